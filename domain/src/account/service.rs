@@ -1,0 +1,452 @@
+//! The account service: registration, sign-in, profile, e-mail verification, password reset,
+//! refresh-token rotation and role management. Web forms and REST call the same functions.
+
+use super::tokens::{self, Purpose};
+use super::{password, Preferences, Role, Theme, User, UserPage};
+use crate::clock::now_ms;
+use crate::error::{ErrorCode, FieldError, Reason};
+use crate::mail::{Mailer, Message};
+use crate::store::{AccountStore, ProfileRecord, RefreshUse, StoreError};
+use crate::validation::{CountryCode, DisplayName, Email, Language, Password};
+use std::sync::Arc;
+
+const VERIFY_TTL_MS: i64 = 24 * 3600 * 1000;
+const RESET_TTL_MS: i64 = 3600 * 1000;
+/// Refresh tokens last seven days.
+pub const REFRESH_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Everything that can refuse an account operation.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("e-mail already registered")]
+    EmailTaken,
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    #[error("token unknown, used or expired")]
+    InvalidToken,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AccountError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AccountError::Invalid(_) => ErrorCode::ValidationError,
+            AccountError::EmailTaken => ErrorCode::EmailTaken,
+            AccountError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AccountError::InvalidToken => ErrorCode::InvalidToken,
+            AccountError::Forbidden => ErrorCode::Forbidden,
+            AccountError::NotFound => ErrorCode::NotFound,
+            AccountError::Conflict(_) => ErrorCode::Conflict,
+            AccountError::Store(StoreError::Conflict(_)) => ErrorCode::Conflict,
+            AccountError::Store(_) | AccountError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            AccountError::Invalid(f) => f,
+            _ => &[],
+        }
+    }
+}
+
+fn invalid(e: FieldError) -> AccountError {
+    AccountError::Invalid(vec![e])
+}
+
+/// Collects every field error instead of stopping at the first, so a form can mark them all.
+#[derive(Default)]
+struct Checks(Vec<FieldError>);
+
+impl Checks {
+    fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+    fn finish(self) -> Result<(), AccountError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AccountError::Invalid(self.0))
+        }
+    }
+}
+
+/// A registration form, as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub country: String,
+    pub language: Option<String>,
+}
+
+/// A profile edit, as submitted. Absent fields keep their value.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub avatar_url: Option<String>,
+    pub theme: Option<String>,
+    pub reader_font_size: Option<String>,
+    pub notify_email: Option<bool>,
+    pub notify_sms: Option<bool>,
+    pub notify_push: Option<bool>,
+}
+
+#[derive(Clone)]
+pub struct AccountService {
+    store: Arc<dyn AccountStore>,
+    mailer: Arc<dyn Mailer>,
+    base_url: String,
+}
+
+impl AccountService {
+    pub fn new(store: Arc<dyn AccountStore>, mailer: Arc<dyn Mailer>, base_url: impl Into<String>) -> Self {
+        Self { store, mailer, base_url: base_url.into().trim_end_matches('/').to_owned() }
+    }
+
+    pub fn store(&self) -> &Arc<dyn AccountStore> {
+        &self.store
+    }
+
+    /// Creates a reader account and mails a verification link.
+    pub async fn register(&self, form: NewAccount) -> Result<User, AccountError> {
+        let user = self.create_user(form, Role::Reader, false).await?;
+        self.send_verification(&user).await;
+        Ok(user)
+    }
+
+    async fn create_user(&self, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
+        let mut checks = Checks::default();
+        let email = checks.take(Email::parse(&form.email));
+        let pass = checks.take(Password::parse(&form.password));
+        let name = checks.take(DisplayName::parse(&form.name));
+        let country = checks.take(CountryCode::parse(&form.country));
+        let language = match form.language.as_deref().map(str::trim) {
+            None | Some("") => Some(Language::Fr),
+            Some(l) => checks.take(Language::parse(l)),
+        };
+        checks.finish()?;
+        let (Some(email), Some(pass), Some(name), Some(country), Some(language)) = (email, pass, name, country, language)
+        else {
+            return Err(AccountError::Internal("checked fields missing".into()));
+        };
+        let hash = password::hash(pass.expose().to_owned()).await.map_err(AccountError::Internal)?;
+        let now = chrono::Utc::now();
+        let user = User {
+            id: uuid::Uuid::now_v7().to_string(),
+            email: email.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+            country: country.as_str().to_owned(),
+            language,
+            avatar_url: None,
+            role,
+            email_verified: verified,
+            preferences: Preferences::default(),
+            created_at: now,
+        };
+        match self.store.insert_user(&user, &hash).await {
+            Ok(()) => Ok(user),
+            Err(StoreError::Conflict(_)) => Err(AccountError::EmailTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates the first admin, or promotes an existing account. Used by the CLI.
+    pub async fn ensure_admin(&self, form: NewAccount) -> Result<User, AccountError> {
+        let email = Email::parse(&form.email).map_err(invalid)?;
+        if let Some(existing) = self.store.user_by_email(email.as_str()).await? {
+            self.store.set_role(&existing.user.id, Role::Admin, now_ms()).await?;
+            self.store.mark_email_verified(&existing.user.id, now_ms()).await?;
+            return self.user(&existing.user.id).await;
+        }
+        self.create_user(form, Role::Admin, true).await
+    }
+
+    /// Checks an e-mail and password. Unknown e-mails take as long as wrong passwords.
+    pub async fn login(&self, email: &str, pass: &str) -> Result<User, AccountError> {
+        let email = Email::parse(email).map_err(invalid)?;
+        if pass.is_empty() {
+            return Err(invalid(FieldError::new("password", Reason::Required)));
+        }
+        match self.store.user_by_email(email.as_str()).await? {
+            Some(rec) => {
+                if password::verify(pass.to_owned(), rec.password_hash).await {
+                    Ok(rec.user)
+                } else {
+                    Err(AccountError::InvalidCredentials)
+                }
+            }
+            None => {
+                password::dummy_verify(pass.to_owned()).await;
+                Err(AccountError::InvalidCredentials)
+            }
+        }
+    }
+
+    pub async fn user(&self, id: &str) -> Result<User, AccountError> {
+        self.store.user_by_id(id).await?.map(|r| r.user).ok_or(AccountError::NotFound)
+    }
+
+    pub async fn update_profile(&self, id: &str, changes: ProfileChanges) -> Result<User, AccountError> {
+        let current = self.user(id).await?;
+        let mut checks = Checks::default();
+        let name = match changes.name {
+            Some(n) => checks.take(DisplayName::parse(&n)).map(|n| n.as_str().to_owned()),
+            None => Some(current.name.clone()),
+        };
+        let country = match changes.country {
+            Some(c) => checks.take(CountryCode::parse(&c)).map(|c| c.as_str().to_owned()),
+            None => Some(current.country.clone()),
+        };
+        let language = match changes.language {
+            Some(l) => checks.take(Language::parse(&l)),
+            None => Some(current.language),
+        };
+        let avatar_url = match changes.avatar_url.map(|a| a.trim().to_owned()) {
+            Some(a) if a.is_empty() => None,
+            Some(a) => checks.take(parse_avatar_url(&a)),
+            None => current.avatar_url.clone(),
+        };
+        let theme = match changes.theme {
+            Some(t) => checks.take(Theme::parse(&t).ok_or(FieldError::new("theme", Reason::Unknown))),
+            None => Some(current.preferences.theme),
+        };
+        let font = match changes.reader_font_size {
+            Some(f) => checks.take(parse_font_size(&f)),
+            None => Some(current.preferences.reader_font_size),
+        };
+        checks.finish()?;
+        let (Some(name), Some(country), Some(language), Some(theme), Some(font)) = (name, country, language, theme, font)
+        else {
+            return Err(AccountError::Internal("checked fields missing".into()));
+        };
+        let p = &current.preferences;
+        let record = ProfileRecord {
+            name,
+            country,
+            language: language.as_str().to_owned(),
+            avatar_url,
+            preferences: Preferences {
+                theme,
+                reader_font_size: font,
+                notify_email: changes.notify_email.unwrap_or(p.notify_email),
+                notify_sms: changes.notify_sms.unwrap_or(p.notify_sms),
+                notify_push: changes.notify_push.unwrap_or(p.notify_push),
+            },
+        };
+        if !self.store.update_profile(id, &record, now_ms()).await? {
+            return Err(AccountError::NotFound);
+        }
+        self.user(id).await
+    }
+
+    /// Changes the password after checking the current one, then ends every other session and
+    /// refresh token of the user. `keep_session` is the web session that asked, if any.
+    pub async fn change_password(&self, id: &str, current: &str, new: &str, keep_session: Option<&str>) -> Result<(), AccountError> {
+        let new = Password::parse_field("new_password", new).map_err(invalid)?;
+        let rec = self.store.user_by_id(id).await?.ok_or(AccountError::NotFound)?;
+        if !password::verify(current.to_owned(), rec.password_hash).await {
+            return Err(invalid(FieldError::new("current_password", Reason::Mismatch)));
+        }
+        self.set_password(id, &new, keep_session).await
+    }
+
+    async fn set_password(&self, id: &str, new: &Password, keep_session: Option<&str>) -> Result<(), AccountError> {
+        let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
+        self.store.set_password_hash(id, &hash, now_ms()).await?;
+        self.store.delete_user_sessions(id, keep_session).await?;
+        self.store.revoke_user_refresh_tokens(id, now_ms()).await?;
+        Ok(())
+    }
+
+    /// Mails a fresh verification link (no-op once verified).
+    pub async fn send_verification(&self, user: &User) {
+        if user.email_verified {
+            return;
+        }
+        let raw = tokens::generate();
+        let stored = self
+            .store
+            .insert_one_time_token(&tokens::digest(&raw), &user.id, Purpose::VerifyEmail.as_str(), now_ms() + VERIFY_TTL_MS)
+            .await;
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "could not store verification token");
+            return;
+        }
+        let link = format!("{}/verifier-email?token={raw}", self.base_url);
+        self.mail(user, MailKind::Verify, &link).await;
+    }
+
+    pub async fn verify_email(&self, raw: &str) -> Result<User, AccountError> {
+        let user_id = self
+            .store
+            .consume_one_time_token(&tokens::digest(raw.trim()), Purpose::VerifyEmail.as_str(), now_ms())
+            .await?
+            .ok_or(AccountError::InvalidToken)?;
+        self.store.mark_email_verified(&user_id, now_ms()).await?;
+        self.user(&user_id).await
+    }
+
+    /// Mails a reset link if the address has an account. Answers the same either way.
+    pub async fn forgot_password(&self, email: &str) -> Result<(), AccountError> {
+        let email = Email::parse(email).map_err(invalid)?;
+        let Some(rec) = self.store.user_by_email(email.as_str()).await? else { return Ok(()) };
+        let raw = tokens::generate();
+        self.store
+            .insert_one_time_token(&tokens::digest(&raw), &rec.user.id, Purpose::ResetPassword.as_str(), now_ms() + RESET_TTL_MS)
+            .await?;
+        let link = format!("{}/mot-de-passe/nouveau?token={raw}", self.base_url);
+        self.mail(&rec.user, MailKind::Reset, &link).await;
+        Ok(())
+    }
+
+    /// Sets a new password from a reset token; ends all the user's sessions and refresh tokens.
+    pub async fn reset_password(&self, raw: &str, new: &str) -> Result<User, AccountError> {
+        let new = Password::parse_field("password", new).map_err(invalid)?;
+        let user_id = self
+            .store
+            .consume_one_time_token(&tokens::digest(raw.trim()), Purpose::ResetPassword.as_str(), now_ms())
+            .await?
+            .ok_or(AccountError::InvalidToken)?;
+        self.set_password(&user_id, &new, None).await?;
+        // Following the link proves the address too.
+        self.store.mark_email_verified(&user_id, now_ms()).await?;
+        self.user(&user_id).await
+    }
+
+    /// Starts a refresh-token family for a newly signed-in client; returns the raw token.
+    pub async fn issue_refresh_token(&self, user_id: &str) -> Result<String, AccountError> {
+        let family = uuid::Uuid::now_v7().to_string();
+        self.new_refresh_in_family(user_id, &family).await
+    }
+
+    async fn new_refresh_in_family(&self, user_id: &str, family: &str) -> Result<String, AccountError> {
+        let raw = tokens::generate();
+        self.store.insert_refresh_token(&tokens::digest(&raw), user_id, family, now_ms() + REFRESH_TTL_MS).await?;
+        Ok(raw)
+    }
+
+    /// Spends a refresh token and returns its successor. A token presented twice revokes its
+    /// whole family: whoever holds a copy is locked out along with the thief.
+    pub async fn rotate_refresh_token(&self, raw: &str) -> Result<(User, String), AccountError> {
+        match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
+            RefreshUse::Valid { user_id, family_id } => {
+                let user = self.user(&user_id).await.map_err(|_| AccountError::InvalidToken)?;
+                let next = self.new_refresh_in_family(&user_id, &family_id).await?;
+                Ok((user, next))
+            }
+            RefreshUse::Reused { family_id } => {
+                tracing::warn!(family = %family_id, "refresh token reused; family revoked");
+                self.store.revoke_refresh_family(&family_id, now_ms()).await?;
+                Err(AccountError::InvalidToken)
+            }
+            RefreshUse::Expired | RefreshUse::Unknown => Err(AccountError::InvalidToken),
+        }
+    }
+
+    /// Signs a client out: revokes the family of the refresh token it holds.
+    pub async fn revoke_refresh_token(&self, raw: &str) -> Result<(), AccountError> {
+        match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
+            RefreshUse::Valid { family_id, .. } | RefreshUse::Reused { family_id } => {
+                self.store.revoke_refresh_family(&family_id, now_ms()).await?;
+                Ok(())
+            }
+            RefreshUse::Expired | RefreshUse::Unknown => Ok(()),
+        }
+    }
+
+    pub async fn list_users(&self, actor: &User, search: &str, page: u32, per_page: u32) -> Result<UserPage, AccountError> {
+        if !actor.role.can_manage_users() {
+            return Err(AccountError::Forbidden);
+        }
+        let per_page = per_page.clamp(1, 100);
+        let page = page.max(1);
+        let search: String = search.chars().take(100).collect();
+        let (users, total) = self.store.list_users(&search, per_page, (page as u64 - 1) * per_page as u64).await?;
+        Ok(UserPage { users, total, page, per_page })
+    }
+
+    /// Changes a user's role. The last admin cannot demote themselves.
+    pub async fn set_role(&self, actor: &User, target_id: &str, role: &str) -> Result<User, AccountError> {
+        if !actor.role.can_manage_users() {
+            return Err(AccountError::Forbidden);
+        }
+        let role = Role::parse(role).ok_or_else(|| invalid(FieldError::new("role", Reason::Unknown)))?;
+        let target = self.user(target_id).await?;
+        if target.role == Role::Admin && role != Role::Admin && self.store.count_admins().await? <= 1 {
+            return Err(AccountError::Conflict("last_admin"));
+        }
+        self.store.set_role(target_id, role, now_ms()).await?;
+        self.user(target_id).await
+    }
+
+    async fn mail(&self, user: &User, kind: MailKind, link: &str) {
+        let (subject, body) = mail_text(user.language, kind, &user.name, link);
+        let msg = Message { to: user.email.clone(), subject, body };
+        if let Err(e) = self.mailer.send(msg).await {
+            tracing::error!(error = %e, "mail not sent");
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum MailKind {
+    Verify,
+    Reset,
+}
+
+fn mail_text(lang: Language, kind: MailKind, name: &str, link: &str) -> (String, String) {
+    match (lang, kind) {
+        (Language::En, MailKind::Verify) => (
+            "Confirm your e-mail address".into(),
+            format!("Hello {name},\n\nWelcome to Coko! Confirm your e-mail address by opening this link (valid 24 hours):\n\n{link}\n\nIf you did not create an account, ignore this message.\n"),
+        ),
+        (Language::En, MailKind::Reset) => (
+            "Reset your password".into(),
+            format!("Hello {name},\n\nTo choose a new password, open this link (valid one hour, usable once):\n\n{link}\n\nIf you did not ask for it, ignore this message: your password stays the same.\n"),
+        ),
+        (_, MailKind::Verify) => (
+            "Confirmez votre adresse e-mail".into(),
+            format!("Bonjour {name},\n\nBienvenue sur Coko ! Confirmez votre adresse e-mail en ouvrant ce lien (valable 24 heures) :\n\n{link}\n\nSi vous n'avez pas créé de compte, ignorez ce message.\n"),
+        ),
+        (_, MailKind::Reset) => (
+            "Réinitialisez votre mot de passe".into(),
+            format!("Bonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, utilisable une fois) :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.\n"),
+        ),
+    }
+}
+
+fn parse_avatar_url(raw: &str) -> Result<String, FieldError> {
+    let ok = raw.len() <= 500
+        && (raw.starts_with("https://") || raw.starts_with("http://") || raw.starts_with("/files/"))
+        && !raw.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(FieldError::new("avatar_url", Reason::InvalidFormat))
+    }
+}
+
+fn parse_font_size(raw: &str) -> Result<u16, FieldError> {
+    let n: u16 = raw.trim().parse().map_err(|_| FieldError::new("reader_font_size", Reason::InvalidFormat))?;
+    if n < 50 {
+        Err(FieldError::new("reader_font_size", Reason::TooShort))
+    } else if n > 300 {
+        Err(FieldError::new("reader_font_size", Reason::TooLong))
+    } else {
+        Ok(n)
+    }
+}

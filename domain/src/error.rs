@@ -1,0 +1,83 @@
+//! Error codes the UI and API clients translate. They are stable: renaming one is a breaking
+//! change for mobile clients.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Required,
+    TooShort,
+    TooLong,
+    InvalidFormat,
+    Unknown,
+    Mismatch,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Required => "required",
+            Reason::TooShort => "too_short",
+            Reason::TooLong => "too_long",
+            Reason::InvalidFormat => "invalid_format",
+            Reason::Unknown => "unknown",
+            Reason::Mismatch => "mismatch",
+        }
+    }
+}
+
+/// A refused input: which field and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: Reason,
+}
+
+impl FieldError {
+    pub fn new(field: &str, reason: Reason) -> Self {
+        Self { field: field.to_owned(), reason }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason.as_str())
+    }
+}
+
+/// Every error a client can be shown, as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    ValidationError,
+    EmailTaken,
+    InvalidCredentials,
+    Unauthenticated,
+    TokenExpired,
+    InvalidToken,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationError => "VALIDATION_ERROR",
+            ErrorCode::EmailTaken => "EMAIL_TAKEN",
+            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
+            ErrorCode::InvalidToken => "INVALID_TOKEN",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}

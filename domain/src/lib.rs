@@ -1,0 +1,15 @@
+//! Coko's domain layer. Everything here compiles for the browser; the services, ports and
+//! adapters that need a server (SQL, hashing, mail) sit behind the `ssr` feature.
+
+pub mod account;
+pub mod error;
+pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use error::{ErrorCode, FieldError, Reason};

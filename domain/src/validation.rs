@@ -1,0 +1,239 @@
+//! Parse, don't validate: a value of one of these types is known to be acceptable.
+
+use crate::error::{FieldError, Reason};
+use serde::{Deserialize, Serialize};
+
+fn required<'a>(field: &str, raw: &'a str) -> Result<&'a str, FieldError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        Err(FieldError::new(field, Reason::Required))
+    } else {
+        Ok(trimmed)
+    }
+}
+
+/// A lower-cased e-mail address of plausible shape (`local@domain.tld`, ≤ 254 chars).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = required("email", raw)?;
+        if v.chars().count() > 254 {
+            return Err(FieldError::new("email", Reason::TooLong));
+        }
+        let bad = || FieldError::new("email", Reason::InvalidFormat);
+        let (local, domain) = v.rsplit_once('@').ok_or_else(bad)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains('@')
+            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        if !domain_ok || !local_ok {
+            return Err(bad());
+        }
+        Ok(Self(v.to_lowercase()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password of 8 to 128 characters. Never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN: usize = 8;
+    pub const MAX: usize = 128;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_field("password", raw)
+    }
+    /// Parses a password submitted under another field name (e.g. `new_password`).
+    pub fn parse_field(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let n = raw.chars().count();
+        if n == 0 {
+            Err(FieldError::new(field, Reason::Required))
+        } else if n < Self::MIN {
+            Err(FieldError::new(field, Reason::TooShort))
+        } else if n > Self::MAX {
+            Err(FieldError::new(field, Reason::TooLong))
+        } else {
+            Ok(Self(raw.to_owned()))
+        }
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// A person's display name: 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = required("name", raw)?;
+        if v.chars().count() > 100 {
+            return Err(FieldError::new("name", Reason::TooLong));
+        }
+        if v.chars().any(char::is_control) {
+            return Err(FieldError::new("name", Reason::InvalidFormat));
+        }
+        Ok(Self(v.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = required("country", raw)?.to_ascii_uppercase();
+        if v.len() != 2 || !v.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(FieldError::new("country", Reason::InvalidFormat));
+        }
+        if !COUNTRIES.iter().any(|(c, _)| *c == v) {
+            return Err(FieldError::new("country", Reason::Unknown));
+        }
+        let b = v.as_bytes();
+        Ok(Self([b[0], b[1]]))
+    }
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+/// The languages Coko's interface speaks. Profiles may only pick one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Fr,
+    En,
+    Ar,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::Fr, Language::En, Language::Ar];
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = required("language", raw)?;
+        Self::from_tag(v).ok_or_else(|| FieldError::new("language", Reason::Unknown))
+    }
+    /// Accepts a BCP 47 tag and keeps its primary subtag (`fr-SN` → `fr`).
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Language::Fr),
+            "en" => Some(Language::En),
+            "ar" => Some(Language::Ar),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+            Language::Ar => "ar",
+        }
+    }
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Language::Ar)
+    }
+    /// Picks the best supported language from an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, Language)> = None;
+        for part in header.split(',') {
+            let mut bits = part.split(';');
+            let tag = bits.next().unwrap_or("").trim();
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if let Some(lang) = Self::from_tag(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, lang));
+                }
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+/// Countries offered in forms: (ISO code, French name). Francophone Africa first, then the rest
+/// of Africa, then a few where our readers' diaspora lives.
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("SN", "Sénégal"), ("CI", "Côte d'Ivoire"), ("ML", "Mali"), ("BF", "Burkina Faso"),
+    ("NE", "Niger"), ("TG", "Togo"), ("BJ", "Bénin"), ("GN", "Guinée"), ("CM", "Cameroun"),
+    ("GA", "Gabon"), ("CG", "Congo"), ("CD", "RD Congo"), ("TD", "Tchad"),
+    ("CF", "Centrafrique"), ("MG", "Madagascar"), ("MR", "Mauritanie"), ("MA", "Maroc"),
+    ("DZ", "Algérie"), ("TN", "Tunisie"), ("GW", "Guinée-Bissau"), ("BI", "Burundi"),
+    ("RW", "Rwanda"), ("DJ", "Djibouti"), ("KM", "Comores"), ("GQ", "Guinée équatoriale"),
+    ("CV", "Cap-Vert"), ("GM", "Gambie"), ("GH", "Ghana"), ("NG", "Nigeria"),
+    ("LR", "Liberia"), ("SL", "Sierra Leone"), ("EG", "Égypte"), ("LY", "Libye"),
+    ("SD", "Soudan"), ("ET", "Éthiopie"), ("KE", "Kenya"), ("TZ", "Tanzanie"),
+    ("UG", "Ouganda"), ("AO", "Angola"), ("MZ", "Mozambique"), ("ZA", "Afrique du Sud"),
+    ("ZM", "Zambie"), ("ZW", "Zimbabwe"), ("NA", "Namibie"), ("BW", "Botswana"),
+    ("MU", "Maurice"), ("SC", "Seychelles"), ("ST", "Sao Tomé-et-Principe"),
+    ("FR", "France"), ("BE", "Belgique"), ("CH", "Suisse"), ("CA", "Canada"),
+    ("US", "États-Unis"), ("GB", "Royaume-Uni"), ("DE", "Allemagne"), ("ES", "Espagne"),
+    ("IT", "Italie"), ("PT", "Portugal"), ("LB", "Liban"), ("HT", "Haïti"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_lowercased_and_checked() {
+        assert_eq!(Email::parse(" Awa@Example.SN ").unwrap().as_str(), "awa@example.sn");
+        for bad in ["", "awa", "awa@", "@x.sn", "awa@sn", "a b@x.sn", "awa@x..sn"] {
+            assert!(Email::parse(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(Email::parse("").unwrap_err().reason, Reason::Required);
+    }
+
+    #[test]
+    fn password_length_bounds() {
+        assert_eq!(Password::parse("short").unwrap_err().reason, Reason::TooShort);
+        assert_eq!(Password::parse("").unwrap_err().reason, Reason::Required);
+        assert!(Password::parse("exactly8").is_ok());
+        assert_eq!(Password::parse(&"x".repeat(129)).unwrap_err().reason, Reason::TooLong);
+        assert_eq!(format!("{:?}", Password::parse("secret-pass").unwrap()), "Password(***)");
+    }
+
+    #[test]
+    fn country_codes_are_iso_alpha2() {
+        assert_eq!(CountryCode::parse("sn").unwrap().as_str(), "SN");
+        assert_eq!(CountryCode::parse("XX").unwrap_err().reason, Reason::Unknown);
+        assert_eq!(CountryCode::parse("SEN").unwrap_err().reason, Reason::InvalidFormat);
+    }
+
+    #[test]
+    fn language_from_accept_language() {
+        assert_eq!(Language::from_accept_language("en-US,en;q=0.9,fr;q=0.8"), Some(Language::En));
+        assert_eq!(Language::from_accept_language("de,fr-SN;q=0.5"), Some(Language::Fr));
+        assert_eq!(Language::from_accept_language("de"), None);
+        assert_eq!(Language::parse("xx").unwrap_err().reason, Reason::Unknown);
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(DisplayName::parse("  Awa Diop ").unwrap().as_str(), "Awa Diop");
+        assert_eq!(DisplayName::parse(&"a".repeat(101)).unwrap_err().reason, Reason::TooLong);
+        assert_eq!(DisplayName::parse("a\u{0}b").unwrap_err().reason, Reason::InvalidFormat);
+    }
+}

@@ -1,0 +1,73 @@
+//! Fresh databases for each test: a SQLite file always, a PostgreSQL database whenever
+//! `TEST_DATABASE_URL` is set (the test command sets it; CI makes the server reachable).
+
+#![allow(dead_code)]
+
+use domain::store::SqlStore;
+use std::future::Future;
+
+pub struct TestDb {
+    pub store: SqlStore,
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin_url, name)) = self.drop_pg {
+            let admin = SqlStore::connect(&admin_url).await.expect("admin connection");
+            admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name}")).await.ok();
+            admin.close().await;
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/coko.db", dir.path().display());
+    let store = SqlStore::connect(&url).await.expect("sqlite connect");
+    store.migrate().await.expect("sqlite migrate");
+    TestDb { store, label: "sqlite", _dir: Some(dir), drop_pg: None }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let name = format!("coko_t_{}", uuid::Uuid::now_v7().simple());
+    let admin = SqlStore::connect(&admin_url).await.expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+    admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    admin.close().await;
+    let url = with_database(&admin_url, &name);
+    let store = SqlStore::connect(&url).await.expect("postgres connect");
+    store.migrate().await.expect("postgres migrate");
+    Some(TestDb { store, label: "postgres", _dir: None, drop_pg: Some((admin_url, name)) })
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Runs one contract test on every available backend.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = TestDb>,
+{
+    let db = test(sqlite().await).await;
+    db.finish().await;
+    match postgres().await {
+        Some(pg) => test(pg).await.finish().await,
+        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL half skipped"),
+    }
+}
