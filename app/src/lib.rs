@@ -1,1 +1,86 @@
-pub fn x(){}
+//! Coko's web interface: the document shell, the page frame, and one module per page.
+//! Pages are rendered on the server and work without WASM; islands add to them.
+
+pub mod components;
+pub mod context;
+pub mod i18n;
+pub mod pages;
+
+use components::layout::Layout;
+use context::{page_ctx, Page};
+use domain::account::Theme;
+use i18n::texts;
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags};
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let theme_class = match ctx.theme {
+        Theme::System => "",
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    };
+    #[cfg(feature = "ssr")]
+    security_headers();
+    let title = format!("Coko — {}", t.app_tagline);
+    view! {
+        <!DOCTYPE html>
+        <html lang=ctx.lang.as_str() dir=if ctx.lang.is_rtl() { "rtl" } else { "ltr" } class=theme_class>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <meta name="theme-color" content="#115e59"/>
+                <meta name="description" content=t.home_lead/>
+                <title>{title}</title>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone()/>
+                <MetaTags/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options islands=true/>
+            </head>
+            <body class="flex min-h-screen flex-col bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sets the page's Content-Security-Policy with the nonce of its inline hydration script.
+#[cfg(feature = "ssr")]
+fn security_headers() {
+    use http::header::{HeaderValue, CONTENT_SECURITY_POLICY};
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data: https:; connect-src 'self' ws://127.0.0.1:3001; font-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&csp)) {
+        res.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The page the server chose, inside the frame.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let page = match ctx.page {
+        Page::Home => view! { <pages::home::HomePage/> }.into_any(),
+        Page::Login => view! { <pages::auth::LoginPage/> }.into_any(),
+        Page::Register => view! { <pages::auth::RegisterPage/> }.into_any(),
+        Page::Profile => view! { <pages::profile::ProfilePage/> }.into_any(),
+        Page::VerifyEmail { verified } => view! { <pages::auth::VerifyEmailPage verified/> }.into_any(),
+        Page::ForgotPassword { sent } => view! { <pages::auth::ForgotPasswordPage sent/> }.into_any(),
+        Page::ResetPassword { token } => view! { <pages::auth::ResetPasswordPage token/> }.into_any(),
+        Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
+        Page::Catalog => view! { <pages::placeholder::ComingSoonPage title=t.nav_catalog text=t.catalog_soon/> }.into_any(),
+        Page::Library => view! { <pages::placeholder::ComingSoonPage title=t.nav_library text=t.library_soon/> }.into_any(),
+        Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
+        Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),
+    };
+    view! { <Layout>{page}</Layout> }
+}

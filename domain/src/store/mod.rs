@@ -6,7 +6,7 @@ use async_trait::async_trait;
 mod rows;
 mod sql;
 
-pub use sql::{Backend, SqlStore};
+pub use sql::{postgres_url_with_database, Backend, SqlStore};
 
 /// What can go wrong below the services.
 #[derive(Debug, thiserror::Error)]

@@ -129,6 +129,20 @@ enum Bind<'a> {
 }
 type Binds<'a> = Vec<Bind<'a>>;
 
+/// Replaces the database name in a PostgreSQL URL (used to create throwaway test databases).
+pub fn postgres_url_with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
 /// Makes sure the SQLite file's folder exists and that the file is created on first use.
 fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");

@@ -38,24 +38,10 @@ pub async fn postgres() -> Option<TestDb> {
     let admin = SqlStore::connect(&admin_url).await.expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
     admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create test database");
     admin.close().await;
-    let url = with_database(&admin_url, &name);
+    let url = domain::store::postgres_url_with_database(&admin_url, &name);
     let store = SqlStore::connect(&url).await.expect("postgres connect");
     store.migrate().await.expect("postgres migrate");
     Some(TestDb { store, label: "postgres", _dir: None, drop_pg: Some((admin_url, name)) })
-}
-
-/// Replaces the database name in a PostgreSQL URL.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 /// Runs one contract test on every available backend.

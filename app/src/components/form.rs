@@ -1,0 +1,178 @@
+//! Form fields that show what was wrong, next to the field and in a summary at the top.
+
+use super::notice::{Notice, Tone};
+use super::styles;
+use crate::context::FormState;
+use crate::i18n::{fill, Texts};
+use domain::error::{ErrorCode, FieldError, Reason};
+use leptos::prelude::*;
+
+/// The label of a field, as the person saw it on the form.
+pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
+    match field {
+        "email" => t.email_label,
+        "password" => t.password_label,
+        "name" => t.name_label,
+        "country" => t.country_label,
+        "language" => t.language_pref_label,
+        "avatar_url" => t.avatar_label,
+        "reader_font_size" => t.font_size_label,
+        "theme" => t.theme_label,
+        "current_password" => t.current_password_label,
+        "new_password" => t.new_password_label,
+        "role" => t.role_label,
+        _ => "",
+    }
+}
+
+/// Why a field was refused, in words.
+pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
+    match e.reason {
+        Reason::Required => t.err_required,
+        Reason::TooShort if e.field.contains("password") => t.err_password_too_short,
+        Reason::TooShort => t.err_too_short,
+        Reason::TooLong => t.err_too_long,
+        Reason::InvalidFormat => t.err_invalid_format,
+        Reason::Unknown => t.err_unknown,
+        Reason::Mismatch => t.err_mismatch,
+    }
+}
+
+/// A whole-form error in words.
+pub fn error_text(t: &'static Texts, code: ErrorCode, retry_after: Option<u64>) -> String {
+    match code {
+        ErrorCode::EmailTaken => t.err_email_taken.into(),
+        ErrorCode::InvalidCredentials => t.err_invalid_credentials.into(),
+        ErrorCode::InvalidToken | ErrorCode::TokenExpired => t.err_invalid_token.into(),
+        ErrorCode::Forbidden => t.err_forbidden.into(),
+        ErrorCode::Unauthenticated => t.err_unauthenticated.into(),
+        ErrorCode::NotFound => t.err_not_found.into(),
+        ErrorCode::Conflict => t.err_conflict.into(),
+        ErrorCode::RateLimited => fill(t.err_rate_limited, &[("seconds", &retry_after.unwrap_or(60).to_string())]),
+        ErrorCode::ValidationError => t.form_has_errors.into(),
+        ErrorCode::Internal => t.err_internal.into(),
+    }
+}
+
+/// The errors of a refused form, at its top, each linking to its field.
+#[component]
+pub fn ErrorSummary(t: &'static Texts, form: Option<FormState>) -> impl IntoView {
+    form.filter(|f| f.error.is_some() || !f.fields.is_empty()).map(|f| {
+        let headline = match f.error {
+            Some(code) => error_text(t, code, f.retry_after_secs),
+            None => t.form_has_errors.to_owned(),
+        };
+        let items = f
+            .fields
+            .iter()
+            .map(|e| {
+                let href = format!("#{}", e.field);
+                let text = format!("{} : {}", field_label(t, &e.field), reason_text(t, e));
+                view! { <li><a class="underline" href=href>{text}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <Notice tone=Tone::Error>
+                <p class="font-semibold">{headline}</p>
+                <ul class="mt-1 list-disc ps-5">{items}</ul>
+            </Notice>
+        }
+    })
+}
+
+/// A labelled input with its hint and error.
+#[component]
+pub fn Field(
+    t: &'static Texts,
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(default = false)] required: bool,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = None)] error: Option<FieldError>,
+    #[prop(optional)] extra: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let hint_id = format!("{name}-hint");
+    let err_id = format!("{name}-error");
+    let described = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| err_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let invalid = error.is_some();
+    let (min, max) = extra.unwrap_or(("", ""));
+    view! {
+        <div class="mb-4">
+            <label for=name class=styles::LABEL>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                value=value
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                required=required
+                min=(!min.is_empty()).then_some(min)
+                max=(!max.is_empty()).then_some(max)
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=(!described.is_empty()).then_some(described)
+                class=styles::INPUT
+            />
+            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-sm text-slate-700 dark:text-slate-300">{h}</p> })}
+            {error.map(|e| view! { <p id=err_id class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+        </div>
+    }
+}
+
+/// A labelled `<select>` of (value, label) options.
+#[component]
+pub fn Select(
+    t: &'static Texts,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(default = None)] error: Option<FieldError>,
+) -> impl IntoView {
+    let err_id = format!("{name}-error");
+    let invalid = error.is_some();
+    let opts = options
+        .into_iter()
+        .map(|(value, text)| {
+            let sel = value == selected;
+            view! { <option value=value selected=sel>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="mb-4">
+            <label for=name class=styles::LABEL>{label}</label>
+            <select
+                id=name
+                name=name
+                required=true
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then(|| err_id.clone())
+                class=styles::INPUT
+            >
+                {placeholder.map(|p| view! { <option value="">{p}</option> })}
+                {opts}
+            </select>
+            {error.map(|e| view! { <p id=err_id class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+        </div>
+    }
+}
+
+/// Countries, French names (the list is short enough to ship with every form).
+pub fn country_options() -> Vec<(String, String)> {
+    domain::validation::COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect()
+}
+
+/// Interface languages, each named in itself.
+pub fn language_options() -> Vec<(String, String)> {
+    domain::validation::Language::ALL
+        .iter()
+        .map(|l| (l.as_str().to_owned(), crate::i18n::language_name(*l).to_owned()))
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! The frame around every page: skip link, header with navigation, language and theme
+//! switchers, the one-time notice, and the footer. All of it works without WASM.
+
+use super::logo::Logo;
+use super::notice::{Notice, Tone};
+use super::styles;
+use crate::context::{page_ctx, Flash, PageCtx};
+use crate::i18n::{language_name, texts, Texts};
+use domain::account::{Role, Theme};
+use domain::validation::Language;
+use leptos::prelude::*;
+
+const NAV_LINK: &str = "rounded-md px-3 py-2 font-medium text-slate-800 hover:bg-slate-100 hover:text-slate-950 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 aria-[current=page]:bg-teal-50 aria-[current=page]:text-teal-900 dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-teal-950 dark:aria-[current=page]:text-teal-200";
+const MENU: &str = "absolute end-0 z-20 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900";
+const MENU_ITEM: &str = "block w-full rounded-md px-3 py-2 text-start text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:text-slate-200 dark:hover:bg-slate-800";
+const SUMMARY: &str = "flex cursor-pointer list-none items-center gap-1 rounded-md px-3 py-2 font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:text-slate-200 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden";
+
+fn current(ctx: &PageCtx, href: &str) -> Option<&'static str> {
+    let path = ctx.path.split('?').next().unwrap_or("");
+    (path == href).then_some("page")
+}
+
+/// The page frame.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    view! {
+        <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:start-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-amber-300 focus:px-4 focus:py-2 focus:text-slate-950">
+            {t.skip_to_content}
+        </a>
+        <Header ctx=ctx.clone() t=t/>
+        <main id="main" tabindex="-1" class="mx-auto w-full max-w-5xl flex-1 px-4 py-6 sm:py-10">
+            {ctx.flash.map(|f| view! { <FlashNotice t=t flash=f/> })}
+            {children()}
+        </main>
+        <footer class="border-t border-slate-200 py-6 text-center text-sm text-slate-700 dark:border-slate-800 dark:text-slate-300">
+            <p>{t.footer_text}</p>
+        </footer>
+    }
+}
+
+#[component]
+fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
+    let text = match flash {
+        Flash::Registered => t.registered,
+        Flash::SignedIn => t.signed_in,
+        Flash::SignedOut => t.signed_out,
+        Flash::ProfileSaved => t.profile_saved,
+        Flash::PasswordChanged => t.password_changed,
+        Flash::VerificationSent => t.verification_sent,
+        Flash::PasswordReset => t.reset_ok,
+        Flash::RoleChanged => t.role_changed,
+    };
+    view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
+}
+
+#[component]
+fn Header(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
+    let nav = view! {
+        <a href="/catalogue" class=NAV_LINK aria-current=current(&ctx, "/catalogue")>{t.nav_catalog}</a>
+        <a href="/ma-bibliotheque" class=NAV_LINK aria-current=current(&ctx, "/ma-bibliotheque")>{t.nav_library}</a>
+    };
+    view! {
+        <header class="border-b border-slate-200 bg-white/95 dark:border-slate-800 dark:bg-slate-950/95">
+            <div class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-2 gap-y-1 px-4 py-2">
+                <a href="/" class="me-auto flex items-center gap-2 rounded-md py-1 pe-2 text-xl font-extrabold tracking-tight text-teal-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:text-teal-200">
+                    <Logo/>
+                    <span>"Coko"</span>
+                </a>
+                <nav aria-label=t.nav_label class="order-3 flex w-full gap-1 sm:order-none sm:w-auto">{nav}</nav>
+                <SettingsMenu ctx=ctx.clone() t=t/>
+                <AccountMenu ctx=ctx t=t/>
+            </div>
+        </header>
+    }
+}
+
+/// Language and theme, as small forms that POST and come back to the same page.
+#[component]
+fn SettingsMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
+    let langs = Language::ALL
+        .into_iter()
+        .map(|l| {
+            let pressed = if l == ctx.lang { "true" } else { "false" };
+            view! {
+                <button type="submit" name="lang" value=l.as_str() lang=l.as_str() aria-pressed=pressed class=format!("{MENU_ITEM} aria-[pressed=true]:font-bold aria-[pressed=true]:text-teal-800 dark:aria-[pressed=true]:text-teal-300")>
+                    {language_name(l)}
+                </button>
+            }
+        })
+        .collect_view();
+    let themes = Theme::ALL
+        .into_iter()
+        .map(|th| {
+            let label = match th {
+                Theme::System => t.theme_system,
+                Theme::Light => t.theme_light,
+                Theme::Dark => t.theme_dark,
+            };
+            let pressed = if th == ctx.theme { "true" } else { "false" };
+            view! {
+                <button type="submit" name="theme" value=th.as_str() aria-pressed=pressed class=format!("{MENU_ITEM} aria-[pressed=true]:font-bold aria-[pressed=true]:text-teal-800 dark:aria-[pressed=true]:text-teal-300")>
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="relative" data-testid="settings-menu">
+            <summary class=SUMMARY aria-label=format!("{} / {}", t.language_label, t.theme_label)>
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c3 3.5 3 14.5 0 18M12 3c-3 3.5-3 14.5 0 18"/></svg>
+                <span class="uppercase">{ctx.lang.as_str()}</span>
+            </summary>
+            <div class=MENU>
+                <form method="post" action="/preferences/langue">
+                    <input type="hidden" name="next" value=ctx.path.clone()/>
+                    <fieldset>
+                        <legend class="px-3 py-1 text-sm font-semibold text-slate-700 dark:text-slate-300">{t.language_label}</legend>
+                        {langs}
+                    </fieldset>
+                </form>
+                <form method="post" action="/preferences/theme" class="mt-2 border-t border-slate-200 pt-2 dark:border-slate-700">
+                    <input type="hidden" name="next" value=ctx.path.clone()/>
+                    <fieldset>
+                        <legend class="px-3 py-1 text-sm font-semibold text-slate-700 dark:text-slate-300">{t.theme_label}</legend>
+                        {themes}
+                    </fieldset>
+                </form>
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
+    match ctx.viewer.clone() {
+        None => view! {
+            <a href="/connexion" class=format!("{} !px-3 !py-2", styles::BUTTON)>{t.nav_login}</a>
+        }
+        .into_any(),
+        Some(user) => {
+            let admin = user.role == Role::Admin;
+            view! {
+                <details class="relative" data-testid="account-menu">
+                    <summary class=SUMMARY>
+                        <span aria-hidden="true" class="flex h-7 w-7 items-center justify-center rounded-full bg-amber-400 text-sm font-bold text-slate-950">
+                            {user.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}
+                        </span>
+                        <span class="max-w-[8rem] truncate">{t.nav_account}</span>
+                    </summary>
+                    <div class=MENU>
+                        <p class="truncate px-3 py-1 text-sm text-slate-700 dark:text-slate-300">{user.email.clone()}</p>
+                        <a href="/profil" class=MENU_ITEM>{t.nav_profile}</a>
+                        {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
+                        <form method="post" action="/deconnexion">
+                            <button type="submit" class=MENU_ITEM>{t.nav_logout}</button>
+                        </form>
+                    </div>
+                </details>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! What the server knows about the request, handed to the components as context: who is
+//! reading, in which language and theme, which page to show and what a submitted form said.
+
+use domain::account::{Theme, User, UserPage};
+use domain::error::{ErrorCode, FieldError};
+use domain::validation::Language;
+
+/// The page to render, with the data the server loaded for it.
+#[derive(Debug, Clone, Default)]
+pub enum Page {
+    #[default]
+    Home,
+    Login,
+    Register,
+    Profile,
+    VerifyEmail { verified: bool },
+    ForgotPassword { sent: bool },
+    ResetPassword { token: String },
+    AdminUsers { page: UserPage, search: String },
+    Catalog,
+    Library,
+    NotFound,
+    Error { code: ErrorCode },
+}
+
+/// A one-time message shown after a redirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Registered,
+    SignedIn,
+    SignedOut,
+    ProfileSaved,
+    PasswordChanged,
+    VerificationSent,
+    PasswordReset,
+    RoleChanged,
+}
+
+impl Flash {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flash::Registered => "registered",
+            Flash::SignedIn => "signed_in",
+            Flash::SignedOut => "signed_out",
+            Flash::ProfileSaved => "profile_saved",
+            Flash::PasswordChanged => "password_changed",
+            Flash::VerificationSent => "verification_sent",
+            Flash::PasswordReset => "password_reset",
+            Flash::RoleChanged => "role_changed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        use Flash::*;
+        [Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+}
+
+/// A refused form: what was typed (never passwords) and what was wrong.
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    /// Which form on the page was submitted (a page may hold several).
+    pub form: &'static str,
+    pub values: Vec<(String, String)>,
+    pub fields: Vec<FieldError>,
+    pub error: Option<ErrorCode>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl FormState {
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    pub fn field_error(&self, name: &str) -> Option<&FieldError> {
+        self.fields.iter().find(|f| f.field == name)
+    }
+}
+
+/// Everything a page needs from the server.
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    pub lang: Language,
+    pub theme: Theme,
+    pub viewer: Option<User>,
+    /// Path and query of the request, for "come back here" links.
+    pub path: String,
+    pub flash: Option<Flash>,
+    pub form: Option<FormState>,
+    pub page: Page,
+}
+
+impl PageCtx {
+    /// The refused form named `form`, if that is the one that was submitted.
+    pub fn form_for(&self, form: &str) -> Option<&FormState> {
+        self.form.as_ref().filter(|f| f.form == form)
+    }
+}
+
+/// The request's context; an empty default where none was provided (e.g. in the browser).
+pub fn page_ctx() -> PageCtx {
+    leptos::prelude::use_context::<PageCtx>().unwrap_or_default()
+}

@@ -1,0 +1,33 @@
+//! The 404 and error pages. They set the response status during server rendering.
+
+use crate::components::form::error_text;
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::texts;
+use domain::error::ErrorCode;
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    let t = texts(page_ctx().lang);
+    view! {
+        <div class="mx-auto max-w-lg py-10 text-center">
+            <p class="text-6xl font-extrabold text-amber-500" aria-hidden="true">"404"</p>
+            <h1 class=styles::H1>{t.not_found_title}</h1>
+            <p class="mb-6 text-slate-800 dark:text-slate-200">{t.not_found_text}</p>
+            <a href="/" class=styles::BUTTON>{t.back_home}</a>
+        </div>
+    }
+}
+
+#[component]
+pub fn ErrorPage(code: ErrorCode) -> impl IntoView {
+    let t = texts(page_ctx().lang);
+    view! {
+        <div class="mx-auto max-w-lg py-10 text-center">
+            <h1 class=styles::H1>{t.error_title}</h1>
+            <p class="mb-6 text-slate-800 dark:text-slate-200">{error_text(t, code, None)}</p>
+            <a href="/" class=styles::BUTTON>{t.back_home}</a>
+        </div>
+    }
+}

@@ -1,0 +1,129 @@
+//! Command-line: `serve` (default), `migrate`, `create-admin`, `seed --demo`.
+
+use crate::config::{Config, LogFormat};
+use crate::state::AppState;
+use domain::account::NewAccount;
+use leptos::config::{get_configuration, LeptosOptions};
+
+const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo]
+  create-admin reads the password from --password or COKO_ADMIN_PASSWORD.
+  Configuration comes from the environment: see README.md.";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Migrate,
+    CreateAdmin { email: String, name: String, password: Option<String> },
+    SeedDemo,
+    Help,
+}
+
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    match args.first().map(String::as_str) {
+        None | Some("serve") => Ok(Command::Serve),
+        Some("migrate") => Ok(Command::Migrate),
+        Some("create-admin") => Ok(Command::CreateAdmin {
+            email: flag("--email").ok_or("create-admin needs --email")?,
+            name: flag("--name").unwrap_or_else(|| "Admin".into()),
+            password: flag("--password"),
+        }),
+        Some("seed") if args.iter().any(|a| a == "--demo") => Ok(Command::SeedDemo),
+        Some("-h" | "--help" | "help") => Ok(Command::Help),
+        Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+}
+
+fn leptos_options() -> LeptosOptions {
+    match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder().output_name("coko").site_root("target/site").site_pkg_dir("pkg").build(),
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Runs the command line; the process exits non-zero on any error.
+pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let command = parse(&args).map_err(anyhow::Error::msg)?;
+    if command == Command::Help {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let leptos = leptos_options();
+    let config = Config::from_env(&leptos.site_addr.to_string())?;
+    init_tracing(config.log_format);
+    let state = AppState::build(config, leptos.clone()).await?;
+    match command {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
+            tracing::info!(addr = %leptos.site_addr, backend = state.store.backend().as_str(), "Coko is listening");
+            crate::serve(listener, state).await?;
+        }
+        Command::Migrate => println!("migrations applied ({})", state.store.backend().as_str()),
+        Command::CreateAdmin { email, name, password } => {
+            let password = password
+                .or_else(|| std::env::var("COKO_ADMIN_PASSWORD").ok())
+                .ok_or_else(|| anyhow::anyhow!("give the password with --password or COKO_ADMIN_PASSWORD"))?;
+            let form = NewAccount { email, password, name, country: "SN".into(), language: Some("fr".into()) };
+            let user = state.accounts.ensure_admin(form).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("admin ready: {} ({})", user.email, user.id);
+        }
+        Command::SeedDemo => {
+            for (email, name, role) in DEMO_ACCOUNTS {
+                let form = NewAccount {
+                    email: email.to_string(),
+                    password: DEMO_PASSWORD.into(),
+                    name: name.to_string(),
+                    country: "SN".into(),
+                    language: Some("fr".into()),
+                };
+                let user = state.accounts.ensure_admin(form).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                if *role != "admin" {
+                    state.accounts.set_role(&user, &user.id, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                println!("demo account: {email} / {DEMO_PASSWORD} ({role})");
+            }
+        }
+        Command::Help => {}
+    }
+    Ok(())
+}
+
+/// Demo accounts created by `seed --demo` (the password is in the README).
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("admin@coko.demo", "Aïssatou Admin", "admin"),
+    ("editeur@coko.demo", "Ousmane Éditeur", "editor"),
+    ("lecteur@coko.demo", "Fatou Lectrice", "reader"),
+];
+pub const DEMO_PASSWORD: &str = "coko-demo-2026";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(parse(&[]).unwrap(), Command::Serve);
+        assert_eq!(parse(&args("migrate")).unwrap(), Command::Migrate);
+        assert_eq!(
+            parse(&args("create-admin --email a@b.sn --name Awa")).unwrap(),
+            Command::CreateAdmin { email: "a@b.sn".into(), name: "Awa".into(), password: None }
+        );
+        assert!(parse(&args("create-admin")).is_err());
+        assert_eq!(parse(&args("seed --demo")).unwrap(), Command::SeedDemo);
+        assert!(parse(&args("frobnicate")).is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! Configuration from environment variables, checked once at start-up: a wrong value stops
+//! the server with a message that names the variable.
+
+use domain::store::Backend;
+use std::path::PathBuf;
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub jwt_secret: Option<Secret>,
+    pub log_format: LogFormat,
+    pub secure_cookies: bool,
+    /// Multiplies every rate limit (1 = the documented limits). Test runs raise it.
+    pub rate_limit_factor: u32,
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}: {why}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub why: String,
+}
+
+fn bad(var: &'static str, why: impl Into<String>) -> ConfigError {
+    ConfigError { var, why: why.into() }
+}
+
+impl Config {
+    /// Reads the environment. `site_addr` is the address the server listens on.
+    pub fn from_env(site_addr: &str) -> Result<Self, ConfigError> {
+        Self::from_lookup(site_addr, |k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub fn from_lookup(site_addr: &str, get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/coko.db".into());
+        if Backend::from_url(&database_url).is_none() {
+            return Err(bad("DATABASE_URL", "must start with sqlite:// or postgres://"));
+        }
+        let base_url = get("COKO_BASE_URL").unwrap_or_else(|| format!("http://{site_addr}"));
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(bad("COKO_BASE_URL", "must be an http:// or https:// URL"));
+        }
+        let smtp_url = get("COKO_SMTP_URL");
+        if let Some(u) = &smtp_url {
+            if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
+                return Err(bad("COKO_SMTP_URL", "must start with smtp:// or smtps://"));
+            }
+        }
+        let jwt_secret = match get("COKO_JWT_SECRET") {
+            Some(s) if s.len() < 32 => return Err(bad("COKO_JWT_SECRET", "must be at least 32 characters")),
+            Some(s) => Some(Secret(s.into_bytes())),
+            None => None,
+        };
+        let log_format = match get("COKO_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("COKO_LOG_FORMAT", format!("'{other}' is neither 'text' nor 'json'"))),
+        };
+        let secure_cookies = match get("COKO_SECURE_COOKIES").as_deref() {
+            None | Some("auto") => base_url.starts_with("https://"),
+            Some(v) => parse_bool("COKO_SECURE_COOKIES", v)?,
+        };
+        let rate_limit_factor = match get("COKO_RATE_LIMIT_FACTOR") {
+            None => 1,
+            Some(v) => v.parse::<u32>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
+                bad("COKO_RATE_LIMIT_FACTOR", format!("'{v}' is not a whole number between 1 and 10000"))
+            })?,
+        };
+        let trust_proxy = match get("COKO_TRUST_PROXY") {
+            None => false,
+            Some(v) => parse_bool("COKO_TRUST_PROXY", &v)?,
+        };
+        Ok(Self {
+            database_url,
+            data_dir: PathBuf::from(get("COKO_DATA_DIR").unwrap_or_else(|| "data".into())),
+            base_url,
+            smtp_url,
+            mail_from: get("COKO_MAIL_FROM").unwrap_or_else(|| "Coko <no-reply@coko.africa>".into()),
+            jwt_secret,
+            log_format,
+            secure_cookies,
+            rate_limit_factor,
+            trust_proxy,
+        })
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(bad(var, format!("'{other}' is not true or false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup("127.0.0.1:3000", move |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_are_embedded() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/coko.db");
+        assert_eq!(c.base_url, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies);
+        assert_eq!(c.rate_limit_factor, 1);
+        assert_eq!(c.outbox_dir(), PathBuf::from("data/outbox"));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        assert_eq!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(with(&[("COKO_LOG_FORMAT", "xml")]).unwrap_err().var, "COKO_LOG_FORMAT");
+        assert_eq!(with(&[("COKO_JWT_SECRET", "short")]).unwrap_err().var, "COKO_JWT_SECRET");
+        assert_eq!(with(&[("COKO_RATE_LIMIT_FACTOR", "0")]).unwrap_err().var, "COKO_RATE_LIMIT_FACTOR");
+        assert_eq!(with(&[("COKO_SMTP_URL", "http://x")]).unwrap_err().var, "COKO_SMTP_URL");
+        assert!(with(&[("COKO_BASE_URL", "https://coko.africa")]).unwrap().secure_cookies);
+        assert!(format!("{:?}", with(&[("COKO_JWT_SECRET", &"s".repeat(40))]).unwrap()).contains("Secret(***)"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The one place where domain errors become HTTP: a status, a code, the fields at fault.
+
+use axum::http::StatusCode;
+use domain::account::AccountError;
+use domain::error::{ErrorCode, FieldError};
+
+/// An error on its way to a client (REST as JSON, the web as a re-rendered form).
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub fields: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+impl HttpError {
+    pub fn new(code: ErrorCode) -> Self {
+        let status = match code {
+            ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::EmailTaken | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::InvalidCredentials
+            | ErrorCode::Unauthenticated
+            | ErrorCode::TokenExpired
+            | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self { status, code, fields: Vec::new(), retry_after: None }
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Self { retry_after: Some(retry_after), ..Self::new(ErrorCode::RateLimited) }
+    }
+
+    /// A request that could not be read at all (malformed JSON, wrong content type).
+    pub fn bad_request(field: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            fields: vec![FieldError::new(field, domain::Reason::InvalidFormat)],
+            ..Self::new(ErrorCode::ValidationError)
+        }
+    }
+}
+
+impl From<AccountError> for HttpError {
+    fn from(e: AccountError) -> Self {
+        if e.code() == ErrorCode::Internal {
+            tracing::error!(error = %e, "internal error");
+        }
+        Self { fields: e.fields().to_vec(), ..Self::new(e.code()) }
+    }
+}

@@ -1,0 +1,204 @@
+//! What the pages' forms POST to. Success redirects (303) with a notice; refusal renders the
+//! same page again with what was typed and what was wrong. No WASM needed.
+
+use super::pages::sign_in_first;
+use super::render::{redirect_with, render, safe_next};
+use super::visit::{Visit, LANG_COOKIE, THEME_COOKIE};
+use crate::error::HttpError;
+use crate::rate_limit;
+use crate::sessions::USER_ID;
+use crate::state::AppState;
+use app::context::{Flash, FormState, Page};
+use axum::extract::{Form, Path, State};
+use axum::http::header::{HeaderValue, RETRY_AFTER, SET_COOKIE};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::account::{NewAccount, ProfileChanges, Theme};
+use domain::validation::Language;
+use std::collections::HashMap;
+
+type Fields = Form<HashMap<String, String>>;
+
+fn get<'a>(f: &'a HashMap<String, String>, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("")
+}
+
+/// Echoes the named fields back (never passwords).
+fn echo(f: &HashMap<String, String>, keys: &[&str]) -> Vec<(String, String)> {
+    keys.iter().filter_map(|k| f.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
+}
+
+async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values: Vec<(String, String)>, err: HttpError) -> Response {
+    let mut ctx = v.ctx(page);
+    ctx.form = Some(FormState { form, values, fields: err.fields, error: Some(err.code), retry_after_secs: err.retry_after });
+    let mut res = render(s, ctx, err.status).await;
+    if let Some(secs) = err.retry_after {
+        res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
+}
+
+/// Starts a signed-in session under a fresh id (no session fixation).
+async fn sign_in(v: &Visit, user_id: &str) -> Result<(), tower_sessions::session::Error> {
+    v.session.cycle_id().await?;
+    v.session.insert(USER_ID, user_id).await
+}
+
+pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let values = echo(&f, &["email", "next"]);
+    let email = get(&f, "email").trim().to_lowercase();
+    if let Err(wait) = s.limiter.check_all(rate_limit::LOGIN, &[&v.ip, &format!("account:{email}")]) {
+        return refuse(&s, &v, Page::Login, "login", values, HttpError::rate_limited(wait)).await;
+    }
+    match s.accounts.login(&email, get(&f, "password")).await {
+        Ok(user) => {
+            if sign_in(&v, &user.id).await.is_err() {
+                return super::pages::failure(&s, &v).await;
+            }
+            let to = safe_next(f.get("next").map(String::as_str).filter(|n| !n.is_empty()), "/");
+            redirect_with(&v.session, &to, Some(Flash::SignedIn)).await
+        }
+        Err(e) => refuse(&s, &v, Page::Login, "login", values, e.into()).await,
+    }
+}
+
+pub async fn register(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let values = echo(&f, &["email", "name", "country", "language"]);
+    if let Err(wait) = s.limiter.check(rate_limit::REGISTER, &v.ip) {
+        return refuse(&s, &v, Page::Register, "register", values, HttpError::rate_limited(wait)).await;
+    }
+    let form = NewAccount {
+        email: get(&f, "email").into(),
+        password: get(&f, "password").into(),
+        name: get(&f, "name").into(),
+        country: get(&f, "country").into(),
+        language: f.get("language").cloned().or(Some(v.lang.as_str().into())),
+    };
+    match s.accounts.register(form).await {
+        Ok(user) => {
+            if sign_in(&v, &user.id).await.is_err() {
+                return super::pages::failure(&s, &v).await;
+            }
+            redirect_with(&v.session, "/profil", Some(Flash::Registered)).await
+        }
+        Err(e) => refuse(&s, &v, Page::Register, "register", values, e.into()).await,
+    }
+}
+
+pub async fn logout(v: Visit) -> Response {
+    let _ = v.session.flush().await;
+    let _ = v.session.insert(crate::sessions::FLASH, Flash::SignedOut.as_str()).await;
+    Redirect::to("/").into_response()
+}
+
+fn checkbox(f: &HashMap<String, String>, k: &str) -> Option<bool> {
+    Some(f.contains_key(k))
+}
+
+pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+    let changes = ProfileChanges {
+        name: f.get("name").cloned(),
+        country: f.get("country").cloned(),
+        language: f.get("language").cloned(),
+        avatar_url: f.get("avatar_url").cloned(),
+        theme: f.get("theme").cloned(),
+        reader_font_size: f.get("reader_font_size").cloned(),
+        notify_email: checkbox(&f, "notify_email"),
+        notify_sms: checkbox(&f, "notify_sms"),
+        notify_push: checkbox(&f, "notify_push"),
+    };
+    match s.accounts.update_profile(&user.id, changes).await {
+        Ok(_) => redirect_with(&v.session, "/profil", Some(Flash::ProfileSaved)).await,
+        Err(e) => {
+            let values = echo(&f, &["name", "country", "language", "avatar_url", "theme", "reader_font_size"]);
+            refuse(&s, &v, Page::Profile, "profile", values, e.into()).await
+        }
+    }
+}
+
+pub async fn change_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+    let keep = v.session_id();
+    match s.accounts.change_password(&user.id, get(&f, "current_password"), get(&f, "new_password"), keep.as_deref()).await {
+        Ok(()) => redirect_with(&v.session, "/profil", Some(Flash::PasswordChanged)).await,
+        Err(e) => refuse(&s, &v, Page::Profile, "password", vec![], e.into()).await,
+    }
+}
+
+pub async fn resend_verification(v: Visit, State(s): State<AppState>) -> Response {
+    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+    s.accounts.send_verification(&user).await;
+    redirect_with(&v.session, "/profil", Some(Flash::VerificationSent)).await
+}
+
+pub async fn forgot_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let values = echo(&f, &["email"]);
+    let email = get(&f, "email").trim().to_lowercase();
+    if let Err(wait) = s.limiter.check_all(rate_limit::PASSWORD_RESET, &[&v.ip, &format!("account:{email}")]) {
+        let page = Page::ForgotPassword { sent: false };
+        return refuse(&s, &v, page, "forgot", values, HttpError::rate_limited(wait)).await;
+    }
+    match s.accounts.forgot_password(&email).await {
+        Ok(()) => render(&s, v.ctx(Page::ForgotPassword { sent: true }), axum::http::StatusCode::OK).await,
+        Err(e) => refuse(&s, &v, Page::ForgotPassword { sent: false }, "forgot", values, e.into()).await,
+    }
+}
+
+pub async fn reset_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let token = get(&f, "token").to_owned();
+    match s.accounts.reset_password(&token, get(&f, "password")).await {
+        Ok(_) => {
+            // Every session of the account ended, this browser's too if it was signed in.
+            let _ = v.session.flush().await;
+            let _ = v.session.insert(crate::sessions::FLASH, Flash::PasswordReset.as_str()).await;
+            Redirect::to("/connexion").into_response()
+        }
+        Err(e) => refuse(&s, &v, Page::ResetPassword { token }, "reset", vec![], e.into()).await,
+    }
+}
+
+pub async fn set_role(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Fields) -> Response {
+    let Some(actor) = v.user.clone() else { return sign_in_first(&v) };
+    let back = safe_next(f.get("back").map(String::as_str), "/admin/utilisateurs");
+    match s.accounts.set_role(&actor, &id, get(&f, "role")).await {
+        Ok(_) => redirect_with(&v.session, &back, Some(Flash::RoleChanged)).await,
+        Err(e) => {
+            let err = HttpError::from(e);
+            match s.accounts.list_users(&actor, "", 1, 20).await {
+                Ok(page) => refuse(&s, &v, Page::AdminUsers { page, search: String::new() }, "role", vec![], err).await,
+                Err(_) => render(&s, v.ctx(Page::Error { code: err.code }), err.status).await,
+            }
+        }
+    }
+}
+
+fn preference_cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The language switcher: a cookie for everyone, the profile too for a signed-in reader.
+pub async fn set_language(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let next = safe_next(f.get("next").map(String::as_str), "/");
+    let Some(lang) = Language::from_tag(get(&f, "lang")) else { return Redirect::to(&next).into_response() };
+    if let Some(user) = &v.user {
+        let changes = ProfileChanges { language: Some(lang.as_str().into()), ..Default::default() };
+        let _ = s.accounts.update_profile(&user.id, changes).await;
+    }
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(SET_COOKIE, preference_cookie(LANG_COOKIE, lang.as_str(), s.config.secure_cookies));
+    res
+}
+
+pub async fn set_theme(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let next = safe_next(f.get("next").map(String::as_str), "/");
+    let Some(theme) = Theme::parse(get(&f, "theme")) else { return Redirect::to(&next).into_response() };
+    if let Some(user) = &v.user {
+        let changes = ProfileChanges { theme: Some(theme.as_str().into()), ..Default::default() };
+        let _ = s.accounts.update_profile(&user.id, changes).await;
+    }
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(SET_COOKIE, preference_cookie(THEME_COOKIE, theme.as_str(), s.config.secure_cookies));
+    res
+}

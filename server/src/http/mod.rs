@@ -1,0 +1,89 @@
+//! The HTTP surface: pages, forms, REST, health, static files, and the middleware around them.
+
+pub mod forms;
+pub mod middleware;
+pub mod pages;
+pub mod render;
+pub mod visit;
+
+use crate::sessions::DbSessionStore;
+use domain::store::AccountStore;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore(state.store.clone()))
+        .with_name("coko_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
+
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/connexion", get(pages::login).post(forms::login))
+        .route("/inscription", get(pages::register).post(forms::register))
+        .route("/deconnexion", post(forms::logout))
+        .route("/profil", get(pages::profile).post(forms::profile))
+        .route("/profil/mot-de-passe", post(forms::change_password))
+        .route("/verifier-email", get(pages::verify_email))
+        .route("/verifier-email/renvoyer", post(forms::resend_verification))
+        .route("/mot-de-passe/oublie", get(pages::forgot_password).post(forms::forgot_password))
+        .route("/mot-de-passe/nouveau", get(pages::reset_password).post(forms::reset_password))
+        .route("/admin/utilisateurs", get(pages::admin_users))
+        .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
+        .route("/preferences/langue", post(forms::set_language))
+        .route("/preferences/theme", post(forms::set_theme))
+        .route("/catalogue", get(pages::catalog))
+        .route("/ma-bibliotheque", get(pages::library))
+        .layer(axum::middleware::from_fn(middleware::same_origin_forms))
+        .layer(sessions.clone());
+
+    let not_found = Router::new().fallback(pages::not_found).layer(sessions).with_state(state.clone());
+    let files = ServeDir::new(&*state.leptos.site_root).fallback(not_found.into_service());
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", crate::rest::routes())
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .fallback_service(files)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::cache_control))
+        .layer(axum::middleware::from_fn_with_state(state.config.secure_cookies, middleware::security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The process is up.
+async fn health() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The process can serve: its database answers.
+async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+    let db = tokio::time::timeout(Duration::from_secs(3), s.store.ping()).await;
+    match db {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database down");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "error" })))
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "timeout" }))),
+    }
+}

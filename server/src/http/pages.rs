@@ -1,0 +1,118 @@
+//! Pages that only show something (GET). Each loads what its page needs, then renders.
+
+use super::render::render;
+use super::visit::Visit;
+use crate::state::AppState;
+use app::context::Page;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::error::ErrorCode;
+use serde::Deserialize;
+
+async fn show(state: &AppState, visit: &Visit, page: Page) -> Response {
+    render(state, visit.ctx(page), StatusCode::OK).await
+}
+
+/// Sends signed-out visitors to the sign-in page, with a way back.
+pub fn sign_in_first(visit: &Visit) -> Response {
+    let next: String = visit
+        .path
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    Redirect::to(&format!("/connexion?next={next}")).into_response()
+}
+
+pub async fn home(State(s): State<AppState>, v: Visit) -> Response {
+    show(&s, &v, Page::Home).await
+}
+
+pub async fn login(State(s): State<AppState>, v: Visit) -> Response {
+    if v.user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    show(&s, &v, Page::Login).await
+}
+
+pub async fn register(State(s): State<AppState>, v: Visit) -> Response {
+    if v.user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    show(&s, &v, Page::Register).await
+}
+
+pub async fn profile(State(s): State<AppState>, v: Visit) -> Response {
+    if v.user.is_none() {
+        return sign_in_first(&v);
+    }
+    show(&s, &v, Page::Profile).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The link from the verification mail. Spending the token here is what the link is for.
+pub async fn verify_email(State(s): State<AppState>, mut v: Visit, Query(q): Query<TokenQuery>) -> Response {
+    let verified = match s.accounts.verify_email(&q.token).await {
+        Ok(user) => {
+            if v.user.as_ref().is_some_and(|u| u.id == user.id) {
+                v.user = Some(user);
+            }
+            true
+        }
+        Err(_) => false,
+    };
+    let status = if verified { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    render(&s, v.ctx(Page::VerifyEmail { verified }), status).await
+}
+
+pub async fn forgot_password(State(s): State<AppState>, v: Visit) -> Response {
+    show(&s, &v, Page::ForgotPassword { sent: false }).await
+}
+
+pub async fn reset_password(State(s): State<AppState>, v: Visit, Query(q): Query<TokenQuery>) -> Response {
+    show(&s, &v, Page::ResetPassword { token: q.token }).await
+}
+
+#[derive(Deserialize)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<String>,
+}
+
+pub async fn admin_users(State(s): State<AppState>, v: Visit, Query(q): Query<UsersQuery>) -> Response {
+    let Some(actor) = v.user.clone() else { return sign_in_first(&v) };
+    let page_no = q.page.and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
+    match s.accounts.list_users(&actor, &q.q, page_no, 20).await {
+        Ok(page) => show(&s, &v, Page::AdminUsers { page, search: q.q }).await,
+        Err(e) => {
+            let err = crate::error::HttpError::from(e);
+            render(&s, v.ctx(Page::Error { code: err.code }), err.status).await
+        }
+    }
+}
+
+pub async fn catalog(State(s): State<AppState>, v: Visit) -> Response {
+    show(&s, &v, Page::Catalog).await
+}
+
+pub async fn library(State(s): State<AppState>, v: Visit) -> Response {
+    if v.user.is_none() {
+        return sign_in_first(&v);
+    }
+    show(&s, &v, Page::Library).await
+}
+
+pub async fn not_found(State(s): State<AppState>, v: Visit) -> Response {
+    render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await
+}
+
+/// Shown when a page fails in a way the visitor cannot fix.
+pub async fn failure(s: &AppState, v: &Visit) -> Response {
+    render(s, v.ctx(Page::Error { code: ErrorCode::Internal }), StatusCode::INTERNAL_SERVER_ERROR).await
+}

@@ -1,0 +1,24 @@
+//! `/api/v1`: JSON for mobile clients and third parties, over the same domain services as the
+//! web pages.
+
+mod auth;
+mod json;
+
+pub use json::ApiError;
+
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register/", post(auth::register))
+        .route("/auth/login/", post(auth::login))
+        .route("/auth/logout/", post(auth::logout))
+        .route("/auth/refresh/", post(auth::refresh))
+        .route("/auth/profile/", get(auth::profile).put(auth::update_profile))
+        .route("/auth/forgot-password/", post(auth::forgot_password))
+        .route("/auth/reset-password/", post(auth::reset_password))
+        .route("/auth/verify-email/", post(auth::verify_email))
+        .fallback(json::not_found)
+}

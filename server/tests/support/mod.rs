@@ -1,0 +1,106 @@
+//! Spawns the real server on port 0 with a fresh database and data folder.
+
+#![allow(dead_code)]
+
+use domain::store::{postgres_url_with_database, SqlStore};
+use leptos::config::LeptosOptions;
+use server::config::Config;
+use server::state::AppState;
+use std::path::PathBuf;
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub data: tempfile::TempDir,
+    pub label: &'static str,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.state.config.outbox_dir()
+    }
+
+    /// The newest mail sent to `to`, as text.
+    pub fn last_mail_to(&self, to: &str) -> Option<String> {
+        let mut mails: Vec<_> = std::fs::read_dir(self.outbox()).ok()?.flatten().map(|e| e.path()).collect();
+        mails.sort();
+        mails.iter().rev().map(|p| std::fs::read_to_string(p).unwrap_or_default()).find(|m| m.contains(&format!("To: {to}")))
+    }
+
+    /// The token in the newest link to `path` mailed to `to`.
+    pub fn mailed_token(&self, to: &str, path: &str) -> String {
+        let mail = self.last_mail_to(to).unwrap_or_else(|| panic!("no mail to {to}"));
+        let start = mail.find(&format!("{path}?token=")).unwrap_or_else(|| panic!("no {path} link in {mail}"));
+        mail[start + path.len() + 7..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    pub async fn finish(self) {
+        self.state.store.close().await;
+        if let Some((admin, name)) = self.drop_pg {
+            if let Ok(a) = SqlStore::connect(&admin).await {
+                let _ = a.execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                a.close().await;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends this run can test: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
+pub fn backends() -> Vec<Db> {
+    let mut v = vec![Db::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        v.push(Db::Postgres);
+    } else {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL half skipped");
+    }
+    v
+}
+
+pub async fn spawn(db: Db) -> TestApp {
+    spawn_with(db, &[]).await
+}
+
+/// Spawns with extra environment-style settings (e.g. `COKO_RATE_LIMIT_FACTOR`).
+pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let (database_url, drop_pg, label) = match db {
+        Db::Sqlite => (format!("sqlite://{}/coko.db", data.path().display()), None, "sqlite"),
+        Db::Postgres => {
+            let admin = std::env::var("TEST_DATABASE_URL").unwrap();
+            let name = format!("coko_h_{}", uuid::Uuid::now_v7().simple());
+            let a = SqlStore::connect(&admin).await.expect("TEST_DATABASE_URL unreachable");
+            a.execute_raw(&format!("CREATE DATABASE {name}")).await.unwrap();
+            a.close().await;
+            (postgres_url_with_database(&admin, &name), Some((admin, name)), "postgres")
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let data_dir = data.path().display().to_string();
+    let mut vars: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url),
+        ("COKO_DATA_DIR".into(), data_dir),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_lookup(&addr.to_string(), |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap();
+    let leptos = LeptosOptions::builder().output_name("coko").site_root("target/site").site_pkg_dir("pkg").build();
+    let state = AppState::build(config, leptos).await.unwrap();
+    let served = state.clone();
+    tokio::spawn(async move { server::serve(listener, served).await.unwrap() });
+    TestApp { base: format!("http://{addr}"), state, data, label, drop_pg }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}

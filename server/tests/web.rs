@@ -1,0 +1,188 @@
+//! Pages and forms over plain HTTP (as a browser without WASM would use them), health, and the
+//! headers every response carries.
+
+mod support;
+
+use reqwest::StatusCode;
+use support::{backends, spawn, Db, TestApp};
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn form(c: &reqwest::Client, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    c.post(app.url(path)).form(fields).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn health_ready_and_headers() {
+    let app = spawn(Db::Sqlite).await;
+    let c = browser();
+    let res = c.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = c.get(app.url("/ready")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["database"], "ok");
+
+    let res = c.get(app.url("/")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h["content-encoding"], "br", "pages are compressed");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h["referrer-policy"].to_str().unwrap().contains("strict-origin"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(h.contains_key("x-request-id"));
+    let res = c.get(app.url("/health")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn language_follows_cookie_then_accept_language_and_arabic_is_rtl() {
+    let app = spawn(Db::Sqlite).await;
+    let (_, html) = page(&browser(), &app, "/").await;
+    assert!(html.contains(r#"<html lang="fr" dir="ltr""#), "French by default");
+    assert!(html.contains("Des milliers de livres"));
+    let res = browser().get(app.url("/")).header("accept-language", "en-US,en;q=0.8").send().await.unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="en""#) && html.contains("Thousands of books"));
+    let c = browser();
+    let res = form(&c, &app, "/preferences/langue", &[("lang", "ar"), ("next", "/connexion")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/connexion");
+    let (_, html) = page(&c, &app, "/connexion").await;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl""#), "Arabic sets dir=rtl");
+    let res = form(&c, &app, "/preferences/theme", &[("theme", "dark"), ("next", "https://evil.example/")]).await;
+    assert_eq!(res.headers()["location"], "/", "no open redirect");
+    let (_, html) = page(&c, &app, "/").await;
+    assert!(html.contains(r#"class="dark""#));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn unknown_pages_are_friendly_404s() {
+    let app = spawn(Db::Sqlite).await;
+    let (status, html) = page(&browser(), &app, "/nulle-part").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page introuvable") && html.contains(r#"href="/""#));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn forms_work_without_javascript_and_sessions_end_server_side() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let c = browser();
+        // A refused form keeps what was typed and names the field.
+        let res = form(&c, &app, "/inscription", &[("name", "Awa"), ("email", "awa@example.sn"), ("password", "court"), ("country", "SN")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("8 caractères minimum"), "{}", app.label);
+        assert!(html.contains(r#"value="awa@example.sn""#));
+        assert!(!html.contains("court"), "passwords are never echoed");
+
+        let fields = [("name", "Awa Diop"), ("email", "awa@example.sn"), ("password", "motdepasse-1"), ("country", "SN"), ("language", "fr")];
+        let res = form(&c, &app, "/inscription", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], "/profil");
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let (status, html) = page(&c, &app, "/profil").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Awa Diop") && html.contains("Bienvenue"), "flash shown once");
+        let (_, html) = page(&c, &app, "/profil").await;
+        assert!(!html.contains("Un lien de vérification vous a été envoyé"), "flash gone");
+
+        // Duplicate e-mail from another browser.
+        let other = browser();
+        let res = form(&other, &app, "/inscription", &fields).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(res.text().await.unwrap().contains("existe déjà"));
+
+        // A second browser signs in; changing the password in the first ends the second.
+        let res = form(&other, &app, "/connexion", &[("email", "awa@example.sn"), ("password", "motdepasse-1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(page(&other, &app, "/profil").await.0, StatusCode::OK);
+        let res = form(&c, &app, "/profil/mot-de-passe", &[("current_password", "mauvais-mdp"), ("new_password", "nouveau-mdp-1")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = form(&c, &app, "/profil/mot-de-passe", &[("current_password", "motdepasse-1"), ("new_password", "nouveau-mdp-1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(page(&c, &app, "/profil").await.0, StatusCode::OK, "this browser stays signed in");
+        let res = other.get(app.url("/profil")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}: the other session ended", app.label);
+
+        // Logging out deletes the session server-side: replaying the old cookie gets nothing.
+        let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let session_cookie = cookie.split(';').next().unwrap().to_owned();
+        let res = form(&c, &app, "/connexion", &[("email", "awa@example.sn"), ("password", "nouveau-mdp-1")]).await;
+        let signed_in = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        assert_ne!(signed_in, session_cookie, "session id rotated at sign-in");
+        let res = replay.get(app.url("/profil")).header("cookie", &signed_in).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = form(&c, &app, "/deconnexion", &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = replay.get(app.url("/profil")).header("cookie", &signed_in).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "old cookie no longer signs in");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn cross_site_form_posts_are_refused() {
+    let app = spawn(Db::Sqlite).await;
+    let res = browser()
+        .post(app.url("/connexion"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "a@b.sn"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn only_admins_manage_users_and_the_last_admin_stays() {
+    let app = spawn(Db::Sqlite).await;
+    let admin = app
+        .state
+        .accounts
+        .ensure_admin(domain::account::NewAccount {
+            email: "root@coko.test".into(),
+            password: "admin-secret".into(),
+            name: "Root".into(),
+            country: "SN".into(),
+            language: None,
+        })
+        .await
+        .unwrap();
+    let reader = browser();
+    form(&reader, &app, "/inscription", &[("name", "Lamine"), ("email", "lamine@example.sn"), ("password", "motdepasse-1"), ("country", "SN")]).await;
+    let (status, html) = page(&reader, &app, "/admin/utilisateurs").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("pas accès"));
+    let (status, _) = page(&browser(), &app, "/admin/utilisateurs").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "guests are sent to sign in");
+
+    let c = browser();
+    form(&c, &app, "/connexion", &[("email", "root@coko.test"), ("password", "admin-secret")]).await;
+    let (status, html) = page(&c, &app, "/admin/utilisateurs?q=lamine").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("lamine@example.sn"));
+    assert_eq!(html.matches(r#"data-testid="user-row""#).count(), 1, "search narrows the list");
+    let lamine = app.state.accounts.store().user_by_email("lamine@example.sn").await.unwrap().unwrap().user;
+    let res = form(&c, &app, &format!("/admin/utilisateurs/{}/role", lamine.id), &[("role", "editor")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.accounts.user(&lamine.id).await.unwrap().role, domain::account::Role::Editor);
+    let res = form(&c, &app, &format!("/admin/utilisateurs/{}/role", admin.id), &[("role", "reader")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "the last admin cannot demote themselves");
+    app.finish().await;
+}
