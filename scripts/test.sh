@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every test: unit, store contract (SQLite and PostgreSQL), HTTP, SMTP, then builds the
+# release, checks page weight, and runs the end-to-end flows in Chromium. Ends with one line:
+# "summary: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test || { echo "summary: 0 passed, 1 failed"; exit 1; }
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export COKO_REQUIRE_SMTP_TEST=1
+
+logs=$(mktemp -d)
+passed=0
+failed=0
+stage_failed=0
+step() { printf '\n\033[1;35m== %s ==\033[0m\n' "$*"; }
+count_cargo() {
+  local p f
+  p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed;' "$1" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+step "Rust tests (unit, store contract on SQLite + PostgreSQL, HTTP, SMTP)"
+if ! cargo test --workspace 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
+count_cargo "$logs/cargo.txt"
+
+step "Release build (server + WASM)"
+if ! cargo leptos build --release 2>&1 | tail -20; then
+  echo "release build failed"; failed=$((failed + 1)); stage_failed=1
+else
+  data=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=coko LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$port"
+  export DATABASE_URL="sqlite://$data/coko.db" COKO_DATA_DIR="$data" COKO_RATE_LIMIT_FACTOR=100
+  target/release/coko create-admin --email admin@coko.test --name "Admin E2E" --password admin-e2e-secret
+  target/release/coko serve > "$logs/server.txt" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+
+  step "Page weight"
+  if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
+
+  step "End-to-end flows in Chromium"
+  export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox"
+  if ! node --test --test-concurrency=1 end2end/ 2>&1 | tee "$logs/e2e.txt"; then stage_failed=1; fi
+  p=$(grep -E '^# pass ' "$logs/e2e.txt" | awk '{print $3}'); f=$(grep -E '^# fail ' "$logs/e2e.txt" | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+  echo "screenshots: end2end/screenshots/"
+
+  kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+  grep -q "shutting down" "$logs/server.txt" && echo "server stopped gracefully on SIGTERM"
+  rm -rf "$data"
+fi
+
+if [ "$stage_failed" = 1 ] && [ "$failed" = 0 ]; then failed=1; fi
+echo
+echo "summary: $passed passed, $failed failed"
+[ "$failed" = 0 ]
