@@ -24,7 +24,8 @@ export async function newPage(browser, viewport = PHONE, extra = {}) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  // Refused forms answer 4xx on purpose; only script errors count.
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
   return page;
 }
 

@@ -43,7 +43,8 @@ else
 
   step "End-to-end flows in Chromium"
   export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox"
-  if ! node --test --test-concurrency=1 end2end/ 2>&1 | tee "$logs/e2e.txt"; then stage_failed=1; fi
+  if ! node --test --test-concurrency=1 end2end/*.spec.mjs 2>&1 | tee "$logs/e2e.txt"; then stage_failed=1; fi
+  grep -qE "^# pass [1-9]" "$logs/e2e.txt" || { echo "no end-to-end test ran"; stage_failed=1; }
   p=$(grep -E '^# pass ' "$logs/e2e.txt" | awk '{print $3}'); f=$(grep -E '^# fail ' "$logs/e2e.txt" | awk '{print $3}')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
   echo "screenshots: end2end/screenshots/"

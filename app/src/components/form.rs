@@ -80,6 +80,24 @@ pub fn ErrorSummary(t: &'static Texts, form: Option<FormState>) -> impl IntoView
     })
 }
 
+/// The ids of a field's hint and error, for `aria-describedby`.
+pub fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> = [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// The hint and the error under a field.
+#[component]
+pub fn FieldHelp(t: &'static Texts, name: &'static str, hint: Option<&'static str>, error: Option<FieldError>) -> impl IntoView {
+    view! {
+        {hint.map(|h| view! { <p id=format!("{name}-hint") class="mt-1 text-sm text-slate-700 dark:text-slate-300">{h}</p> })}
+        {error.map(|e| view! { <p id=format!("{name}-error") class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+    }
+}
+
 /// A labelled input with its hint and error.
 #[component]
 pub fn Field(
@@ -94,13 +112,7 @@ pub fn Field(
     #[prop(default = None)] error: Option<FieldError>,
     #[prop(optional)] extra: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
-    let hint_id = format!("{name}-hint");
-    let err_id = format!("{name}-error");
-    let described = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| err_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described = described_by(name, hint.is_some(), error.is_some());
     let invalid = error.is_some();
     let (min, max) = extra.unwrap_or(("", ""));
     view! {
@@ -116,11 +128,10 @@ pub fn Field(
                 min=(!min.is_empty()).then_some(min)
                 max=(!max.is_empty()).then_some(max)
                 aria-invalid=invalid.then_some("true")
-                aria-describedby=(!described.is_empty()).then_some(described)
+                aria-describedby=described
                 class=styles::INPUT
             />
-            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-sm text-slate-700 dark:text-slate-300">{h}</p> })}
-            {error.map(|e| view! { <p id=err_id class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+            <FieldHelp t=t name=name hint=hint error=error/>
         </div>
     }
 }
@@ -136,7 +147,6 @@ pub fn Select(
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(default = None)] error: Option<FieldError>,
 ) -> impl IntoView {
-    let err_id = format!("{name}-error");
     let invalid = error.is_some();
     let opts = options
         .into_iter()
@@ -153,13 +163,13 @@ pub fn Select(
                 name=name
                 required=true
                 aria-invalid=invalid.then_some("true")
-                aria-describedby=invalid.then(|| err_id.clone())
+                aria-describedby=described_by(name, false, invalid)
                 class=styles::INPUT
             >
                 {placeholder.map(|p| view! { <option value="">{p}</option> })}
                 {opts}
             </select>
-            {error.map(|e| view! { <p id=err_id class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+            <FieldHelp t=t name=name hint=None error=error/>
         </div>
     }
 }

@@ -5,7 +5,7 @@ use super::logo::Logo;
 use super::notice::{Notice, Tone};
 use super::styles;
 use crate::context::{page_ctx, Flash, PageCtx};
-use crate::i18n::{language_name, texts, Texts};
+use crate::i18n::{language_name, texts, theme_label, Texts};
 use domain::account::{Role, Theme};
 use domain::validation::Language;
 use leptos::prelude::*;
@@ -93,11 +93,7 @@ fn SettingsMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
     let themes = Theme::ALL
         .into_iter()
         .map(|th| {
-            let label = match th {
-                Theme::System => t.theme_system,
-                Theme::Light => t.theme_light,
-                Theme::Dark => t.theme_dark,
-            };
+            let label = theme_label(t, th);
             let pressed = if th == ctx.theme { "true" } else { "false" };
             view! {
                 <button type="submit" name="theme" value=th.as_str() aria-pressed=pressed class=format!("{MENU_ITEM} aria-[pressed=true]:font-bold aria-[pressed=true]:text-teal-800 dark:aria-[pressed=true]:text-teal-300")>

@@ -1,7 +1,7 @@
 //! A password input with a show/hide button. The input works without WASM; the button is an
 //! island that appears once WASM has arrived.
 
-use super::form::reason_text;
+use super::form::{described_by, FieldHelp};
 use super::styles;
 use crate::i18n::Texts;
 use domain::error::FieldError;
@@ -56,13 +56,7 @@ pub fn PasswordField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = None)] error: Option<FieldError>,
 ) -> impl IntoView {
-    let hint_id = format!("{name}-hint");
-    let err_id = format!("{name}-error");
-    let described = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| err_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described = described_by(name, hint.is_some(), error.is_some()).unwrap_or_default();
     view! {
         <div class="mb-4">
             <label for=name class=styles::LABEL>{label}</label>
@@ -74,8 +68,7 @@ pub fn PasswordField(
                 show_label=t.show_password.to_owned()
                 hide_label=t.hide_password.to_owned()
             />
-            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-sm text-slate-700 dark:text-slate-300">{h}</p> })}
-            {error.map(|e| view! { <p id=err_id class="mt-1 text-sm font-medium text-red-800 dark:text-red-300">{reason_text(t, &e)}</p> })}
+            <FieldHelp t=t name=name hint=hint error=error/>
         </div>
     }
 }

@@ -3,18 +3,9 @@
 use crate::components::form::ErrorSummary;
 use crate::components::styles;
 use crate::context::page_ctx;
-use crate::i18n::{fill, texts, Texts};
+use crate::i18n::{fill, role_label, texts};
 use domain::account::{Role, UserPage};
 use leptos::prelude::*;
-
-fn role_name(t: &'static Texts, r: Role) -> &'static str {
-    match r {
-        Role::Reader => t.role_reader,
-        Role::Moderator => t.role_moderator,
-        Role::Editor => t.role_editor,
-        Role::Admin => t.role_admin,
-    }
-}
 
 fn page_href(search: &str, page: u32) -> String {
     let q: String = search
@@ -39,7 +30,7 @@ pub fn AdminUsersPage(page: UserPage, search: String) -> impl IntoView {
         .map(|u| {
             let options = Role::ALL
                 .into_iter()
-                .map(|r| view! { <option value=r.as_str() selected=r == u.role>{role_name(t, r)}</option> })
+                .map(|r| view! { <option value=r.as_str() selected=r == u.role>{role_label(t, r)}</option> })
                 .collect_view();
             let select_id = format!("role-{}", u.id);
             view! {
@@ -74,7 +65,7 @@ pub fn AdminUsersPage(page: UserPage, search: String) -> impl IntoView {
             </div>
             <button type="submit" class=styles::BUTTON>{t.search_submit}</button>
         </form>
-        <p class="mb-2 text-sm text-slate-700 dark:text-slate-300" data-testid="users-total">{fill(t.users_total, &[("n", &page.total.to_string())])}</p>
+        <p class="mb-2 text-sm text-slate-700 dark:text-slate-300" data-testid="users-total">{fill(if page.total == 1 { t.users_total_one } else { t.users_total }, &[("n", &page.total.to_string())])}</p>
         <div class=format!("{} overflow-x-auto !p-3 sm:!p-5", styles::CARD)>
             {if empty {
                 view! { <p>{t.no_results}</p> }.into_any()

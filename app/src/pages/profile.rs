@@ -5,7 +5,7 @@ use crate::components::notice::{Notice, Tone};
 use crate::components::password_input::PasswordField;
 use crate::components::styles;
 use crate::context::page_ctx;
-use crate::i18n::texts;
+use crate::i18n::{role_label, texts, theme_label};
 use domain::account::Theme;
 use leptos::prelude::*;
 
@@ -33,14 +33,7 @@ pub fn ProfilePage() -> impl IntoView {
     );
     let theme_options = Theme::ALL
         .into_iter()
-        .map(|th| {
-            let label = match th {
-                Theme::System => t.theme_system,
-                Theme::Light => t.theme_light,
-                Theme::Dark => t.theme_dark,
-            };
-            (th.as_str().to_owned(), label.to_owned())
-        })
+        .map(|th| (th.as_str().to_owned(), theme_label(t, th).to_owned()))
         .collect::<Vec<_>>();
     let checkbox = |name: &'static str, label: &'static str, on: bool| {
         view! {
@@ -53,17 +46,11 @@ pub fn ProfilePage() -> impl IntoView {
     let pw_form = ctx.form_for("password").cloned();
     let current_err = pw_form.as_ref().and_then(|f| f.field_error("current_password").cloned());
     let new_err = pw_form.as_ref().and_then(|f| f.field_error("new_password").cloned());
-    let role_name = match user.role {
-        domain::account::Role::Reader => t.role_reader,
-        domain::account::Role::Moderator => t.role_moderator,
-        domain::account::Role::Editor => t.role_editor,
-        domain::account::Role::Admin => t.role_admin,
-    };
+    let role_name = role_label(t, user.role);
     view! {
         <h1 class=styles::H1>{t.profile_title}</h1>
         <div class="grid gap-6 lg:grid-cols-[2fr_1fr]">
-            <section class=styles::CARD aria-labelledby="profile-heading">
-                <h2 id="profile-heading" class="sr-only">{t.profile_title}</h2>
+            <section class=styles::CARD>
                 <dl class="mb-5 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-slate-800 dark:text-slate-200">
                     <dt class="font-medium">{t.email_label}</dt><dd class="break-all" data-testid="profile-email">{user.email.clone()}</dd>
                     <dt class="font-medium">{t.role_label}</dt><dd data-testid="profile-role">{role_name}</dd>

@@ -108,7 +108,13 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Re
         notify_push: checkbox(&f, "notify_push"),
     };
     match s.accounts.update_profile(&user.id, changes).await {
-        Ok(_) => redirect_with(&v.session, "/profil", Some(Flash::ProfileSaved)).await,
+        Ok(updated) => {
+            // The interface language chosen in the profile stays after signing out.
+            let mut res = redirect_with(&v.session, "/profil", Some(Flash::ProfileSaved)).await;
+            let cookie = preference_cookie(LANG_COOKIE, updated.language.as_str(), s.config.secure_cookies);
+            res.headers_mut().append(SET_COOKIE, cookie);
+            res
+        }
         Err(e) => {
             let values = echo(&f, &["name", "country", "language", "avatar_url", "theme", "reader_font_size"]);
             refuse(&s, &v, Page::Profile, "profile", values, e.into()).await
@@ -178,27 +184,30 @@ fn preference_cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The language switcher: a cookie for everyone, the profile too for a signed-in reader.
-pub async fn set_language(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
-    let next = safe_next(f.get("next").map(String::as_str), "/");
-    let Some(lang) = Language::from_tag(get(&f, "lang")) else { return Redirect::to(&next).into_response() };
+/// Remembers a preference: in a cookie for everyone, in the profile for a signed-in reader.
+async fn remember(s: &AppState, v: &Visit, next: &str, cookie: &str, value: &str, changes: ProfileChanges) -> Response {
     if let Some(user) = &v.user {
-        let changes = ProfileChanges { language: Some(lang.as_str().into()), ..Default::default() };
-        let _ = s.accounts.update_profile(&user.id, changes).await;
+        if let Err(e) = s.accounts.update_profile(&user.id, changes).await {
+            tracing::warn!(error = %e, "preference not saved to the profile");
+        }
     }
-    let mut res = Redirect::to(&next).into_response();
-    res.headers_mut().append(SET_COOKIE, preference_cookie(LANG_COOKIE, lang.as_str(), s.config.secure_cookies));
+    let mut res = Redirect::to(next).into_response();
+    res.headers_mut().append(SET_COOKIE, preference_cookie(cookie, value, s.config.secure_cookies));
     res
 }
 
+/// The language switcher.
+pub async fn set_language(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+    let next = safe_next(f.get("next").map(String::as_str), "/");
+    let Some(lang) = Language::from_tag(get(&f, "lang")) else { return Redirect::to(&next).into_response() };
+    let changes = ProfileChanges { language: Some(lang.as_str().into()), ..Default::default() };
+    remember(&s, &v, &next, LANG_COOKIE, lang.as_str(), changes).await
+}
+
+/// The theme switcher.
 pub async fn set_theme(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let next = safe_next(f.get("next").map(String::as_str), "/");
     let Some(theme) = Theme::parse(get(&f, "theme")) else { return Redirect::to(&next).into_response() };
-    if let Some(user) = &v.user {
-        let changes = ProfileChanges { theme: Some(theme.as_str().into()), ..Default::default() };
-        let _ = s.accounts.update_profile(&user.id, changes).await;
-    }
-    let mut res = Redirect::to(&next).into_response();
-    res.headers_mut().append(SET_COOKIE, preference_cookie(THEME_COOKIE, theme.as_str(), s.config.secure_cookies));
-    res
+    let changes = ProfileChanges { theme: Some(theme.as_str().into()), ..Default::default() };
+    remember(&s, &v, &next, THEME_COOKIE, theme.as_str(), changes).await
 }
