@@ -26,7 +26,7 @@ if ! cargo test --workspace 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; f
 count_cargo "$logs/cargo.txt"
 
 step "Release build (server + WASM)"
-if ! cargo leptos build --release 2>&1 | tail -20; then
+if ! { cargo leptos build --release 2>&1 | tail -20 && node scripts/precompress.mjs target/site; }; then
   echo "release build failed"; failed=$((failed + 1)); stage_failed=1
 else
   data=$(mktemp -d)

@@ -11,7 +11,7 @@ use context::{page_ctx, Page};
 use domain::account::Theme;
 use i18n::texts;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags};
+use leptos_meta::{HashedStylesheet, MetaTags, Title};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,7 +34,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <meta name="theme-color" content="#115e59"/>
                 <meta name="description" content=t.home_lead/>
-                <title>{title}</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HashedStylesheet options=options.clone()/>
                 <MetaTags/>
@@ -42,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true/>
             </head>
             <body class="flex min-h-screen flex-col bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <Title text=title/>
                 <App/>
             </body>
         </html>

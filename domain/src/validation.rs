@@ -107,7 +107,7 @@ impl CountryCode {
         if v.len() != 2 || !v.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(FieldError::new("country", Reason::InvalidFormat));
         }
-        if !COUNTRIES.iter().any(|(c, _)| *c == v) {
+        if !COUNTRIES.iter().any(|(c, ..)| *c == v) {
             return Err(FieldError::new("country", Reason::Unknown));
         }
         let b = v.as_bytes();
@@ -116,6 +116,15 @@ impl CountryCode {
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
+}
+
+/// A country's name in one of the interface languages.
+pub fn country_name(code: &str, lang: Language) -> Option<&'static str> {
+    COUNTRIES.iter().find(|(c, ..)| *c == code).map(|(_, fr, en, ar)| match lang {
+        Language::Fr => *fr,
+        Language::En => *en,
+        Language::Ar => *ar,
+    })
 }
 
 /// The languages Coko's interface speaks. Profiles may only pick one of these.
@@ -173,24 +182,69 @@ impl Language {
     }
 }
 
-/// Countries offered in forms: (ISO code, French name). Francophone Africa first, then the rest
-/// of Africa, then a few where our readers' diaspora lives.
-pub const COUNTRIES: &[(&str, &str)] = &[
-    ("SN", "Sénégal"), ("CI", "Côte d'Ivoire"), ("ML", "Mali"), ("BF", "Burkina Faso"),
-    ("NE", "Niger"), ("TG", "Togo"), ("BJ", "Bénin"), ("GN", "Guinée"), ("CM", "Cameroun"),
-    ("GA", "Gabon"), ("CG", "Congo"), ("CD", "RD Congo"), ("TD", "Tchad"),
-    ("CF", "Centrafrique"), ("MG", "Madagascar"), ("MR", "Mauritanie"), ("MA", "Maroc"),
-    ("DZ", "Algérie"), ("TN", "Tunisie"), ("GW", "Guinée-Bissau"), ("BI", "Burundi"),
-    ("RW", "Rwanda"), ("DJ", "Djibouti"), ("KM", "Comores"), ("GQ", "Guinée équatoriale"),
-    ("CV", "Cap-Vert"), ("GM", "Gambie"), ("GH", "Ghana"), ("NG", "Nigeria"),
-    ("LR", "Liberia"), ("SL", "Sierra Leone"), ("EG", "Égypte"), ("LY", "Libye"),
-    ("SD", "Soudan"), ("ET", "Éthiopie"), ("KE", "Kenya"), ("TZ", "Tanzanie"),
-    ("UG", "Ouganda"), ("AO", "Angola"), ("MZ", "Mozambique"), ("ZA", "Afrique du Sud"),
-    ("ZM", "Zambie"), ("ZW", "Zimbabwe"), ("NA", "Namibie"), ("BW", "Botswana"),
-    ("MU", "Maurice"), ("SC", "Seychelles"), ("ST", "Sao Tomé-et-Principe"),
-    ("FR", "France"), ("BE", "Belgique"), ("CH", "Suisse"), ("CA", "Canada"),
-    ("US", "États-Unis"), ("GB", "Royaume-Uni"), ("DE", "Allemagne"), ("ES", "Espagne"),
-    ("IT", "Italie"), ("PT", "Portugal"), ("LB", "Liban"), ("HT", "Haïti"),
+/// Countries offered in forms: (ISO code, French, English, Arabic names). Francophone Africa
+/// first, then the rest of Africa, then where our readers' diaspora lives.
+pub const COUNTRIES: &[(&str, &str, &str, &str)] = &[
+    ("SN", "Sénégal", "Senegal", "السنغال"),
+    ("CI", "Côte d'Ivoire", "Côte d'Ivoire", "كوت ديفوار"),
+    ("ML", "Mali", "Mali", "مالي"),
+    ("BF", "Burkina Faso", "Burkina Faso", "بوركينا فاسو"),
+    ("NE", "Niger", "Niger", "النيجر"),
+    ("TG", "Togo", "Togo", "توغو"),
+    ("BJ", "Bénin", "Benin", "بنين"),
+    ("GN", "Guinée", "Guinea", "غينيا"),
+    ("CM", "Cameroun", "Cameroon", "الكاميرون"),
+    ("GA", "Gabon", "Gabon", "الغابون"),
+    ("CG", "Congo", "Congo", "الكونغو"),
+    ("CD", "RD Congo", "DR Congo", "الكونغو الديمقراطية"),
+    ("TD", "Tchad", "Chad", "تشاد"),
+    ("CF", "Centrafrique", "Central African Republic", "أفريقيا الوسطى"),
+    ("MG", "Madagascar", "Madagascar", "مدغشقر"),
+    ("MR", "Mauritanie", "Mauritania", "موريتانيا"),
+    ("MA", "Maroc", "Morocco", "المغرب"),
+    ("DZ", "Algérie", "Algeria", "الجزائر"),
+    ("TN", "Tunisie", "Tunisia", "تونس"),
+    ("GW", "Guinée-Bissau", "Guinea-Bissau", "غينيا بيساو"),
+    ("BI", "Burundi", "Burundi", "بوروندي"),
+    ("RW", "Rwanda", "Rwanda", "رواندا"),
+    ("DJ", "Djibouti", "Djibouti", "جيبوتي"),
+    ("KM", "Comores", "Comoros", "جزر القمر"),
+    ("GQ", "Guinée équatoriale", "Equatorial Guinea", "غينيا الاستوائية"),
+    ("CV", "Cap-Vert", "Cape Verde", "الرأس الأخضر"),
+    ("GM", "Gambie", "Gambia", "غامبيا"),
+    ("GH", "Ghana", "Ghana", "غانا"),
+    ("NG", "Nigeria", "Nigeria", "نيجيريا"),
+    ("LR", "Liberia", "Liberia", "ليبيريا"),
+    ("SL", "Sierra Leone", "Sierra Leone", "سيراليون"),
+    ("EG", "Égypte", "Egypt", "مصر"),
+    ("LY", "Libye", "Libya", "ليبيا"),
+    ("SD", "Soudan", "Sudan", "السودان"),
+    ("ET", "Éthiopie", "Ethiopia", "إثيوبيا"),
+    ("KE", "Kenya", "Kenya", "كينيا"),
+    ("TZ", "Tanzanie", "Tanzania", "تنزانيا"),
+    ("UG", "Ouganda", "Uganda", "أوغندا"),
+    ("AO", "Angola", "Angola", "أنغولا"),
+    ("MZ", "Mozambique", "Mozambique", "موزمبيق"),
+    ("ZA", "Afrique du Sud", "South Africa", "جنوب أفريقيا"),
+    ("ZM", "Zambie", "Zambia", "زامبيا"),
+    ("ZW", "Zimbabwe", "Zimbabwe", "زيمبابوي"),
+    ("NA", "Namibie", "Namibia", "ناميبيا"),
+    ("BW", "Botswana", "Botswana", "بوتسوانا"),
+    ("MU", "Maurice", "Mauritius", "موريشيوس"),
+    ("SC", "Seychelles", "Seychelles", "سيشل"),
+    ("ST", "Sao Tomé-et-Principe", "São Tomé and Príncipe", "ساو تومي وبرينسيب"),
+    ("FR", "France", "France", "فرنسا"),
+    ("BE", "Belgique", "Belgium", "بلجيكا"),
+    ("CH", "Suisse", "Switzerland", "سويسرا"),
+    ("CA", "Canada", "Canada", "كندا"),
+    ("US", "États-Unis", "United States", "الولايات المتحدة"),
+    ("GB", "Royaume-Uni", "United Kingdom", "المملكة المتحدة"),
+    ("DE", "Allemagne", "Germany", "ألمانيا"),
+    ("ES", "Espagne", "Spain", "إسبانيا"),
+    ("IT", "Italie", "Italy", "إيطاليا"),
+    ("PT", "Portugal", "Portugal", "البرتغال"),
+    ("LB", "Liban", "Lebanon", "لبنان"),
+    ("HT", "Haïti", "Haiti", "هايتي"),
 ];
 
 #[cfg(test)]
@@ -220,6 +274,17 @@ mod tests {
         assert_eq!(CountryCode::parse("sn").unwrap().as_str(), "SN");
         assert_eq!(CountryCode::parse("XX").unwrap_err().reason, Reason::Unknown);
         assert_eq!(CountryCode::parse("SEN").unwrap_err().reason, Reason::InvalidFormat);
+    }
+
+    #[test]
+    fn every_country_is_named_in_every_language() {
+        for (code, ..) in COUNTRIES {
+            assert!(CountryCode::parse(code).is_ok());
+            for lang in Language::ALL {
+                assert!(country_name(code, lang).is_some_and(|n| !n.is_empty()));
+            }
+        }
+        assert_eq!(country_name("SN", Language::En), Some("Senegal"));
     }
 
     #[test]

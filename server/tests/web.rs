@@ -51,6 +51,7 @@ async fn language_follows_cookie_then_accept_language_and_arabic_is_rtl() {
     let (_, html) = page(&browser(), &app, "/").await;
     assert!(html.contains(r#"<html lang="fr" dir="ltr""#), "French by default");
     assert!(html.contains("Des milliers de livres"));
+    assert!(html.contains("<title>Coko — Lire partout, même hors ligne</title>"), "title is plain text");
     let res = browser().get(app.url("/")).header("accept-language", "en-US,en;q=0.8").send().await.unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"lang="en""#) && html.contains("Thousands of books"));

@@ -174,9 +174,30 @@ pub fn Select(
     }
 }
 
-/// Countries, French names (the list is short enough to ship with every form).
-pub fn country_options() -> Vec<(String, String)> {
-    domain::validation::COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect()
+/// Countries named in the interface language, in alphabetical order.
+pub fn country_options(lang: domain::validation::Language) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = domain::validation::COUNTRIES
+        .iter()
+        .map(|(c, ..)| (c.to_string(), domain::validation::country_name(c, lang).unwrap_or(c).to_string()))
+        .collect();
+    v.sort_by_key(|(_, name)| sort_key(name));
+    v
+}
+
+/// Orders "Égypte" with the E's, not after "Zimbabwe".
+fn sort_key(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'û' | 'ü' | 'ù' => 'u',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
 }
 
 /// Interface languages, each named in itself.

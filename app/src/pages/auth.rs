@@ -71,7 +71,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <Field t=t name="name" label=t.name_label value=name autocomplete="name" required=true error=name_err/>
                 <Field t=t name="email" label=t.email_label kind="email" value=email autocomplete="email" required=true error=email_err/>
                 <PasswordField t=t name="password" label=t.password_label autocomplete="new-password" hint=t.password_hint error=password_err/>
-                <Select t=t name="country" label=t.country_label options=country_options() selected=country placeholder=t.choose_country error=country_err/>
+                <Select t=t name="country" label=t.country_label options=country_options(ctx.lang) selected=country placeholder=t.choose_country error=country_err/>
                 <Select t=t name="language" label=t.language_pref_label options=language_options() selected=lang error=language_err/>
                 <button type="submit" class=format!("{} w-full", styles::BUTTON)>{t.register_submit}</button>
             </form>

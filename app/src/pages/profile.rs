@@ -70,7 +70,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <ErrorSummary t=t form=form.clone()/>
                 <form method="post" action="/profil" novalidate>
                     <Field t=t name="name" label=t.name_label value=name autocomplete="name" required=true error=name_err/>
-                    <Select t=t name="country" label=t.country_label options=country_options() selected=country error=country_err/>
+                    <Select t=t name="country" label=t.country_label options=country_options(ctx.lang) selected=country error=country_err/>
                     <Select t=t name="language" label=t.language_pref_label options=language_options() selected=language error=language_err/>
                     <Field t=t name="avatar_url" label=t.avatar_label kind="url" value=avatar error=avatar_err/>
                     <fieldset class=FIELDSET>

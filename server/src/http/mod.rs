@@ -53,7 +53,11 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions.clone());
 
     let not_found = Router::new().fallback(pages::not_found).layer(sessions).with_state(state.clone());
-    let files = ServeDir::new(&*state.leptos.site_root).fallback(not_found.into_service());
+    // Build assets come precompressed (scripts/precompress.mjs) when the build made them.
+    let files = ServeDir::new(&*state.leptos.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found.into_service());
 
     Router::new()
         .merge(pages)
