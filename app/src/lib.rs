@@ -15,6 +15,7 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    leptos_meta::provide_meta_context();
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let theme_class = match ctx.theme {
@@ -55,7 +56,7 @@ fn security_headers() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data: https:; connect-src 'self' ws://127.0.0.1:3001; font-src 'self'; object-src 'none'; \
+         img-src 'self' data: https:; connect-src 'self' ws://127.0.0.1:3001 ws://localhost:3001; font-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     );
     if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&csp)) {

@@ -2,11 +2,14 @@
 //! adapters that need a server (SQL, hashing, mail) sit behind the `ssr` feature.
 
 pub mod account;
+pub mod catalog;
 pub mod error;
 pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]

@@ -1,0 +1,137 @@
+//! The catalogue: books, authors, categories, publishers, prices.
+
+use crate::validation::Language;
+use serde::{Deserialize, Serialize};
+
+mod money;
+pub use money::Money;
+
+
+/// What kind of file a book is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Epub,
+    Pdf,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "epub" => Some(Format::Epub),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Epub => "application/epub+zip",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// Drafts are visible to editors only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BookStatus {
+    Draft,
+    Published,
+}
+
+impl BookStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookStatus::Draft => "draft",
+            BookStatus::Published => "published",
+        }
+    }
+}
+
+/// A contributor and what they did (MARC relator code: `aut`, `ill`, `trl`, `edt`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contributor {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRef {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublisherRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A book as the catalogue shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Book {
+    pub id: String,
+    pub title: String,
+    pub subtitle: String,
+    pub description: String,
+    pub language: String,
+    pub isbn: Option<String>,
+    pub publisher: Option<PublisherRef>,
+    pub published_date: String,
+    pub authors: Vec<Contributor>,
+    pub categories: Vec<CategoryRef>,
+    pub format: Format,
+    pub file_hash: String,
+    pub file_size: u64,
+    pub cover_hash: Option<String>,
+    pub page_count: Option<u32>,
+    pub spine_length: Option<u32>,
+    pub price: Money,
+    pub featured: bool,
+    pub status: BookStatus,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Book {
+    pub fn is_free(&self) -> bool {
+        self.price.amount == 0
+    }
+    /// The authors proper (not illustrators or translators), or everyone if none is marked so.
+    pub fn author_names(&self) -> String {
+        let authors: Vec<&str> = self.authors.iter().filter(|c| c.role == "aut").map(|c| c.name.as_str()).collect();
+        if authors.is_empty() {
+            self.authors.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        } else {
+            authors.join(", ")
+        }
+    }
+    /// The book's language as an interface language, when it is one.
+    pub fn interface_language(&self) -> Option<Language> {
+        Language::from_tag(&self.language)
+    }
+}
+
+/// Browse filters, as they appear in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookFilter {
+    pub language: Option<String>,
+    pub format: Option<Format>,
+    pub free: Option<bool>,
+    pub category: Option<String>,
+}
+
+/// A page of books and the cursor of the next one (keyset pagination).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookPage {
+    pub books: Vec<Book>,
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
