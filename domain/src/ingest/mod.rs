@@ -169,9 +169,10 @@ mod tests {
 
     #[test]
     fn isbns_are_found_and_checked() {
-        assert_eq!(isbn_of("urn:isbn:9780316000000").as_deref(), None, "bad check digit");
-        assert_eq!(isbn_of("urn:isbn:978-2-07-036822-8").as_deref(), Some("9782070368228"));
-        assert_eq!(isbn_of("ISBN 2-07-036822-X").as_deref(), Some("9782070368228"));
+        assert_eq!(isbn_of("urn:isbn:9780316000001").as_deref(), None, "bad check digit");
+        assert_eq!(isbn_of("urn:isbn:978-0-306-40615-7").as_deref(), Some("9780306406157"));
+        assert_eq!(isbn_of("ISBN 0-306-40615-2").as_deref(), Some("9780306406157"), "ISBN-10 converted");
+        assert_eq!(isbn_of("ISBN 0-8044-2957-X").as_deref(), Some("9780804429573"), "X check digit");
         assert_eq!(isbn_of("urn:uuid:1234"), None);
     }
 
