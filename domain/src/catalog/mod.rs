@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 mod money;
 pub use money::Money;
 
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+pub use service::{CatalogError, CatalogService, ImportOutcome};
+
 
 /// What kind of file a book is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

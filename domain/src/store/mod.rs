@@ -3,9 +3,13 @@
 use crate::account::{Preferences, Role, User};
 use async_trait::async_trait;
 
+mod catalog;
 mod rows;
 mod sql;
+mod sql_catalog;
 
+pub use catalog::{CatalogStore, NewBook, Start};
+pub use sql_catalog::parse_cursor;
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
 
 /// What can go wrong below the services.

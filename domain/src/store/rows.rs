@@ -38,7 +38,7 @@ pub fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
 }
 
 /// Booleans arrive as `BOOLEAN` from PostgreSQL and as integers from SQLite.
-fn flag(r: &AnyRow, col: &str) -> StoreResult<bool> {
+pub fn flag(r: &AnyRow, col: &str) -> StoreResult<bool> {
     match r.try_get::<bool, _>(col) {
         Ok(b) => Ok(b),
         Err(_) => Ok(r.try_get::<i64, _>(col)? != 0),

@@ -45,7 +45,7 @@ pub struct SqlStore {
     backend: Backend,
 }
 
-fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
+pub(super) fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
         _ => StoreError::Database(err),
@@ -112,22 +112,40 @@ impl SqlStore {
     }
 
     async fn exec(&self, sql: &str, binds: Binds<'_>) -> StoreResult<u64> {
-        let mut q = sqlx::query(sql);
-        for b in binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.to_owned()),
-                Bind::Int(i) => q.bind(i),
-            };
-        }
-        Ok(q.execute(&self.pool).await?.rows_affected())
+        Ok(bind_all(sqlx::query(sql), binds).execute(&self.pool).await?.rows_affected())
+    }
+
+    pub(super) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 }
 
-enum Bind<'a> {
+/// A value bound to a statement built at run time.
+#[derive(Clone, Copy)]
+pub(super) enum Bind<'a> {
     Text(&'a str),
     Int(i64),
+    Bool(bool),
+    OptText(Option<&'a str>),
+    OptInt(Option<i64>),
 }
-type Binds<'a> = Vec<Bind<'a>>;
+pub(super) type Binds<'a> = Vec<Bind<'a>>;
+
+pub(super) fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: Binds<'_>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.to_owned()),
+            Bind::Int(i) => q.bind(i),
+            Bind::Bool(v) => q.bind(v),
+            Bind::OptText(s) => q.bind(s.map(str::to_owned)),
+            Bind::OptInt(i) => q.bind(i),
+        };
+    }
+    q
+}
 
 /// Replaces the database name in a PostgreSQL URL (used to create throwaway test databases).
 pub fn postgres_url_with_database(url: &str, name: &str) -> String {

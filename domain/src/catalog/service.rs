@@ -1,0 +1,139 @@
+//! The catalogue service: importing files, reading books and listings. Drafts are for editors.
+
+use super::{Book, BookFilter, BookPage, BookStatus, Format, Money};
+use crate::account::Role;
+use crate::files::{content_hash, FileError, FileStore};
+use crate::ingest::{inspect, Extracted, IngestError, Limits};
+use crate::store::{parse_cursor, CatalogStore, NewBook, Start, StoreError};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("file refused: {0}")]
+    Refused(#[from] IngestError),
+    #[error("not found")]
+    NotFound,
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Files(#[from] FileError),
+}
+
+/// What importing a file did.
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Created(Box<Book>),
+    /// The same file (by content hash) is already in the catalogue.
+    AlreadyPresent(String),
+}
+
+#[derive(Clone)]
+pub struct CatalogService {
+    store: Arc<dyn CatalogStore>,
+    files: Arc<dyn FileStore>,
+    limits: Limits,
+}
+
+fn can_see_drafts(role: Option<Role>) -> bool {
+    role.is_some_and(Role::can_edit_catalog)
+}
+
+impl CatalogService {
+    pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, limits: Limits) -> Self {
+        Self { store, files, limits }
+    }
+
+    /// Checks, stores and catalogues a file. Idempotent by content hash; nothing is stored when
+    /// the file is refused.
+    pub async fn import(&self, bytes: &[u8], file_name: &str, publish: bool) -> Result<ImportOutcome, CatalogError> {
+        let hash = content_hash(bytes);
+        if let Some(id) = self.store.book_id_by_file_hash(&hash).await? {
+            return Ok(ImportOutcome::AlreadyPresent(id));
+        }
+        let ext = std::path::Path::new(file_name).extension().and_then(|e| e.to_str());
+        let meta = inspect(bytes, ext, &self.limits)?;
+        let cover = match &meta.cover {
+            Some((img, mime)) if is_safe_image(mime) => Some((self.files.put(img).await?, mime.clone())),
+            _ => None,
+        };
+        self.files.put(bytes).await?;
+        let new = new_book(meta, file_name, hash, bytes.len() as u64, cover, publish);
+        match self.store.insert_book(&new).await {
+            Ok(()) => Ok(ImportOutcome::Created(Box::new(self.store.book_by_id(&new.book.id).await?.ok_or(CatalogError::NotFound)?))),
+            // Imported concurrently by someone else: the same outcome as finding it first.
+            Err(StoreError::Conflict(_)) => {
+                let id = self.store.book_id_by_file_hash(&new.book.file_hash).await?.ok_or(CatalogError::NotFound)?;
+                Ok(ImportOutcome::AlreadyPresent(id))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn book(&self, id: &str, viewer: Option<Role>) -> Result<Book, CatalogError> {
+        match self.store.book_by_id(id).await? {
+            Some(b) if b.status == BookStatus::Published || can_see_drafts(viewer) => Ok(b),
+            _ => Err(CatalogError::NotFound),
+        }
+    }
+
+    /// One page of the catalogue after `cursor` (keyset pagination).
+    pub async fn browse(&self, filter: &BookFilter, cursor: Option<&str>, limit: u32, viewer: Option<Role>) -> Result<BookPage, CatalogError> {
+        let start = cursor.and_then(parse_cursor).unwrap_or(Start::Offset(0));
+        Ok(self.store.list_books(filter, !can_see_drafts(viewer), start, limit).await?)
+    }
+
+    /// Page `page` (from 1) of `limit` books, for the REST API.
+    pub async fn page(&self, filter: &BookFilter, page: u32, limit: u32) -> Result<BookPage, CatalogError> {
+        let limit = limit.clamp(1, 100);
+        let offset = (page.max(1) as u64 - 1) * limit as u64;
+        Ok(self.store.list_books(filter, true, Start::Offset(offset), limit).await?)
+    }
+
+    /// A stored cover or book file.
+    pub async fn file(&self, hash: &str) -> Result<Vec<u8>, CatalogError> {
+        self.files.get(hash).await?.ok_or(CatalogError::NotFound)
+    }
+}
+
+/// Raster covers only: an SVG cover could carry script.
+fn is_safe_image(mime: &str) -> bool {
+    matches!(mime, "image/jpeg" | "image/png" | "image/gif" | "image/webp")
+}
+
+fn new_book(meta: Extracted, file_name: &str, file_hash: String, size: u64, cover: Option<(String, String)>, publish: bool) -> NewBook {
+    let stem = std::path::Path::new(file_name).file_stem().and_then(|s| s.to_str()).unwrap_or("Sans titre");
+    let title = if meta.title.trim().is_empty() { stem.replace(['-', '_'], " ") } else { meta.title.clone() };
+    let (cover_hash, cover_mime) = cover.map_or((None, None), |(h, m)| (Some(h), Some(m)));
+    let book = Book {
+        id: uuid::Uuid::now_v7().to_string(),
+        title: truncate(&title, 500),
+        subtitle: truncate(&meta.subtitle, 500),
+        description: truncate(&meta.description, 20_000),
+        language: truncate(&meta.language, 35),
+        isbn: meta.isbn.clone(),
+        publisher: None,
+        published_date: truncate(&meta.date, 40),
+        authors: Vec::new(),
+        categories: Vec::new(),
+        format: meta.format.unwrap_or(Format::Epub),
+        file_hash,
+        file_size: size,
+        cover_hash,
+        page_count: meta.page_count,
+        spine_length: meta.spine_length,
+        price: Money::xof(0),
+        featured: false,
+        status: if publish { BookStatus::Published } else { BookStatus::Draft },
+        created_at: chrono::Utc::now(),
+    };
+    NewBook {
+        book,
+        cover_mime,
+        contributors: meta.creators.iter().map(|c| (truncate(&c.name, 200), truncate(&c.role, 10))).collect(),
+        publisher: Some(truncate(&meta.publisher, 200)).filter(|p| !p.is_empty()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}

@@ -1,0 +1,35 @@
+//! The catalogue's port.
+
+use super::StoreResult;
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus};
+use async_trait::async_trait;
+
+/// A book about to be stored: everything but its relations' ids.
+#[derive(Debug, Clone)]
+pub struct NewBook {
+    pub book: Book,
+    pub cover_mime: Option<String>,
+    /// (name, MARC role) in order.
+    pub contributors: Vec<(String, String)>,
+    pub publisher: Option<String>,
+}
+
+/// Where a listing starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// After the book with this (created_at ms, id): keyset pagination for the web.
+    After(i64, String),
+    /// Skip this many: offset pagination for the REST API's `page`.
+    Offset(u64),
+}
+
+#[async_trait]
+pub trait CatalogStore: Send + Sync + 'static {
+    /// Stores a book with its contributors and publisher (created when new).
+    async fn insert_book(&self, book: &NewBook) -> StoreResult<()>;
+    async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
+    async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
+    async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
+    /// Newest first; `published_only` hides drafts.
+    async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
+}

@@ -1,0 +1,248 @@
+//! The catalogue on SQLite and PostgreSQL: the same statements for both.
+
+use super::catalog::{CatalogStore, NewBook, Start};
+use super::rows::flag;
+use super::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
+use super::{StoreError, StoreResult};
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef};
+use crate::clock::{from_ms, now_ms};
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+const BOOK_COLUMNS: &str = "b.id, b.title, b.subtitle, b.description, b.language, b.isbn, b.publisher_id, \
+    p.name AS publisher_name, b.published_date, b.format, b.file_hash, b.file_size, b.cover_hash, b.page_count, \
+    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at";
+const FROM_BOOKS: &str = "FROM books b LEFT JOIN publishers p ON p.id = b.publisher_id";
+
+fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
+    let format: String = r.try_get("format")?;
+    let status: String = r.try_get("status")?;
+    let publisher_id: Option<String> = r.try_get("publisher_id")?;
+    let publisher_name: Option<String> = r.try_get("publisher_name")?;
+    let page_count: Option<i64> = r.try_get("page_count")?;
+    let spine: Option<i64> = r.try_get("spine_length")?;
+    let size: i64 = r.try_get("file_size")?;
+    Ok(Book {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        subtitle: r.try_get("subtitle")?,
+        description: r.try_get("description")?,
+        language: r.try_get("language")?,
+        isbn: r.try_get("isbn")?,
+        publisher: publisher_id.zip(publisher_name).map(|(id, name)| PublisherRef { id, name }),
+        published_date: r.try_get("published_date")?,
+        authors: Vec::new(),
+        categories: Vec::new(),
+        format: Format::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("format {format}")))?,
+        file_hash: r.try_get("file_hash")?,
+        file_size: size.max(0) as u64,
+        cover_hash: r.try_get("cover_hash")?,
+        page_count: page_count.map(|n| n.max(0) as u32),
+        spine_length: spine.map(|n| n.max(0) as u32),
+        price: Money { amount: r.try_get("price_amount")?, currency: r.try_get("price_currency")? },
+        featured: flag(r, "featured")?,
+        status: if status == "published" { BookStatus::Published } else { BookStatus::Draft },
+        created_at: from_ms(r.try_get("created_at")?),
+    })
+}
+
+/// Numbered placeholders for a statement built piece by piece.
+struct Params<'a> {
+    binds: Binds<'a>,
+}
+
+impl<'a> Params<'a> {
+    fn push(&mut self, b: Bind<'a>) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+}
+
+impl SqlStore {
+    async fn name_id(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, name: &str) -> StoreResult<String> {
+        let insert = format!("INSERT INTO {table} (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING");
+        let id = uuid::Uuid::now_v7().to_string();
+        bind_all(sqlx::query(&insert), vec![Bind::Text(&id), Bind::Text(name), Bind::Int(now_ms())]).execute(&mut **tx).await?;
+        let select = format!("SELECT id FROM {table} WHERE name = $1");
+        Ok(sqlx::query(&select).bind(name.to_owned()).fetch_one(&mut **tx).await?.try_get("id")?)
+    }
+
+    /// Fills in the authors and categories of `books`.
+    async fn attach_relations(&self, books: &mut [Book]) -> StoreResult<()> {
+        if books.is_empty() {
+            return Ok(());
+        }
+        let mut params = Params { binds: Vec::new() };
+        let ids: Vec<String> = books.iter().map(|b| b.id.clone()).collect();
+        let list = ids.iter().map(|id| params.push(Bind::Text(id))).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT ba.book_id, a.id, a.name, ba.role FROM book_authors ba JOIN authors a ON a.id = ba.author_id \
+             WHERE ba.book_id IN ({list}) ORDER BY ba.book_id, ba.position"
+        );
+        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(self.pool()).await?;
+        let mut authors: HashMap<String, Vec<Contributor>> = HashMap::new();
+        for r in rows {
+            authors.entry(r.try_get("book_id")?).or_default().push(Contributor {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                role: r.try_get("role")?,
+            });
+        }
+        let mut params = Params { binds: Vec::new() };
+        let list = ids.iter().map(|id| params.push(Bind::Text(id))).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT bc.book_id, c.id, c.slug, c.name FROM book_categories bc JOIN categories c ON c.id = bc.category_id \
+             WHERE bc.book_id IN ({list}) ORDER BY c.name"
+        );
+        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(self.pool()).await?;
+        let mut categories: HashMap<String, Vec<CategoryRef>> = HashMap::new();
+        for r in rows {
+            categories.entry(r.try_get("book_id")?).or_default().push(CategoryRef {
+                id: r.try_get("id")?,
+                slug: r.try_get("slug")?,
+                name: r.try_get("name")?,
+            });
+        }
+        for b in books.iter_mut() {
+            b.authors = authors.remove(&b.id).unwrap_or_default();
+            b.categories = categories.remove(&b.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CatalogStore for SqlStore {
+    async fn insert_book(&self, new: &NewBook) -> StoreResult<()> {
+        let b = &new.book;
+        let mut tx = self.pool().begin().await?;
+        let publisher_id = match new.publisher.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(name) => Some(self.name_id(&mut tx, "publishers", name).await?),
+            None => None,
+        };
+        let created = b.created_at.timestamp_millis();
+        let published_at = (b.status == BookStatus::Published).then_some(created);
+        let sql = "INSERT INTO books (id, title, subtitle, description, language, isbn, publisher_id, published_date, \
+             format, file_hash, file_size, cover_hash, cover_mime, page_count, spine_length, price_amount, price_currency, \
+             featured, status, published_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)";
+        let binds = vec![
+            Bind::Text(&b.id),
+            Bind::Text(&b.title),
+            Bind::Text(&b.subtitle),
+            Bind::Text(&b.description),
+            Bind::Text(&b.language),
+            Bind::OptText(b.isbn.as_deref()),
+            Bind::OptText(publisher_id.as_deref()),
+            Bind::Text(&b.published_date),
+            Bind::Text(b.format.as_str()),
+            Bind::Text(&b.file_hash),
+            Bind::Int(b.file_size as i64),
+            Bind::OptText(b.cover_hash.as_deref()),
+            Bind::OptText(new.cover_mime.as_deref()),
+            Bind::OptInt(b.page_count.map(i64::from)),
+            Bind::OptInt(b.spine_length.map(i64::from)),
+            Bind::Int(b.price.amount),
+            Bind::Text(&b.price.currency),
+            Bind::Bool(b.featured),
+            Bind::Text(b.status.as_str()),
+            Bind::OptInt(published_at),
+            Bind::Int(created),
+        ];
+        bind_all(sqlx::query(sql), binds).execute(&mut *tx).await.map_err(|e| conflict_or(e, "file_hash"))?;
+        for (position, (name, role)) in new.contributors.iter().enumerate() {
+            let author_id = self.name_id(&mut tx, "authors", name).await?;
+            let sql = "INSERT INTO book_authors (book_id, author_id, role, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+            bind_all(sqlx::query(sql), vec![Bind::Text(&b.id), Bind::Text(&author_id), Bind::Text(role), Bind::Int(position as i64)])
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>> {
+        let sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS} WHERE b.id = $1");
+        let Some(row) = sqlx::query(&sql).bind(id.to_owned()).fetch_optional(self.pool()).await? else { return Ok(None) };
+        let mut books = vec![book_from_row(&row)?];
+        self.attach_relations(&mut books).await?;
+        Ok(books.pop())
+    }
+
+    async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT id FROM books WHERE file_hash = $1").bind(hash.to_owned()).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get::<String, _>("id")).transpose()?)
+    }
+
+    async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE books SET status = $2, published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, $3) ELSE published_at END, \
+                   updated_at = $3 WHERE id = $1";
+        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(status.as_str()), Bind::Int(now_ms)]).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage> {
+        let limit = limit.clamp(1, 100);
+        let language_prefix = filter.language.as_ref().map(|l| format!("{l}-%"));
+        let mut p = Params { binds: Vec::new() };
+        let mut cond = String::from(" WHERE 1 = 1");
+        if published_only {
+            cond.push_str(" AND b.status = 'published'");
+        }
+        if let (Some(lang), Some(prefix)) = (&filter.language, &language_prefix) {
+            let (a, b) = (p.push(Bind::Text(lang)), p.push(Bind::Text(prefix)));
+            cond.push_str(&format!(" AND (b.language = {a} OR b.language LIKE {b})"));
+        }
+        if let Some(f) = filter.format {
+            cond.push_str(&format!(" AND b.format = {}", p.push(Bind::Text(f.as_str()))));
+        }
+        match filter.free {
+            Some(true) => cond.push_str(" AND b.price_amount = 0"),
+            Some(false) => cond.push_str(" AND b.price_amount > 0"),
+            None => {}
+        }
+        if let Some(slug) = &filter.category {
+            let s = p.push(Bind::Text(slug));
+            cond.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM book_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.book_id = b.id AND c.slug = {s})"
+            ));
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM books b{cond}");
+        let count_binds: Binds = p.binds.clone();
+        let total: i64 = bind_all(sqlx::query(&count_sql), count_binds).fetch_one(self.pool()).await?.try_get("n")?;
+
+        let mut page_sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS}{cond}");
+        let (after_ms, after_id, offset) = match &start {
+            Start::After(ms, id) => (Some(*ms), Some(id.as_str()), None),
+            Start::Offset(o) => (None, None, Some(*o as i64)),
+        };
+        if let (Some(ms), Some(id)) = (after_ms, after_id) {
+            let (a, b, c) = (p.push(Bind::Int(ms)), p.push(Bind::Int(ms)), p.push(Bind::Text(id)));
+            page_sql.push_str(&format!(" AND (b.created_at < {a} OR (b.created_at = {b} AND b.id < {c}))"));
+        }
+        let lim = p.push(Bind::Int(limit as i64 + 1));
+        page_sql.push_str(&format!(" ORDER BY b.created_at DESC, b.id DESC LIMIT {lim}"));
+        if let Some(o) = offset {
+            page_sql.push_str(&format!(" OFFSET {}", p.push(Bind::Int(o))));
+        }
+        let rows = bind_all(sqlx::query(&page_sql), p.binds).fetch_all(self.pool()).await?;
+        let mut books = rows.iter().map(book_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let next_cursor = if books.len() > limit as usize {
+            books.truncate(limit as usize);
+            books.last().map(|b| format!("{}_{}", b.created_at.timestamp_millis(), b.id))
+        } else {
+            None
+        };
+        self.attach_relations(&mut books).await?;
+        Ok(BookPage { books, next_cursor, total: total.max(0) as u64 })
+    }
+}
+
+/// Reads a cursor written by `list_books` (`<ms>_<id>`).
+pub fn parse_cursor(cursor: &str) -> Option<Start> {
+    let (ms, id) = cursor.split_once('_')?;
+    let ms: i64 = ms.parse().ok()?;
+    (!id.is_empty() && id.len() <= 64).then(|| Start::After(ms, id.to_owned()))
+}
