@@ -2,14 +2,14 @@
 //! reading, in which language and theme, which page to show and what a submitted form said.
 
 use domain::account::{Theme, User, UserPage};
+use domain::catalog::{Book, BookFilter, BookPage};
 use domain::error::{ErrorCode, FieldError};
 use domain::validation::Language;
 
 /// The page to render, with the data the server loaded for it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub enum Page {
-    #[default]
-    Home,
+    Home { recent: Vec<Book> },
     Login,
     Register,
     Profile,
@@ -17,10 +17,17 @@ pub enum Page {
     ForgotPassword { sent: bool },
     ResetPassword { token: String },
     AdminUsers { page: UserPage, search: String },
-    Catalog,
+    Catalog { page: BookPage, filter: BookFilter, cursor: Option<String> },
+    Book { book: Box<Book> },
     Library,
     NotFound,
     Error { code: ErrorCode },
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page::Home { recent: Vec::new() }
+    }
 }
 
 /// A one-time message shown after a redirect.

@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let page = match ctx.page {
-        Page::Home => view! { <pages::home::HomePage/> }.into_any(),
+        Page::Home { recent } => view! { <pages::home::HomePage recent/> }.into_any(),
         Page::Login => view! { <pages::auth::LoginPage/> }.into_any(),
         Page::Register => view! { <pages::auth::RegisterPage/> }.into_any(),
         Page::Profile => view! { <pages::profile::ProfilePage/> }.into_any(),
@@ -78,7 +78,8 @@ pub fn App() -> impl IntoView {
         Page::ForgotPassword { sent } => view! { <pages::auth::ForgotPasswordPage sent/> }.into_any(),
         Page::ResetPassword { token } => view! { <pages::auth::ResetPasswordPage token/> }.into_any(),
         Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
-        Page::Catalog => view! { <pages::placeholder::ComingSoonPage title=t.nav_catalog text=t.catalog_soon/> }.into_any(),
+        Page::Catalog { page, filter, cursor } => view! { <pages::catalog::CatalogPage page filter cursor/> }.into_any(),
+        Page::Book { book } => view! { <pages::book::BookPage book=*book/> }.into_any(),
         Page::Library => view! { <pages::placeholder::ComingSoonPage title=t.nav_library text=t.library_soon/> }.into_any(),
         Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
         Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use domain::account::NewAccount;
 use leptos::config::{get_configuration, LeptosOptions};
 
-const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo]
+const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo | import DIR [--draft]]
   create-admin reads the password from --password or COKO_ADMIN_PASSWORD.
   Configuration comes from the environment: see README.md.";
 
@@ -15,6 +15,7 @@ pub enum Command {
     Migrate,
     CreateAdmin { email: String, name: String, password: Option<String> },
     SeedDemo,
+    Import { dir: std::path::PathBuf, draft: bool },
     Help,
 }
 
@@ -29,6 +30,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             password: flag("--password"),
         }),
         Some("seed") if args.iter().any(|a| a == "--demo") => Ok(Command::SeedDemo),
+        Some("import") => Ok(Command::Import {
+            dir: args.get(1).filter(|a| !a.starts_with("--")).ok_or("import needs a folder")?.into(),
+            draft: args.iter().any(|a| a == "--draft"),
+        }),
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
@@ -93,7 +98,60 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 println!("demo account: {email} / {DEMO_PASSWORD} ({role})");
             }
         }
+        Command::Import { dir, draft } => import_folder(&state, &dir, draft).await?,
         Command::Help => {}
+    }
+    Ok(())
+}
+
+/// EPUB and PDF files below `dir`, sorted.
+fn book_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("epub") || e.eq_ignore_ascii_case("pdf")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Imports every book file of a folder, one line per file; fails when any file failed.
+async fn import_folder(state: &AppState, dir: &std::path::Path, draft: bool) -> anyhow::Result<()> {
+    use domain::catalog::ImportOutcome;
+    let files = book_files(dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+    let (mut created, mut present, mut failed) = (0, 0, 0);
+    for (i, path) in files.iter().enumerate() {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        let progress = format!("[{}/{}]", i + 1, files.len());
+        let outcome = match tokio::fs::read(path).await {
+            Ok(bytes) => state.catalog.import(&bytes, name, !draft).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match outcome {
+            Ok(ImportOutcome::Created(book)) => {
+                created += 1;
+                println!("{progress} added    {name}: {} ({})", book.title, book.id);
+            }
+            Ok(ImportOutcome::AlreadyPresent(id)) => {
+                present += 1;
+                println!("{progress} present  {name} ({id})");
+            }
+            Err(why) => {
+                failed += 1;
+                println!("{progress} REFUSED  {name}: {why}");
+            }
+        }
+    }
+    println!("import: {created} added, {present} already present, {failed} refused");
+    if failed > 0 {
+        anyhow::bail!("{failed} file(s) refused");
     }
     Ok(())
 }
@@ -125,5 +183,7 @@ mod tests {
         assert!(parse(&args("create-admin")).is_err());
         assert_eq!(parse(&args("seed --demo")).unwrap(), Command::SeedDemo);
         assert!(parse(&args("frobnicate")).is_err());
+        assert_eq!(parse(&args("import books --draft")).unwrap(), Command::Import { dir: "books".into(), draft: true });
+        assert!(parse(&args("import")).is_err());
     }
 }

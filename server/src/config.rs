@@ -33,6 +33,8 @@ pub struct Config {
     /// Multiplies every rate limit (1 = the documented limits). Test runs raise it.
     pub rate_limit_factor: u32,
     pub trust_proxy: bool,
+    /// Largest book file accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +93,14 @@ impl Config {
             None => false,
             Some(v) => parse_bool("COKO_TRUST_PROXY", &v)?,
         };
+        let max_upload_bytes = match get("COKO_MAX_UPLOAD_MB") {
+            None => 200 * 1024 * 1024,
+            Some(v) => v.parse::<u64>().ok().filter(|n| (1..=4096).contains(n)).map(|n| n * 1024 * 1024).ok_or_else(|| {
+                bad("COKO_MAX_UPLOAD_MB", format!("'{v}' is not a whole number of megabytes between 1 and 4096"))
+            })?,
+        };
         Ok(Self {
+            max_upload_bytes,
             database_url,
             data_dir: PathBuf::from(get("COKO_DATA_DIR").unwrap_or_else(|| "data".into())),
             base_url,

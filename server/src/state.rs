@@ -4,6 +4,9 @@ use crate::config::Config;
 use crate::jwt::JwtKeys;
 use crate::rate_limit::RateLimiter;
 use domain::account::AccountService;
+use domain::catalog::CatalogService;
+use domain::files::LocalFiles;
+use domain::ingest::Limits;
 use domain::mail::{Mailer, OutboxMailer, SmtpMailer};
 use domain::store::{AccountStore, SqlStore};
 use leptos::config::LeptosOptions;
@@ -15,6 +18,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub store: SqlStore,
     pub accounts: AccountService,
+    pub catalog: CatalogService,
     pub jwt: JwtKeys,
     pub limiter: Arc<RateLimiter>,
 }
@@ -30,8 +34,11 @@ impl AppState {
         };
         let accounts_store: Arc<dyn AccountStore> = Arc::new(store.clone());
         let accounts = AccountService::new(accounts_store, mailer, config.base_url.clone());
+        let files = Arc::new(LocalFiles::new(config.data_dir.join("files")));
+        let limits = Limits { max_file_bytes: config.max_upload_bytes, ..Limits::default() };
+        let catalog = CatalogService::new(Arc::new(store.clone()), files, limits);
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
-        Ok(Self { config: Arc::new(config), leptos, store, accounts, jwt, limiter })
+        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter })
     }
 }

@@ -1,5 +1,6 @@
 //! Coko's small design system: layout, form fields, notices, the logo.
 
+pub mod book_card;
 pub mod form;
 pub mod layout;
 pub mod logo;

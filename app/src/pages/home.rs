@@ -1,10 +1,12 @@
+use crate::components::book_card::BookGrid;
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts};
+use domain::catalog::Book;
 use leptos::prelude::*;
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn HomePage(recent: Vec<Book>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let features = [
@@ -34,6 +36,15 @@ pub fn HomePage() -> impl IntoView {
                 <a href="/catalogue" class="inline-flex justify-center rounded-lg border-2 border-white/80 px-5 py-3 font-bold text-white hover:bg-white/10 focus-visible:outline focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-amber-300">{t.home_cta_catalog}</a>
             </div>
         </section>
+        {(!recent.is_empty()).then(|| view! {
+            <section class="mb-10" aria-labelledby="new-arrivals">
+                <div class="mb-4 flex items-baseline justify-between">
+                    <h2 id="new-arrivals" class="text-xl font-bold text-slate-950 dark:text-white">{t.new_arrivals}</h2>
+                    <a class=styles::LINK href="/catalogue">{t.see_all}</a>
+                </div>
+                <BookGrid t=t books=recent lang=ctx.lang/>
+            </section>
+        })}
         <ul class="grid gap-4 sm:grid-cols-3">{features}</ul>
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod admin_users;
 pub mod auth;
+pub mod book;
+pub mod catalog;
 pub mod home;
 pub mod placeholder;
 pub mod profile;

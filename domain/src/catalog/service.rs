@@ -93,6 +93,12 @@ impl CatalogService {
     pub async fn file(&self, hash: &str) -> Result<Vec<u8>, CatalogError> {
         self.files.get(hash).await?.ok_or(CatalogError::NotFound)
     }
+
+    /// A cover image and its type; only hashes that are some book's cover are served.
+    pub async fn cover(&self, hash: &str) -> Result<(Vec<u8>, String), CatalogError> {
+        let mime = self.store.cover_mime(hash).await?.filter(|m| is_safe_image(m)).ok_or(CatalogError::NotFound)?;
+        Ok((self.file(hash).await?, mime))
+    }
 }
 
 /// Raster covers only: an SVG cover could carry script.

@@ -29,6 +29,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn insert_book(&self, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
+    /// The type of a cover that some book uses; `None` when the hash is no book's cover.
+    async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>>;
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;

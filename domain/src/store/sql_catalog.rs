@@ -176,6 +176,14 @@ impl CatalogStore for SqlStore {
         Ok(row.map(|r| r.try_get::<String, _>("id")).transpose()?)
     }
 
+    async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT cover_mime FROM books WHERE cover_hash = $1 LIMIT 1")
+            .bind(hash.to_owned())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get::<Option<String>, _>("cover_mime")).transpose()?.flatten())
+    }
+
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET status = $2, published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, $3) ELSE published_at END, \
                    updated_at = $3 WHERE id = $1";

@@ -1,5 +1,6 @@
 //! The HTTP surface: pages, forms, REST, health, static files, and the middleware around them.
 
+pub mod files;
 pub mod forms;
 pub mod middleware;
 pub mod pages;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/preferences/langue", post(forms::set_language))
         .route("/preferences/theme", post(forms::set_theme))
         .route("/catalogue", get(pages::catalog))
+        .route("/livres/{id}", get(pages::book))
         .route("/ma-bibliotheque", get(pages::library))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
         .layer(sessions.clone());
@@ -62,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .nest("/api/v1", crate::rest::routes())
+        .route("/files/covers/{hash}", get(files::cover))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback_service(files)

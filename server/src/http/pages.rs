@@ -25,7 +25,15 @@ pub fn sign_in_first(visit: &Visit) -> Response {
 }
 
 pub async fn home(State(s): State<AppState>, v: Visit) -> Response {
-    show(&s, &v, Page::Home).await
+    let role = v.user.as_ref().map(|u| u.role);
+    let recent = match s.catalog.browse(&Default::default(), None, 10, role).await {
+        Ok(page) => page.books,
+        Err(e) => {
+            tracing::error!(error = %e, "home: catalogue unavailable");
+            Vec::new()
+        }
+    };
+    show(&s, &v, Page::Home { recent }).await
 }
 
 pub async fn login(State(s): State<AppState>, v: Visit) -> Response {
@@ -97,8 +105,35 @@ pub async fn admin_users(State(s): State<AppState>, v: Visit, Query(q): Query<Us
     }
 }
 
-pub async fn catalog(State(s): State<AppState>, v: Visit) -> Response {
-    show(&s, &v, Page::Catalog).await
+#[derive(Deserialize)]
+pub struct CatalogQuery {
+    langue: Option<String>,
+    format: Option<String>,
+    prix: Option<String>,
+    apres: Option<String>,
+}
+
+pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<CatalogQuery>) -> Response {
+    let filter = app::pages::catalog::filter_from_query(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref());
+    let role = v.user.as_ref().map(|u| u.role);
+    match s.catalog.browse(&filter, q.apres.as_deref(), 20, role).await {
+        Ok(page) => show(&s, &v, Page::Catalog { page, filter, cursor: q.apres }).await,
+        Err(e) => {
+            tracing::error!(error = %e, "catalogue listing failed");
+            failure(&s, &v).await
+        }
+    }
+}
+
+pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    match s.catalog.book(&id, v.user.as_ref().map(|u| u.role)).await {
+        Ok(book) => show(&s, &v, Page::Book { book: Box::new(book) }).await,
+        Err(domain::catalog::CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(e) => {
+            tracing::error!(error = %e, "book page failed");
+            failure(&s, &v).await
+        }
+    }
 }
 
 pub async fn library(State(s): State<AppState>, v: Visit) -> Response {

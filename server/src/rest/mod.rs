@@ -2,6 +2,7 @@
 //! web pages.
 
 mod auth;
+mod catalog;
 mod json;
 
 pub use json::ApiError;
@@ -20,5 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/forgot-password/", post(auth::forgot_password))
         .route("/auth/reset-password/", post(auth::reset_password))
         .route("/auth/verify-email/", post(auth::verify_email))
+        .route("/catalog/books/", get(catalog::list))
+        .route("/catalog/books/{id}/", get(catalog::detail))
         .fallback(json::not_found)
 }

@@ -1,0 +1,71 @@
+//! `/livres/{id}`: one book.
+
+use crate::components::book_card::{price_text, Cover};
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{fill, texts};
+use domain::catalog::{Book, BookStatus};
+use leptos::prelude::*;
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} Mo", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} Ko", bytes.div_ceil(1024))
+    }
+}
+
+#[component]
+pub fn BookPage(book: Book) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let authors = book.author_names();
+    let mut facts: Vec<(&'static str, String)> = Vec::new();
+    if let Some(p) = &book.publisher {
+        facts.push((t.book_publisher, p.name.clone()));
+    }
+    if !book.language.is_empty() {
+        let lang = book.interface_language().map(|l| crate::i18n::language_name(l).to_owned()).unwrap_or(book.language.clone());
+        facts.push((t.book_language, lang));
+    }
+    facts.push((t.book_format, book.format.as_str().to_uppercase()));
+    if let Some(n) = book.page_count {
+        facts.push((t.book_pages, n.to_string()));
+    } else if let Some(n) = book.spine_length {
+        facts.push((t.book_chapters, n.to_string()));
+    }
+    facts.push((t.book_size, human_size(book.file_size)));
+    if let Some(isbn) = &book.isbn {
+        facts.push((t.book_isbn, isbn.clone()));
+    }
+    if !book.published_date.is_empty() {
+        facts.push((t.book_date, book.published_date.chars().take(10).collect()));
+    }
+    let price = price_text(t, &book, ctx.lang);
+    let draft = book.status == BookStatus::Draft;
+    let dir_lang = book.language.clone();
+    view! {
+        <article class="grid gap-6 sm:grid-cols-[minmax(0,16rem)_1fr] sm:gap-10">
+            <div class="mx-auto w-48 sm:w-full">
+                <Cover t=t book=book.clone() eager=true/>
+            </div>
+            <div>
+                {draft.then(|| view! { <p class="mb-2 inline-block rounded-full bg-amber-100 px-3 py-1 text-sm font-semibold text-amber-950">{t.draft}</p> })}
+                <h1 class="text-2xl font-extrabold tracking-tight text-slate-950 sm:text-4xl dark:text-white" lang=dir_lang.clone() dir="auto">{book.title.clone()}</h1>
+                {(!book.subtitle.is_empty()).then(|| view! { <p class="mt-1 text-lg text-slate-800 dark:text-slate-200" dir="auto">{book.subtitle.clone()}</p> })}
+                {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{fill(t.by_authors, &[("authors", &authors)])}</p> })}
+                <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
+                <div class="mt-4">
+                    <button type="button" disabled=true aria-describedby="reader-soon" class=format!("{} cursor-not-allowed opacity-70", styles::BUTTON)>{t.read}</button>
+                    <p id="reader-soon" class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.reader_soon}</p>
+                </div>
+                <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-slate-800 dark:text-slate-200">
+                    {facts.into_iter().map(|(k, v)| view! { <dt class="font-medium">{k}</dt><dd dir="auto">{v}</dd> }).collect_view()}
+                </dl>
+                {(!book.description.is_empty()).then(|| view! {
+                    <div class="mt-6 max-w-prose whitespace-pre-line leading-relaxed text-slate-900 dark:text-slate-100" lang=dir_lang dir="auto">{book.description.clone()}</div>
+                })}
+            </div>
+        </article>
+    }
+}

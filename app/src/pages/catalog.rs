@@ -1,0 +1,104 @@
+//! `/catalogue`: browse with filters that live in the URL, one page at a time (keyset).
+
+use crate::components::book_card::BookGrid;
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{fill, language_name, texts};
+use domain::catalog::{BookFilter, BookPage, Format};
+use domain::validation::Language;
+use leptos::prelude::*;
+
+/// The query string for a filter (and an optional cursor).
+pub fn catalog_href(filter: &BookFilter, cursor: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(l) = &filter.language {
+        parts.push(format!("langue={l}"));
+    }
+    if let Some(f) = filter.format {
+        parts.push(format!("format={}", f.as_str()));
+    }
+    match filter.free {
+        Some(true) => parts.push("prix=gratuit".into()),
+        Some(false) => parts.push("prix=payant".into()),
+        None => {}
+    }
+    if let Some(c) = cursor {
+        parts.push(format!("apres={c}"));
+    }
+    if parts.is_empty() {
+        "/catalogue".into()
+    } else {
+        format!("/catalogue?{}", parts.join("&"))
+    }
+}
+
+#[component]
+fn FilterSelect(id: &'static str, label: &'static str, options: Vec<(String, String)>, selected: String) -> impl IntoView {
+    view! {
+        <div>
+            <label for=id class="mb-1 block text-sm font-medium text-slate-900 dark:text-slate-100">{label}</label>
+            <select id=id name=id class=format!("{} !py-2", styles::INPUT)>
+                {options.into_iter().map(|(v, text)| {
+                    let sel = v == selected;
+                    view! { <option value=v selected=sel>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let all = || ("".to_owned(), t.filter_all.to_owned());
+    let languages = std::iter::once(all())
+        .chain(Language::ALL.iter().map(|l| (l.as_str().to_owned(), language_name(*l).to_owned())))
+        .collect::<Vec<_>>();
+    let formats = vec![all(), ("epub".into(), "EPUB".into()), ("pdf".into(), "PDF".into())];
+    let prices = vec![all(), ("gratuit".into(), t.filter_free.into()), ("payant".into(), t.filter_paid.into())];
+    let price_sel = match filter.free {
+        Some(true) => "gratuit",
+        Some(false) => "payant",
+        None => "",
+    };
+    let count = if page.total == 1 { t.catalog_count_one.to_owned() } else { fill(t.catalog_count, &[("n", &page.total.to_string())]) };
+    let next = page.next_cursor.as_deref().map(|c| catalog_href(&filter, Some(c)));
+    let restart = cursor.is_some().then(|| catalog_href(&filter, None));
+    let empty = page.books.is_empty();
+    view! {
+        <h1 class=styles::H1>{t.catalog_title}</h1>
+        <form method="get" action="/catalogue" class="mb-6 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-label=t.filters_title>
+            <div class="grid grid-cols-2 gap-3 sm:grid-cols-4 sm:items-end">
+                <FilterSelect id="langue" label=t.filter_language options=languages selected=filter.language.clone().unwrap_or_default()/>
+                <FilterSelect id="format" label=t.filter_format options=formats selected=filter.format.map(|f| f.as_str().to_owned()).unwrap_or_default()/>
+                <FilterSelect id="prix" label=t.filter_price options=prices selected=price_sel.to_owned()/>
+                <button type="submit" class=format!("{} self-end", styles::BUTTON)>{t.filter_apply}</button>
+            </div>
+        </form>
+        <p class="mb-4 text-sm text-slate-700 dark:text-slate-300" data-testid="catalog-count">{count}</p>
+        {if empty {
+            view! { <p class=styles::CARD>{t.catalog_empty}</p> }.into_any()
+        } else {
+            view! { <BookGrid t=t books=page.books lang=ctx.lang/> }.into_any()
+        }}
+        <nav aria-label="pagination" class="mt-8 flex flex-wrap justify-between gap-3">
+            {restart.map(|href| view! { <a class=styles::BUTTON_SECONDARY href=href>{t.first_books}</a> })}
+            {next.map(|href| view! { <a class=format!("{} ms-auto", styles::BUTTON) rel="next" href=href>{t.next_books}</a> })}
+        </nav>
+    }
+}
+
+/// Reads the filters from the query string (`langue`, `format`, `prix`).
+pub fn filter_from_query(langue: Option<&str>, format: Option<&str>, prix: Option<&str>) -> BookFilter {
+    BookFilter {
+        language: langue.and_then(Language::from_tag).map(|l| l.as_str().to_owned()),
+        format: format.and_then(Format::parse),
+        free: match prix {
+            Some("gratuit") => Some(true),
+            Some("payant") => Some(false),
+            _ => None,
+        },
+        category: None,
+    }
+}

@@ -1,0 +1,90 @@
+//! `/api/v1/catalog/…`: the catalogue for mobile clients.
+
+use super::json::{ApiError, Lang};
+use crate::error::HttpError;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::catalog::{Book, BookFilter, CatalogError, Format};
+use domain::error::{ErrorCode, FieldError, Reason};
+use domain::validation::Language;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+fn book_json(book: &Book) -> Value {
+    let mut v = serde_json::to_value(book).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("coverUrl".into(), book.cover_hash.as_ref().map(|h| json!(format!("/files/covers/{h}"))).unwrap_or(Value::Null));
+        map.insert("isFree".into(), json!(book.is_free()));
+    }
+    v
+}
+
+fn catalog_error(e: CatalogError, lang: Language) -> ApiError {
+    match e {
+        CatalogError::NotFound => ApiError::new(HttpError::new(ErrorCode::NotFound), lang),
+        other => {
+            tracing::error!(error = %other, "catalogue error");
+            ApiError::new(HttpError::new(ErrorCode::Internal), lang)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    limit: Option<String>,
+    language: Option<String>,
+    format: Option<String>,
+    free: Option<String>,
+    category: Option<String>,
+}
+
+fn invalid(field: &str, reason: Reason) -> HttpError {
+    HttpError { fields: vec![FieldError::new(field, reason)], ..HttpError::bad_request(field) }
+}
+
+pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+    let page = match q.page.as_deref() {
+        None => 1,
+        Some(p) => p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| ApiError::new(invalid("page", Reason::InvalidFormat), lang))?,
+    };
+    let limit = match q.limit.as_deref() {
+        None => 20,
+        Some(l) => match l.parse::<u32>() {
+            Ok(0) => return Err(ApiError::new(invalid("limit", Reason::TooShort), lang)),
+            Ok(n) if n > 100 => return Err(ApiError::new(invalid("limit", Reason::TooLong), lang)),
+            Ok(n) => n,
+            Err(_) => return Err(ApiError::new(invalid("limit", Reason::InvalidFormat), lang)),
+        },
+    };
+    let format = match q.format.as_deref() {
+        None | Some("") => None,
+        Some(f) => Some(Format::parse(f).ok_or_else(|| ApiError::new(invalid("format", Reason::Unknown), lang))?),
+    };
+    let free = match q.free.as_deref() {
+        None | Some("") => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => return Err(ApiError::new(invalid("free", Reason::InvalidFormat), lang)),
+    };
+    let filter = BookFilter {
+        language: q.language.filter(|l| !l.is_empty()).map(|l| l.chars().take(35).collect()),
+        format,
+        free,
+        category: q.category.filter(|c| !c.is_empty()).map(|c| c.chars().take(100).collect()),
+    };
+    let result = s.catalog.page(&filter, page, limit).await.map_err(|e| catalog_error(e, lang))?;
+    let total_pages = result.total.div_ceil(limit as u64);
+    Ok(Json(json!({
+        "books": result.books.iter().map(book_json).collect::<Vec<_>>(),
+        "pagination": { "page": page, "limit": limit, "total": result.total, "totalPages": total_pages },
+    }))
+    .into_response())
+}
+
+pub async fn detail(State(s): State<AppState>, Lang(lang): Lang, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let book = s.catalog.book(&id, None).await.map_err(|e| catalog_error(e, lang))?;
+    Ok(Json(book_json(&book)).into_response())
+}

@@ -1,0 +1,99 @@
+//! Catalogue pages, covers and the REST catalogue, against the real server and corpus books.
+
+mod support;
+
+use domain::catalog::{Book, ImportOutcome};
+use reqwest::StatusCode;
+use serde_json::Value;
+use support::{backends, client, spawn, Db, TestApp};
+
+async fn import(app: &TestApp, path: &str, publish: bool) -> Book {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
+    let bytes = std::fs::read(&p).unwrap();
+    match app.state.catalog.import(&bytes, p.file_name().unwrap().to_str().unwrap(), publish).await.unwrap() {
+        ImportOutcome::Created(b) => *b,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = client().get(app.url(path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn catalogue_pages_and_covers() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "epub/moby-dick.epub", true).await;
+        let arabic = import(&app, "epub/regime-anticancer-arabic.epub", true).await;
+        let draft = import(&app, "epub/wasteland.epub", false).await;
+
+        let (status, html) = get(&app, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Nouveautés") && html.contains("Moby-Dick"), "{}: new arrivals on the home page", app.label);
+
+        let (status, html) = get(&app, "/catalogue").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("2 livres") && html.contains("Moby-Dick") && html.contains("Gratuit"), "{}", app.label);
+        assert!(!html.contains(&draft.title), "drafts are not listed");
+        let (_, html) = get(&app, "/catalogue?langue=ar").await;
+        assert!(html.contains("1 livre") && html.contains(&arabic.title));
+        assert!(html.contains(r#"<option value="ar" selected"#), "the filter stays selected");
+
+        let (status, html) = get(&app, &format!("/livres/{}", moby.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("de Herman Melville"));
+        let cover = moby.cover_hash.clone().unwrap();
+        assert!(html.contains(&format!("/files/covers/{cover}")));
+        let (status, _) = get(&app, &format!("/livres/{}", draft.id)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "drafts are not shown to readers");
+        let (status, _) = get(&app, "/livres/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        let res = client().get(app.url(&format!("/files/covers/{cover}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("image/"));
+        assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+        let res = client().get(app.url(&format!("/files/covers/{cover}"))).header("if-none-match", format!("\"{cover}\"")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        let (status, _) = get(&app, &format!("/files/covers/{}", moby.file_hash)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "book files are not served as covers");
+        let (status, _) = get(&app, "/files/covers/..%2F..%2Fetc%2Fpasswd").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn rest_catalogue_lists_and_details() {
+    let app = spawn(Db::Sqlite).await;
+    for f in ["epub/moby-dick.epub", "epub/trees.epub", "epub/wasteland.epub", "pdf/tracemonkey.pdf"] {
+        import(&app, f, true).await;
+    }
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?page=2&limit=3")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["pagination"], serde_json::json!({"page": 2, "limit": 3, "total": 4, "totalPages": 2}));
+    assert_eq!(body["books"].as_array().unwrap().len(), 1);
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?format=pdf")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["pagination"]["total"], 1);
+    assert_eq!(body["books"][0]["format"], "pdf");
+
+    let res = client().get(app.url("/api/v1/catalog/books/?limit=101")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["details"], serde_json::json!({"field": "limit", "reason": "too_long"}));
+    let res = client().get(app.url("/api/v1/catalog/books/?page=zero")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let all: Value = client().get(app.url("/api/v1/catalog/books/?limit=100")).send().await.unwrap().json().await.unwrap();
+    let moby = all["books"].as_array().unwrap().iter().find(|b| b["title"] == "Moby-Dick").unwrap().clone();
+    let detail: Value = client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(detail["title"], "Moby-Dick");
+    assert_eq!(detail["authors"][0]["name"], "Herman Melville");
+    assert!(detail["coverUrl"].as_str().unwrap().starts_with("/files/covers/"));
+    assert_eq!(detail["isFree"], true);
+    let res = client().get(app.url("/api/v1/catalog/books/missing/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "NOT_FOUND");
+    app.finish().await;
+}
