@@ -34,6 +34,12 @@ else
   export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=coko LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$port"
   export DATABASE_URL="sqlite://$data/coko.db" COKO_DATA_DIR="$data" COKO_RATE_LIMIT_FACTOR=100
   target/release/coko create-admin --email admin@coko.test --name "Admin E2E" --password admin-e2e-secret
+  step "Import the corpus (and refuse a broken file)"
+  corpus="${COKO_CORPUS:-../shared/corpus}"
+  if target/release/coko import "$corpus/epub" && target/release/coko import "$corpus/pdf"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
+  bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
+  if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
+  rm -rf "$bad"
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

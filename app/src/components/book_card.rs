@@ -49,16 +49,17 @@ pub fn Cover(t: &'static Texts, book: Book, #[prop(default = "w-full")] class: &
 }
 
 #[component]
-pub fn BookCard(t: &'static Texts, book: Book, lang: Language) -> impl IntoView {
+pub fn BookCard(t: &'static Texts, book: Book, lang: Language, #[prop(default = false)] eager: bool) -> impl IntoView {
     let href = format!("/livres/{}", book.id);
     let authors = book.author_names();
     let price = price_text(t, &book, lang);
     let free = book.is_free();
+    let text_dir = if book.is_rtl() { "rtl" } else { "auto" };
     view! {
         <li class="group" data-testid="book-card">
             <a href=href class="block rounded-xl p-1 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500">
-                <Cover t=t book=book.clone()/>
-                <h3 class="mt-2 line-clamp-2 font-semibold leading-snug text-slate-950 group-hover:underline dark:text-white" dir="auto">{book.title.clone()}</h3>
+                <Cover t=t book=book.clone() eager=eager/>
+                <h3 class="mt-2 line-clamp-2 font-semibold leading-snug text-slate-950 group-hover:underline dark:text-white" dir=text_dir>{book.title.clone()}</h3>
                 <p class="line-clamp-1 text-sm text-slate-700 dark:text-slate-300" dir="auto">{authors}</p>
                 <p class=if free { "mt-1 text-sm font-bold text-emerald-800 dark:text-emerald-300" } else { "mt-1 text-sm font-bold text-slate-900 dark:text-slate-100" }>{price}</p>
             </a>
@@ -71,7 +72,8 @@ pub fn BookCard(t: &'static Texts, book: Book, lang: Language) -> impl IntoView 
 pub fn BookGrid(t: &'static Texts, books: Vec<Book>, lang: Language) -> impl IntoView {
     view! {
         <ul class="grid grid-cols-2 gap-x-3 gap-y-6 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5">
-            {books.into_iter().map(|book| view! { <BookCard t=t book lang/> }).collect_view()}
+            // The first row is on screen at once; the rest load as the reader scrolls.
+            {books.into_iter().enumerate().map(|(i, book)| view! { <BookCard t=t book lang eager=i < 2/> }).collect_view()}
         </ul>
     }
 }

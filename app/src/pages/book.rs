@@ -5,13 +5,18 @@ use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts};
 use domain::catalog::{Book, BookStatus};
+use domain::validation::Language;
 use leptos::prelude::*;
 
-fn human_size(bytes: u64) -> String {
+/// `1,6 Mo` in French, `1.6 MB` in English.
+fn human_size(bytes: u64, lang: Language) -> String {
+    let (mb, kb) = if lang == Language::En { ("MB", "KB") } else { ("Mo", "Ko") };
     if bytes >= 1024 * 1024 {
-        format!("{:.1} Mo", bytes as f64 / (1024.0 * 1024.0))
+        let s = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
+        let s = if lang == Language::En { s } else { s.replace('.', ",") };
+        format!("{s}\u{a0}{mb}")
     } else {
-        format!("{} Ko", bytes.div_ceil(1024))
+        format!("{}\u{a0}{kb}", bytes.div_ceil(1024))
     }
 }
 
@@ -34,7 +39,7 @@ pub fn BookPage(book: Book) -> impl IntoView {
     } else if let Some(n) = book.spine_length {
         facts.push((t.book_chapters, n.to_string()));
     }
-    facts.push((t.book_size, human_size(book.file_size)));
+    facts.push((t.book_size, human_size(book.file_size, ctx.lang)));
     if let Some(isbn) = &book.isbn {
         facts.push((t.book_isbn, isbn.clone()));
     }
@@ -44,6 +49,7 @@ pub fn BookPage(book: Book) -> impl IntoView {
     let price = price_text(t, &book, ctx.lang);
     let draft = book.status == BookStatus::Draft;
     let dir_lang = book.language.clone();
+    let text_dir = if book.is_rtl() { "rtl" } else { "auto" };
     view! {
         <article class="grid gap-6 sm:grid-cols-[minmax(0,16rem)_1fr] sm:gap-10">
             <div class="mx-auto w-48 sm:w-full">
@@ -51,8 +57,8 @@ pub fn BookPage(book: Book) -> impl IntoView {
             </div>
             <div>
                 {draft.then(|| view! { <p class="mb-2 inline-block rounded-full bg-amber-100 px-3 py-1 text-sm font-semibold text-amber-950">{t.draft}</p> })}
-                <h1 class="text-2xl font-extrabold tracking-tight text-slate-950 sm:text-4xl dark:text-white" lang=dir_lang.clone() dir="auto">{book.title.clone()}</h1>
-                {(!book.subtitle.is_empty()).then(|| view! { <p class="mt-1 text-lg text-slate-800 dark:text-slate-200" dir="auto">{book.subtitle.clone()}</p> })}
+                <h1 class="text-2xl font-extrabold tracking-tight text-slate-950 sm:text-4xl dark:text-white" lang=dir_lang.clone() dir=text_dir>{book.title.clone()}</h1>
+                {(!book.subtitle.is_empty()).then(|| view! { <p class="mt-1 text-lg text-slate-800 dark:text-slate-200" dir=text_dir>{book.subtitle.clone()}</p> })}
                 {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{fill(t.by_authors, &[("authors", &authors)])}</p> })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
@@ -63,7 +69,7 @@ pub fn BookPage(book: Book) -> impl IntoView {
                     {facts.into_iter().map(|(k, v)| view! { <dt class="font-medium">{k}</dt><dd dir="auto">{v}</dd> }).collect_view()}
                 </dl>
                 {(!book.description.is_empty()).then(|| view! {
-                    <div class="mt-6 max-w-prose whitespace-pre-line leading-relaxed text-slate-900 dark:text-slate-100" lang=dir_lang dir="auto">{book.description.clone()}</div>
+                    <div class="mt-6 max-w-prose whitespace-pre-line leading-relaxed text-slate-900 dark:text-slate-100" lang=dir_lang dir=text_dir>{book.description.clone()}</div>
                 })}
             </div>
         </article>

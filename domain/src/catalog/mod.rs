@@ -118,6 +118,12 @@ impl Book {
             authors.join(", ")
         }
     }
+    /// Whether the book's language is written right to left.
+    pub fn is_rtl(&self) -> bool {
+        let primary = self.language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        matches!(primary.as_str(), "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ug" | "ckb" | "syr")
+    }
+
     /// The book's language as an interface language, when it is one.
     pub fn interface_language(&self) -> Option<Language> {
         Language::from_tag(&self.language)

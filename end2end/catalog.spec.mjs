@@ -1,0 +1,67 @@
+// Browsing the catalogue as a reader: the home page's new arrivals, filters that live in the
+// URL, the next page, and a book's page. Screenshots at 360 px and 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer } from './lib.mjs';
+
+let browser;
+before(async () => { await waitForServer(); browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+for (const viewport of [PHONE, DESKTOP]) {
+  const w = viewport.width;
+  test(`browse the catalogue and open a book at ${w}px`, async () => {
+    const page = await newPage(browser, viewport);
+    await page.goto(`${BASE}/`);
+    await page.getByRole('heading', { name: 'Nouveautés' }).waitFor();
+    assert.ok(await page.getByTestId('book-card').count() >= 4);
+    await shot(page, 'home-catalogue');
+
+    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Catalogue' }).click();
+    await page.getByRole('heading', { name: 'Catalogue' }).waitFor();
+    const count = await page.getByTestId('catalog-count').innerText();
+    assert.match(count, /^\d+ livres$/);
+    await shot(page, 'catalogue');
+
+    // Filters are in the URL, so the result can be shared.
+    await page.getByLabel('Langue', { exact: true }).selectOption('ar');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/langue=ar/);
+    assert.equal(await page.getByTestId('catalog-count').innerText(), '1 livre');
+    await page.getByLabel('Langue', { exact: true }).selectOption('');
+    await page.getByLabel('Format', { exact: true }).selectOption('pdf');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/format=pdf/);
+    const pdfs = await page.getByTestId('book-card').count();
+    assert.ok(pdfs >= 1);
+    await shot(page, 'catalogue-pdf');
+
+    // Twenty books a page; the rest follow.
+    await page.goto(`${BASE}/catalogue`);
+    await page.getByRole('link', { name: 'Livres suivants' }).click();
+    await page.waitForURL(/apres=/);
+    assert.ok(await page.getByTestId('book-card').count() >= 1);
+    await page.getByRole('link', { name: 'Revenir au début' }).waitFor();
+
+    await page.goto(`${BASE}/catalogue`);
+    await page.getByRole('link', { name: /Moby-Dick/ }).click();
+    await page.getByRole('heading', { name: 'Moby-Dick' }).waitFor();
+    await page.getByText('de Herman Melville').waitFor();
+    assert.equal(await page.getByTestId('book-price').innerText(), 'Gratuit');
+    const cover = page.locator('article img').first();
+    assert.ok(await cover.evaluate((img) => img.complete && img.naturalWidth > 0), 'the cover loaded');
+    await shot(page, 'book');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}
+
+test('an Arabic book page reads right to left', async () => {
+  const page = await newPage(browser, PHONE);
+  await page.goto(`${BASE}/catalogue?langue=ar`);
+  await page.getByTestId('book-card').first().click();
+  const dir = await page.locator('h1').evaluate((h) => getComputedStyle(h).direction);
+  assert.equal(dir, 'rtl', 'dir=auto picks up the Arabic title');
+  await shot(page, 'book-arabic');
+  await page.context().close();
+});
