@@ -56,6 +56,30 @@ for (const viewport of [PHONE, DESKTOP]) {
   });
 }
 
+for (const viewport of [PHONE, DESKTOP]) {
+  test(`search from the header with typos and facets at ${viewport.width}px`, async () => {
+    const page = await newPage(browser, viewport);
+    await page.goto(`${BASE}/`);
+    await page.getByRole('searchbox', { name: 'Rechercher dans le catalogue' }).fill('mobi dik');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/recherche\?q=mobi/);
+    assert.match(await page.getByTestId('search-heading').innerText(), /pour « mobi dik »/);
+    await page.getByRole('link', { name: /Moby-Dick/ }).first().waitFor();
+    await shot(page, 'search');
+    // A facet narrows the results and stays in the URL.
+    await page.goto(`${BASE}/recherche?q=the`);
+    const before = await page.getByTestId('book-card').count();
+    await page.getByRole('link', { name: /^PDF \(\d+\)$/ }).click();
+    await page.waitForURL(/format=pdf/);
+    const after = await page.getByTestId('book-card').count();
+    assert.ok(after >= 1 && after <= before, `${after} of ${before}`);
+    await shot(page, 'search-facet');
+    await page.getByRole('link', { name: 'Effacer les filtres' }).click();
+    await page.waitForURL((u) => !u.search.includes('format='));
+    await page.context().close();
+  });
+}
+
 test('an Arabic book page reads right to left', async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(`${BASE}/catalogue?langue=ar`);

@@ -2,7 +2,8 @@
 //! reading, in which language and theme, which page to show and what a submitted form said.
 
 use domain::account::{Theme, User, UserPage};
-use domain::catalog::{Book, BookFilter, BookPage};
+use domain::catalog::{Book, BookFilter, BookPage, FoundBooks};
+use domain::search::SearchFilter;
 use domain::error::{ErrorCode, FieldError};
 use domain::validation::Language;
 
@@ -19,6 +20,7 @@ pub enum Page {
     AdminUsers { page: UserPage, search: String },
     Catalog { page: BookPage, filter: BookFilter, cursor: Option<String> },
     Book { book: Box<Book> },
+    Search { query: String, filter: SearchFilter, found: Option<FoundBooks>, page: u32 },
     Library,
     NotFound,
     Error { code: ErrorCode },

@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
         Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
         Page::Catalog { page, filter, cursor } => view! { <pages::catalog::CatalogPage page filter cursor/> }.into_any(),
         Page::Book { book } => view! { <pages::book::BookPage book=*book/> }.into_any(),
+        Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Library => view! { <pages::placeholder::ComingSoonPage title=t.nav_library text=t.library_soon/> }.into_any(),
         Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
         Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),

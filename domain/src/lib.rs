@@ -4,6 +4,7 @@
 pub mod account;
 pub mod catalog;
 pub mod error;
+pub mod search;
 pub mod validation;
 
 #[cfg(feature = "ssr")]

@@ -6,6 +6,7 @@ use domain::account::Role;
 use domain::catalog::{BookFilter, BookStatus, CatalogService, Format, ImportOutcome};
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
+use domain::search::{EmbeddedIndex, SearchFilter};
 use domain::store::CatalogStore;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ async fn import_browse_and_read_books() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
-        let svc = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Limits::default());
+        let svc = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
         let mut ids = Vec::new();
         for (i, f) in ["epub/moby-dick.epub", "epub/regime-anticancer-arabic.epub", "epub/wasteland.epub", "pdf/tracemonkey.pdf"].iter().enumerate() {
             let (bytes, name) = corpus(f);
@@ -66,7 +67,13 @@ async fn import_browse_and_read_books() {
         let rest = svc.page(&BookFilter::default(), 2, 2).await.unwrap();
         assert_eq!(rest.books.len(), 1, "offset page 2");
 
+        let found = svc.search("mobi dik", &SearchFilter::default(), 0, 10).await.unwrap();
+        assert_eq!(found.books[0].title, "Moby-Dick", "{}: imported books are searchable", db.label);
+        assert!(svc.search("wasteland", &SearchFilter::default(), 0, 10).await.unwrap().books.is_empty(), "drafts are not indexed");
+
         assert!(store.set_book_status(&ids[2], BookStatus::Published, 1).await.unwrap());
+        assert_eq!(svc.reindex().await.unwrap(), 4);
+        assert_eq!(svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "reindex picks up published books");
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, None).await.unwrap().total, 4);
         db
     })
@@ -77,7 +84,7 @@ async fn import_browse_and_read_books() {
 async fn refused_files_leave_nothing_behind() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Limits::default());
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
         assert!(svc.import(b"definitely not an epub", "x.epub", true).await.is_err());
         assert_eq!(std::fs::read_dir(files.path()).unwrap().count(), 0, "no file stored");
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, Some(Role::Admin)).await.unwrap().total, 0);

@@ -36,7 +36,10 @@ impl AppState {
         let accounts = AccountService::new(accounts_store, mailer, config.base_url.clone());
         let files = Arc::new(LocalFiles::new(config.data_dir.join("files")));
         let limits = Limits { max_file_bytes: config.max_upload_bytes, ..Limits::default() };
-        let catalog = CatalogService::new(Arc::new(store.clone()), files, limits);
+        let index = Arc::new(domain::search::EmbeddedIndex::new());
+        let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
+        let indexed = catalog.reindex().await.map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
+        tracing::info!(books = indexed, "search index built");
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
         Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter })

@@ -97,3 +97,33 @@ async fn rest_catalogue_lists_and_details() {
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "NOT_FOUND");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn search_page_and_rest_search() {
+    let app = spawn(Db::Sqlite).await;
+    for f in ["epub/moby-dick.epub", "epub/trees.epub", "epub/wasteland.epub", "epub/regime-anticancer-arabic.epub", "pdf/tracemonkey.pdf"] {
+        import(&app, f, true).await;
+    }
+    let (status, html) = get(&app, "/recherche?q=mobi+dik").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 résultat pour « mobi dik »") && html.contains("Moby-Dick"), "typo-tolerant page");
+    assert!(html.contains(r#"value="mobi dik""#), "the box keeps the query");
+    let (_, html) = get(&app, "/recherche?q=ab").await;
+    assert!(html.contains("au moins 3 caractères"));
+    let (_, html) = get(&app, "/recherche?q=zzqxwv").await;
+    assert!(html.contains("Aucun livre ne correspond"));
+
+    let res = client().get(app.url("/api/v1/catalog/books/search/?q=melvile")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["books"][0]["title"], "Moby-Dick");
+    assert_eq!(body["facets"]["format"]["epub"], 1);
+    let res = client().get(app.url("/api/v1/catalog/books/search/?q=mo")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["details"], serde_json::json!({"field": "q", "reason": "too_short"}));
+    let ready: Value = client().get(app.url("/ready")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["index"], "ok");
+    app.finish().await;
+}

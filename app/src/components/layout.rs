@@ -70,9 +70,27 @@ fn Header(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                 </a>
                 <nav aria-label=t.nav_label class="order-3 flex w-full gap-1 sm:order-none sm:w-auto">{nav}</nav>
                 <SettingsMenu ctx=ctx.clone() t=t/>
-                <AccountMenu ctx=ctx t=t/>
+                <AccountMenu ctx=ctx.clone() t=t/>
+                <SearchBox ctx=ctx t=t/>
             </div>
         </header>
+    }
+}
+
+/// The catalogue search box: a plain GET form, on every page.
+#[component]
+fn SearchBox(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
+    let current = match &ctx.page {
+        crate::context::Page::Search { query, .. } => query.clone(),
+        _ => String::new(),
+    };
+    view! {
+        <form method="get" action="/recherche" role="search" class="order-4 flex w-full gap-2 pb-1 md:order-none md:w-64 md:pb-0">
+            <label for="site-search" class="sr-only">{t.search_box_label}</label>
+            <input id="site-search" name="q" type="search" value=current placeholder=t.search_placeholder enterkeyhint="search"
+                class="min-w-0 flex-1 rounded-lg border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-600 focus:outline focus:outline-2 focus:outline-teal-700 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-400"/>
+            <button type="submit" class="rounded-lg bg-slate-900 px-3 py-2 font-semibold text-white hover:bg-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:bg-slate-100 dark:text-slate-950">{t.search_submit_short}</button>
+        </form>
     }
 }
 

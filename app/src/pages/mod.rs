@@ -7,4 +7,5 @@ pub mod catalog;
 pub mod home;
 pub mod placeholder;
 pub mod profile;
+pub mod search;
 pub mod status;

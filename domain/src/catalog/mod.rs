@@ -9,7 +9,7 @@ pub use money::Money;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{CatalogError, CatalogService, ImportOutcome};
+pub use service::{search_doc, CatalogError, CatalogService, ImportOutcome};
 
 
 /// What kind of file a book is.
@@ -145,4 +145,12 @@ pub struct BookPage {
     pub books: Vec<Book>,
     pub next_cursor: Option<String>,
     pub total: u64,
+}
+
+/// Search results with their books, in ranking order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FoundBooks {
+    pub books: Vec<Book>,
+    pub total: u64,
+    pub facets: crate::search::Facets,
 }

@@ -1,9 +1,10 @@
 //! The catalogue service: importing files, reading books and listings. Drafts are for editors.
 
-use super::{Book, BookFilter, BookPage, BookStatus, Format, Money};
+use super::{Book, BookFilter, BookPage, BookStatus, Format, FoundBooks, Money};
 use crate::account::Role;
 use crate::files::{content_hash, FileError, FileStore};
 use crate::ingest::{inspect, Extracted, IngestError, Limits};
+use crate::search::{SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
 use crate::store::{parse_cursor, CatalogStore, NewBook, Start, StoreError};
 use std::sync::Arc;
 
@@ -17,7 +18,10 @@ pub enum CatalogError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Files(#[from] FileError),
+    #[error("{0}")]
+    Search(#[from] SearchError),
 }
+
 
 /// What importing a file did.
 #[derive(Debug)]
@@ -31,7 +35,25 @@ pub enum ImportOutcome {
 pub struct CatalogService {
     store: Arc<dyn CatalogStore>,
     files: Arc<dyn FileStore>,
+    index: Arc<dyn SearchIndex>,
     limits: Limits,
+}
+
+/// What the search index holds of a book.
+pub fn search_doc(b: &Book) -> SearchDoc {
+    SearchDoc {
+        id: b.id.clone(),
+        title: b.title.clone(),
+        subtitle: b.subtitle.clone(),
+        authors: b.authors.iter().map(|a| a.name.clone()).collect(),
+        subjects: Vec::new(),
+        description: b.description.clone(),
+        language: b.language.split('-').next().unwrap_or("").to_ascii_lowercase(),
+        format: b.format.as_str().into(),
+        free: b.is_free(),
+        categories: b.categories.iter().map(|c| c.slug.clone()).collect(),
+        popularity: 0,
+    }
 }
 
 fn can_see_drafts(role: Option<Role>) -> bool {
@@ -39,8 +61,39 @@ fn can_see_drafts(role: Option<Role>) -> bool {
 }
 
 impl CatalogService {
-    pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, limits: Limits) -> Self {
-        Self { store, files, limits }
+    pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, index: Arc<dyn SearchIndex>, limits: Limits) -> Self {
+        Self { store, files, index, limits }
+    }
+
+    /// Rebuilds the index from the database (published books only). Returns how many.
+    pub async fn reindex(&self) -> Result<u64, CatalogError> {
+        let mut start = Start::Offset(0);
+        let mut n = 0;
+        loop {
+            let page = self.store.list_books(&super::BookFilter::default(), true, start, 100).await?;
+            n += page.books.len() as u64;
+            self.index.upsert(page.books.iter().map(search_doc).collect()).await?;
+            match page.next_cursor.as_deref().and_then(parse_cursor) {
+                Some(next) => start = next,
+                None => return Ok(n),
+            }
+        }
+    }
+
+    /// Ranked search over published books.
+    pub async fn search(&self, query: &str, filter: &SearchFilter, offset: usize, limit: usize) -> Result<FoundBooks, CatalogError> {
+        let SearchResults { ids, total, facets } = self.index.search(query, filter, offset, limit.clamp(1, 100)).await?;
+        let mut books = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(b) = self.store.book_by_id(&id).await?.filter(|b| b.status == BookStatus::Published) {
+                books.push(b);
+            }
+        }
+        Ok(FoundBooks { books, total, facets })
+    }
+
+    pub async fn index_ready(&self) -> Result<(), CatalogError> {
+        Ok(self.index.ping().await?)
     }
 
     /// Checks, stores and catalogues a file. Idempotent by content hash; nothing is stored when
@@ -59,7 +112,13 @@ impl CatalogService {
         self.files.put(bytes).await?;
         let new = new_book(meta, file_name, hash, bytes.len() as u64, cover, publish);
         match self.store.insert_book(&new).await {
-            Ok(()) => Ok(ImportOutcome::Created(Box::new(self.store.book_by_id(&new.book.id).await?.ok_or(CatalogError::NotFound)?))),
+            Ok(()) => {
+                let book = self.store.book_by_id(&new.book.id).await?.ok_or(CatalogError::NotFound)?;
+                if book.status == BookStatus::Published {
+                    self.index.upsert(vec![search_doc(&book)]).await?;
+                }
+                Ok(ImportOutcome::Created(Box::new(book)))
+            }
             // Imported concurrently by someone else: the same outcome as finding it first.
             Err(StoreError::Conflict(_)) => {
                 let id = self.store.book_id_by_file_hash(&new.book.file_hash).await?.ok_or(CatalogError::NotFound)?;

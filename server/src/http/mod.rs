@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/preferences/theme", post(forms::set_theme))
         .route("/catalogue", get(pages::catalog))
         .route("/livres/{id}", get(pages::book))
+        .route("/recherche", get(pages::search))
         .route("/ma-bibliotheque", get(pages::library))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
         .layer(sessions.clone());
@@ -85,8 +86,10 @@ async fn health() -> impl IntoResponse {
 /// The process can serve: its database answers.
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     let db = tokio::time::timeout(Duration::from_secs(3), s.store.ping()).await;
+    let index = s.catalog.index_ready().await.is_ok();
     match db {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
+        Ok(Ok(())) if index => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok", "index": "ok" }))),
+        Ok(Ok(())) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "ok", "index": "error" }))),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database down");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "error" })))

@@ -125,6 +125,40 @@ pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<Catalo
     }
 }
 
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    langue: Option<String>,
+    format: Option<String>,
+    prix: Option<String>,
+    page: Option<String>,
+}
+
+pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQuery>) -> Response {
+    let query: String = q.q.trim().chars().take(200).collect();
+    let browse = app::pages::catalog::filter_from_query(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref());
+    let filter = domain::search::SearchFilter {
+        language: browse.language,
+        format: browse.format.map(|f| f.as_str().to_owned()),
+        free: browse.free,
+        category: None,
+    };
+    let page = q.page.and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).clamp(1, 500);
+    if query.chars().count() < 3 {
+        let ctx = v.ctx(Page::Search { query, filter, found: None, page });
+        return render(&s, ctx, StatusCode::OK).await;
+    }
+    let per = app::pages::search::PER_PAGE;
+    match s.catalog.search(&query, &filter, ((page - 1) * per) as usize, per as usize).await {
+        Ok(found) => show(&s, &v, Page::Search { query, filter, found: Some(found), page }).await,
+        Err(e) => {
+            tracing::error!(error = %e, "search failed");
+            failure(&s, &v).await
+        }
+    }
+}
+
 pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
     match s.catalog.book(&id, v.user.as_ref().map(|u| u.role)).await {
         Ok(book) => show(&s, &v, Page::Book { book: Box::new(book) }).await,

@@ -88,3 +88,56 @@ pub async fn detail(State(s): State<AppState>, Lang(lang): Lang, Path(id): Path<
     let book = s.catalog.book(&id, None).await.map_err(|e| catalog_error(e, lang))?;
     Ok(Json(book_json(&book)).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<String>,
+    limit: Option<String>,
+    language: Option<String>,
+    format: Option<String>,
+    free: Option<String>,
+}
+
+/// `GET /catalog/books/search/?q=` (at least 3 characters): ranked books with facet counts.
+pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<SearchQuery>) -> Result<Response, ApiError> {
+    let query = q.q.unwrap_or_default();
+    let n = query.trim().chars().count();
+    if n < 3 {
+        let reason = if n == 0 { Reason::Required } else { Reason::TooShort };
+        return Err(ApiError::new(invalid("q", reason), lang));
+    }
+    if n > 200 {
+        return Err(ApiError::new(invalid("q", Reason::TooLong), lang));
+    }
+    let page = q.page.as_deref().map_or(Some(1), |p| p.parse::<u32>().ok().filter(|p| *p >= 1));
+    let page = page.ok_or_else(|| ApiError::new(invalid("page", Reason::InvalidFormat), lang))?;
+    let limit = q.limit.as_deref().map_or(Some(20), |l| l.parse::<u32>().ok().filter(|l| (1..=100).contains(l)));
+    let limit = limit.ok_or_else(|| ApiError::new(invalid("limit", Reason::InvalidFormat), lang))?;
+    let free = match q.free.as_deref() {
+        None | Some("") => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => return Err(ApiError::new(invalid("free", Reason::InvalidFormat), lang)),
+    };
+    let filter = domain::search::SearchFilter {
+        language: q.language.filter(|l| !l.is_empty()),
+        format: q.format.filter(|f| !f.is_empty()),
+        free,
+        category: None,
+    };
+    let offset = ((page - 1) * limit) as usize;
+    let found = s.catalog.search(query.trim(), &filter, offset, limit as usize).await.map_err(|e| catalog_error(e, lang))?;
+    let pairs = |v: &[(String, u64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
+    Ok(Json(json!({
+        "books": found.books.iter().map(book_json).collect::<Vec<_>>(),
+        "facets": {
+            "language": pairs(&found.facets.language),
+            "format": pairs(&found.facets.format),
+            "free": pairs(&found.facets.free),
+            "category": pairs(&found.facets.category),
+        },
+        "total": found.total,
+    }))
+    .into_response())
+}

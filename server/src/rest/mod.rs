@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/reset-password/", post(auth::reset_password))
         .route("/auth/verify-email/", post(auth::verify_email))
         .route("/catalog/books/", get(catalog::list))
+        .route("/catalog/books/search/", get(catalog::search))
         .route("/catalog/books/{id}/", get(catalog::detail))
         .fallback(json::not_found)
 }

@@ -1,0 +1,254 @@
+//! The embedded index: in memory, rebuilt from the database at start-up. Typo-tolerant
+//! (one typo from 3 letters, two from 8, transpositions counting as one), accent-insensitive,
+//! prefix matching on the last word, title and author matches above description matches.
+
+use super::{words, Facets, SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::RwLock;
+
+/// Where a word was found, and how much that counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    Title,
+    Author,
+    Subject,
+    Description,
+}
+
+impl Field {
+    fn weight(self) -> f32 {
+        match self {
+            Field::Title => 10.0,
+            Field::Author => 8.0,
+            Field::Subject => 3.0,
+            Field::Description => 1.0,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    docs: Vec<Option<SearchDoc>>,
+    slots: HashMap<String, usize>,
+    /// word → (doc slot, best field it appears in).
+    postings: BTreeMap<String, HashMap<usize, Field>>,
+}
+
+#[derive(Default)]
+pub struct EmbeddedIndex {
+    inner: RwLock<Inner>,
+}
+
+impl EmbeddedIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().map(|i| i.slots.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Inner {
+    fn remove(&mut self, id: &str) {
+        let Some(slot) = self.slots.remove(id) else { return };
+        if let Some(doc) = self.docs[slot].take() {
+            for (word, _) in doc_words(&doc) {
+                if let Some(p) = self.postings.get_mut(&word) {
+                    p.remove(&slot);
+                    if p.is_empty() {
+                        self.postings.remove(&word);
+                    }
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, doc: SearchDoc) {
+        self.remove(&doc.id);
+        let slot = self.docs.len();
+        for (word, field) in doc_words(&doc) {
+            let entry = self.postings.entry(word).or_default().entry(slot).or_insert(field);
+            *entry = (*entry).min(field);
+        }
+        self.slots.insert(doc.id.clone(), slot);
+        self.docs.push(Some(doc));
+    }
+}
+
+fn doc_words(doc: &SearchDoc) -> Vec<(String, Field)> {
+    let mut out = Vec::new();
+    for w in words(&doc.title).into_iter().chain(words(&doc.subtitle)) {
+        out.push((w, Field::Title));
+    }
+    for a in &doc.authors {
+        out.extend(words(a).into_iter().map(|w| (w, Field::Author)));
+    }
+    for s in &doc.subjects {
+        out.extend(words(s).into_iter().map(|w| (w, Field::Subject)));
+    }
+    out.extend(words(&doc.description).into_iter().map(|w| (w, Field::Description)));
+    out
+}
+
+/// Optimal-string-alignment distance, giving up past `max`.
+fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return None;
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    (prev[b.len()] <= max).then_some(prev[b.len()])
+}
+
+/// How well a dictionary word answers a query word (0 = not at all).
+fn quality(query: &str, word: &str, last: bool) -> f32 {
+    if query == word {
+        return 1.0;
+    }
+    let n = query.chars().count();
+    if last && n >= 2 && word.starts_with(query) {
+        return 0.9;
+    }
+    let typos = if n >= 8 { 2 } else if n >= 3 { 1 } else { 0 };
+    if typos == 0 {
+        return 0.0;
+    }
+    match distance(query, word, typos) {
+        Some(1) => 0.7,
+        Some(2) => 0.5,
+        _ => {
+            // A typo in the word being typed: `frankenst` with one wrong letter.
+            if last && n >= 4 {
+                let head: String = word.chars().take(n).collect();
+                if distance(query, &head, 1).is_some() {
+                    return 0.6;
+                }
+            }
+            0.0
+        }
+    }
+}
+
+fn matches_filter(doc: &SearchDoc, f: &SearchFilter) -> bool {
+    let lang_ok = f.language.as_ref().is_none_or(|l| doc.language == *l || doc.language.starts_with(&format!("{l}-")));
+    lang_ok
+        && f.format.as_ref().is_none_or(|x| doc.format == *x)
+        && f.free.is_none_or(|x| doc.free == x)
+        && f.category.as_ref().is_none_or(|c| doc.categories.contains(c))
+}
+
+fn count(values: impl Iterator<Item = String>) -> Vec<(String, u64)> {
+    let mut m: HashMap<String, u64> = HashMap::new();
+    for v in values {
+        *m.entry(v).or_default() += 1;
+    }
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+#[async_trait]
+impl SearchIndex for EmbeddedIndex {
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError> {
+        let mut inner = self.inner.write().map_err(|_| SearchError("index lock poisoned".into()))?;
+        for d in docs {
+            inner.insert(d);
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), SearchError> {
+        self.inner.write().map_err(|_| SearchError("index lock poisoned".into()))?.remove(id);
+        Ok(())
+    }
+
+    async fn search(&self, query: &str, filter: &SearchFilter, offset: usize, limit: usize) -> Result<SearchResults, SearchError> {
+        let inner = self.inner.read().map_err(|_| SearchError("index lock poisoned".into()))?;
+        let terms = words(query);
+        if terms.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        // Every query word must match; a document's score adds each word's best match.
+        let mut scores: Option<HashMap<usize, f32>> = None;
+        for (i, q) in terms.iter().enumerate() {
+            let last = i + 1 == terms.len();
+            let mut best: HashMap<usize, f32> = HashMap::new();
+            for (word, postings) in &inner.postings {
+                let qual = quality(q, word, last);
+                if qual == 0.0 {
+                    continue;
+                }
+                for (slot, field) in postings {
+                    let s = qual * field.weight();
+                    let e = best.entry(*slot).or_insert(0.0);
+                    *e = e.max(s);
+                }
+            }
+            scores = Some(match scores {
+                None => best,
+                Some(prev) => prev.into_iter().filter_map(|(slot, s)| best.get(&slot).map(|b| (slot, s + b))).collect(),
+            });
+            if scores.as_ref().is_some_and(HashMap::is_empty) {
+                break;
+            }
+        }
+        let matched: Vec<(usize, f32)> = scores.unwrap_or_default().into_iter().collect();
+        let docs = |slot: usize| inner.docs[slot].as_ref();
+        let mut hits: Vec<(&SearchDoc, f32)> =
+            matched.iter().filter_map(|(slot, s)| docs(*slot).map(|d| (d, *s))).filter(|(d, _)| matches_filter(d, filter)).collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.popularity.cmp(&a.0.popularity)).then(a.0.title.cmp(&b.0.title)));
+        let facets = Facets {
+            language: count(hits.iter().map(|(d, _)| d.language.split('-').next().unwrap_or("").to_owned())),
+            format: count(hits.iter().map(|(d, _)| d.format.clone())),
+            free: count(hits.iter().map(|(d, _)| if d.free { "free".to_owned() } else { "paid".to_owned() })),
+            category: count(hits.iter().flat_map(|(d, _)| d.categories.clone())),
+        };
+        Ok(SearchResults {
+            total: hits.len() as u64,
+            ids: hits.iter().skip(offset).take(limit).map(|(d, _)| d.id.clone()).collect(),
+            facets,
+        })
+    }
+
+    async fn ping(&self) -> Result<(), SearchError> {
+        self.inner.read().map(|_| ()).map_err(|_| SearchError("index lock poisoned".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("frankenstien", "frankenstein", 2), Some(1), "a transposition is one typo");
+        assert_eq!(distance("dik", "dick", 1), Some(1));
+        assert_eq!(distance("mobi", "moby", 1), Some(1));
+        assert_eq!(distance("cat", "dog", 1), None);
+        assert_eq!(quality("whal", "whale", true), 0.9);
+        assert_eq!(quality("of", "or", false), 0.0, "no typos on two letters");
+    }
+}
