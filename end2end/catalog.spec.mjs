@@ -69,8 +69,8 @@ for (const viewport of [PHONE, DESKTOP]) {
     // A facet narrows the results and stays in the URL.
     await page.goto(`${BASE}/recherche?q=the`);
     const before = await page.getByTestId('book-card').count();
-    await page.getByRole('link', { name: /^PDF \(\d+\)$/ }).click();
-    await page.waitForURL(/format=pdf/);
+    await page.getByRole('link', { name: /^EPUB \(\d+\)$/ }).click();
+    await page.waitForURL(/format=epub/);
     const after = await page.getByTestId('book-card').count();
     assert.ok(after >= 1 && after <= before, `${after} of ${before}`);
     await shot(page, 'search-facet');
