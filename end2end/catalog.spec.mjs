@@ -80,6 +80,20 @@ for (const viewport of [PHONE, DESKTOP]) {
   });
 }
 
+test('prices are shown in the reader\'s format', async () => {
+  const page = await newPage(browser, PHONE);
+  await page.goto(`${BASE}/catalogue?prix=payant`);
+  const prices = await page.getByTestId('book-card').allInnerTexts();
+  assert.ok(prices.length >= 5, `${prices.length} paid books`);
+  assert.ok(prices.some((p) => /1\u202f500\u00a0FCFA/.test(p)), prices.join(' | '));
+  await shot(page, 'catalogue-paid');
+  await page.getByTestId('settings-menu').locator('summary').click();
+  await page.getByRole('button', { name: 'English' }).click();
+  const english = await page.getByTestId('book-card').allInnerTexts();
+  assert.ok(english.some((p) => p.includes('XOF 1,500')), english.join(' | '));
+  await page.context().close();
+});
+
 test('an Arabic book page reads right to left', async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(`${BASE}/catalogue?langue=ar`);

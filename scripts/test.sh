@@ -37,6 +37,7 @@ else
   step "Import the corpus (and refuse a broken file)"
   corpus="${COKO_CORPUS:-../shared/corpus}"
   if target/release/coko import "$corpus/epub" && target/release/coko import "$corpus/pdf"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
+  if target/release/coko seed --demo > /dev/null; then passed=$((passed + 1)); else echo "demo seed failed"; failed=$((failed + 1)); stage_failed=1; fi
   bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
   if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
   rm -rf "$bad"

@@ -10,6 +10,8 @@ pub mod validation;
 #[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod ingest;

@@ -97,9 +97,27 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 }
                 println!("demo account: {email} / {DEMO_PASSWORD} ({role})");
             }
+            seed_demo_books(&state).await?;
         }
         Command::Import { dir, draft } => import_folder(&state, &dir, draft).await?,
         Command::Help => {}
+    }
+    Ok(())
+}
+
+/// Generates the demo EPUBs and catalogues them like any upload, with their prices.
+async fn seed_demo_books(state: &AppState) -> anyhow::Result<()> {
+    use domain::catalog::{ImportOutcome, Money};
+    use domain::demo::{epub, DEMO_BOOKS};
+    for b in DEMO_BOOKS {
+        let bytes = epub(b);
+        let name = format!("{}.epub", b.title);
+        let id = match state.catalog.import(&bytes, &name, true).await.map_err(|e| anyhow::anyhow!("{}: {e}", b.title))? {
+            ImportOutcome::Created(book) => book.id,
+            ImportOutcome::AlreadyPresent(id) => id,
+        };
+        state.catalog.set_offer(&id, Money::xof(b.price_xof), b.featured).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("demo book: {} ({})", b.title, if b.price_xof == 0 { "free".to_owned() } else { format!("{} XOF", b.price_xof) });
     }
     Ok(())
 }

@@ -148,6 +148,21 @@ impl CatalogService {
         Ok(self.store.list_books(filter, true, Start::Offset(offset), limit).await?)
     }
 
+    /// Sets a book's price (never negative) and featured flag, and updates the index.
+    pub async fn set_offer(&self, id: &str, price: Money, featured: bool) -> Result<Book, CatalogError> {
+        if price.amount < 0 {
+            return Err(CatalogError::NotFound);
+        }
+        if !self.store.set_book_offer(id, &price, featured, crate::clock::now_ms()).await? {
+            return Err(CatalogError::NotFound);
+        }
+        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
+        if book.status == BookStatus::Published {
+            self.index.upsert(vec![search_doc(&book)]).await?;
+        }
+        Ok(book)
+    }
+
     /// A stored cover or book file.
     pub async fn file(&self, hash: &str) -> Result<Vec<u8>, CatalogError> {
         self.files.get(hash).await?.ok_or(CatalogError::NotFound)

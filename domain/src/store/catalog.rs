@@ -1,7 +1,7 @@
 //! The catalogue's port.
 
 use super::StoreResult;
-use crate::catalog::{Book, BookFilter, BookPage, BookStatus};
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus, Money};
 use async_trait::async_trait;
 
 /// A book about to be stored: everything but its relations' ids.
@@ -31,6 +31,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
     /// The type of a cover that some book uses; `None` when the hash is no book's cover.
     async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>>;
+    /// Sets the price and the featured flag.
+    async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;

@@ -184,6 +184,12 @@ impl CatalogStore for SqlStore {
         Ok(row.map(|r| r.try_get::<Option<String>, _>("cover_mime")).transpose()?.flatten())
     }
 
+    async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE books SET price_amount = $2, price_currency = $3, featured = $4, updated_at = $5 WHERE id = $1";
+        let binds = vec![Bind::Text(id), Bind::Int(price.amount), Bind::Text(&price.currency), Bind::Bool(featured), Bind::Int(now_ms)];
+        Ok(bind_all(sqlx::query(sql), binds).execute(self.pool()).await?.rows_affected() == 1)
+    }
+
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET status = $2, published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, $3) ELSE published_at END, \
                    updated_at = $3 WHERE id = $1";
