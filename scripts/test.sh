@@ -22,7 +22,7 @@ count_cargo() {
 }
 
 step "Rust tests (unit, store contract on SQLite + PostgreSQL, HTTP, SMTP)"
-if ! cargo test --workspace 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
+if ! cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
 count_cargo "$logs/cargo.txt"
 
 step "Release build (server + WASM)"
