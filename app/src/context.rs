@@ -21,6 +21,9 @@ pub enum Page {
     Catalog { page: BookPage, filter: BookFilter, cursor: Option<String> },
     Book { book: Box<Book> },
     Search { query: String, filter: SearchFilter, found: Option<FoundBooks>, page: u32 },
+    AdminBooks { page: BookPage, cursor: Option<String> },
+    AdminBook { book: Box<Book> },
+    AdminUpload { max_mb: u64 },
     Library,
     NotFound,
     Error { code: ErrorCode },
@@ -43,6 +46,9 @@ pub enum Flash {
     VerificationSent,
     PasswordReset,
     RoleChanged,
+    BookImported,
+    BookSaved,
+    AlreadyPresent,
 }
 
 impl Flash {
@@ -56,11 +62,17 @@ impl Flash {
             Flash::VerificationSent => "verification_sent",
             Flash::PasswordReset => "password_reset",
             Flash::RoleChanged => "role_changed",
+            Flash::BookImported => "book_imported",
+            Flash::BookSaved => "book_saved",
+            Flash::AlreadyPresent => "already_present",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         use Flash::*;
-        [Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged]
+        [
+            Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
+            BookImported, BookSaved, AlreadyPresent,
+        ]
             .into_iter()
             .find(|f| f.as_str() == s)
     }
@@ -75,6 +87,8 @@ pub struct FormState {
     pub fields: Vec<FieldError>,
     pub error: Option<ErrorCode>,
     pub retry_after_secs: Option<u64>,
+    /// A machine code giving more detail (e.g. why an upload was refused).
+    pub detail: Option<String>,
 }
 
 impl FormState {

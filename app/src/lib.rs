@@ -82,6 +82,9 @@ pub fn App() -> impl IntoView {
         Page::Book { book } => view! { <pages::book::BookPage book=*book/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Library => view! { <pages::placeholder::ComingSoonPage title=t.nav_library text=t.library_soon/> }.into_any(),
+        Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
+        Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
+        Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),
         Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
         Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),
     };

@@ -127,3 +127,61 @@ async fn search_page_and_rest_search() {
     assert_eq!(ready["index"], "ok");
     app.finish().await;
 }
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
+    let form = domain::account::NewAccount { email: email.into(), password: "motdepasse-1".into(), name: "Éditrice".into(), country: "SN".into(), language: None };
+    let root = domain::account::NewAccount { email: "root@coko.test".into(), password: "root-secret-1".into(), name: "Root".into(), country: "SN".into(), language: None };
+    let root = app.state.accounts.ensure_admin(root).await.unwrap();
+    let user = app.state.accounts.ensure_admin(form).await.unwrap();
+    app.state.accounts.set_role(&root, &user.id, role).await.unwrap();
+    let c = browser();
+    let res = c.post(app.url("/connexion")).form(&[("email", email), ("password", "motdepasse-1")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    c
+}
+
+fn file_form(name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()))
+}
+
+#[tokio::test]
+async fn editors_upload_review_and_publish() {
+    let app = spawn(Db::Sqlite).await;
+    let editor = signed_in(&app, "editrice@coko.test", "editor").await;
+    let moby = std::fs::read(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/moby-dick.epub")).unwrap();
+    let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("moby-dick.epub", moby.clone())).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/admin/livres/"));
+    let id = location.trim_start_matches("/admin/livres/").to_owned();
+    let (_, html) = get(&app, "/catalogue").await;
+    assert!(!html.contains("Moby-Dick"), "uploads start as drafts");
+    let html = editor.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Livre importé en brouillon") && html.contains("Moby-Dick"));
+
+    let res = editor.post(app.url(&location)).form(&[("status", "published"), ("price", "1500"), ("featured", "on")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&app, "/catalogue").await;
+    assert!(html.contains("Moby-Dick") && html.contains("1\u{202f}500\u{a0}FCFA"), "published with its price");
+    let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=moby&free=false")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["total"], 1, "the index knows the new price");
+
+    let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("moby-dick.epub", moby)).send().await.unwrap();
+    assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/admin/livres/{id}"), "same file, same book");
+
+    let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("evil.epub", b"<script>alert(1)</script>".to_vec())).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Fichier refusé") && html.contains("pas une archive EPUB lisible"), "the reason is given");
+
+    let reader = signed_in(&app, "lecteur@coko.test", "reader").await;
+    let res = reader.get(app.url("/admin/livres")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = reader.post(app.url(&location)).form(&[("status", "draft"), ("price", "0")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.finish().await;
+}

@@ -51,6 +51,9 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::VerificationSent => t.verification_sent,
         Flash::PasswordReset => t.reset_ok,
         Flash::RoleChanged => t.role_changed,
+        Flash::BookImported => t.book_imported,
+        Flash::BookSaved => t.book_saved,
+        Flash::AlreadyPresent => t.already_present,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }
@@ -155,6 +158,7 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
         .into_any(),
         Some(user) => {
             let admin = user.role == Role::Admin;
+            let editor = user.role.can_edit_catalog();
             view! {
                 <details class="relative" data-testid="account-menu">
                     <summary class=SUMMARY>
@@ -166,6 +170,7 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                     <div class=MENU>
                         <p class="truncate px-3 py-1 text-sm text-slate-700 dark:text-slate-300">{user.email.clone()}</p>
                         <a href="/profil" class=MENU_ITEM>{t.nav_profile}</a>
+                        {editor.then(|| view! { <a href="/admin/livres" class=MENU_ITEM>{t.nav_admin_books}</a> })}
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
                         <form method="post" action="/deconnexion">
                             <button type="submit" class=MENU_ITEM>{t.nav_logout}</button>

@@ -14,6 +14,8 @@ pub enum CatalogError {
     Refused(#[from] IngestError),
     #[error("not found")]
     NotFound,
+    #[error("not allowed")]
+    Forbidden,
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -161,6 +163,29 @@ impl CatalogService {
             self.index.upsert(vec![search_doc(&book)]).await?;
         }
         Ok(book)
+    }
+
+    /// Editors and admins only: publishes or unpublishes a book and sets its offer.
+    pub async fn edit(&self, actor: Role, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
+        if !actor.can_edit_catalog() {
+            return Err(CatalogError::Forbidden);
+        }
+        if !self.store.set_book_status(id, status, crate::clock::now_ms()).await? {
+            return Err(CatalogError::NotFound);
+        }
+        let book = self.set_offer(id, price, featured).await?;
+        if book.status != BookStatus::Published {
+            self.index.delete(&book.id).await?;
+        }
+        Ok(book)
+    }
+
+    /// Editors and admins only: imports an uploaded file as a draft.
+    pub async fn upload(&self, actor: Role, bytes: &[u8], file_name: &str) -> Result<ImportOutcome, CatalogError> {
+        if !actor.can_edit_catalog() {
+            return Err(CatalogError::Forbidden);
+        }
+        self.import(bytes, file_name, false).await
     }
 
     /// A stored cover or book file.

@@ -29,7 +29,7 @@ fn echo(f: &HashMap<String, String>, keys: &[&str]) -> Vec<(String, String)> {
 
 async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values: Vec<(String, String)>, err: HttpError) -> Response {
     let mut ctx = v.ctx(page);
-    ctx.form = Some(FormState { form, values, fields: err.fields, error: Some(err.code), retry_after_secs: err.retry_after });
+    ctx.form = Some(FormState { form, values, fields: err.fields, error: Some(err.code), retry_after_secs: err.retry_after, detail: None });
     let mut res = render(s, ctx, err.status).await;
     if let Some(secs) = err.retry_after {
         res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));

@@ -1,5 +1,6 @@
 //! The HTTP surface: pages, forms, REST, health, static files, and the middleware around them.
 
+pub mod admin_books;
 pub mod files;
 pub mod forms;
 pub mod middleware;
@@ -44,6 +45,14 @@ pub fn router(state: AppState) -> Router {
         .route("/verifier-email/renvoyer", post(forms::resend_verification))
         .route("/mot-de-passe/oublie", get(pages::forgot_password).post(forms::forgot_password))
         .route("/mot-de-passe/nouveau", get(pages::reset_password).post(forms::reset_password))
+        .route("/admin/livres", get(admin_books::list))
+        .route(
+            "/admin/livres/importer",
+            get(admin_books::upload_form)
+                .post(admin_books::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes as usize + 1024 * 1024)),
+        )
+        .route("/admin/livres/{id}", get(admin_books::show).post(admin_books::save))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))

@@ -1,0 +1,142 @@
+//! Editors' pages: every book (drafts too), one book's status and offer, and the upload form.
+
+use crate::components::book_card::{price_text, Cover};
+use crate::components::form::ErrorSummary;
+use crate::components::notice::{Notice, Tone};
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{fill, texts, Texts};
+use domain::catalog::{Book, BookPage, BookStatus};
+use leptos::prelude::*;
+
+fn status_label(t: &'static Texts, s: BookStatus) -> &'static str {
+    match s {
+        BookStatus::Draft => t.status_draft,
+        BookStatus::Published => t.status_published,
+    }
+}
+
+/// Why an upload was refused, from the ingest code.
+pub fn ingest_reason(t: &'static Texts, code: &str) -> &'static str {
+    match code {
+        "too_large" => t.ingest_too_large,
+        "unknown_format" => t.ingest_unknown_format,
+        "wrong_type" => t.ingest_wrong_type,
+        "not_a_zip" => t.ingest_not_a_zip,
+        "zip_bomb" => t.ingest_zip_bomb,
+        "path_traversal" => t.ingest_path_traversal,
+        "missing_container" => t.ingest_missing_container,
+        "missing_package" => t.ingest_missing_package,
+        "malformed_xml" => t.ingest_malformed_xml,
+        "encrypted" => t.ingest_encrypted,
+        "missing" => t.upload_missing,
+        _ => t.err_internal,
+    }
+}
+
+#[component]
+pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let rows = page
+        .books
+        .iter()
+        .map(|b| {
+            let href = format!("/admin/livres/{}", b.id);
+            view! {
+                <tr class="border-t border-slate-200 dark:border-slate-700" data-testid="admin-book-row">
+                    <td class="py-2 pe-3"><a class=styles::LINK href=href dir="auto">{b.title.clone()}</a></td>
+                    <td class="py-2 pe-3">{status_label(t, b.status)}</td>
+                    <td class="hidden py-2 pe-3 sm:table-cell">{price_text(t, b, ctx.lang)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let next = page.next_cursor.map(|c| format!("/admin/livres?apres={c}"));
+    view! {
+        <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
+            <h1 class=format!("{} !mb-0", styles::H1)>{t.admin_books_title}</h1>
+            <a href="/admin/livres/importer" class=styles::BUTTON>{t.upload_title}</a>
+        </div>
+        <p class="mb-2 text-sm">{fill(t.catalog_count, &[("n", &page.total.to_string())])}</p>
+        <div class=format!("{} overflow-x-auto !p-3 sm:!p-5", styles::CARD)>
+            <table class="w-full text-start">
+                <thead class="text-sm text-slate-700 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="pb-2 text-start">{t.col_title}</th>
+                        <th scope="col" class="pb-2 text-start">{t.status_label}</th>
+                        <th scope="col" class="hidden pb-2 text-start sm:table-cell">{t.col_price}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav aria-label="pagination" class="mt-4 flex justify-between">
+            {cursor.map(|_| view! { <a class=styles::LINK href="/admin/livres">{t.first_books}</a> })}
+            {next.map(|h| view! { <a class=styles::LINK rel="next" href=h>{t.next_books}</a> })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn AdminBookPage(book: Book) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let action = format!("/admin/livres/{}", book.id);
+    let public = format!("/livres/{}", book.id);
+    let statuses = [BookStatus::Draft, BookStatus::Published]
+        .into_iter()
+        .map(|s| view! { <option value=s.as_str() selected=s == book.status>{status_label(t, s)}</option> })
+        .collect_view();
+    view! {
+        <div class="grid gap-6 sm:grid-cols-[12rem_1fr]">
+            <div class="mx-auto w-40 sm:w-full"><Cover t=t book=book.clone() eager=true/></div>
+            <div>
+                <h1 class=styles::H1 dir="auto">{book.title.clone()}</h1>
+                <p class="mb-4 text-slate-800 dark:text-slate-200" dir="auto">{book.author_names()}</p>
+                <form method="post" action=action class=styles::CARD>
+                    <div class="mb-4">
+                        <label for="status" class=styles::LABEL>{t.status_label}</label>
+                        <select id="status" name="status" class=styles::INPUT>{statuses}</select>
+                    </div>
+                    <div class="mb-4">
+                        <label for="price" class=styles::LABEL>{t.price_label}</label>
+                        <input id="price" name="price" type="number" min="0" max="10000000" step="1" value=book.price.amount.to_string() class=styles::INPUT/>
+                    </div>
+                    <label class="mb-4 flex items-center gap-3">
+                        <input type="checkbox" name="featured" value="on" checked=book.featured class="h-5 w-5 accent-teal-700"/>
+                        {t.featured_label}
+                    </label>
+                    <div class="flex flex-wrap gap-3">
+                        <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
+                        <a href=public class=styles::BUTTON_SECONDARY>{t.view_public}</a>
+                    </div>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn UploadPage(max_mb: u64) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let form = ctx.form_for("upload").cloned();
+    let refused = form.as_ref().and_then(|f| f.detail.clone());
+    view! {
+        <div class="mx-auto max-w-lg">
+            <h1 class=styles::H1>{t.upload_title}</h1>
+            {refused.map(|code| view! {
+                <Notice tone=Tone::Error><p data-testid="upload-refused">{fill(t.upload_refused, &[("reason", ingest_reason(t, &code))])}</p></Notice>
+            })}
+            <ErrorSummary t=t form=form.filter(|f| f.detail.is_none())/>
+            <form method="post" action="/admin/livres/importer" enctype="multipart/form-data" class=styles::CARD>
+                <label for="file" class=styles::LABEL>{t.upload_label}</label>
+                <input id="file" name="file" type="file" accept=".epub,.pdf,application/epub+zip,application/pdf" required=true aria-describedby="file-hint"
+                    class="block w-full rounded-lg border border-dashed border-slate-400 bg-slate-50 p-4 text-slate-900 file:me-3 file:rounded-md file:border-0 file:bg-teal-700 file:px-3 file:py-2 file:font-semibold file:text-white dark:bg-slate-900 dark:text-slate-100"/>
+                <p id="file-hint" class="mt-1 mb-4 text-sm text-slate-700 dark:text-slate-300">{fill(t.upload_hint, &[("mb", &max_mb.to_string())])}</p>
+                <button type="submit" class=styles::BUTTON>{t.upload_submit}</button>
+            </form>
+        </div>
+    }
+}

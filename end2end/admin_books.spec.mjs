@@ -1,0 +1,56 @@
+// An editor uploads books and sets their status and price from the admin pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer } from './lib.mjs';
+
+const CORPUS = process.env.COKO_CORPUS ?? '../shared/corpus';
+let browser;
+before(async () => { await waitForServer(); browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function signInAdmin(page) {
+  await page.goto(`${BASE}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(process.env.COKO_E2E_ADMIN_EMAIL ?? 'admin@coko.test');
+  await page.locator('#password').fill(process.env.COKO_E2E_ADMIN_PASSWORD ?? 'admin-e2e-secret');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByText('Vous êtes connecté.').waitFor();
+}
+
+for (const viewport of [PHONE, DESKTOP]) {
+  test(`editor uploads, refuses a broken file, publishes with a price at ${viewport.width}px`, async () => {
+    const page = await newPage(browser, viewport);
+    await signInAdmin(page);
+    await page.getByTestId('account-menu').locator('summary').click();
+    await page.getByRole('link', { name: 'Livres' }).click();
+    await page.getByRole('heading', { name: 'Livres du catalogue' }).waitFor();
+    assert.ok(await page.getByTestId('admin-book-row').count() > 10);
+    await shot(page, 'admin-books');
+
+    // A broken file is refused with its reason.
+    await page.getByRole('link', { name: 'Importer un livre' }).click();
+    const broken = path.join(os.tmpdir(), `broken-${Date.now()}.epub`);
+    fs.writeFileSync(broken, '<html><script>alert(1)</script></html>');
+    await page.getByLabel('Fichier EPUB ou PDF').setInputFiles(broken);
+    await page.getByRole('button', { name: 'Importer' }).click();
+    assert.match(await page.getByTestId('upload-refused').innerText(), /Fichier refusé : ce n'est pas une archive EPUB lisible/);
+    await shot(page, 'upload-refused');
+
+    // A real book: already catalogued by the import, so it opens its page to edit.
+    await page.getByLabel('Fichier EPUB ou PDF').setInputFiles(path.join(CORPUS, 'epub', 'childrens-literature.epub'));
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await page.getByText('Ce fichier est déjà dans le catalogue.').waitFor();
+    await page.getByLabel('Statut').selectOption('published');
+    await page.getByLabel('Prix en FCFA (0 = gratuit)').fill('750');
+    await page.getByLabel('À la une').check();
+    await shot(page, 'admin-book');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Livre enregistré.').waitFor();
+    assert.equal(await page.getByLabel('Prix en FCFA (0 = gratuit)').inputValue(), '750');
+    await page.getByRole('link', { name: 'Voir la page du livre' }).click();
+    assert.equal(await page.getByTestId('book-price').innerText(), '750\u00a0FCFA');
+    await page.context().close();
+  });
+}

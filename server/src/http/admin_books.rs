@@ -1,0 +1,123 @@
+//! Editors' pages: the book list with drafts, editing a book's status and offer, and uploads.
+
+use super::pages::{failure, sign_in_first};
+use super::render::{redirect_with, render};
+use super::visit::Visit;
+use crate::state::AppState;
+use app::context::{Flash, FormState, Page};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::catalog::{BookStatus, CatalogError, ImportOutcome, Money};
+use domain::error::ErrorCode;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The signed-in editor's role, or the response that refuses everyone else.
+async fn editor(s: &AppState, v: &Visit) -> Result<domain::account::Role, Response> {
+    match &v.user {
+        None => Err(sign_in_first(v)),
+        Some(u) if u.role.can_edit_catalog() => Ok(u.role),
+        Some(_) => Err(render(s, v.ctx(Page::Error { code: ErrorCode::Forbidden }), StatusCode::FORBIDDEN).await),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    apres: Option<String>,
+}
+
+pub async fn list(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    match s.catalog.browse(&Default::default(), q.apres.as_deref(), 50, Some(role)).await {
+        Ok(page) => render(&s, v.ctx(Page::AdminBooks { page, cursor: q.apres }), StatusCode::OK).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn show(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    match s.catalog.book(&id, Some(role)).await {
+        Ok(book) => render(&s, v.ctx(Page::AdminBook { book: Box::new(book) }), StatusCode::OK).await,
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let status = if f.get("status").map(String::as_str) == Some("published") { BookStatus::Published } else { BookStatus::Draft };
+    let price = f.get("price").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| (0..=10_000_000).contains(p)).unwrap_or(0);
+    match s.catalog.edit(role, &id, status, Money::xof(price), f.contains_key("featured")).await {
+        Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn upload_form(State(s): State<AppState>, v: Visit) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    render(&s, v.ctx(Page::AdminUpload { max_mb: s.config.max_upload_bytes / (1024 * 1024) }), StatusCode::OK).await
+}
+
+async fn refuse_upload(s: &AppState, v: &Visit, code: &str, status: StatusCode) -> Response {
+    let mut ctx = v.ctx(Page::AdminUpload { max_mb: s.config.max_upload_bytes / (1024 * 1024) });
+    ctx.form = Some(FormState { form: "upload", detail: Some(code.to_owned()), ..Default::default() });
+    render(s, ctx, status).await
+}
+
+/// Reads the uploaded file (refusing it past the size limit) and imports it as a draft.
+pub async fn upload(State(s): State<AppState>, v: Visit, mut multipart: Multipart) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(mut field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_owned();
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if (bytes.len() + chunk.len()) as u64 > s.config.max_upload_bytes {
+                                return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await;
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(_) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
+                    }
+                }
+                file = Some((name, bytes));
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse_upload(&s, &v, "missing", StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    match s.catalog.upload(role, &bytes, &name).await {
+        Ok(ImportOutcome::Created(book)) => {
+            tracing::info!(book = %book.id, by = ?v.user.as_ref().map(|u| &u.id), "book uploaded");
+            redirect_with(&v.session, &format!("/admin/livres/{}", book.id), Some(Flash::BookImported)).await
+        }
+        Ok(ImportOutcome::AlreadyPresent(id)) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::AlreadyPresent)).await,
+        Err(CatalogError::Refused(e)) => refuse_upload(&s, &v, e.code(), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
