@@ -43,7 +43,12 @@ for (const viewport of [PHONE, DESKTOP]) {
     assert.ok(await page.getByTestId('book-card').count() >= 1);
     await page.getByRole('link', { name: 'Revenir au début' }).waitFor();
 
-    await page.goto(`${BASE}/catalogue`);
+    // Open a book from the catalogue, whichever page it landed on.
+    await page.goto(`${BASE}/catalogue?langue=en&format=epub`);
+    while (await page.getByRole('link', { name: /Moby-Dick/ }).count() === 0) {
+      await page.getByRole('link', { name: 'Livres suivants' }).click();
+      await page.waitForLoadState();
+    }
     await page.getByRole('link', { name: /Moby-Dick/ }).click();
     await page.getByRole('heading', { name: 'Moby-Dick' }).waitFor();
     await page.getByText('de Herman Melville').waitFor();
