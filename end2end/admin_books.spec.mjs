@@ -46,11 +46,21 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.getByLabel('Prix en FCFA (0 = gratuit)').fill('750');
     await page.getByLabel('À la une').check();
     await shot(page, 'admin-book');
-    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('button', { name: 'Enregistrer' }).first().click();
     await page.getByText('Livre enregistré.').waitFor();
     assert.equal(await page.getByLabel('Prix en FCFA (0 = gratuit)').inputValue(), '750');
+    // Correct the metadata: a missing title is named, a subtitle is kept.
+    await page.getByLabel('Titre', { exact: true }).fill('');
+    await page.getByRole('region', { name: 'Métadonnées' }).getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Titre : ce champ est obligatoire').waitFor();
+    await shot(page, 'metadata-error');
+    await page.getByLabel('Titre', { exact: true }).fill("Children's Literature");
+    await page.getByLabel('Sous-titre').fill('A Textbook of Sources for Teachers');
+    await page.getByRole('region', { name: 'Métadonnées' }).getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Livre enregistré.').waitFor();
     await page.getByRole('link', { name: 'Voir la page du livre' }).click();
     assert.equal(await page.getByTestId('book-price').innerText(), '750\u00a0FCFA');
+    await page.getByText('A Textbook of Sources for Teachers').waitFor();
     await page.context().close();
   });
 }

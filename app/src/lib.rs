@@ -1,5 +1,6 @@
 //! Coko's web interface: the document shell, the page frame, and one module per page.
 //! Pages are rendered on the server and work without WASM; islands add to them.
+#![recursion_limit = "256"]
 
 pub mod components;
 pub mod context;

@@ -178,7 +178,32 @@ async fn editors_upload_review_and_publish() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Fichier refusé") && html.contains("pas une archive EPUB lisible"), "the reason is given");
 
+    // Correcting the metadata: refused fields are named, accepted ones reach pages and search.
+    let meta = format!("{location}/metadonnees");
+    let res = editor.post(app.url(&meta)).form(&[("title", " "), ("isbn", "123"), ("language", "en")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Titre : ce champ est obligatoire") && html.contains("ISBN : format invalide"), "both fields named");
+    let fields = [
+        ("title", "Moby Dick, or The Whale"),
+        ("subtitle", "Édition illustrée"),
+        ("authors", "Herman Melville\nRockwell Kent"),
+        ("publisher", "Éditions Coko"),
+        ("language", "en"),
+        ("isbn", "978-0-306-40615-7"),
+        ("published_date", "1851"),
+        ("description", "Call me Ishmael."),
+    ];
+    let res = editor.post(app.url(&meta)).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&app, &format!("/livres/{id}")).await;
+    assert!(html.contains("Moby Dick, or The Whale") && html.contains("Rockwell Kent") && html.contains("9780306406157"));
+    let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=rockwell")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["total"], 1, "the index follows corrections");
+
     let reader = signed_in(&app, "lecteur@coko.test", "reader").await;
+    let res = reader.post(app.url(&meta)).form(&[("title", "Pwned")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = reader.get(app.url("/admin/livres")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = reader.post(app.url(&location)).form(&[("status", "draft"), ("price", "0")]).send().await.unwrap();

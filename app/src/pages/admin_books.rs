@@ -1,7 +1,7 @@
 //! Editors' pages: every book (drafts too), one book's status and offer, and the upload form.
 
 use crate::components::book_card::{price_text, Cover};
-use crate::components::form::ErrorSummary;
+use crate::components::form::{ErrorSummary, Field};
 use crate::components::notice::{Notice, Tone};
 use crate::components::styles;
 use crate::context::page_ctx;
@@ -112,9 +112,61 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
                         <a href=public class=styles::BUTTON_SECONDARY>{t.view_public}</a>
                     </div>
                 </form>
+                <MetadataForm book=book.clone()/>
             </div>
         </div>
     }
+}
+
+/// Corrections to what the file said: a refused form shows what was typed.
+#[component]
+fn MetadataForm(book: Book) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let form = ctx.form_for("metadata").cloned();
+    let val = |k: &str, stored: String| form.as_ref().and_then(|f| f.value(k)).map(str::to_owned).unwrap_or(stored);
+    let err = |k: &str| form.as_ref().and_then(|f| f.field_error(k).cloned());
+    let authors_stored = book.authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join("\n");
+    let (title, subtitle, authors, publisher) = (
+        val("title", book.title.clone()),
+        val("subtitle", book.subtitle.clone()),
+        val("authors", authors_stored),
+        val("publisher", book.publisher.as_ref().map(|p| p.name.clone()).unwrap_or_default()),
+    );
+    let (language, isbn, date, description) = (
+        val("language", book.language.clone()),
+        val("isbn", book.isbn.clone().unwrap_or_default()),
+        val("published_date", book.published_date.clone()),
+        val("description", book.description.clone()),
+    );
+    let (title_err, subtitle_err, publisher_err, language_err, isbn_err, date_err) =
+        (err("title"), err("subtitle"), err("publisher"), err("language"), err("isbn"), err("published_date"));
+    let area = |id: &'static str, label: &'static str, value: String, rows: u32| {
+        view! {
+            <div class="mb-4">
+                <label for=id class=styles::LABEL>{label}</label>
+                <textarea id=id name=id rows=rows class=styles::INPUT dir="auto">{value}</textarea>
+            </div>
+        }
+    };
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="metadata-heading">
+            <h2 id="metadata-heading" class="mb-4 text-lg font-bold text-slate-950 dark:text-white">{t.metadata_title}</h2>
+            <ErrorSummary t=t form=form.clone()/>
+            <form method="post" action=format!("/admin/livres/{}/metadonnees", book.id) novalidate>
+                <Field t=t name="title" label=t.meta_title value=title required=true error=title_err/>
+                <Field t=t name="subtitle" label=t.meta_subtitle value=subtitle error=subtitle_err/>
+                {area("authors", t.meta_authors, authors, 3)}
+                <Field t=t name="publisher" label=t.meta_publisher value=publisher error=publisher_err/>
+                <Field t=t name="language" label=t.meta_language value=language error=language_err/>
+                <Field t=t name="isbn" label=t.meta_isbn value=isbn error=isbn_err/>
+                <Field t=t name="published_date" label=t.meta_date value=date error=date_err/>
+                {area("description", t.meta_description, description, 6)}
+                <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

@@ -9,7 +9,7 @@ pub use money::Money;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{search_doc, CatalogError, CatalogService, ImportOutcome};
+pub use service::{search_doc, CatalogError, CatalogService, ImportOutcome, MetadataForm};
 
 
 /// What kind of file a book is.

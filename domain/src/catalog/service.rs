@@ -5,7 +5,8 @@ use crate::account::Role;
 use crate::files::{content_hash, FileError, FileStore};
 use crate::ingest::{inspect, Extracted, IngestError, Limits};
 use crate::search::{SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
-use crate::store::{parse_cursor, CatalogStore, NewBook, Start, StoreError};
+use crate::error::{FieldError, Reason};
+use crate::store::{parse_cursor, BookMetadata, CatalogStore, NewBook, Start, StoreError};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +17,8 @@ pub enum CatalogError {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<crate::error::FieldError>),
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -24,6 +27,71 @@ pub enum CatalogError {
     Search(#[from] SearchError),
 }
 
+
+/// An editor's corrections, as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct MetadataForm {
+    pub title: String,
+    pub subtitle: String,
+    pub description: String,
+    pub language: String,
+    pub isbn: String,
+    pub published_date: String,
+    /// One name per line (or separated by `;`).
+    pub authors: String,
+    pub publisher: String,
+}
+
+/// Checks an editor's corrections; every bad field is reported.
+fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, CatalogError> {
+    let mut errors = Vec::new();
+    let mut text = |field: &str, value: &str, max: usize, required: bool| -> String {
+        let v = value.trim();
+        if required && v.is_empty() {
+            errors.push(FieldError::new(field, Reason::Required));
+        } else if v.chars().count() > max {
+            errors.push(FieldError::new(field, Reason::TooLong));
+        }
+        v.to_owned()
+    };
+    let title = text("title", &form.title, 500, true);
+    let subtitle = text("subtitle", &form.subtitle, 500, false);
+    let description = text("description", &form.description, 20_000, false);
+    let published_date = text("published_date", &form.published_date, 40, false);
+    let publisher = text("publisher", &form.publisher, 200, false);
+    let language = form.language.trim().to_owned();
+    let lang_ok = language.is_empty()
+        || (language.len() <= 35 && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())));
+    if !lang_ok {
+        errors.push(FieldError::new("language", Reason::InvalidFormat));
+    }
+    let isbn = match form.isbn.trim() {
+        "" => None,
+        raw => match crate::ingest::isbn_of(&format!("isbn {raw}")) {
+            Some(i) => Some(i),
+            None => {
+                errors.push(FieldError::new("isbn", Reason::InvalidFormat));
+                None
+            }
+        },
+    };
+    let names: Vec<String> = form.authors.split(['\n', ';']).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+    if names.iter().any(|n| n.chars().count() > 200) || names.len() > 50 {
+        errors.push(FieldError::new("authors", Reason::TooLong));
+    }
+    if !errors.is_empty() {
+        return Err(CatalogError::Invalid(errors));
+    }
+    // Contributors keep their role (illustrator, translator…) when their name is kept.
+    let contributors = names
+        .into_iter()
+        .map(|n| {
+            let role = current.authors.iter().find(|a| a.name == n).map(|a| a.role.clone()).unwrap_or_else(|| "aut".into());
+            (n, role)
+        })
+        .collect();
+    Ok(BookMetadata { title, subtitle, description, language, isbn, published_date, contributors, publisher: Some(publisher).filter(|p| !p.is_empty()) })
+}
 
 /// What importing a file did.
 #[derive(Debug)]
@@ -176,6 +244,23 @@ impl CatalogService {
         let book = self.set_offer(id, price, featured).await?;
         if book.status != BookStatus::Published {
             self.index.delete(&book.id).await?;
+        }
+        Ok(book)
+    }
+
+    /// Editors and admins only: corrects a book's metadata.
+    pub async fn correct(&self, actor: Role, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
+        if !actor.can_edit_catalog() {
+            return Err(CatalogError::Forbidden);
+        }
+        let current = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
+        let meta = parse_metadata(form, &current)?;
+        if !self.store.update_book_metadata(id, &meta, crate::clock::now_ms()).await? {
+            return Err(CatalogError::NotFound);
+        }
+        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
+        if book.status == BookStatus::Published {
+            self.index.upsert(vec![search_doc(&book)]).await?;
         }
         Ok(book)
     }

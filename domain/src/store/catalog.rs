@@ -14,6 +14,20 @@ pub struct NewBook {
     pub publisher: Option<String>,
 }
 
+/// What an editor may correct in a book's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookMetadata {
+    pub title: String,
+    pub subtitle: String,
+    pub description: String,
+    pub language: String,
+    pub isbn: Option<String>,
+    pub published_date: String,
+    /// (name, MARC role) in order.
+    pub contributors: Vec<(String, String)>,
+    pub publisher: Option<String>,
+}
+
 /// Where a listing starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Start {
@@ -31,6 +45,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
     /// The type of a cover that some book uses; `None` when the hash is no book's cover.
     async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>>;
+    /// Replaces the corrected metadata, contributors and publisher of a book.
+    async fn update_book_metadata(&self, id: &str, meta: &BookMetadata, now_ms: i64) -> StoreResult<bool>;
     /// Sets the price and the featured flag.
     async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;

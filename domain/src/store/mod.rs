@@ -8,7 +8,7 @@ mod rows;
 mod sql;
 mod sql_catalog;
 
-pub use catalog::{CatalogStore, NewBook, Start};
+pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
 pub use sql_catalog::parse_cursor;
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
 

@@ -1,6 +1,6 @@
 //! The catalogue on SQLite and PostgreSQL: the same statements for both.
 
-use super::catalog::{CatalogStore, NewBook, Start};
+use super::catalog::{BookMetadata, CatalogStore, NewBook, Start};
 use super::rows::flag;
 use super::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
 use super::{StoreError, StoreResult};
@@ -69,6 +69,25 @@ impl SqlStore {
         Ok(sqlx::query(&select).bind(name.to_owned()).fetch_one(&mut **tx).await?.try_get("id")?)
     }
 
+    /// Links a book to its contributors, in order, creating authors that are new.
+    async fn link_contributors(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, book_id: &str, contributors: &[(String, String)]) -> StoreResult<()> {
+        for (position, (name, role)) in contributors.iter().enumerate() {
+            let author_id = self.name_id(tx, "authors", name).await?;
+            let sql = "INSERT INTO book_authors (book_id, author_id, role, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+            bind_all(sqlx::query(sql), vec![Bind::Text(book_id), Bind::Text(&author_id), Bind::Text(role), Bind::Int(position as i64)])
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn publisher_id(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, name: Option<&str>) -> StoreResult<Option<String>> {
+        match name.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(name) => Ok(Some(self.name_id(tx, "publishers", name).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Fills in the authors and categories of `books`.
     async fn attach_relations(&self, books: &mut [Book]) -> StoreResult<()> {
         if books.is_empty() {
@@ -118,10 +137,7 @@ impl CatalogStore for SqlStore {
     async fn insert_book(&self, new: &NewBook) -> StoreResult<()> {
         let b = &new.book;
         let mut tx = self.pool().begin().await?;
-        let publisher_id = match new.publisher.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(name) => Some(self.name_id(&mut tx, "publishers", name).await?),
-            None => None,
-        };
+        let publisher_id = self.publisher_id(&mut tx, new.publisher.as_deref()).await?;
         let created = b.created_at.timestamp_millis();
         let published_at = (b.status == BookStatus::Published).then_some(created);
         let sql = "INSERT INTO books (id, title, subtitle, description, language, isbn, publisher_id, published_date, \
@@ -152,15 +168,34 @@ impl CatalogStore for SqlStore {
             Bind::Int(created),
         ];
         bind_all(sqlx::query(sql), binds).execute(&mut *tx).await.map_err(|e| conflict_or(e, "file_hash"))?;
-        for (position, (name, role)) in new.contributors.iter().enumerate() {
-            let author_id = self.name_id(&mut tx, "authors", name).await?;
-            let sql = "INSERT INTO book_authors (book_id, author_id, role, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-            bind_all(sqlx::query(sql), vec![Bind::Text(&b.id), Bind::Text(&author_id), Bind::Text(role), Bind::Int(position as i64)])
-                .execute(&mut *tx)
-                .await?;
-        }
+        self.link_contributors(&mut tx, &b.id, &new.contributors).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn update_book_metadata(&self, id: &str, m: &BookMetadata, now_ms: i64) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let publisher_id = self.publisher_id(&mut tx, m.publisher.as_deref()).await?;
+        let sql = "UPDATE books SET title = $2, subtitle = $3, description = $4, language = $5, isbn = $6, \
+                   published_date = $7, publisher_id = $8, updated_at = $9 WHERE id = $1";
+        let binds = vec![
+            Bind::Text(id),
+            Bind::Text(&m.title),
+            Bind::Text(&m.subtitle),
+            Bind::Text(&m.description),
+            Bind::Text(&m.language),
+            Bind::OptText(m.isbn.as_deref()),
+            Bind::Text(&m.published_date),
+            Bind::OptText(publisher_id.as_deref()),
+            Bind::Int(now_ms),
+        ];
+        if bind_all(sqlx::query(sql), binds).execute(&mut *tx).await?.rows_affected() != 1 {
+            return Ok(false);
+        }
+        bind_all(sqlx::query("DELETE FROM book_authors WHERE book_id = $1"), vec![Bind::Text(id)]).execute(&mut *tx).await?;
+        self.link_contributors(&mut tx, id, &m.contributors).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>> {

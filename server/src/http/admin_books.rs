@@ -64,6 +64,38 @@ pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, a
     }
 }
 
+pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let form = domain::catalog::MetadataForm {
+        title: get("title"),
+        subtitle: get("subtitle"),
+        description: get("description"),
+        language: get("language"),
+        isbn: get("isbn"),
+        published_date: get("published_date"),
+        authors: get("authors"),
+        publisher: get("publisher"),
+    };
+    match s.catalog.correct(role, &id, &form).await {
+        Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
+        Err(CatalogError::Invalid(fields)) => match s.catalog.book(&id, Some(role)).await {
+            Ok(book) => {
+                let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
+                let values = f.into_iter().collect();
+                ctx.form = Some(FormState { form: "metadata", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(_) => failure(&s, &v).await,
+        },
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
 pub async fn upload_form(State(s): State<AppState>, v: Visit) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes as usize + 1024 * 1024)),
         )
         .route("/admin/livres/{id}", get(admin_books::show).post(admin_books::save))
+        .route("/admin/livres/{id}/metadonnees", post(admin_books::correct))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
