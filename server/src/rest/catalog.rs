@@ -45,30 +45,39 @@ fn invalid(field: &str, reason: Reason) -> HttpError {
     HttpError { fields: vec![FieldError::new(field, reason)], ..HttpError::bad_request(field) }
 }
 
-pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
-    let page = match q.page.as_deref() {
+/// `page` (from 1) and `limit` (1–100) of a listing, with their defaults.
+fn paging(page: Option<&str>, limit: Option<&str>, lang: Language) -> Result<(u32, u32), ApiError> {
+    let page = match page {
         None => 1,
         Some(p) => p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| ApiError::new(invalid("page", Reason::InvalidFormat), lang))?,
     };
-    let limit = match q.limit.as_deref() {
+    let limit = match limit.map(str::parse::<u32>) {
         None => 20,
-        Some(l) => match l.parse::<u32>() {
-            Ok(0) => return Err(ApiError::new(invalid("limit", Reason::TooShort), lang)),
-            Ok(n) if n > 100 => return Err(ApiError::new(invalid("limit", Reason::TooLong), lang)),
-            Ok(n) => n,
-            Err(_) => return Err(ApiError::new(invalid("limit", Reason::InvalidFormat), lang)),
-        },
+        Some(Ok(0)) => return Err(ApiError::new(invalid("limit", Reason::TooShort), lang)),
+        Some(Ok(n)) if n > 100 => return Err(ApiError::new(invalid("limit", Reason::TooLong), lang)),
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return Err(ApiError::new(invalid("limit", Reason::InvalidFormat), lang)),
     };
+    Ok((page, limit))
+}
+
+/// The `free` filter: `true`/`1`, `false`/`0`, or absent.
+fn free_filter(free: Option<&str>, lang: Language) -> Result<Option<bool>, ApiError> {
+    match free {
+        None | Some("") => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => Err(ApiError::new(invalid("free", Reason::InvalidFormat), lang)),
+    }
+}
+
+pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+    let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
     let format = match q.format.as_deref() {
         None | Some("") => None,
         Some(f) => Some(Format::parse(f).ok_or_else(|| ApiError::new(invalid("format", Reason::Unknown), lang))?),
     };
-    let free = match q.free.as_deref() {
-        None | Some("") => None,
-        Some("true" | "1") => Some(true),
-        Some("false" | "0") => Some(false),
-        Some(_) => return Err(ApiError::new(invalid("free", Reason::InvalidFormat), lang)),
-    };
+    let free = free_filter(q.free.as_deref(), lang)?;
     let filter = BookFilter {
         language: q.language.filter(|l| !l.is_empty()).map(|l| l.chars().take(35).collect()),
         format,
@@ -110,16 +119,8 @@ pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query
     if n > 200 {
         return Err(ApiError::new(invalid("q", Reason::TooLong), lang));
     }
-    let page = q.page.as_deref().map_or(Some(1), |p| p.parse::<u32>().ok().filter(|p| *p >= 1));
-    let page = page.ok_or_else(|| ApiError::new(invalid("page", Reason::InvalidFormat), lang))?;
-    let limit = q.limit.as_deref().map_or(Some(20), |l| l.parse::<u32>().ok().filter(|l| (1..=100).contains(l)));
-    let limit = limit.ok_or_else(|| ApiError::new(invalid("limit", Reason::InvalidFormat), lang))?;
-    let free = match q.free.as_deref() {
-        None | Some("") => None,
-        Some("true" | "1") => Some(true),
-        Some("false" | "0") => Some(false),
-        Some(_) => return Err(ApiError::new(invalid("free", Reason::InvalidFormat), lang)),
-    };
+    let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
+    let free = free_filter(q.free.as_deref(), lang)?;
     let filter = domain::search::SearchFilter {
         language: q.language.filter(|l| !l.is_empty()),
         format: q.format.filter(|f| !f.is_empty()),
