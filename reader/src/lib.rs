@@ -1,0 +1,32 @@
+//! Coko's reading engine.
+//!
+//! - [`package`]: what a publication is made of (spine, table of contents, layout, direction),
+//!   parsed from the container, the OPF package, the EPUB 3 navigation document or the NCX.
+//! - [`locator`]: stable positions inside a book that survive font-size and layout changes.
+//! - [`href`]: resolving and normalising the relative paths that EPUBs use between files.
+//! - [`archive`] (feature `archive`): opening an `.epub` zip and reading its entries safely.
+//!
+//! Nothing here touches the DOM: the browser glue lives in `reader-web`.
+
+pub mod href;
+pub mod locator;
+pub mod package;
+
+#[cfg(feature = "archive")]
+pub mod archive;
+
+pub use locator::Locator;
+pub use package::{Direction, Layout, Publication, Resource, SpineItem, TocEntry};
+
+/// Why a publication cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("not a readable archive: {0}")]
+    Archive(String),
+    #[error("missing {0}")]
+    Missing(String),
+    #[error("malformed XML in {file}: {detail}")]
+    Xml { file: String, detail: String },
+    #[error("the spine is empty")]
+    EmptySpine,
+}
