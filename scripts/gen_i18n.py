@@ -190,6 +190,7 @@ K = [
 ("err_invalid_format","format invalide","invalid format","صيغة غير صالحة"),
 ("err_unknown","valeur inconnue","unknown value","قيمة غير معروفة"),
 ("err_mismatch","ne correspond pas","does not match","غير مطابق"),
+("err_out_of_range","hors des limites permises","out of the allowed range","خارج النطاق المسموح"),
 ("err_email_taken","Un compte existe déjà avec cette adresse e-mail.","An account already exists with this e-mail address.","يوجد حساب بهذا البريد الإلكتروني بالفعل."),
 ("err_invalid_credentials","Adresse e-mail ou mot de passe incorrect.","Wrong e-mail address or password.","البريد الإلكتروني أو كلمة المرور غير صحيحة."),
 ("err_invalid_token","Ce lien n'est plus valable : il a déjà servi ou a expiré.","This link is no longer valid: it was already used or has expired.","هذا الرابط لم يعد صالحًا."),

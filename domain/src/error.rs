@@ -13,6 +13,7 @@ pub enum Reason {
     InvalidFormat,
     Unknown,
     Mismatch,
+    OutOfRange,
 }
 
 impl Reason {
@@ -24,6 +25,7 @@ impl Reason {
             Reason::InvalidFormat => "invalid_format",
             Reason::Unknown => "unknown",
             Reason::Mismatch => "mismatch",
+            Reason::OutOfRange => "out_of_range",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod reading;
 pub mod error;
 pub mod search;
 pub mod validation;

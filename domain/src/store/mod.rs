@@ -4,11 +4,14 @@ use crate::account::{Preferences, Role, User};
 use async_trait::async_trait;
 
 mod catalog;
+mod reading;
 mod rows;
 mod sql;
 mod sql_catalog;
+mod sql_reading;
 
 pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
+pub use reading::ReadingStore;
 pub use sql_catalog::parse_cursor;
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
 

@@ -1,0 +1,77 @@
+//! The reading service: opening books one is entitled to, and progress that follows the reader.
+
+use super::{access, Access, Progress, ProgressUpdate};
+use crate::account::User;
+use crate::catalog::Book;
+use crate::error::FieldError;
+use crate::store::{CatalogStore, ReadingStore, StoreError};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadingError {
+    #[error("not found")]
+    NotFound,
+    #[error("sign in required")]
+    SignInRequired,
+    #[error("not entitled")]
+    NotEntitled,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+#[derive(Clone)]
+pub struct ReadingService {
+    store: Arc<dyn ReadingStore>,
+    books: Arc<dyn CatalogStore>,
+}
+
+impl ReadingService {
+    pub fn new(store: Arc<dyn ReadingStore>, books: Arc<dyn CatalogStore>) -> Self {
+        Self { store, books }
+    }
+
+    /// The book, when `viewer` may read its content.
+    pub async fn readable_book(&self, viewer: Option<&User>, book_id: &str) -> Result<Book, ReadingError> {
+        let book = self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
+        let entitled = match viewer {
+            Some(u) if !book.is_free() => self.store.is_entitled(&u.id, &book.id).await?,
+            _ => false,
+        };
+        match access(&book, viewer.map(|u| u.role), entitled) {
+            Access::Granted => Ok(book),
+            Access::SignInRequired => Err(ReadingError::SignInRequired),
+            Access::NotEntitled => Err(ReadingError::NotEntitled),
+            Access::Hidden => Err(ReadingError::NotFound),
+        }
+    }
+
+    /// The reader's position in a book they may read.
+    pub async fn progress(&self, user: &User, book_id: &str) -> Result<Option<Progress>, ReadingError> {
+        let book = self.readable_book(Some(user), book_id).await?;
+        Ok(self.store.progress(&user.id, &book.id).await?)
+    }
+
+    /// Saves a position unless a newer one is already stored; answers what is stored now.
+    pub async fn save_progress(&self, user: &User, book_id: &str, update: &ProgressUpdate) -> Result<Progress, ReadingError> {
+        let progress = update.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
+        let book = self.readable_book(Some(user), book_id).await?;
+        Ok(self.store.save_progress(&user.id, &book.id, &progress).await?)
+    }
+
+    /// Lets a reader open a paid book (editors and admins, until payments fill this in).
+    pub async fn grant(&self, actor: &User, user_id: &str, book_id: &str) -> Result<(), ReadingError> {
+        if !actor.role.can_edit_catalog() {
+            return Err(ReadingError::Forbidden);
+        }
+        self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
+        match self.store.grant(user_id, book_id, "grant", Some(&actor.id)).await {
+            Err(StoreError::Conflict(_)) => Err(ReadingError::NotFound),
+            other => Ok(other?),
+        }
+    }
+
+}

@@ -1,0 +1,16 @@
+//! The reading port: entitlements and progress.
+
+use super::StoreResult;
+use crate::reading::Progress;
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait ReadingStore: Send + Sync + 'static {
+    async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool>;
+    /// Records an entitlement (a no-op when it exists); `Conflict` when the user or book is unknown.
+    async fn grant(&self, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<()>;
+    async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>>;
+    /// Stores `progress` unless the stored one is newer (by `updated_at`), keeps the furthest
+    /// position either way, and returns what is stored now.
+    async fn save_progress(&self, user_id: &str, book_id: &str, progress: &Progress) -> StoreResult<Progress>;
+}

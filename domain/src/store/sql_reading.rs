@@ -1,0 +1,86 @@
+//! Reading on SQLite and PostgreSQL: the same statements for both.
+
+use super::reading::ReadingStore;
+use super::sql::{bind_all, conflict_or, Bind, SqlStore};
+use super::StoreResult;
+use crate::clock::{from_ms, now_ms};
+use crate::reading::{Furthest, Progress};
+use async_trait::async_trait;
+use sqlx::Row;
+
+fn to_bp(pct: f64) -> i64 {
+    (pct * 100.0).round().clamp(0.0, 10_000.0) as i64
+}
+
+fn from_bp(bp: i64) -> f64 {
+    bp as f64 / 100.0
+}
+
+#[async_trait]
+impl ReadingStore for SqlStore {
+    async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS ok FROM entitlements WHERE user_id = $1 AND book_id = $2")
+            .bind(user_id.to_owned())
+            .bind(book_id.to_owned())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn grant(&self, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<()> {
+        let sql = "INSERT INTO entitlements (user_id, book_id, source, granted_by, created_at) VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (user_id, book_id) DO NOTHING";
+        let binds = vec![Bind::Text(user_id), Bind::Text(book_id), Bind::Text(source), Bind::OptText(granted_by), Bind::Int(now_ms())];
+        bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => super::StoreError::Conflict("entitlement"),
+            _ => conflict_or(e, "entitlement"),
+        })?;
+        Ok(())
+    }
+
+    async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
+        let sql = "SELECT locator, percentage_bp, current_page, total_pages, device, furthest_locator, furthest_bp, updated_at \
+                   FROM reading_progress WHERE user_id = $1 AND book_id = $2";
+        let row = sqlx::query(sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(self.pool()).await?;
+        let Some(r) = row else { return Ok(None) };
+        let page = |col: &str| -> StoreResult<Option<u32>> { Ok(r.try_get::<Option<i64>, _>(col)?.map(|n| n.clamp(0, u32::MAX as i64) as u32)) };
+        Ok(Some(Progress {
+            locator: r.try_get("locator")?,
+            percentage: from_bp(r.try_get("percentage_bp")?),
+            current_page: page("current_page")?,
+            total_pages: page("total_pages")?,
+            device: r.try_get("device")?,
+            updated_at: from_ms(r.try_get("updated_at")?),
+            furthest: Furthest { locator: r.try_get("furthest_locator")?, percentage: from_bp(r.try_get("furthest_bp")?) },
+        }))
+    }
+
+    async fn save_progress(&self, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<Progress> {
+        // One statement: insert, or overwrite only an older row; the furthest position moves
+        // forward whichever write wins.
+        let sql = "INSERT INTO reading_progress \
+                   (user_id, book_id, locator, percentage_bp, current_page, total_pages, device, furthest_locator, furthest_bp, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $3, $4, $8) \
+                   ON CONFLICT (user_id, book_id) DO UPDATE SET \
+                     locator = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.locator ELSE reading_progress.locator END, \
+                     percentage_bp = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.percentage_bp ELSE reading_progress.percentage_bp END, \
+                     current_page = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.current_page ELSE reading_progress.current_page END, \
+                     total_pages = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.total_pages ELSE reading_progress.total_pages END, \
+                     device = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.device ELSE reading_progress.device END, \
+                     furthest_locator = CASE WHEN excluded.percentage_bp > reading_progress.furthest_bp THEN excluded.locator ELSE reading_progress.furthest_locator END, \
+                     furthest_bp = CASE WHEN excluded.percentage_bp > reading_progress.furthest_bp THEN excluded.percentage_bp ELSE reading_progress.furthest_bp END, \
+                     updated_at = CASE WHEN excluded.updated_at > reading_progress.updated_at THEN excluded.updated_at ELSE reading_progress.updated_at END";
+        let binds = vec![
+            Bind::Text(user_id),
+            Bind::Text(book_id),
+            Bind::Text(&p.locator),
+            Bind::Int(to_bp(p.percentage)),
+            Bind::OptInt(p.current_page.map(i64::from)),
+            Bind::OptInt(p.total_pages.map(i64::from)),
+            Bind::Text(&p.device),
+            Bind::Int(p.updated_at.timestamp_millis()),
+        ];
+        bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "progress"))?;
+        self.progress(user_id, book_id).await?.ok_or_else(|| super::StoreError::Corrupt("progress vanished".into()))
+    }
+}

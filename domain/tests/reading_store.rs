@@ -1,0 +1,125 @@
+//! Reading on SQLite and PostgreSQL: who may open which book, and progress where the newest
+//! write wins while the furthest position is kept.
+
+mod support;
+
+use chrono::{Duration, TimeZone, Utc};
+use domain::account::{Preferences, Role, User};
+use domain::catalog::{CatalogService, ImportOutcome, Money};
+use domain::files::LocalFiles;
+use domain::ingest::Limits;
+use domain::reading::{ProgressUpdate, ReadingError, ReadingService};
+use domain::search::EmbeddedIndex;
+use domain::store::{AccountStore, CatalogStore, ReadingStore};
+use domain::validation::Language;
+use std::path::PathBuf;
+use std::sync::Arc;
+use support::on_each_backend;
+
+fn person(email: &str, role: Role) -> User {
+    User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.to_owned(),
+        name: "Fatou Sow".into(),
+        country: "SN".into(),
+        language: Language::Fr,
+        avatar_url: None,
+        role,
+        email_verified: true,
+        preferences: Preferences::default(),
+        created_at: Utc::now(),
+    }
+}
+
+fn update(locator: &str, pct: f64, at: chrono::DateTime<Utc>, device: &str) -> ProgressUpdate {
+    ProgressUpdate { locator: locator.into(), percentage: pct, device: device.into(), updated_at: Some(at), ..Default::default() }
+}
+
+#[tokio::test]
+async fn access_follows_price_entitlements_and_roles() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let store = Arc::new(db.store.clone());
+        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+        let mut ids = Vec::new();
+        for (name, publish) in [("moby-dick.epub", true), ("trees.epub", true), ("wasteland.epub", false)] {
+            let bytes = std::fs::read(corpus.join(name)).unwrap();
+            match catalog.import(&bytes, name, publish).await.unwrap() {
+                ImportOutcome::Created(b) => ids.push(b.id),
+                other => panic!("{other:?}"),
+            }
+        }
+        let (free, paid, draft) = (&ids[0], &ids[1], &ids[2]);
+        catalog.set_offer(paid, Money::xof(1500), false).await.unwrap();
+        let reader = person("lectrice@example.sn", Role::Reader);
+        let editor = person("editrice@example.sn", Role::Editor);
+        store.insert_user(&reader, "h").await.unwrap();
+        store.insert_user(&editor, "h").await.unwrap();
+
+        assert!(matches!(reading.readable_book(None, free).await, Err(ReadingError::SignInRequired)), "{}", db.label);
+        assert!(reading.readable_book(Some(&reader), free).await.is_ok());
+        assert!(matches!(reading.readable_book(Some(&reader), paid).await, Err(ReadingError::NotEntitled)));
+        assert!(matches!(reading.readable_book(Some(&reader), draft).await, Err(ReadingError::NotFound)));
+        assert!(matches!(reading.readable_book(Some(&reader), "no-such-book").await, Err(ReadingError::NotFound)));
+        assert!(reading.readable_book(Some(&editor), draft).await.is_ok());
+        assert!(reading.readable_book(Some(&editor), paid).await.is_ok());
+
+        // Readers cannot grant; editors can, twice without harm; unknown users are refused.
+        assert!(matches!(reading.grant(&reader, &reader.id, paid).await, Err(ReadingError::Forbidden)));
+        reading.grant(&editor, &reader.id, paid).await.unwrap();
+        reading.grant(&editor, &reader.id, paid).await.unwrap();
+        assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
+        assert!(matches!(reading.grant(&editor, "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
+        assert!(matches!(reading.grant(&editor, &reader.id, "no-book").await, Err(ReadingError::NotFound)));
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn newest_progress_wins_and_the_furthest_is_kept() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let store = Arc::new(db.store.clone());
+        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
+        let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
+        let reader = person("awa@example.sn", Role::Reader);
+        store.insert_user(&reader, "h").await.unwrap();
+
+        assert_eq!(reading.progress(&reader, &book.id).await.unwrap(), None);
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+        let phone = reading.save_progress(&reader, &book.id, &update("e:3:1.2:40", 42.5, t0, "phone")).await.unwrap();
+        assert_eq!(phone.locator, "e:3:1.2:40");
+        assert_eq!(phone.percentage, 42.5);
+        assert_eq!(phone.updated_at, t0);
+
+        // An older write (a laptop that was offline) loses and is told what is stored.
+        let stale = reading.save_progress(&reader, &book.id, &update("e:1::0", 5.0, t0 - Duration::hours(1), "laptop")).await.unwrap();
+        assert_eq!(stale.locator, "e:3:1.2:40", "{}", db.label);
+        assert_eq!(stale.device, "phone");
+
+        // A newer write going backwards wins, and the furthest position stays.
+        let back = reading.save_progress(&reader, &book.id, &update("e:2:4:0", 20.0, t0 + Duration::hours(1), "laptop")).await.unwrap();
+        assert_eq!(back.locator, "e:2:4:0");
+        assert_eq!(back.device, "laptop");
+        assert_eq!(back.furthest.locator, "e:3:1.2:40", "{}", db.label);
+        assert_eq!(back.furthest.percentage, 42.5);
+
+        let stored = reading.progress(&reader, &book.id).await.unwrap().unwrap();
+        assert_eq!(stored, back);
+
+        // Bad input names its fields and changes nothing.
+        let bad = update("chapter three", 101.0, t0 + Duration::hours(2), "phone");
+        match reading.save_progress(&reader, &book.id, &bad).await {
+            Err(ReadingError::Invalid(fields)) => assert_eq!(fields.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(reading.progress(&reader, &book.id).await.unwrap().unwrap(), back);
+        db
+    })
+    .await;
+}
