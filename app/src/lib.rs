@@ -27,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers();
     let title = format!("Coko — {}", t.app_tagline);
+    let is_reader = matches!(ctx.page, Page::Reader { .. });
     view! {
         <!DOCTYPE html>
         <html lang=ctx.lang.as_str() dir=if ctx.lang.is_rtl() { "rtl" } else { "ltr" } class=theme_class>
@@ -40,7 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone()/>
                 <MetaTags/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                // The reader page has no island: it loads its own engine instead.
+                {(!is_reader).then(|| view! { <HydrationScripts options islands=true/> })}
             </head>
             <body class="flex min-h-screen flex-col bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
                 <Title text=title/>
@@ -71,6 +73,8 @@ pub fn App() -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let page = match ctx.page {
+        // The reader fills the screen: no site frame around it.
+        Page::Reader { view } => return view! { <pages::reader::ReaderPage view_data=*view/> }.into_any(),
         Page::Home { recent } => view! { <pages::home::HomePage recent/> }.into_any(),
         Page::Login => view! { <pages::auth::LoginPage/> }.into_any(),
         Page::Register => view! { <pages::auth::RegisterPage/> }.into_any(),
@@ -89,5 +93,5 @@ pub fn App() -> impl IntoView {
         Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
         Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),
     };
-    view! { <Layout>{page}</Layout> }
+    view! { <Layout>{page}</Layout> }.into_any()
 }

@@ -63,6 +63,12 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     RateLimited,
+    /// A paid book the reader has not bought.
+    NotEntitled,
+    /// A file format this feature does not handle yet.
+    Unsupported,
+    /// A stored file that cannot be opened.
+    Unreadable,
     Internal,
 }
 
@@ -79,6 +85,9 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::NotEntitled => "NOT_ENTITLED",
+            ErrorCode::Unsupported => "UNSUPPORTED",
+            ErrorCode::Unreadable => "UNREADABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -22,7 +22,9 @@ impl HttpError {
             | ErrorCode::Unauthenticated
             | ErrorCode::TokenExpired
             | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::NotEntitled => StatusCode::FORBIDDEN,
+            ErrorCode::Unsupported => StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -50,5 +52,22 @@ impl From<AccountError> for HttpError {
             tracing::error!(error = %e, "internal error");
         }
         Self { fields: e.fields().to_vec(), ..Self::new(e.code()) }
+    }
+}
+
+impl From<domain::reading::ReadingError> for HttpError {
+    fn from(e: domain::reading::ReadingError) -> Self {
+        use domain::reading::ReadingError as R;
+        match e {
+            R::NotFound => Self::new(ErrorCode::NotFound),
+            R::SignInRequired => Self::new(ErrorCode::Unauthenticated),
+            R::NotEntitled => Self::new(ErrorCode::NotEntitled),
+            R::Forbidden => Self::new(ErrorCode::Forbidden),
+            R::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            R::Store(e) => {
+                tracing::error!(error = %e, "reading store failed");
+                Self::new(ErrorCode::Internal)
+            }
+        }
     }
 }

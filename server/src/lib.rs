@@ -1,5 +1,6 @@
 //! Coko's server: configuration, state, HTTP (pages, forms, REST), sessions and the CLI.
 
+pub mod books;
 pub mod cli;
 pub mod config;
 pub mod error;

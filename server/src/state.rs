@@ -5,6 +5,8 @@ use crate::jwt::JwtKeys;
 use crate::rate_limit::RateLimiter;
 use domain::account::AccountService;
 use domain::catalog::CatalogService;
+use domain::reading::ReadingService;
+use crate::books::OpenBooks;
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
 use domain::mail::{Mailer, OutboxMailer, SmtpMailer};
@@ -21,6 +23,10 @@ pub struct AppState {
     pub catalog: CatalogService,
     pub jwt: JwtKeys,
     pub limiter: Arc<RateLimiter>,
+    pub reading: ReadingService,
+    pub open_books: Arc<OpenBooks>,
+    /// The reader's WASM build folder under `<site>/reader/`, named by its content hash.
+    pub reader_assets: Option<String>,
 }
 
 impl AppState {
@@ -42,6 +48,20 @@ impl AppState {
         tracing::info!(books = indexed, "search index built");
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
-        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter })
+        let reading = ReadingService::new(Arc::new(store.clone()), Arc::new(store.clone()));
+        let reader_assets = reader_assets(&leptos.site_root);
+        if reader_assets.is_none() {
+            tracing::warn!("the reader's WASM is not built (scripts/build-reader.sh): books open chapter by chapter");
+        }
+        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, reading, open_books: Arc::default(), reader_assets })
     }
+}
+
+/// The current reader build, as `scripts/build-reader.sh` recorded it in `<site>/reader/current`.
+fn reader_assets(site_root: &str) -> Option<String> {
+    let root = std::path::Path::new(site_root).join("reader");
+    let name = std::fs::read_to_string(root.join("current")).ok()?;
+    let name = name.trim();
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    (valid && root.join(name).join("boot.js").is_file()).then(|| name.to_owned())
 }

@@ -5,7 +5,7 @@ mod support;
 use domain::catalog::{Book, ImportOutcome};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::{backends, client, spawn, Db, TestApp};
+use support::{backends, client, signed_in, spawn, Db, TestApp};
 
 async fn import(app: &TestApp, path: &str, publish: bool) -> Book {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
@@ -126,22 +126,6 @@ async fn search_page_and_rest_search() {
     let ready: Value = client().get(app.url("/ready")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["index"], "ok");
     app.finish().await;
-}
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
-    let form = domain::account::NewAccount { email: email.into(), password: "motdepasse-1".into(), name: "Éditrice".into(), country: "SN".into(), language: None };
-    let root = domain::account::NewAccount { email: "root@coko.test".into(), password: "root-secret-1".into(), name: "Root".into(), country: "SN".into(), language: None };
-    let root = app.state.accounts.ensure_admin(root).await.unwrap();
-    let user = app.state.accounts.ensure_admin(form).await.unwrap();
-    app.state.accounts.set_role(&root, &user.id, role).await.unwrap();
-    let c = browser();
-    let res = c.post(app.url("/connexion")).form(&[("email", email), ("password", "motdepasse-1")]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    c
 }
 
 fn file_form(name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {

@@ -58,6 +58,9 @@ pub fn error_text(t: &'static Texts, code: ErrorCode, retry_after: Option<u64>) 
         ErrorCode::Conflict => t.err_conflict.into(),
         ErrorCode::RateLimited => fill(t.err_rate_limited, &[("seconds", &retry_after.unwrap_or(60).to_string())]),
         ErrorCode::ValidationError => t.form_has_errors.into(),
+        ErrorCode::NotEntitled => t.reader_locked.into(),
+        ErrorCode::Unsupported => t.reader_pdf_soon.into(),
+        ErrorCode::Unreadable => t.reader_unreadable.into(),
         ErrorCode::Internal => t.err_internal.into(),
     }
 }

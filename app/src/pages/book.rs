@@ -4,7 +4,7 @@ use crate::components::book_card::{price_text, Cover};
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts};
-use domain::catalog::{Book, BookStatus};
+use domain::catalog::{Book, BookStatus, Format};
 use domain::validation::Language;
 use leptos::prelude::*;
 
@@ -62,8 +62,14 @@ pub fn BookPage(book: Book) -> impl IntoView {
                 {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{fill(t.by_authors, &[("authors", &authors)])}</p> })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
-                    <button type="button" disabled=true aria-describedby="reader-soon" class=format!("{} cursor-not-allowed opacity-70", styles::BUTTON)>{t.read}</button>
-                    <p id="reader-soon" class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.reader_soon}</p>
+                    {if book.format == Format::Epub {
+                        view! { <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" disabled=true aria-describedby="reader-soon" class=format!("{} cursor-not-allowed opacity-70", styles::BUTTON)>{t.read}</button>
+                            <p id="reader-soon" class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.reader_pdf_soon}</p>
+                        }.into_any()
+                    }}
                 </div>
                 <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-slate-800 dark:text-slate-200">
                     {facts.into_iter().map(|(k, v)| view! { <dt class="font-medium">{k}</dt><dd dir="auto">{v}</dd> }).collect_view()}

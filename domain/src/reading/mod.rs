@@ -11,7 +11,7 @@ mod service;
 #[cfg(feature = "ssr")]
 pub use service::{ReadingError, ReadingService};
 
-pub use reader::Locator;
+pub use reader::{Direction, Layout, Locator, Publication, SpineItem, TocEntry};
 
 /// Where a reader is in a book, as stored and as the API shows it (the seed's field names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ pub mod files;
 pub mod forms;
 pub mod middleware;
 pub mod pages;
+pub mod reader;
 pub mod render;
 pub mod visit;
 
@@ -62,10 +63,12 @@ pub fn router(state: AppState) -> Router {
         .route("/livres/{id}", get(pages::book))
         .route("/recherche", get(pages::search))
         .route("/ma-bibliotheque", get(pages::library))
+        .route("/lire/{id}", get(reader::page))
+        .route("/lire/{id}/contenu/{*path}", get(reader::content))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
         .layer(sessions.clone());
 
-    let not_found = Router::new().fallback(pages::not_found).layer(sessions).with_state(state.clone());
+    let not_found = Router::new().fallback(pages::not_found).layer(sessions.clone()).with_state(state.clone());
     // Build assets come precompressed (scripts/precompress.mjs) when the build made them.
     let files = ServeDir::new(&*state.leptos.site_root)
         .precompressed_br()
@@ -74,7 +77,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
-        .nest("/api/v1", crate::rest::routes())
+        // Sessions load lazily: only the reading routes (the web reader's cookie) touch them.
+        .nest("/api/v1", crate::rest::routes().layer(sessions.clone()))
         .route("/files/covers/{hash}", get(files::cover))
         .route("/health", get(health))
         .route("/ready", get(ready))

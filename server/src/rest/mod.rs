@@ -4,6 +4,7 @@
 mod auth;
 mod catalog;
 mod json;
+mod reading;
 
 pub use json::ApiError;
 
@@ -24,5 +25,6 @@ pub fn routes() -> Router<AppState> {
         .route("/catalog/books/", get(catalog::list))
         .route("/catalog/books/search/", get(catalog::search))
         .route("/catalog/books/{id}/", get(catalog::detail))
+        .route("/reading/progress/{book_id}/", get(reading::progress).put(reading::save_progress))
         .fallback(json::not_found)
 }

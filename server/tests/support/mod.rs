@@ -104,3 +104,22 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
+
+/// A client that keeps cookies and does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A browser signed in as a new user with `role` (reader, editor, admin).
+pub async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
+    let form = domain::account::NewAccount { email: email.into(), password: "motdepasse-1".into(), name: "Éditrice".into(), country: "SN".into(), language: None };
+    let root = domain::account::NewAccount { email: "root@coko.test".into(), password: "root-secret-1".into(), name: "Root".into(), country: "SN".into(), language: None };
+    let root = app.state.accounts.ensure_admin(root).await.unwrap();
+    let user = app.state.accounts.ensure_admin(form).await.unwrap();
+    app.state.accounts.set_role(&root, &user.id, role).await.unwrap();
+    let c = browser();
+    let res = c.post(app.url("/connexion")).form(&[("email", email), ("password", "motdepasse-1")]).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    c
+}
+

@@ -1,0 +1,197 @@
+//! `/lire/{id}`: the reader. The server renders the frame (toolbar, contents, settings, the
+//! chapter in a sandboxed iframe, links between chapters) so a book can be read without any
+//! script; the reader's own WASM (loaded on this route only) adds pages, gestures, settings and
+//! synchronised progress.
+
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{texts, Texts};
+use domain::catalog::Book;
+use domain::reading::{Direction, Layout, Publication, TocEntry};
+use leptos::prelude::*;
+
+/// What the reader page is given.
+#[derive(Debug, Clone)]
+pub struct ReaderView {
+    pub book: Book,
+    pub publication: Publication,
+    /// The spine item shown first (from `?partie=`, the saved position, or the first one).
+    pub chapter: u32,
+    /// The saved position to resume at, when there is one.
+    pub start: Option<String>,
+    /// The furthest position ever reached, when it is ahead of `start`.
+    pub furthest: Option<(String, f64)>,
+    /// The folder of the reader's WASM build under `/reader/`, when it was built.
+    pub assets: Option<String>,
+}
+
+const ICON_BUTTON: &str = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-slate-900 hover:bg-slate-100 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 dark:text-slate-100 dark:hover:bg-slate-800";
+const PANEL: &str = "absolute end-2 top-12 z-20 max-h-[70vh] w-[min(22rem,calc(100vw-1rem))] overflow-y-auto rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
+
+fn part_href(book_id: &str, spine: u32) -> String {
+    format!("/lire/{book_id}?partie={spine}")
+}
+
+fn toc_list(book_id: &str, entries: &[TocEntry], current: u32) -> AnyView {
+    let items = entries
+        .iter()
+        .map(|e| {
+            let here = e.spine == Some(current);
+            let label = e.label.clone();
+            let head = match e.spine {
+                Some(spine) => view! {
+                    <a href=part_href(book_id, spine) data-spine=spine data-target=e.href.clone()
+                        aria-current=here.then_some("page")
+                        class="block rounded px-2 py-1.5 hover:bg-slate-100 aria-[current=page]:font-bold aria-[current=page]:text-teal-800 dark:hover:bg-slate-800 dark:aria-[current=page]:text-teal-300">{label}</a>
+                }
+                .into_any(),
+                None => view! { <span class="block px-2 py-1.5 text-slate-700 dark:text-slate-300">{label}</span> }.into_any(),
+            };
+            let children = (!e.children.is_empty()).then(|| view! { <div class="ps-3">{toc_list(book_id, &e.children, current)}</div> });
+            view! { <li>{head}{children}</li> }
+        })
+        .collect_view();
+    view! { <ol class="space-y-0.5">{items}</ol> }.into_any()
+}
+
+fn choice(name: &'static str, value: &'static str, label: &'static str, checked: bool) -> impl IntoView {
+    view! {
+        <label class="inline-flex cursor-pointer items-center gap-1.5 rounded-lg border border-slate-300 px-2.5 py-1.5 has-[:checked]:border-teal-700 has-[:checked]:bg-teal-50 dark:border-slate-600 dark:has-[:checked]:bg-teal-950">
+            <input type="radio" name=name value=value checked=checked class="accent-teal-700"/>
+            {label}
+        </label>
+    }
+}
+
+fn settings_panel(t: &'static Texts) -> impl IntoView {
+    let legend = "mb-1.5 font-semibold text-slate-900 dark:text-slate-100";
+    view! {
+        <form id="reader-settings-form" class="space-y-4">
+            <fieldset>
+                <legend class=legend>{t.reader_font_size}</legend>
+                <div class="flex items-center gap-2">
+                    <button type="button" id="reader-smaller" class=styles::BUTTON_SECONDARY aria-label=t.reader_smaller>"A−"</button>
+                    <output id="reader-font-size" class="min-w-12 text-center tabular-nums">"100 %"</output>
+                    <button type="button" id="reader-larger" class=styles::BUTTON_SECONDARY aria-label=t.reader_larger>"A+"</button>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend class=legend>{t.reader_font}</legend>
+                <div class="flex flex-wrap gap-2">
+                    {choice("font", "book", t.reader_font_book, true)}
+                    {choice("font", "serif", t.reader_font_serif, false)}
+                    {choice("font", "sans", t.reader_font_sans, false)}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend class=legend>{t.reader_line_height}</legend>
+                <div class="flex flex-wrap gap-2">
+                    {choice("spacing", "book", t.reader_font_book, true)}
+                    {choice("spacing", "1.5", "1,5", false)}
+                    {choice("spacing", "1.8", "1,8", false)}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend class=legend>{t.reader_margins}</legend>
+                <div class="flex flex-wrap gap-2">
+                    {choice("margins", "narrow", t.reader_narrow, false)}
+                    {choice("margins", "normal", t.reader_normal, true)}
+                    {choice("margins", "wide", t.reader_wide, false)}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend class=legend>{t.reader_theme}</legend>
+                <div class="flex flex-wrap gap-2">
+                    {choice("theme", "light", t.reader_theme_light, true)}
+                    {choice("theme", "sepia", t.reader_theme_sepia, false)}
+                    {choice("theme", "dark", t.reader_theme_dark, false)}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend class=legend>{t.reader_layout}</legend>
+                <div class="flex flex-wrap gap-2">
+                    {choice("flow", "paginated", t.reader_paginated, true)}
+                    {choice("flow", "scrolled", t.reader_scrolled, false)}
+                </div>
+            </fieldset>
+        </form>
+    }
+}
+
+#[component]
+pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let ReaderView { book, publication, chapter, start, furthest, assets } = view_data;
+    let id = book.id.clone();
+    let total = publication.spine.len() as u32;
+    let chapter = chapter.min(total.saturating_sub(1));
+    let item = &publication.spine[chapter as usize];
+    let src = format!("/lire/{id}/contenu/{}", item.href);
+    let rtl = publication.direction == Direction::Rtl;
+    let prev = publication.reading_order().map(|(i, _)| i).filter(|i| *i < chapter).last();
+    let next = publication.reading_order().map(|(i, _)| i).find(|i| *i > chapter);
+    // `</script>` cannot appear inside JSON that sits in a script element.
+    let json = serde_json::to_string(&publication).unwrap_or_default().replace('<', "\\u003c");
+    let layout = match item.layout {
+        Layout::PrePaginated => "pre-paginated",
+        Layout::Reflowable => "reflowable",
+    };
+    let (back_arrow, fwd_arrow) = if ctx.lang.is_rtl() { ("→", "←") } else { ("←", "→") };
+    let (prev_glyph, next_glyph) = if rtl { ("›", "‹") } else { ("‹", "›") };
+    let nav_link = "inline-flex h-10 items-center rounded-lg px-3 font-medium text-teal-800 underline-offset-2 hover:underline dark:text-teal-300";
+    let furthest_view = furthest.map(|(locator, pct)| {
+        let pct = format!("{pct:.0}");
+        view! {
+            <button type="button" id="reader-furthest" data-locator=locator
+                class="absolute inset-x-2 top-2 z-10 mx-auto max-w-md rounded-lg bg-amber-100 px-3 py-2 text-sm font-medium text-amber-950 shadow">
+                {crate::i18n::fill(t.reader_furthest, &[("percent", &pct)])}
+            </button>
+        }
+    });
+    view! {
+        <div id="reader" class="fixed inset-0 flex flex-col bg-white text-slate-900 dark:bg-slate-950 dark:text-slate-100"
+            data-book=id.clone() data-content=format!("/lire/{id}/contenu/") data-progress=format!("/api/v1/reading/progress/{id}/")
+            data-chapter=chapter data-start=start.unwrap_or_default() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
+            data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
+            data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part>
+            <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
+                <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
+                    <span aria-hidden="true">{back_arrow}</span>
+                </a>
+                <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
+                <details id="reader-toc" class="group">
+                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_toc}</summary>
+                    <nav class=PANEL aria-label=t.reader_toc dir="auto">{toc_list(&id, &publication.toc, chapter)}</nav>
+                </details>
+                <details id="reader-settings">
+                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-serif text-lg") aria-label=t.reader_settings title=t.reader_settings>"Aa"</summary>
+                    <div class=PANEL>{settings_panel(t)}</div>
+                </details>
+            </header>
+            <main class="relative min-h-0 flex-1" id="reader-stage">
+                {furthest_view}
+                <iframe id="reader-frame" title=t.reader_frame_title src=src sandbox="allow-same-origin"
+                    class="h-full w-full border-0 bg-white" data-spine=chapter></iframe>
+                <button type="button" id="reader-prev" hidden=true aria-label=t.reader_prev
+                    class="absolute inset-y-0 start-0 w-10 text-3xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-14">{prev_glyph}</button>
+                <button type="button" id="reader-next" hidden=true aria-label=t.reader_next
+                    class="absolute inset-y-0 end-0 w-10 text-3xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-14">{next_glyph}</button>
+            </main>
+            <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
+                <progress id="reader-progress" max="100" value=format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64)
+                    class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>
+                <div class="flex items-center justify-between gap-2">
+                    {prev.map(|p| view! { <a id="reader-prev-part" href=part_href(&id, p) class=nav_link>{back_arrow}" "{t.reader_prev_chapter}</a> })}
+                    <p id="reader-position" class="flex-1 text-center text-slate-700 dark:text-slate-300" aria-live="polite">
+                        {crate::i18n::fill(t.reader_position, &[("chapter", &(chapter + 1).to_string()), ("total", &total.to_string()), ("percent", &format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64))])}
+                    </p>
+                    {next.map(|n| view! { <a id="reader-next-part" href=part_href(&id, n) class=nav_link>{t.reader_next_chapter}" "{fwd_arrow}</a> })}
+                </div>
+                <noscript><p class="text-center text-slate-700 dark:text-slate-300">{t.reader_no_wasm}</p></noscript>
+            </footer>
+            <script type="application/json" id="reader-publication" inner_html=json></script>
+            {assets.map(|dir| view! { <script type="module" src=format!("/reader/{dir}/boot.js")></script> })}
+        </div>
+    }
+}

@@ -1,0 +1,152 @@
+//! `/lire/{id}`: the reader page, and `/lire/{id}/contenu/{path}`: the book's own files, served
+//! one by one to the sandboxed iframe with a policy under which none of their scripts can run.
+
+use super::pages::sign_in_first;
+use super::render::render;
+use super::visit::Visit;
+use crate::state::AppState;
+use app::context::Page;
+use app::pages::reader::ReaderView;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::catalog::{Book, Format};
+use domain::error::ErrorCode;
+use domain::reading::{Locator, ReadingError};
+use serde::Deserialize;
+
+/// What book content may do: show its own images, styles, fonts and media, nothing else. The
+/// `sandbox` directive keeps scripts off even when the file is opened outside the reader.
+pub const CONTENT_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+    font-src 'self' data:; media-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox allow-same-origin";
+
+#[derive(Deserialize)]
+pub struct ReaderQuery {
+    partie: Option<u32>,
+}
+
+async fn refuse(s: &AppState, v: &Visit, e: ReadingError) -> Response {
+    match e {
+        ReadingError::SignInRequired => sign_in_first(v),
+        ReadingError::NotFound => render(s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        ReadingError::NotEntitled | ReadingError::Forbidden => {
+            render(s, v.ctx(Page::Error { code: ErrorCode::NotEntitled }), StatusCode::FORBIDDEN).await
+        }
+        e => {
+            tracing::error!(error = %e, "reader unavailable");
+            render(s, v.ctx(Page::Error { code: ErrorCode::Internal }), StatusCode::INTERNAL_SERVER_ERROR).await
+        }
+    }
+}
+
+pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<ReaderQuery>) -> Response {
+    let book: Book = match s.reading.readable_book(v.user.as_ref(), &id).await {
+        Ok(b) => b,
+        Err(e) => return refuse(&s, &v, e).await,
+    };
+    if book.format != Format::Epub {
+        return render(&s, v.ctx(Page::Error { code: ErrorCode::Unsupported }), StatusCode::NOT_IMPLEMENTED).await;
+    }
+    let opened = match s.open_books.open(&s.catalog, &book).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, book = %book.id, "book cannot be opened");
+            return render(&s, v.ctx(Page::Error { code: ErrorCode::Unreadable }), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let progress = match &v.user {
+        Some(u) => s.reading.progress(u, &book.id).await.ok().flatten(),
+        None => None,
+    };
+    let publication = opened.publication.clone();
+    let first = publication.reading_order().next().map_or(0, |(i, _)| i);
+    let saved = progress.as_ref().and_then(|p| Locator::parse(&p.locator).ok());
+    let last = publication.spine.len().saturating_sub(1) as u32;
+    let (chapter, start) = match (q.partie, &saved) {
+        (Some(n), _) => (n.min(last), None),
+        (None, Some(l)) => (l.spine().unwrap_or(first).min(last), Some(l.to_string())),
+        (None, None) => (first, None),
+    };
+    let furthest = progress
+        .as_ref()
+        .filter(|p| q.partie.is_none() && p.furthest.percentage > p.percentage + 0.5)
+        .map(|p| (p.furthest.locator.clone(), p.furthest.percentage));
+    let view = ReaderView { book, publication, chapter, start, furthest, assets: s.reader_assets.clone() };
+    render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
+}
+
+/// A media type for files the manifest does not describe well.
+fn guess_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "xhtml" | "xht" => "application/xhtml+xml",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "otf" => "font/otf",
+        "ttf" => "font/ttf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "ncx" => "application/x-dtbncx+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+pub async fn content(State(s): State<AppState>, v: Visit, Path((id, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    let book = match s.reading.readable_book(v.user.as_ref(), &id).await {
+        Ok(b) => b,
+        Err(ReadingError::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(ReadingError::NotEntitled) | Err(ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(ReadingError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "book content unavailable");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(path) = reader::href::normalise(&path) else { return StatusCode::NOT_FOUND.into_response() };
+    let etag = format!("\"{}-{}\"", &book.file_hash[..16.min(book.file_hash.len())], domain::files::content_hash(path.as_bytes()).get(..12).unwrap_or(""));
+    let opened = match s.open_books.open(&s.catalog, &book).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, "book cannot be opened");
+            return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+        }
+    };
+    // Only the book's own files, never other archive entries (or `META-INF/`).
+    if !opened.publication.has_resource(&path) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let archive = opened.archive.clone();
+        let entry = path.clone();
+        match tokio::task::spawn_blocking(move || archive.read(&entry)).await.ok().flatten() {
+            Some(bytes) => {
+                let declared = opened.publication.media_type_of(&path).filter(|m| !m.is_empty() && m.contains('/'));
+                let mime = declared.unwrap_or_else(|| guess_type(&path));
+                let mut res = bytes.into_response();
+                if let Ok(v) = HeaderValue::from_str(mime) {
+                    res.headers_mut().insert(header::CONTENT_TYPE, v);
+                }
+                res
+            }
+            None => return StatusCode::NOT_FOUND.into_response(),
+        }
+    };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_POLICY));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    res
+}

@@ -1,0 +1,137 @@
+//! The reader's server side against the real server: who may open a book, the book's files
+//! served under a script-free policy, and progress through the session and the bearer API.
+
+mod support;
+
+use domain::catalog::{Book, ImportOutcome, Money};
+use domain::store::AccountStore;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::{backends, client, signed_in, spawn, TestApp};
+
+async fn import(app: &TestApp, name: &str) -> Book {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub").join(name);
+    let bytes = std::fs::read(&p).unwrap();
+    match app.state.catalog.import(&bytes, name, true).await.unwrap() {
+        ImportOutcome::Created(b) => *b,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn books_open_for_those_entitled_with_a_script_free_policy() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "moby-dick.epub").await;
+        let paid = import(&app, "trees.epub").await;
+        app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
+
+        // Signed out: sent to sign in, and the content is refused.
+        let res = client().get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        assert!(res.headers()["location"].to_str().unwrap().starts_with("/connexion?next=/lire/"));
+        let chapter = app.state.open_books.open(&app.state.catalog, &moby).await.unwrap().publication.spine[3].href.clone();
+        let res = client().get(app.url(&format!("/lire/{}/contenu/{chapter}", moby.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+        let reader = signed_in(&app, "lectrice@coko.test", "reader").await;
+        let res = reader.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"id="reader-frame""#) && html.contains(r#"sandbox="allow-same-origin""#), "{}", app.label);
+        assert!(!html.contains("allow-scripts"));
+        assert!(html.contains("Loomings"), "the table of contents is in the page");
+        assert!(html.contains(r#"id="reader-publication""#));
+        assert!(!html.contains("</script></script>"));
+        assert!(!html.contains(".wasm"), "the catalogue's islands are not loaded in the reader");
+
+        let res = reader.get(app.url(&format!("/lire/{}/contenu/{chapter}", moby.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers().clone();
+        assert_eq!(h["content-type"], "application/xhtml+xml");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("sandbox allow-same-origin") && !csp.contains("script-src"), "{csp}");
+        assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+        assert!(h["cache-control"].to_str().unwrap().starts_with("private"));
+        let etag = h["etag"].to_str().unwrap().to_owned();
+        assert!(res.text().await.unwrap().contains("<html"));
+        let res = reader.get(app.url(&format!("/lire/{}/contenu/{chapter}", moby.id))).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        for bad in ["META-INF/container.xml", "../../../etc/passwd", "OPS/nothing-here.xhtml"] {
+            let res = reader.get(app.url(&format!("/lire/{}/contenu/{bad}", moby.id))).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
+        }
+
+        // A paid book: refused with a reason until an editor grants it.
+        let res = reader.get(app.url(&format!("/lire/{}", paid.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.text().await.unwrap().contains("payant"));
+        let reader_user = app.state.store.user_by_email("lectrice@coko.test").await.unwrap().unwrap().user;
+        let root = app.state.store.user_by_email("root@coko.test").await.unwrap().unwrap().user;
+        app.state.reading.grant(&root, &reader_user.id, &paid.id).await.unwrap();
+        let res = reader.get(app.url(&format!("/lire/{}", paid.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+
+        // The book page links to the reader.
+        let html = reader.get(app.url(&format!("/livres/{}", moby.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!(r#"href="/lire/{}""#, moby.id)));
+        assert!(html.contains(".wasm"), "other pages do load the islands");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn progress_follows_the_reader_between_web_and_mobile() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "moby-dick.epub").await;
+        let web = signed_in(&app, "awa@coko.test", "reader").await;
+        let url = app.url(&format!("/api/v1/reading/progress/{}/", moby.id));
+
+        let res = client().get(&url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+        let res = web.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "no position yet");
+
+        let body = json!({"locator": "e:6:2.1:35", "percentage": 4.2, "device": "web", "updated_at": "2026-11-25T10:00:00Z"});
+        let res = web.put(&url).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        let saved: Value = res.json().await.unwrap();
+        assert_eq!(saved["locator"], "e:6:2.1:35");
+        assert_eq!(saved["percentage"], 4.2);
+        assert_eq!(saved["updated_at"], "2026-11-25T10:00:00Z");
+
+        // Another site cannot write with the reader's cookie.
+        let res = web.put(&url).header("origin", "https://evil.example").json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // Bad input names the fields.
+        let res = web.put(&url).json(&json!({"locator": "chapitre 6", "percentage": 140})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "VALIDATION_ERROR");
+        assert_eq!(err["error"]["fields"].as_array().unwrap().len(), 2);
+
+        // The phone (bearer token) sees the same position, and an older write from it loses.
+        let login: Value = client()
+            .post(app.url("/api/v1/auth/login/"))
+            .json(&json!({"email": "awa@coko.test", "password": "motdepasse-1"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["access_token"].as_str().unwrap_or_else(|| panic!("{login}")).to_owned();
+        let phone = client();
+        let got: Value = phone.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["locator"], "e:6:2.1:35");
+        let older = json!({"locator": "e:2::0", "percentage": 1.0, "device": "phone", "updated_at": "2026-11-25T09:00:00Z"});
+        let kept: Value = phone.put(&url).bearer_auth(&token).json(&older).send().await.unwrap().json().await.unwrap();
+        assert_eq!(kept["locator"], "e:6:2.1:35", "{}: the newest write wins", app.label);
+
+        // Opening the book resumes there.
+        let html = web.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(r#"data-chapter="6""#) && html.contains(r#"data-start="e:6:2.1:35""#), "{}", app.label);
+        app.finish().await;
+    }
+}
