@@ -26,7 +26,7 @@ if ! cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then st
 count_cargo "$logs/cargo.txt"
 
 step "Release build (server + WASM)"
-if ! { cargo leptos build --release 2>&1 | tail -20 && node scripts/precompress.mjs target/site; }; then
+if ! { cargo leptos build --release 2>&1 | tail -20 && bash scripts/build-reader.sh 2>&1 | tail -5 && node scripts/precompress.mjs target/site; }; then
   echo "release build failed"; failed=$((failed + 1)); stage_failed=1
 else
   data=$(mktemp -d)

@@ -9,6 +9,7 @@
 //! Nothing here touches the DOM: the browser glue lives in `reader-web`.
 
 pub mod href;
+pub mod layout;
 pub mod locator;
 pub mod package;
 

@@ -36,7 +36,7 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     if res.headers().contains_key(header::CACHE_CONTROL) || !res.status().is_success() {
         return res;
     }
-    let value = if path.starts_with("/pkg/") && is_hashed(&path) {
+    let value = if (path.starts_with("/pkg/") && is_hashed(&path)) || is_reader_build(&path) {
         "public, max-age=31536000, immutable"
     } else if path.starts_with("/pkg/") || path.ends_with(".svg") || path.ends_with(".png") {
         "public, max-age=3600, must-revalidate"
@@ -51,6 +51,13 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
 fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     file.split('.').count() >= 3 && file.split('.').nth(1).is_some_and(|h| h.len() >= 8 && h.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The reader's WASM lives under `/reader/<16 hex digits>/`, named by its content.
+fn is_reader_build(path: &str) -> bool {
+    path.strip_prefix("/reader/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(dir, _)| dir.len() == 16 && dir.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Refuses form posts sent from another site (a second line behind SameSite=Lax cookies).
@@ -79,5 +86,7 @@ mod tests {
     fn hashed_names() {
         assert!(super::is_hashed("/pkg/coko.a1b2c3d4e5f6.css"));
         assert!(!super::is_hashed("/pkg/coko.css"));
+        assert!(super::is_reader_build("/reader/0123456789abcdef/coko_reader_bg.wasm"));
+        assert!(!super::is_reader_build("/reader/current"));
     }
 }

@@ -1,0 +1,207 @@
+// Reading a book as a person does: open it from its page, turn pages with keys, taps and
+// buttons, jump through the contents, change the text size, reload, and pick up on another
+// device where the first one stopped. Scripted books show their fallback and run no script.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, DESKTOP, PHONE, launch, newPage, shot, unique, waitForServer } from './lib.mjs';
+
+let browser;
+before(async () => { await waitForServer(); browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const PASSWORD = 'lecture-secrete-1';
+
+async function register(email) {
+  const r = await fetch(`${BASE}/api/v1/auth/register/`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, name: 'Aïssatou Ba', country: 'SN' }),
+  });
+  assert.equal(r.status, 201, await r.text());
+}
+
+async function signIn(page, email) {
+  await page.goto(`${BASE}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.locator('#password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByText('Vous êtes connecté.').waitFor();
+}
+
+async function bookId(query, title) {
+  const r = await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent(query)}`);
+  const body = await r.json();
+  const book = body.books.find((b) => b.title.includes(title));
+  assert.ok(book, `${title} is in the catalogue: ${body.books.map((b) => b.title).join(', ')}`);
+  return book.id;
+}
+
+async function ready(page) {
+  await page.locator('#reader[data-ready="true"][data-locator]').waitFor();
+}
+
+const state = (page) => page.locator('#reader').evaluate((el) => ({ ...el.dataset }));
+
+/// Whether the text a locator names is on the page now.
+async function locatorVisible(page, locator) {
+  const [, , path, offset] = locator.split(':');
+  return page.frameLocator('#reader-frame').locator('body').evaluate((body, [path, offset]) => {
+    let el = body;
+    for (const i of path ? path.split('.').map(Number) : []) el = el.children[i] ?? el;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let left = Number(offset); let rect = el.getBoundingClientRect();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (left < n.length) { const r = document.createRange(); r.setStart(n, left); r.setEnd(n, Math.min(left + 1, n.length)); rect = r.getBoundingClientRect(); break; }
+      left -= n.length;
+    }
+    return rect.left >= -1 && rect.left < document.documentElement.clientWidth;
+  }, [path, offset]);
+}
+
+for (const viewport of [PHONE, DESKTOP]) {
+  test(`read Moby-Dick: pages, contents, text size, reload, another device at ${viewport.width}px`, async () => {
+    const email = unique('lectrice');
+    await register(email);
+    const page = await newPage(browser, viewport);
+    await signIn(page, email);
+    const id = await bookId('moby dick', 'Moby-Dick');
+
+    await page.goto(`${BASE}/livres/${id}`);
+    await page.getByRole('link', { name: 'Lire' }).click();
+    await page.waitForURL(`**/lire/${id}`);
+    await ready(page);
+    await shot(page, 'reader-first-page');
+
+    // Ten pages forward with the keyboard, the buttons and taps.
+    const seen = new Set();
+    for (let i = 0; i < 10; i++) {
+      if (i < 4) await page.keyboard.press('ArrowRight');
+      else if (i < 7) await page.locator('#reader-next').click();
+      else await page.locator('#reader-frame').click({ position: { x: viewport.width - 20, y: 200 } });
+      const s = await state(page);
+      seen.add(s.locator);
+    }
+    assert.ok(seen.size >= 8, `turning pages moves through the book: ${[...seen].join(' ')}`);
+    const position = await page.locator('#reader-position').innerText();
+    assert.match(position, /Partie \d+ sur \d+ · \d+ %/);
+    await shot(page, 'reader-ten-pages');
+    await page.keyboard.press('ArrowLeft');
+
+    // The contents jump to a chapter.
+    await page.locator('#reader-toc summary').click();
+    await shot(page, 'reader-contents');
+    await page.locator('#reader-toc').getByRole('link', { name: /Loomings/ }).first().click();
+    await page.waitForFunction(() => document.querySelector('#reader-frame').contentDocument?.body?.innerText.includes('Call me Ishmael'));
+    await ready(page);
+    const chapter = await page.frameLocator('#reader-frame').locator('body').innerText();
+    assert.match(chapter, /Call me Ishmael/);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    const before = await state(page);
+    assert.ok(Number(before.page) >= 1, `three pages into Loomings: ${JSON.stringify(before)}`);
+
+    // A larger text size keeps the same passage on screen.
+    await page.locator('#reader-settings summary').click();
+    await page.getByRole('button', { name: 'Agrandir le texte' }).click();
+    await page.getByRole('button', { name: 'Agrandir le texte' }).click();
+    await page.locator('#reader-font-size', { hasText: '120 %' }).waitFor();
+    await page.getByText('Sépia').click();
+    await shot(page, 'reader-settings');
+    assert.ok(await locatorVisible(page, before.locator), `after a font change ${before.locator} is still on screen`);
+    const after = await state(page);
+    assert.ok(Number(after.pages) > Number(before.pages), `bigger text makes more pages (${before.pages} → ${after.pages})`);
+    await page.locator('#reader-settings summary').click();
+
+    // Reload: same place, same settings.
+    const here = (await state(page)).locator;
+    await page.reload();
+    await ready(page);
+    assert.equal((await state(page)).locator, here, 'a reload comes back to the same place');
+    assert.equal(await page.locator('#reader-font-size').innerText(), '120 %');
+    await shot(page, 'reader-after-reload');
+
+    // Another device (a fresh browser context) resumes there once the position reached the server.
+    await page.waitForFunction(async ([id, here]) => {
+      const r = await fetch(`/api/v1/reading/progress/${id}/`);
+      return r.ok && (await r.json()).locator === here;
+    }, [id, here], { timeout: 10000 });
+    const other = await newPage(browser, viewport);
+    await signIn(other, email);
+    await other.goto(`${BASE}/lire/${id}`);
+    await ready(other);
+    const otherState = await state(other);
+    assert.equal(otherState.start, here, 'the server sent the saved position');
+    assert.ok(await locatorVisible(other, here), 'the second device shows the same passage');
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(other.errors, []);
+    await other.context().close();
+    await page.context().close();
+  });
+}
+
+test('an Arabic book opens right to left and turns pages leftwards', async () => {
+  const email = unique('arabe');
+  await register(email);
+  const page = await newPage(browser, PHONE);
+  await signIn(page, email);
+  const id = await bookId('regime anti cancer', 'Régime');
+  await page.goto(`${BASE}/lire/${id}`);
+  await ready(page);
+  assert.equal(await page.locator('#reader').getAttribute('data-direction'), 'rtl');
+  // Find a part long enough to have several pages.
+  for (let i = 0; i < 12 && Number((await state(page)).pages) < 2; i++) {
+    await page.locator('#reader-next-part').click();
+    await page.waitForTimeout(300);
+    await ready(page);
+  }
+  const first = await state(page);
+  await page.keyboard.press('ArrowLeft');
+  const next = await state(page);
+  assert.ok(next.locator !== first.locator, `ArrowLeft goes forward in a right-to-left book: ${first.locator} → ${next.locator}`);
+  await shot(page, 'reader-arabic');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a fixed-layout album shows whole pages', async () => {
+  const email = unique('album');
+  await register(email);
+  const page = await newPage(browser, PHONE);
+  await signIn(page, email);
+  const id = await bookId('page blanche', 'Page Blanche');
+  await page.goto(`${BASE}/lire/${id}`);
+  await ready(page);
+  await page.locator('#reader-next').click();
+  await ready(page);
+  const box = await page.locator('#reader-frame').boundingBox();
+  const stage = await page.locator('#reader-stage').boundingBox();
+  assert.ok(box.width <= stage.width + 1 && box.height <= stage.height + 1, `the page fits: ${JSON.stringify(box)} in ${JSON.stringify(stage)}`);
+  await shot(page, 'reader-fixed-layout');
+  await page.context().close();
+});
+
+for (const [query, title, fallback] of [['quiz bindings', 'Quiz', /Gas Giants/], ['figure gallery', 'Figure Gallery', /Waxing Crescent/]]) {
+  test(`${title}: the fallback shows and no script of the book runs`, async () => {
+    const email = unique('script');
+    await register(email);
+    const page = await newPage(browser, DESKTOP);
+    const blocked = [];
+    page.on('console', (m) => { if (/Blocked script execution|Refused to/.test(m.text())) blocked.push(m.text()); });
+    await signIn(page, email);
+    const id = await bookId(query, title);
+    await page.goto(`${BASE}/lire/${id}`);
+    await ready(page);
+    const frame = page.frameLocator('#reader-frame');
+    const text = await frame.locator('body').innerText();
+    assert.match(text, fallback);
+    assert.equal(await frame.locator('body').evaluate(() => typeof window.jQuery), 'undefined');
+    await shot(page, `reader-${title.toLowerCase().replace(/ /g, '-')}`);
+
+    // Even opened on its own, the book's script page runs nothing.
+    const impl = query.startsWith('quiz') ? 'EPUB/content/quiz/quiz-impl.xhtml' : 'EPUB/content/figure-gallery/figure-gallery-impl.xhtml';
+    const res = await page.goto(`${BASE}/lire/${id}/contenu/${impl}`);
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-security-policy'], /sandbox allow-same-origin/);
+    assert.equal(await page.evaluate(() => typeof window.jQuery), 'undefined');
+    assert.ok(blocked.length > 0, 'the browser reports the blocked scripts');
+    await page.context().close();
+  });
+}

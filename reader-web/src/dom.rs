@@ -1,0 +1,129 @@
+//! Locators and the DOM: which element and character a point on the page shows, and where a
+//! saved locator is in a freshly laid-out chapter.
+
+use reader::Locator;
+use wasm_bindgen::JsCast;
+use web_sys::{CharacterData, Document, Element, Node};
+
+const SHOW_TEXT: u32 = 4;
+
+/// The index of `el` among its parent's element children.
+fn index_in_parent(el: &Element) -> Option<u32> {
+    let parent = el.parent_element()?;
+    let kids = parent.children();
+    (0..kids.length()).find(|i| kids.item(*i).is_some_and(|k| k.is_same_node(Some(el))))
+}
+
+/// Element indices from `<body>` down to `el`.
+fn path_of(body: &Element, el: &Element) -> Vec<u32> {
+    let mut path = Vec::new();
+    let mut cur = el.clone();
+    while !cur.is_same_node(Some(body)) {
+        let Some(i) = index_in_parent(&cur) else { break };
+        path.push(i);
+        match cur.parent_element() {
+            Some(p) => cur = p,
+            None => break,
+        }
+        if path.len() > reader::locator::MAX_DEPTH {
+            break;
+        }
+    }
+    path.reverse();
+    path
+}
+
+fn text_len(node: &Node) -> u32 {
+    node.dyn_ref::<CharacterData>().map_or(0, |c| c.length())
+}
+
+/// Characters (UTF-16 units, as the DOM counts) of `el`'s text before `node`.
+fn chars_before(doc: &Document, el: &Element, node: &Node) -> u32 {
+    let Ok(walker) = doc.create_tree_walker_with_what_to_show(el, SHOW_TEXT) else { return 0 };
+    let mut total = 0;
+    while let Ok(Some(n)) = walker.next_node() {
+        if n.is_same_node(Some(node)) {
+            break;
+        }
+        total += text_len(&n);
+    }
+    total
+}
+
+/// The locator of the text at viewport point (x, y) of `doc`, if there is text there.
+pub fn locator_at_point(doc: &Document, spine: u32, x: f32, y: f32) -> Option<Locator> {
+    let body = doc.body()?;
+    let caret = doc.caret_position_from_point(x, y)?;
+    let node = caret.offset_node()?;
+    if node.node_type() != Node::TEXT_NODE {
+        return None;
+    }
+    let el = node.parent_element()?;
+    if !body.contains(Some(&el)) {
+        return None;
+    }
+    let offset = chars_before(doc, &el, &node) + caret.offset();
+    Some(Locator::Text { spine, path: path_of(&body, &el), offset })
+}
+
+/// The first locator found scanning down from the top of the visible page.
+pub fn first_visible(doc: &Document, spine: u32, x: f64, top: f64, bottom: f64) -> Locator {
+    let mut y = top;
+    while y < bottom {
+        for dx in [0.0, 24.0, 64.0] {
+            if let Some(l) = locator_at_point(doc, spine, (x + dx) as f32, y as f32) {
+                return l;
+            }
+        }
+        y += 12.0;
+    }
+    Locator::start_of(spine)
+}
+
+/// The element a path leads to (as deep as it still exists).
+fn element_at(body: &Element, path: &[u32]) -> (Element, bool) {
+    let mut cur = body.clone();
+    for i in path {
+        match cur.children().item(*i) {
+            Some(next) => cur = next,
+            None => return (cur, false),
+        }
+    }
+    (cur, true)
+}
+
+/// Where a locator is now, in viewport coordinates of `doc`: (left, top).
+pub fn position_of(doc: &Document, locator: &Locator) -> Option<(f64, f64)> {
+    let Locator::Text { path, offset, .. } = locator else { return None };
+    let body = doc.body()?;
+    let (el, exact) = element_at(&body, path);
+    if exact {
+        if let Ok(walker) = doc.create_tree_walker_with_what_to_show(&el, SHOW_TEXT) {
+            let mut left = *offset;
+            while let Ok(Some(n)) = walker.next_node() {
+                let len = text_len(&n);
+                if left < len || (left == len && len > 0) {
+                    let range = doc.create_range().ok()?;
+                    let at = left.min(len.saturating_sub(1));
+                    range.set_start(&n, at).ok()?;
+                    range.set_end(&n, (at + 1).min(len)).ok()?;
+                    let rect = range.get_bounding_client_rect();
+                    if rect.width() > 0.0 || rect.height() > 0.0 {
+                        return Some((rect.left(), rect.top()));
+                    }
+                    break;
+                }
+                left -= len;
+            }
+        }
+    }
+    let rect = el.get_bounding_client_rect();
+    Some((rect.left(), rect.top()))
+}
+
+/// Where the element with this id is, in viewport coordinates.
+pub fn position_of_id(doc: &Document, id: &str) -> Option<(f64, f64)> {
+    let el = doc.get_element_by_id(id)?;
+    let rect = el.get_bounding_client_rect();
+    Some((rect.left(), rect.top()))
+}

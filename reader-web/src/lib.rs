@@ -1,0 +1,782 @@
+//! Coko's reader in the browser. The server renders the page (toolbar, contents, settings and
+//! the chapter in a sandboxed iframe); this turns it into a paginated reader: pages cut with CSS
+//! columns, taps, swipes and keys, the reader's settings, and a position saved as it changes.
+//!
+//! Book documents stay in an iframe with `sandbox="allow-same-origin"` and no `allow-scripts`:
+//! their scripts never run. This code (the parent page's) reads and styles them from outside.
+
+mod dom;
+mod sync;
+
+use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Zone};
+use reader::{Layout, Locator, Publication};
+use std::cell::RefCell;
+use std::rc::Rc;
+use sync::SharedSaver;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, HtmlElement, HtmlIFrameElement, HtmlInputElement, KeyboardEvent, MouseEvent, TouchEvent, Window};
+
+const SETTINGS_KEY: &str = "coko.reader.settings";
+const STYLE_ID: &str = "coko-reader-style";
+
+/// What to show once a chapter has loaded.
+#[derive(Debug, Clone)]
+enum Target {
+    Start,
+    End,
+    At(Locator),
+    Fragment(String),
+}
+
+struct Texts {
+    position: String,
+    pages_left: String,
+    last_page: String,
+    missing: String,
+}
+
+struct Reader {
+    win: Window,
+    root: HtmlElement,
+    frame: HtmlIFrameElement,
+    stage: HtmlElement,
+    publication: Publication,
+    content_base: String,
+    /// Spine indices in reading order.
+    order: Vec<u32>,
+    spine: u32,
+    page: u32,
+    pages: u32,
+    loaded: bool,
+    target: Target,
+    settings: Settings,
+    rtl: bool,
+    texts: Texts,
+    saver: SharedSaver,
+    /// Listeners attached to each chapter document as it loads.
+    content_listeners: Vec<(&'static str, js_sys::Function)>,
+    touch: Option<(f64, f64)>,
+}
+
+type Shared = Rc<RefCell<Reader>>;
+
+fn fill(template: &str, pairs: &[(&str, String)]) -> String {
+    pairs.iter().fold(template.to_owned(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
+}
+
+fn data(el: &HtmlElement, key: &str) -> String {
+    el.dataset().get(key).unwrap_or_default()
+}
+
+impl Reader {
+    fn content_doc(&self) -> Option<Document> {
+        self.frame.content_document()
+    }
+
+    fn item_layout(&self) -> Layout {
+        self.publication.spine.get(self.spine as usize).map_or(Layout::Reflowable, |s| s.layout)
+    }
+
+    fn size(&self) -> (f64, f64) {
+        (self.stage.client_width() as f64, self.stage.client_height() as f64)
+    }
+
+    fn position_in_order(&self) -> u32 {
+        self.order.iter().position(|s| *s >= self.spine).unwrap_or(0) as u32
+    }
+
+    /// The chapter to load, and where in it.
+    fn open(&mut self, spine: u32, target: Target) {
+        let spine = spine.min(self.publication.spine.len().saturating_sub(1) as u32);
+        if spine == self.spine && self.loaded {
+            self.target = target;
+            self.settle();
+            return;
+        }
+        self.spine = spine;
+        self.target = target;
+        self.loaded = false;
+        let href = &self.publication.spine[spine as usize].href;
+        self.frame.set_src(&format!("{}{}", self.content_base, href));
+        let _ = self.frame.dataset().set("spine", &spine.to_string());
+    }
+
+    fn neighbour(&self, forward: bool) -> Option<u32> {
+        if forward {
+            self.order.iter().copied().find(|s| *s > self.spine)
+        } else {
+            self.order.iter().copied().filter(|s| *s < self.spine).last()
+        }
+    }
+
+    fn next(&mut self) {
+        if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
+            if let Some(doc) = self.content_doc() {
+                if let Some(se) = doc.scrolling_element() {
+                    let (_, h) = self.size();
+                    if (se.scroll_top() as f64) + h < se.scroll_height() as f64 - 2.0 {
+                        se.set_scroll_top(se.scroll_top() + (h * 0.9) as i32);
+                        self.after_turn();
+                        return;
+                    }
+                }
+            }
+            if let Some(n) = self.neighbour(true) {
+                self.open(n, Target::Start);
+            }
+            return;
+        }
+        match layout::forward(self.page, self.pages) {
+            Step::Page(p) => self.show_page(p),
+            _ => {
+                if let Some(n) = self.neighbour(true) {
+                    self.open(n, Target::Start);
+                }
+            }
+        }
+    }
+
+    fn previous(&mut self) {
+        if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
+            if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
+                if se.scroll_top() > 0 {
+                    let (_, h) = self.size();
+                    se.set_scroll_top((se.scroll_top() - (h * 0.9) as i32).max(0));
+                    self.after_turn();
+                    return;
+                }
+            }
+            if let Some(p) = self.neighbour(false) {
+                self.open(p, Target::End);
+            }
+            return;
+        }
+        match layout::backward(self.page) {
+            Step::Page(p) => self.show_page(p),
+            _ => {
+                if let Some(p) = self.neighbour(false) {
+                    self.open(p, Target::End);
+                }
+            }
+        }
+    }
+
+    /// Styles the loaded chapter for the current settings and counts its pages.
+    fn lay_out(&mut self) {
+        let Some(doc) = self.content_doc() else { return };
+        let (w, h) = self.size();
+        let frame_style = self.frame.style();
+        if self.item_layout() == Layout::PrePaginated {
+            // A fixed page: shown whole, scaled to fit, centred.
+            let (cw, ch) = fixed_size(&doc).unwrap_or((w, h));
+            let scale = (w / cw).min(h / ch);
+            let _ = frame_style.set_property("width", &format!("{cw}px"));
+            let _ = frame_style.set_property("height", &format!("{ch}px"));
+            let _ = frame_style.set_property("transform-origin", "0 0");
+            let _ = frame_style.set_property("transform", &format!("translate({}px, {}px) scale({scale})", ((w - cw * scale) / 2.0).max(0.0), ((h - ch * scale) / 2.0).max(0.0)));
+            let _ = frame_style.set_property("position", "absolute");
+            self.pages = 1;
+            return;
+        }
+        for p in ["width", "height", "transform", "transform-origin", "position"] {
+            let _ = frame_style.remove_property(p);
+        }
+        let css = self.settings.css(w, h);
+        let style = match doc.get_element_by_id(STYLE_ID) {
+            Some(s) => s,
+            None => {
+                let Ok(s) = doc.create_element_ns(Some("http://www.w3.org/1999/xhtml"), "style") else { return };
+                s.set_id(STYLE_ID);
+                let parent: Option<Element> = doc.query_selector("head").ok().flatten().or_else(|| doc.document_element());
+                if let Some(p) = parent {
+                    let _ = p.append_child(&s);
+                }
+                s
+            }
+        };
+        style.set_text_content(Some(&css));
+        let (bg, _, _) = self.settings.colours();
+        let _ = self.stage.style().set_property("background", bg);
+        let _ = frame_style.set_property("background", bg);
+        self.pages = match (self.settings.flow, doc.document_element()) {
+            (Flow::Paginated, Some(root)) => layout::page_count(root.scroll_width() as f64, w),
+            _ => 1,
+        };
+    }
+
+    /// Goes to the pending target in the loaded chapter.
+    fn settle(&mut self) {
+        let Some(doc) = self.content_doc() else { return };
+        let (w, _) = self.size();
+        let scrolled = self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable;
+        let target = std::mem::replace(&mut self.target, Target::Start);
+        let point = match &target {
+            Target::Start => None,
+            Target::End => {
+                if scrolled {
+                    if let Some(se) = doc.scrolling_element() {
+                        se.set_scroll_top(se.scroll_height());
+                    }
+                    self.after_turn();
+                    return;
+                }
+                self.show_page(self.pages.saturating_sub(1));
+                return;
+            }
+            Target::At(l) => dom::position_of(&doc, l),
+            Target::Fragment(id) => dom::position_of_id(&doc, id),
+        };
+        let se = doc.scrolling_element();
+        if scrolled {
+            if let (Some(se), Some((_, top))) = (&se, point) {
+                se.set_scroll_top((top + se.scroll_top() as f64 - 8.0).max(0.0) as i32);
+            } else if let Some(se) = &se {
+                se.set_scroll_top(0);
+            }
+            self.after_turn();
+            return;
+        }
+        let page = match point {
+            Some((left, _)) => {
+                let current = se.as_ref().map_or(0.0, |s| s.scroll_left() as f64);
+                layout::page_of(left + current + 1.0, w, self.rtl)
+            }
+            None => 0,
+        };
+        self.show_page(page.min(self.pages.saturating_sub(1)));
+    }
+
+    fn show_page(&mut self, page: u32) {
+        self.page = page;
+        if self.item_layout() == Layout::Reflowable && self.settings.flow == Flow::Paginated {
+            let (w, _) = self.size();
+            if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
+                se.set_scroll_left(layout::scroll_for(page, w, self.rtl) as i32);
+            }
+        }
+        self.after_turn();
+    }
+
+    /// The locator of what is on screen now.
+    fn current_locator(&self) -> Locator {
+        let Some(doc) = self.content_doc() else { return Locator::start_of(self.spine) };
+        if self.item_layout() == Layout::PrePaginated {
+            return Locator::start_of(self.spine);
+        }
+        let (w, h) = self.size();
+        let m = self.settings.margin_px(w);
+        let x = if self.rtl { w - m - 4.0 } else { m + 4.0 };
+        dom::first_visible(&doc, self.spine, x.max(1.0), 8.0, h - 8.0)
+    }
+
+    /// Updates the position line and bar, and saves the position.
+    fn after_turn(&mut self) {
+        let locator = self.current_locator();
+        let total = self.order.len() as u32;
+        let pct = if self.settings.flow == Flow::Scrolled {
+            let frac = self
+                .content_doc()
+                .and_then(|d| d.scrolling_element())
+                .map(|se| {
+                    let max = (se.scroll_height() - se.client_height()).max(1) as f64;
+                    (se.scroll_top() as f64 / max).clamp(0.0, 1.0)
+                })
+                .unwrap_or(0.0);
+            layout::percentage(self.position_in_order(), total, (frac * 99.0) as u32, 100)
+        } else {
+            layout::percentage(self.position_in_order(), total, self.page, self.pages)
+        };
+        let doc = self.win.document().unwrap();
+        if let Some(bar) = doc.get_element_by_id("reader-progress") {
+            let _ = bar.set_attribute("value", &format!("{pct:.0}"));
+        }
+        if let Some(line) = doc.get_element_by_id("reader-position") {
+            let mut text = fill(
+                &self.texts.position,
+                &[("chapter", (self.spine + 1).to_string()), ("total", self.publication.spine.len().to_string()), ("percent", format!("{pct:.0}"))],
+            );
+            if self.settings.flow == Flow::Paginated && self.item_layout() == Layout::Reflowable {
+                let left = self.pages.saturating_sub(self.page + 1);
+                let extra = if left > 0 { fill(&self.texts.pages_left, &[("pages", left.to_string())]) } else { self.texts.last_page.clone() };
+                text = format!("{text} · {extra}");
+            }
+            line.set_text_content(Some(&text));
+        }
+        let _ = self.root.dataset().set("page", &self.page.to_string());
+        let _ = self.root.dataset().set("pages", &self.pages.to_string());
+        let _ = self.root.dataset().set("locator", &locator.to_string());
+        mark_toc(&doc, self.spine);
+        sync::save(&self.saver, locator.to_string(), pct);
+    }
+
+    /// Settings changed or the window resized: lay out again at the same text.
+    fn relayout(&mut self) {
+        if !self.loaded {
+            return;
+        }
+        let here = self.current_locator();
+        self.lay_out();
+        self.target = Target::At(here);
+        self.settle();
+    }
+}
+
+/// A fixed-layout page's size: its viewport meta, else its root element's.
+fn fixed_size(doc: &Document) -> Option<(f64, f64)> {
+    if let Some(meta) = doc.query_selector("meta[name=viewport]").ok().flatten() {
+        let content = meta.get_attribute("content").unwrap_or_default();
+        let mut w = None;
+        let mut h = None;
+        for part in content.split([',', ';']) {
+            let mut kv = part.splitn(2, '=');
+            match (kv.next().map(str::trim), kv.next().and_then(|v| v.trim().trim_end_matches("px").parse::<f64>().ok())) {
+                (Some("width"), Some(v)) => w = Some(v),
+                (Some("height"), Some(v)) => h = Some(v),
+                _ => {}
+            }
+        }
+        if let (Some(w), Some(h)) = (w, h) {
+            return Some((w, h));
+        }
+    }
+    // SVG pages carry their size on the root element.
+    let root = doc.document_element()?;
+    let attr = |n: &str| root.get_attribute(n).and_then(|v| v.trim_end_matches("px").parse::<f64>().ok());
+    if let (Some(w), Some(h)) = (attr("width"), attr("height")) {
+        return Some((w, h));
+    }
+    if let Some(vb) = root.get_attribute("viewBox") {
+        let nums: Vec<f64> = vb.split([' ', ',']).filter_map(|n| n.parse().ok()).collect();
+        if nums.len() == 4 {
+            return Some((nums[2], nums[3]));
+        }
+    }
+    let (w, h) = (root.scroll_width() as f64, root.scroll_height() as f64);
+    (w > 0.0 && h > 0.0).then_some((w, h))
+}
+
+fn mark_toc(doc: &Document, spine: u32) {
+    let Ok(links) = doc.query_selector_all("#reader-toc a[data-spine]") else { return };
+    for i in 0..links.length() {
+        if let Some(a) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            if a.get_attribute("data-spine").as_deref() == Some(&spine.to_string()) {
+                let _ = a.set_attribute("aria-current", "page");
+            } else {
+                let _ = a.remove_attribute("aria-current");
+            }
+        }
+    }
+}
+
+fn load_settings(win: &Window) -> Settings {
+    win.local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(SETTINGS_KEY).ok().flatten())
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .unwrap_or_default()
+}
+
+fn store_settings(win: &Window, settings: &Settings) {
+    if let (Some(s), Ok(json)) = (win.local_storage().ok().flatten(), serde_json::to_string(settings)) {
+        let _ = s.set_item(SETTINGS_KEY, &json);
+    }
+}
+
+/// Shows the settings in the form.
+fn reflect_settings(doc: &Document, s: &Settings) {
+    let font = match s.font {
+        Font::Book => "book",
+        Font::Serif => "serif",
+        Font::Sans => "sans",
+    };
+    let spacing = match s.line_height {
+        None => "book".to_owned(),
+        Some(v) => format!("{v}"),
+    };
+    let margins = match s.margins {
+        Margins::Narrow => "narrow",
+        Margins::Normal => "normal",
+        Margins::Wide => "wide",
+    };
+    let theme = match s.theme {
+        Theme::Light => "light",
+        Theme::Sepia => "sepia",
+        Theme::Dark => "dark",
+    };
+    let flow = match s.flow {
+        Flow::Paginated => "paginated",
+        Flow::Scrolled => "scrolled",
+    };
+    for (name, value) in [("font", font), ("spacing", spacing.as_str()), ("margins", margins), ("theme", theme), ("flow", flow)] {
+        if let Ok(Some(input)) = doc.query_selector(&format!("#reader-settings-form input[name={name}][value=\"{value}\"]")) {
+            if let Ok(input) = input.dyn_into::<HtmlInputElement>() {
+                input.set_checked(true);
+            }
+        }
+    }
+    if let Some(out) = doc.get_element_by_id("reader-font-size") {
+        out.set_text_content(Some(&format!("{} %", s.font_size)));
+    }
+}
+
+/// Reads the form into settings.
+fn read_settings(doc: &Document, mut s: Settings) -> Settings {
+    let checked = |name: &str| -> Option<String> {
+        doc.query_selector(&format!("#reader-settings-form input[name={name}]:checked")).ok().flatten().and_then(|e| e.get_attribute("value"))
+    };
+    s.font = match checked("font").as_deref() {
+        Some("serif") => Font::Serif,
+        Some("sans") => Font::Sans,
+        _ => Font::Book,
+    };
+    s.line_height = checked("spacing").and_then(|v| v.parse().ok());
+    s.margins = match checked("margins").as_deref() {
+        Some("narrow") => Margins::Narrow,
+        Some("wide") => Margins::Wide,
+        _ => Margins::Normal,
+    };
+    s.theme = match checked("theme").as_deref() {
+        Some("sepia") => Theme::Sepia,
+        Some("dark") => Theme::Dark,
+        _ => Theme::Light,
+    };
+    s.flow = match checked("flow").as_deref() {
+        Some("scrolled") => Flow::Scrolled,
+        _ => Flow::Paginated,
+    };
+    s
+}
+
+fn listen<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_sys::EventTarget, kind: &str, f: impl FnMut(E) + 'static) {
+    let cb = Closure::<dyn FnMut(E)>::new(f);
+    let _ = target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
+fn function<E: wasm_bindgen::convert::FromWasmAbi + 'static>(f: impl FnMut(E) + 'static) -> js_sys::Function {
+    let cb = Closure::<dyn FnMut(E)>::new(f);
+    let func: js_sys::Function = cb.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    cb.forget();
+    func
+}
+
+/// A key that turns pages, unless the reader is typing or choosing in a form.
+fn on_key(reader: &Shared, e: &KeyboardEvent) {
+    let in_form = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|el| matches!(el.tag_name().to_ascii_uppercase().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "SUMMARY" | "BUTTON" | "A") && el.closest("#reader-stage").ok().flatten().is_none());
+    if in_form || e.alt_key() || e.ctrl_key() || e.meta_key() {
+        return;
+    }
+    let Ok(mut r) = reader.try_borrow_mut() else { return };
+    let rtl = r.rtl;
+    let forward = match e.key().as_str() {
+        "ArrowRight" => !rtl,
+        "ArrowLeft" => rtl,
+        "PageDown" | " " => true,
+        "PageUp" => false,
+        _ => return,
+    };
+    e.prevent_default();
+    if forward {
+        r.next();
+    } else {
+        r.previous();
+    }
+}
+
+/// A click in the book: links are followed inside the reader (or opened apart when they leave
+/// the book); elsewhere the outer thirds turn pages.
+fn on_content_click(reader: &Shared, e: &MouseEvent) {
+    let Ok(mut r) = reader.try_borrow_mut() else { return };
+    let link = e.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|el| el.closest("a[href]").ok().flatten());
+    if let Some(a) = link {
+        e.prevent_default();
+        let raw = a.get_attribute("href").unwrap_or_default();
+        if reader::href::is_external(&raw) {
+            if raw.starts_with("http://") || raw.starts_with("https://") {
+                let _ = r.win.open_with_url_and_target_and_features(&raw, "_blank", "noopener,noreferrer");
+            }
+            return;
+        }
+        let base = r.publication.spine[r.spine as usize].href.clone();
+        let Some(path) = reader::href::resolve(&base, &raw) else { return };
+        let frag = reader::href::split_fragment(&raw).1.filter(|f| !f.is_empty()).map(str::to_owned);
+        if let Some(spine) = r.publication.spine_index_of(&path) {
+            r.open(spine, frag.map_or(Target::Start, Target::Fragment));
+        }
+        return;
+    }
+    if r.settings.flow == Flow::Scrolled && r.item_layout() == Layout::Reflowable {
+        return;
+    }
+    // Client coordinates are the frame's own (unscaled for fixed pages), so is its width.
+    let w = r.content_doc().and_then(|d| d.document_element()).map_or(0.0, |el| el.client_width() as f64);
+    match layout::zone(e.client_x() as f64, w, r.rtl) {
+        Zone::Back => r.previous(),
+        Zone::Forward => r.next(),
+        Zone::Middle => {}
+    }
+}
+
+fn on_frame_load(reader: &Shared) {
+    let Ok(mut r) = reader.try_borrow_mut() else { return };
+    let Some(doc) = r.content_doc() else { return };
+    r.loaded = true;
+    // Attach the reader's listeners to this chapter's document.
+    for (kind, f) in &r.content_listeners {
+        let _ = doc.add_event_listener_with_callback(kind, f);
+    }
+    // A part missing from the file: say so inside the frame.
+    let empty = doc.body().is_none_or(|b| b.child_element_count() == 0 && b.text_content().unwrap_or_default().trim().is_empty());
+    if empty {
+        if let Some(body) = doc.body().or_else(|| doc.document_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())) {
+            body.set_text_content(Some(&r.texts.missing));
+        }
+    }
+    r.lay_out();
+    r.settle();
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(win) = web_sys::window() else { return };
+    let Some(doc) = win.document() else { return };
+    let Some(root) = doc.get_element_by_id("reader").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return };
+    let Some(frame) = doc.get_element_by_id("reader-frame").and_then(|e| e.dyn_into::<HtmlIFrameElement>().ok()) else { return };
+    let Some(stage) = doc.get_element_by_id("reader-stage").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return };
+    let Some(publication) = doc
+        .get_element_by_id("reader-publication")
+        .and_then(|e| e.text_content())
+        .and_then(|json| serde_json::from_str::<Publication>(&json).ok())
+    else {
+        return;
+    };
+    let book = data(&root, "book");
+    let status_doc = doc.clone();
+    let failed_text = data(&root, "tSavingFailed");
+    let saver = sync::Saver::new(
+        win.clone(),
+        data(&root, "progress"),
+        &book,
+        Box::new(move |failed| {
+            if let Some(el) = status_doc.get_element_by_id("reader-sync") {
+                el.set_text_content(Some(if failed { &failed_text } else { "" }));
+            }
+        }),
+    );
+    let settings = load_settings(&win);
+    reflect_settings(&doc, &settings);
+    let chapter: u32 = data(&root, "chapter").parse().unwrap_or(0);
+    // A position kept on this device and not yet sent beats the server's copy.
+    let local = saver.borrow().local();
+    let start = match local.filter(|l| l.pending).and_then(|l| Locator::parse(&l.locator).ok()) {
+        Some(l) => Some(l),
+        None => Locator::parse(&data(&root, "start")).ok(),
+    };
+    sync::flush(&saver, false);
+    let order = publication.reading_order().map(|(i, _)| i).collect();
+    let rtl = publication.direction == reader::Direction::Rtl;
+    let texts = Texts {
+        position: data(&root, "tPosition"),
+        pages_left: data(&root, "tPagesLeft"),
+        last_page: data(&root, "tLastPage"),
+        missing: data(&root, "tMissing"),
+    };
+    let reader: Shared = Rc::new(RefCell::new(Reader {
+        win: win.clone(),
+        root: root.clone(),
+        frame: frame.clone(),
+        stage,
+        publication,
+        content_base: data(&root, "content"),
+        order,
+        spine: chapter,
+        page: 0,
+        pages: 1,
+        loaded: false,
+        target: Target::Start,
+        settings,
+        rtl,
+        texts,
+        saver: saver.clone(),
+        content_listeners: Vec::new(),
+        touch: None,
+    }));
+
+    // Listeners for every chapter document.
+    let (r1, r2, r3, r4) = (reader.clone(), reader.clone(), reader.clone(), reader.clone());
+    let listeners = vec![
+        ("keydown", function(move |e: KeyboardEvent| on_key(&r1, &e))),
+        ("click", function(move |e: MouseEvent| on_content_click(&r2, &e))),
+        (
+            "touchstart",
+            function(move |e: TouchEvent| {
+                if let (Ok(mut r), Some(t)) = (r3.try_borrow_mut(), e.touches().get(0)) {
+                    r.touch = Some((t.client_x() as f64, t.client_y() as f64));
+                }
+            }),
+        ),
+        (
+            "touchend",
+            function(move |e: TouchEvent| {
+                let Ok(mut r) = r4.try_borrow_mut() else { return };
+                let (Some((x0, y0)), Some(t)) = (r.touch.take(), e.changed_touches().get(0)) else { return };
+                match layout::swipe(t.client_x() as f64 - x0, t.client_y() as f64 - y0, r.rtl) {
+                    Some(true) => r.next(),
+                    Some(false) => r.previous(),
+                    None => {}
+                }
+            }),
+        ),
+    ];
+    let scroll_reader = reader.clone();
+    let mut all = listeners;
+    all.push((
+        "scroll",
+        function(move |_: Event| {
+            if let Ok(mut r) = scroll_reader.try_borrow_mut() {
+                if r.settings.flow == Flow::Scrolled && r.loaded {
+                    r.after_turn();
+                }
+            }
+        }),
+    ));
+    reader.borrow_mut().content_listeners = all;
+
+    let r = reader.clone();
+    listen(&frame, "load", move |_: Event| on_frame_load(&r));
+    let r = reader.clone();
+    listen(&win, "keydown", move |e: KeyboardEvent| on_key(&r, &e));
+    let r = reader.clone();
+    listen(&win, "resize", move |_: Event| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.relayout();
+        }
+    });
+    let s = saver.clone();
+    listen(&win, "pagehide", move |_: Event| sync::flush(&s, true));
+    let s = saver.clone();
+    let d = doc.clone();
+    listen(&doc, "visibilitychange", move |_: Event| {
+        if d.hidden() {
+            sync::flush(&s, true);
+        }
+    });
+
+    // Page buttons (hidden until now: without this code they could do nothing).
+    for (id, forward) in [("reader-prev", false), ("reader-next", true)] {
+        if let Some(b) = doc.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            b.set_hidden(false);
+            let r = reader.clone();
+            listen(&b, "click", move |_: Event| {
+                if let Ok(mut r) = r.try_borrow_mut() {
+                    if forward {
+                        r.next();
+                    } else {
+                        r.previous();
+                    }
+                }
+            });
+        }
+    }
+    // Chapter links in the footer go relative to where the reader is now.
+    for (id, forward) in [("reader-prev-part", false), ("reader-next-part", true)] {
+        if let Some(a) = doc.get_element_by_id(id) {
+            let r = reader.clone();
+            listen(&a, "click", move |e: Event| {
+                e.prevent_default();
+                if let Ok(mut r) = r.try_borrow_mut() {
+                    if let Some(n) = r.neighbour(forward) {
+                        r.open(n, Target::Start);
+                    }
+                }
+            });
+        }
+    }
+    // The table of contents opens parts (at their anchor) without leaving the page.
+    if let Ok(links) = doc.query_selector_all("#reader-toc a[data-spine]") {
+        for i in 0..links.length() {
+            let Some(a) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            let r = reader.clone();
+            let d = doc.clone();
+            listen(&a.clone(), "click", move |e: Event| {
+                e.prevent_default();
+                let spine: u32 = a.get_attribute("data-spine").and_then(|s| s.parse().ok()).unwrap_or(0);
+                let target = a.get_attribute("data-target").unwrap_or_default();
+                let frag = reader::href::split_fragment(&target).1.filter(|f| !f.is_empty()).map(str::to_owned);
+                if let Some(details) = d.get_element_by_id("reader-toc") {
+                    let _ = details.remove_attribute("open");
+                }
+                if let Ok(mut r) = r.try_borrow_mut() {
+                    r.open(spine, frag.map_or(Target::Start, Target::Fragment));
+                }
+            });
+        }
+    }
+    // Settings apply at once and are remembered on this device.
+    let change = {
+        let r = reader.clone();
+        let d = doc.clone();
+        let w = win.clone();
+        move |bigger: Option<bool>| {
+            let Ok(mut r) = r.try_borrow_mut() else { return };
+            let mut s = read_settings(&d, r.settings);
+            match bigger {
+                Some(true) => s.larger(),
+                Some(false) => s.smaller(),
+                None => {}
+            }
+            r.settings = s;
+            store_settings(&w, &s);
+            reflect_settings(&d, &s);
+            r.relayout();
+        }
+    };
+    let change = Rc::new(change);
+    if let Some(form) = doc.get_element_by_id("reader-settings-form") {
+        let c = change.clone();
+        listen(&form, "change", move |_: Event| c(None));
+    }
+    for (id, bigger) in [("reader-smaller", false), ("reader-larger", true)] {
+        if let Some(b) = doc.get_element_by_id(id) {
+            let c = change.clone();
+            listen(&b, "click", move |_: Event| c(Some(bigger)));
+        }
+    }
+    if let Some(b) = doc.get_element_by_id("reader-furthest") {
+        let r = reader.clone();
+        let button = b.clone();
+        listen(&b, "click", move |_: Event| {
+            let locator = button.get_attribute("data-locator").and_then(|l| Locator::parse(&l).ok());
+            button.remove();
+            if let (Ok(mut r), Some(l)) = (r.try_borrow_mut(), locator) {
+                let spine = l.spine().unwrap_or(0);
+                r.open(spine, Target::At(l));
+            }
+        });
+    }
+
+    // Start where the reader left off. The frame may already show the server's chapter.
+    let mut r = reader.borrow_mut();
+    let target = match start {
+        Some(l) => Target::At(l),
+        None => Target::Start,
+    };
+    let wanted = match &target {
+        Target::At(l) => l.spine().unwrap_or(chapter),
+        _ => chapter,
+    };
+    let ready = frame.content_document().is_some_and(|d| d.ready_state() == "complete" && d.url().is_ok_and(|u| u.contains("/contenu/")));
+    if wanted == chapter && ready {
+        r.target = target;
+        drop(r);
+        on_frame_load(&reader);
+    } else {
+        r.loaded = false;
+        let spine = wanted;
+        r.spine = u32::MAX;
+        r.open(spine, target);
+    }
+    let _ = root.dataset().set("ready", "true");
+}

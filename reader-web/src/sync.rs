@@ -1,0 +1,115 @@
+//! Saving the position: at once on this device (localStorage), and to the server a moment
+//! later (debounced), again when the page is hidden. A failed send stays marked pending and is
+//! sent at the next opening.
+
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Request, RequestCredentials, RequestInit, Response, Window};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Saved {
+    pub locator: String,
+    pub percentage: f64,
+    pub device: String,
+    pub updated_at: String,
+    #[serde(default)]
+    pub pending: bool,
+}
+
+pub struct Saver {
+    win: Window,
+    url: String,
+    key: String,
+    timer: Option<i32>,
+    on_fail: Box<dyn Fn(bool)>,
+}
+
+pub type SharedSaver = Rc<RefCell<Saver>>;
+
+const DEBOUNCE_MS: i32 = 1200;
+
+impl Saver {
+    pub fn new(win: Window, url: String, book: &str, on_fail: Box<dyn Fn(bool)>) -> SharedSaver {
+        Rc::new(RefCell::new(Saver { win, url, key: format!("coko.reader.position.{book}"), timer: None, on_fail }))
+    }
+
+    fn storage(&self) -> Option<web_sys::Storage> {
+        self.win.local_storage().ok().flatten()
+    }
+
+    /// The position last kept on this device.
+    pub fn local(&self) -> Option<Saved> {
+        let raw = self.storage()?.get_item(&self.key).ok()??;
+        serde_json::from_str(&raw).ok()
+    }
+
+    fn keep(&self, saved: &Saved) {
+        if let (Some(s), Ok(json)) = (self.storage(), serde_json::to_string(saved)) {
+            let _ = s.set_item(&self.key, &json);
+        }
+    }
+}
+
+fn device(win: &Window) -> String {
+    let w = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1024.0);
+    if w < 768.0 { "web-mobile" } else { "web-desktop" }.into()
+}
+
+/// Records a new position and schedules its sending.
+pub fn save(saver: &SharedSaver, locator: String, percentage: f64) {
+    let mut s = saver.borrow_mut();
+    let now = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let saved = Saved { locator, percentage, device: device(&s.win), updated_at: now, pending: true };
+    s.keep(&saved);
+    if let Some(t) = s.timer.take() {
+        s.win.clear_timeout_with_handle(t);
+    }
+    let weak = Rc::downgrade(saver);
+    let cb = Closure::once_into_js(move || {
+        if let Some(saver) = weak.upgrade() {
+            saver.borrow_mut().timer = None;
+            flush(&saver, false);
+        }
+    });
+    s.timer = s.win.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), DEBOUNCE_MS).ok();
+}
+
+/// Sends the pending position now (`keepalive` lets it outlive a closing page).
+pub fn flush(saver: &SharedSaver, keepalive: bool) {
+    let (saved, url, win) = {
+        let s = saver.borrow();
+        match s.local() {
+            Some(saved) if saved.pending => (saved, s.url.clone(), s.win.clone()),
+            _ => return,
+        }
+    };
+    let Ok(body) = serde_json::to_string(&serde_json::json!({
+        "locator": saved.locator, "percentage": saved.percentage, "device": saved.device, "updated_at": saved.updated_at,
+    })) else { return };
+    let init = RequestInit::new();
+    init.set_method("PUT");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_body(&JsValue::from_str(&body));
+    if keepalive {
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    }
+    let Ok(req) = Request::new_with_str_and_init(&url, &init) else { return };
+    let _ = req.headers().set("content-type", "application/json");
+    let saver = saver.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let sent = wasm_bindgen_futures::JsFuture::from(win.fetch_with_request(&req)).await;
+        let ok = sent.ok().and_then(|r| r.dyn_into::<Response>().ok()).is_some_and(|r| r.ok());
+        let s = saver.borrow();
+        if ok {
+            // Only clear the flag if no newer position arrived meanwhile.
+            if let Some(mut now) = s.local().filter(|n| n.updated_at == saved.updated_at) {
+                now.pending = false;
+                s.keep(&now);
+            }
+        }
+        (s.on_fail)(!ok);
+    });
+}

@@ -1,0 +1,309 @@
+//! The pagination model: how a chapter is cut into pages, where a page starts, which way a tap
+//! or a key turns, and the reader's display settings as the CSS that enforces them. Pure
+//! arithmetic and strings, so it is tested here rather than in a browser.
+
+use serde::{Deserialize, Serialize};
+
+/// Widths from which two columns make a page (a tablet in landscape, a desktop).
+pub const TWO_COLUMNS_FROM: f64 = 900.0;
+
+/// Where to go after a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Another page of the same chapter.
+    Page(u32),
+    /// The next chapter, at its start.
+    NextChapter,
+    /// The previous chapter, at its end.
+    PreviousChapter,
+}
+
+pub fn forward(page: u32, pages: u32) -> Step {
+    if page + 1 < pages.max(1) {
+        Step::Page(page + 1)
+    } else {
+        Step::NextChapter
+    }
+}
+
+pub fn backward(page: u32) -> Step {
+    if page > 0 {
+        Step::Page(page - 1)
+    } else {
+        Step::PreviousChapter
+    }
+}
+
+/// The part of the screen a tap landed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Back,
+    Middle,
+    Forward,
+}
+
+/// Taps on the outer thirds turn pages; in a right-to-left book the left side goes forward.
+pub fn zone(x: f64, width: f64, rtl: bool) -> Zone {
+    let third = width / 3.0;
+    let (left, right) = if rtl { (Zone::Forward, Zone::Back) } else { (Zone::Back, Zone::Forward) };
+    if x < third {
+        left
+    } else if x > width - third {
+        right
+    } else {
+        Zone::Middle
+    }
+}
+
+/// A horizontal swipe of at least 40 px: `Some(true)` forward, `Some(false)` back.
+pub fn swipe(dx: f64, dy: f64, rtl: bool) -> Option<bool> {
+    if dx.abs() < 40.0 || dx.abs() < dy.abs() * 1.5 {
+        return None;
+    }
+    // Finger moving left reveals the next page of a left-to-right book.
+    Some((dx < 0.0) != rtl)
+}
+
+/// How many pages a chapter of `scroll_width` makes in a frame `width` wide.
+pub fn page_count(scroll_width: f64, width: f64) -> u32 {
+    if width <= 0.0 {
+        return 1;
+    }
+    // A pixel of rounding must not make an empty last page.
+    ((scroll_width - 1.0) / width).ceil().max(1.0) as u32
+}
+
+/// The page holding document x-coordinate `doc_x` (right-to-left documents scroll to negative x).
+pub fn page_of(doc_x: f64, width: f64, rtl: bool) -> u32 {
+    if width <= 0.0 {
+        return 0;
+    }
+    // Right to left, page k shows x in [-kW, -kW + W).
+    let p = if rtl { (-doc_x / width).ceil() } else { (doc_x / width).floor() };
+    p.max(0.0) as u32
+}
+
+/// The horizontal scroll that shows `page`.
+pub fn scroll_for(page: u32, width: f64, rtl: bool) -> f64 {
+    let x = page as f64 * width;
+    if rtl {
+        -x
+    } else {
+        x
+    }
+}
+
+/// How far through the book, 0–100: whole chapters read plus the share of this one.
+pub fn percentage(position: u32, count: u32, page: u32, pages: u32) -> f64 {
+    if count == 0 {
+        return 0.0;
+    }
+    let within = (page + 1) as f64 / pages.max(1) as f64;
+    let pct = (position as f64 + within) / count as f64 * 100.0;
+    (pct.clamp(0.0, 100.0) * 100.0).round() / 100.0
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Font {
+    #[default]
+    Book,
+    Serif,
+    Sans,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Light,
+    Sepia,
+    Dark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Margins {
+    Narrow,
+    #[default]
+    Normal,
+    Wide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    #[default]
+    Paginated,
+    Scrolled,
+}
+
+/// What the reader chose; remembered per user.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Percent of the book's own size, 70–250.
+    pub font_size: u16,
+    pub font: Font,
+    /// `None`: the book's own line height.
+    pub line_height: Option<f32>,
+    pub margins: Margins,
+    pub theme: Theme,
+    pub flow: Flow,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { font_size: 100, font: Font::Book, line_height: None, margins: Margins::Normal, theme: Theme::Light, flow: Flow::Paginated }
+    }
+}
+
+pub const FONT_STEPS: [u16; 11] = [70, 80, 90, 100, 110, 120, 135, 150, 175, 200, 250];
+
+impl Settings {
+    pub fn larger(&mut self) {
+        self.font_size = FONT_STEPS.iter().copied().find(|s| *s > self.font_size).unwrap_or(250);
+    }
+
+    pub fn smaller(&mut self) {
+        self.font_size = FONT_STEPS.iter().rev().copied().find(|s| *s < self.font_size).unwrap_or(70);
+    }
+
+    /// Side margin in CSS pixels for a frame `width` wide.
+    pub fn margin_px(&self, width: f64) -> f64 {
+        let base = match self.margins {
+            Margins::Narrow => 12.0,
+            Margins::Normal => 24.0,
+            Margins::Wide => 48.0,
+        };
+        if width < 480.0 {
+            base * 0.75
+        } else {
+            base
+        }
+    }
+
+    /// Background and text colours of the theme.
+    pub fn colours(&self) -> (&'static str, &'static str, &'static str) {
+        match self.theme {
+            Theme::Light => ("#ffffff", "#1a1a1a", "#0f5f5a"),
+            Theme::Sepia => ("#f4ecd8", "#4a3b2a", "#7a4a12"),
+            Theme::Dark => ("#121212", "#e4e4e4", "#7fd6cf"),
+        }
+    }
+
+    /// The style sheet injected into a reflowable chapter shown `width` × `height`. The book's
+    /// own CSS stays; these rules win where the reader chose something.
+    pub fn css(&self, width: f64, height: f64) -> String {
+        let m = self.margin_px(width);
+        let v = (m * 0.8).max(16.0);
+        let (bg, fg, link) = self.colours();
+        let mut css = format!("html {{ font-size: {}% !important; background: {bg} !important; color: {fg}; }}\n", self.font_size);
+        match self.flow {
+            Flow::Paginated => {
+                let cols = if width >= TWO_COLUMNS_FROM { 2.0 } else { 1.0 };
+                let col = ((width - 2.0 * m * cols) / cols).floor().max(100.0);
+                css += &format!(
+                    "html {{ height: {height}px !important; width: {width}px !important; max-width: none !important; margin: 0 !important; \
+                     padding: {v}px {m}px !important; box-sizing: border-box !important; overflow: hidden !important; \
+                     column-width: {col}px !important; column-gap: {gap}px !important; column-fill: auto !important; }}\n\
+                     body {{ margin: 0 !important; padding: 0 !important; max-width: none !important; }}\n\
+                     img, svg, video, table, figure {{ max-width: 100% !important; max-height: {maxh}px !important; break-inside: avoid; }}\n\
+                     img, video {{ object-fit: contain; height: auto; }}\n",
+                    gap = 2.0 * m,
+                    maxh = (height - 2.0 * v).max(50.0),
+                );
+            }
+            Flow::Scrolled => {
+                css += &format!(
+                    "html {{ overflow-y: auto !important; overflow-x: hidden !important; }}\n\
+                     body {{ margin: 0 auto !important; padding: {v}px {m}px !important; max-width: 42em; }}\n\
+                     img, svg, video, table {{ max-width: 100% !important; height: auto; }}\n"
+                );
+            }
+        }
+        match self.font {
+            Font::Book => {}
+            Font::Serif => css += "body, body * { font-family: Georgia, 'Noto Serif', 'DejaVu Serif', serif !important; }\n",
+            Font::Sans => css += "body, body * { font-family: system-ui, 'Noto Sans', 'DejaVu Sans', sans-serif !important; }\n",
+        }
+        if let Some(lh) = self.line_height {
+            css += &format!("body, body * {{ line-height: {lh} !important; }}\n");
+        }
+        if self.theme != Theme::Light {
+            css += &format!("body, body * {{ color: {fg} !important; background-color: transparent !important; border-color: {fg}; }}\na, a * {{ color: {link} !important; }}\n");
+        }
+        css
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turning_pages_crosses_chapters_at_the_ends() {
+        assert_eq!(forward(0, 3), Step::Page(1));
+        assert_eq!(forward(2, 3), Step::NextChapter);
+        assert_eq!(forward(0, 0), Step::NextChapter);
+        assert_eq!(backward(2), Step::Page(1));
+        assert_eq!(backward(0), Step::PreviousChapter);
+    }
+
+    #[test]
+    fn taps_and_swipes_follow_the_book_direction() {
+        assert_eq!(zone(10.0, 360.0, false), Zone::Back);
+        assert_eq!(zone(350.0, 360.0, false), Zone::Forward);
+        assert_eq!(zone(180.0, 360.0, false), Zone::Middle);
+        assert_eq!(zone(10.0, 360.0, true), Zone::Forward);
+        assert_eq!(swipe(-80.0, 5.0, false), Some(true));
+        assert_eq!(swipe(-80.0, 5.0, true), Some(false));
+        assert_eq!(swipe(20.0, 0.0, false), None);
+        assert_eq!(swipe(60.0, 90.0, false), None, "mostly vertical: a scroll, not a swipe");
+    }
+
+    #[test]
+    fn pages_and_scroll_positions() {
+        assert_eq!(page_count(360.0, 360.0), 1);
+        assert_eq!(page_count(361.0, 360.0), 1, "a rounding pixel is no page");
+        assert_eq!(page_count(1080.0, 360.0), 3);
+        assert_eq!(page_of(0.0, 360.0, false), 0);
+        assert_eq!(page_of(725.0, 360.0, false), 2);
+        assert_eq!(page_of(10.0, 360.0, true), 0);
+        assert_eq!(page_of(-10.0, 360.0, true), 1);
+        assert_eq!(page_of(-360.0, 360.0, true), 1);
+        assert_eq!(page_of(-361.0, 360.0, true), 2);
+        assert_eq!(scroll_for(2, 360.0, true), -720.0);
+        assert_eq!(scroll_for(2, 360.0, false), 720.0);
+    }
+
+    #[test]
+    fn percentage_grows_through_the_book() {
+        assert_eq!(percentage(0, 4, 0, 2), 12.5);
+        assert_eq!(percentage(3, 4, 1, 2), 100.0);
+        assert!(percentage(1, 4, 0, 3) < percentage(1, 4, 1, 3));
+    }
+
+    #[test]
+    fn settings_become_css() {
+        let mut s = Settings::default();
+        s.larger();
+        assert_eq!(s.font_size, 110);
+        s.smaller();
+        s.smaller();
+        assert_eq!(s.font_size, 90);
+        let css = s.css(360.0, 640.0);
+        assert!(css.contains("font-size: 90%") && css.contains("column-width") && css.contains("height: 640px"));
+        assert!(!css.contains("font-family"), "the book's font by default");
+        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0);
+        assert!(wide.contains("column-width: 592px"), "two columns: {wide}");
+        assert!(wide.contains("#f4ecd8") && wide.contains("Georgia") && wide.contains("line-height: 1.8"));
+        let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0);
+        assert!(!scrolled.contains("column-width") && scrolled.contains("overflow-y: auto"));
+        let json = serde_json::to_string(&Settings::default()).unwrap();
+        let back: Settings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Settings::default());
+        let partial: Settings = serde_json::from_str(r#"{"font_size":150}"#).unwrap();
+        assert_eq!(partial.font_size, 150);
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the reader's WASM (crate reader-web) on its own, so only /lire/… pages load it:
+# size profile, wasm-bindgen, wasm-opt, then a folder named by content hash under
+# target/site/reader/ (cached forever) and target/site/reader/current naming it for the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+site="${LEPTOS_SITE_ROOT:-target/site}"
+out=target/reader-build
+
+cargo build -p reader-web --lib --target wasm32-unknown-unknown --profile wasm-release
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/wasm-release/coko_reader.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  "$out/coko_reader_bg.wasm" -o "$out/coko_reader_bg.opt.wasm"
+mv "$out/coko_reader_bg.opt.wasm" "$out/coko_reader_bg.wasm"
+printf "import init from './coko_reader.js';\ninit();\n" > "$out/boot.js"
+
+hash=$(cat "$out/coko_reader.js" "$out/coko_reader_bg.wasm" "$out/boot.js" | sha256sum | cut -c1-16)
+mkdir -p "$site/reader"
+# Keep the previous build too: pages rendered before a deploy still find their reader.
+find "$site/reader" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+rm -rf "$site/reader/$hash" && cp -r "$out" "$site/reader/$hash"
+echo "$hash" > "$site/reader/current"
+printf 'reader build %s: wasm %s bytes, js %s bytes\n' "$hash" "$(stat -c %s "$out/coko_reader_bg.wasm")" "$(stat -c %s "$out/coko_reader.js")"
