@@ -9,16 +9,28 @@ const SHOW_TEXT: u32 = 4;
 
 /// The index of `el` among its parent's element children.
 fn index_in_parent(el: &Element) -> Option<u32> {
-    let parent = el.parent_element()?;
-    let kids = parent.children();
-    (0..kids.length()).find(|i| kids.item(*i).is_some_and(|k| k.is_same_node(Some(el))))
+    el.parent_element()?;
+    let mut i = 0;
+    let mut prev = el.previous_element_sibling();
+    while let Some(p) = prev {
+        i += 1;
+        prev = p.previous_element_sibling();
+    }
+    Some(i)
+}
+
+/// Whether two handles name the same DOM node (JS identity).
+fn same(a: &Node, b: &Node) -> bool {
+    let a: &wasm_bindgen::JsValue = a.as_ref();
+    let b: &wasm_bindgen::JsValue = b.as_ref();
+    a == b
 }
 
 /// Element indices from `<body>` down to `el`.
 fn path_of(body: &Element, el: &Element) -> Vec<u32> {
     let mut path = Vec::new();
     let mut cur = el.clone();
-    while !cur.is_same_node(Some(body)) {
+    while !same(&cur, body) {
         let Some(i) = index_in_parent(&cur) else { break };
         path.push(i);
         match cur.parent_element() {
@@ -33,8 +45,19 @@ fn path_of(body: &Element, el: &Element) -> Vec<u32> {
     path
 }
 
+/// A text node's length. Book nodes live in the iframe's realm, where `instanceof` against this
+/// window's classes fails: types are checked by `nodeType`, then cast unchecked.
 fn text_len(node: &Node) -> u32 {
-    node.dyn_ref::<CharacterData>().map_or(0, |c| c.length())
+    match node.node_type() {
+        Node::TEXT_NODE | Node::CDATA_SECTION_NODE => node.unchecked_ref::<CharacterData>().length(),
+        _ => 0,
+    }
+}
+
+/// An event target from any realm as an element, when it is one.
+pub fn element_of(target: wasm_bindgen::JsValue) -> Option<Element> {
+    let kind = js_sys::Reflect::get(&target, &"nodeType".into()).ok()?.as_f64()?;
+    (kind as u16 == Node::ELEMENT_NODE).then(|| target.unchecked_into())
 }
 
 /// Characters (UTF-16 units, as the DOM counts) of `el`'s text before `node`.
@@ -42,7 +65,7 @@ fn chars_before(doc: &Document, el: &Element, node: &Node) -> u32 {
     let Ok(walker) = doc.create_tree_walker_with_what_to_show(el, SHOW_TEXT) else { return 0 };
     let mut total = 0;
     while let Ok(Some(n)) = walker.next_node() {
-        if n.is_same_node(Some(node)) {
+        if same(&n, node) {
             break;
         }
         total += text_len(&n);
@@ -62,16 +85,30 @@ pub fn locator_at_point(doc: &Document, spine: u32, x: f32, y: f32) -> Option<Lo
     if !body.contains(Some(&el)) {
         return None;
     }
-    let offset = chars_before(doc, &el, &node) + caret.offset();
+    // Points in a margin snap to the nearest text, which may be on another page: keep only
+    // a caret that is really on screen.
+    let at = caret.offset();
+    let range = doc.create_range().ok()?;
+    let len = text_len(&node);
+    range.set_start(&node, at.min(len)).ok()?;
+    range.set_end(&node, (at + 1).min(len)).ok()?;
+    let rect = range.get_bounding_client_rect();
+    let width = doc.document_element().map_or(0, |r| r.client_width()) as f64;
+    let height = doc.document_element().map_or(0, |r| r.client_height()) as f64;
+    if rect.right() <= 0.0 || rect.left() >= width || rect.bottom() <= 0.0 || rect.top() >= height {
+        return None;
+    }
+    let offset = chars_before(doc, &el, &node) + at;
     Some(Locator::Text { spine, path: path_of(&body, &el), offset })
 }
 
 /// The first locator found scanning down from the top of the visible page.
-pub fn first_visible(doc: &Document, spine: u32, x: f64, top: f64, bottom: f64) -> Locator {
+pub fn first_visible(doc: &Document, spine: u32, x: f64, top: f64, bottom: f64, rtl: bool) -> Locator {
     let mut y = top;
     while y < bottom {
         for dx in [0.0, 24.0, 64.0] {
-            if let Some(l) = locator_at_point(doc, spine, (x + dx) as f32, y as f32) {
+            let x = if rtl { x - dx } else { x + dx };
+            if let Some(l) = locator_at_point(doc, spine, x as f32, y as f32) {
                 return l;
             }
         }

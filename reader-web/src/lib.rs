@@ -51,7 +51,16 @@ struct Reader {
     loaded: bool,
     target: Target,
     settings: Settings,
+    /// Page progression of the book (which way is forward).
     rtl: bool,
+    /// Whether the loaded document lays its columns out right to left (its root's direction).
+    doc_rtl: bool,
+    turns: u32,
+    /// The position the reader reached. A change of settings keeps it rather than whatever text
+    /// starts the new page, so repeated changes do not drift backwards.
+    anchor: Option<Locator>,
+    /// The next page shown is for `anchor`: report it as it is.
+    pinned: bool,
     texts: Texts,
     saver: SharedSaver,
     /// Listeners attached to each chapter document as it loads.
@@ -111,6 +120,9 @@ impl Reader {
     }
 
     fn next(&mut self) {
+        if !self.loaded {
+            return;
+        }
         if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
             if let Some(doc) = self.content_doc() {
                 if let Some(se) = doc.scrolling_element() {
@@ -138,6 +150,9 @@ impl Reader {
     }
 
     fn previous(&mut self) {
+        if !self.loaded {
+            return;
+        }
         if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
             if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
                 if se.scroll_top() > 0 {
@@ -196,6 +211,11 @@ impl Reader {
             }
         };
         style.set_text_content(Some(&css));
+        self.doc_rtl = doc
+            .document_element()
+            .and_then(|root| self.win.get_computed_style(&root).ok().flatten())
+            .and_then(|cs| cs.get_property_value("direction").ok())
+            .is_some_and(|d| d == "rtl");
         let (bg, _, _) = self.settings.colours();
         let _ = self.stage.style().set_property("background", bg);
         let _ = frame_style.set_property("background", bg);
@@ -224,7 +244,11 @@ impl Reader {
                 self.show_page(self.pages.saturating_sub(1));
                 return;
             }
-            Target::At(l) => dom::position_of(&doc, l),
+            Target::At(l) => {
+                self.anchor = Some(l.clone());
+                self.pinned = true;
+                dom::position_of(&doc, l)
+            }
             Target::Fragment(id) => dom::position_of_id(&doc, id),
         };
         let se = doc.scrolling_element();
@@ -240,7 +264,7 @@ impl Reader {
         let page = match point {
             Some((left, _)) => {
                 let current = se.as_ref().map_or(0.0, |s| s.scroll_left() as f64);
-                layout::page_of(left + current + 1.0, w, self.rtl)
+                layout::page_of(left + current + 1.0, w, self.doc_rtl)
             }
             None => 0,
         };
@@ -252,7 +276,7 @@ impl Reader {
         if self.item_layout() == Layout::Reflowable && self.settings.flow == Flow::Paginated {
             let (w, _) = self.size();
             if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
-                se.set_scroll_left(layout::scroll_for(page, w, self.rtl) as i32);
+                se.set_scroll_left(layout::scroll_for(page, w, self.doc_rtl) as i32);
             }
         }
         self.after_turn();
@@ -266,13 +290,22 @@ impl Reader {
         }
         let (w, h) = self.size();
         let m = self.settings.margin_px(w);
-        let x = if self.rtl { w - m - 4.0 } else { m + 4.0 };
-        dom::first_visible(&doc, self.spine, x.max(1.0), 8.0, h - 8.0)
+        let x = if self.doc_rtl { w - m - 4.0 } else { m + 4.0 };
+        let top = if self.settings.flow == Flow::Paginated { self.settings.top_px(w) + 2.0 } else { 4.0 };
+        dom::first_visible(&doc, self.spine, x.max(1.0), top, h - 4.0, self.doc_rtl)
     }
 
     /// Updates the position line and bar, and saves the position.
     fn after_turn(&mut self) {
-        let locator = self.current_locator();
+        let locator = match (self.pinned, &self.anchor) {
+            (true, Some(anchor)) => anchor.clone(),
+            _ => {
+                let l = self.current_locator();
+                self.anchor = Some(l.clone());
+                l
+            }
+        };
+        self.pinned = false;
         let total = self.order.len() as u32;
         let pct = if self.settings.flow == Flow::Scrolled {
             let frac = self
@@ -306,6 +339,8 @@ impl Reader {
         let _ = self.root.dataset().set("page", &self.page.to_string());
         let _ = self.root.dataset().set("pages", &self.pages.to_string());
         let _ = self.root.dataset().set("locator", &locator.to_string());
+        self.turns += 1;
+        let _ = self.root.dataset().set("turns", &self.turns.to_string());
         mark_toc(&doc, self.spine);
         sync::save(&self.saver, locator.to_string(), pct);
     }
@@ -315,7 +350,7 @@ impl Reader {
         if !self.loaded {
             return;
         }
-        let here = self.current_locator();
+        let here = self.anchor.clone().unwrap_or_else(|| self.current_locator());
         self.lay_out();
         self.target = Target::At(here);
         self.settle();
@@ -464,8 +499,11 @@ fn function<E: wasm_bindgen::convert::FromWasmAbi + 'static>(f: impl FnMut(E) + 
 
 /// A key that turns pages, unless the reader is typing or choosing in a form.
 fn on_key(reader: &Shared, e: &KeyboardEvent) {
-    let in_form = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|el| matches!(el.tag_name().to_ascii_uppercase().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "SUMMARY" | "BUTTON" | "A") && el.closest("#reader-stage").ok().flatten().is_none());
-    if in_form || e.alt_key() || e.ctrl_key() || e.meta_key() {
+    // Arrows belong to form fields; Space and Enter to whatever button or link has focus.
+    let tag = e.target().and_then(|t| dom::element_of(t.into())).map(|el| el.tag_name().to_ascii_uppercase()).unwrap_or_default();
+    let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+    let activating = e.key() == " " && matches!(tag.as_str(), "A" | "BUTTON" | "SUMMARY");
+    if typing || activating || e.alt_key() || e.ctrl_key() || e.meta_key() {
         return;
     }
     let Ok(mut r) = reader.try_borrow_mut() else { return };
@@ -489,7 +527,7 @@ fn on_key(reader: &Shared, e: &KeyboardEvent) {
 /// the book); elsewhere the outer thirds turn pages.
 fn on_content_click(reader: &Shared, e: &MouseEvent) {
     let Ok(mut r) = reader.try_borrow_mut() else { return };
-    let link = e.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|el| el.closest("a[href]").ok().flatten());
+    let link = e.target().and_then(|t| dom::element_of(t.into())).and_then(|el| el.closest("a[href]").ok().flatten());
     if let Some(a) = link {
         e.prevent_default();
         let raw = a.get_attribute("href").unwrap_or_default();
@@ -530,8 +568,8 @@ fn on_frame_load(reader: &Shared) {
     // A part missing from the file: say so inside the frame.
     let empty = doc.body().is_none_or(|b| b.child_element_count() == 0 && b.text_content().unwrap_or_default().trim().is_empty());
     if empty {
-        if let Some(body) = doc.body().or_else(|| doc.document_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())) {
-            body.set_text_content(Some(&r.texts.missing));
+        if let Some(root) = doc.body().map(Element::from).or_else(|| doc.document_element()) {
+            root.set_text_content(Some(&r.texts.missing));
         }
     }
     r.lay_out();
@@ -598,6 +636,10 @@ pub fn start() {
         target: Target::Start,
         settings,
         rtl,
+        doc_rtl: rtl,
+        turns: 0,
+        anchor: None,
+        pinned: false,
         texts,
         saver: saver.clone(),
         content_listeners: Vec::new(),

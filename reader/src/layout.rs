@@ -183,6 +183,11 @@ impl Settings {
         }
     }
 
+    /// Top (and bottom) padding of a page, in CSS pixels.
+    pub fn top_px(&self, width: f64) -> f64 {
+        (self.margin_px(width) * 0.8).max(16.0)
+    }
+
     /// Background and text colours of the theme.
     pub fn colours(&self) -> (&'static str, &'static str, &'static str) {
         match self.theme {
@@ -196,7 +201,7 @@ impl Settings {
     /// own CSS stays; these rules win where the reader chose something.
     pub fn css(&self, width: f64, height: f64) -> String {
         let m = self.margin_px(width);
-        let v = (m * 0.8).max(16.0);
+        let v = self.top_px(width);
         let (bg, fg, link) = self.colours();
         let mut css = format!("html {{ font-size: {}% !important; background: {bg} !important; color: {fg}; }}\n", self.font_size);
         match self.flow {
