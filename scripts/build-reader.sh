@@ -22,4 +22,12 @@ mkdir -p "$site/reader"
 find "$site/reader" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 rm -rf "$site/reader/$hash" && cp -r "$out" "$site/reader/$hash"
 echo "$hash" > "$site/reader/current"
-printf 'reader build %s: wasm %s bytes, js %s bytes\n' "$hash" "$(stat -c %s "$out/coko_reader_bg.wasm")" "$(stat -c %s "$out/coko_reader.js")"
+node -e '
+const fs = require("fs"), z = require("zlib"), dir = process.argv[1];
+const br = (f) => z.brotliCompressSync(fs.readFileSync(`${dir}/${f}`), { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const raw = (f) => fs.statSync(`${dir}/${f}`).size;
+const kb = (n) => (n / 1024).toFixed(1);
+const files = ["coko_reader_bg.wasm", "coko_reader.js", "boot.js"];
+const total = files.reduce((s, f) => s + br(f), 0);
+console.log(`reader chunk ${process.argv[2]}: ` + files.map((f) => `${f} ${kb(raw(f))} KB (${kb(br(f))} KB br)`).join(", ") + `; total ${kb(total)} KB br, loaded on /lire/ only`);
+' "$out" "$hash"

@@ -608,7 +608,8 @@ pub fn start() {
     let chapter: u32 = data(&root, "chapter").parse().unwrap_or(0);
     // A position kept on this device and not yet sent beats the server's copy.
     let local = saver.borrow().local();
-    let start = match local.filter(|l| l.pending).and_then(|l| Locator::parse(&l.locator).ok()) {
+    let explicit = data(&root, "explicit") == "true";
+    let start = match local.filter(|l| l.pending && !explicit).and_then(|l| Locator::parse(&l.locator).ok()) {
         Some(l) => Some(l),
         None => Locator::parse(&data(&root, "start")).ok(),
     };

@@ -178,6 +178,8 @@ impl Settings {
         };
         if width < 480.0 {
             base * 0.75
+        } else if width >= TWO_COLUMNS_FROM {
+            base * 1.5
         } else {
             base
         }
@@ -301,7 +303,7 @@ mod tests {
         assert!(css.contains("font-size: 90%") && css.contains("column-width") && css.contains("height: 640px"));
         assert!(!css.contains("font-family"), "the book's font by default");
         let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0);
-        assert!(wide.contains("column-width: 592px"), "two columns: {wide}");
+        assert!(wide.contains("column-width: 568px"), "two columns: {wide}");
         assert!(wide.contains("#f4ecd8") && wide.contains("Georgia") && wide.contains("line-height: 1.8"));
         let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0);
         assert!(!scrolled.contains("column-width") && scrolled.contains("overflow-y: auto"));

@@ -21,6 +21,8 @@ pub struct ReaderView {
     pub start: Option<String>,
     /// The furthest position ever reached, when it is ahead of `start`.
     pub furthest: Option<(String, f64)>,
+    /// The reader asked for this part (`?partie=`): it wins over any saved position.
+    pub explicit: bool,
     /// The folder of the reader's WASM build under `/reader/`, when it was built.
     pub assets: Option<String>,
 }
@@ -122,7 +124,7 @@ fn settings_panel(t: &'static Texts) -> impl IntoView {
 pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
-    let ReaderView { book, publication, chapter, start, furthest, assets } = view_data;
+    let ReaderView { book, publication, chapter, start, furthest, explicit, assets } = view_data;
     let id = book.id.clone();
     let total = publication.spine.len() as u32;
     let chapter = chapter.min(total.saturating_sub(1));
@@ -139,7 +141,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     };
     let (back_arrow, fwd_arrow) = if ctx.lang.is_rtl() { ("→", "←") } else { ("←", "→") };
     let (prev_glyph, next_glyph) = if rtl { ("›", "‹") } else { ("‹", "›") };
-    let nav_link = "inline-flex h-10 items-center rounded-lg px-3 font-medium text-teal-800 underline-offset-2 hover:underline dark:text-teal-300";
+    let nav_link = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-base font-medium text-teal-800 underline-offset-2 hover:underline sm:text-xs dark:text-teal-300";
     let furthest_view = furthest.map(|(locator, pct)| {
         let pct = format!("{pct:.0}");
         view! {
@@ -152,7 +154,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     view! {
         <div id="reader" class="fixed inset-0 flex flex-col bg-white text-slate-900 dark:bg-slate-950 dark:text-slate-100"
             data-book=id.clone() data-content=format!("/lire/{id}/contenu/") data-progress=format!("/api/v1/reading/progress/{id}/")
-            data-chapter=chapter data-start=start.unwrap_or_default() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
+            data-chapter=chapter data-start=start.unwrap_or_default() data-explicit=explicit.to_string() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
@@ -174,19 +176,19 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                 <iframe id="reader-frame" title=t.reader_frame_title src=src sandbox="allow-same-origin"
                     class="h-full w-full border-0 bg-white" data-spine=chapter></iframe>
                 <button type="button" id="reader-prev" hidden=true aria-label=t.reader_prev
-                    class="absolute inset-y-0 start-0 w-10 text-3xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-14">{prev_glyph}</button>
+                    class="absolute inset-y-0 start-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{prev_glyph}</button>
                 <button type="button" id="reader-next" hidden=true aria-label=t.reader_next
-                    class="absolute inset-y-0 end-0 w-10 text-3xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-14">{next_glyph}</button>
+                    class="absolute inset-y-0 end-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{next_glyph}</button>
             </main>
             <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
                 <progress id="reader-progress" max="100" value=format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64)
                     class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>
                 <div class="flex items-center justify-between gap-2">
-                    {prev.map(|p| view! { <a id="reader-prev-part" href=part_href(&id, p) class=nav_link>{back_arrow}" "{t.reader_prev_chapter}</a> })}
+                    {prev.map(|p| view! { <a id="reader-prev-part" href=part_href(&id, p) class=nav_link title=t.reader_prev_chapter><span aria-hidden="true">{back_arrow}</span><span class="sr-only sm:not-sr-only sm:ms-1">{t.reader_prev_chapter}</span></a> })}
                     <p id="reader-position" class="flex-1 text-center text-slate-700 dark:text-slate-300" aria-live="polite">
                         {crate::i18n::fill(t.reader_position, &[("chapter", &(chapter + 1).to_string()), ("total", &total.to_string()), ("percent", &format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64))])}
                     </p>
-                    {next.map(|n| view! { <a id="reader-next-part" href=part_href(&id, n) class=nav_link>{t.reader_next_chapter}" "{fwd_arrow}</a> })}
+                    {next.map(|n| view! { <a id="reader-next-part" href=part_href(&id, n) class=nav_link title=t.reader_next_chapter><span class="sr-only sm:not-sr-only sm:me-1">{t.reader_next_chapter}</span><span aria-hidden="true">{fwd_arrow}</span></a> })}
                 </div>
                 <noscript><p class="text-center text-slate-700 dark:text-slate-300">{t.reader_no_wasm}</p></noscript>
             </footer>

@@ -72,7 +72,7 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         .as_ref()
         .filter(|p| q.partie.is_none() && p.furthest.percentage > p.percentage + 0.5)
         .map(|p| (p.furthest.locator.clone(), p.furthest.percentage));
-    let view = ReaderView { book, publication, chapter, start, furthest, assets: s.reader_assets.clone() };
+    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), assets: s.reader_assets.clone() };
     render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
 }
 
