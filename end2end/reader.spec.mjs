@@ -142,6 +142,17 @@ for (const viewport of [PHONE, DESKTOP]) {
     const otherState = await state(other);
     assert.equal(otherState.start, here, 'the server sent the saved position');
     assert.ok(await locatorVisible(other, here), 'the second device shows the same passage');
+
+    // "Ma bibliothèque" lists it under "Continuer la lecture"; "Reprendre" comes back here.
+    await other.goto(`${BASE}/ma-bibliotheque`);
+    const shelf = other.locator('section', { has: other.getByRole('heading', { name: 'Continuer la lecture' }) });
+    const item = shelf.getByTestId('shelf-item').filter({ hasText: 'Moby-Dick' });
+    await item.waitFor();
+    assert.match(await item.innerText(), /\d+ % lu/);
+    await shot(other, 'library');
+    await item.getByRole('link', { name: 'Reprendre' }).click();
+    await ready(other);
+    assert.equal((await state(other)).locator, here);
     assert.deepEqual(page.errors, []);
     assert.deepEqual(other.errors, []);
     await other.context().close();

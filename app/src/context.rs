@@ -24,7 +24,7 @@ pub enum Page {
     AdminBooks { page: BookPage, cursor: Option<String> },
     AdminBook { book: Box<Book> },
     AdminUpload { max_mb: u64 },
-    Library,
+    Library { library: domain::reading::Library },
     Reader { view: Box<crate::pages::reader::ReaderView> },
     NotFound,
     Error { code: ErrorCode },

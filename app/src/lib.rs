@@ -71,7 +71,6 @@ fn security_headers() {
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = page_ctx();
-    let t = texts(ctx.lang);
     let page = match ctx.page {
         // The reader fills the screen: no site frame around it.
         Page::Reader { view } => return view! { <pages::reader::ReaderPage view_data=*view/> }.into_any(),
@@ -86,7 +85,7 @@ pub fn App() -> impl IntoView {
         Page::Catalog { page, filter, cursor } => view! { <pages::catalog::CatalogPage page filter cursor/> }.into_any(),
         Page::Book { book } => view! { <pages::book::BookPage book=*book/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
-        Page::Library => view! { <pages::placeholder::ComingSoonPage title=t.nav_library text=t.library_soon/> }.into_any(),
+        Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
         Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),

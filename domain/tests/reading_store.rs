@@ -71,6 +71,8 @@ async fn access_follows_price_entitlements_and_roles() {
         reading.grant(&editor, &reader.id, paid).await.unwrap();
         reading.grant(&editor, &reader.id, paid).await.unwrap();
         assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
+        let shelf = reading.library(&reader).await.unwrap();
+        assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
         assert!(matches!(reading.grant(&editor, "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
         assert!(matches!(reading.grant(&editor, &reader.id, "no-book").await, Err(ReadingError::NotFound)));
         db
@@ -119,6 +121,16 @@ async fn newest_progress_wins_and_the_furthest_is_kept() {
             other => panic!("{other:?}"),
         }
         assert_eq!(reading.progress(&reader, &book.id).await.unwrap().unwrap(), back);
+
+        // The shelf: in progress, then finished.
+        let shelf = reading.library(&reader).await.unwrap();
+        assert_eq!(shelf.reading.len(), 1, "{}", db.label);
+        assert_eq!(shelf.reading[0].1.locator, "e:2:4:0");
+        assert!(shelf.finished.is_empty());
+        reading.save_progress(&reader, &book.id, &update("e:9::0", 100.0, t0 + Duration::hours(3), "phone")).await.unwrap();
+        let shelf = reading.library(&reader).await.unwrap();
+        assert!(shelf.reading.is_empty());
+        assert_eq!(shelf.finished[0].0.id, book.id);
         db
     })
     .await;

@@ -132,6 +132,11 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         // Opening the book resumes there.
         let html = web.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(r#"data-chapter="6""#) && html.contains(r#"data-start="e:6:2.1:35""#), "{}", app.label);
+
+        // The library shows the book in progress with how far.
+        let html = web.get(app.url("/ma-bibliotheque")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Continuer la lecture") && html.contains("Moby-Dick") && html.contains("4 % lu"), "{}", app.label);
+        assert!(html.contains(&format!(r#"href="/lire/{}""#, moby.id)));
         app.finish().await;
     }
 }

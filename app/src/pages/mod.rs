@@ -6,7 +6,7 @@ pub mod auth;
 pub mod book;
 pub mod catalog;
 pub mod home;
-pub mod placeholder;
+pub mod library;
 pub mod reader;
 pub mod profile;
 pub mod search;

@@ -98,6 +98,18 @@ impl ProgressUpdate {
     }
 }
 
+/// Percent from which a book counts as finished.
+pub const FINISHED_FROM: f64 = 99.0;
+
+/// A reader's shelf: what they are reading, what they finished, what they own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Library {
+    pub reading: Vec<(Book, Progress)>,
+    pub finished: Vec<(Book, Progress)>,
+    /// Paid books they may read (bought or granted).
+    pub owned: Vec<Book>,
+}
+
 /// Whether someone may open a book's content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {

@@ -1,6 +1,6 @@
 //! The reading service: opening books one is entitled to, and progress that follows the reader.
 
-use super::{access, Access, Progress, ProgressUpdate};
+use super::{access, Access, Library, Progress, ProgressUpdate, FINISHED_FROM};
 use crate::account::User;
 use crate::catalog::Book;
 use crate::error::FieldError;
@@ -74,4 +74,23 @@ impl ReadingService {
         }
     }
 
+
+    /// The reader's shelf. Books they can no longer open (unpublished, removed) are left out.
+    pub async fn library(&self, user: &User) -> Result<Library, ReadingError> {
+        let mut lib = Library::default();
+        for (book_id, progress) in self.store.recent_progress(&user.id, 100).await? {
+            let Ok(book) = self.readable_book(Some(user), &book_id).await else { continue };
+            if progress.percentage >= FINISHED_FROM {
+                lib.finished.push((book, progress));
+            } else {
+                lib.reading.push((book, progress));
+            }
+        }
+        for book_id in self.store.entitled_books(&user.id, 200).await? {
+            if let Ok(book) = self.readable_book(Some(user), &book_id).await {
+                lib.owned.push(book);
+            }
+        }
+        Ok(lib)
+    }
 }

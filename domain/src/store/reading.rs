@@ -13,4 +13,8 @@ pub trait ReadingStore: Send + Sync + 'static {
     /// Stores `progress` unless the stored one is newer (by `updated_at`), keeps the furthest
     /// position either way, and returns what is stored now.
     async fn save_progress(&self, user_id: &str, book_id: &str, progress: &Progress) -> StoreResult<Progress>;
+    /// A reader's positions, most recently read first: (book id, progress).
+    async fn recent_progress(&self, user_id: &str, limit: u32) -> StoreResult<Vec<(String, Progress)>>;
+    /// The books a reader was given or bought, newest first.
+    async fn entitled_books(&self, user_id: &str, limit: u32) -> StoreResult<Vec<String>>;
 }

@@ -16,6 +16,21 @@ fn from_bp(bp: i64) -> f64 {
     bp as f64 / 100.0
 }
 
+const PROGRESS_COLUMNS: &str = "locator, percentage_bp, current_page, total_pages, device, furthest_locator, furthest_bp, updated_at";
+
+fn progress_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Progress> {
+    let page = |col: &str| -> StoreResult<Option<u32>> { Ok(r.try_get::<Option<i64>, _>(col)?.map(|n| n.clamp(0, u32::MAX as i64) as u32)) };
+    Ok(Progress {
+        locator: r.try_get("locator")?,
+        percentage: from_bp(r.try_get("percentage_bp")?),
+        current_page: page("current_page")?,
+        total_pages: page("total_pages")?,
+        device: r.try_get("device")?,
+        updated_at: from_ms(r.try_get("updated_at")?),
+        furthest: Furthest { locator: r.try_get("furthest_locator")?, percentage: from_bp(r.try_get("furthest_bp")?) },
+    })
+}
+
 #[async_trait]
 impl ReadingStore for SqlStore {
     async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool> {
@@ -39,20 +54,21 @@ impl ReadingStore for SqlStore {
     }
 
     async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
-        let sql = "SELECT locator, percentage_bp, current_page, total_pages, device, furthest_locator, furthest_bp, updated_at \
-                   FROM reading_progress WHERE user_id = $1 AND book_id = $2";
-        let row = sqlx::query(sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(self.pool()).await?;
-        let Some(r) = row else { return Ok(None) };
-        let page = |col: &str| -> StoreResult<Option<u32>> { Ok(r.try_get::<Option<i64>, _>(col)?.map(|n| n.clamp(0, u32::MAX as i64) as u32)) };
-        Ok(Some(Progress {
-            locator: r.try_get("locator")?,
-            percentage: from_bp(r.try_get("percentage_bp")?),
-            current_page: page("current_page")?,
-            total_pages: page("total_pages")?,
-            device: r.try_get("device")?,
-            updated_at: from_ms(r.try_get("updated_at")?),
-            furthest: Furthest { locator: r.try_get("furthest_locator")?, percentage: from_bp(r.try_get("furthest_bp")?) },
-        }))
+        let sql = format!("SELECT {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 AND book_id = $2");
+        let row = sqlx::query(&sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(self.pool()).await?;
+        row.as_ref().map(progress_from_row).transpose()
+    }
+
+    async fn recent_progress(&self, user_id: &str, limit: u32) -> StoreResult<Vec<(String, Progress)>> {
+        let sql = format!("SELECT book_id, {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 ORDER BY updated_at DESC LIMIT $2");
+        let rows = sqlx::query(&sql).bind(user_id.to_owned()).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get("book_id")?, progress_from_row(r)?))).collect()
+    }
+
+    async fn entitled_books(&self, user_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        let sql = "SELECT book_id FROM entitlements WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2";
+        let rows = sqlx::query(sql).bind(user_id.to_owned()).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get("book_id")?)).collect()
     }
 
     async fn save_progress(&self, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<Progress> {

@@ -171,10 +171,14 @@ pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): 
 }
 
 pub async fn library(State(s): State<AppState>, v: Visit) -> Response {
-    if v.user.is_none() {
-        return sign_in_first(&v);
+    let Some(user) = &v.user else { return sign_in_first(&v) };
+    match s.reading.library(user).await {
+        Ok(library) => show(&s, &v, Page::Library { library }).await,
+        Err(e) => {
+            tracing::error!(error = %e, "library failed");
+            failure(&s, &v).await
+        }
     }
-    show(&s, &v, Page::Library).await
 }
 
 pub async fn not_found(State(s): State<AppState>, v: Visit) -> Response {
