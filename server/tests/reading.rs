@@ -72,6 +72,27 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         let res = reader.get(app.url(&format!("/lire/{}", paid.id))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
 
+        // The whole file, for those entitled, with ranges (resumable downloads, offline copies).
+        let detail: Value = client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby.id))).send().await.unwrap().json().await.unwrap();
+        let file_url = detail["fileUrl"].as_str().unwrap().to_owned();
+        assert_eq!(file_url, format!("/files/books/{}/{}.epub", moby.id, moby.file_hash));
+        assert_eq!(client().get(app.url(&file_url)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let res = reader.get(app.url(&file_url)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        assert_eq!(res.headers()["accept-ranges"], "bytes");
+        assert!(res.headers()["cache-control"].to_str().unwrap().contains("private"));
+        assert_eq!(res.bytes().await.unwrap().len() as u64, moby.file_size);
+        let res = reader.get(app.url(&file_url)).header("range", "bytes=0-3").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(res.headers()["content-range"].to_str().unwrap(), format!("bytes 0-3/{}", moby.file_size));
+        assert_eq!(&res.bytes().await.unwrap()[..], b"PK\x03\x04");
+        let res = reader.get(app.url(&file_url)).header("range", format!("bytes={}-", moby.file_size)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+        let paid_url = format!("/files/books/{}/{}.epub", paid.id, paid.file_hash);
+        let other = signed_in(&app, "autre@coko.test", "reader").await;
+        assert_eq!(other.get(app.url(&paid_url)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(other.get(app.url(&format!("/files/books/{}/{}.epub", moby.id, paid.file_hash))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
         // The book page links to the reader.
         let html = reader.get(app.url(&format!("/livres/{}", moby.id))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(&format!(r#"href="/lire/{}""#, moby.id)));

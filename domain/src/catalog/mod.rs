@@ -118,6 +118,11 @@ impl Book {
             authors.join(", ")
         }
     }
+    /// Where the book's file is served, named by its content so it can be cached forever.
+    pub fn file_url(&self) -> String {
+        format!("/files/books/{}/{}.{}", self.id, self.file_hash, self.format.as_str())
+    }
+
     /// Whether the book's language is written right to left.
     pub fn is_rtl(&self) -> bool {
         let primary = self.language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();

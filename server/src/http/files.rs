@@ -1,4 +1,5 @@
-//! `/files/…`: stored covers, named by content hash and cached forever.
+//! `/files/…`: stored covers and book files, named by content hash and cached forever (books
+//! privately, after an entitlement check, with byte ranges for resumable downloads).
 
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -27,5 +28,111 @@ pub async fn cover(State(s): State<AppState>, Path(hash): Path<String>, headers:
             tracing::error!(error = %e, "cover failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// A single `bytes=` range of a body `len` long: `Ok(None)` for the whole body, `Err` when it
+/// cannot be satisfied.
+fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None); // several ranges: the whole file is a valid answer
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().map_err(|_| ())?;
+            if n == 0 {
+                return Err(());
+            }
+            (len.saturating_sub(n), len.saturating_sub(1))
+        }
+        (s, "") => (s.parse().map_err(|_| ())?, len.saturating_sub(1)),
+        (s, e) => (s.parse().map_err(|_| ())?, e.parse::<u64>().map_err(|_| ())?.min(len.saturating_sub(1))),
+    };
+    if len == 0 || start > end || start >= len {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+/// `/files/books/{id}/{hash}.{ext}`: the whole book file for those entitled to it.
+pub async fn book(
+    State(s): State<AppState>,
+    crate::rest::reading::ReaderAuth(user): crate::rest::reading::ReaderAuth,
+    Path((id, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let book = match s.reading.readable_book(Some(&user), &id).await {
+        Ok(b) => b,
+        Err(domain::reading::ReadingError::NotEntitled) | Err(domain::reading::ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(domain::reading::ReadingError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "book file unavailable");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if name != format!("{}.{}", book.file_hash, book.format.as_str()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let etag = format!("\"{}\"", book.file_hash);
+    let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let bytes = match s.catalog.file(&book.file_hash).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, "book file missing from storage");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        let len = bytes.len() as u64;
+        // A range is honoured only for the very file named by `If-Range` (or without it).
+        let if_range_ok = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()).is_none_or(|v| v == etag);
+        let range = if if_range_ok { byte_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len) } else { Ok(None) };
+        match range {
+            Ok(Some((start, end))) => {
+                let mut res = (StatusCode::PARTIAL_CONTENT, bytes[start as usize..=end as usize].to_vec()).into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
+                    res.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                res
+            }
+            Ok(None) => bytes.into_response(),
+            Err(()) => {
+                let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    res.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return res;
+            }
+        }
+    };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(book.format.mime()));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(byte_range(None, 100), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
+        assert_eq!(byte_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+        assert_eq!(byte_range(Some("bytes=100-"), 100), Err(()));
+        assert_eq!(byte_range(Some("bytes=9-1"), 100), Err(()));
+        assert_eq!(byte_range(Some("bytes=x-1"), 100), Err(()));
+        assert_eq!(byte_range(Some("bytes=-0"), 100), Err(()));
     }
 }

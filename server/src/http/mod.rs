@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ma-bibliotheque", get(pages::library))
         .route("/lire/{id}", get(reader::page))
         .route("/lire/{id}/contenu/{*path}", get(reader::content))
+        .route("/files/books/{id}/{name}", get(files::book))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
         .layer(sessions.clone());
 

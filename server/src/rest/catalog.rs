@@ -17,6 +17,8 @@ fn book_json(book: &Book) -> Value {
     if let Value::Object(map) = &mut v {
         map.insert("coverUrl".into(), book.cover_hash.as_ref().map(|h| json!(format!("/files/covers/{h}"))).unwrap_or(Value::Null));
         map.insert("isFree".into(), json!(book.is_free()));
+        // Answers 401/403 to those not entitled; honours Range.
+        map.insert("fileUrl".into(), json!(book.file_url()));
     }
     v
 }

@@ -4,7 +4,7 @@
 mod auth;
 mod catalog;
 mod json;
-mod reading;
+pub mod reading;
 
 pub use json::ApiError;
 
