@@ -8,7 +8,7 @@ use domain::account::{Preferences, Role, User};
 use domain::catalog::{CatalogService, ImportOutcome, Money};
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
-use domain::reading::{ProgressUpdate, ReadingError, ReadingService};
+use domain::reading::{AnnotationInput, ProgressUpdate, ReadingError, ReadingService};
 use domain::search::EmbeddedIndex;
 use domain::store::{AccountStore, CatalogStore, ReadingStore};
 use domain::validation::Language;
@@ -131,6 +131,64 @@ async fn newest_progress_wins_and_the_furthest_is_kept() {
         let shelf = reading.library(&reader).await.unwrap();
         assert!(shelf.reading.is_empty());
         assert_eq!(shelf.finished[0].0.id, book.id);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn annotations_are_idempotent_private_and_newest_wins() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let store = Arc::new(db.store.clone());
+        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/moby-dick.epub")).unwrap();
+        let ImportOutcome::Created(book) = catalog.import(&bytes, "moby-dick.epub", true).await.unwrap() else { panic!() };
+        let awa = person("awa@example.sn", Role::Reader);
+        let ali = person("ali@example.sn", Role::Reader);
+        store.insert_user(&awa, "h").await.unwrap();
+        store.insert_user(&ali, "h").await.unwrap();
+
+        let id = uuid::Uuid::now_v7().to_string();
+        let input = AnnotationInput {
+            id: id.clone(),
+            book_id: book.id.clone(),
+            annotation_type: "highlight".into(),
+            position: "e:6:0.1.0:5..e:6:0.1.0:20".into(),
+            selected_text: "Call me Ishmael.".into(),
+            content: "Première phrase.".into(),
+            color: "#93c5fd".into(),
+            ..Default::default()
+        };
+        let (first, created) = reading.annotate(&awa, &input).await.unwrap();
+        assert!(created, "{}", db.label);
+        // A replay (same id) creates nothing and answers the stored annotation.
+        let (again, created) = reading.annotate(&awa, &AnnotationInput { content: "autre".into(), ..input.clone() }).await.unwrap();
+        assert!(!created);
+        assert_eq!(again, first);
+        // Someone else cannot take over that id, nor see, edit or delete it.
+        assert!(matches!(reading.annotate(&ali, &input).await, Err(ReadingError::Forbidden)), "{}", db.label);
+        assert!(reading.annotations(&ali, &book.id).await.unwrap().1.is_empty());
+        assert!(matches!(reading.delete_annotation(&ali, &id).await, Err(ReadingError::NotFound)));
+
+        let bookmark = AnnotationInput { id: uuid::Uuid::now_v7().to_string(), annotation_type: "bookmark".into(), position: "e:2::0".into(), selected_text: String::new(), content: String::new(), color: String::new(), ..input.clone() };
+        reading.annotate(&awa, &bookmark).await.unwrap();
+        let (_, list) = reading.annotations(&awa, &book.id).await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].annotation_type.as_str(), "bookmark", "reading order: the bookmark (part 2) first");
+
+        // Edits: the newest wins; an older replay changes nothing.
+        let later = chrono::Utc::now() + Duration::seconds(5);
+        let edited = reading.edit_annotation(&awa, &id, &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() }).await.unwrap();
+        assert_eq!((edited.content.as_str(), edited.color.as_str(), edited.selected_text.as_str()), ("Note revue.", "#fde047", "Call me Ishmael."));
+        let stale = reading.edit_annotation(&awa, &id, &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() }).await.unwrap();
+        assert_eq!(stale.content, "Note revue.", "{}", db.label);
+        assert!(matches!(reading.edit_annotation(&awa, &id, &AnnotationInput { color: "jaune".into(), ..Default::default() }).await, Err(ReadingError::Invalid(_))));
+
+        reading.delete_annotation(&awa, &id).await.unwrap();
+        assert!(matches!(reading.delete_annotation(&awa, &id).await, Err(ReadingError::NotFound)));
+        assert_eq!(reading.annotations(&awa, &book.id).await.unwrap().1.len(), 1);
         db
     })
     .await;

@@ -6,8 +6,11 @@ use crate::error::{FieldError, Reason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod annotation;
 #[cfg(feature = "ssr")]
 mod service;
+
+pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, HIGHLIGHT_COLOURS};
 #[cfg(feature = "ssr")]
 pub use service::{ReadingError, ReadingService};
 

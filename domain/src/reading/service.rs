@@ -1,6 +1,6 @@
 //! The reading service: opening books one is entitled to, and progress that follows the reader.
 
-use super::{access, Access, Library, Progress, ProgressUpdate, FINISHED_FROM};
+use super::{access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, FINISHED_FROM};
 use crate::account::User;
 use crate::catalog::Book;
 use crate::error::FieldError;
@@ -92,5 +92,55 @@ impl ReadingService {
             }
         }
         Ok(lib)
+    }
+
+    /// A reader's annotations in a book they may read, in reading order.
+    pub async fn annotations(&self, user: &User, book_id: &str) -> Result<(Book, Vec<Annotation>), ReadingError> {
+        let book = self.readable_book(Some(user), book_id).await?;
+        let mut list = self.store.annotations(&user.id, &book.id).await?;
+        list.sort_by(|a, b| match (a.start(), b.start()) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => std::cmp::Ordering::Equal,
+        });
+        Ok((book, list))
+    }
+
+    /// Creates an annotation, or answers the existing one when its id was seen before (a retry):
+    /// `(annotation, created)`.
+    pub async fn annotate(&self, user: &User, input: &AnnotationInput) -> Result<(Annotation, bool), ReadingError> {
+        let a = input.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
+        let book = self.readable_book(Some(user), &a.book_id).await?;
+        let a = Annotation { book_id: book.id, ..a };
+        match self.store.insert_annotation(&user.id, &a).await {
+            Err(StoreError::Conflict(_)) => Err(ReadingError::Forbidden),
+            other => Ok(other?),
+        }
+    }
+
+    /// Edits an annotation (the id in the path wins over any in the body; empty fields keep
+    /// their value).
+    pub async fn edit_annotation(&self, user: &User, id: &str, input: &AnnotationInput) -> Result<Annotation, ReadingError> {
+        let current = self.store.annotation(&user.id, id).await?.ok_or(ReadingError::NotFound)?;
+        let merged = AnnotationInput {
+            id: id.to_owned(),
+            book_id: current.book_id.clone(),
+            annotation_type: current.annotation_type.as_str().to_owned(),
+            position: if input.position.trim().is_empty() { current.position.clone() } else { input.position.clone() },
+            selected_text: if input.selected_text.is_empty() { current.selected_text.clone() } else { input.selected_text.clone() },
+            content: if input.content.is_empty() { current.content.clone() } else { input.content.clone() },
+            color: if input.color.is_empty() { current.color.clone() } else { input.color.clone() },
+            created_at: Some(current.created_at),
+            updated_at: Some(input.updated_at.unwrap_or_else(chrono::Utc::now)),
+        };
+        let a = merged.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
+        self.store.update_annotation(&user.id, &a).await?.ok_or(ReadingError::NotFound)
+    }
+
+    pub async fn delete_annotation(&self, user: &User, id: &str) -> Result<(), ReadingError> {
+        if self.store.delete_annotation(&user.id, id).await? {
+            Ok(())
+        } else {
+            Err(ReadingError::NotFound)
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The reading port: entitlements and progress.
 
 use super::StoreResult;
-use crate::reading::Progress;
+use crate::reading::{Annotation, Progress};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -17,4 +17,15 @@ pub trait ReadingStore: Send + Sync + 'static {
     async fn recent_progress(&self, user_id: &str, limit: u32) -> StoreResult<Vec<(String, Progress)>>;
     /// The books a reader was given or bought, newest first.
     async fn entitled_books(&self, user_id: &str, limit: u32) -> StoreResult<Vec<String>>;
+
+    /// Stores a new annotation; when its id exists already, stores nothing and answers the
+    /// stored one with `false`. `Conflict` when that id belongs to someone else.
+    async fn insert_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<(Annotation, bool)>;
+    /// Replaces position, text, note and colour unless the stored one is newer; `None` when the
+    /// reader has no such annotation.
+    async fn update_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<Option<Annotation>>;
+    async fn delete_annotation(&self, user_id: &str, id: &str) -> StoreResult<bool>;
+    async fn annotation(&self, user_id: &str, id: &str) -> StoreResult<Option<Annotation>>;
+    /// A reader's annotations in a book, oldest first.
+    async fn annotations(&self, user_id: &str, book_id: &str) -> StoreResult<Vec<Annotation>>;
 }

@@ -4,7 +4,7 @@ use super::reading::ReadingStore;
 use super::sql::{bind_all, conflict_or, Bind, SqlStore};
 use super::StoreResult;
 use crate::clock::{from_ms, now_ms};
-use crate::reading::{Furthest, Progress};
+use crate::reading::{Annotation, AnnotationKind, Furthest, Progress};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -31,8 +31,86 @@ fn progress_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Progress> {
     })
 }
 
+const ANNOTATION_COLUMNS: &str = "id, user_id, book_id, annotation_type, position, selected_text, content, color, created_at, updated_at";
+
+fn annotation_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Annotation> {
+    let kind: String = r.try_get("annotation_type")?;
+    Ok(Annotation {
+        id: r.try_get("id")?,
+        book_id: r.try_get("book_id")?,
+        annotation_type: AnnotationKind::parse(&kind).ok_or_else(|| super::StoreError::Corrupt(format!("annotation type {kind}")))?,
+        position: r.try_get("position")?,
+        selected_text: r.try_get("selected_text")?,
+        content: r.try_get("content")?,
+        color: r.try_get("color")?,
+        created_at: from_ms(r.try_get("created_at")?),
+        updated_at: from_ms(r.try_get("updated_at")?),
+    })
+}
+
+impl SqlStore {
+    /// An annotation by id, whoever it belongs to, with its owner.
+    async fn annotation_with_owner(&self, id: &str) -> StoreResult<Option<(String, Annotation)>> {
+        let sql = format!("SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        row.map(|r| Ok((r.try_get("user_id")?, annotation_from_row(&r)?))).transpose()
+    }
+}
+
 #[async_trait]
 impl ReadingStore for SqlStore {
+    async fn insert_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<(Annotation, bool)> {
+        let sql = format!("INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING");
+        let binds = vec![
+            Bind::Text(&a.id),
+            Bind::Text(user_id),
+            Bind::Text(&a.book_id),
+            Bind::Text(a.annotation_type.as_str()),
+            Bind::Text(&a.position),
+            Bind::Text(&a.selected_text),
+            Bind::Text(&a.content),
+            Bind::Text(&a.color),
+            Bind::Int(a.created_at.timestamp_millis()),
+            Bind::Int(a.updated_at.timestamp_millis()),
+        ];
+        let created = bind_all(sqlx::query(&sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "annotation"))?.rows_affected() == 1;
+        match self.annotation_with_owner(&a.id).await? {
+            Some((owner, stored)) if owner == user_id => Ok((stored, created)),
+            _ => Err(super::StoreError::Conflict("annotation")),
+        }
+    }
+
+    async fn update_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<Option<Annotation>> {
+        let sql = "UPDATE annotations SET position = $3, selected_text = $4, content = $5, color = $6, updated_at = $7 \
+                   WHERE id = $1 AND user_id = $2 AND updated_at <= $7";
+        let binds = vec![
+            Bind::Text(&a.id),
+            Bind::Text(user_id),
+            Bind::Text(&a.position),
+            Bind::Text(&a.selected_text),
+            Bind::Text(&a.content),
+            Bind::Text(&a.color),
+            Bind::Int(a.updated_at.timestamp_millis()),
+        ];
+        bind_all(sqlx::query(sql), binds).execute(self.pool()).await?;
+        self.annotation(user_id, &a.id).await
+    }
+
+    async fn delete_annotation(&self, user_id: &str, id: &str) -> StoreResult<bool> {
+        let res = sqlx::query("DELETE FROM annotations WHERE id = $1 AND user_id = $2").bind(id.to_owned()).bind(user_id.to_owned()).execute(self.pool()).await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn annotation(&self, user_id: &str, id: &str) -> StoreResult<Option<Annotation>> {
+        Ok(self.annotation_with_owner(id).await?.filter(|(owner, _)| owner == user_id).map(|(_, a)| a))
+    }
+
+    async fn annotations(&self, user_id: &str, book_id: &str) -> StoreResult<Vec<Annotation>> {
+        let sql = format!("SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE user_id = $1 AND book_id = $2 ORDER BY created_at, id");
+        let rows = sqlx::query(&sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_all(self.pool()).await?;
+        rows.iter().map(annotation_from_row).collect()
+    }
+
     async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool> {
         let row = sqlx::query("SELECT 1 AS ok FROM entitlements WHERE user_id = $1 AND book_id = $2")
             .bind(user_id.to_owned())
