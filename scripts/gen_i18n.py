@@ -220,6 +220,7 @@ K = [
 ("catalog_soon","Le catalogue arrive très bientôt. Créez votre compte pour être prêt.","The catalogue is coming very soon. Create your account to be ready.","الفهرس قادم قريبًا جدًا. أنشئ حسابك لتكون مستعدًا."),
 ("library_soon","Vos livres apparaîtront ici dès que vous commencerez à lire.","Your books will appear here as soon as you start reading.","ستظهر كتبك هنا بمجرد أن تبدأ القراءة."),
 ("library_reading","Continuer la lecture","Continue reading","متابعة القراءة"),
+("export_part","Partie","Part","الجزء"),
 ("library_finished","Terminés","Finished","المنتهية"),
 ("library_owned","Vos livres achetés ou offerts","Books you bought or were given","الكتب التي اشتريتها أو أُهديت لك"),
 ("library_resume","Reprendre","Resume","استئناف"),

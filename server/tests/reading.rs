@@ -161,3 +161,58 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn annotations_through_the_api_and_their_exports() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "moby-dick.epub").await;
+        let web = signed_in(&app, "note@coko.test", "reader").await;
+        let base = app.url("/api/v1/reading/annotations/");
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = json!({
+            "id": id, "book_id": moby.id, "annotation_type": "highlight",
+            "position": "e:6:0.1.0:5..e:6:0.1.0:20", "selected_text": "Call me Ishmael.",
+            "content": "La plus célèbre des premières phrases.", "color": "#93c5fd",
+            "created_at": "2026-11-25T10:00:00Z"
+        });
+        assert_eq!(client().post(&base).json(&body).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let res = web.post(&base).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let replay = web.post(&base).json(&body).send().await.unwrap();
+        assert_eq!(replay.status(), StatusCode::OK, "a replay creates nothing");
+        let bad = web.post(&base).json(&json!({"id": "nope", "book_id": moby.id, "annotation_type": "highlight", "position": "x"})).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let list: Value = web.get(format!("{base}?book={}", moby.id)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["annotations"].as_array().unwrap().len(), 1, "{}", app.label);
+        assert_eq!(list["annotations"][0]["selected_text"], "Call me Ishmael.");
+
+        let res = web.put(format!("{base}{id}/")).json(&json!({"content": "Note revue.", "color": "#fde047"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let edited: Value = res.json().await.unwrap();
+        assert_eq!(edited["content"], "Note revue.");
+
+        let md = web.get(format!("{base}export/?book={}&format=md", moby.id)).send().await.unwrap();
+        assert_eq!(md.status(), StatusCode::OK);
+        assert!(md.headers()["content-disposition"].to_str().unwrap().contains("notes-Moby-Dick.md"));
+        let md = md.text().await.unwrap();
+        assert!(md.contains("# Moby-Dick") && md.contains("> Call me Ishmael.") && md.contains("Note revue.") && md.contains("Loomings"), "{md}");
+
+        let pdf = web.get(format!("{base}export/?book={}&format=pdf", moby.id)).send().await.unwrap();
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let path = app.data.path().join("notes.pdf");
+        std::fs::write(&path, pdf.bytes().await.unwrap()).unwrap();
+        let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils) is installed by the test command");
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("Call me Ishmael.") && text.contains("Note revue.") && text.contains("Moby-Dick"), "{text}");
+
+        let other = signed_in(&app, "autre-note@coko.test", "reader").await;
+        assert_eq!(other.delete(format!("{base}{id}/")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(other.post(&base).json(&body).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(web.delete(format!("{base}{id}/")).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+        let list: Value = web.get(format!("{base}?book={}", moby.id)).send().await.unwrap().json().await.unwrap();
+        assert!(list["annotations"].as_array().unwrap().is_empty());
+        app.finish().await;
+    }
+}

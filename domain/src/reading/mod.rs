@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod annotation;
+pub mod pdf;
 #[cfg(feature = "ssr")]
 mod service;
 

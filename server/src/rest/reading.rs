@@ -6,13 +6,16 @@ use crate::error::HttpError;
 use crate::http::visit::request_language;
 use crate::sessions::USER_ID;
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::header::{AUTHORIZATION, HOST, ORIGIN};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::header::{HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::User;
-use domain::error::ErrorCode;
-use domain::reading::{Progress, ProgressUpdate};
+use domain::error::{ErrorCode, FieldError, Reason};
+use domain::reading::{Annotation, AnnotationInput, Progress, ProgressUpdate};
+use serde_json::{json, Value};
 use tower_sessions::Session;
 
 /// The signed-in reader: by bearer token, or by the web session for same-origin requests.
@@ -60,4 +63,86 @@ pub async fn save_progress(
     Body(update): Body<ProgressUpdate>,
 ) -> Result<Json<Progress>, ApiError> {
     s.reading.save_progress(&user, &book, &update).await.map(Json).map_err(|e| ApiError::new(e, lang))
+}
+
+#[derive(serde::Deserialize)]
+pub struct BookQuery {
+    #[serde(default)]
+    book: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// `GET /reading/annotations/?book=`: the reader's annotations in a book, in reading order.
+pub async fn annotations(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Query(q): Query<BookQuery>) -> Result<Json<Value>, ApiError> {
+    if q.book.trim().is_empty() {
+        return Err(ApiError::new(HttpError { fields: vec![FieldError::new("book", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) }, lang));
+    }
+    let (_, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "annotations": list })))
+}
+
+/// `POST /reading/annotations/`: 201 with the new annotation, or 200 with the stored one when
+/// its id was already used (a retried or replayed write).
+pub async fn annotate(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Body(input): Body<AnnotationInput>) -> Result<Response, ApiError> {
+    let (a, created) = s.reading.annotate(&user, &input).await.map_err(|e| ApiError::new(e, lang))?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(a)).into_response())
+}
+
+/// `PUT /reading/annotations/{id}/`
+pub async fn edit_annotation(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(id): Path<String>,
+    Body(input): Body<AnnotationInput>,
+) -> Result<Json<Annotation>, ApiError> {
+    s.reading.edit_annotation(&user, &id, &input).await.map(Json).map_err(|e| ApiError::new(e, lang))
+}
+
+/// `DELETE /reading/annotations/{id}/`: 204.
+pub async fn delete_annotation(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    s.reading.delete_annotation(&user, &id).await.map(|_| StatusCode::NO_CONTENT).map_err(|e| ApiError::new(e, lang))
+}
+
+/// The chapter an annotation is in: its table-of-contents label, or "Partie N".
+fn chapter_of(publication: Option<&reader::Publication>, a: &Annotation, part: &str) -> String {
+    let spine = a.start().and_then(|l| l.spine());
+    fn find(entries: &[reader::TocEntry], spine: u32) -> Option<&str> {
+        entries.iter().find_map(|e| if e.spine == Some(spine) { Some(e.label.as_str()) } else { find(&e.children, spine) })
+    }
+    match (publication, spine) {
+        (Some(p), Some(n)) => find(&p.toc, n).map(str::to_owned).unwrap_or_else(|| format!("{part} {}", n + 1)),
+        (_, Some(n)) => format!("{part} {}", n + 1),
+        _ => part.to_owned(),
+    }
+}
+
+/// `GET /reading/annotations/export/?book=&format=md|pdf`: a download of the reader's notes.
+pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Query(q): Query<BookQuery>) -> Result<Response, ApiError> {
+    let format = match q.format.as_str() {
+        "" | "md" => "md",
+        "pdf" => "pdf",
+        _ => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("format", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+    };
+    let (book, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
+    let opened = s.open_books.open(&s.catalog, &book).await.ok();
+    let part = app::i18n::texts(lang).export_part;
+    let items: Vec<(String, Annotation)> = list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, part), a)).collect();
+    let stem: String = book.title.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect::<String>().trim_matches('-').chars().take(60).collect();
+    let (body, mime) = if format == "md" {
+        (domain::reading::to_markdown(&book.title, &book.author_names(), &items).into_bytes(), "text/markdown; charset=utf-8")
+    } else {
+        (domain::reading::pdf::annotations_pdf(&book.title, &book.author_names(), &items), "application/pdf")
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let disposition = format!("attachment; filename=\"notes-{}.{format}\"", if stem.is_ascii() { stem.as_str() } else { "coko" });
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
