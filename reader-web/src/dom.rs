@@ -164,3 +164,61 @@ pub fn position_of_id(doc: &Document, id: &str) -> Option<(f64, f64)> {
     let rect = el.get_bounding_client_rect();
     Some((rect.left(), rect.top()))
 }
+
+/// The locator of a DOM boundary point (a selection's start or end).
+pub fn locator_of_boundary(doc: &Document, spine: u32, node: &Node, offset: u32) -> Option<Locator> {
+    let body = doc.body()?;
+    match node.node_type() {
+        Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
+            let el = node.parent_element()?;
+            Some(Locator::Text { spine, path: path_of(&body, &el), offset: chars_before(doc, &el, node) + offset.min(text_len(node)) })
+        }
+        Node::ELEMENT_NODE => {
+            let el: &Element = node.unchecked_ref();
+            let kids = node.child_nodes();
+            match kids.item(offset) {
+                Some(child) if child.node_type() == Node::ELEMENT_NODE => {
+                    Some(Locator::Text { spine, path: path_of(&body, child.unchecked_ref::<Element>()), offset: 0 })
+                }
+                Some(child) => Some(Locator::Text { spine, path: path_of(&body, el), offset: chars_before(doc, el, &child) }),
+                // After the last child: the end of this element's text.
+                None => {
+                    let total = el.text_content().map_or(0, |t| t.encode_utf16().count() as u32);
+                    Some(Locator::Text { spine, path: path_of(&body, el), offset: total })
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The DOM boundary point of a locator: a text node and an offset in it.
+fn boundary_of(doc: &Document, locator: &Locator) -> Option<(Node, u32)> {
+    let Locator::Text { path, offset, .. } = locator else { return None };
+    let body = doc.body()?;
+    let (el, _) = element_at(&body, path);
+    let walker = doc.create_tree_walker_with_what_to_show(&el, SHOW_TEXT).ok()?;
+    let mut left = *offset;
+    let mut last = None;
+    while let Ok(Some(n)) = walker.next_node() {
+        let len = text_len(&n);
+        if left <= len {
+            return Some((n, left));
+        }
+        left -= len;
+        last = Some((n, len));
+    }
+    last.or_else(|| Some((el.into(), 0)))
+}
+
+/// The DOM range of an annotation position (`a..b`, or a single locator: an empty range).
+pub fn range_of(doc: &Document, position: &str) -> Option<web_sys::Range> {
+    let (a, b) = position.split_once("..").unwrap_or((position, position));
+    let (start, end) = (Locator::parse(a).ok()?, Locator::parse(b).ok()?);
+    let (sn, so) = boundary_of(doc, &start)?;
+    let (en, eo) = boundary_of(doc, &end)?;
+    let range = doc.create_range().ok()?;
+    range.set_start(&sn, so).ok()?;
+    range.set_end(&en, eo).ok()?;
+    Some(range)
+}

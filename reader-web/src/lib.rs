@@ -6,6 +6,7 @@
 //! their scripts never run. This code (the parent page's) reads and styles them from outside.
 
 mod dom;
+mod notes;
 mod sync;
 
 use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Zone};
@@ -63,6 +64,13 @@ struct Reader {
     pinned: bool,
     texts: Texts,
     saver: SharedSaver,
+    book_id: String,
+    annotations_url: String,
+    notes: Vec<notes::Note>,
+    /// The passage selected in the book, as (position, text), while the toolbar shows.
+    selection: Option<(String, String)>,
+    panel: notes::PanelTexts,
+    note_failed: String,
     /// Listeners attached to each chapter document as it loads.
     content_listeners: Vec<(&'static str, js_sys::Function)>,
     touch: Option<(f64, f64)>,
@@ -210,7 +218,7 @@ impl Reader {
                 s
             }
         };
-        style.set_text_content(Some(&css));
+        style.set_text_content(Some(&(css + &layout::highlight_css())));
         self.doc_rtl = doc
             .document_element()
             .and_then(|root| self.win.get_computed_style(&root).ok().flatten())
@@ -342,6 +350,10 @@ impl Reader {
         self.turns += 1;
         let _ = self.root.dataset().set("turns", &self.turns.to_string());
         mark_toc(&doc, self.spine);
+        if let Some(b) = doc.get_element_by_id("reader-bookmark") {
+            let marked = self.notes.iter().any(|n| n.annotation_type == "bookmark" && n.position == locator.to_string());
+            let _ = b.set_attribute("aria-pressed", if marked { "true" } else { "false" });
+        }
         sync::save(&self.saver, locator.to_string(), pct);
     }
 
@@ -527,6 +539,10 @@ fn on_key(reader: &Shared, e: &KeyboardEvent) {
 /// the book); elsewhere the outer thirds turn pages.
 fn on_content_click(reader: &Shared, e: &MouseEvent) {
     let Ok(mut r) = reader.try_borrow_mut() else { return };
+    // Ending a selection is not a tap.
+    if r.content_doc().and_then(|d| d.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed()) {
+        return;
+    }
     let link = e.target().and_then(|t| dom::element_of(t.into())).and_then(|el| el.closest("a[href]").ok().flatten());
     if let Some(a) = link {
         e.prevent_default();
@@ -574,6 +590,228 @@ fn on_frame_load(reader: &Shared) {
     }
     r.lay_out();
     r.settle();
+    notes::paint(&r.frame, &r.notes, r.spine);
+}
+
+fn notes_texts(doc: &Document) -> notes::PanelTexts {
+    let get = |k: &str| doc.get_element_by_id("reader-notes-list").and_then(|e| e.get_attribute(k)).unwrap_or_default();
+    notes::PanelTexts { bookmark: get("data-t-bookmark"), go: get("data-t-go"), delete: get("data-t-delete"), part: get("data-t-part") }
+}
+
+/// Shows the highlight toolbar while a passage is selected.
+fn on_selection(reader: &Shared) {
+    let Ok(mut r) = reader.try_borrow_mut() else { return };
+    let Some(doc) = r.content_doc() else { return };
+    r.selection = notes::selection(&doc, r.spine);
+    if let Some(bar) = r.win.document().and_then(|d| d.get_element_by_id("reader-selection")) {
+        let _ = if r.selection.is_some() { bar.remove_attribute("hidden") } else { bar.set_attribute("hidden", "") };
+    }
+}
+
+fn show_status(win: &Window, text: &str) {
+    if let Some(el) = win.document().and_then(|d| d.get_element_by_id("reader-sync")) {
+        el.set_text_content(Some(text));
+    }
+}
+
+/// Repaints and relists after the notes changed.
+fn refresh_notes(r: &Reader) {
+    notes::paint(&r.frame, &r.notes, r.spine);
+    if let Some(doc) = r.win.document() {
+        notes::render_panel(&doc, &r.notes, &r.panel);
+        if let Some(b) = doc.get_element_by_id("reader-bookmark") {
+            let here = r.anchor.as_ref().map(|l| l.to_string()).unwrap_or_default();
+            let marked = r.notes.iter().any(|n| n.annotation_type == "bookmark" && n.position == here);
+            let _ = b.set_attribute("aria-pressed", if marked { "true" } else { "false" });
+        }
+    }
+}
+
+/// Saves a new annotation, then shows it.
+fn create_note(reader: &Shared, kind: &str, position: String, text: String, content: String, color: &str) {
+    let (win, url, note) = {
+        let Ok(r) = reader.try_borrow() else { return };
+        let note = notes::Note {
+            id: notes::new_id(&r.win),
+            book_id: r.book_id.clone(),
+            annotation_type: kind.into(),
+            position,
+            selected_text: text,
+            content,
+            color: color.into(),
+            created_at: notes::now_iso(),
+        };
+        (r.win.clone(), r.annotations_url.clone(), note)
+    };
+    let reader = reader.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let body = serde_json::to_string(&note).unwrap_or_default();
+        let saved = match notes::request(&win, "POST", &url, Some(body)).await {
+            Ok((200 | 201, text)) => serde_json::from_str::<notes::Note>(&text).ok(),
+            _ => None,
+        };
+        let Ok(mut r) = reader.try_borrow_mut() else { return };
+        match saved {
+            Some(n) => {
+                r.notes.retain(|x| x.id != n.id);
+                r.notes.push(n);
+                show_status(&win, "");
+            }
+            None => show_status(&win, &r.note_failed),
+        }
+        refresh_notes(&r);
+    });
+}
+
+fn delete_note(reader: &Shared, id: String) {
+    let (win, url) = match reader.try_borrow() {
+        Ok(r) => (r.win.clone(), format!("{}{}/", r.annotations_url, id)),
+        Err(_) => return,
+    };
+    let reader = reader.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let ok = matches!(notes::request(&win, "DELETE", &url, None).await, Ok((204 | 404, _)));
+        let Ok(mut r) = reader.try_borrow_mut() else { return };
+        if ok {
+            r.notes.retain(|n| n.id != id);
+            show_status(&win, "");
+        } else {
+            show_status(&win, &r.note_failed);
+        }
+        refresh_notes(&r);
+    });
+}
+
+/// The notes panel, the highlight toolbar, the note dialog and the bookmark button.
+fn wire_notes(reader: &Shared, win: &Window, doc: &Document) {
+    // Load this reader's notes for the book.
+    {
+        let reader = reader.clone();
+        let win = win.clone();
+        let (url, book) = {
+            let r = reader.borrow();
+            (r.annotations_url.clone(), r.book_id.clone())
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok((200, text)) = notes::request(&win, "GET", &format!("{url}?book={book}"), None).await {
+                #[derive(serde::Deserialize)]
+                struct List {
+                    annotations: Vec<notes::Note>,
+                }
+                if let Ok(list) = serde_json::from_str::<List>(&text) {
+                    if let Ok(mut r) = reader.try_borrow_mut() {
+                        r.notes = list.annotations;
+                        refresh_notes(&r);
+                    }
+                }
+            }
+        });
+    }
+    // Colour buttons: highlight the selection.
+    if let Ok(buttons) = doc.query_selector_all("#reader-selection button[data-color]") {
+        for i in 0..buttons.length() {
+            let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            let colour = b.get_attribute("data-color").unwrap_or_default();
+            let r = reader.clone();
+            let d = doc.clone();
+            listen(&b, "click", move |_: Event| {
+                let picked = r.try_borrow_mut().ok().and_then(|mut x| {
+                    let sel = x.selection.take();
+                    if let Some(cd) = x.content_doc() {
+                        notes::clear_selection(&cd);
+                    }
+                    sel
+                });
+                if let Some(bar) = d.get_element_by_id("reader-selection") {
+                    let _ = bar.set_attribute("hidden", "");
+                }
+                if let Some((position, text)) = picked {
+                    create_note(&r, "highlight", position, text, String::new(), &colour);
+                }
+            });
+        }
+    }
+    // "Add a note": a dialog with the quote; saving makes a note on the passage.
+    let dialog = doc.get_element_by_id("reader-note-dialog").and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok());
+    if let (Some(button), Some(dialog)) = (doc.get_element_by_id("reader-note-button"), dialog) {
+        let r = reader.clone();
+        let d = doc.clone();
+        let dlg = dialog.clone();
+        listen(&button, "click", move |_: Event| {
+            let Some((_, text)) = r.try_borrow().ok().and_then(|x| x.selection.clone()) else { return };
+            if let Some(q) = d.get_element_by_id("reader-note-quote") {
+                q.set_text_content(Some(&text));
+            }
+            if let Some(area) = d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                area.set_value("");
+            }
+            let _ = dlg.show_modal();
+        });
+        let r = reader.clone();
+        let d = doc.clone();
+        let dlg = dialog.clone();
+        listen(&dialog, "close", move |_: Event| {
+            let text = d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|a| a.value()).unwrap_or_default();
+            let picked = r.try_borrow_mut().ok().and_then(|mut x| {
+                let sel = x.selection.take();
+                if let Some(cd) = x.content_doc() {
+                    notes::clear_selection(&cd);
+                }
+                sel
+            });
+            if let Some(bar) = d.get_element_by_id("reader-selection") {
+                let _ = bar.set_attribute("hidden", "");
+            }
+            if dlg.return_value() == "save" && !text.trim().is_empty() {
+                if let Some((position, quote)) = picked {
+                    create_note(&r, "note", position, quote, text.trim().to_owned(), reader::layout::HIGHLIGHT_COLOURS[0]);
+                }
+            }
+        });
+    }
+    // The panel: go to a passage, or delete it.
+    if let Some(list) = doc.get_element_by_id("reader-notes-list") {
+        let r = reader.clone();
+        let d = doc.clone();
+        listen(&list, "click", move |e: Event| {
+            let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            if let Some(del) = target.closest("[data-delete]").ok().flatten() {
+                delete_note(&r, del.get_attribute("data-delete").unwrap_or_default());
+                return;
+            }
+            let Some(go) = target.closest("[data-go]").ok().flatten() else { return };
+            let id = go.get_attribute("data-go").unwrap_or_default();
+            if let Some(details) = d.get_element_by_id("reader-notes") {
+                let _ = details.remove_attribute("open");
+            }
+            if let Ok(mut x) = r.try_borrow_mut() {
+                if let Some(start) = x.notes.iter().find(|n| n.id == id).and_then(|n| n.start()) {
+                    let spine = start.spine().unwrap_or(0);
+                    x.open(spine, Target::At(start));
+                }
+            }
+        });
+    }
+    // The bookmark button marks (or unmarks) the page being read.
+    if let Some(b) = doc.get_element_by_id("reader-bookmark").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        b.set_hidden(false);
+        let r = reader.clone();
+        listen(&b, "click", move |_: Event| {
+            let (here, existing) = match r.try_borrow() {
+                Ok(x) => {
+                    let here = x.anchor.as_ref().map(|l| l.to_string()).unwrap_or_default();
+                    let existing = x.notes.iter().find(|n| n.annotation_type == "bookmark" && n.position == here).map(|n| n.id.clone());
+                    (here, existing)
+                }
+                Err(_) => return,
+            };
+            match existing {
+                Some(id) => delete_note(&r, id),
+                None if !here.is_empty() => create_note(&r, "bookmark", here, String::new(), String::new(), ""),
+                None => {}
+            }
+        });
+    }
 }
 
 #[wasm_bindgen(start)]
@@ -643,6 +881,12 @@ pub fn start() {
         pinned: false,
         texts,
         saver: saver.clone(),
+        book_id: book.clone(),
+        annotations_url: data(&root, "annotations"),
+        notes: Vec::new(),
+        selection: None,
+        panel: notes_texts(&doc),
+        note_failed: data(&root, "tNoteFailed"),
         content_listeners: Vec::new(),
         touch: None,
     }));
@@ -685,7 +929,12 @@ pub fn start() {
             }
         }),
     ));
+    for kind in ["mouseup", "keyup", "touchend"] {
+        let r = reader.clone();
+        all.push((kind, function(move |_: Event| on_selection(&r))));
+    }
     reader.borrow_mut().content_listeners = all;
+    wire_notes(&reader, &win, &doc);
 
     let r = reader.clone();
     listen(&frame, "load", move |_: Event| on_frame_load(&r));

@@ -244,6 +244,24 @@ impl Settings {
     }
 }
 
+/// The reader's highlight colours, in the order of their names `coko-c0`…`coko-c4`.
+pub const HIGHLIGHT_COLOURS: [&str; 5] = ["#fde047", "#86efac", "#93c5fd", "#f9a8d4", "#fdba74"];
+
+/// The highlight name (CSS Custom Highlight API) for a colour; unknown colours use the first.
+pub fn highlight_name(colour: &str) -> String {
+    let i = HIGHLIGHT_COLOURS.iter().position(|c| c.eq_ignore_ascii_case(colour)).unwrap_or(0);
+    format!("coko-c{i}")
+}
+
+/// Styles for highlights: translucent colour, dark text so they read on every theme.
+pub fn highlight_css() -> String {
+    HIGHLIGHT_COLOURS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("::highlight(coko-c{i}) {{ background-color: {c}b3; color: #111; }}\n"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +307,13 @@ mod tests {
         assert_eq!(percentage(0, 4, 0, 2), 12.5);
         assert_eq!(percentage(3, 4, 1, 2), 100.0);
         assert!(percentage(1, 4, 0, 3) < percentage(1, 4, 1, 3));
+    }
+
+    #[test]
+    fn highlight_names_and_styles() {
+        assert_eq!(highlight_name("#93C5FD"), "coko-c2");
+        assert_eq!(highlight_name("#123456"), "coko-c0");
+        assert!(highlight_css().contains("::highlight(coko-c4) { background-color: #fdba74b3"));
     }
 
     #[test]

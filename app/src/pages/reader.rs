@@ -156,7 +156,8 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-book=id.clone() data-content=format!("/lire/{id}/contenu/") data-progress=format!("/api/v1/reading/progress/{id}/")
             data-chapter=chapter data-start=start.unwrap_or_default() data-explicit=explicit.to_string() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
-            data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part>
+            data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed
+            data-annotations=format!("/api/v1/reading/annotations/")>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
                 <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
                     <span aria-hidden="true">{back_arrow}</span>
@@ -165,6 +166,22 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                 <details id="reader-toc" class="group">
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_toc}</summary>
                     <nav class=PANEL aria-label=t.reader_toc dir="auto">{toc_list(&id, &publication.toc, chapter)}</nav>
+                </details>
+                <button type="button" id="reader-bookmark" hidden=true aria-pressed="false" class=format!("{ICON_BUTTON} group aria-pressed:text-amber-600")
+                    aria-label=t.reader_bookmark title=t.reader_bookmark>
+                    <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 group-aria-pressed:fill-current"><path d="M6 3h12v18l-6-4-6 4z"/></svg>
+                </button>
+                <details id="reader-notes">
+                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_notes}</summary>
+                    <div class=PANEL>
+                        <p id="reader-notes-empty" class="text-slate-700 dark:text-slate-300">{t.reader_notes_empty}</p>
+                        <ul id="reader-notes-list" class="divide-y divide-slate-200 dark:divide-slate-700" data-t-bookmark=t.reader_bookmark_label
+                            data-t-go=t.reader_go_to_note data-t-delete=t.reader_delete_note data-t-part=t.export_part></ul>
+                        <p class="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-slate-200 pt-3 dark:border-slate-700">
+                            <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=md") download="">{t.reader_export_md}</a>
+                            <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=pdf") download="">{t.reader_export_pdf}</a>
+                        </p>
+                    </div>
                 </details>
                 <details id="reader-settings">
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-serif text-lg") aria-label=t.reader_settings title=t.reader_settings>"Aa"</summary>
@@ -179,7 +196,31 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                     class="absolute inset-y-0 start-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{prev_glyph}</button>
                 <button type="button" id="reader-next" hidden=true aria-label=t.reader_next
                     class="absolute inset-y-0 end-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{next_glyph}</button>
+                <div id="reader-selection" hidden=true role="toolbar" aria-label=t.reader_highlight
+                    class="absolute inset-x-2 bottom-2 z-20 mx-auto flex max-w-sm items-center justify-center gap-2 rounded-xl border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+                    <span class="sr-only">{t.reader_highlight}</span>
+                    {[("#fde047", t.colour_yellow, "bg-yellow-300"), ("#86efac", t.colour_green, "bg-green-300"), ("#93c5fd", t.colour_blue, "bg-blue-300"), ("#f9a8d4", t.colour_pink, "bg-pink-300"), ("#fdba74", t.colour_orange, "bg-orange-300")]
+                        .into_iter()
+                        .map(|(hex, name, bg)| view! {
+                            <button type="button" data-color=hex aria-label=format!("{} : {name}", t.reader_highlight) title=name
+                                class=format!("h-9 w-9 rounded-full border-2 border-white shadow ring-1 ring-slate-300 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 {bg}")></button>
+                        })
+                        .collect_view()}
+                    <button type="button" id="reader-note-button" class=format!("{} px-3 py-1.5 text-sm", styles::BUTTON_SECONDARY)>{t.reader_add_note}</button>
+                </div>
+                <p id="reader-sync" role="status" class="pointer-events-none absolute inset-x-2 bottom-16 z-10 mx-auto max-w-md text-center text-sm empty:hidden"></p>
             </main>
+            <dialog id="reader-note-dialog" class="w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100">
+                <form method="dialog" class="space-y-3 p-4">
+                    <p id="reader-note-quote" class="line-clamp-3 border-s-4 border-amber-400 ps-3 text-sm italic text-slate-700 dark:text-slate-300"></p>
+                    <label for="reader-note-text" class=styles::LABEL>{t.reader_note_label}</label>
+                    <textarea id="reader-note-text" rows="4" maxlength="10000" class=styles::INPUT></textarea>
+                    <div class="flex justify-end gap-2">
+                        <button value="cancel" class=styles::BUTTON_SECONDARY>{t.reader_cancel}</button>
+                        <button value="save" id="reader-note-save" class=styles::BUTTON>{t.reader_save}</button>
+                    </div>
+                </form>
+            </dialog>
             <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
                 <progress id="reader-progress" max="100" value=format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64)
                     class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The five highlight colours the reader offers (any `#rrggbb` is accepted from clients).
-pub const HIGHLIGHT_COLOURS: [&str; 5] = ["#fde047", "#86efac", "#93c5fd", "#f9a8d4", "#fdba74"];
+pub use reader::layout::HIGHLIGHT_COLOURS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

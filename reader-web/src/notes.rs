@@ -1,0 +1,186 @@
+//! Bookmarks, highlights and notes in the reader: made from the selection, painted with the
+//! CSS Custom Highlight API (the book's DOM is never rewritten, so locators stay valid), listed
+//! in the notes panel, saved through the reading API with client-made ids.
+
+use crate::dom;
+use reader::layout::{highlight_name, HIGHLIGHT_COLOURS};
+use reader::Locator;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlIFrameElement, Request, RequestCredentials, RequestInit, Response, Window};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Note {
+    pub id: String,
+    pub book_id: String,
+    pub annotation_type: String,
+    pub position: String,
+    #[serde(default)]
+    pub selected_text: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub color: String,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+impl Note {
+    pub fn start(&self) -> Option<Locator> {
+        Locator::parse(self.position.split("..").next().unwrap_or("")).ok()
+    }
+    pub fn spine(&self) -> Option<u32> {
+        self.start().and_then(|l| l.spine())
+    }
+}
+
+/// A random UUID v4 from the browser's crypto (ids are made here so retries are idempotent).
+pub fn new_id(win: &Window) -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(crypto) = win.crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+pub fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default()
+}
+
+/// One JSON request with the session cookie: (status, body).
+pub async fn request(win: &Window, method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(b) = &body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let req = Request::new_with_str_and_init(url, &init)?;
+    req.headers().set("content-type", "application/json")?;
+    req.headers().set("accept", "application/json")?;
+    let res: Response = wasm_bindgen_futures::JsFuture::from(win.fetch_with_request(&req)).await?.dyn_into()?;
+    let text = wasm_bindgen_futures::JsFuture::from(res.text()?).await?.as_string().unwrap_or_default();
+    Ok((res.status(), text))
+}
+
+/// The current selection in the book as (position, text), when there is one.
+pub fn selection(doc: &Document, spine: u32) -> Option<(String, String)> {
+    let sel = doc.get_selection().ok()??;
+    if sel.is_collapsed() || sel.range_count() == 0 {
+        return None;
+    }
+    let range = sel.get_range_at(0).ok()?;
+    let start = dom::locator_of_boundary(doc, spine, &range.start_container().ok()?, range.start_offset().ok()?)?;
+    let end = dom::locator_of_boundary(doc, spine, &range.end_container().ok()?, range.end_offset().ok()?)?;
+    let text: String = String::from(sel.to_string()).split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    Some((format!("{start}..{end}"), text.chars().take(5000).collect()))
+}
+
+pub fn clear_selection(doc: &Document) {
+    if let Ok(Some(sel)) = doc.get_selection() {
+        let _ = sel.remove_all_ranges();
+    }
+}
+
+/// Paints the highlights and notes of spine item `spine` in the frame's document.
+pub fn paint(frame: &HtmlIFrameElement, notes: &[Note], spine: u32) {
+    let (Some(win), Some(doc)) = (frame.content_window(), frame.content_document()) else { return };
+    let win: JsValue = win.into();
+    let Some(registry) = js_sys::Reflect::get(&win, &"CSS".into()).ok().and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok()).filter(|r| !r.is_undefined()) else { return };
+    let Ok(ctor) = js_sys::Reflect::get(&win, &"Highlight".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else { return };
+    let call = |name: &str, args: &[JsValue]| {
+        if let Ok(f) = js_sys::Reflect::get(&registry, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = f.apply(&registry, &args.iter().collect::<js_sys::Array>());
+        }
+    };
+    call("clear", &[]);
+    for (i, _) in HIGHLIGHT_COLOURS.iter().enumerate() {
+        let name = format!("coko-c{i}");
+        let ranges: js_sys::Array = notes
+            .iter()
+            .filter(|n| n.annotation_type != "bookmark" && n.spine() == Some(spine) && highlight_name(&n.color) == name)
+            .filter_map(|n| dom::range_of(&doc, &n.position))
+            .map(JsValue::from)
+            .collect();
+        if ranges.length() == 0 {
+            continue;
+        }
+        if let Ok(h) = js_sys::Reflect::construct(&ctor, &ranges) {
+            call("set", &[name.into(), h]);
+        }
+    }
+}
+
+/// Texts for the notes panel, read from the page.
+pub struct PanelTexts {
+    pub bookmark: String,
+    pub go: String,
+    pub delete: String,
+    pub part: String,
+}
+
+/// Rebuilds the notes panel. Book text goes in as text nodes, never as markup.
+pub fn render_panel(doc: &Document, notes: &[Note], t: &PanelTexts) {
+    let Some(list) = doc.get_element_by_id("reader-notes-list") else { return };
+    list.set_inner_html("");
+    let mut sorted: Vec<&Note> = notes.iter().collect();
+    sorted.sort_by(|a, b| match (a.start(), b.start()) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let el = |tag: &str, class: &str| -> Option<Element> {
+        let e = doc.create_element(tag).ok()?;
+        e.set_class_name(class);
+        Some(e)
+    };
+    for n in sorted {
+        let (Some(li), Some(go), Some(del)) = (
+            el("li", "flex items-start gap-2 py-2"),
+            el("button", "min-w-0 flex-1 text-start hover:underline"),
+            el("button", "shrink-0 rounded px-2 py-1 text-xs text-red-800 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950"),
+        ) else {
+            continue;
+        };
+        let _ = li.set_attribute("data-testid", "note-item");
+        let _ = go.set_attribute("type", "button");
+        let _ = go.set_attribute("data-go", &n.id);
+        let _ = go.set_attribute("title", &t.go);
+        if let Some(swatch) = el("span", "me-2 inline-block h-3 w-3 rounded-full align-middle ring-1 ring-slate-400") {
+            let colour = if n.annotation_type == "bookmark" { "transparent" } else { n.color.as_str() };
+            let _ = swatch.unchecked_ref::<web_sys::HtmlElement>().style().set_property("background-color", colour);
+            let _ = go.append_child(&swatch);
+        }
+        let head = if n.annotation_type == "bookmark" {
+            format!("{} · {} {}", t.bookmark, t.part, n.spine().map_or(1, |s| s + 1))
+        } else {
+            let quote: String = n.selected_text.chars().take(140).collect();
+            format!("« {quote} »")
+        };
+        if let Some(q) = el("span", "italic") {
+            q.set_text_content(Some(&head));
+            let _ = go.append_child(&q);
+        }
+        if !n.content.is_empty() {
+            if let Some(c) = el("span", "mt-1 block font-medium not-italic") {
+                c.set_text_content(Some(&n.content));
+                let _ = go.append_child(&c);
+            }
+        }
+        let _ = del.set_attribute("type", "button");
+        let _ = del.set_attribute("data-delete", &n.id);
+        del.set_text_content(Some(&t.delete));
+        let _ = li.append_child(&go);
+        let _ = li.append_child(&del);
+        let _ = list.append_child(&li);
+    }
+    if let Some(empty) = doc.get_element_by_id("reader-notes-empty") {
+        let _ = if notes.is_empty() { empty.remove_attribute("hidden") } else { empty.set_attribute("hidden", "") };
+    }
+}
