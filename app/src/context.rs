@@ -50,6 +50,7 @@ pub enum Flash {
     BookImported,
     BookSaved,
     AlreadyPresent,
+    AccessGranted,
 }
 
 impl Flash {
@@ -66,13 +67,14 @@ impl Flash {
             Flash::BookImported => "book_imported",
             Flash::BookSaved => "book_saved",
             Flash::AlreadyPresent => "already_present",
+            Flash::AccessGranted => "access_granted",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         use Flash::*;
         [
             Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
-            BookImported, BookSaved, AlreadyPresent,
+            BookImported, BookSaved, AlreadyPresent, AccessGranted,
         ]
             .into_iter()
             .find(|f| f.as_str() == s)

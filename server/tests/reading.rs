@@ -66,9 +66,20 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         let res = reader.get(app.url(&format!("/lire/{}", paid.id))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         assert!(res.text().await.unwrap().contains("payant"));
-        let reader_user = app.state.store.user_by_email("lectrice@coko.test").await.unwrap().unwrap().user;
-        let root = app.state.store.user_by_email("root@coko.test").await.unwrap().unwrap().user;
-        app.state.reading.grant(&root, &reader_user.id, &paid.id).await.unwrap();
+        // An editor gives access from the book's admin page; readers cannot.
+        let grant_url = app.url(&format!("/admin/livres/{}/acces", paid.id));
+        let res = reader.post(&grant_url).form(&[("email", "lectrice@coko.test")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label);
+        let editor = signed_in(&app, "editrice-acces@coko.test", "editor").await;
+        let html = editor.get(app.url(&format!("/admin/livres/{}", paid.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Offrir l’accès à un lecteur") || html.contains("Offrir l'accès à un lecteur"), "the grant form shows for a paid book");
+        let res = editor.post(&grant_url).form(&[("email", "personne@coko.test")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("personne@coko.test"), "the typed address stays in the form");
+        let res = editor.post(&grant_url).form(&[("email", "lectrice@coko.test")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let html = editor.get(app.url(&format!("/admin/livres/{}", paid.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Accès accordé."));
         let res = reader.get(app.url(&format!("/lire/{}", paid.id))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
 

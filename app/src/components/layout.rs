@@ -54,6 +54,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::BookImported => t.book_imported,
         Flash::BookSaved => t.book_saved,
         Flash::AlreadyPresent => t.already_present,
+        Flash::AccessGranted => t.access_granted,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

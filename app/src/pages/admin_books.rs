@@ -113,6 +113,7 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
                     </div>
                 </form>
                 <MetadataForm book=book.clone()/>
+                {(!book.is_free()).then(|| view! { <GrantForm book_id=book.id.clone()/> })}
             </div>
         </div>
     }
@@ -167,6 +168,27 @@ fn MetadataForm(book: Book) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Lets a reader open a paid book (until payments do it).
+#[component]
+fn GrantForm(book_id: String) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let form = ctx.form_for("grant").cloned();
+    let email = form.as_ref().and_then(|f| f.value("email")).map(str::to_owned).unwrap_or_default();
+    let email_err = form.as_ref().and_then(|f| f.field_error("email").cloned());
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="grant-heading">
+            <h2 id="grant-heading" class="mb-2 text-lg font-bold text-slate-950 dark:text-white">{t.grant_title}</h2>
+            <p class="mb-4 text-slate-800 dark:text-slate-200">{t.grant_help}</p>
+            <ErrorSummary t=t form=form.clone()/>
+            <form method="post" action=format!("/admin/livres/{book_id}/acces") novalidate>
+                <Field t=t name="email" label=t.grant_email value=email kind="email" required=true error=email_err/>
+                <button type="submit" class=styles::BUTTON>{t.grant_submit}</button>
+            </form>
+        </section>
+    }
 }
 
 #[component]

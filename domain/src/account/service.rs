@@ -200,6 +200,16 @@ impl AccountService {
         self.store.user_by_id(id).await?.map(|r| r.user).ok_or(AccountError::NotFound)
     }
 
+    /// The account with this e-mail; an invalid address is refused as such, an unknown one is
+    /// `email: unknown` (for staff forms that name a reader).
+    pub async fn user_by_email(&self, email: &str) -> Result<User, AccountError> {
+        let email = Email::parse(email).map_err(|e| AccountError::Invalid(vec![e]))?;
+        match self.store.user_by_email(email.as_str()).await? {
+            Some(r) => Ok(r.user),
+            None => Err(AccountError::Invalid(vec![FieldError::new("email", Reason::Unknown)])),
+        }
+    }
+
     pub async fn update_profile(&self, id: &str, changes: ProfileChanges) -> Result<User, AccountError> {
         let current = self.user(id).await?;
         let mut checks = Checks::default();

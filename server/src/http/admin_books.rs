@@ -153,3 +153,32 @@ pub async fn upload(State(s): State<AppState>, v: Visit, mut multipart: Multipar
         Err(_) => failure(&s, &v).await,
     }
 }
+
+/// Gives a reader (named by e-mail) access to a paid book.
+pub async fn grant(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    let Some(actor) = v.user.clone() else { return failure(&s, &v).await };
+    let email = f.get("email").cloned().unwrap_or_default();
+    let refused = |fields: Vec<domain::FieldError>| async {
+        match s.catalog.book(&id, Some(actor.role)).await {
+            Ok(book) => {
+                let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
+                let values = f.clone().into_iter().collect();
+                ctx.form = Some(FormState { form: "grant", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(_) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        }
+    };
+    let reader = match s.accounts.user_by_email(&email).await {
+        Ok(u) => u,
+        Err(e) => return refused(e.fields().to_vec()).await,
+    };
+    match s.reading.grant(&actor, &reader.id, &id).await {
+        Ok(()) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::AccessGranted)).await,
+        Err(domain::reading::ReadingError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}

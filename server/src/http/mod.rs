@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/livres/{id}", get(admin_books::show).post(admin_books::save))
         .route("/admin/livres/{id}/metadonnees", post(admin_books::correct))
+        .route("/admin/livres/{id}/acces", post(admin_books::grant))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
