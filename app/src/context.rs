@@ -25,6 +25,7 @@ pub enum Page {
     AdminBook { book: Box<Book> },
     AdminUpload { max_mb: u64 },
     Library { library: domain::reading::Library },
+    Stats { stats: domain::reading::ReadingStats },
     Reader { view: Box<crate::pages::reader::ReaderView> },
     NotFound,
     Error { code: ErrorCode },

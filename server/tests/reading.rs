@@ -165,6 +165,27 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         let html = web.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(r#"data-chapter="6""#) && html.contains(r#"data-start="e:6:2.1:35""#), "{}", app.label);
 
+        // Reading sessions feed the statistics (a replayed session counts once).
+        let now = chrono::Utc::now();
+        let session = json!({
+            "id": uuid::Uuid::now_v7().to_string(), "book_id": moby.id,
+            "started_at": (now - chrono::Duration::minutes(25)).to_rfc3339(), "ended_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+            "start_percentage": 1.0, "end_percentage": 4.2, "device": "web-mobile"
+        });
+        let sessions = app.url("/api/v1/reading/sessions/");
+        assert_eq!(web.post(&sessions).json(&session).send().await.unwrap().status(), StatusCode::CREATED, "{}", app.label);
+        assert_eq!(web.post(&sessions).json(&session).send().await.unwrap().status(), StatusCode::OK);
+        let bad = web.post(&sessions).json(&json!({"id": "x", "book_id": moby.id})).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let stats: Value = web.get(app.url("/api/v1/reading/stats/")).send().await.unwrap().json().await.unwrap();
+        let minutes = stats["minutes_30_days"].as_u64().unwrap();
+        assert!((19..=20).contains(&minutes), "{}: {stats}", app.label);
+        assert_eq!(stats["days"].as_array().unwrap().len(), 30);
+        assert!(stats["current_streak"].as_u64().unwrap() >= 1);
+        let html = web.get(app.url("/statistiques")).send().await.unwrap().text().await.unwrap();
+        let figure = html.split(r#"data-testid="stats-minutes""#).nth(1).unwrap_or_default();
+        assert!(html.contains("Statistiques de lecture") && figure.split("</p>").next().unwrap_or_default().contains(&minutes.to_string()), "{}", app.label);
+
         // The library shows the book in progress with how far.
         let html = web.get(app.url("/ma-bibliotheque")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Continuer la lecture") && html.contains("Moby-Dick") && html.contains("4 % lu"), "{}", app.label);

@@ -57,7 +57,10 @@ pub fn LibraryPage(library: Library) -> impl IntoView {
     let finished = library.finished.into_iter().map(|(b, p)| shelf_item(t, b, Some(p), t.library_read_again).into_any()).collect();
     let owned = library.owned.into_iter().map(|b| shelf_item(t, b, None, t.library_read).into_any()).collect();
     view! {
-        <h1 class=styles::H1>{t.nav_library}</h1>
+        <div class="mb-6 flex flex-wrap items-baseline justify-between gap-3">
+            <h1 class=format!("{} mb-0", styles::H1)>{t.nav_library}</h1>
+            <a href="/statistiques" class=styles::LINK>{t.library_stats_link}</a>
+        </div>
         {empty.then(|| view! { <div class=styles::CARD><p class="text-slate-800 dark:text-slate-200">{t.library_soon}</p></div> })}
         {shelf(t.library_reading, "shelf-reading", reading)}
         {shelf(t.library_finished, "shelf-finished", finished)}

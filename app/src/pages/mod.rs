@@ -10,4 +10,5 @@ pub mod library;
 pub mod reader;
 pub mod profile;
 pub mod search;
+pub mod stats;
 pub mod status;

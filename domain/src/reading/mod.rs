@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 mod annotation;
 pub mod pdf;
+mod stats;
 #[cfg(feature = "ssr")]
 mod service;
 
+pub use stats::{stats, DayMinutes, ReadingSession, ReadingStats, SessionInput, MAX_SESSION_MINUTES};
 pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, HIGHLIGHT_COLOURS};
 #[cfg(feature = "ssr")]
 pub use service::{ReadingError, ReadingService};

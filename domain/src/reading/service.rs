@@ -1,6 +1,6 @@
 //! The reading service: opening books one is entitled to, and progress that follows the reader.
 
-use super::{access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, FINISHED_FROM};
+use super::{access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, ReadingSession, ReadingStats, SessionInput, FINISHED_FROM};
 use crate::account::User;
 use crate::catalog::Book;
 use crate::error::FieldError;
@@ -142,5 +142,26 @@ impl ReadingService {
         } else {
             Err(ReadingError::NotFound)
         }
+    }
+
+    /// Records a reading session (a replayed id stores nothing): `(session, stored now)`.
+    pub async fn record_session(&self, user: &User, input: &SessionInput) -> Result<(ReadingSession, bool), ReadingError> {
+        let session = input.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
+        let book = self.readable_book(Some(user), &session.book_id).await?;
+        let session = ReadingSession { book_id: book.id, ..session };
+        match self.store.insert_session(&user.id, &session).await {
+            Err(StoreError::Conflict(_)) => Err(ReadingError::Forbidden),
+            other => Ok((session, other?)),
+        }
+    }
+
+    /// Minutes per day over the last 30 days, streak, books finished (UTC days).
+    pub async fn stats(&self, user: &User) -> Result<ReadingStats, ReadingError> {
+        let today = chrono::Utc::now().date_naive();
+        let since = (today - chrono::Duration::days(30)).and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp_millis());
+        let times = self.store.session_times(&user.id, since).await?;
+        let times: Vec<_> = times.into_iter().map(|(a, b)| (crate::clock::from_ms(a), crate::clock::from_ms(b))).collect();
+        let finished = self.store.finished_count(&user.id).await? as u32;
+        Ok(super::stats(&times, today, finished))
     }
 }

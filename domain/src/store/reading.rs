@@ -1,7 +1,7 @@
 //! The reading port: entitlements and progress.
 
 use super::StoreResult;
-use crate::reading::{Annotation, Progress};
+use crate::reading::{Annotation, Progress, ReadingSession};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -26,6 +26,12 @@ pub trait ReadingStore: Send + Sync + 'static {
     async fn update_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<Option<Annotation>>;
     async fn delete_annotation(&self, user_id: &str, id: &str) -> StoreResult<bool>;
     async fn annotation(&self, user_id: &str, id: &str) -> StoreResult<Option<Annotation>>;
+    /// Stores a session unless its id is known; `true` when stored now.
+    async fn insert_session(&self, user_id: &str, s: &ReadingSession) -> StoreResult<bool>;
+    /// (start, end) of a reader's sessions ending after `since_ms`.
+    async fn session_times(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// How many books the reader has read to the end.
+    async fn finished_count(&self, user_id: &str) -> StoreResult<u64>;
     /// A reader's annotations in a book, oldest first.
     async fn annotations(&self, user_id: &str, book_id: &str) -> StoreResult<Vec<Annotation>>;
 }

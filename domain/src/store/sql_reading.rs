@@ -4,7 +4,7 @@ use super::reading::ReadingStore;
 use super::sql::{bind_all, conflict_or, Bind, SqlStore};
 use super::StoreResult;
 use crate::clock::{from_ms, now_ms};
-use crate::reading::{Annotation, AnnotationKind, Furthest, Progress};
+use crate::reading::{Annotation, AnnotationKind, Furthest, Progress, ReadingSession};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -59,6 +59,41 @@ impl SqlStore {
 
 #[async_trait]
 impl ReadingStore for SqlStore {
+    async fn insert_session(&self, user_id: &str, s: &ReadingSession) -> StoreResult<bool> {
+        let sql = "INSERT INTO reading_sessions (id, user_id, book_id, started_at, ended_at, start_bp, end_bp, pages, device) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
+        let binds = vec![
+            Bind::Text(&s.id),
+            Bind::Text(user_id),
+            Bind::Text(&s.book_id),
+            Bind::Int(s.started_at.timestamp_millis()),
+            Bind::Int(s.ended_at.timestamp_millis()),
+            Bind::Int(to_bp(s.start_percentage)),
+            Bind::Int(to_bp(s.end_percentage)),
+            Bind::OptInt(s.pages.map(i64::from)),
+            Bind::Text(&s.device),
+        ];
+        Ok(bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "session"))?.rows_affected() == 1)
+    }
+
+    async fn session_times(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
+        let rows = sqlx::query("SELECT started_at, ended_at FROM reading_sessions WHERE user_id = $1 AND ended_at >= $2 ORDER BY started_at")
+            .bind(user_id.to_owned())
+            .bind(since_ms)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("started_at")?, r.try_get("ended_at")?))).collect()
+    }
+
+    async fn finished_count(&self, user_id: &str) -> StoreResult<u64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM reading_progress WHERE user_id = $1 AND furthest_bp >= $2")
+            .bind(user_id.to_owned())
+            .bind(to_bp(crate::reading::FINISHED_FROM))
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
+    }
+
     async fn insert_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<(Annotation, bool)> {
         let sql = format!("INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING");
         let binds = vec![

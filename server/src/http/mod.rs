@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/livres/{id}", get(pages::book))
         .route("/recherche", get(pages::search))
         .route("/ma-bibliotheque", get(pages::library))
+        .route("/statistiques", get(pages::stats))
         .route("/lire/{id}", get(reader::page))
         .route("/lire/{id}/contenu/{*path}", get(reader::content))
         .route("/files/books/{id}/{name}", get(files::book))

@@ -189,3 +189,14 @@ pub async fn not_found(State(s): State<AppState>, v: Visit) -> Response {
 pub async fn failure(s: &AppState, v: &Visit) -> Response {
     render(s, v.ctx(Page::Error { code: ErrorCode::Internal }), StatusCode::INTERNAL_SERVER_ERROR).await
 }
+
+pub async fn stats(State(s): State<AppState>, v: Visit) -> Response {
+    let Some(user) = &v.user else { return sign_in_first(&v) };
+    match s.reading.stats(user).await {
+        Ok(stats) => show(&s, &v, Page::Stats { stats }).await,
+        Err(e) => {
+            tracing::error!(error = %e, "statistics failed");
+            failure(&s, &v).await
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/catalog/books/{id}/", get(catalog::detail))
         .route("/reading/progress/{book_id}/", get(reading::progress).put(reading::save_progress))
         .route("/reading/annotations/", get(reading::annotations).post(reading::annotate))
+        .route("/reading/sessions/", post(reading::record_session))
+        .route("/reading/stats/", get(reading::stats))
         .route("/reading/annotations/export/", get(reading::export))
         .route("/reading/annotations/{id}/", axum::routing::put(reading::edit_annotation).delete(reading::delete_annotation))
         .fallback(json::not_found)

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::User;
 use domain::error::{ErrorCode, FieldError, Reason};
-use domain::reading::{Annotation, AnnotationInput, Progress, ProgressUpdate};
+use domain::reading::{Annotation, AnnotationInput, Progress, ProgressUpdate, ReadingStats, SessionInput};
 use serde_json::{json, Value};
 use tower_sessions::Session;
 
@@ -145,4 +145,15 @@ pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
         h.insert(CONTENT_DISPOSITION, v);
     }
     Ok(res)
+}
+
+/// `POST /reading/sessions/`: 201, or 200 when this id was recorded before.
+pub async fn record_session(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Body(input): Body<SessionInput>) -> Result<Response, ApiError> {
+    let (session, stored) = s.reading.record_session(&user, &input).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok((if stored { StatusCode::CREATED } else { StatusCode::OK }, Json(session)).into_response())
+}
+
+/// `GET /reading/stats/`: minutes per day (30 days), streak, books finished.
+pub async fn stats(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<ReadingStats>, ApiError> {
+    s.reading.stats(&user).await.map(Json).map_err(|e| ApiError::new(e, lang))
 }
