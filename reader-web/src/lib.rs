@@ -71,6 +71,7 @@ struct Reader {
     selection: Option<(String, String)>,
     panel: notes::PanelTexts,
     note_failed: String,
+    sessions: Rc<RefCell<sync::Sessions>>,
     /// Listeners attached to each chapter document as it loads.
     content_listeners: Vec<(&'static str, js_sys::Function)>,
     touch: Option<(f64, f64)>,
@@ -355,6 +356,9 @@ impl Reader {
             let _ = b.set_attribute("aria-pressed", if marked { "true" } else { "false" });
         }
         sync::save(&self.saver, locator.to_string(), pct);
+        if let Ok(mut s) = self.sessions.try_borrow_mut() {
+            s.activity(&self.win, pct);
+        }
     }
 
     /// Settings changed or the window resized: lay out again at the same text.
@@ -860,6 +864,7 @@ pub fn start() {
         last_page: data(&root, "tLastPage"),
         missing: data(&root, "tMissing"),
     };
+    let sessions = Rc::new(RefCell::new(sync::Sessions::new(data(&root, "sessions"), book.clone())));
     let reader: Shared = Rc::new(RefCell::new(Reader {
         win: win.clone(),
         root: root.clone(),
@@ -887,6 +892,7 @@ pub fn start() {
         selection: None,
         panel: notes_texts(&doc),
         note_failed: data(&root, "tNoteFailed"),
+        sessions: sessions.clone(),
         content_listeners: Vec::new(),
         touch: None,
     }));
@@ -946,13 +952,17 @@ pub fn start() {
             r.relayout();
         }
     });
-    let s = saver.clone();
-    listen(&win, "pagehide", move |_: Event| sync::flush(&s, true));
-    let s = saver.clone();
+    let (s, sess, w) = (saver.clone(), sessions.clone(), win.clone());
+    listen(&win, "pagehide", move |_: Event| {
+        sync::flush(&s, true);
+        sess.borrow_mut().flush(&w, true);
+    });
+    let (s, sess, w) = (saver.clone(), sessions.clone(), win.clone());
     let d = doc.clone();
     listen(&doc, "visibilitychange", move |_: Event| {
         if d.hidden() {
             sync::flush(&s, true);
+            sess.borrow_mut().flush(&w, true);
         }
     });
 

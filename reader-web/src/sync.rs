@@ -113,3 +113,65 @@ pub fn flush(saver: &SharedSaver, keepalive: bool) {
         (s.on_fail)(!ok);
     });
 }
+
+/// Sends a JSON body (fire and forget), surviving the page closing when `keepalive`.
+pub fn send(win: &Window, method: &str, url: &str, body: String, keepalive: bool) {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_body(&JsValue::from_str(&body));
+    if keepalive {
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    }
+    let Ok(req) = Request::new_with_str_and_init(url, &init) else { return };
+    let _ = req.headers().set("content-type", "application/json");
+    let _ = win.fetch_with_request(&req);
+}
+
+/// Time spent reading, cut into sessions: a pause of five minutes ends one.
+pub struct Sessions {
+    pub url: String,
+    pub book: String,
+    start: Option<(f64, f64)>,
+    last: (f64, f64),
+}
+
+/// Pauses longer than this end a session.
+const IDLE_MS: f64 = 5.0 * 60.0 * 1000.0;
+/// Time counted after the last page turn of a session.
+const TAIL_MS: f64 = 30.0 * 1000.0;
+
+impl Sessions {
+    pub fn new(url: String, book: String) -> Self {
+        Sessions { url, book, start: None, last: (0.0, 0.0) }
+    }
+
+    /// The reader did something at `pct`.
+    pub fn activity(&mut self, win: &Window, pct: f64) {
+        let now = js_sys::Date::now();
+        if self.start.is_some() && now - self.last.0 > IDLE_MS {
+            self.flush(win, false);
+        }
+        if self.start.is_none() {
+            self.start = Some((now, pct));
+        }
+        self.last = (now, pct);
+    }
+
+    /// Reports the session so far (if it lasted at least 15 s) and starts afresh.
+    pub fn flush(&mut self, win: &Window, keepalive: bool) {
+        let Some((started, start_pct)) = self.start.take() else { return };
+        let now = js_sys::Date::now();
+        let end = if now - self.last.0 > IDLE_MS { self.last.0 + TAIL_MS } else { now };
+        if end - started < 15_000.0 {
+            return;
+        }
+        let iso = |ms: f64| js_sys::Date::new(&JsValue::from_f64(ms)).to_iso_string().as_string().unwrap_or_default();
+        let body = serde_json::json!({
+            "id": crate::notes::new_id(win), "book_id": self.book,
+            "started_at": iso(started), "ended_at": iso(end),
+            "start_percentage": start_pct, "end_percentage": self.last.1, "device": device(win),
+        });
+        send(win, "POST", &self.url, body.to_string(), keepalive);
+    }
+}

@@ -157,7 +157,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-chapter=chapter data-start=start.unwrap_or_default() data-explicit=explicit.to_string() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed
-            data-annotations=format!("/api/v1/reading/annotations/")>
+            data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/">
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
                 <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
                     <span aria-hidden="true">{back_arrow}</span>
