@@ -121,6 +121,13 @@ for (const viewport of [PHONE, DESKTOP]) {
     await turn(page, () => page.getByRole('button', { name: 'Agrandir le texte' }).click());
     await page.locator('#reader-font-size', { hasText: '120 %' }).waitFor();
     await turn(page, () => page.getByText('Sépia').click());
+    await turn(page, () => page.getByText('OpenDyslexic (dyslexie)').click());
+    const font = await page.frameLocator('#reader-frame').locator('body p').first().evaluate(async (p) => {
+      await document.fonts.ready;
+      return { family: getComputedStyle(p).fontFamily, loaded: document.fonts.check('16px OpenDyslexic') };
+    });
+    assert.match(font.family, /OpenDyslexic/);
+    assert.ok(font.loaded, 'the OpenDyslexic font file loaded inside the book frame');
     await shot(page, 'reader-settings');
     assert.ok(await locatorVisible(page, before.locator), `after a font change ${before.locator} is still on screen`);
     const after = await state(page);

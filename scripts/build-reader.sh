@@ -15,8 +15,12 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   "$out/coko_reader_bg.wasm" -o "$out/coko_reader_bg.opt.wasm"
 mv "$out/coko_reader_bg.opt.wasm" "$out/coko_reader_bg.wasm"
 printf "import init from './coko_reader.js';\ninit();\n" > "$out/boot.js"
+# The dyslexia-friendly font (SIL OFL), from npm.
+mkdir -p "$out/fonts"
+cp node_modules/@fontsource/opendyslexic/files/opendyslexic-latin-{400,700}-{normal,italic}.woff2 "$out/fonts/"
+cp node_modules/@fontsource/opendyslexic/LICENSE "$out/fonts/OFL.txt"
 
-hash=$(cat "$out/coko_reader.js" "$out/coko_reader_bg.wasm" "$out/boot.js" | sha256sum | cut -c1-16)
+hash=$(cat "$out/coko_reader.js" "$out/coko_reader_bg.wasm" "$out/boot.js" "$out"/fonts/* | sha256sum | cut -c1-16)
 mkdir -p "$site/reader"
 # Keep the previous build too: pages rendered before a deploy still find their reader.
 find "$site/reader" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true

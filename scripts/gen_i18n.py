@@ -134,6 +134,7 @@ K = [
 ("reader_font_book","Celle du livre","The book's own","خط الكتاب"),
 ("reader_font_serif","Avec empattements","Serif","بزوائد"),
 ("reader_font_sans","Sans empattements","Sans serif","بدون زوائد"),
+("reader_font_dyslexic","OpenDyslexic (dyslexie)","OpenDyslexic (dyslexia)","OpenDyslexic (عسر القراءة)"),
 ("reader_line_height","Interligne","Line spacing","تباعد الأسطر"),
 ("reader_margins","Marges","Margins","الهوامش"),
 ("reader_narrow","Étroites","Narrow","ضيقة"),

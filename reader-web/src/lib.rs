@@ -72,6 +72,8 @@ struct Reader {
     panel: notes::PanelTexts,
     note_failed: String,
     sessions: Rc<RefCell<sync::Sessions>>,
+    /// Where the reader's own fonts are served.
+    fonts: String,
     /// Listeners attached to each chapter document as it loads.
     content_listeners: Vec<(&'static str, js_sys::Function)>,
     touch: Option<(f64, f64)>,
@@ -206,7 +208,7 @@ impl Reader {
         for p in ["width", "height", "transform", "transform-origin", "position"] {
             let _ = frame_style.remove_property(p);
         }
-        let css = self.settings.css(w, h);
+        let css = self.settings.css(w, h, &self.fonts);
         let style = match doc.get_element_by_id(STYLE_ID) {
             Some(s) => s,
             None => {
@@ -441,6 +443,7 @@ fn reflect_settings(doc: &Document, s: &Settings) {
         Font::Book => "book",
         Font::Serif => "serif",
         Font::Sans => "sans",
+        Font::Dyslexic => "dyslexic",
     };
     let spacing = match s.line_height {
         None => "book".to_owned(),
@@ -480,6 +483,7 @@ fn read_settings(doc: &Document, mut s: Settings) -> Settings {
     s.font = match checked("font").as_deref() {
         Some("serif") => Font::Serif,
         Some("sans") => Font::Sans,
+        Some("dyslexic") => Font::Dyslexic,
         _ => Font::Book,
     };
     s.line_height = checked("spacing").and_then(|v| v.parse().ok());
@@ -577,6 +581,27 @@ fn on_content_click(reader: &Shared, e: &MouseEvent) {
     }
 }
 
+/// Web fonts (the book's, or OpenDyslexic) arrive after the first layout and move the text:
+/// once they are in, lay out again at the same anchor.
+fn after_fonts(reader: &Shared) {
+    let Some(doc) = reader.try_borrow().ok().and_then(|r| r.content_doc()) else { return };
+    let Ok(ready) = doc.fonts().ready() else { return };
+    let reader = reader.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(ready).await;
+        if let Ok(mut r) = reader.try_borrow_mut() {
+            let same_doc = r.content_doc().is_some_and(|d| {
+                let a: &JsValue = d.as_ref();
+                let b: &JsValue = doc.as_ref();
+                a == b
+            });
+            if same_doc {
+                r.relayout();
+            }
+        }
+    });
+}
+
 fn on_frame_load(reader: &Shared) {
     let Ok(mut r) = reader.try_borrow_mut() else { return };
     let Some(doc) = r.content_doc() else { return };
@@ -595,6 +620,8 @@ fn on_frame_load(reader: &Shared) {
     r.lay_out();
     r.settle();
     notes::paint(&r.frame, &r.notes, r.spine);
+    drop(r);
+    after_fonts(reader);
 }
 
 fn notes_texts(doc: &Document) -> notes::PanelTexts {
@@ -893,6 +920,7 @@ pub fn start() {
         panel: notes_texts(&doc),
         note_failed: data(&root, "tNoteFailed"),
         sessions: sessions.clone(),
+        fonts: data(&root, "fonts"),
         content_listeners: Vec::new(),
         touch: None,
     }));
@@ -1019,6 +1047,7 @@ pub fn start() {
     // Settings apply at once and are remembered on this device.
     let change = {
         let r = reader.clone();
+        let reader_for_fonts = reader.clone();
         let d = doc.clone();
         let w = win.clone();
         move |bigger: Option<bool>| {
@@ -1033,6 +1062,8 @@ pub fn start() {
             store_settings(&w, &s);
             reflect_settings(&d, &s);
             r.relayout();
+            drop(r);
+            after_fonts(&reader_for_fonts);
         }
     };
     let change = Rc::new(change);

@@ -110,6 +110,8 @@ pub enum Font {
     Book,
     Serif,
     Sans,
+    /// OpenDyslexic, shipped with the reader.
+    Dyslexic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -200,8 +202,9 @@ impl Settings {
     }
 
     /// The style sheet injected into a reflowable chapter shown `width` × `height`. The book's
-    /// own CSS stays; these rules win where the reader chose something.
-    pub fn css(&self, width: f64, height: f64) -> String {
+    /// own CSS stays; these rules win where the reader chose something. `fonts` is where the
+    /// reader's own fonts are served (a folder URL ending in `/`).
+    pub fn css(&self, width: f64, height: f64, fonts: &str) -> String {
         let m = self.margin_px(width);
         let v = self.top_px(width);
         let (bg, fg, link) = self.colours();
@@ -233,6 +236,14 @@ impl Settings {
             Font::Book => {}
             Font::Serif => css += "body, body * { font-family: Georgia, 'Noto Serif', 'DejaVu Serif', serif !important; }\n",
             Font::Sans => css += "body, body * { font-family: system-ui, 'Noto Sans', 'DejaVu Sans', sans-serif !important; }\n",
+            Font::Dyslexic => {
+                for (weight, style) in [(400, "normal"), (700, "normal"), (400, "italic"), (700, "italic")] {
+                    css += &format!(
+                        "@font-face {{ font-family: 'OpenDyslexic'; src: url('{fonts}opendyslexic-latin-{weight}-{style}.woff2') format('woff2'); font-weight: {weight}; font-style: {style}; font-display: swap; }}\n"
+                    );
+                }
+                css += "body, body * { font-family: 'OpenDyslexic', sans-serif !important; }\n";
+            }
         }
         if let Some(lh) = self.line_height {
             css += &format!("body, body * {{ line-height: {lh} !important; }}\n");
@@ -324,13 +335,15 @@ mod tests {
         s.smaller();
         s.smaller();
         assert_eq!(s.font_size, 90);
-        let css = s.css(360.0, 640.0);
+        let css = s.css(360.0, 640.0, "/f/");
         assert!(css.contains("font-size: 90%") && css.contains("column-width") && css.contains("height: 640px"));
         assert!(!css.contains("font-family"), "the book's font by default");
-        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0);
+        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0, "/f/");
         assert!(wide.contains("column-width: 568px"), "two columns: {wide}");
         assert!(wide.contains("#f4ecd8") && wide.contains("Georgia") && wide.contains("line-height: 1.8"));
-        let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0);
+        let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/");
+        let dyslexic = Settings { font: Font::Dyslexic, ..Settings::default() }.css(360.0, 640.0, "/reader/abc/fonts/");
+        assert!(dyslexic.contains("url('/reader/abc/fonts/opendyslexic-latin-700-italic.woff2')") && dyslexic.contains("font-family: 'OpenDyslexic'"));
         assert!(!scrolled.contains("column-width") && scrolled.contains("overflow-y: auto"));
         let json = serde_json::to_string(&Settings::default()).unwrap();
         let back: Settings = serde_json::from_str(&json).unwrap();

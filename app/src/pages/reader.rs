@@ -83,6 +83,7 @@ fn settings_panel(t: &'static Texts) -> impl IntoView {
                     {choice("font", "book", t.reader_font_book, true)}
                     {choice("font", "serif", t.reader_font_serif, false)}
                     {choice("font", "sans", t.reader_font_sans, false)}
+                    {choice("font", "dyslexic", t.reader_font_dyslexic, false)}
                 </div>
             </fieldset>
             <fieldset>
@@ -125,6 +126,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let ReaderView { book, publication, chapter, start, furthest, explicit, assets } = view_data;
+    let fonts = assets.as_ref().map(|d| format!("/reader/{d}/fonts/")).unwrap_or_default();
     let id = book.id.clone();
     let total = publication.spine.len() as u32;
     let chapter = chapter.min(total.saturating_sub(1));
@@ -157,7 +159,8 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-chapter=chapter data-start=start.unwrap_or_default() data-explicit=explicit.to_string() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed
-            data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/">
+            data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/"
+            data-fonts=fonts>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
                 <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
                     <span aria-hidden="true">{back_arrow}</span>
