@@ -108,6 +108,23 @@ for (const viewport of [PHONE, DESKTOP]) {
     await ready(page);
     const chapter = await page.frameLocator('#reader-frame').locator('body').innerText();
     assert.match(chapter, /call me ishmael/i);
+
+    // Search inside the book: a later passage, opened at its place.
+    await page.locator('#reader-toc summary').click();
+    await page.getByRole('searchbox', { name: 'Rechercher dans le livre' }).fill('Nantucket');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await ready(page);
+    const hits = page.getByTestId('search-hit');
+    assert.ok(await hits.count() > 3, 'several passages mention Nantucket');
+    await shot(page, 'reader-search');
+    const hitText = await hits.nth(2).innerText();
+    const hitLocator = await hits.nth(2).getAttribute('data-locator');
+    await turn(page, () => hits.nth(2).click());
+    assert.equal((await state(page)).locator, hitLocator, `opened at the passage (${hitText})`);
+    assert.ok(await locatorVisible(page, hitLocator));
+    // Back to Loomings through the contents.
+    await page.locator('#reader-toc summary').click();
+    await turn(page, () => page.locator('#reader-toc').getByRole('link', { name: /Loomings/ }).first().click());
     // Loomings is ten pages on a phone, two spreads on a desktop.
     const steps = viewport.width < 600 ? 3 : 1;
     for (let i = 0; i < steps; i++) await turn(page, () => page.keyboard.press('ArrowRight'));

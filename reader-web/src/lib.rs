@@ -1038,8 +1038,14 @@ pub fn start() {
                 if let Some(details) = d.get_element_by_id("reader-toc") {
                     let _ = details.remove_attribute("open");
                 }
+                // A search result carries the passage's locator.
+                let at = a.get_attribute("data-locator").and_then(|l| Locator::parse(&l).ok());
                 if let Ok(mut r) = r.try_borrow_mut() {
-                    r.open(spine, frag.map_or(Target::Start, Target::Fragment));
+                    let target = match at {
+                        Some(l) => Target::At(l),
+                        None => frag.map_or(Target::Start, Target::Fragment),
+                    };
+                    r.open(spine, target);
                 }
             });
         }

@@ -11,6 +11,7 @@
 pub mod href;
 pub mod layout;
 pub mod locator;
+pub mod search;
 pub mod package;
 
 #[cfg(feature = "archive")]

@@ -105,3 +105,18 @@ fn missing_or_broken_packages_are_refused_without_panic() {
     });
     assert!(p.is_err());
 }
+
+#[test]
+fn search_inside_moby_dick_finds_ishmael_with_locators() {
+    let (archive, p) = open("moby-dick.epub");
+    let hits = reader::search::search(&p, |path| archive.read(path), "call me ishmael", 20);
+    assert!(!hits.is_empty());
+    let first = &hits[0];
+    assert_eq!(first.matched, "Call me Ishmael");
+    let loomings = p.toc.iter().flat_map(|e| std::iter::once(e).chain(e.children.iter())).find(|e| e.label.contains("Loomings")).unwrap();
+    assert_eq!(Some(first.spine), loomings.spine);
+    assert!(matches!(first.locator, reader::Locator::Text { ref path, .. } if !path.is_empty()));
+    let many = reader::search::search(&p, |path| archive.read(path), "whale", 50);
+    assert_eq!(many.len(), 50, "the limit holds");
+    assert!(reader::search::search(&p, |path| archive.read(path), "x", 50).is_empty(), "one letter is too short");
+}

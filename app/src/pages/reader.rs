@@ -7,7 +7,7 @@ use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{texts, Texts};
 use domain::catalog::Book;
-use domain::reading::{Direction, Layout, Publication, TocEntry};
+use domain::reading::{Direction, Layout, Publication, SearchHit, TocEntry};
 use leptos::prelude::*;
 
 /// What the reader page is given.
@@ -23,6 +23,8 @@ pub struct ReaderView {
     pub furthest: Option<(String, f64)>,
     /// The reader asked for this part (`?partie=`): it wins over any saved position.
     pub explicit: bool,
+    /// A search inside the book: the query and the passages found.
+    pub search: Option<(String, Vec<SearchHit>)>,
     /// The folder of the reader's WASM build under `/reader/`, when it was built.
     pub assets: Option<String>,
 }
@@ -54,6 +56,34 @@ fn toc_list(book_id: &str, entries: &[TocEntry], current: u32) -> AnyView {
         })
         .collect_view();
     view! { <ol class="space-y-0.5">{items}</ol> }.into_any()
+}
+
+fn search_results(t: &'static Texts, book_id: &str, query: &str, hits: Vec<SearchHit>) -> impl IntoView {
+    let summary = if hits.is_empty() {
+        crate::i18n::fill(t.reader_search_none, &[("query", query)])
+    } else {
+        crate::i18n::fill(t.reader_search_count, &[("count", &hits.len().to_string())])
+    };
+    let items = hits
+        .into_iter()
+        .map(|h| {
+            view! {
+                <li>
+                    <a href=part_href(book_id, h.spine) data-spine=h.spine data-locator=h.locator.to_string() data-testid="search-hit"
+                        class="block rounded px-2 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800" dir="auto">
+                        <span class="text-xs font-semibold text-slate-600 dark:text-slate-400">{format!("{} {}", t.export_part, h.spine + 1)}" · "</span>
+                        {h.before}" "<mark class="rounded bg-amber-200 px-0.5 text-slate-950">{h.matched}</mark>" "{h.after}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-label=t.reader_search_label class="mb-3 border-b border-slate-200 pb-3 dark:border-slate-700">
+            <p role="status" class="mb-1 font-medium">{summary}</p>
+            <ol class="max-h-64 space-y-0.5 overflow-y-auto">{items}</ol>
+        </section>
+    }
 }
 
 fn choice(name: &'static str, value: &'static str, label: &'static str, checked: bool) -> impl IntoView {
@@ -125,8 +155,11 @@ fn settings_panel(t: &'static Texts) -> impl IntoView {
 pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
-    let ReaderView { book, publication, chapter, start, furthest, explicit, assets } = view_data;
+    let ReaderView { book, publication, chapter, start, furthest, explicit, search, assets } = view_data;
     let fonts = assets.as_ref().map(|d| format!("/reader/{d}/fonts/")).unwrap_or_default();
+    let searching = search.is_some();
+    let query_value = search.as_ref().map(|(q, _)| q.clone()).unwrap_or_default();
+    let results = search.map(|(q, hits)| search_results(t, &book.id, &q, hits));
     let id = book.id.clone();
     let total = publication.spine.len() as u32;
     let chapter = chapter.min(total.saturating_sub(1));
@@ -166,9 +199,19 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                     <span aria-hidden="true">{back_arrow}</span>
                 </a>
                 <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
-                <details id="reader-toc" class="group">
+                <details id="reader-toc" class="group" open=searching>
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_toc}</summary>
-                    <nav class=PANEL aria-label=t.reader_toc dir="auto">{toc_list(&id, &publication.toc, chapter)}</nav>
+                    <div class=PANEL>
+                        <form method="get" action=format!("/lire/{id}") role="search" class="mb-3 flex gap-2">
+                            <label for="reader-search-q" class="sr-only">{t.reader_search_label}</label>
+                            <input id="reader-search-q" name="q" type="search" minlength="2" maxlength="100" required=true
+                                placeholder=t.reader_search_label value=query_value
+                                class=format!("{} py-1.5 text-sm", styles::INPUT)/>
+                            <button type="submit" class=format!("{} px-3 py-1.5 text-sm", styles::BUTTON)>{t.reader_search_submit}</button>
+                        </form>
+                        {results}
+                        <nav aria-label=t.reader_toc dir="auto">{toc_list(&id, &publication.toc, chapter)}</nav>
+                    </div>
                 </details>
                 <button type="button" id="reader-bookmark" hidden=true aria-pressed="false" class=format!("{ICON_BUTTON} group aria-pressed:text-amber-600")
                     aria-label=t.reader_bookmark title=t.reader_bookmark>

@@ -24,6 +24,8 @@ pub const CONTENT_POLICY: &str = "default-src 'none'; img-src 'self' data:; styl
 #[derive(Deserialize)]
 pub struct ReaderQuery {
     partie: Option<u32>,
+    /// Search inside the book.
+    q: Option<String>,
 }
 
 async fn refuse(s: &AppState, v: &Visit, e: ReadingError) -> Response {
@@ -72,7 +74,18 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         .as_ref()
         .filter(|p| q.partie.is_none() && p.furthest.percentage > p.percentage + 0.5)
         .map(|p| (p.furthest.locator.clone(), p.furthest.percentage));
-    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), assets: s.reader_assets.clone() };
+    let query = q.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 2).map(|q| q.chars().take(100).collect::<String>());
+    let search = match query {
+        Some(query) => {
+            let (book_open, needle) = (opened.clone(), query.clone());
+            let hits = tokio::task::spawn_blocking(move || reader::search::search(&book_open.publication, |p| book_open.archive.read(p), &needle, 50))
+                .await
+                .unwrap_or_default();
+            Some((query, hits))
+        }
+        None => None,
+    };
+    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), search, assets: s.reader_assets.clone() };
     render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
 }
 

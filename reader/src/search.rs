@@ -1,0 +1,187 @@
+//! Search inside a book: every passage of the reading order that contains the query, ignoring
+//! case and accents, each with a locator the reader can open and a short excerpt.
+
+use crate::{Locator, Publication};
+use roxmltree::{Document, Node, ParsingOptions};
+use serde::{Deserialize, Serialize};
+
+/// Elements whose text is one passage.
+const BLOCKS: [&str; 17] = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "td", "th", "pre", "caption", "div"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub spine: u32,
+    pub locator: Locator,
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+/// Lower case without accents, one output char per input char where possible; returns the
+/// folded chars with, for each, the UTF-16 offset of the original char it came from.
+fn fold(text: &str) -> (Vec<char>, Vec<u32>) {
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = Vec::with_capacity(text.len());
+    let mut offset = 0u32;
+    for c in text.chars() {
+        let base: &str = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+            'ç' | 'Ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+            'ñ' | 'Ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+            'ý' | 'ÿ' | 'Ý' => "y",
+            'œ' | 'Œ' => "oe",
+            'æ' | 'Æ' => "ae",
+            '’' | '‘' => "'",
+            c if c.is_whitespace() => " ",
+            _ => "",
+        };
+        if base.is_empty() {
+            for l in c.to_lowercase() {
+                out.push(l);
+                at.push(offset);
+            }
+        } else {
+            for b in base.chars() {
+                out.push(b);
+                at.push(offset);
+            }
+        }
+        offset += c.len_utf16() as u32;
+    }
+    (out, at)
+}
+
+fn is_block(n: &Node) -> bool {
+    n.is_element() && BLOCKS.contains(&n.tag_name().name())
+}
+
+/// Element indices from `<body>` down to `n`.
+fn path_of(body: Node, n: Node) -> Vec<u32> {
+    let mut path = Vec::new();
+    let mut cur = n;
+    while cur != body {
+        let Some(parent) = cur.parent() else { break };
+        let i = parent.children().filter(|c| c.is_element()).position(|c| c == cur).unwrap_or(0);
+        path.push(i as u32);
+        cur = parent;
+    }
+    path.reverse();
+    path
+}
+
+/// The text before a match, starting at a whole word when it was cut.
+fn excerpt_before(text: &str, cut: bool) -> String {
+    match (cut, text.split_once(' ')) {
+        (true, Some((_, rest))) => format!("…{rest}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// The text after a match, ending at a whole word when it was cut.
+fn excerpt_after(text: &str, cut: bool) -> String {
+    match (cut, text.rsplit_once(' ')) {
+        (true, Some((head, _))) => format!("{head}…"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Searches one content document.
+pub fn search_document(spine: u32, xhtml: &str, query: &str, limit: usize, hits: &mut Vec<Hit>) {
+    let (needle, _) = fold(query.trim());
+    if needle.is_empty() {
+        return;
+    }
+    let opts = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
+    let Ok(doc) = Document::parse_with_options(xhtml, opts) else { return };
+    let Some(body) = doc.descendants().find(|n| n.tag_name().name() == "body") else { return };
+    for el in body.descendants().filter(is_block) {
+        // Innermost passages only (a list item holding paragraphs is searched through them).
+        if el.descendants().skip(1).any(|d| is_block(&d)) {
+            continue;
+        }
+        let text: String = el.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect();
+        let (folded, at) = fold(&text);
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i + needle.len() <= folded.len() {
+            if folded[i..i + needle.len()] == needle[..] {
+                let start16 = at[i];
+                // Back from UTF-16 offsets to char indices for the excerpt.
+                let char_at = |u16: u32| {
+                    let mut n = 0u32;
+                    chars.iter().position(|c| {
+                        let hit = n >= u16;
+                        n += c.len_utf16() as u32;
+                        hit
+                    }).unwrap_or(chars.len())
+                };
+                let s = char_at(start16);
+                let e = if i + needle.len() < at.len() { char_at(at[i + needle.len()]) } else { chars.len() };
+                let squeeze = |v: &[char]| v.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+                hits.push(Hit {
+                    spine,
+                    locator: Locator::Text { spine, path: path_of(body, el), offset: start16 },
+                    before: excerpt_before(&squeeze(&chars[s.saturating_sub(50)..s]), s > 50),
+                    matched: chars[s..e].iter().collect(),
+                    after: excerpt_after(&squeeze(&chars[e..(e + 50).min(chars.len())]), e + 50 < chars.len()),
+                });
+                if hits.len() >= limit {
+                    return;
+                }
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Searches the reading order (then the rest of the spine) through `read`, up to `limit` hits.
+pub fn search(publication: &Publication, mut read: impl FnMut(&str) -> Option<Vec<u8>>, query: &str, limit: usize) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if query.trim().chars().count() < 2 {
+        return hits;
+    }
+    let order: Vec<u32> = publication.reading_order().map(|(i, _)| i).chain(publication.spine.iter().enumerate().filter(|(_, s)| !s.linear).map(|(i, _)| i as u32)).collect();
+    for i in order {
+        let item = &publication.spine[i as usize];
+        if !item.media_type.contains("html") {
+            continue;
+        }
+        let Some(bytes) = read(&item.href) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        search_document(i, &text, query, limit, &mut hits);
+        if hits.len() >= limit {
+            break;
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head>
+<body><section><h1>Chapitre un</h1><p>Il était une fois un <i>élève</i> curieux.</p><ul><li><p>Une œuvre</p></li></ul></section></body></html>"#;
+
+    #[test]
+    fn finds_passages_ignoring_case_and_accents() {
+        let mut hits = Vec::new();
+        search_document(3, DOC, "eleve", 10, &mut hits);
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!(h.locator.to_string(), "e:3:0.1:21");
+        assert_eq!((h.before.as_str(), h.matched.as_str(), h.after.as_str()), ("Il était une fois un", "élève", "curieux."));
+        let mut hits = Vec::new();
+        search_document(3, DOC, "OEUVRE", 10, &mut hits);
+        assert_eq!(hits[0].locator.to_string(), "e:3:0.2.0.0:4", "the innermost passage");
+        let mut hits = Vec::new();
+        search_document(0, DOC, "absent", 10, &mut hits);
+        assert!(hits.is_empty());
+    }
+}
