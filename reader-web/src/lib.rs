@@ -611,10 +611,17 @@ fn on_frame_load(reader: &Shared) {
         let _ = doc.add_event_listener_with_callback(kind, f);
     }
     // A part missing from the file: say so inside the frame.
-    let empty = doc.body().is_none_or(|b| b.child_element_count() == 0 && b.text_content().unwrap_or_default().trim().is_empty());
+    // (An SVG page has no body: its root element is the content.)
+    let root_el = doc.body().map(Element::from).or_else(|| doc.document_element());
+    let empty = root_el.as_ref().is_none_or(|b| b.child_element_count() == 0 && b.text_content().unwrap_or_default().trim().is_empty());
     if empty {
-        if let Some(root) = doc.body().map(Element::from).or_else(|| doc.document_element()) {
-            root.set_text_content(Some(&r.texts.missing));
+        if let Some(root) = root_el {
+            root.set_text_content(None);
+            if let Ok(p) = doc.create_element_ns(Some("http://www.w3.org/1999/xhtml"), "p") {
+                p.set_text_content(Some(&r.texts.missing));
+                let _ = p.set_attribute("style", "font: 1rem/1.5 system-ui, sans-serif; color: #444; margin: 2rem 1rem; text-align: center");
+                let _ = root.append_child(&p);
+            }
         }
     }
     r.lay_out();

@@ -112,7 +112,17 @@ fn guess_type(path: &str) -> &'static str {
     }
 }
 
-pub async fn content(State(s): State<AppState>, v: Visit, Path((id, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
+/// Every answer to the frame, errors included, may be framed by the reader and runs nothing:
+/// otherwise a missing part would show the browser's blocked-frame page instead of a message.
+pub async fn content(state: State<AppState>, v: Visit, path: Path<(String, String)>, headers: HeaderMap) -> Response {
+    let mut res = content_inner(state, v, path, headers).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_POLICY));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    res
+}
+
+async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
     let book = match s.reading.readable_book(v.user.as_ref(), &id).await {
         Ok(b) => b,
         Err(ReadingError::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
@@ -155,8 +165,6 @@ pub async fn content(State(s): State<AppState>, v: Visit, Path((id, path)): Path
         }
     };
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_POLICY));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
