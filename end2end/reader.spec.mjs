@@ -170,6 +170,7 @@ for (const viewport of [PHONE, DESKTOP]) {
     await ready(other);
     const otherState = await state(other);
     assert.equal(otherState.start, here, 'the server sent the saved position');
+    assert.equal(await other.locator('#reader-font-size').textContent(), '120 %', 'display settings follow the reader');
     assert.ok(await locatorVisible(other, here), 'the second device shows the same passage');
 
     // "Ma bibliothèque" lists it under "Continuer la lecture"; "Reprendre" comes back here.

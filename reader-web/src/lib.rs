@@ -879,7 +879,10 @@ pub fn start() {
             }
         }),
     );
-    let settings = load_settings(&win);
+    // Settings follow the reader: the server's copy (saved from any device) wins over this one's.
+    let settings = serde_json::from_str::<Settings>(&data(&root, "settings")).ok().unwrap_or_else(|| load_settings(&win));
+    store_settings(&win, &settings);
+    let settings_url = data(&root, "settingsUrl");
     reflect_settings(&doc, &settings);
     let chapter: u32 = data(&root, "chapter").parse().unwrap_or(0);
     // A position kept on this device and not yet sent beats the server's copy.
@@ -1061,6 +1064,7 @@ pub fn start() {
     let change = {
         let r = reader.clone();
         let reader_for_fonts = reader.clone();
+        let settings_url = settings_url.clone();
         let d = doc.clone();
         let w = win.clone();
         move |bigger: Option<bool>| {
@@ -1073,6 +1077,9 @@ pub fn start() {
             }
             r.settings = s;
             store_settings(&w, &s);
+            if let Ok(json) = serde_json::to_string(&s) {
+                sync::send(&w, "PUT", &settings_url, json, false);
+            }
             reflect_settings(&d, &s);
             r.relayout();
             drop(r);

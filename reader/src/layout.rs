@@ -163,6 +163,13 @@ impl Default for Settings {
 pub const FONT_STEPS: [u16; 11] = [70, 80, 90, 100, 110, 120, 135, 150, 175, 200, 250];
 
 impl Settings {
+    /// The same settings with every value in its allowed range.
+    pub fn normalised(mut self) -> Self {
+        self.font_size = self.font_size.clamp(70, 250);
+        self.line_height = self.line_height.filter(|l| l.is_finite()).map(|l| l.clamp(1.0, 2.5));
+        self
+    }
+
     pub fn larger(&mut self) {
         self.font_size = FONT_STEPS.iter().copied().find(|s| *s > self.font_size).unwrap_or(250);
     }

@@ -169,6 +169,18 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         let html = web.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(r#"data-chapter="6""#) && html.contains(r#"data-start="e:6:2.1:35""#), "{}", app.label);
 
+        // Display settings follow the reader (values brought back in range).
+        let settings_url = app.url("/api/v1/reading/settings/");
+        assert_eq!(web.get(&settings_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        let saved: Value = web.put(&settings_url).json(&json!({"font_size": 400, "theme": "sepia", "font": "dyslexic"})).send().await.unwrap().json().await.unwrap();
+        assert_eq!((saved["font_size"].as_u64(), saved["theme"].as_str()), (Some(250), Some("sepia")), "{}", app.label);
+        let got: Value = phone.get(&settings_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(got["font"], "dyslexic");
+        let html = web.get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("sepia") && html.contains("data-settings="), "the reader page carries them");
+        let bad = web.put(&settings_url).json(&json!({"theme": "neon"})).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
         // Reading sessions feed the statistics (a replayed session counts once).
         let now = chrono::Utc::now();
         let session = json!({

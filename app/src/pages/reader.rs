@@ -23,6 +23,8 @@ pub struct ReaderView {
     pub furthest: Option<(String, f64)>,
     /// The reader asked for this part (`?partie=`): it wins over any saved position.
     pub explicit: bool,
+    /// The reader's saved display settings (JSON), empty when never saved.
+    pub settings: String,
     /// A search inside the book: the query and the passages found.
     pub search: Option<(String, Vec<SearchHit>)>,
     /// The folder of the reader's WASM build under `/reader/`, when it was built.
@@ -155,7 +157,7 @@ fn settings_panel(t: &'static Texts) -> impl IntoView {
 pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
-    let ReaderView { book, publication, chapter, start, furthest, explicit, search, assets } = view_data;
+    let ReaderView { book, publication, chapter, start, furthest, explicit, settings, search, assets } = view_data;
     let fonts = assets.as_ref().map(|d| format!("/reader/{d}/fonts/")).unwrap_or_default();
     let searching = search.is_some();
     let query_value = search.as_ref().map(|(q, _)| q.clone()).unwrap_or_default();
@@ -193,14 +195,17 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed
             data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/"
-            data-fonts=fonts>
+            data-fonts=fonts data-settings=settings data-settings-url="/api/v1/reading/settings/">
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
                 <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
                     <span aria-hidden="true">{back_arrow}</span>
                 </a>
                 <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
                 <details id="reader-toc" class="group" open=searching>
-                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_toc}</summary>
+                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_toc>
+                        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M4 6h16M4 12h16M4 18h10"/></svg>
+                        <span class="sr-only sm:not-sr-only">{t.reader_toc}</span>
+                    </summary>
                     <div class=PANEL>
                         <form method="get" action=format!("/lire/{id}") role="search" class="mb-3 flex gap-2">
                             <label for="reader-search-q" class="sr-only">{t.reader_search_label}</label>
@@ -218,7 +223,10 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                     <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 group-aria-pressed:fill-current"><path d="M6 3h12v18l-6-4-6 4z"/></svg>
                 </button>
                 <details id="reader-notes">
-                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium")>{t.reader_notes}</summary>
+                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_notes>
+                        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M5 4h14v12l-4 4H5z M15 20v-4h4 M8 9h8 M8 13h5"/></svg>
+                        <span class="sr-only sm:not-sr-only">{t.reader_notes}</span>
+                    </summary>
                     <div class=PANEL>
                         <p id="reader-notes-empty" class="text-slate-700 dark:text-slate-300">{t.reader_notes_empty}</p>
                         <ul id="reader-notes-list" class="divide-y divide-slate-200 dark:divide-slate-700" data-t-bookmark=t.reader_bookmark_label

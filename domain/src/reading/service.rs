@@ -164,4 +164,18 @@ impl ReadingService {
         let finished = self.store.finished_count(&user.id).await? as u32;
         Ok(super::stats(&times, today, finished))
     }
+
+    /// The reader's display settings, when they saved some.
+    pub async fn settings(&self, user: &User) -> Result<Option<reader::layout::Settings>, ReadingError> {
+        let raw = self.store.reader_settings(&user.id).await?;
+        Ok(serde_json::from_str::<reader::layout::Settings>(&raw).ok().map(|s| s.normalised()))
+    }
+
+    /// Saves the reader's display settings (out-of-range values are brought back in range).
+    pub async fn save_settings(&self, user: &User, settings: &reader::layout::Settings) -> Result<reader::layout::Settings, ReadingError> {
+        let settings = settings.normalised();
+        let json = serde_json::to_string(&settings).map_err(|_| ReadingError::Invalid(vec![crate::error::FieldError::new("settings", crate::error::Reason::InvalidFormat)]))?;
+        self.store.set_reader_settings(&user.id, &json).await?;
+        Ok(settings)
+    }
 }

@@ -26,6 +26,9 @@ pub trait ReadingStore: Send + Sync + 'static {
     async fn update_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<Option<Annotation>>;
     async fn delete_annotation(&self, user_id: &str, id: &str) -> StoreResult<bool>;
     async fn annotation(&self, user_id: &str, id: &str) -> StoreResult<Option<Annotation>>;
+    /// The reader's display settings as stored (JSON), empty when never set.
+    async fn reader_settings(&self, user_id: &str) -> StoreResult<String>;
+    async fn set_reader_settings(&self, user_id: &str, json: &str) -> StoreResult<()>;
     /// Stores a session unless its id is known; `true` when stored now.
     async fn insert_session(&self, user_id: &str, s: &ReadingSession) -> StoreResult<bool>;
     /// (start, end) of a reader's sessions ending after `since_ms`.

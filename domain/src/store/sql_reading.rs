@@ -59,6 +59,16 @@ impl SqlStore {
 
 #[async_trait]
 impl ReadingStore for SqlStore {
+    async fn reader_settings(&self, user_id: &str) -> StoreResult<String> {
+        let row = sqlx::query("SELECT reader_settings FROM users WHERE id = $1").bind(user_id.to_owned()).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get::<String, _>("reader_settings")).transpose()?.unwrap_or_default())
+    }
+
+    async fn set_reader_settings(&self, user_id: &str, json: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET reader_settings = $2 WHERE id = $1").bind(user_id.to_owned()).bind(json.to_owned()).execute(self.pool()).await?;
+        Ok(())
+    }
+
     async fn insert_session(&self, user_id: &str, s: &ReadingSession) -> StoreResult<bool> {
         let sql = "INSERT INTO reading_sessions (id, user_id, book_id, started_at, ended_at, start_bp, end_bp, pages, device) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";

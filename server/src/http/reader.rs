@@ -85,7 +85,11 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         }
         None => None,
     };
-    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), search, assets: s.reader_assets.clone() };
+    let settings = match &v.user {
+        Some(u) => s.reading.settings(u).await.ok().flatten().and_then(|st| serde_json::to_string(&st).ok()).unwrap_or_default(),
+        None => String::new(),
+    };
+    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), settings, search, assets: s.reader_assets.clone() };
     render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
 }
 

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reading/annotations/", get(reading::annotations).post(reading::annotate))
         .route("/reading/sessions/", post(reading::record_session))
         .route("/reading/stats/", get(reading::stats))
+        .route("/reading/settings/", get(reading::settings).put(reading::save_settings))
         .route("/reading/annotations/export/", get(reading::export))
         .route("/reading/annotations/{id}/", axum::routing::put(reading::edit_annotation).delete(reading::delete_annotation))
         .fallback(json::not_found)

@@ -157,3 +157,22 @@ pub async fn record_session(State(s): State<AppState>, Lang(lang): Lang, ReaderA
 pub async fn stats(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<ReadingStats>, ApiError> {
     s.reading.stats(&user).await.map(Json).map_err(|e| ApiError::new(e, lang))
 }
+
+/// `GET /reading/settings/`: the reader's display settings (404 until saved).
+pub async fn settings(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<reader::layout::Settings>, ApiError> {
+    match s.reading.settings(&user).await {
+        Ok(Some(settings)) => Ok(Json(settings)),
+        Ok(None) => Err(ApiError::new(HttpError::new(ErrorCode::NotFound), lang)),
+        Err(e) => Err(ApiError::new(e, lang)),
+    }
+}
+
+/// `PUT /reading/settings/`: saves them for every device of this reader.
+pub async fn save_settings(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(settings): Body<reader::layout::Settings>,
+) -> Result<Json<reader::layout::Settings>, ApiError> {
+    s.reading.save_settings(&user, &settings).await.map(Json).map_err(|e| ApiError::new(e, lang))
+}
