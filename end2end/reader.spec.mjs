@@ -39,6 +39,20 @@ async function ready(page) {
   await page.locator('#reader[data-ready="true"][data-locator]').waitFor();
 }
 
+/// Waits until the server holds `locator` as this reader's position (the reader sends it a
+/// moment after the page turn).
+async function serverHas(page, id, locator) {
+  for (let i = 0; i < 100; i++) {
+    const got = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/reading/progress/${id}/`);
+      return r.ok ? (await r.json()).locator : null;
+    }, id);
+    if (got === locator) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the server never got ${locator}`);
+}
+
 /// Errors the app logged. The test's own probes (evaluate, the fake clock) are refused by the
 /// sandboxed book frame, which Chromium logs as blocked scripts: those prove the sandbox, and
 /// are left out.
@@ -160,10 +174,7 @@ for (const viewport of [PHONE, DESKTOP]) {
     await shot(page, 'reader-after-reload');
 
     // Another device (a fresh browser context) resumes there once the position reached the server.
-    await page.waitForFunction(async ([id, here]) => {
-      const r = await fetch(`/api/v1/reading/progress/${id}/`);
-      return r.ok && (await r.json()).locator === here;
-    }, [id, here], { timeout: 10000 });
+    await serverHas(page, id, here);
     const other = await newPage(browser, viewport);
     await signIn(other, email);
     await other.goto(`${BASE}/lire/${id}`);
@@ -367,4 +378,45 @@ test('time spent reading shows in the statistics', async () => {
   await shot(page, 'stats');
   assert.deepEqual(appErrors(page), []);
   await page.context().close();
+});
+
+test('two devices writing at once: the newest position wins, a late stale write does not', async () => {
+  const email = unique('deux');
+  await register(email);
+  const id = await bookId('moby dick', 'Moby-Dick');
+  const phone = await newPage(browser, PHONE);
+  const laptop = await newPage(browser, DESKTOP);
+  await signIn(phone, email);
+  await signIn(laptop, email);
+  const progress = (page) => page.evaluate(async (id) => (await (await fetch(`/api/v1/reading/progress/${id}/`)).json()), id);
+
+  // The phone reads Loomings; a moment later the laptop reads further on.
+  await phone.goto(`${BASE}/lire/${id}?partie=6`);
+  await ready(phone);
+  await turn(phone, () => phone.keyboard.press('ArrowRight'));
+  const stale = await progress(phone).catch(() => null);
+  await laptop.goto(`${BASE}/lire/${id}?partie=20`);
+  await ready(laptop);
+  await turn(laptop, () => laptop.keyboard.press('ArrowRight'));
+  const newest = (await state(laptop)).locator;
+  await serverHas(laptop, id, newest);
+  // The phone, offline all along, now sends what it read earlier: it loses.
+  const late = await phone.evaluate(async ([id, at]) => {
+    const r = await fetch(`/api/v1/reading/progress/${id}/`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ locator: 'e:6::0', percentage: 4, device: 'web-mobile', updated_at: at }),
+    });
+    return r.json();
+  }, [id, new Date(Date.now() - 60_000).toISOString()]);
+  assert.equal(late.locator, newest, `the server kept the newest position (stale phone write was ${stale?.locator})`);
+
+  // Both devices now open where the laptop stopped.
+  for (const page of [phone, laptop]) {
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${BASE}/lire/${id}`);
+    await ready(page);
+    assert.equal((await state(page)).start, newest);
+  }
+  await phone.context().close();
+  await laptop.context().close();
 });
