@@ -665,6 +665,20 @@ fn refresh_notes(r: &Reader) {
     }
 }
 
+/// The selected passage, handed over once: the selection is cleared and the toolbar hidden.
+fn take_selection(reader: &Shared, doc: &Document) -> Option<(String, String)> {
+    let picked = reader.try_borrow_mut().ok().and_then(|mut r| {
+        if let Some(cd) = r.content_doc() {
+            notes::clear_selection(&cd);
+        }
+        r.selection.take()
+    });
+    if let Some(bar) = doc.get_element_by_id("reader-selection") {
+        let _ = bar.set_attribute("hidden", "");
+    }
+    picked
+}
+
 /// Saves a new annotation, then shows it.
 fn create_note(reader: &Shared, kind: &str, position: String, text: String, content: String, color: &str) {
     let (win, url, note) = {
@@ -753,16 +767,7 @@ fn wire_notes(reader: &Shared, win: &Window, doc: &Document) {
             let r = reader.clone();
             let d = doc.clone();
             listen(&b, "click", move |_: Event| {
-                let picked = r.try_borrow_mut().ok().and_then(|mut x| {
-                    let sel = x.selection.take();
-                    if let Some(cd) = x.content_doc() {
-                        notes::clear_selection(&cd);
-                    }
-                    sel
-                });
-                if let Some(bar) = d.get_element_by_id("reader-selection") {
-                    let _ = bar.set_attribute("hidden", "");
-                }
+                let picked = take_selection(&r, &d);
                 if let Some((position, text)) = picked {
                     create_note(&r, "highlight", position, text, String::new(), &colour);
                 }
@@ -790,16 +795,7 @@ fn wire_notes(reader: &Shared, win: &Window, doc: &Document) {
         let dlg = dialog.clone();
         listen(&dialog, "close", move |_: Event| {
             let text = d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|a| a.value()).unwrap_or_default();
-            let picked = r.try_borrow_mut().ok().and_then(|mut x| {
-                let sel = x.selection.take();
-                if let Some(cd) = x.content_doc() {
-                    notes::clear_selection(&cd);
-                }
-                sel
-            });
-            if let Some(bar) = d.get_element_by_id("reader-selection") {
-                let _ = bar.set_attribute("hidden", "");
-            }
+            let picked = take_selection(&r, &d);
             if dlg.return_value() == "save" && !text.trim().is_empty() {
                 if let Some((position, quote)) = picked {
                     create_note(&r, "note", position, quote, text.trim().to_owned(), reader::layout::HIGHLIGHT_COLOURS[0]);

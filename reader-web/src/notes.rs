@@ -8,7 +8,7 @@ use reader::Locator;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlIFrameElement, Request, RequestCredentials, RequestInit, Response, Window};
+use web_sys::{Document, Element, HtmlIFrameElement, Response, Window};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Note {
@@ -53,15 +53,7 @@ pub fn now_iso() -> String {
 
 /// One JSON request with the session cookie: (status, body).
 pub async fn request(win: &Window, method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(RequestCredentials::SameOrigin);
-    if let Some(b) = &body {
-        init.set_body(&JsValue::from_str(b));
-    }
-    let req = Request::new_with_str_and_init(url, &init)?;
-    req.headers().set("content-type", "application/json")?;
-    req.headers().set("accept", "application/json")?;
+    let req = crate::sync::json_request(method, url, body.as_deref(), false)?;
     let res: Response = wasm_bindgen_futures::JsFuture::from(win.fetch_with_request(&req)).await?.dyn_into()?;
     let text = wasm_bindgen_futures::JsFuture::from(res.text()?).await?.as_string().unwrap_or_default();
     Ok((res.status(), text))

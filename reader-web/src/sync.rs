@@ -58,6 +58,23 @@ fn device(win: &Window) -> String {
     if w < 768.0 { "web-mobile" } else { "web-desktop" }.into()
 }
 
+/// A same-origin JSON request with the session cookie; `keepalive` lets it outlive the page.
+pub fn json_request(method: &str, url: &str, body: Option<&str>, keepalive: bool) -> Result<Request, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    if keepalive {
+        js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE)?;
+    }
+    let req = Request::new_with_str_and_init(url, &init)?;
+    req.headers().set("content-type", "application/json")?;
+    req.headers().set("accept", "application/json")?;
+    Ok(req)
+}
+
 /// Records a new position and schedules its sending.
 pub fn save(saver: &SharedSaver, locator: String, percentage: f64) {
     let mut s = saver.borrow_mut();
@@ -89,15 +106,7 @@ pub fn flush(saver: &SharedSaver, keepalive: bool) {
     let Ok(body) = serde_json::to_string(&serde_json::json!({
         "locator": saved.locator, "percentage": saved.percentage, "device": saved.device, "updated_at": saved.updated_at,
     })) else { return };
-    let init = RequestInit::new();
-    init.set_method("PUT");
-    init.set_credentials(RequestCredentials::SameOrigin);
-    init.set_body(&JsValue::from_str(&body));
-    if keepalive {
-        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-    }
-    let Ok(req) = Request::new_with_str_and_init(&url, &init) else { return };
-    let _ = req.headers().set("content-type", "application/json");
+    let Ok(req) = json_request("PUT", &url, Some(&body), keepalive) else { return };
     let saver = saver.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let sent = wasm_bindgen_futures::JsFuture::from(win.fetch_with_request(&req)).await;
@@ -116,16 +125,9 @@ pub fn flush(saver: &SharedSaver, keepalive: bool) {
 
 /// Sends a JSON body (fire and forget), surviving the page closing when `keepalive`.
 pub fn send(win: &Window, method: &str, url: &str, body: String, keepalive: bool) {
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(RequestCredentials::SameOrigin);
-    init.set_body(&JsValue::from_str(&body));
-    if keepalive {
-        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    if let Ok(req) = json_request(method, url, Some(&body), keepalive) {
+        let _ = win.fetch_with_request(&req);
     }
-    let Ok(req) = Request::new_with_str_and_init(url, &init) else { return };
-    let _ = req.headers().set("content-type", "application/json");
-    let _ = win.fetch_with_request(&req);
 }
 
 /// Time spent reading, cut into sessions: a pause of five minutes ends one.

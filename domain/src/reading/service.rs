@@ -52,6 +52,11 @@ impl ReadingService {
     /// The reader's position in a book they may read.
     pub async fn progress(&self, user: &User, book_id: &str) -> Result<Option<Progress>, ReadingError> {
         let book = self.readable_book(Some(user), book_id).await?;
+        self.progress_in(user, &book).await
+    }
+
+    /// The position in a book already checked with [`Self::readable_book`] (no second lookup).
+    pub async fn progress_in(&self, user: &User, book: &Book) -> Result<Option<Progress>, ReadingError> {
         Ok(self.store.progress(&user.id, &book.id).await?)
     }
 

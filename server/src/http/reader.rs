@@ -58,7 +58,7 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         }
     };
     let progress = match &v.user {
-        Some(u) => s.reading.progress(u, &book.id).await.ok().flatten(),
+        Some(u) => s.reading.progress_in(u, &book).await.ok().flatten(),
         None => None,
     };
     let publication = opened.publication.clone();
