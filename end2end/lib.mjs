@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 export const BASE = process.env.COKO_E2E_URL ?? 'http://127.0.0.1:3000';
 export const OUTBOX = process.env.COKO_E2E_OUTBOX ?? 'data/outbox';
@@ -10,12 +11,21 @@ export const SHOTS = path.resolve(process.env.COKO_E2E_SHOTS ?? 'end2end/screens
 export const PHONE = { width: 360, height: 780 };
 export const DESKTOP = { width: 1280, height: 860 };
 
+export const CHROMIUM = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch(CHROMIUM);
+}
+
+/// A browser with a profile on disk, as a person's is (contexts of `launch` are incognito).
+export async function launchProfile(viewport = PHONE) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coko-profile-'));
+  const context = await chromium.launchPersistentContext(dir, { ...CHROMIUM, viewport, locale: 'fr-FR' });
+  return { context, async close() { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /// A fresh browser context (its own cookies) at the given viewport, collecting page errors.
@@ -64,4 +74,53 @@ export async function waitForServer() {
 
 export function unique(prefix) {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}@example.sn`;
+}
+
+/// A TCP relay in front of the server that counts every byte crossing it both ways: what a
+/// reader's data plan would pay, service worker traffic included.
+export async function meteredServer() {
+  const net = await import('node:net');
+  let target = new URL(BASE);
+  let bytes = 0;
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 80), target.hostname);
+    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => { client.destroy(); upstream.destroy(); }); }
+    client.on('data', (d) => { bytes += d.length; });
+    upstream.on('data', (d) => { bytes += d.length; });
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    take() { const b = bytes; bytes = 0; return b; },
+    /// Sends new connections to another server (a new deploy behind the same address).
+    retarget(url) {
+      target = new URL(url);
+      for (const s of sockets) s.destroy();
+    },
+    async close() { for (const s of sockets) s.destroy(); await new Promise((r) => server.close(r)); },
+  };
+}
+
+/// Waits for the page's service worker to control it and for pwa.js to have started.
+/// A page whose navigation began while the first worker was still installing stays uncontrolled
+/// until the next one (as in any browser): then it is reloaded.
+export async function controlled(page) {
+  for (let i = 0; i < 3; i++) {
+    await page.waitForFunction(() => document.documentElement.dataset.pwa === 'ready');
+    if (await page.evaluate(async () => { await navigator.serviceWorker.ready; return Boolean(navigator.serviceWorker.controller); })) return;
+    await page.reload();
+  }
+  throw new Error('the service worker never controlled the page');
+}
+
+// Offline for the pages and for the service worker's own fetches (older Playwright versions
+// left those online: they are refused here too, as a real loss of network would).
+const refuseWorker = (route) => (route.request().serviceWorker() ? route.abort('internetdisconnected') : route.continue());
+export async function setOffline(context, offline) {
+  if (offline) await context.route('**', refuseWorker);
+  else await context.unroute('**', refuseWorker);
+  await context.setOffline(offline);
 }

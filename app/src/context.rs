@@ -27,6 +27,10 @@ pub enum Page {
     Library { library: domain::reading::Library },
     Stats { stats: domain::reading::ReadingStats },
     Reader { view: Box<crate::pages::reader::ReaderView> },
+    /// What the service worker shows for a page it does not keep.
+    Offline,
+    /// The books kept on this device.
+    Downloads,
     NotFound,
     Error { code: ErrorCode },
 }

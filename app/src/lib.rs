@@ -38,6 +38,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#115e59"/>
                 <meta name="description" content=t.home_lead/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                {ctx.viewer.as_ref().map(|u| view! { <meta name="coko-user" content=u.id.clone()/> })}
+                <script src="/coko-store.js" defer=true></script>
+                <script src="/pwa.js" defer=true></script>
                 <HashedStylesheet options=options.clone()/>
                 <MetaTags/>
                 <AutoReload options=options.clone()/>
@@ -90,6 +95,8 @@ pub fn App() -> impl IntoView {
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
         Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),
+        Page::Offline => view! { <pages::offline::OfflinePage/> }.into_any(),
+        Page::Downloads => view! { <pages::offline::DownloadsPage/> }.into_any(),
         Page::NotFound => view! { <pages::status::NotFoundPage/> }.into_any(),
         Page::Error { code } => view! { <pages::status::ErrorPage code/> }.into_any(),
     };

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     Unsupported,
     /// A stored file that cannot be opened.
     Unreadable,
+    /// A write replayed by this device for an account that is not the one signed in now.
+    AccountMismatch,
     Internal,
 }
 
@@ -88,6 +90,7 @@ impl ErrorCode {
             ErrorCode::NotEntitled => "NOT_ENTITLED",
             ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::Unreadable => "UNREADABLE",
+            ErrorCode::AccountMismatch => "ACCOUNT_MISMATCH",
             ErrorCode::Internal => "INTERNAL",
         }
     }

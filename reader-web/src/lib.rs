@@ -699,7 +699,7 @@ fn create_note(reader: &Shared, kind: &str, position: String, text: String, cont
     wasm_bindgen_futures::spawn_local(async move {
         let body = serde_json::to_string(&note).unwrap_or_default();
         let saved = match notes::request(&win, "POST", &url, Some(body)).await {
-            Ok((200 | 201, text)) => serde_json::from_str::<notes::Note>(&text).ok(),
+            Ok((200 | 201 | 202, text)) => serde_json::from_str::<notes::Note>(&text).ok(),
             _ => None,
         };
         let Ok(mut r) = reader.try_borrow_mut() else { return };
@@ -863,6 +863,7 @@ pub fn start() {
         return;
     };
     let book = data(&root, "book");
+    sync::set_account(&data(&root, "user"));
     let status_doc = doc.clone();
     let failed_text = data(&root, "tSavingFailed");
     let saver = sync::Saver::new(

@@ -31,9 +31,23 @@ pub type SharedSaver = Rc<RefCell<Saver>>;
 
 const DEBOUNCE_MS: i32 = 1200;
 
+thread_local! {
+    /// The signed-in account: every write names it, so a write kept offline by the service
+    /// worker is never replayed as someone else (the server refuses a mismatch).
+    static ACCOUNT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+pub fn set_account(id: &str) {
+    ACCOUNT.with(|a| *a.borrow_mut() = id.to_owned());
+}
+
+fn account() -> String {
+    ACCOUNT.with(|a| a.borrow().clone())
+}
+
 impl Saver {
     pub fn new(win: Window, url: String, book: &str, on_fail: Box<dyn Fn(bool)>) -> SharedSaver {
-        Rc::new(RefCell::new(Saver { win, url, key: format!("coko.reader.position.{book}"), timer: None, on_fail }))
+        Rc::new(RefCell::new(Saver { win, url, key: format!("coko.reader.position.{}.{book}", account()), timer: None, on_fail }))
     }
 
     fn storage(&self) -> Option<web_sys::Storage> {
@@ -72,6 +86,10 @@ pub fn json_request(method: &str, url: &str, body: Option<&str>, keepalive: bool
     let req = Request::new_with_str_and_init(url, &init)?;
     req.headers().set("content-type", "application/json")?;
     req.headers().set("accept", "application/json")?;
+    let who = account();
+    if !who.is_empty() {
+        req.headers().set("x-coko-user", &who)?;
+    }
     Ok(req)
 }
 
@@ -110,9 +128,13 @@ pub fn flush(saver: &SharedSaver, keepalive: bool) {
     let saver = saver.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let sent = wasm_bindgen_futures::JsFuture::from(win.fetch_with_request(&req)).await;
-        let ok = sent.ok().and_then(|r| r.dyn_into::<Response>().ok()).is_some_and(|r| r.ok());
+        let res = sent.ok().and_then(|r| r.dyn_into::<Response>().ok());
+        let ok = res.as_ref().is_some_and(|r| r.ok());
+        // Kept by the service worker for later (offline): still this device's newest word, so it
+        // stays pending and wins at the next opening here.
+        let queued = res.as_ref().is_some_and(|r| r.headers().has("coko-queued").unwrap_or(false));
         let s = saver.borrow();
-        if ok {
+        if ok && !queued {
             // Only clear the flag if no newer position arrived meanwhile.
             if let Some(mut now) = s.local().filter(|n| n.updated_at == saved.updated_at) {
                 now.pending = false;

@@ -32,6 +32,13 @@ impl Archive {
         (out.len() as u64 <= MAX_ENTRY_BYTES).then_some(out)
     }
 
+    /// An entry's inflated size, when it is present and within the cap.
+    pub fn size(&self, path: &str) -> Option<u64> {
+        let mut zip = self.zip.clone();
+        let entry = zip.by_name(path).ok()?;
+        (!entry.is_dir() && entry.size() <= MAX_ENTRY_BYTES).then(|| entry.size())
+    }
+
     pub fn publication(&self) -> Result<Publication, EngineError> {
         Publication::parse(|p| self.read(p))
     }

@@ -17,7 +17,7 @@ impl HttpError {
     pub fn new(code: ErrorCode) -> Self {
         let status = match code {
             ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::EmailTaken | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::EmailTaken | ErrorCode::Conflict | ErrorCode::AccountMismatch => StatusCode::CONFLICT,
             ErrorCode::InvalidCredentials
             | ErrorCode::Unauthenticated
             | ErrorCode::TokenExpired

@@ -27,6 +27,8 @@ pub struct AppState {
     pub open_books: Arc<OpenBooks>,
     /// The reader's WASM build folder under `<site>/reader/`, named by its content hash.
     pub reader_assets: Option<String>,
+    /// The files the service worker keeps for offline use, and the build's version.
+    pub shell: Arc<crate::http::offline::Shell>,
 }
 
 impl AppState {
@@ -53,7 +55,8 @@ impl AppState {
         if reader_assets.is_none() {
             tracing::warn!("the reader's WASM is not built (scripts/build-reader.sh): books open chapter by chapter");
         }
-        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, reading, open_books: Arc::default(), reader_assets })
+        let shell = Arc::new(crate::http::offline::Shell::of_site(&leptos.site_root, reader_assets.as_deref()));
+        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, reading, open_books: Arc::default(), reader_assets, shell })
     }
 }
 

@@ -4,7 +4,6 @@
 mod support;
 
 use domain::catalog::{Book, ImportOutcome, Money};
-use domain::store::AccountStore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{backends, client, signed_in, spawn, TestApp};

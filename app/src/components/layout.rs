@@ -29,6 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:start-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-amber-300 focus:px-4 focus:py-2 focus:text-slate-950">
             {t.skip_to_content}
         </a>
+        <super::offline::PwaBar t=t/>
         <Header ctx=ctx.clone() t=t/>
         <main id="main" tabindex="-1" class="mx-auto w-full max-w-5xl flex-1 px-4 py-6 sm:py-10">
             {ctx.flash.map(|f| view! { <FlashNotice t=t flash=f/> })}
@@ -73,6 +74,10 @@ fn Header(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                     <span>"Coko"</span>
                 </a>
                 <nav aria-label=t.nav_label class="order-3 flex w-full gap-1 sm:order-none sm:w-auto">{nav}</nav>
+                <button type="button" id="pwa-install" hidden=true class=format!("{SUMMARY} text-teal-800 dark:text-teal-300")>
+                    <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2"><path d="M12 3v12m0 0-4-4m4 4 4-4M4 17v3h16v-3"/></svg>
+                    <span class="sr-only sm:not-sr-only">{t.install_app}</span>
+                </button>
                 <SettingsMenu ctx=ctx.clone() t=t/>
                 <AccountMenu ctx=ctx.clone() t=t/>
                 <SearchBox ctx=ctx t=t/>
@@ -171,6 +176,8 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                     <div class=MENU>
                         <p class="truncate px-3 py-1 text-sm text-slate-700 dark:text-slate-300">{user.email.clone()}</p>
                         <a href="/profil" class=MENU_ITEM>{t.nav_profile}</a>
+                        <a href="/telechargements" class=MENU_ITEM>{t.downloads_title}</a>
+                        <a href="/statistiques" class=MENU_ITEM>{t.stats_title}</a>
                         {editor.then(|| view! { <a href="/admin/livres" class=MENU_ITEM>{t.nav_admin_books}</a> })}
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
                         <form method="post" action="/deconnexion">

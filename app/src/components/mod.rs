@@ -5,6 +5,7 @@ pub mod form;
 pub mod layout;
 pub mod logo;
 pub mod notice;
+pub mod offline;
 pub mod password_input;
 
 /// Tailwind classes shared by buttons and inputs, so every form looks the same.

@@ -1,6 +1,7 @@
 //! `/livres/{id}`: one book.
 
 use crate::components::book_card::{price_text, Cover};
+use crate::components::offline::DownloadBox;
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts};
@@ -9,7 +10,8 @@ use domain::validation::Language;
 use leptos::prelude::*;
 
 /// `1,6 Mo` in French, `1.6 MB` in English.
-fn human_size(bytes: u64, lang: Language) -> String {
+/// A size in the reader's units (`1,2 Mo`, `1.2 MB`).
+pub fn human_size(bytes: u64, lang: Language) -> String {
     let (mb, kb) = if lang == Language::En { ("MB", "KB") } else { ("Mo", "Ko") };
     if bytes >= 1024 * 1024 {
         let s = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
@@ -63,7 +65,12 @@ pub fn BookPage(book: Book) -> impl IntoView {
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
                     {if book.format == Format::Epub {
-                        view! { <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a> }.into_any()
+                        let signed_in = ctx.viewer.is_some();
+                        let size = human_size(book.file_size, ctx.lang);
+                        view! {
+                            <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a>
+                            {signed_in.then(|| view! { <DownloadBox t=t book_id=book.id.clone() size=size/> })}
+                        }.into_any()
                     } else {
                         view! {
                             <button type="button" disabled=true aria-describedby="reader-soon" class=format!("{} cursor-not-allowed opacity-70", styles::BUTTON)>{t.read}</button>

@@ -61,6 +61,12 @@ pub fn LibraryPage(library: Library) -> impl IntoView {
             <h1 class=format!("{} mb-0", styles::H1)>{t.nav_library}</h1>
             <a href="/statistiques" class=styles::LINK>{t.library_stats_link}</a>
         </div>
+        // Filled on the device by pwa.js: what this phone keeps to read without a network.
+        <section data-downloads-section hidden=true class="mb-8" aria-labelledby="shelf-device">
+            <h2 id="shelf-device" class="mb-1 text-xl font-bold">{t.library_on_device}</h2>
+            <ul data-downloads-list data-testid="library-downloads" class="divide-y divide-slate-200 dark:divide-slate-700"></ul>
+            <a href="/telechargements" class=format!("{} text-sm", styles::LINK)>{t.downloads_title}</a>
+        </section>
         {empty.then(|| view! { <div class=styles::CARD><p class="text-slate-800 dark:text-slate-200">{t.library_soon}</p></div> })}
         {shelf(t.library_reading, "shelf-reading", reading)}
         {shelf(t.library_finished, "shelf-finished", finished)}

@@ -3,6 +3,7 @@
 //! script; the reader's own WASM (loaded on this route only) adds pages, gestures, settings and
 //! synchronised progress.
 
+use crate::components::offline::{DownloadBox, PwaBar};
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{texts, Texts};
@@ -163,6 +164,9 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let query_value = search.as_ref().map(|(q, _)| q.clone()).unwrap_or_default();
     let results = search.map(|(q, hits)| search_results(t, &book.id, &q, hits));
     let id = book.id.clone();
+    let user_id = ctx.viewer.as_ref().map(|u| u.id.clone()).unwrap_or_default();
+    let signed_in = ctx.viewer.is_some();
+    let size = crate::pages::book::human_size(book.file_size, ctx.lang);
     let total = publication.spine.len() as u32;
     let chapter = chapter.min(total.saturating_sub(1));
     let item = &publication.spine[chapter as usize];
@@ -195,7 +199,8 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed
             data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/"
-            data-fonts=fonts data-settings=settings data-settings-url="/api/v1/reading/settings/">
+            data-fonts=fonts data-settings=settings data-settings-url="/api/v1/reading/settings/" data-user=user_id>
+            <PwaBar t=t/>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
                 <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
                     <span aria-hidden="true">{back_arrow}</span>
@@ -207,6 +212,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                         <span class="sr-only sm:not-sr-only">{t.reader_toc}</span>
                     </summary>
                     <div class=PANEL>
+                        {signed_in.then(|| view! { <DownloadBox t=t book_id=id.clone() size=size.clone() extra="!mt-0 mb-3 border-b border-slate-200 pb-3 dark:border-slate-700"/> })}
                         <form method="get" action=format!("/lire/{id}") role="search" class="mb-3 flex gap-2">
                             <label for="reader-search-q" class="sr-only">{t.reader_search_label}</label>
                             <input id="reader-search-q" name="q" type="search" minlength="2" maxlength="100" required=true

@@ -4,6 +4,7 @@ pub mod admin_books;
 pub mod files;
 pub mod forms;
 pub mod middleware;
+pub mod offline;
 pub mod pages;
 pub mod reader;
 pub mod render;
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route("/statistiques", get(pages::stats))
         .route("/lire/{id}", get(reader::page))
         .route("/lire/{id}/contenu/{*path}", get(reader::content))
+        .route("/lire/{id}/hors-ligne", get(offline::book_files))
+        .route("/hors-ligne", get(offline::offline_page))
+        .route("/telechargements", get(offline::downloads_page))
+        .route("/manifest.webmanifest", get(offline::manifest))
         .route("/files/books/{id}/{name}", get(files::book))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
         .layer(sessions.clone());
@@ -83,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         // Sessions load lazily: only the reading routes (the web reader's cookie) touch them.
         .nest("/api/v1", crate::rest::routes().layer(sessions.clone()))
         .route("/files/covers/{hash}", get(files::cover))
+        .route("/sw.js", get(offline::worker))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback_service(files)

@@ -116,6 +116,13 @@ fn guess_type(path: &str) -> &'static str {
     }
 }
 
+/// A part the book does not have: an empty document (not the browser's error page, which the
+/// reader could not look into), which the reader fills with its "missing part" message.
+fn missing() -> Response {
+    let body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head><body></body></html>";
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], body).into_response()
+}
+
 /// Every answer to the frame, errors included, may be framed by the reader and runs nothing:
 /// otherwise a missing part would show the browser's blocked-frame page instead of a message.
 pub async fn content(state: State<AppState>, v: Visit, path: Path<(String, String)>, headers: HeaderMap) -> Response {
@@ -131,13 +138,13 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
         Ok(b) => b,
         Err(ReadingError::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(ReadingError::NotEntitled) | Err(ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
-        Err(ReadingError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(ReadingError::NotFound) => return missing(),
         Err(e) => {
             tracing::error!(error = %e, "book content unavailable");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let Some(path) = reader::href::normalise(&path) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(path) = reader::href::normalise(&path) else { return missing() };
     let etag = format!("\"{}-{}\"", &book.file_hash[..16.min(book.file_hash.len())], domain::files::content_hash(path.as_bytes()).get(..12).unwrap_or(""));
     let opened = match s.open_books.open(&s.catalog, &book).await {
         Ok(o) => o,
@@ -148,7 +155,7 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
     };
     // Only the book's own files, never other archive entries (or `META-INF/`).
     if !opened.publication.has_resource(&path) {
-        return StatusCode::NOT_FOUND.into_response();
+        return missing();
     }
     let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         StatusCode::NOT_MODIFIED.into_response()
@@ -165,7 +172,7 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
                 }
                 res
             }
-            None => return StatusCode::NOT_FOUND.into_response(),
+            None => return missing(),
         }
     };
     let h = res.headers_mut();

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 /// Server-renders the whole document for `ctx` with the given status.
 pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Response {
     let options = state.leptos.clone();
+    let flash = ctx.flash.is_some();
     let uri = if ctx.path.starts_with('/') { ctx.path.clone() } else { "/".into() };
     let handler = leptos_axum::render_app_async_with_context(
         move || provide_context(ctx.clone()),
@@ -20,6 +21,10 @@ pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Respo
     let mut res = handler(req).await;
     *res.status_mut() = status;
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    if flash {
+        // A one-time notice: the service worker must not show it again from its copy.
+        res.headers_mut().insert("coko-once", header::HeaderValue::from_static("1"));
+    }
     res
 }
 

@@ -40,6 +40,12 @@ impl FromRequestParts<AppState> for ReaderAuth {
         let id: Option<String> = session.get(USER_ID).await.ok().flatten();
         let id = id.ok_or_else(|| refuse(ErrorCode::Unauthenticated))?;
         let user = state.accounts.user(&id).await.map_err(|_| refuse(ErrorCode::Unauthenticated))?;
+        // A write this device kept while offline names its account: never apply it to another.
+        if let Some(meant) = parts.headers.get("x-coko-user").and_then(|v| v.to_str().ok()) {
+            if meant != user.id {
+                return Err(refuse(ErrorCode::AccountMismatch));
+            }
+        }
         Ok(ReaderAuth(user))
     }
 }
