@@ -64,3 +64,24 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.context().close();
   });
 }
+
+test('an editor deletes a book after confirming; it leaves the catalogue', async () => {
+  const found = await (await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent('pêcheurs joal')}`)).json();
+  const book = found.books.find((b) => b.title === 'Les Pêcheurs de Joal');
+  assert.ok(book, 'the demo book is in the catalogue');
+  const page = await newPage(browser, PHONE);
+  await signInAdmin(page);
+  await page.goto(`${BASE}/admin/livres/${book.id}`);
+  const zone = page.getByRole('region', { name: 'Supprimer ce livre' });
+  await zone.locator('summary').click();
+  await shot(page, 'admin-book-delete');
+  await zone.getByRole('button', { name: 'Oui, supprimer définitivement' }).click();
+  await page.getByText('Le livre a été supprimé.').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/admin/livres');
+  const res = await page.goto(`${BASE}/livres/${book.id}`);
+  assert.equal(res.status(), 404);
+  const again = await (await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent('pêcheurs joal')}`)).json();
+  assert.ok(!again.books.some((b) => b.id === book.id), 'out of the search index');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -56,6 +56,7 @@ pub enum Flash {
     BookSaved,
     AlreadyPresent,
     AccessGranted,
+    BookDeleted,
 }
 
 impl Flash {
@@ -73,13 +74,14 @@ impl Flash {
             Flash::BookSaved => "book_saved",
             Flash::AlreadyPresent => "already_present",
             Flash::AccessGranted => "access_granted",
+            Flash::BookDeleted => "book_deleted",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         use Flash::*;
         [
             Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
-            BookImported, BookSaved, AlreadyPresent, AccessGranted,
+            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted,
         ]
             .into_iter()
             .find(|f| f.as_str() == s)

@@ -18,6 +18,8 @@ pub trait FileStore: Send + Sync + 'static {
     /// Stores the bytes (a no-op when already there) and returns their hash.
     async fn put(&self, bytes: &[u8]) -> Result<String, FileError>;
     async fn get(&self, hash: &str) -> Result<Option<Vec<u8>>, FileError>;
+    /// Forgets the bytes (nothing happens when they are not there).
+    async fn remove(&self, hash: &str) -> Result<(), FileError>;
 }
 
 /// Files under a local folder, `ab/cd/abcd…`, written atomically.
@@ -62,6 +64,15 @@ impl FileStore for LocalFiles {
         match tokio::fs::read(&path).await {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(FileError(e.to_string())),
+        }
+    }
+
+    async fn remove(&self, hash: &str) -> Result<(), FileError> {
+        let Some(path) = self.path_of(hash) else { return Ok(()) };
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(FileError(e.to_string())),
         }
     }

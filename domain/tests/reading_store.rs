@@ -193,3 +193,48 @@ async fn annotations_are_idempotent_private_and_newest_wins() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let store = Arc::new(db.store.clone());
+        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+        let mut books = Vec::new();
+        for name in ["moby-dick.epub", "trees.epub"] {
+            let bytes = std::fs::read(corpus.join(name)).unwrap();
+            match catalog.import(&bytes, name, true).await.unwrap() {
+                ImportOutcome::Created(b) => books.push(*b),
+                other => panic!("{other:?}"),
+            }
+        }
+        let (moby, trees) = (&books[0], &books[1]);
+        catalog.set_offer(&trees.id, Money::xof(1500), false).await.unwrap();
+        let reader = person("lectrice@example.sn", Role::Reader);
+        let editor = person("editrice@example.sn", Role::Editor);
+        store.insert_user(&reader, "h").await.unwrap();
+        store.insert_user(&editor, "h").await.unwrap();
+        reading.save_progress(&reader, &moby.id, &update("e:6:0:0", 4.0, Utc::now(), "web-mobile")).await.unwrap();
+        reading.grant(&editor, &reader.id, &trees.id).await.unwrap();
+
+        assert!(matches!(catalog.delete(Role::Reader, &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
+        assert!(matches!(catalog.delete(Role::Editor, &trees.id).await, Err(domain::catalog::CatalogError::InUse)), "{}: a held book stays", db.label);
+        assert!(catalog.book(&trees.id, None).await.is_ok());
+
+        let gone = catalog.delete(Role::Editor, &moby.id).await.unwrap();
+        assert_eq!(gone.id, moby.id);
+        assert!(catalog.book(&moby.id, Some(Role::Admin)).await.is_err(), "{}", db.label);
+        assert!(catalog.file(&moby.file_hash).await.is_err(), "the file left the store");
+        assert!(catalog.file(moby.cover_hash.as_ref().unwrap()).await.is_err(), "and its cover");
+        assert!(store.progress(&reader.id, &moby.id).await.unwrap().is_none(), "{}: readers' data went with it", db.label);
+        assert_eq!(catalog.search("moby dick", &Default::default(), 0, 10).await.unwrap().total, 0, "out of the index");
+        assert!(matches!(catalog.delete(Role::Editor, &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
+        // The same file can come back.
+        let bytes = std::fs::read(corpus.join("moby-dick.epub")).unwrap();
+        assert!(matches!(catalog.import(&bytes, "moby-dick.epub", true).await.unwrap(), ImportOutcome::Created(_)));
+        db
+    })
+    .await;
+}

@@ -11,6 +11,8 @@ pub struct HttpError {
     pub code: ErrorCode,
     pub fields: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    /// A finer reason for the client (e.g. why a file was refused: `zip_bomb`).
+    pub detail: Option<&'static str>,
 }
 
 impl HttpError {
@@ -29,7 +31,7 @@ impl HttpError {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self { status, code, fields: Vec::new(), retry_after: None }
+        Self { status, code, fields: Vec::new(), retry_after: None, detail: None }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
@@ -52,6 +54,27 @@ impl From<AccountError> for HttpError {
             tracing::error!(error = %e, "internal error");
         }
         Self { fields: e.fields().to_vec(), ..Self::new(e.code()) }
+    }
+}
+
+impl From<domain::catalog::CatalogError> for HttpError {
+    fn from(e: domain::catalog::CatalogError) -> Self {
+        use domain::catalog::CatalogError as C;
+        match e {
+            C::NotFound => Self::new(ErrorCode::NotFound),
+            C::Forbidden => Self::new(ErrorCode::Forbidden),
+            C::InUse => Self::new(ErrorCode::Conflict),
+            C::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            C::Refused(why) => Self {
+                fields: vec![FieldError::new("file", domain::Reason::InvalidFormat)],
+                detail: Some(why.code()),
+                ..Self::new(ErrorCode::ValidationError)
+            },
+            other => {
+                tracing::error!(error = %other, "catalogue error");
+                Self::new(ErrorCode::Internal)
+            }
+        }
     }
 }
 

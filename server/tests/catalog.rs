@@ -194,3 +194,123 @@ async fn editors_upload_review_and_publish() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.finish().await;
 }
+
+async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
+    signed_in(app, email, role).await;
+    let res = client().post(app.url("/api/v1/auth/login/")).json(&serde_json::json!({"email": email, "password": "motdepasse-1"})).send().await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+fn book_form(path: &str, publish: bool) -> reqwest::multipart::Form {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
+    let part = reqwest::multipart::Part::bytes(std::fs::read(&p).unwrap()).file_name(p.file_name().unwrap().to_string_lossy().into_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    if publish { form.text("publish", "true") } else { form }
+}
+
+#[tokio::test]
+async fn editors_add_change_and_remove_books_through_the_api() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let books = app.url("/api/v1/catalog/books/");
+        let editor = bearer(&app, "editrice@coko.test", "editor").await;
+        let reader = bearer(&app, "lecteur@coko.test", "reader").await;
+
+        // Signed out: 401; a reader: 403; nothing stored.
+        assert_eq!(client().post(&books).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+        assert_eq!(client().post(&books).bearer_auth(&reader).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        // An editor adds a book: a draft, out of the public catalogue, until published.
+        let res = client().post(&books).bearer_auth(&editor).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let moby: Value = res.json().await.unwrap();
+        assert_eq!(moby["title"], "Moby-Dick");
+        assert_eq!(moby["status"], "draft");
+        let id = moby["id"].as_str().unwrap().to_owned();
+        let one = app.url(&format!("/api/v1/catalog/books/{id}/"));
+        assert_eq!(client().get(&one).send().await.unwrap().status(), StatusCode::NOT_FOUND, "drafts are hidden");
+        // The same bytes again: the book already there.
+        let again = client().post(&books).bearer_auth(&editor).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(again.json::<Value>().await.unwrap()["id"], id.as_str());
+        // Published at once when asked.
+        let trees: Value = client().post(&books).bearer_auth(&editor).multipart(book_form("epub/trees.epub", true)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(trees["status"], "published");
+
+        // Hostile and missing files are refused with a reason.
+        let bad = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"PK\x03\x04 not really".to_vec()).file_name("x.epub"));
+        let res = client().post(&books).bearer_auth(&editor).multipart(bad).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["details"]["field"], "file");
+        assert!(err["error"]["detail"].is_string(), "{err}");
+        let empty = reqwest::multipart::Form::new().text("publish", "true");
+        assert_eq!(client().post(&books).bearer_auth(&editor).multipart(empty).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Changes: metadata, offer, status; bad values say which field.
+        let res = client()
+            .put(&one)
+            .bearer_auth(&editor)
+            .json(&serde_json::json!({"subtitle": "ou la Baleine", "authors": ["Herman Melville"], "price": 1500, "featured": true, "status": "published"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        let changed: Value = res.json().await.unwrap();
+        assert_eq!(changed["subtitle"], "ou la Baleine");
+        assert_eq!(changed["title"], "Moby-Dick", "absent fields are kept");
+        assert_eq!(changed["status"], "published");
+        assert_eq!(changed["featured"], true);
+        assert_eq!(changed["isFree"], false);
+        assert_eq!(client().get(&one).send().await.unwrap().status(), StatusCode::OK);
+        for (body, field) in [
+            (serde_json::json!({"title": ""}), "title"),
+            (serde_json::json!({"price": -5}), "price"),
+            (serde_json::json!({"status": "gone"}), "status"),
+            (serde_json::json!({"isbn": "not an isbn"}), "isbn"),
+        ] {
+            let res = client().put(&one).bearer_auth(&editor).json(&body).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(res.json::<Value>().await.unwrap()["error"]["details"]["field"], field);
+        }
+        assert_eq!(client().put(&one).bearer_auth(&editor).json(&serde_json::json!({"nope": 1})).send().await.unwrap().status().as_u16() / 100, 4);
+        assert_eq!(client().put(&one).bearer_auth(&reader).json(&serde_json::json!({"price": 0})).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(client().put(app.url("/api/v1/catalog/books/nope/")).bearer_auth(&editor).json(&serde_json::json!({"price": 0})).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+        // Removal: not by readers; a held book stays; then gone for good.
+        assert_eq!(client().delete(&one).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let lecteur = app.state.accounts.user_by_email("lecteur@coko.test").await.unwrap();
+        let admin = app.state.accounts.user_by_email("editrice@coko.test").await.unwrap();
+        app.state.reading.grant(&admin, &lecteur.id, &id).await.unwrap();
+        let res = client().delete(&one).bearer_auth(&editor).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{}", app.label);
+        let trees_url = app.url(&format!("/api/v1/catalog/books/{}/", trees["id"].as_str().unwrap()));
+        assert_eq!(client().delete(&trees_url).bearer_auth(&editor).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+        assert_eq!(client().get(&trees_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(client().delete(&trees_url).bearer_auth(&editor).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=trees")).send().await.unwrap().json().await.unwrap();
+        assert!(!found["books"].as_array().unwrap().iter().any(|b| b["id"] == trees["id"]), "out of the index");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn editors_delete_a_book_from_its_page_after_confirming() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "epub/moby-dick.epub", true).await;
+        let web = signed_in(&app, "editeur@coko.test", "editor").await;
+        let html = web.get(app.url(&format!("/admin/livres/{}", moby.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("/admin/livres/{}/supprimer", moby.id)) && html.contains("Oui, supprimer définitivement"));
+        let reader = signed_in(&app, "lectrice@coko.test", "reader").await;
+        assert_eq!(reader.post(app.url(&format!("/admin/livres/{}/supprimer", moby.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let res = web.post(app.url(&format!("/admin/livres/{}/supprimer", moby.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        assert_eq!(res.headers()["location"], "/admin/livres");
+        assert_eq!(get(&app, &format!("/livres/{}", moby.id)).await.0, StatusCode::NOT_FOUND);
+        let list = web.get(app.url("/admin/livres")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Le livre a été supprimé."));
+        app.finish().await;
+    }
+}

@@ -56,6 +56,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::BookSaved => t.book_saved,
         Flash::AlreadyPresent => t.already_present,
         Flash::AccessGranted => t.access_granted,
+        Flash::BookDeleted => t.book_deleted,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

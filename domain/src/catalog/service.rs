@@ -19,6 +19,9 @@ pub enum CatalogError {
     Forbidden,
     #[error("invalid: {0:?}")]
     Invalid(Vec<crate::error::FieldError>),
+    /// Readers hold the book (bought or granted): unpublish it instead.
+    #[error("readers hold this book")]
+    InUse,
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -261,6 +264,30 @@ impl CatalogService {
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
         if book.status == BookStatus::Published {
             self.index.upsert(vec![search_doc(&book)]).await?;
+        }
+        Ok(book)
+    }
+
+    /// Editors and admins only: removes a book from the catalogue, the index and the file store,
+    /// with its readers' progress and notes. A book someone holds (bought or granted) is kept:
+    /// unpublish it instead.
+    pub async fn delete(&self, actor: Role, id: &str) -> Result<Book, CatalogError> {
+        if !actor.can_edit_catalog() {
+            return Err(CatalogError::Forbidden);
+        }
+        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
+        if self.store.book_has_entitlements(id).await? {
+            return Err(CatalogError::InUse);
+        }
+        if !self.store.delete_book(id).await? {
+            return Err(CatalogError::NotFound);
+        }
+        self.index.delete(id).await?;
+        self.files.remove(&book.file_hash).await?;
+        if let Some(cover) = &book.cover_hash {
+            if self.store.cover_mime(cover).await?.is_none() {
+                self.files.remove(cover).await?;
+            }
         }
         Ok(book)
     }

@@ -50,6 +50,11 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Sets the price and the featured flag.
     async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
+    /// Removes a book and what hangs on it (contributors' links, categories, readers' progress
+    /// and notes); `false` when there was none.
+    async fn delete_book(&self, id: &str) -> StoreResult<bool>;
+    /// Whether someone holds an entitlement (a purchase or a grant) to the book.
+    async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
 }

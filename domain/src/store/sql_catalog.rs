@@ -219,6 +219,16 @@ impl CatalogStore for SqlStore {
         Ok(row.map(|r| r.try_get::<Option<String>, _>("cover_mime")).transpose()?.flatten())
     }
 
+    async fn delete_book(&self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM entitlements WHERE book_id = $1 LIMIT 1").bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        Ok(row.is_some())
+    }
+
     async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET price_amount = $2, price_currency = $3, featured = $4, updated_at = $5 WHERE id = $1";
         let binds = vec![Bind::Text(id), Bind::Int(price.amount), Bind::Text(&price.currency), Bind::Bool(featured), Bind::Int(now_ms)];

@@ -64,6 +64,30 @@ pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, a
     }
 }
 
+/// Deletes a book (after the confirmation on its page); a book readers hold is refused.
+pub async fn delete(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    match s.catalog.delete(role, &id).await {
+        Ok(book) => {
+            tracing::info!(book = %book.id, title = %book.title, by = ?v.user.as_ref().map(|u| &u.id), "book deleted");
+            redirect_with(&v.session, "/admin/livres", Some(Flash::BookDeleted)).await
+        }
+        Err(CatalogError::InUse) => match s.catalog.book(&id, Some(role)).await {
+            Ok(book) => {
+                let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
+                ctx.form = Some(FormState { form: "delete", error: Some(ErrorCode::Conflict), ..Default::default() });
+                render(&s, ctx, StatusCode::CONFLICT).await
+            }
+            Err(_) => failure(&s, &v).await,
+        },
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
 pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
     let role = match editor(&s, &v).await {
         Ok(r) => r,
@@ -115,33 +139,10 @@ pub async fn upload(State(s): State<AppState>, v: Visit, mut multipart: Multipar
         Ok(r) => r,
         Err(res) => return res,
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(mut field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_owned();
-                let mut bytes = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if (bytes.len() + chunk.len()) as u64 > s.config.max_upload_bytes {
-                                return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await;
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(_) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
-                    }
-                }
-                file = Some((name, bytes));
-            }
-            Ok(Some(_)) => continue,
-            Ok(None) => break,
-            Err(_) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
-        }
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse_upload(&s, &v, "missing", StatusCode::UNPROCESSABLE_ENTITY).await;
+    let (name, bytes) = match super::upload::read(&mut multipart, s.config.max_upload_bytes).await {
+        Ok(up) => (up.name, up.bytes),
+        Err(super::upload::UploadError::TooLarge) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
+        Err(super::upload::UploadError::Missing) => return refuse_upload(&s, &v, "missing", StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     match s.catalog.upload(role, &bytes, &name).await {
         Ok(ImportOutcome::Created(book)) => {

@@ -8,6 +8,7 @@ pub mod offline;
 pub mod pages;
 pub mod reader;
 pub mod render;
+pub mod upload;
 pub mod visit;
 
 use crate::sessions::DbSessionStore;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/livres/{id}", get(admin_books::show).post(admin_books::save))
         .route("/admin/livres/{id}/metadonnees", post(admin_books::correct))
         .route("/admin/livres/{id}/acces", post(admin_books::grant))
+        .route("/admin/livres/{id}/supprimer", post(admin_books::delete))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
@@ -86,7 +88,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         // Sessions load lazily: only the reading routes (the web reader's cookie) touch them.
-        .nest("/api/v1", crate::rest::routes().layer(sessions.clone()))
+        .nest("/api/v1", crate::rest::routes(state.config.max_upload_bytes).layer(sessions.clone()))
         .route("/files/covers/{hash}", get(files::cover))
         .route("/sw.js", get(offline::worker))
         .route("/health", get(health))

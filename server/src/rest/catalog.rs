@@ -24,13 +24,7 @@ fn book_json(book: &Book) -> Value {
 }
 
 fn catalog_error(e: CatalogError, lang: Language) -> ApiError {
-    match e {
-        CatalogError::NotFound => ApiError::new(HttpError::new(ErrorCode::NotFound), lang),
-        other => {
-            tracing::error!(error = %other, "catalogue error");
-            ApiError::new(HttpError::new(ErrorCode::Internal), lang)
-        }
-    }
+    ApiError::new(e, lang)
 }
 
 #[derive(Deserialize)]
@@ -143,4 +137,124 @@ pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query
         "total": found.total,
     }))
     .into_response())
+}
+
+// --- editors: add, change and remove books -------------------------------------------------
+
+use super::reading::ReaderAuth;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use domain::account::{Role, User};
+use domain::catalog::{BookStatus, ImportOutcome, MetadataForm, Money};
+
+fn editor_role(user: &User, lang: Language) -> Result<Role, ApiError> {
+    if user.role.can_edit_catalog() {
+        Ok(user.role)
+    } else {
+        Err(ApiError::new(HttpError::new(ErrorCode::Forbidden), lang))
+    }
+}
+
+/// `POST /catalog/books/` (multipart: `file`, optional `publish=true`): 201 with the new book
+/// (a draft unless published), 200 with the one already holding these bytes.
+pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, mut multipart: Multipart) -> Result<Response, ApiError> {
+    let role = editor_role(&user, lang)?;
+    let up = match crate::http::upload::read(&mut multipart, s.config.max_upload_bytes).await {
+        Ok(up) => up,
+        Err(crate::http::upload::UploadError::TooLarge) => {
+            let e = HttpError { status: StatusCode::PAYLOAD_TOO_LARGE, detail: Some("too_large"), ..invalid("file", Reason::TooLong) };
+            return Err(ApiError::new(e, lang));
+        }
+        Err(crate::http::upload::UploadError::Missing) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("file", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+    };
+    let publish = matches!(up.fields.get("publish").map(String::as_str), Some("true" | "1" | "on"));
+    let outcome = s.catalog.upload(role, &up.bytes, &up.name).await.map_err(|e| catalog_error(e, lang))?;
+    let (status, id) = match outcome {
+        ImportOutcome::Created(book) => {
+            tracing::info!(book = %book.id, by = %user.id, "book added through the API");
+            (StatusCode::CREATED, book.id)
+        }
+        ImportOutcome::AlreadyPresent(id) => (StatusCode::OK, id),
+    };
+    let mut book = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
+    if publish && status == StatusCode::CREATED {
+        book = s.catalog.edit(role, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
+    }
+    Ok((status, Json(book_json(&book))).into_response())
+}
+
+/// What `PUT /catalog/books/{id}/` may change; absent fields keep their value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookChange {
+    title: Option<String>,
+    subtitle: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    isbn: Option<String>,
+    published_date: Option<String>,
+    /// Names, in order.
+    authors: Option<Vec<String>>,
+    publisher: Option<String>,
+    /// `draft` or `published`.
+    status: Option<String>,
+    /// In francs CFA (XOF), 0 for free.
+    price: Option<i64>,
+    featured: Option<bool>,
+}
+
+/// `PUT /catalog/books/{id}/`: corrects metadata, publishes or unpublishes, sets the offer.
+pub async fn update(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(id): Path<String>,
+    super::json::Body(change): super::json::Body<BookChange>,
+) -> Result<Response, ApiError> {
+    let role = editor_role(&user, lang)?;
+    let current = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
+    let status = match change.status.as_deref() {
+        None => current.status,
+        Some("draft") => BookStatus::Draft,
+        Some("published") => BookStatus::Published,
+        Some(_) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("status", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+    };
+    let price = match change.price {
+        None => current.price.amount,
+        Some(p) if (0..=10_000_000).contains(&p) => p,
+        Some(_) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("price", Reason::OutOfRange)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+    };
+    let touches_metadata = change.title.is_some()
+        || change.subtitle.is_some()
+        || change.description.is_some()
+        || change.language.is_some()
+        || change.isbn.is_some()
+        || change.published_date.is_some()
+        || change.authors.is_some()
+        || change.publisher.is_some();
+    if touches_metadata {
+        let keep = |new: Option<String>, old: &str| new.unwrap_or_else(|| old.to_owned());
+        let form = MetadataForm {
+            title: keep(change.title, &current.title),
+            subtitle: keep(change.subtitle, &current.subtitle),
+            description: keep(change.description, &current.description),
+            language: keep(change.language, &current.language),
+            isbn: keep(change.isbn, current.isbn.as_deref().unwrap_or("")),
+            published_date: keep(change.published_date, &current.published_date),
+            authors: change.authors.map(|a| a.join("\n")).unwrap_or_else(|| current.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n")),
+            publisher: keep(change.publisher, current.publisher.as_ref().map(|p| p.name.as_str()).unwrap_or("")),
+        };
+        s.catalog.correct(role, &id, &form).await.map_err(|e| catalog_error(e, lang))?;
+    }
+    let book = s.catalog.edit(role, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured)).await.map_err(|e| catalog_error(e, lang))?;
+    tracing::info!(book = %book.id, by = %user.id, "book changed through the API");
+    Ok(Json(book_json(&book)).into_response())
+}
+
+/// `DELETE /catalog/books/{id}/`: 204; 409 when readers hold the book.
+pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let role = editor_role(&user, lang)?;
+    let book = s.catalog.delete(role, &id).await.map_err(|e| catalog_error(e, lang))?;
+    tracing::info!(book = %book.id, title = %book.title, by = %user.id, "book deleted through the API");
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -40,7 +40,10 @@ impl IntoResponse for ApiError {
             json!({ "field": f.field, "reason": f.reason.as_str() })
         });
         let fields: Vec<_> = e.fields.iter().map(|f| json!({ "field": f.field, "reason": f.reason.as_str() })).collect();
-        let body = json!({ "error": { "code": e.code.as_str(), "message": message, "details": details, "fields": fields } });
+        let mut body = json!({ "error": { "code": e.code.as_str(), "message": message, "details": details, "fields": fields } });
+        if let Some(detail) = e.detail {
+            body["error"]["detail"] = json!(detail);
+        }
         let mut res = (e.status, axum::Json(body)).into_response();
         if let Some(secs) = e.retry_after {
             res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));

@@ -12,7 +12,8 @@ use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub fn routes() -> Router<AppState> {
+/// `max_upload`: the largest book file accepted (`COKO_MAX_UPLOAD_MB`).
+pub fn routes(max_upload: u64) -> Router<AppState> {
     Router::new()
         .route("/auth/register/", post(auth::register))
         .route("/auth/login/", post(auth::login))
@@ -22,9 +23,12 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/forgot-password/", post(auth::forgot_password))
         .route("/auth/reset-password/", post(auth::reset_password))
         .route("/auth/verify-email/", post(auth::verify_email))
-        .route("/catalog/books/", get(catalog::list))
+        .route(
+            "/catalog/books/",
+            get(catalog::list).post(catalog::create).layer(axum::extract::DefaultBodyLimit::max(max_upload as usize + 1024 * 1024)),
+        )
         .route("/catalog/books/search/", get(catalog::search))
-        .route("/catalog/books/{id}/", get(catalog::detail))
+        .route("/catalog/books/{id}/", get(catalog::detail).put(catalog::update).delete(catalog::remove))
         .route("/reading/progress/{book_id}/", get(reading::progress).put(reading::save_progress))
         .route("/reading/annotations/", get(reading::annotations).post(reading::annotate))
         .route("/reading/sessions/", post(reading::record_session))
