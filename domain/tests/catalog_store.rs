@@ -92,3 +92,39 @@ async fn refused_files_leave_nothing_behind() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn authors_and_publishers_are_listed_with_their_published_books() {
+    on_each_backend(|db| async move {
+        use domain::catalog::Listing;
+        let files = tempfile::tempdir().unwrap();
+        let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
+        let svc = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        for (f, publish) in [("epub/moby-dick.epub", true), ("epub/wasteland.epub", false), ("epub/trees.epub", true), ("epub/childrens-literature.epub", true)] {
+            let (bytes, name) = corpus(f);
+            svc.import(&bytes, &name, publish).await.unwrap();
+        }
+        let (authors, total) = svc.listing(Listing::Authors, 1, 100).await.unwrap();
+        let names: Vec<&str> = authors.iter().map(|a| a.name.as_str()).collect();
+        assert!(names.contains(&"Herman Melville"), "{}: {names:?}", db.label);
+        assert!(!names.iter().any(|n| n.contains("Eliot")), "{}: a draft's author is not listed: {names:?}", db.label);
+        assert_eq!(total as usize, authors.len());
+        assert!(authors.iter().all(|a| a.books >= 1));
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "by name");
+        // Pages.
+        let (first, _) = svc.listing(Listing::Authors, 1, 1).await.unwrap();
+        let (second, _) = svc.listing(Listing::Authors, 2, 1).await.unwrap();
+        assert_eq!(first.len(), 1);
+        assert!(total < 2 || (second.len() == 1 && second[0].id != first[0].id), "{}", db.label);
+
+        let (publishers, n) = svc.listing(Listing::Publishers, 1, 100).await.unwrap();
+        assert_eq!(n as usize, publishers.len());
+        assert!(publishers.iter().any(|p| p.name.contains("Harper")), "{}: {publishers:?}", db.label);
+        // No category exists until editors make some.
+        assert_eq!(svc.listing(Listing::Categories, 1, 100).await.unwrap(), (Vec::new(), 0));
+        db
+    })
+    .await;
+}

@@ -314,3 +314,33 @@ async fn editors_delete_a_book_from_its_page_after_confirming() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn rest_lists_authors_publishers_and_categories() {
+    for db in backends() {
+        let app = spawn(db).await;
+        import(&app, "epub/moby-dick.epub", true).await;
+        import(&app, "epub/wasteland.epub", false).await;
+        let (status, body) = get(&app, "/api/v1/catalog/authors/?limit=50").await;
+        assert_eq!(status, StatusCode::OK, "{}", app.label);
+        let authors: Value = serde_json::from_str(&body).unwrap();
+        let list = authors["authors"].as_array().unwrap();
+        assert!(!body.contains("Eliot"), "{}: only contributors to published books: {body}", app.label);
+        let melville = list.iter().find(|a| a["name"] == "Herman Melville").expect("Melville is listed");
+        assert_eq!(melville["bookCount"], 1);
+        assert!(melville["biography"].is_string());
+        assert_eq!(authors["pagination"]["total"], list.len());
+        assert_eq!(authors["pagination"]["totalPages"], 1);
+        let publishers: Value = serde_json::from_str(&get(&app, "/api/v1/catalog/publishers/").await.1).unwrap();
+        assert_eq!(publishers["publishers"][0]["bookCount"], 1);
+        let categories: Value = serde_json::from_str(&get(&app, "/api/v1/catalog/categories/").await.1).unwrap();
+        assert_eq!(categories["categories"], serde_json::json!([]));
+        assert_eq!(categories["pagination"]["page"], 1);
+        for bad in ["/api/v1/catalog/authors/?limit=0", "/api/v1/catalog/publishers/?limit=101", "/api/v1/catalog/categories/?page=zero"] {
+            let (status, body) = get(&app, bad).await;
+            assert_eq!(status.as_u16() / 100, 4, "{bad}");
+            assert!(body.contains("\"field\""), "{body}");
+        }
+        app.finish().await;
+    }
+}

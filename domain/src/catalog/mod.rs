@@ -74,6 +74,29 @@ pub struct CategoryRef {
     pub name: String,
 }
 
+/// What the catalogue lists besides books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Authors with at least one published book.
+    Authors,
+    /// Publishers with at least one published book.
+    Publishers,
+    /// Every category (the tree), empty ones included.
+    Categories,
+}
+
+/// An author, publisher or category as listed, with its number of published books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    /// An author's biography, a category's slug; empty for publishers.
+    pub detail: String,
+    /// A category's parent.
+    pub parent_id: Option<String>,
+    pub books: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublisherRef {
     pub id: String,

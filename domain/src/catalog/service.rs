@@ -268,6 +268,13 @@ impl CatalogService {
         Ok(book)
     }
 
+    /// Authors, publishers or categories, by name, with their published books counted:
+    /// page `page` (from 1) of `limit`, and the total.
+    pub async fn listing(&self, kind: super::Listing, page: u32, limit: u32) -> Result<(Vec<super::Listed>, u64), CatalogError> {
+        let offset = u64::from(page.max(1) - 1) * u64::from(limit);
+        Ok(self.store.listing(kind, offset, limit).await?)
+    }
+
     /// Editors and admins only: removes a book from the catalogue, the index and the file store,
     /// with its readers' progress and notes. A book someone holds (bought or granted) is kept:
     /// unpublish it instead.

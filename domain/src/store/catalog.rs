@@ -55,6 +55,9 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn delete_book(&self, id: &str) -> StoreResult<bool>;
     /// Whether someone holds an entitlement (a purchase or a grant) to the book.
     async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool>;
+    /// Authors, publishers or categories by name, with their published books counted; and how
+    /// many there are in all.
+    async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
 }

@@ -219,6 +219,48 @@ impl CatalogStore for SqlStore {
         Ok(row.map(|r| r.try_get::<Option<String>, _>("cover_mime")).transpose()?.flatten())
     }
 
+    async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)> {
+        use crate::catalog::Listing;
+        // (columns, from and joins, grouping, what is counted)
+        let (columns, from, group, counted) = match kind {
+            Listing::Authors => (
+                "a.id AS id, a.name AS name, a.biography AS detail, CAST(NULL AS TEXT) AS parent_id",
+                "authors a JOIN book_authors ba ON ba.author_id = a.id JOIN books b ON b.id = ba.book_id AND b.status = 'published'",
+                "a.id, a.name, a.biography",
+                "a.id",
+            ),
+            Listing::Publishers => (
+                "pu.id AS id, pu.name AS name, '' AS detail, CAST(NULL AS TEXT) AS parent_id",
+                "publishers pu JOIN books b ON b.publisher_id = pu.id AND b.status = 'published'",
+                "pu.id, pu.name",
+                "pu.id",
+            ),
+            Listing::Categories => (
+                "c.id AS id, c.name AS name, c.slug AS detail, c.parent_id AS parent_id",
+                "categories c LEFT JOIN book_categories bc ON bc.category_id = c.id LEFT JOIN books b ON b.id = bc.book_id AND b.status = 'published'",
+                "c.id, c.name, c.slug, c.parent_id",
+                "c.id",
+            ),
+        };
+        let sql = format!("SELECT {columns}, COUNT(DISTINCT b.id) AS books FROM {from} GROUP BY {group} ORDER BY name, id LIMIT $1 OFFSET $2");
+        let rows = bind_all(sqlx::query(&sql), vec![Bind::Int(i64::from(limit.clamp(1, 100))), Bind::Int(offset.min(i64::MAX as u64) as i64)])
+            .fetch_all(self.pool())
+            .await?;
+        let mut list = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let books: i64 = r.try_get("books")?;
+            list.push(crate::catalog::Listed {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                detail: r.try_get("detail")?,
+                parent_id: r.try_get("parent_id")?,
+                books: books.max(0) as u64,
+            });
+        }
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(DISTINCT {counted}) AS n FROM {from}")).fetch_one(self.pool()).await?.try_get("n")?;
+        Ok((list, total.max(0) as u64))
+    }
+
     async fn delete_book(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)

@@ -258,3 +258,38 @@ pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
     tracing::info!(book = %book.id, title = %book.title, by = %user.id, "book deleted through the API");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+// --- authors, publishers, categories -------------------------------------------------------
+
+use domain::catalog::{Listed, Listing};
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+    limit: Option<String>,
+}
+
+async fn listing(s: &AppState, lang: Language, q: PageQuery, kind: Listing, key: &str, shape: fn(&Listed) -> Value) -> Result<Response, ApiError> {
+    let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
+    let (list, total) = s.catalog.listing(kind, page, limit).await.map_err(|e| catalog_error(e, lang))?;
+    Ok(Json(json!({
+        key: list.iter().map(shape).collect::<Vec<_>>(),
+        "pagination": { "page": page, "limit": limit, "total": total, "totalPages": total.div_ceil(u64::from(limit)) },
+    }))
+    .into_response())
+}
+
+/// `GET /catalog/authors/`: authors with published books, by name.
+pub async fn authors(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
+    listing(&s, lang, q, Listing::Authors, "authors", |a| json!({ "id": a.id, "name": a.name, "biography": a.detail, "bookCount": a.books })).await
+}
+
+/// `GET /catalog/publishers/`: publishers with published books, by name.
+pub async fn publishers(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
+    listing(&s, lang, q, Listing::Publishers, "publishers", |p| json!({ "id": p.id, "name": p.name, "bookCount": p.books })).await
+}
+
+/// `GET /catalog/categories/`: the category tree (each with its `parentId`), by name.
+pub async fn categories(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
+    listing(&s, lang, q, Listing::Categories, "categories", |c| json!({ "id": c.id, "name": c.name, "slug": c.detail, "parentId": c.parent_id, "bookCount": c.books })).await
+}

@@ -28,6 +28,9 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
             get(catalog::list).post(catalog::create).layer(axum::extract::DefaultBodyLimit::max(max_upload as usize + 1024 * 1024)),
         )
         .route("/catalog/books/search/", get(catalog::search))
+        .route("/catalog/authors/", get(catalog::authors))
+        .route("/catalog/publishers/", get(catalog::publishers))
+        .route("/catalog/categories/", get(catalog::categories))
         .route("/catalog/books/{id}/", get(catalog::detail).put(catalog::update).delete(catalog::remove))
         .route("/reading/progress/{book_id}/", get(reading::progress).put(reading::save_progress))
         .route("/reading/annotations/", get(reading::annotations).post(reading::annotate))
