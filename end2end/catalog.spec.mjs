@@ -108,3 +108,21 @@ test('an Arabic book page reads right to left', async () => {
   await shot(page, 'book-arabic');
   await page.context().close();
 });
+
+test('from a book to its author and publisher, and to related books', async () => {
+  const found = await (await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent('moby dick')}`)).json();
+  const moby = found.books.find((b) => b.title === 'Moby-Dick');
+  const page = await newPage(browser, PHONE);
+  await page.goto(`${BASE}/livres/${moby.id}`);
+  await page.getByRole('link', { name: 'Herman Melville' }).click();
+  await page.getByRole('heading', { name: 'Herman Melville' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /auteur[\s\S]*livre\(s\) dans le catalogue/i);
+  await shot(page, 'author-page');
+  await page.getByRole('link', { name: /Moby-Dick/ }).first().click();
+  await page.getByRole('link', { name: /Harper/ }).click();
+  await page.getByRole('heading', { name: /Harper/ }).waitFor();
+  assert.ok(await page.getByRole('link', { name: /Moby-Dick/ }).count() >= 1);
+  await shot(page, 'publisher-page');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

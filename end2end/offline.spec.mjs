@@ -239,15 +239,20 @@ test('changes kept offline wait for their own account: never sent as someone els
   await page.goto(`${B}/lire/${id}?partie=6`);
   await ready(page);
 
-  // Offline, Awa highlights a passage; then her session ends before the network returns.
+  // Offline, Awa highlights a passage. The network comes back but the reading API does not
+  // answer yet (server trouble): her change stays waiting, and she signs out.
   await setOffline(context, true);
   await noteOn(page, 'Call me Ishmael.', 'Note d\u2019Awa');
   await until('Awa has a change waiting', async () => (await waiting(page)) >= 1);
-  await context.clearCookies();
+  const trouble = (route) => (route.request().url().includes('/api/v1/reading/') ? route.fulfill({ status: 503, body: '' }) : route.continue());
+  await context.route('**/api/v1/reading/**', trouble);
   await setOffline(context, false);
   await page.goto(`${B}/`);
   await controlled(page);
   await page.waitForTimeout(500);
+  assert.ok((await waiting(page)) >= 1, 'still waiting after a failed replay');
+  await signOut(page);
+  await context.unroute('**/api/v1/reading/**', trouble);
 
   // Binta signs in on the same phone: Awa's change is not sent as hers.
   await signIn(page, binta);
@@ -315,6 +320,12 @@ test('data saver: no cover images fetched; bytes for a first and a repeat visit,
   figures.downloaded_book_offline = relay.take();
   await setOffline(page.context(), false);
   assert.equal(figures.downloaded_book_offline, 0);
+  // Removing it from the downloads page frees the space.
+  await page.goto(`${B}/telechargements`);
+  await page.getByRole('button', { name: 'Retirer de l\'appareil : Moby-Dick' }).click();
+  await page.locator('[data-downloads-empty]').waitFor();
+  assert.equal(await page.getByTestId('downloads-list').locator('li').count(), 0);
+  assert.ok(!(await page.evaluate(() => caches.keys())).some((k) => k.startsWith('coko-book-')), 'the book cache is gone');
   for (const [k, v] of Object.entries(figures)) console.log(`bytes ${k}: ${v} (${(v / 1024).toFixed(1)} KB)`);
   fs.mkdirSync('target', { recursive: true });
   fs.writeFileSync('target/offline-bytes.json', JSON.stringify(figures, null, 2));

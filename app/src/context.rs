@@ -19,7 +19,9 @@ pub enum Page {
     ResetPassword { token: String },
     AdminUsers { page: UserPage, search: String },
     Catalog { page: BookPage, filter: BookFilter, cursor: Option<String> },
-    Book { book: Box<Book> },
+    Book { book: Box<Book>, related: Vec<Book> },
+    /// An author's or a publisher's page.
+    Listed { kind: domain::catalog::Listing, entry: domain::catalog::Listed, page: BookPage },
     Search { query: String, filter: SearchFilter, found: Option<FoundBooks>, page: u32 },
     AdminBooks { page: BookPage, cursor: Option<String> },
     AdminBook { book: Box<Book> },

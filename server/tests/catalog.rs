@@ -344,3 +344,44 @@ async fn rest_lists_authors_publishers_and_categories() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn author_and_publisher_pages_link_from_the_book_page() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "epub/moby-dick.epub", true).await;
+        let draft = import(&app, "epub/wasteland.epub", false).await;
+        let melville = moby.authors.iter().find(|a| a.name == "Herman Melville").unwrap().clone();
+        let (status, html) = get(&app, &format!("/livres/{}", moby.id)).await;
+        assert_eq!(status, StatusCode::OK, "{}", app.label);
+        assert!(html.contains(&format!("href=\"/auteurs/{}\"", melville.id)), "the author is linked");
+        let publisher = moby.publisher.clone().expect("Moby-Dick names its publisher");
+        assert!(html.contains(&format!("href=\"/editeurs/{}\"", publisher.id)));
+
+        let (status, html) = get(&app, &format!("/auteurs/{}", melville.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Herman Melville") && html.contains(&format!("/livres/{}", moby.id)) && html.contains("1 livre(s)"), "{}", app.label);
+        let (status, html) = get(&app, &format!("/editeurs/{}", publisher.id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&publisher.name.replace('&', "&amp;")) && html.contains(&format!("/livres/{}", moby.id)));
+
+        // A draft's author has nothing to show readers; unknown ids are 404s.
+        let eliot = &draft.authors[0];
+        assert_eq!(get(&app, &format!("/auteurs/{}", eliot.id)).await.0, StatusCode::NOT_FOUND, "{}", app.label);
+        assert_eq!(get(&app, "/auteurs/nobody").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, "/editeurs/nobody").await.0, StatusCode::NOT_FOUND);
+
+        // Related books: another book by the same author appears on the page.
+        let second = import(&app, "epub/childrens-literature.epub", true).await;
+        let form = domain::catalog::MetadataForm {
+            title: second.title.clone(),
+            authors: "Herman Melville".into(),
+            language: second.language.clone(),
+            ..Default::default()
+        };
+        app.state.catalog.correct(domain::account::Role::Editor, &second.id, &form).await.unwrap();
+        let (_, html) = get(&app, &format!("/livres/{}", moby.id)).await;
+        assert!(html.contains("Dans le même esprit") && html.contains(&format!("/livres/{}", second.id)), "{}", app.label);
+        app.finish().await;
+    }
+}

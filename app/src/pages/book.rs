@@ -1,10 +1,10 @@
 //! `/livres/{id}`: one book.
 
-use crate::components::book_card::{price_text, Cover};
+use crate::components::book_card::{price_text, BookGrid, Cover};
 use crate::components::offline::DownloadBox;
 use crate::components::styles;
 use crate::context::page_ctx;
-use crate::i18n::{fill, texts};
+use crate::i18n::texts;
 use domain::catalog::{Book, BookStatus, Format};
 use domain::validation::Language;
 use leptos::prelude::*;
@@ -22,31 +22,45 @@ pub fn human_size(bytes: u64, lang: Language) -> String {
     }
 }
 
+/// "de A, B": each name links to the author's page.
+fn author_links(t: &'static crate::i18n::Texts, book: &Book) -> impl IntoView {
+    let main: Vec<_> = book.authors.iter().filter(|c| c.role == "aut").collect();
+    let shown: Vec<_> = if main.is_empty() { book.authors.iter().collect() } else { main };
+    let (before, after) = t.by_authors.split_once("{authors}").unwrap_or(("", ""));
+    let links = shown
+        .iter()
+        .enumerate()
+        .map(|(i, c)| view! { {(i > 0).then_some(", ")}<a href=format!("/auteurs/{}", c.id) class=styles::LINK>{c.name.clone()}</a> })
+        .collect_view();
+    view! { {before.to_owned()}{links}{after.to_owned()} }
+}
+
 #[component]
-pub fn BookPage(book: Book) -> impl IntoView {
+pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let authors = book.author_names();
-    let mut facts: Vec<(&'static str, String)> = Vec::new();
+    // Each fact, with a link where there is a page for it.
+    let mut facts: Vec<(&'static str, String, Option<String>)> = Vec::new();
     if let Some(p) = &book.publisher {
-        facts.push((t.book_publisher, p.name.clone()));
+        facts.push((t.book_publisher, p.name.clone(), Some(format!("/editeurs/{}", p.id))));
     }
     if !book.language.is_empty() {
         let lang = book.interface_language().map(|l| crate::i18n::language_name(l).to_owned()).unwrap_or(book.language.clone());
-        facts.push((t.book_language, lang));
+        facts.push((t.book_language, lang, None));
     }
-    facts.push((t.book_format, book.format.as_str().to_uppercase()));
+    facts.push((t.book_format, book.format.as_str().to_uppercase(), None));
     if let Some(n) = book.page_count {
-        facts.push((t.book_pages, n.to_string()));
+        facts.push((t.book_pages, n.to_string(), None));
     } else if let Some(n) = book.spine_length {
-        facts.push((t.book_chapters, n.to_string()));
+        facts.push((t.book_chapters, n.to_string(), None));
     }
-    facts.push((t.book_size, human_size(book.file_size, ctx.lang)));
+    facts.push((t.book_size, human_size(book.file_size, ctx.lang), None));
     if let Some(isbn) = &book.isbn {
-        facts.push((t.book_isbn, isbn.clone()));
+        facts.push((t.book_isbn, isbn.clone(), None));
     }
     if !book.published_date.is_empty() {
-        facts.push((t.book_date, book.published_date.chars().take(10).collect()));
+        facts.push((t.book_date, book.published_date.chars().take(10).collect(), None));
     }
     let price = price_text(t, &book, ctx.lang);
     let draft = book.status == BookStatus::Draft;
@@ -61,7 +75,7 @@ pub fn BookPage(book: Book) -> impl IntoView {
                 {draft.then(|| view! { <p class="mb-2 inline-block rounded-full bg-amber-100 px-3 py-1 text-sm font-semibold text-amber-950">{t.draft}</p> })}
                 <h1 class="text-2xl font-extrabold tracking-tight text-slate-950 sm:text-4xl dark:text-white" lang=dir_lang.clone() dir=text_dir>{book.title.clone()}</h1>
                 {(!book.subtitle.is_empty()).then(|| view! { <p class="mt-1 text-lg text-slate-800 dark:text-slate-200" dir=text_dir>{book.subtitle.clone()}</p> })}
-                {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{fill(t.by_authors, &[("authors", &authors)])}</p> })}
+                {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{author_links(t, &book)}</p> })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
                     {if book.format == Format::Epub {
@@ -79,12 +93,24 @@ pub fn BookPage(book: Book) -> impl IntoView {
                     }}
                 </div>
                 <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-slate-800 dark:text-slate-200">
-                    {facts.into_iter().map(|(k, v)| view! { <dt class="font-medium">{k}</dt><dd dir="auto">{v}</dd> }).collect_view()}
+                    {facts.into_iter().map(|(k, v, href)| view! {
+                        <dt class="font-medium">{k}</dt>
+                        <dd dir="auto">{match href {
+                            Some(h) => view! { <a href=h class=styles::LINK>{v}</a> }.into_any(),
+                            None => v.into_any(),
+                        }}</dd>
+                    }).collect_view()}
                 </dl>
                 {(!book.description.is_empty()).then(|| view! {
                     <div class="mt-6 max-w-prose whitespace-pre-line leading-relaxed text-slate-900 dark:text-slate-100" lang=dir_lang dir=text_dir>{book.description.clone()}</div>
                 })}
             </div>
         </article>
+        {(!related.is_empty()).then(|| view! {
+            <section class="mt-10" aria-labelledby="related-heading">
+                <h2 id="related-heading" class="mb-4 text-xl font-bold">{t.related_books}</h2>
+                <BookGrid t=t books=related lang=ctx.lang/>
+            </section>
+        })}
     }
 }

@@ -99,6 +99,6 @@ pub fn filter_from_query(langue: Option<&str>, format: Option<&str>, prix: Optio
             Some("payant") => Some(false),
             _ => None,
         },
-        category: None,
+        ..Default::default()
     }
 }

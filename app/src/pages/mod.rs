@@ -7,6 +7,7 @@ pub mod book;
 pub mod catalog;
 pub mod home;
 pub mod library;
+pub mod listed;
 pub mod offline;
 pub mod reader;
 pub mod profile;

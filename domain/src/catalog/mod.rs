@@ -165,6 +165,10 @@ pub struct BookFilter {
     pub format: Option<Format>,
     pub free: Option<bool>,
     pub category: Option<String>,
+    /// An author's id: the books they contributed to.
+    pub author: Option<String>,
+    /// A publisher's id.
+    pub publisher: Option<String>,
 }
 
 /// A page of books and the cursor of the next one (keyset pagination).

@@ -275,6 +275,43 @@ impl CatalogService {
         Ok(self.store.listing(kind, offset, limit).await?)
     }
 
+    /// An author or a publisher and a page of their published books (drafts for editors).
+    pub async fn listed_with_books(&self, kind: super::Listing, id: &str, cursor: Option<&str>, viewer: Option<Role>) -> Result<(super::Listed, BookPage), CatalogError> {
+        let entry = self.store.listed(kind, id).await?.ok_or(CatalogError::NotFound)?;
+        let filter = match kind {
+            super::Listing::Authors => BookFilter { author: Some(entry.id.clone()), ..Default::default() },
+            super::Listing::Publishers => BookFilter { publisher: Some(entry.id.clone()), ..Default::default() },
+            super::Listing::Categories => BookFilter { category: Some(entry.detail.clone()), ..Default::default() },
+        };
+        let page = self.browse(&filter, cursor, 24, viewer).await?;
+        if page.total == 0 && viewer.is_none_or(|r| !r.can_edit_catalog()) {
+            // Nobody to show a reader: as if it did not exist.
+            return Err(CatalogError::NotFound);
+        }
+        Ok((super::Listed { books: page.total, ..entry }, page))
+    }
+
+    /// Books related to `book`: by the same authors first, then in the same categories.
+    pub async fn related(&self, book: &Book, limit: usize) -> Result<Vec<Book>, CatalogError> {
+        let mut found: Vec<Book> = Vec::new();
+        let filters = book
+            .authors
+            .iter()
+            .map(|a| BookFilter { author: Some(a.id.clone()), ..Default::default() })
+            .chain(book.categories.iter().map(|c| BookFilter { category: Some(c.slug.clone()), ..Default::default() }));
+        for filter in filters {
+            if found.len() >= limit {
+                break;
+            }
+            for b in self.browse(&filter, None, limit as u32 + 1, None).await?.books {
+                if b.id != book.id && !found.iter().any(|f| f.id == b.id) && found.len() < limit {
+                    found.push(b);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Editors and admins only: removes a book from the catalogue, the index and the file store,
     /// with its readers' progress and notes. A book someone holds (bought or granted) is kept:
     /// unpublish it instead.

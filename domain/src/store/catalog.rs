@@ -58,6 +58,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Authors, publishers or categories by name, with their published books counted; and how
     /// many there are in all.
     async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
+    /// One author or publisher (categories: by id too), whatever its books.
+    async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
 }

@@ -261,6 +261,17 @@ impl CatalogStore for SqlStore {
         Ok((list, total.max(0) as u64))
     }
 
+    async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>> {
+        use crate::catalog::Listing;
+        let sql = match kind {
+            Listing::Authors => "SELECT id, name, biography AS detail, CAST(NULL AS TEXT) AS parent_id FROM authors WHERE id = $1",
+            Listing::Publishers => "SELECT id, name, '' AS detail, CAST(NULL AS TEXT) AS parent_id FROM publishers WHERE id = $1",
+            Listing::Categories => "SELECT id, name, slug AS detail, parent_id FROM categories WHERE id = $1",
+        };
+        let Some(r) = sqlx::query(sql).bind(id.to_owned()).fetch_optional(self.pool()).await? else { return Ok(None) };
+        Ok(Some(crate::catalog::Listed { id: r.try_get("id")?, name: r.try_get("name")?, detail: r.try_get("detail")?, parent_id: r.try_get("parent_id")?, books: 0 }))
+    }
+
     async fn delete_book(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
@@ -309,6 +320,13 @@ impl CatalogStore for SqlStore {
             cond.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM book_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.book_id = b.id AND c.slug = {s})"
             ));
+        }
+        if let Some(author) = &filter.author {
+            let a = p.push(Bind::Text(author));
+            cond.push_str(&format!(" AND EXISTS (SELECT 1 FROM book_authors ba WHERE ba.book_id = b.id AND ba.author_id = {a})"));
+        }
+        if let Some(publisher) = &filter.publisher {
+            cond.push_str(&format!(" AND b.publisher_id = {}", p.push(Bind::Text(publisher))));
         }
         let count_sql = format!("SELECT COUNT(*) AS n FROM books b{cond}");
         let count_binds: Binds = p.binds.clone();

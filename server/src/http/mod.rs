@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/preferences/theme", post(forms::set_theme))
         .route("/catalogue", get(pages::catalog))
         .route("/livres/{id}", get(pages::book))
+        .route("/auteurs/{id}", get(pages::author))
+        .route("/editeurs/{id}", get(pages::publisher))
         .route("/recherche", get(pages::search))
         .route("/ma-bibliotheque", get(pages::library))
         .route("/statistiques", get(pages::stats))

@@ -161,13 +161,45 @@ pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQ
 
 pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
     match s.catalog.book(&id, v.user.as_ref().map(|u| u.role)).await {
-        Ok(book) => show(&s, &v, Page::Book { book: Box::new(book) }).await,
+        Ok(book) => {
+            let related = s.catalog.related(&book, 6).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "related books unavailable");
+                Vec::new()
+            });
+            show(&s, &v, Page::Book { book: Box::new(book), related }).await
+        }
         Err(domain::catalog::CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(e) => {
             tracing::error!(error = %e, "book page failed");
             failure(&s, &v).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct CursorQuery {
+    apres: Option<String>,
+}
+
+async fn listed(s: AppState, v: Visit, kind: domain::catalog::Listing, id: String, cursor: Option<String>) -> Response {
+    match s.catalog.listed_with_books(kind, &id, cursor.as_deref(), v.user.as_ref().map(|u| u.role)).await {
+        Ok((entry, page)) => show(&s, &v, Page::Listed { kind, entry, page }).await,
+        Err(domain::catalog::CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(e) => {
+            tracing::error!(error = %e, "listed page failed");
+            failure(&s, &v).await
+        }
+    }
+}
+
+/// `/auteurs/{id}`: an author and their books.
+pub async fn author(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>, Query(q): Query<CursorQuery>) -> Response {
+    listed(s, v, domain::catalog::Listing::Authors, id, q.apres).await
+}
+
+/// `/editeurs/{id}`: a publisher and their books.
+pub async fn publisher(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>, Query(q): Query<CursorQuery>) -> Response {
+    listed(s, v, domain::catalog::Listing::Publishers, id, q.apres).await
 }
 
 pub async fn library(State(s): State<AppState>, v: Visit) -> Response {

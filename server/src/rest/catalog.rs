@@ -79,6 +79,7 @@ pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<L
         format,
         free,
         category: q.category.filter(|c| !c.is_empty()).map(|c| c.chars().take(100).collect()),
+        ..Default::default()
     };
     let result = s.catalog.page(&filter, page, limit).await.map_err(|e| catalog_error(e, lang))?;
     let total_pages = result.total.div_ceil(limit as u64);

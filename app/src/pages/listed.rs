@@ -1,0 +1,31 @@
+//! `/auteurs/{id}` and `/editeurs/{id}`: an author or a publisher and their books, one page at a
+//! time (keyset, like the catalogue).
+
+use crate::components::book_card::BookGrid;
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{fill, texts};
+use domain::catalog::{BookPage, Listed, Listing};
+use leptos::prelude::*;
+
+#[component]
+pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let (kind_label, base) = match kind {
+        Listing::Authors => (t.author_label, "/auteurs"),
+        Listing::Publishers => (t.publisher_label, "/editeurs"),
+        Listing::Categories => (t.category_label, "/categories"),
+    };
+    let next = page.next_cursor.clone().map(|c| format!("{base}/{}?apres={c}", entry.id));
+    let count = fill(t.listed_count, &[("count", &entry.books.to_string())]);
+    let biography = (kind == Listing::Authors && !entry.detail.trim().is_empty()).then(|| entry.detail.clone());
+    view! {
+        <p class="mb-1 text-sm font-semibold uppercase tracking-wide text-teal-800 dark:text-teal-300">{kind_label}</p>
+        <h1 class=format!("{} mb-2", styles::H1) dir="auto">{entry.name.clone()}</h1>
+        {biography.map(|b| view! { <p class="mb-4 max-w-prose whitespace-pre-line text-slate-800 dark:text-slate-200" dir="auto">{b}</p> })}
+        <p class="mb-6 text-slate-700 dark:text-slate-300">{count}</p>
+        <BookGrid t=t books=page.books lang=ctx.lang/>
+        {next.map(|href| view! { <p class="mt-8 text-center"><a href=href class=styles::BUTTON rel="next">{t.next_page}</a></p> })}
+    }
+}
