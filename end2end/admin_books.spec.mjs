@@ -85,3 +85,24 @@ test('an editor deletes a book after confirming; it leaves the catalogue', async
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('an admin reads who changed what in the journal, and filters it', async () => {
+  const page = await newPage(browser, PHONE);
+  await signInAdmin(page);
+  await page.getByTestId('account-menu').locator('summary').click();
+  await page.getByRole('link', { name: 'Journal des modifications' }).click();
+  await page.getByRole('heading', { name: 'Journal des modifications' }).waitFor();
+  // What the earlier flows did: a price set, metadata corrected, a book deleted.
+  const entries = page.getByTestId('audit-entry');
+  await entries.filter({ hasText: 'Livre supprimé' }).filter({ hasText: 'Les Pêcheurs de Joal' }).first().waitFor();
+  await entries.filter({ hasText: 'Statut ou prix modifié' }).filter({ hasText: 'price : 0 → 750' }).first().waitFor();
+  await entries.filter({ hasText: 'Métadonnées corrigées' }).filter({ hasText: 'A Textbook of Sources for Teachers' }).first().waitFor();
+  await shot(page, 'admin-journal');
+  await page.getByLabel('Action').selectOption({ label: 'Livre supprimé' });
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.waitForURL(/action=book_deleted/);
+  const kinds = await entries.locator('span.rounded-full').allInnerTexts();
+  assert.ok(kinds.length >= 1 && kinds.every((k) => k === 'Livre supprimé'), kinds.join(', '));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

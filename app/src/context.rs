@@ -24,6 +24,7 @@ pub enum Page {
     Listed { kind: domain::catalog::Listing, entry: domain::catalog::Listed, page: BookPage },
     Search { query: String, filter: SearchFilter, found: Option<FoundBooks>, page: u32 },
     AdminBooks { page: BookPage, cursor: Option<String> },
+    AdminAudit { page: domain::audit::AuditPage, filter: domain::audit::AuditFilter },
     AdminBook { book: Box<Book> },
     AdminUpload { max_mb: u64 },
     Library { library: domain::reading::Library },

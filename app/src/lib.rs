@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),
         Page::Stats { stats } => view! { <pages::stats::StatsPage stats/> }.into_any(),
+        Page::AdminAudit { page, filter } => view! { <pages::admin_audit::AdminAuditPage page filter/> }.into_any(),
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
         Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),

@@ -2,6 +2,7 @@
 //! adapters that need a server (SQL, hashing, mail) sit behind the `ssr` feature.
 
 pub mod account;
+pub mod audit;
 pub mod catalog;
 pub mod reading;
 pub mod error;

@@ -5,6 +5,7 @@ mod support;
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::account::{Preferences, Role, User};
+use domain::audit::Actor;
 use domain::catalog::{CatalogService, ImportOutcome, Money};
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
@@ -67,14 +68,14 @@ async fn access_follows_price_entitlements_and_roles() {
         assert!(reading.readable_book(Some(&editor), paid).await.is_ok());
 
         // Readers cannot grant; editors can, twice without harm; unknown users are refused.
-        assert!(matches!(reading.grant(&reader, &reader.id, paid).await, Err(ReadingError::Forbidden)));
-        reading.grant(&editor, &reader.id, paid).await.unwrap();
-        reading.grant(&editor, &reader.id, paid).await.unwrap();
+        assert!(matches!(reading.grant(&Actor::user(&reader, ""), &reader.id, paid).await, Err(ReadingError::Forbidden)));
+        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
+        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
         assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
         let shelf = reading.library(&reader).await.unwrap();
         assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
-        assert!(matches!(reading.grant(&editor, "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
-        assert!(matches!(reading.grant(&editor, &reader.id, "no-book").await, Err(ReadingError::NotFound)));
+        assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
+        assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, "no-book").await, Err(ReadingError::NotFound)));
         db
     })
     .await;
@@ -217,23 +218,84 @@ async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book()
         store.insert_user(&reader, "h").await.unwrap();
         store.insert_user(&editor, "h").await.unwrap();
         reading.save_progress(&reader, &moby.id, &update("e:6:0:0", 4.0, Utc::now(), "web-mobile")).await.unwrap();
-        reading.grant(&editor, &reader.id, &trees.id).await.unwrap();
+        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, &trees.id).await.unwrap();
 
-        assert!(matches!(catalog.delete(Role::Reader, &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
-        assert!(matches!(catalog.delete(Role::Editor, &trees.id).await, Err(domain::catalog::CatalogError::InUse)), "{}: a held book stays", db.label);
+        assert!(matches!(catalog.delete(&Actor::system(Role::Reader), &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
+        assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &trees.id).await, Err(domain::catalog::CatalogError::InUse)), "{}: a held book stays", db.label);
         assert!(catalog.book(&trees.id, None).await.is_ok());
 
-        let gone = catalog.delete(Role::Editor, &moby.id).await.unwrap();
+        let gone = catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await.unwrap();
         assert_eq!(gone.id, moby.id);
         assert!(catalog.book(&moby.id, Some(Role::Admin)).await.is_err(), "{}", db.label);
         assert!(catalog.file(&moby.file_hash).await.is_err(), "the file left the store");
         assert!(catalog.file(moby.cover_hash.as_ref().unwrap()).await.is_err(), "and its cover");
         assert!(store.progress(&reader.id, &moby.id).await.unwrap().is_none(), "{}: readers' data went with it", db.label);
         assert_eq!(catalog.search("moby dick", &Default::default(), 0, 10).await.unwrap().total, 0, "out of the index");
-        assert!(matches!(catalog.delete(Role::Editor, &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
+        assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
         // The same file can come back.
         let bytes = std::fs::read(corpus.join("moby-dick.epub")).unwrap();
         assert!(matches!(catalog.import(&bytes, "moby-dick.epub", true).await.unwrap(), ImportOutcome::Created(_)));
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_editor_action_lands_in_the_audit_log() {
+    use domain::audit::{AuditAction, AuditFilter};
+    use domain::catalog::{BookStatus, MetadataForm};
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let store = Arc::new(db.store.clone());
+        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let editor = person("editrice@example.sn", Role::Editor);
+        let reader = person("lecteur@example.sn", Role::Reader);
+        store.insert_user(&editor, "h").await.unwrap();
+        store.insert_user(&reader, "h").await.unwrap();
+        let by = Actor::user(&editor, "198.51.100.7");
+        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+        let bytes = std::fs::read(corpus.join("trees.epub")).unwrap();
+        let ImportOutcome::Created(book) = catalog.upload(&by, &bytes, "trees.epub").await.unwrap() else { panic!() };
+        catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap();
+        catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap(); // no change: no line
+        let form = MetadataForm { title: "Arbres".into(), authors: book.author_names(), language: "fr".into(), ..Default::default() };
+        catalog.correct(&by, &book.id, &form).await.unwrap();
+        reading.grant(&by, &reader.id, &book.id).await.unwrap();
+        let other = std::fs::read(corpus.join("wasteland.epub")).unwrap();
+        let ImportOutcome::Created(gone) = catalog.upload(&by, &other, "wasteland.epub").await.unwrap() else { panic!() };
+        catalog.delete(&by, &gone.id).await.unwrap();
+
+        assert!(matches!(catalog.audit_log(Role::Editor, &AuditFilter::default(), None).await, Err(domain::catalog::CatalogError::Forbidden)), "admins only");
+        let log = catalog.audit_log(Role::Admin, &AuditFilter::default(), None).await.unwrap();
+        let actions: Vec<AuditAction> = log.entries.iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [AuditAction::BookDeleted, AuditAction::BookAdded, AuditAction::AccessGranted, AuditAction::BookCorrected, AuditAction::BookChanged, AuditAction::BookAdded],
+            "{}: newest first, one line per real change",
+            db.label
+        );
+        let changed = &log.entries[4];
+        assert_eq!(changed.actor_email, "editrice@example.sn");
+        assert_eq!(changed.actor_id.as_deref(), Some(editor.id.as_str()));
+        assert_eq!(changed.ip, "198.51.100.7");
+        assert!(changed.before.as_deref().unwrap().contains("\"draft\"") && changed.after.as_deref().unwrap().contains("900"), "{changed:?}");
+        let corrected = &log.entries[3];
+        assert!(corrected.after.as_deref().unwrap().contains("Arbres") && corrected.target_label == "Arbres");
+        assert!(log.entries[0].before.as_deref().unwrap().contains("file_hash"), "a deletion keeps what was deleted");
+
+        let only = catalog.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::BookAdded), ..Default::default() }, None).await.unwrap();
+        assert_eq!(only.entries.len(), 2);
+        let nobody = catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("someone-else".into()), ..Default::default() }, None).await.unwrap();
+        assert!(nobody.entries.is_empty());
+        let by_name = catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("EDITRICE".into()), ..Default::default() }, None).await.unwrap();
+        assert_eq!(by_name.entries.len(), 6, "{}: case-insensitive", db.label);
+        // Keyset: two at a time through the store.
+        let first = store.audit_log(&AuditFilter::default(), None, 2).await.unwrap();
+        let cursor = domain::audit::parse_cursor(&domain::audit::cursor_of(&first[1]));
+        let next = store.audit_log(&AuditFilter::default(), cursor, 2).await.unwrap();
+        assert_eq!(next.len(), 2);
+        assert_eq!(next[0].action, AuditAction::AccessGranted, "{}", db.label);
         db
     })
     .await;

@@ -43,7 +43,7 @@ async fn catalogue_pages_and_covers() {
 
         let (status, html) = get(&app, &format!("/livres/{}", moby.id)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("de Herman Melville"));
+        assert!(html.contains("Herman Melville</a>") && html.contains("de "));
         let cover = moby.cover_hash.clone().unwrap();
         assert!(html.contains(&format!("/files/covers/{cover}")));
         let (status, _) = get(&app, &format!("/livres/{}", draft.id)).await;
@@ -282,7 +282,7 @@ async fn editors_add_change_and_remove_books_through_the_api() {
         assert_eq!(client().delete(&one).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
         let lecteur = app.state.accounts.user_by_email("lecteur@coko.test").await.unwrap();
         let admin = app.state.accounts.user_by_email("editrice@coko.test").await.unwrap();
-        app.state.reading.grant(&admin, &lecteur.id, &id).await.unwrap();
+        app.state.reading.grant(&domain::audit::Actor::user(&admin, "127.0.0.1"), &lecteur.id, &id).await.unwrap();
         let res = client().delete(&one).bearer_auth(&editor).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::CONFLICT, "{}", app.label);
         let trees_url = app.url(&format!("/api/v1/catalog/books/{}/", trees["id"].as_str().unwrap()));
@@ -379,9 +379,32 @@ async fn author_and_publisher_pages_link_from_the_book_page() {
             language: second.language.clone(),
             ..Default::default()
         };
-        app.state.catalog.correct(domain::account::Role::Editor, &second.id, &form).await.unwrap();
+        app.state.catalog.correct(&domain::audit::Actor::system(domain::account::Role::Editor), &second.id, &form).await.unwrap();
         let (_, html) = get(&app, &format!("/livres/{}", moby.id)).await;
         assert!(html.contains("Dans le même esprit") && html.contains(&format!("/livres/{}", second.id)), "{}", app.label);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn admins_browse_the_audit_log_of_editors_actions() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "epub/moby-dick.epub", false).await;
+        let editor = signed_in(&app, "editrice@coko.test", "editor").await;
+        let res = editor.post(app.url(&format!("/admin/livres/{}", moby.id))).form(&[("status", "published"), ("price", "1200")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        // Editors change books but do not read the log.
+        assert_eq!(editor.get(app.url("/admin/journal")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let admin = signed_in(&app, "chef@coko.test", "admin").await;
+        let html = admin.get(app.url("/admin/journal")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Statut ou prix modifié") && html.contains("editrice@coko.test") && html.contains("Moby-Dick"), "{}", app.label);
+        assert!(html.contains("price : 0 → 1200") && html.contains("status : draft → published"), "the change is shown");
+        assert!(html.contains("127.0.0.1"), "with the address it came from");
+        let filtered = admin.get(app.url("/admin/journal?action=book_deleted")).send().await.unwrap().text().await.unwrap();
+        assert!(filtered.contains("Aucune modification ne correspond."));
+        let by_who = admin.get(app.url("/admin/journal?qui=editrice")).send().await.unwrap().text().await.unwrap();
+        assert!(by_who.contains("Moby-Dick"));
         app.finish().await;
     }
 }

@@ -181,6 +181,7 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                         <a href="/statistiques" class=MENU_ITEM>{t.stats_title}</a>
                         {editor.then(|| view! { <a href="/admin/livres" class=MENU_ITEM>{t.nav_admin_books}</a> })}
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
+                        {admin.then(|| view! { <a href="/admin/journal" class=MENU_ITEM>{t.audit_title}</a> })}
                         <form method="post" action="/deconnexion">
                             <button type="submit" class=MENU_ITEM>{t.nav_logout}</button>
                         </form>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod admin_audit;
 pub mod admin_books;
 pub mod admin_users;
 pub mod auth;

@@ -2,6 +2,7 @@
 
 use super::{Book, BookFilter, BookPage, BookStatus, Format, FoundBooks, Money};
 use crate::account::Role;
+use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::files::{content_hash, FileError, FileStore};
 use crate::ingest::{inspect, Extracted, IngestError, Limits};
 use crate::search::{SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
@@ -237,10 +238,11 @@ impl CatalogService {
     }
 
     /// Editors and admins only: publishes or unpublishes a book and sets its offer.
-    pub async fn edit(&self, actor: Role, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
-        if !actor.can_edit_catalog() {
+    pub async fn edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
+        if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
+        let before = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
         if !self.store.set_book_status(id, status, crate::clock::now_ms()).await? {
             return Err(CatalogError::NotFound);
         }
@@ -248,12 +250,35 @@ impl CatalogService {
         if book.status != BookStatus::Published {
             self.index.delete(&book.id).await?;
         }
+        let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured });
+        if offer(&before) != offer(&book) {
+            self.audit(by, AuditAction::BookChanged, &book, Some(offer(&before)), Some(offer(&book))).await?;
+        }
         Ok(book)
     }
 
+    async fn audit(&self, by: &Actor, action: AuditAction, book: &Book, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), CatalogError> {
+        Ok(self.store.record_audit(&AuditEntry::new(by, action, &book.id, &book.title, before, after)).await?)
+    }
+
+    /// Admins only: the audit log, newest first, filtered, 50 at a time.
+    pub async fn audit_log(&self, viewer: Role, filter: &crate::audit::AuditFilter, cursor: Option<&str>) -> Result<crate::audit::AuditPage, CatalogError> {
+        if viewer != Role::Admin {
+            return Err(CatalogError::Forbidden);
+        }
+        const PAGE: u32 = 50;
+        let before = cursor.and_then(crate::audit::parse_cursor);
+        let mut entries = self.store.audit_log(filter, before, PAGE + 1).await?;
+        let next_cursor = (entries.len() > PAGE as usize).then(|| {
+            entries.truncate(PAGE as usize);
+            entries.last().map(crate::audit::cursor_of)
+        });
+        Ok(crate::audit::AuditPage { entries, next_cursor: next_cursor.flatten() })
+    }
+
     /// Editors and admins only: corrects a book's metadata.
-    pub async fn correct(&self, actor: Role, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
-        if !actor.can_edit_catalog() {
+    pub async fn correct(&self, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
+        if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
         let current = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
@@ -264,6 +289,10 @@ impl CatalogService {
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
         if book.status == BookStatus::Published {
             self.index.upsert(vec![search_doc(&book)]).await?;
+        }
+        let (before, after) = (metadata_json(&current), metadata_json(&book));
+        if before != after {
+            self.audit(by, AuditAction::BookCorrected, &book, Some(before), Some(after)).await?;
         }
         Ok(book)
     }
@@ -315,8 +344,8 @@ impl CatalogService {
     /// Editors and admins only: removes a book from the catalogue, the index and the file store,
     /// with its readers' progress and notes. A book someone holds (bought or granted) is kept:
     /// unpublish it instead.
-    pub async fn delete(&self, actor: Role, id: &str) -> Result<Book, CatalogError> {
-        if !actor.can_edit_catalog() {
+    pub async fn delete(&self, by: &Actor, id: &str) -> Result<Book, CatalogError> {
+        if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
@@ -327,6 +356,9 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         self.index.delete(id).await?;
+        let mut before = metadata_json(&book);
+        before["file_hash"] = serde_json::json!(book.file_hash);
+        self.audit(by, AuditAction::BookDeleted, &book, Some(before), None).await?;
         self.files.remove(&book.file_hash).await?;
         if let Some(cover) = &book.cover_hash {
             if self.store.cover_mime(cover).await?.is_none() {
@@ -337,11 +369,16 @@ impl CatalogService {
     }
 
     /// Editors and admins only: imports an uploaded file as a draft.
-    pub async fn upload(&self, actor: Role, bytes: &[u8], file_name: &str) -> Result<ImportOutcome, CatalogError> {
-        if !actor.can_edit_catalog() {
+    pub async fn upload(&self, by: &Actor, bytes: &[u8], file_name: &str) -> Result<ImportOutcome, CatalogError> {
+        if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        self.import(bytes, file_name, false).await
+        let outcome = self.import(bytes, file_name, false).await?;
+        if let ImportOutcome::Created(book) = &outcome {
+            let after = serde_json::json!({ "file": file_name, "format": book.format.as_str(), "size": book.file_size, "title": book.title });
+            self.audit(by, AuditAction::BookAdded, book, None, Some(after)).await?;
+        }
+        Ok(outcome)
     }
 
     /// A stored cover or book file.
@@ -354,6 +391,15 @@ impl CatalogService {
         let mime = self.store.cover_mime(hash).await?.filter(|m| is_safe_image(m)).ok_or(CatalogError::NotFound)?;
         Ok((self.file(hash).await?, mime))
     }
+}
+
+/// The fields an editor corrects, as the audit log keeps them.
+fn metadata_json(b: &Book) -> serde_json::Value {
+    serde_json::json!({
+        "title": b.title, "subtitle": b.subtitle, "authors": b.authors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        "publisher": b.publisher.as_ref().map(|p| p.name.as_str()), "language": b.language, "isbn": b.isbn,
+        "published_date": b.published_date, "description": b.description.chars().take(200).collect::<String>(),
+    })
 }
 
 /// Raster covers only: an SVG cover could carry script.

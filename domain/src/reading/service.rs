@@ -68,15 +68,18 @@ impl ReadingService {
     }
 
     /// Lets a reader open a paid book (editors and admins, until payments fill this in).
-    pub async fn grant(&self, actor: &User, user_id: &str, book_id: &str) -> Result<(), ReadingError> {
-        if !actor.role.can_edit_catalog() {
+    pub async fn grant(&self, by: &crate::audit::Actor, user_id: &str, book_id: &str) -> Result<(), ReadingError> {
+        if !by.role.can_edit_catalog() {
             return Err(ReadingError::Forbidden);
         }
-        self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
-        match self.store.grant(user_id, book_id, "grant", Some(&actor.id)).await {
-            Err(StoreError::Conflict(_)) => Err(ReadingError::NotFound),
-            other => Ok(other?),
+        let book = self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
+        match self.store.grant(user_id, book_id, "grant", by.user_id.as_deref()).await {
+            Err(StoreError::Conflict(_)) => return Err(ReadingError::NotFound),
+            other => other?,
         }
+        let entry = crate::audit::AuditEntry::new(by, crate::audit::AuditAction::AccessGranted, &book.id, &book.title, None, Some(serde_json::json!({ "user_id": user_id })));
+        self.books.record_audit(&entry).await?;
+        Ok(())
     }
 
 

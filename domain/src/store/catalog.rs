@@ -60,6 +60,10 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
     /// One author or publisher (categories: by id too), whatever its books.
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
+    /// Adds a line to the audit log.
+    async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
+    /// The audit log, newest first, after `before` (`at` ms, id).
+    async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>>;
     /// Newest first; `published_only` hides drafts.
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
 }

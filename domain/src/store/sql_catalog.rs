@@ -272,6 +272,70 @@ impl CatalogStore for SqlStore {
         Ok(Some(crate::catalog::Listed { id: r.try_get("id")?, name: r.try_get("name")?, detail: r.try_get("detail")?, parent_id: r.try_get("parent_id")?, books: 0 }))
     }
 
+    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
+        let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        bind_all(
+            sqlx::query(sql),
+            vec![
+                Bind::Text(&e.id),
+                Bind::Int(e.at.timestamp_millis()),
+                Bind::OptText(e.actor_id.as_deref()),
+                Bind::Text(&e.actor_email),
+                Bind::Text(e.action.as_str()),
+                Bind::Text(&e.target_id),
+                Bind::Text(&e.target_label),
+                Bind::OptText(e.before.as_deref()),
+                Bind::OptText(e.after.as_deref()),
+                Bind::Text(&e.ip),
+            ],
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>> {
+        let mut p = Params { binds: Vec::new() };
+        let mut sql = String::from(
+            "SELECT id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(a) = filter.action {
+            sql.push_str(&format!(" AND action = {}", p.push(Bind::Text(a.as_str()))));
+        }
+        let pattern = filter.actor.as_ref().map(|a| format!("%{}%", a.to_lowercase().replace(['%', '_'], "")));
+        if let Some(pat) = &pattern {
+            sql.push_str(&format!(" AND LOWER(actor_email) LIKE {}", p.push(Bind::Text(pat))));
+        }
+        if let Some(t) = &filter.target {
+            sql.push_str(&format!(" AND target_id = {}", p.push(Bind::Text(t))));
+        }
+        if let Some((ms, id)) = &before {
+            let (a, b, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+            sql.push_str(&format!(" AND (at < {a} OR (at = {b} AND id < {c}))"));
+        }
+        let lim = p.push(Bind::Int(i64::from(limit.clamp(1, 200))));
+        sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {lim}"));
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let action: String = r.try_get("action")?;
+            out.push(crate::audit::AuditEntry {
+                id: r.try_get("id")?,
+                at: from_ms(r.try_get("at")?),
+                actor_id: r.try_get("actor_id")?,
+                actor_email: r.try_get("actor_email")?,
+                action: crate::audit::AuditAction::parse(&action).ok_or_else(|| StoreError::Corrupt(format!("audit action {action}")))?,
+                target_id: r.try_get("target_id")?,
+                target_label: r.try_get("target_label")?,
+                before: r.try_get("before_json")?,
+                after: r.try_get("after_json")?,
+                ip: r.try_get("ip")?,
+            });
+        }
+        Ok(out)
+    }
+
     async fn delete_book(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)

@@ -51,13 +51,12 @@ pub async fn show(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -
 }
 
 pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    let role = match editor(&s, &v).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
     let status = if f.get("status").map(String::as_str) == Some("published") { BookStatus::Published } else { BookStatus::Draft };
     let price = f.get("price").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| (0..=10_000_000).contains(p)).unwrap_or(0);
-    match s.catalog.edit(role, &id, status, Money::xof(price), f.contains_key("featured")).await {
+    match s.catalog.edit(&v.actor(), &id, status, Money::xof(price), f.contains_key("featured")).await {
         Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,
@@ -70,7 +69,7 @@ pub async fn delete(State(s): State<AppState>, v: Visit, Path(id): Path<String>)
         Ok(r) => r,
         Err(res) => return res,
     };
-    match s.catalog.delete(role, &id).await {
+    match s.catalog.delete(&v.actor(), &id).await {
         Ok(book) => {
             tracing::info!(book = %book.id, title = %book.title, by = ?v.user.as_ref().map(|u| &u.id), "book deleted");
             redirect_with(&v.session, "/admin/livres", Some(Flash::BookDeleted)).await
@@ -104,7 +103,7 @@ pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>
         authors: get("authors"),
         publisher: get("publisher"),
     };
-    match s.catalog.correct(role, &id, &form).await {
+    match s.catalog.correct(&v.actor(), &id, &form).await {
         Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
         Err(CatalogError::Invalid(fields)) => match s.catalog.book(&id, Some(role)).await {
             Ok(book) => {
@@ -135,16 +134,15 @@ async fn refuse_upload(s: &AppState, v: &Visit, code: &str, status: StatusCode) 
 
 /// Reads the uploaded file (refusing it past the size limit) and imports it as a draft.
 pub async fn upload(State(s): State<AppState>, v: Visit, mut multipart: Multipart) -> Response {
-    let role = match editor(&s, &v).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
     let (name, bytes) = match super::upload::read(&mut multipart, s.config.max_upload_bytes).await {
         Ok(up) => (up.name, up.bytes),
         Err(super::upload::UploadError::TooLarge) => return refuse_upload(&s, &v, "too_large", StatusCode::PAYLOAD_TOO_LARGE).await,
         Err(super::upload::UploadError::Missing) => return refuse_upload(&s, &v, "missing", StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match s.catalog.upload(role, &bytes, &name).await {
+    match s.catalog.upload(&v.actor(), &bytes, &name).await {
         Ok(ImportOutcome::Created(book)) => {
             tracing::info!(book = %book.id, by = ?v.user.as_ref().map(|u| &u.id), "book uploaded");
             redirect_with(&v.session, &format!("/admin/livres/{}", book.id), Some(Flash::BookImported)).await
@@ -177,7 +175,7 @@ pub async fn grant(State(s): State<AppState>, v: Visit, Path(id): Path<String>, 
         Ok(u) => u,
         Err(e) => return refused(e.fields().to_vec()).await,
     };
-    match s.reading.grant(&actor, &reader.id, &id).await {
+    match s.reading.grant(&v.actor(), &reader.id, &id).await {
         Ok(()) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::AccessGranted)).await,
         Err(domain::reading::ReadingError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/livres/{id}/acces", post(admin_books::grant))
         .route("/admin/livres/{id}/supprimer", post(admin_books::delete))
         .route("/admin/utilisateurs", get(pages::admin_users))
+        .route("/admin/journal", get(pages::audit))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
         .route("/preferences/theme", post(forms::set_theme))

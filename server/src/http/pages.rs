@@ -106,6 +106,31 @@ pub async fn admin_users(State(s): State<AppState>, v: Visit, Query(q): Query<Us
 }
 
 #[derive(Deserialize)]
+pub struct AuditQuery {
+    action: Option<String>,
+    qui: Option<String>,
+    apres: Option<String>,
+}
+
+/// `/admin/journal`: the audit log, for admins.
+pub async fn audit(State(s): State<AppState>, v: Visit, Query(q): Query<AuditQuery>) -> Response {
+    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+    let filter = domain::audit::AuditFilter {
+        action: q.action.as_deref().and_then(domain::audit::AuditAction::parse),
+        actor: q.qui.map(|w| w.trim().chars().take(100).collect::<String>()).filter(|w| !w.is_empty()),
+        target: None,
+    };
+    match s.catalog.audit_log(user.role, &filter, q.apres.as_deref()).await {
+        Ok(page) => show(&s, &v, Page::AdminAudit { page, filter }).await,
+        Err(domain::catalog::CatalogError::Forbidden) => render(&s, v.ctx(Page::Error { code: ErrorCode::Forbidden }), StatusCode::FORBIDDEN).await,
+        Err(e) => {
+            tracing::error!(error = %e, "audit log failed");
+            failure(&s, &v).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
 pub struct CatalogQuery {
     langue: Option<String>,
     format: Option<String>,

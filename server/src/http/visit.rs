@@ -39,6 +39,14 @@ impl Visit {
         }
     }
 
+    /// Who acts, for the audit log (a visitor signed out acts as a reader: refused anyway).
+    pub fn actor(&self) -> domain::audit::Actor {
+        match &self.user {
+            Some(u) => domain::audit::Actor::user(u, &self.ip),
+            None => domain::audit::Actor { ip: self.ip.clone(), ..domain::audit::Actor::system(domain::account::Role::Reader) },
+        }
+    }
+
     pub fn session_id(&self) -> Option<String> {
         self.session.id().map(|id| id.to_string())
     }

@@ -20,6 +20,12 @@ type ApiResult = Result<Response, ApiError>;
 /// The client's address, for rate limits.
 pub struct Ip(String);
 
+impl Ip {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl axum::extract::FromRequestParts<AppState> for Ip {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {

@@ -158,8 +158,9 @@ fn editor_role(user: &User, lang: Language) -> Result<Role, ApiError> {
 
 /// `POST /catalog/books/` (multipart: `file`, optional `publish=true`): 201 with the new book
 /// (a draft unless published), 200 with the one already holding these bytes.
-pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, mut multipart: Multipart) -> Result<Response, ApiError> {
+pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, ip: super::auth::Ip, mut multipart: Multipart) -> Result<Response, ApiError> {
     let role = editor_role(&user, lang)?;
+    let by = domain::audit::Actor::user(&user, ip.as_str());
     let up = match crate::http::upload::read(&mut multipart, s.config.max_upload_bytes).await {
         Ok(up) => up,
         Err(crate::http::upload::UploadError::TooLarge) => {
@@ -169,7 +170,7 @@ pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
         Err(crate::http::upload::UploadError::Missing) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("file", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
     };
     let publish = matches!(up.fields.get("publish").map(String::as_str), Some("true" | "1" | "on"));
-    let outcome = s.catalog.upload(role, &up.bytes, &up.name).await.map_err(|e| catalog_error(e, lang))?;
+    let outcome = s.catalog.upload(&by, &up.bytes, &up.name).await.map_err(|e| catalog_error(e, lang))?;
     let (status, id) = match outcome {
         ImportOutcome::Created(book) => {
             tracing::info!(book = %book.id, by = %user.id, "book added through the API");
@@ -179,7 +180,7 @@ pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
     };
     let mut book = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
     if publish && status == StatusCode::CREATED {
-        book = s.catalog.edit(role, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
+        book = s.catalog.edit(&by, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
     }
     Ok((status, Json(book_json(&book))).into_response())
 }
@@ -209,10 +210,12 @@ pub async fn update(
     State(s): State<AppState>,
     Lang(lang): Lang,
     ReaderAuth(user): ReaderAuth,
+    ip: super::auth::Ip,
     Path(id): Path<String>,
     super::json::Body(change): super::json::Body<BookChange>,
 ) -> Result<Response, ApiError> {
     let role = editor_role(&user, lang)?;
+    let by = domain::audit::Actor::user(&user, ip.as_str());
     let current = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
     let status = match change.status.as_deref() {
         None => current.status,
@@ -245,17 +248,17 @@ pub async fn update(
             authors: change.authors.map(|a| a.join("\n")).unwrap_or_else(|| current.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n")),
             publisher: keep(change.publisher, current.publisher.as_ref().map(|p| p.name.as_str()).unwrap_or("")),
         };
-        s.catalog.correct(role, &id, &form).await.map_err(|e| catalog_error(e, lang))?;
+        s.catalog.correct(&by, &id, &form).await.map_err(|e| catalog_error(e, lang))?;
     }
-    let book = s.catalog.edit(role, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured)).await.map_err(|e| catalog_error(e, lang))?;
+    let book = s.catalog.edit(&by, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured)).await.map_err(|e| catalog_error(e, lang))?;
     tracing::info!(book = %book.id, by = %user.id, "book changed through the API");
     Ok(Json(book_json(&book)).into_response())
 }
 
 /// `DELETE /catalog/books/{id}/`: 204; 409 when readers hold the book.
-pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let role = editor_role(&user, lang)?;
-    let book = s.catalog.delete(role, &id).await.map_err(|e| catalog_error(e, lang))?;
+pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, ip: super::auth::Ip, Path(id): Path<String>) -> Result<Response, ApiError> {
+    editor_role(&user, lang)?;
+    let book = s.catalog.delete(&domain::audit::Actor::user(&user, ip.as_str()), &id).await.map_err(|e| catalog_error(e, lang))?;
     tracing::info!(book = %book.id, title = %book.title, by = %user.id, "book deleted through the API");
     Ok(StatusCode::NO_CONTENT.into_response())
 }

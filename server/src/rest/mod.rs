@@ -1,7 +1,7 @@
 //! `/api/v1`: JSON for mobile clients and third parties, over the same domain services as the
 //! web pages.
 
-mod auth;
+pub(crate) mod auth;
 mod catalog;
 mod json;
 pub mod reading;

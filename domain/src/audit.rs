@@ -1,0 +1,118 @@
+//! The audit log: every change editors and admins make to the catalogue (books added, changed,
+//! corrected, deleted; access granted), with who did it, from where, and the values before and
+//! after. Admins browse it.
+
+use crate::account::{Role, User};
+use serde::{Deserialize, Serialize};
+
+/// Who acts, as the log records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the command line and tests.
+    pub user_id: Option<String>,
+    pub email: String,
+    pub role: Role,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn user(user: &User, ip: &str) -> Self {
+        Actor { user_id: Some(user.id.clone()), email: user.email.clone(), role: user.role, ip: ip.to_owned() }
+    }
+
+    /// Someone acting outside the web (the command line, a test) with `role`.
+    pub fn system(role: Role) -> Self {
+        Actor { user_id: None, email: "system".into(), role, ip: String::new() }
+    }
+}
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    BookAdded,
+    BookChanged,
+    BookCorrected,
+    BookDeleted,
+    AccessGranted,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 5] = [Self::BookAdded, Self::BookChanged, Self::BookCorrected, Self::BookDeleted, Self::AccessGranted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BookAdded => "book_added",
+            Self::BookChanged => "book_changed",
+            Self::BookCorrected => "book_corrected",
+            Self::BookDeleted => "book_deleted",
+            Self::AccessGranted => "access_granted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_id: Option<String>,
+    pub actor_email: String,
+    pub action: AuditAction,
+    /// The book concerned.
+    pub target_id: String,
+    /// Its title at the time.
+    pub target_label: String,
+    /// JSON of the fields that changed, as they were and as they became.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub ip: String,
+}
+
+#[cfg(feature = "ssr")]
+impl AuditEntry {
+    pub fn new(by: &Actor, action: AuditAction, target_id: &str, target_label: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Self {
+        AuditEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            at: chrono::Utc::now(),
+            actor_id: by.user_id.clone(),
+            actor_email: by.email.clone(),
+            action,
+            target_id: target_id.to_owned(),
+            target_label: target_label.chars().take(300).collect(),
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            ip: by.ip.chars().take(64).collect(),
+        }
+    }
+}
+
+/// What the admin is looking for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub action: Option<AuditAction>,
+    /// Part of the actor's e-mail address.
+    pub actor: Option<String>,
+    /// A book's id.
+    pub target: Option<String>,
+}
+
+/// A page of the log, newest first, and where the next one starts.
+#[derive(Debug, Clone, Default)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// `at_ms.id` of the last entry shown.
+pub fn cursor_of(e: &AuditEntry) -> String {
+    format!("{}.{}", e.at.timestamp_millis(), e.id)
+}
+
+pub fn parse_cursor(c: &str) -> Option<(i64, String)> {
+    let (ms, id) = c.split_once('.')?;
+    Some((ms.parse().ok()?, id.chars().take(64).collect()))
+}
