@@ -32,6 +32,16 @@ fn person(email: &str, role: Role) -> User {
     }
 }
 
+/// The catalogue and reading services over this backend, with files in a temporary folder
+/// (kept as long as the first value lives).
+fn services(db: &support::TestDb) -> (tempfile::TempDir, Arc<domain::store::SqlStore>, CatalogService, ReadingService) {
+    let files = tempfile::tempdir().unwrap();
+    let store = Arc::new(db.store.clone());
+    let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+    let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+    (files, store, catalog, reading)
+}
+
 fn update(locator: &str, pct: f64, at: chrono::DateTime<Utc>, device: &str) -> ProgressUpdate {
     ProgressUpdate { locator: locator.into(), percentage: pct, device: device.into(), updated_at: Some(at), ..Default::default() }
 }
@@ -39,10 +49,7 @@ fn update(locator: &str, pct: f64, at: chrono::DateTime<Utc>, device: &str) -> P
 #[tokio::test]
 async fn access_follows_price_entitlements_and_roles() {
     on_each_backend(|db| async move {
-        let files = tempfile::tempdir().unwrap();
-        let store = Arc::new(db.store.clone());
-        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let (_files, store, catalog, reading) = services(&db);
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
         let mut ids = Vec::new();
         for (name, publish) in [("moby-dick.epub", true), ("trees.epub", true), ("wasteland.epub", false)] {
@@ -84,10 +91,7 @@ async fn access_follows_price_entitlements_and_roles() {
 #[tokio::test]
 async fn newest_progress_wins_and_the_furthest_is_kept() {
     on_each_backend(|db| async move {
-        let files = tempfile::tempdir().unwrap();
-        let store = Arc::new(db.store.clone());
-        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let (_files, store, catalog, reading) = services(&db);
         let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
         let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
         let reader = person("awa@example.sn", Role::Reader);
@@ -140,10 +144,7 @@ async fn newest_progress_wins_and_the_furthest_is_kept() {
 #[tokio::test]
 async fn annotations_are_idempotent_private_and_newest_wins() {
     on_each_backend(|db| async move {
-        let files = tempfile::tempdir().unwrap();
-        let store = Arc::new(db.store.clone());
-        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let (_files, store, catalog, reading) = services(&db);
         let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/moby-dick.epub")).unwrap();
         let ImportOutcome::Created(book) = catalog.import(&bytes, "moby-dick.epub", true).await.unwrap() else { panic!() };
         let awa = person("awa@example.sn", Role::Reader);
@@ -198,10 +199,7 @@ async fn annotations_are_idempotent_private_and_newest_wins() {
 #[tokio::test]
 async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book() {
     on_each_backend(|db| async move {
-        let files = tempfile::tempdir().unwrap();
-        let store = Arc::new(db.store.clone());
-        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let (_files, store, catalog, reading) = services(&db);
         let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
         let mut books = Vec::new();
         for name in ["moby-dick.epub", "trees.epub"] {
@@ -245,10 +243,7 @@ async fn every_editor_action_lands_in_the_audit_log() {
     use domain::audit::{AuditAction, AuditFilter};
     use domain::catalog::{BookStatus, MetadataForm};
     on_each_backend(|db| async move {
-        let files = tempfile::tempdir().unwrap();
-        let store = Arc::new(db.store.clone());
-        let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+        let (_files, store, catalog, reading) = services(&db);
         let editor = person("editrice@example.sn", Role::Editor);
         let reader = person("lecteur@example.sn", Role::Reader);
         store.insert_user(&editor, "h").await.unwrap();
