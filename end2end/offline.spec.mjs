@@ -303,7 +303,7 @@ test('data saver: no cover images fetched; bytes for a first and a repeat visit,
   await saver.waitForLoadState('networkidle');
   const covers = await saver.evaluate(() => [...document.images].filter((i) => i.src.includes('/files/covers/') && i.complete && i.naturalWidth > 0).map((i) => i.naturalWidth));
   assert.ok(covers.length > 0, 'covers on screen were loaded');
-  assert.ok(covers.every((w) => w === 2), `covers replaced by the placeholder: ${covers}`);
+  assert.ok(covers.every((w) => w <= 2), `covers replaced by the placeholder: ${covers}`);
   await saver.context().close();
   await signIn(page, email);
 

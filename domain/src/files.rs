@@ -20,6 +20,9 @@ pub trait FileStore: Send + Sync + 'static {
     async fn get(&self, hash: &str) -> Result<Option<Vec<u8>>, FileError>;
     /// Forgets the bytes (nothing happens when they are not there).
     async fn remove(&self, hash: &str) -> Result<(), FileError>;
+    /// Stores bytes derived from a stored file (a cover's smaller width) under `key`, itself a
+    /// SHA-256 made from the original's hash and what was derived.
+    async fn put_at(&self, key: &str, bytes: &[u8]) -> Result<(), FileError>;
 }
 
 /// Files under a local folder, `ab/cd/abcd…`, written atomically.
@@ -66,6 +69,11 @@ impl FileStore for LocalFiles {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(FileError(e.to_string())),
         }
+    }
+
+    async fn put_at(&self, key: &str, bytes: &[u8]) -> Result<(), FileError> {
+        let path = self.path_of(key).ok_or_else(|| FileError("bad key".into()))?;
+        write_atomically(&path, bytes).await.map_err(|e| FileError(e.to_string()))
     }
 
     async fn remove(&self, hash: &str) -> Result<(), FileError> {

@@ -408,3 +408,35 @@ async fn admins_browse_the_audit_log_of_editors_actions() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn covers_come_in_the_widths_pages_ask_for() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let moby = import(&app, "epub/moby-dick.epub", true).await;
+        let hash = moby.cover_hash.clone().unwrap();
+        let original = app.state.catalog.file(&hash).await.unwrap();
+        let (original_w, _) = domain::covers::dimensions(&original).unwrap();
+        let full_len = original.len() as u64;
+        let (_, html) = get(&app, "/catalogue").await;
+        assert!(html.contains(&format!("/files/covers/{hash}/160 160w, /files/covers/{hash}/320 320w, /files/covers/{hash}/640 640w")), "{}", app.label);
+        for w in [160u32, 320, 640] {
+            let res = client().get(app.url(&format!("/files/covers/{hash}/{w}"))).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{} {w}", app.label);
+            assert!(matches!(res.headers()["content-type"].to_str().unwrap(), "image/jpeg" | "image/png"), "{:?}", res.headers()["content-type"]);
+            assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+            let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+            let bytes = res.bytes().await.unwrap();
+            let (width, _) = domain::covers::dimensions(&bytes).unwrap();
+            assert!(width == w.min(original_w) || bytes.len() as u64 <= full_len, "{w}: the width asked, or the original when lighter");
+            let again = client().get(app.url(&format!("/files/covers/{hash}/{w}"))).header("if-none-match", etag).send().await.unwrap();
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        }
+        let small = client().get(app.url(&format!("/files/covers/{hash}/160"))).send().await.unwrap().bytes().await.unwrap();
+        let full = client().get(app.url(&format!("/files/covers/{hash}"))).send().await.unwrap().bytes().await.unwrap();
+        assert!(small.len() < full.len(), "the small one is lighter: {} vs {}", small.len(), full.len());
+        assert_eq!(client().get(app.url(&format!("/files/covers/{hash}/999"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(client().get(app.url(&format!("/files/covers/{}/160", "0".repeat(64)))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}

@@ -21,11 +21,20 @@ pub fn price_text(t: &'static Texts, book: &Book, lang: Language) -> String {
 
 /// A cover, or a coloured block with the title when the book has none.
 #[component]
-pub fn Cover(t: &'static Texts, book: Book, #[prop(default = "w-full")] class: &'static str, #[prop(default = false)] eager: bool) -> impl IntoView {
+pub fn Cover(
+    t: &'static Texts,
+    book: Book,
+    #[prop(default = "w-full")] class: &'static str,
+    #[prop(default = false)] eager: bool,
+    /// How wide the cover is shown, for the browser to pick a width (`srcset`).
+    #[prop(default = "(min-width: 1024px) 180px, (min-width: 768px) 22vw, (min-width: 640px) 30vw, 45vw")] sizes: &'static str,
+) -> impl IntoView {
     match book.cover_hash.clone() {
         Some(hash) => view! {
             <img
-                src=cover_url(&hash)
+                src=format!("{}/320", cover_url(&hash))
+                srcset=[160, 320, 640].map(|w| format!("{}/{w} {w}w", cover_url(&hash))).join(", ")
+                sizes=sizes
                 alt=""
                 loading=if eager { "eager" } else { "lazy" }
                 decoding="async"

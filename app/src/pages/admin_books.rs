@@ -90,7 +90,7 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
         .collect_view();
     view! {
         <div class="grid gap-6 sm:grid-cols-[12rem_1fr]">
-            <div class="mx-auto w-40 sm:w-full"><Cover t=t book=book.clone() eager=true/></div>
+            <div class="mx-auto w-40 sm:w-full"><Cover t=t book=book.clone() eager=true sizes="12rem"/></div>
             <div>
                 <h1 class=styles::H1 dir="auto">{book.title.clone()}</h1>
                 <p class="mb-4 text-slate-800 dark:text-slate-200" dir="auto">{book.author_names()}</p>

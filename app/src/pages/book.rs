@@ -69,7 +69,7 @@ pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
     view! {
         <article class="grid gap-6 sm:grid-cols-[minmax(0,16rem)_1fr] sm:gap-10">
             <div class="mx-auto w-48 sm:w-full">
-                <Cover t=t book=book.clone() eager=true/>
+                <Cover t=t book=book.clone() eager=true sizes="(min-width: 640px) 16rem, 12rem"/>
             </div>
             <div>
                 {draft.then(|| view! { <p class="mb-2 inline-block rounded-full bg-amber-100 px-3 py-1 text-sm font-semibold text-amber-950">{t.draft}</p> })}

@@ -16,7 +16,7 @@ fn shelf_item(t: &'static Texts, book: Book, progress: Option<Progress>, action:
     view! {
         <li class="flex gap-3 rounded-xl border border-slate-200 bg-white p-3 dark:border-slate-700 dark:bg-slate-900" data-testid="shelf-item">
             <a href=format!("/livres/{}", book.id) class="w-16 shrink-0 sm:w-20" tabindex="-1" aria-hidden="true">
-                <Cover t=t book=book.clone() />
+                <Cover t=t book=book.clone() sizes="80px"/>
             </a>
             <div class="flex min-w-0 flex-1 flex-col">
                 <h3 class="line-clamp-2 font-semibold leading-snug" dir=text_dir>

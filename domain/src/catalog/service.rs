@@ -363,6 +363,9 @@ impl CatalogService {
         if let Some(cover) = &book.cover_hash {
             if self.store.cover_mime(cover).await?.is_none() {
                 self.files.remove(cover).await?;
+                for w in crate::covers::COVER_WIDTHS {
+                    self.files.remove(&derived_cover_key(cover, w)).await?;
+                }
             }
         }
         Ok(book)
@@ -386,11 +389,49 @@ impl CatalogService {
         self.files.get(hash).await?.ok_or(CatalogError::NotFound)
     }
 
+    /// A cover `width` pixels wide (one of `COVER_WIDTHS`) as JPEG, made on first demand and kept.
+    /// The original when it is lighter anyway (flat drawings compress better as PNG) or cannot
+    /// be decoded.
+    pub async fn cover_at(&self, hash: &str, width: u32) -> Result<(Vec<u8>, String), CatalogError> {
+        if !crate::covers::COVER_WIDTHS.contains(&width) {
+            return Err(CatalogError::NotFound);
+        }
+        let (original, mime) = self.cover(hash).await?;
+        let key = derived_cover_key(hash, width);
+        if let Some(kept) = self.files.get(&key).await? {
+            let mime = crate::covers::sniff(&kept).unwrap_or("image/jpeg");
+            return Ok((kept, mime.into()));
+        }
+        let resized = tokio::task::spawn_blocking(move || crate::covers::resized_jpeg(&original, width).map_err(|e| (e, original)))
+            .await
+            .map_err(|e| CatalogError::Files(FileError(e.to_string())))?;
+        match resized {
+            Ok(jpeg) => {
+                let original = self.file(hash).await?;
+                if original.len() <= jpeg.len() {
+                    self.files.put_at(&key, &original).await?;
+                    return Ok((original, mime));
+                }
+                self.files.put_at(&key, &jpeg).await?;
+                Ok((jpeg, "image/jpeg".into()))
+            }
+            Err((e, original)) => {
+                tracing::warn!(error = %e, cover = hash, "cover served at its own size");
+                Ok((original, mime))
+            }
+        }
+    }
+
     /// A cover image and its type; only hashes that are some book's cover are served.
     pub async fn cover(&self, hash: &str) -> Result<(Vec<u8>, String), CatalogError> {
         let mime = self.store.cover_mime(hash).await?.filter(|m| is_safe_image(m)).ok_or(CatalogError::NotFound)?;
         Ok((self.file(hash).await?, mime))
     }
+}
+
+/// Where a cover's smaller width is kept.
+fn derived_cover_key(hash: &str, width: u32) -> String {
+    content_hash(format!("{hash}:{width}:jpeg").as_bytes())
 }
 
 /// The fields an editor corrects, as the audit log keeps them.

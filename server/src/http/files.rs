@@ -7,12 +7,28 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub async fn cover(State(s): State<AppState>, Path(hash): Path<String>, headers: HeaderMap) -> Response {
-    let etag = format!("\"{hash}\"");
+pub async fn cover(state: State<AppState>, Path(hash): Path<String>, headers: HeaderMap) -> Response {
+    cover_response(state, hash, None, headers).await
+}
+
+/// `/files/covers/{hash}/{width}`: the cover in one of the widths pages ask for (JPEG).
+pub async fn cover_at(state: State<AppState>, Path((hash, width)): Path<(String, u32)>, headers: HeaderMap) -> Response {
+    cover_response(state, hash, Some(width), headers).await
+}
+
+async fn cover_response(State(s): State<AppState>, hash: String, width: Option<u32>, headers: HeaderMap) -> Response {
+    let etag = match width {
+        Some(w) => format!("\"{hash}-{w}\""),
+        None => format!("\"{hash}\""),
+    };
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    match s.catalog.cover(&hash).await {
+    let found = match width {
+        Some(w) => s.catalog.cover_at(&hash, w).await,
+        None => s.catalog.cover(&hash).await,
+    };
+    match found {
         Ok((bytes, mime)) => {
             let mut res = bytes.into_response();
             let h = res.headers_mut();

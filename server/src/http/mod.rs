@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         // Sessions load lazily: only the reading routes (the web reader's cookie) touch them.
         .nest("/api/v1", crate::rest::routes(state.config.max_upload_bytes).layer(sessions.clone()))
         .route("/files/covers/{hash}", get(files::cover))
+        .route("/files/covers/{hash}/{width}", get(files::cover_at))
         .route("/sw.js", get(offline::worker))
         .route("/health", get(health))
         .route("/ready", get(ready))
