@@ -60,6 +60,22 @@ export async function mailedLink(to, linkPath) {
   throw new Error(`no mail to ${to} linking to ${linkPath}`);
 }
 
+/// Selects `needle` in the reader's book frame as a mouse would; false when it is not there.
+export function selectInBook(page, needle) {
+  return page.frameLocator('#reader-frame').locator('body').evaluate((body, needle) => {
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const at = n.data.indexOf(needle);
+      if (at < 0) continue;
+      const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + needle.length);
+      const s = document.getSelection(); s.removeAllRanges(); s.addRange(r);
+      document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+      return true;
+    }
+    return false;
+  }, needle);
+}
+
 /// Waits until the server answers.
 export async function waitForServer() {
   for (let i = 0; i < 600; i++) {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { BASE, DESKTOP, PHONE, controlled, launch, launchProfile, meteredServer, newPage, setOffline, shot, unique, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, controlled, launch, launchProfile, meteredServer, newPage, selectInBook, setOffline, shot, unique, waitForServer } from './lib.mjs';
 
 let browser;
 let relay;
@@ -73,24 +73,8 @@ async function until(what, probe) {
   throw new Error(`timed out: ${what}`);
 }
 
-/// Selects `needle` in the book frame as a mouse would.
-function select(page, needle) {
-  return page.frameLocator('#reader-frame').locator('body').evaluate((body, needle) => {
-    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const at = n.data.indexOf(needle);
-      if (at < 0) continue;
-      const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + needle.length);
-      const s = document.getSelection(); s.removeAllRanges(); s.addRange(r);
-      document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-      return true;
-    }
-    return false;
-  }, needle);
-}
-
 async function noteOn(page, needle, text) {
-  await until(`"${needle}" is on the page`, () => select(page, needle).catch(() => false));
+  await until(`"${needle}" is on the page`, () => selectInBook(page, needle).catch(() => false));
   await page.getByRole('toolbar', { name: 'Surligner' }).waitFor();
   await page.getByRole('button', { name: 'Ajouter une note' }).click();
   await page.getByLabel('Votre note sur ce passage').fill(text);

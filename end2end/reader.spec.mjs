@@ -3,7 +3,7 @@
 // device where the first one stopped. Scripted books show their fallback and run no script.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DESKTOP, PHONE, launch, newPage, shot, unique, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, launch, newPage, selectInBook, shot, unique, waitForServer } from './lib.mjs';
 
 let browser;
 before(async () => { await waitForServer(); browser = await launch(); });
@@ -280,18 +280,7 @@ test('a highlight with a note on Moby-Dick survives a reload and a font change, 
   const frame = page.frameLocator('#reader-frame');
 
   // Select a passage as a person would with a mouse, then annotate it.
-  const select = (needle) => frame.locator('body').evaluate((body, needle) => {
-    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const at = n.data.indexOf(needle);
-      if (at < 0) continue;
-      const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + needle.length);
-      const s = document.getSelection(); s.removeAllRanges(); s.addRange(r);
-      document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-      return true;
-    }
-    return false;
-  }, needle);
+  const select = (needle) => selectInBook(page, needle);
   assert.ok(await select('Call me Ishmael.'));
   await page.getByRole('toolbar', { name: 'Surligner' }).waitFor();
   await shot(page, 'reader-selection');

@@ -2,19 +2,9 @@
 
 mod support;
 
-use domain::catalog::{Book, ImportOutcome};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::{backends, client, signed_in, spawn, Db, TestApp};
-
-async fn import(app: &TestApp, path: &str, publish: bool) -> Book {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
-    let bytes = std::fs::read(&p).unwrap();
-    match app.state.catalog.import(&bytes, p.file_name().unwrap().to_str().unwrap(), publish).await.unwrap() {
-        ImportOutcome::Created(b) => *b,
-        other => panic!("{other:?}"),
-    }
-}
+use support::{backends, client, import, signed_in, spawn, Db, TestApp};
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String) {
     let res = client().get(app.url(path)).send().await.unwrap();

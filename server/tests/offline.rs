@@ -4,18 +4,13 @@
 
 mod support;
 
-use domain::catalog::{Book, ImportOutcome, Money};
+use domain::catalog::{Book, Money};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{backends, client, signed_in, spawn, TestApp};
 
 async fn import(app: &TestApp, name: &str) -> Book {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub").join(name);
-    let bytes = std::fs::read(&p).unwrap();
-    match app.state.catalog.import(&bytes, name, true).await.unwrap() {
-        ImportOutcome::Created(b) => *b,
-        other => panic!("{other:?}"),
-    }
+    support::import(app, &format!("epub/{name}"), true).await
 }
 
 #[tokio::test]

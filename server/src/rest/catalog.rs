@@ -1,12 +1,15 @@
 //! `/api/v1/catalog/…`: the catalogue for mobile clients.
 
 use super::json::{ApiError, Lang};
+use super::reading::ReaderAuth;
 use crate::error::HttpError;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::catalog::{Book, BookFilter, CatalogError, Format};
+use domain::account::{Role, User};
+use domain::catalog::{Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money};
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::validation::Language;
 use serde::Deserialize;
@@ -39,6 +42,11 @@ pub struct ListQuery {
 
 fn invalid(field: &str, reason: Reason) -> HttpError {
     HttpError { fields: vec![FieldError::new(field, reason)], ..HttpError::bad_request(field) }
+}
+
+/// A value that was read but cannot be used (422), naming its field.
+fn unusable(field: &str, reason: Reason) -> HttpError {
+    HttpError { fields: vec![FieldError::new(field, reason)], ..HttpError::new(ErrorCode::ValidationError) }
 }
 
 /// `page` (from 1) and `limit` (1–100) of a listing, with their defaults.
@@ -142,11 +150,6 @@ pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query
 
 // --- editors: add, change and remove books -------------------------------------------------
 
-use super::reading::ReaderAuth;
-use axum::extract::Multipart;
-use axum::http::StatusCode;
-use domain::account::{Role, User};
-use domain::catalog::{BookStatus, ImportOutcome, MetadataForm, Money};
 
 fn editor_role(user: &User, lang: Language) -> Result<Role, ApiError> {
     if user.role.can_edit_catalog() {
@@ -167,7 +170,7 @@ pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
             let e = HttpError { status: StatusCode::PAYLOAD_TOO_LARGE, detail: Some("too_large"), ..invalid("file", Reason::TooLong) };
             return Err(ApiError::new(e, lang));
         }
-        Err(crate::http::upload::UploadError::Missing) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("file", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+        Err(crate::http::upload::UploadError::Missing) => return Err(ApiError::new(unusable("file", Reason::Required), lang)),
     };
     let publish = matches!(up.fields.get("publish").map(String::as_str), Some("true" | "1" | "on"));
     let outcome = s.catalog.upload(&by, &up.bytes, &up.name).await.map_err(|e| catalog_error(e, lang))?;
@@ -221,12 +224,12 @@ pub async fn update(
         None => current.status,
         Some("draft") => BookStatus::Draft,
         Some("published") => BookStatus::Published,
-        Some(_) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("status", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+        Some(_) => return Err(ApiError::new(unusable("status", Reason::Unknown), lang)),
     };
     let price = match change.price {
         None => current.price.amount,
         Some(p) if (0..=10_000_000).contains(&p) => p,
-        Some(_) => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("price", Reason::OutOfRange)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+        Some(_) => return Err(ApiError::new(unusable("price", Reason::OutOfRange), lang)),
     };
     let touches_metadata = change.title.is_some()
         || change.subtitle.is_some()
@@ -265,7 +268,6 @@ pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
 
 // --- authors, publishers, categories -------------------------------------------------------
 
-use domain::catalog::{Listed, Listing};
 
 #[derive(Deserialize)]
 pub struct PageQuery {

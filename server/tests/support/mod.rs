@@ -101,6 +101,17 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     TestApp { base: format!("http://{addr}"), state, data, label, drop_pg }
 }
 
+/// Imports a corpus file (`epub/moby-dick.epub`) straight through the catalogue service.
+pub async fn import(app: &TestApp, path: &str, publish: bool) -> domain::catalog::Book {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
+    let bytes = std::fs::read(&p).unwrap();
+    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+    match app.state.catalog.import(&bytes, &name, publish).await.unwrap() {
+        domain::catalog::ImportOutcome::Created(b) => *b,
+        other => panic!("{other:?}"),
+    }
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
