@@ -140,3 +140,30 @@ export async function setOffline(context, offline) {
   else await context.unroute('**', refuseWorker);
   await context.setOffline(offline);
 }
+
+/// A reader account made through the API (as the mobile app would).
+export async function register(email, password, name = 'Aïssatou Ba') {
+  const r = await fetch(`${BASE}/api/v1/auth/register/`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, name, country: 'SN' }),
+  });
+  if (r.status !== 201) throw new Error(`register ${email}: ${r.status} ${await r.text()}`);
+}
+
+/// Signs in through the form, as a person does; `base` lets a spec go through its relay.
+export async function signIn(page, email, password, { base = BASE, next = '' } = {}) {
+  await page.goto(`${base}/connexion${next ? `?next=${next}` : ''}`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByText('Vous êtes connecté.').waitFor();
+}
+
+/// The id of the catalogue's book found by `query` whose title holds `title`.
+export async function bookId(query, title) {
+  const r = await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent(query)}`);
+  const body = await r.json();
+  const book = body.books.find((b) => b.title.includes(title));
+  if (!book) throw new Error(`${title} is not in the catalogue: ${body.books.map((b) => b.title).join(', ')}`);
+  return book.id;
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { BASE, DESKTOP, PHONE, controlled, launch, launchProfile, meteredServer, newPage, selectInBook, setOffline, shot, unique, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, bookId, controlled, launch, launchProfile, meteredServer, newPage, register as registerAccount, selectInBook, setOffline, shot, signIn as signInAs, unique, waitForServer } from './lib.mjs';
 
 let browser;
 let relay;
@@ -19,35 +19,14 @@ after(async () => { await browser?.close(); await relay?.close(); });
 
 const PASSWORD = 'hors-ligne-secret-1';
 
-async function register(email, name = 'Fatou Diop') {
-  const r = await fetch(`${BASE}/api/v1/auth/register/`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD, name, country: 'SN' }),
-  });
-  assert.equal(r.status, 201, await r.text());
-}
-
-async function signIn(page, email, next = '') {
-  await page.goto(`${B}/connexion${next ? `?next=${next}` : ''}`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.locator('#password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.getByText('Vous êtes connecté.').waitFor();
-}
+const register = (email, name = 'Fatou Diop') => registerAccount(email, PASSWORD, name);
+const signIn = (page, email, next = '') => signInAs(page, email, PASSWORD, { base: B, next });
 
 async function signOut(page) {
   await page.goto(`${B}/profil`);
   await page.getByTestId('account-menu').locator('summary').click();
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await page.getByText('Vous êtes déconnecté').waitFor();
-}
-
-async function bookId(query, title) {
-  const r = await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent(query)}`);
-  const body = await r.json();
-  const book = body.books.find((b) => b.title.includes(title));
-  assert.ok(book, `${title} is in the catalogue`);
-  return book.id;
 }
 
 const ready = (page) => page.locator('#reader[data-ready="true"][data-locator]').waitFor();

@@ -3,7 +3,7 @@
 // device where the first one stopped. Scripted books show their fallback and run no script.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DESKTOP, PHONE, launch, newPage, selectInBook, shot, unique, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, bookId, launch, newPage, register as registerAccount, selectInBook, shot, signIn as signInAs, unique, waitForServer } from './lib.mjs';
 
 let browser;
 before(async () => { await waitForServer(); browser = await launch(); });
@@ -11,29 +11,8 @@ after(async () => { await browser?.close(); });
 
 const PASSWORD = 'lecture-secrete-1';
 
-async function register(email) {
-  const r = await fetch(`${BASE}/api/v1/auth/register/`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD, name: 'Aïssatou Ba', country: 'SN' }),
-  });
-  assert.equal(r.status, 201, await r.text());
-}
-
-async function signIn(page, email) {
-  await page.goto(`${BASE}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.locator('#password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.getByText('Vous êtes connecté.').waitFor();
-}
-
-async function bookId(query, title) {
-  const r = await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent(query)}`);
-  const body = await r.json();
-  const book = body.books.find((b) => b.title.includes(title));
-  assert.ok(book, `${title} is in the catalogue: ${body.books.map((b) => b.title).join(', ')}`);
-  return book.id;
-}
+const register = (email) => registerAccount(email, PASSWORD);
+const signIn = (page, email) => signInAs(page, email, PASSWORD);
 
 async function ready(page) {
   await page.locator('#reader[data-ready="true"][data-locator]').waitFor();

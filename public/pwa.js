@@ -115,7 +115,7 @@
           const blob = await res.clone().blob();
           kept += blob.size;
           await cache.put(url, res);
-        } else if (url.includes('/contenu/') || url === `/lire/${list.book}`) {
+        } else if (url.includes('/contenu/') || url.startsWith('/files/books/') || url === `/lire/${list.book}`) {
           throw new Error(`${url} ${res.status}`);
         }
         got += 1;

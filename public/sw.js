@@ -62,8 +62,9 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shellFirst(req));
   } else if (path.startsWith('/files/covers/')) {
     event.respondWith(cover(event, req));
-  } else if (/^\/lire\/[^/]+\/contenu\//.test(path)) {
-    event.respondWith(bookFirst(req, path.split('/')[2]));
+  } else if (/^\/lire\/[^/]+\/contenu\//.test(path) || /^\/files\/books\/[^/]+\//.test(path)) {
+    // A book's parts (EPUB) or its file (PDF): the downloaded copy first.
+    event.respondWith(bookFirst(req, path.split('/')[path.startsWith('/lire/') ? 2 : 3]));
   } else if (path.startsWith('/api/v1/reading/') && !path.includes('/export/')) {
     event.respondWith(privateData(req, url));
   } else if (req.mode === 'navigate') {

@@ -24,6 +24,9 @@ count_cargo() {
 step "Rust tests (unit, store contract on SQLite + PostgreSQL, HTTP, SMTP)"
 if ! cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
 count_cargo "$logs/cargo.txt"
+step "PDF engine over the corpus"
+if ! cargo test -p reader --features pdf --test pdf_corpus 2>&1 | tee "$logs/pdf.txt"; then stage_failed=1; fi
+count_cargo "$logs/pdf.txt"
 
 step "Release build (server + WASM)"
 if ! { cargo leptos build --release 2>&1 | tail -20 && bash scripts/build-reader.sh 2>&1 | tail -5 && node scripts/precompress.mjs target/site; }; then

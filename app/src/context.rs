@@ -30,6 +30,7 @@ pub enum Page {
     Library { library: domain::reading::Library },
     Stats { stats: domain::reading::ReadingStats },
     Reader { view: Box<crate::pages::reader::ReaderView> },
+    PdfReader { view: Box<crate::pages::reader_pdf::PdfReaderView> },
     /// What the service worker shows for a page it does not keep.
     Offline,
     /// The books kept on this device.

@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers();
     let title = format!("Coko — {}", t.app_tagline);
-    let is_reader = matches!(ctx.page, Page::Reader { .. });
+    let is_reader = matches!(ctx.page, Page::Reader { .. } | Page::PdfReader { .. });
     view! {
         <!DOCTYPE html>
         <html lang=ctx.lang.as_str() dir=if ctx.lang.is_rtl() { "rtl" } else { "ltr" } class=theme_class>
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
     let page = match ctx.page {
         // The reader fills the screen: no site frame around it.
         Page::Reader { view } => return view! { <pages::reader::ReaderPage view_data=*view/> }.into_any(),
+        Page::PdfReader { view } => return view! { <pages::reader_pdf::PdfReaderPage view_data=*view/> }.into_any(),
         Page::Home { recent } => view! { <pages::home::HomePage recent/> }.into_any(),
         Page::Login => view! { <pages::auth::LoginPage/> }.into_any(),
         Page::Register => view! { <pages::auth::RegisterPage/> }.into_any(),

@@ -7,6 +7,8 @@
 
 mod dom;
 mod notes;
+#[cfg(feature = "pdf")]
+mod pdf_view;
 mod sync;
 
 use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Zone};
@@ -633,7 +635,7 @@ fn on_frame_load(reader: &Shared) {
 
 fn notes_texts(doc: &Document) -> notes::PanelTexts {
     let get = |k: &str| doc.get_element_by_id("reader-notes-list").and_then(|e| e.get_attribute(k)).unwrap_or_default();
-    notes::PanelTexts { bookmark: get("data-t-bookmark"), go: get("data-t-go"), delete: get("data-t-delete"), part: get("data-t-part") }
+    notes::PanelTexts { bookmark: get("data-t-bookmark"), go: get("data-t-go"), delete: get("data-t-delete"), part: get("data-t-part"), page: String::new() }
 }
 
 /// Shows the highlight toolbar while a passage is selected.
@@ -697,11 +699,7 @@ fn create_note(reader: &Shared, kind: &str, position: String, text: String, cont
     };
     let reader = reader.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let body = serde_json::to_string(&note).unwrap_or_default();
-        let saved = match notes::request(&win, "POST", &url, Some(body)).await {
-            Ok((200 | 201 | 202, text)) => serde_json::from_str::<notes::Note>(&text).ok(),
-            _ => None,
-        };
+        let saved = notes::create(&win, &url, &note).await;
         let Ok(mut r) = reader.try_borrow_mut() else { return };
         match saved {
             Some(n) => {
@@ -717,12 +715,12 @@ fn create_note(reader: &Shared, kind: &str, position: String, text: String, cont
 
 fn delete_note(reader: &Shared, id: String) {
     let (win, url) = match reader.try_borrow() {
-        Ok(r) => (r.win.clone(), format!("{}{}/", r.annotations_url, id)),
+        Ok(r) => (r.win.clone(), r.annotations_url.clone()),
         Err(_) => return,
     };
     let reader = reader.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let ok = matches!(notes::request(&win, "DELETE", &url, None).await, Ok((204 | 404, _)));
+        let ok = notes::delete(&win, &url, &id).await;
         let Ok(mut r) = reader.try_borrow_mut() else { return };
         if ok {
             r.notes.retain(|n| n.id != id);
@@ -853,6 +851,11 @@ pub fn start() {
     let Some(win) = web_sys::window() else { return };
     let Some(doc) = win.document() else { return };
     let Some(root) = doc.get_element_by_id("reader").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return };
+    #[cfg(feature = "pdf")]
+    if data(&root, "format") == "pdf" {
+        pdf_view::start(win, doc, root);
+        return;
+    }
     let Some(frame) = doc.get_element_by_id("reader-frame").and_then(|e| e.dyn_into::<HtmlIFrameElement>().ok()) else { return };
     let Some(stage) = doc.get_element_by_id("reader-stage").and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return };
     let Some(publication) = doc

@@ -51,6 +51,20 @@ pub fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default()
 }
 
+/// Saves a new note; the stored one (the same when its id already existed), or `None`.
+pub async fn create(win: &Window, url: &str, note: &Note) -> Option<Note> {
+    let body = serde_json::to_string(note).ok()?;
+    match request(win, "POST", url, Some(body)).await {
+        Ok((200 | 201 | 202, text)) => serde_json::from_str::<Note>(&text).ok(),
+        _ => None,
+    }
+}
+
+/// Deletes a note (gone already counts as done).
+pub async fn delete(win: &Window, annotations_url: &str, id: &str) -> bool {
+    matches!(request(win, "DELETE", &format!("{annotations_url}{id}/"), None).await, Ok((204 | 404, _)))
+}
+
 /// One JSON request with the session cookie: (status, body).
 pub async fn request(win: &Window, method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
     let req = crate::sync::json_request(method, url, body.as_deref(), false)?;
@@ -116,6 +130,8 @@ pub struct PanelTexts {
     pub go: String,
     pub delete: String,
     pub part: String,
+    /// "Page {page}", for bookmarks in PDFs.
+    pub page: String,
 }
 
 /// Rebuilds the notes panel. Book text goes in as text nodes, never as markup.
@@ -150,7 +166,10 @@ pub fn render_panel(doc: &Document, notes: &[Note], t: &PanelTexts) {
             let _ = go.append_child(&swatch);
         }
         let head = if n.annotation_type == "bookmark" {
-            format!("{} · {} {}", t.bookmark, t.part, n.spine().map_or(1, |s| s + 1))
+            match n.start() {
+                Some(Locator::Page { page }) => format!("{} · {}", t.bookmark, t.page.replace("{page}", &page.to_string())),
+                _ => format!("{} · {} {}", t.bookmark, t.part, n.spine().map_or(1, |s| s + 1)),
+            }
         } else {
             let quote: String = n.selected_text.chars().take(140).collect();
             format!("« {quote} »")

@@ -5,6 +5,7 @@
 //! - [`locator`]: stable positions inside a book that survive font-size and layout changes.
 //! - [`href`]: resolving and normalising the relative paths that EPUBs use between files.
 //! - [`archive`] (feature `archive`): opening an `.epub` zip and reading its entries safely.
+//! - [`pdf`] (feature `pdf`): PDF pages drawn to pixels, the outline, each page's text.
 //!
 //! Nothing here touches the DOM: the browser glue lives in `reader-web`.
 
@@ -16,6 +17,8 @@ pub mod package;
 
 #[cfg(feature = "archive")]
 pub mod archive;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 
 pub use locator::Locator;
 pub use package::{Direction, Layout, Publication, Resource, SpineItem, TocEntry};
@@ -31,4 +34,6 @@ pub enum EngineError {
     Xml { file: String, detail: String },
     #[error("the spine is empty")]
     EmptySpine,
+    #[error("the file is encrypted")]
+    Encrypted,
 }

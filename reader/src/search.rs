@@ -36,6 +36,11 @@ fn fold(text: &str) -> (Vec<char>, Vec<u32>) {
             'œ' | 'Œ' => "oe",
             'æ' | 'Æ' => "ae",
             '’' | '‘' => "'",
+            'ﬁ' => "fi",
+            'ﬂ' => "fl",
+            'ﬀ' => "ff",
+            'ﬃ' => "ffi",
+            'ﬄ' => "ffl",
             c if c.is_whitespace() => " ",
             _ => "",
         };
@@ -104,40 +109,75 @@ pub fn search_document(spine: u32, xhtml: &str, query: &str, limit: usize, hits:
             continue;
         }
         let text: String = el.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect();
-        let (folded, at) = fold(&text);
-        let chars: Vec<char> = text.chars().collect();
-        let mut i = 0;
-        while i + needle.len() <= folded.len() {
-            if folded[i..i + needle.len()] == needle[..] {
-                let start16 = at[i];
-                // Back from UTF-16 offsets to char indices for the excerpt.
-                let char_at = |u16: u32| {
-                    let mut n = 0u32;
-                    chars.iter().position(|c| {
-                        let hit = n >= u16;
-                        n += c.len_utf16() as u32;
-                        hit
-                    }).unwrap_or(chars.len())
-                };
-                let s = char_at(start16);
-                let e = if i + needle.len() < at.len() { char_at(at[i + needle.len()]) } else { chars.len() };
-                let squeeze = |v: &[char]| v.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
-                hits.push(Hit {
-                    spine,
-                    locator: Locator::Text { spine, path: path_of(body, el), offset: start16 },
-                    before: excerpt_before(&squeeze(&chars[s.saturating_sub(50)..s]), s > 50),
-                    matched: chars[s..e].iter().collect(),
-                    after: excerpt_after(&squeeze(&chars[e..(e + 50).min(chars.len())]), e + 50 < chars.len()),
-                });
-                if hits.len() >= limit {
-                    return;
-                }
-                i += needle.len();
-            } else {
-                i += 1;
-            }
+        for m in matches_in(&text, &needle, limit - hits.len()) {
+            hits.push(Hit {
+                spine,
+                locator: Locator::Text { spine, path: path_of(body, el), offset: m.offset },
+                before: m.before,
+                matched: m.matched,
+                after: m.after,
+            });
+        }
+        if hits.len() >= limit {
+            return;
         }
     }
+}
+
+/// A match in a text: where it starts (UTF-16 offset), with the words around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excerpt {
+    pub offset: u32,
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+/// Up to `limit` matches of the folded `needle` in `text`.
+fn matches_in(text: &str, needle: &[char], limit: usize) -> Vec<Excerpt> {
+    let mut out = Vec::new();
+    let (folded, at) = fold(text);
+    let chars: Vec<char> = text.chars().collect();
+    // Back from UTF-16 offsets to char indices for the excerpt.
+    let char_at = |u16: u32| {
+        let mut n = 0u32;
+        chars
+            .iter()
+            .position(|c| {
+                let hit = n >= u16;
+                n += c.len_utf16() as u32;
+                hit
+            })
+            .unwrap_or(chars.len())
+    };
+    let squeeze = |v: &[char]| v.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut i = 0;
+    while i + needle.len() <= folded.len() && out.len() < limit {
+        if folded[i..i + needle.len()] == needle[..] {
+            let start16 = at[i];
+            let s = char_at(start16);
+            let e = if i + needle.len() < at.len() { char_at(at[i + needle.len()]) } else { chars.len() };
+            out.push(Excerpt {
+                offset: start16,
+                before: excerpt_before(&squeeze(&chars[s.saturating_sub(50)..s]), s > 50),
+                matched: chars[s..e].iter().collect(),
+                after: excerpt_after(&squeeze(&chars[e..(e + 50).min(chars.len())]), e + 50 < chars.len()),
+            });
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Searches plain text (a PDF page's), ignoring case, accents and line breaks.
+pub fn search_text(text: &str, query: &str, limit: usize) -> Vec<Excerpt> {
+    let (needle, _) = fold(query.trim());
+    if needle.len() < 2 {
+        return Vec::new();
+    }
+    matches_in(text, &needle, limit)
 }
 
 /// Searches the reading order (then the rest of the spine) through `read`, up to `limit` hits.
@@ -183,5 +223,16 @@ mod tests {
         let mut hits = Vec::new();
         search_document(0, DOC, "absent", 10, &mut hits);
         assert!(hits.is_empty());
+    }
+
+    #[test]
+    fn plain_text_across_lines_and_ligatures() {
+        let hits = search_text("The ﬁrst paragraph.\nThe second\nparagraph about an élève.", "first", 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].matched, "ﬁrst");
+        let hits = search_text("The second\nparagraph", "second paragraph", 10);
+        assert_eq!(hits.len(), 1, "a line break is a space");
+        assert_eq!(search_text("une élève", "ELEVE", 10)[0].before, "une");
+        assert!(search_text("anything", "a", 10).is_empty(), "one letter is not a search");
     }
 }

@@ -115,3 +115,50 @@ async fn a_write_kept_for_another_account_is_refused() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_pdf_opens_in_the_pdf_reader_and_can_be_kept_offline() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let pdf = support::import(&app, "pdf/tracemonkey.pdf", true).await;
+        let reader = signed_in(&app, "pdf@coko.test", "reader").await;
+        // Signed out: sign in first (as for EPUBs).
+        assert_eq!(client().get(app.url(&format!("/lire/{}", pdf.id))).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        let res = reader.get(app.url(&format!("/lire/{}", pdf.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"data-format="pdf""#), "the PDF reader's frame");
+        assert!(html.contains(&format!(r#"data-file="{}""#, pdf.file_url())), "it names the file it reads");
+        assert!(html.contains(r#"data-page="1""#), "a first opening starts at page 1");
+        assert!(html.contains("Télécharger le fichier PDF"), "without WASM the file itself is offered");
+        assert!(!html.contains("reader-frame"), "no EPUB iframe");
+        // The saved page is where it reopens; `?page=` wins over it.
+        let put = reader
+            .put(app.url(&format!("/api/v1/reading/progress/{}/", pdf.id)))
+            .json(&json!({"locator": "p:7", "percentage": 50.0, "device": "test", "updated_at": "2026-11-25T10:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), StatusCode::OK, "{}", put.text().await.unwrap());
+        let html = reader.get(app.url(&format!("/lire/{}", pdf.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(r#"data-page="7""#) && html.contains(r#"data-explicit="false""#));
+        let html = reader.get(app.url(&format!("/lire/{}?page=3", pdf.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(r#"data-page="3""#) && html.contains(r#"data-explicit="true""#));
+        // A page beyond the end opens the last one.
+        if let Some(n) = pdf.page_count {
+            let html = reader.get(app.url(&format!("/lire/{}?page=9999", pdf.id))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains(&format!(r#"data-page="{n}""#)));
+        }
+
+        // Offline: the reader page, the book page and the file itself, with the PDF engine.
+        let list: Value = reader.get(app.url(&format!("/lire/{}/hors-ligne", pdf.id))).send().await.unwrap().json().await.unwrap();
+        let urls: Vec<&str> = list["urls"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+        assert_eq!(urls, [format!("/lire/{}", pdf.id), format!("/livres/{}", pdf.id), pdf.file_url()]);
+        assert_eq!(list["bytes"].as_u64(), Some(pdf.file_size));
+        assert!(list["reader"].as_array().unwrap().iter().all(|f| f.as_str().unwrap().contains("pdf")), "only the PDF engine: {}", list["reader"]);
+        let file = reader.get(app.url(&pdf.file_url())).send().await.unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.bytes().await.unwrap().len() as u64, pdf.file_size);
+        app.finish().await;
+    }
+}

@@ -29,6 +29,7 @@ pub fn ingest_reason(t: &'static Texts, code: &str) -> &'static str {
         "missing_package" => t.ingest_missing_package,
         "malformed_xml" => t.ingest_malformed_xml,
         "encrypted" => t.ingest_encrypted,
+        "unreadable_pdf" => t.ingest_unreadable_pdf,
         "missing" => t.upload_missing,
         _ => t.err_internal,
     }

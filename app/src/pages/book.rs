@@ -78,19 +78,14 @@ pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
                 {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{author_links(t, &book)}</p> })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
-                    {if book.format == Format::Epub {
+                    {
                         let signed_in = ctx.viewer.is_some();
                         let size = human_size(book.file_size, ctx.lang);
                         view! {
                             <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a>
                             {signed_in.then(|| view! { <DownloadBox t=t book_id=book.id.clone() size=size/> })}
-                        }.into_any()
-                    } else {
-                        view! {
-                            <button type="button" disabled=true aria-describedby="reader-soon" class=format!("{} cursor-not-allowed opacity-70", styles::BUTTON)>{t.read}</button>
-                            <p id="reader-soon" class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.reader_pdf_soon}</p>
-                        }.into_any()
-                    }}
+                        }
+                    }
                 </div>
                 <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-slate-800 dark:text-slate-200">
                     {facts.into_iter().map(|(k, v, href)| view! {

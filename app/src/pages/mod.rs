@@ -11,6 +11,7 @@ pub mod library;
 pub mod listed;
 pub mod offline;
 pub mod reader;
+pub mod reader_pdf;
 pub mod profile;
 pub mod search;
 pub mod stats;

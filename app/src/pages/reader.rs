@@ -32,8 +32,8 @@ pub struct ReaderView {
     pub assets: Option<String>,
 }
 
-const ICON_BUTTON: &str = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-slate-900 hover:bg-slate-100 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 dark:text-slate-100 dark:hover:bg-slate-800";
-const PANEL: &str = "absolute end-2 top-12 z-20 max-h-[70vh] w-[min(22rem,calc(100vw-1rem))] overflow-y-auto rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
+pub(crate) const ICON_BUTTON: &str = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-slate-900 hover:bg-slate-100 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 dark:text-slate-100 dark:hover:bg-slate-800";
+pub(crate) const PANEL: &str = "absolute end-2 top-12 z-20 max-h-[70vh] w-[min(22rem,calc(100vw-1rem))] overflow-y-auto rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
 
 fn part_href(book_id: &str, spine: u32) -> String {
     format!("/lire/{book_id}?partie={spine}")
@@ -154,6 +154,32 @@ fn settings_panel(t: &'static Texts) -> impl IntoView {
     }
 }
 
+/// The bookmark button and the notes panel (bookmarks, highlights, notes, exports), shared by
+/// the EPUB and PDF readers; their WASM fills the list.
+pub(crate) fn bookmark_and_notes(t: &'static Texts, id: &str) -> impl IntoView {
+    view! {
+        <button type="button" id="reader-bookmark" hidden=true aria-pressed="false" class=format!("{ICON_BUTTON} group aria-pressed:text-amber-600")
+            aria-label=t.reader_bookmark title=t.reader_bookmark>
+            <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 group-aria-pressed:fill-current"><path d="M6 3h12v18l-6-4-6 4z"/></svg>
+        </button>
+        <details id="reader-notes">
+            <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_notes>
+                <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M5 4h14v12l-4 4H5z M15 20v-4h4 M8 9h8 M8 13h5"/></svg>
+                <span class="sr-only sm:not-sr-only">{t.reader_notes}</span>
+            </summary>
+            <div class=PANEL>
+                <p id="reader-notes-empty" class="text-slate-700 dark:text-slate-300">{t.reader_notes_empty}</p>
+                <ul id="reader-notes-list" class="divide-y divide-slate-200 dark:divide-slate-700" data-t-bookmark=t.reader_bookmark_label
+                    data-t-go=t.reader_go_to_note data-t-delete=t.reader_delete_note data-t-part=t.export_part></ul>
+                <p class="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-slate-200 pt-3 dark:border-slate-700">
+                    <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=md") download="">{t.reader_export_md}</a>
+                    <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=pdf") download="">{t.reader_export_pdf}</a>
+                </p>
+            </div>
+        </details>
+    }
+}
+
 #[component]
 pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
@@ -224,25 +250,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                         <nav aria-label=t.reader_toc dir="auto">{toc_list(&id, &publication.toc, chapter)}</nav>
                     </div>
                 </details>
-                <button type="button" id="reader-bookmark" hidden=true aria-pressed="false" class=format!("{ICON_BUTTON} group aria-pressed:text-amber-600")
-                    aria-label=t.reader_bookmark title=t.reader_bookmark>
-                    <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 group-aria-pressed:fill-current"><path d="M6 3h12v18l-6-4-6 4z"/></svg>
-                </button>
-                <details id="reader-notes">
-                    <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_notes>
-                        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M5 4h14v12l-4 4H5z M15 20v-4h4 M8 9h8 M8 13h5"/></svg>
-                        <span class="sr-only sm:not-sr-only">{t.reader_notes}</span>
-                    </summary>
-                    <div class=PANEL>
-                        <p id="reader-notes-empty" class="text-slate-700 dark:text-slate-300">{t.reader_notes_empty}</p>
-                        <ul id="reader-notes-list" class="divide-y divide-slate-200 dark:divide-slate-700" data-t-bookmark=t.reader_bookmark_label
-                            data-t-go=t.reader_go_to_note data-t-delete=t.reader_delete_note data-t-part=t.export_part></ul>
-                        <p class="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-slate-200 pt-3 dark:border-slate-700">
-                            <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=md") download="">{t.reader_export_md}</a>
-                            <a class=styles::LINK href=format!("/api/v1/reading/annotations/export/?book={id}&format=pdf") download="">{t.reader_export_pdf}</a>
-                        </p>
-                    </div>
-                </details>
+                {bookmark_and_notes(t, &id)}
                 <details id="reader-settings">
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-serif text-lg") aria-label=t.reader_settings title=t.reader_settings>"Aa"</summary>
                     <div class=PANEL>{settings_panel(t)}</div>

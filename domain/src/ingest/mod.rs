@@ -46,6 +46,8 @@ pub enum IngestError {
     MalformedXml(String),
     #[error("encrypted files cannot be published")]
     Encrypted,
+    #[error("the PDF cannot be read")]
+    UnreadablePdf,
 }
 
 impl IngestError {
@@ -61,6 +63,7 @@ impl IngestError {
             IngestError::MissingPackage(_) => "missing_package",
             IngestError::MalformedXml(_) => "malformed_xml",
             IngestError::Encrypted => "encrypted",
+            IngestError::UnreadablePdf => "unreadable_pdf",
         }
     }
 }

@@ -28,8 +28,11 @@ pub struct Shell {
     pub version: String,
     /// Precached at install: styles, the islands' WASM and glue, icons, the offline page.
     pub files: Vec<String>,
-    /// The reader's WASM, glue and fonts: kept at the first book opened or downloaded.
+    /// The EPUB reader's WASM, glue and fonts: kept at the first book opened or downloaded.
     pub reader: Vec<String>,
+    /// The PDF reader's WASM and glue: kept at the first PDF opened or downloaded (1.3 MB that
+    /// EPUB readers never pay for).
+    pub pdf_reader: Vec<String>,
 }
 
 impl Shell {
@@ -41,7 +44,7 @@ impl Shell {
             ["/pwa.js", "/coko-store.js", "/favicon.svg", "/icons/icon-192.png", "/hors-ligne"]
                 .map(String::from),
         );
-        let reader = reader_dir
+        let (pdf_reader, reader): (Vec<String>, Vec<String>) = reader_dir
             .map(|d| {
                 let base = format!("/reader/{d}");
                 let mut r = list(&root.join("reader").join(d), &base);
@@ -49,16 +52,18 @@ impl Shell {
                 r.extend(list(&root.join("reader").join(d).join("fonts"), &format!("{base}/fonts")).into_iter().filter(|f| f.ends_with(".woff2")));
                 r
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|f| f.contains("pdf"));
         // Names and contents: `pwa.js` keeps its name from one build to the next.
         let mut all: Vec<u8> = Vec::new();
-        for f in files.iter().chain(&reader) {
+        for f in files.iter().chain(&reader).chain(&pdf_reader) {
             all.extend_from_slice(f.as_bytes());
             all.extend(std::fs::read(root.join(f.trim_start_matches('/'))).unwrap_or_default());
         }
         all.extend_from_slice(WORKER.as_bytes());
         let version = domain::files::content_hash(&all)[..12].to_owned();
-        Shell { version, files, reader }
+        Shell { version, files, reader, pdf_reader }
     }
 }
 
@@ -163,25 +168,6 @@ pub async fn book_files(State(s): State<AppState>, v: Visit, Path(id): Path<Stri
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if book.format != Format::Epub {
-        return StatusCode::NOT_IMPLEMENTED.into_response();
-    }
-    let opened = match s.open_books.open(&s.catalog, &book).await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!(error = %e, book = %book.id, "book cannot be opened");
-            return StatusCode::UNPROCESSABLE_ENTITY.into_response();
-        }
-    };
-    let mut urls = vec![format!("/lire/{id}"), format!("/livres/{id}")];
-    let mut bytes: u64 = 0;
-    for r in &opened.publication.resources {
-        if let Some(size) = opened.archive.size(&r.href) {
-            bytes += size;
-            // Raw: the browser normalises it exactly as it does the frame's `src`.
-            urls.push(format!("/lire/{id}/contenu/{}", r.href));
-        }
-    }
     let cover = book.cover_hash.as_ref().map(|h| format!("/files/covers/{h}"));
     // What the reader fetches itself when it opens.
     let api = vec![
@@ -189,6 +175,29 @@ pub async fn book_files(State(s): State<AppState>, v: Visit, Path(id): Path<Stri
         format!("/api/v1/reading/progress/{id}/"),
         "/api/v1/reading/settings/".to_owned(),
     ];
+    let mut urls = vec![format!("/lire/{id}"), format!("/livres/{id}")];
+    let (bytes, reader) = if book.format == Format::Pdf {
+        // The PDF reader reads the file itself.
+        urls.push(book.file_url());
+        (book.file_size, &s.shell.pdf_reader)
+    } else {
+        let opened = match s.open_books.open(&s.catalog, &book).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, book = %book.id, "book cannot be opened");
+                return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+            }
+        };
+        let mut bytes: u64 = 0;
+        for r in &opened.publication.resources {
+            if let Some(size) = opened.archive.size(&r.href) {
+                bytes += size;
+                // Raw: the browser normalises it exactly as it does the frame's `src`.
+                urls.push(format!("/lire/{id}/contenu/{}", r.href));
+            }
+        }
+        (bytes, &s.shell.reader)
+    };
     let mut res = Json(json!({
         "book": book.id,
         "title": book.title,
@@ -198,7 +207,7 @@ pub async fn book_files(State(s): State<AppState>, v: Visit, Path(id): Path<Stri
         "urls": urls,
         "cover": cover,
         "api": api,
-        "reader": s.shell.reader,
+        "reader": reader,
     }))
     .into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -7,6 +7,7 @@ use super::visit::Visit;
 use crate::state::AppState;
 use app::context::Page;
 use app::pages::reader::ReaderView;
+use app::pages::reader_pdf::PdfReaderView;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
@@ -24,6 +25,8 @@ pub const CONTENT_POLICY: &str = "default-src 'none'; img-src 'self' data:; styl
 #[derive(Deserialize)]
 pub struct ReaderQuery {
     partie: Option<u32>,
+    /// A PDF's page, from 1.
+    page: Option<u32>,
     /// Search inside the book.
     q: Option<String>,
 }
@@ -47,8 +50,8 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         Ok(b) => b,
         Err(e) => return refuse(&s, &v, e).await,
     };
-    if book.format != Format::Epub {
-        return render(&s, v.ctx(Page::Error { code: ErrorCode::Unsupported }), StatusCode::NOT_IMPLEMENTED).await;
+    if book.format == Format::Pdf {
+        return pdf_page(&s, &v, book, q.page).await;
     }
     let opened = match s.open_books.open(&s.catalog, &book).await {
         Ok(o) => o,
@@ -91,6 +94,27 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
     };
     let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), settings, search, assets: s.reader_assets.clone() };
     render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
+}
+
+/// The PDF reader: the page to open at (asked for, saved, or the first), the furthest reached.
+async fn pdf_page(s: &AppState, v: &Visit, book: Book, asked: Option<u32>) -> Response {
+    let progress = match &v.user {
+        Some(u) => s.reading.progress_in(u, &book).await.ok().flatten(),
+        None => None,
+    };
+    let last = book.page_count.unwrap_or(u32::MAX).max(1);
+    let page_of = |locator: &str| match Locator::parse(locator) {
+        Ok(Locator::Page { page }) => Some(page),
+        _ => None,
+    };
+    let saved = progress.as_ref().and_then(|p| page_of(&p.locator));
+    let page = asked.or(saved).unwrap_or(1).clamp(1, last);
+    let furthest = progress
+        .as_ref()
+        .filter(|p| asked.is_none() && p.furthest.percentage > p.percentage + 0.5)
+        .and_then(|p| Some((page_of(&p.furthest.locator)?, p.furthest.percentage)));
+    let view = PdfReaderView { book, page, explicit: asked.is_some(), furthest, assets: s.reader_assets.clone() };
+    render(s, v.ctx(Page::PdfReader { view: Box::new(view) }), StatusCode::OK).await
 }
 
 /// A media type for files the manifest does not describe well.
