@@ -24,6 +24,11 @@ count_cargo() {
 step "Rust tests (unit, store contract on SQLite + PostgreSQL, HTTP, SMTP)"
 if ! cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
 count_cargo "$logs/cargo.txt"
+if [ -n "${MEILISEARCH_URL:-}" ]; then
+  step "Search relevance suite on Meilisearch ($MEILISEARCH_URL)"
+  if ! cargo test -p domain --features ssr --test search_relevance -- --ignored 2>&1 | tee "$logs/meili.txt"; then stage_failed=1; fi
+  count_cargo "$logs/meili.txt"
+fi
 step "PDF engine over the corpus"
 if ! cargo test -p reader --features pdf --test pdf_corpus 2>&1 | tee "$logs/pdf.txt"; then stage_failed=1; fi
 count_cargo "$logs/pdf.txt"
@@ -41,6 +46,7 @@ else
   corpus="${COKO_CORPUS:-../shared/corpus}"
   if target/release/coko import "$corpus/epub" && target/release/coko import "$corpus/pdf"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
   if target/release/coko seed --demo > /dev/null; then passed=$((passed + 1)); else echo "demo seed failed"; failed=$((failed + 1)); stage_failed=1; fi
+  if target/release/coko reindex | tee /dev/stderr | grep -qE "search index rebuilt: [1-9][0-9]* published books"; then passed=$((passed + 1)); else echo "reindex failed"; failed=$((failed + 1)); stage_failed=1; fi
   bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
   if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
   rm -rf "$bad"

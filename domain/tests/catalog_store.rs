@@ -128,3 +128,87 @@ async fn authors_and_publishers_are_listed_with_their_published_books() {
     })
     .await;
 }
+
+/// The embedded index behind a switch: off, every call fails as a Meilisearch outage would.
+struct Switchable {
+    inner: EmbeddedIndex,
+    up: std::sync::atomic::AtomicBool,
+}
+
+impl Switchable {
+    fn check(&self) -> Result<(), domain::search::SearchError> {
+        if self.up.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(domain::search::SearchError("connection refused".into()))
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl domain::search::SearchIndex for Switchable {
+    async fn upsert(&self, docs: Vec<domain::search::SearchDoc>) -> Result<(), domain::search::SearchError> {
+        self.check()?;
+        self.inner.upsert(docs).await
+    }
+    async fn delete(&self, id: &str) -> Result<(), domain::search::SearchError> {
+        self.check()?;
+        self.inner.delete(id).await
+    }
+    async fn clear(&self) -> Result<(), domain::search::SearchError> {
+        self.check()?;
+        self.inner.clear().await
+    }
+    async fn search(&self, q: &str, f: &SearchFilter, offset: usize, limit: usize) -> Result<domain::search::SearchResults, domain::search::SearchError> {
+        self.check()?;
+        self.inner.search(q, f, offset, limit).await
+    }
+    async fn ping(&self) -> Result<(), domain::search::SearchError> {
+        self.check()
+    }
+}
+
+#[tokio::test]
+async fn an_index_outage_delays_updates_and_loses_none() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let index = Arc::new(Switchable { inner: EmbeddedIndex::new(), up: true.into() });
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), index.clone(), Limits::default());
+        let editor = domain::audit::Actor::system(Role::Editor);
+        let (bytes, name) = corpus("epub/moby-dick.epub");
+        let moby = match svc.import(&bytes, &name, true).await.unwrap() {
+            ImportOutcome::Created(b) => b,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "{}", db.label);
+        assert_eq!(svc.index_backlog().await.unwrap(), 0, "drained at once while the index is up");
+
+        // The index goes down: imports and edits still succeed; their index writes wait.
+        index.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        let (bytes, name) = corpus("epub/wasteland.epub");
+        let waste = match svc.import(&bytes, &name, true).await.unwrap() {
+            ImportOutcome::Created(b) => b,
+            other => panic!("{other:?}"),
+        };
+        svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
+        svc.edit(&editor, &moby.id, BookStatus::Published, moby.price.clone(), true).await.unwrap();
+        svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
+        assert_eq!(svc.index_backlog().await.unwrap(), 2, "{}: one row per book, however many changes", db.label);
+        assert!(svc.drain_index().await.is_err());
+        assert!(svc.index_ready().await.is_err());
+
+        // Back up: one drain writes each book as it is now (The Waste Land in, Moby-Dick out).
+        index.up.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(svc.drain_index().await.unwrap(), 2);
+        assert_eq!(svc.index_backlog().await.unwrap(), 0);
+        let found = svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap();
+        assert_eq!(found.books.first().map(|b| b.id.clone()), Some(waste.id.clone()), "{}", db.label);
+        assert_eq!(svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().total, 0, "the draft left the index");
+
+        // A rebuild from the database gives the same index.
+        assert_eq!(svc.reindex().await.unwrap(), 1);
+        assert_eq!(svc.search("waste", &SearchFilter::default(), 0, 10).await.unwrap().total, 1);
+        db
+    })
+    .await;
+}

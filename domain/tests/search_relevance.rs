@@ -1,6 +1,6 @@
 //! One relevance suite for every search adapter, over the Project Gutenberg catalogue records.
 
-use domain::search::{EmbeddedIndex, SearchDoc, SearchFilter, SearchIndex};
+use domain::search::{EmbeddedIndex, MeiliIndex, SearchDoc, SearchFilter, SearchIndex};
 use serde_json::Value;
 
 fn gutenberg() -> Vec<SearchDoc> {
@@ -49,6 +49,7 @@ async fn titles(index: &dyn SearchIndex, q: &str, n: usize) -> Vec<String> {
 /// The behaviour every adapter must have.
 async fn relevance_suite(index: &dyn SearchIndex) {
     index.upsert(gutenberg()).await.unwrap();
+    index.settle().await.unwrap();
     let top = |v: &Vec<String>, needle: &str| v.first().is_some_and(|t| t.to_lowercase().contains(needle));
 
     let r = titles(index, "frankenstien", 3).await;
@@ -90,6 +91,7 @@ async fn relevance_suite(index: &dyn SearchIndex) {
     assert!(p1.ids.iter().all(|id| !p2.ids.contains(id)));
     assert_eq!(index.search("zzqxw", &SearchFilter::default(), 0, 10).await.unwrap().total, 0);
     index.delete("eleve").await.unwrap();
+    index.settle().await.unwrap();
     assert!(titles(index, "élève", 3).await.iter().all(|t| t != "Le petit eleve"));
     index.ping().await.unwrap();
 }
@@ -100,4 +102,21 @@ async fn embedded_index_passes_the_relevance_suite() {
     let started = std::time::Instant::now();
     relevance_suite(&index).await;
     eprintln!("embedded relevance suite: {:?} for {} documents", started.elapsed(), index.len());
+}
+
+/// The same suite against a real Meilisearch: `MEILISEARCH_URL` (and `MEILISEARCH_API_KEY`)
+/// set, then `cargo test -p domain --features ssr --test search_relevance -- --ignored`
+/// (`scripts/test.sh` does it when the variable is set). Uses an index of its own, removed after.
+#[tokio::test]
+#[ignore = "needs a running Meilisearch (MEILISEARCH_URL)"]
+async fn meilisearch_passes_the_relevance_suite() {
+    let url = std::env::var("MEILISEARCH_URL").expect("MEILISEARCH_URL");
+    let key = std::env::var("MEILISEARCH_API_KEY").ok();
+    let uid = format!("coko-test-{}", std::process::id());
+    let index = MeiliIndex::connect(&url, key.as_deref(), &uid).await.unwrap();
+    let started = std::time::Instant::now();
+    relevance_suite(&index).await;
+    eprintln!("meilisearch relevance suite: {:?}", started.elapsed());
+    index.clear().await.unwrap();
+    index.settle().await.unwrap();
 }

@@ -1,12 +1,14 @@
-//! Command-line: `serve` (default), `migrate`, `create-admin`, `seed --demo`.
+//! Command-line: `serve` (default), `migrate`, `create-admin`, `seed --demo`, `import`,
+//! `reindex`.
 
 use crate::config::{Config, LogFormat};
 use crate::state::AppState;
 use domain::account::NewAccount;
 use leptos::config::{get_configuration, LeptosOptions};
 
-const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo | import DIR [--draft]]
+const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo | import DIR [--draft] | reindex]
   create-admin reads the password from --password or COKO_ADMIN_PASSWORD.
+  reindex rebuilds the search index (Meilisearch when MEILISEARCH_URL is set) from the database.
   Configuration comes from the environment: see README.md.";
 
 #[derive(Debug, PartialEq, Eq)]
@@ -16,6 +18,7 @@ pub enum Command {
     CreateAdmin { email: String, name: String, password: Option<String> },
     SeedDemo,
     Import { dir: std::path::PathBuf, draft: bool },
+    Reindex,
     Help,
 }
 
@@ -34,6 +37,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             dir: args.get(1).filter(|a| !a.starts_with("--")).ok_or("import needs a folder")?.into(),
             draft: args.iter().any(|a| a == "--draft"),
         }),
+        Some("reindex") => Ok(Command::Reindex),
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
@@ -100,6 +104,11 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
             seed_demo_books(&state).await?;
         }
         Command::Import { dir, draft } => import_folder(&state, &dir, draft).await?,
+        Command::Reindex => {
+            let started = std::time::Instant::now();
+            let n = state.catalog.reindex().await?;
+            println!("search index rebuilt: {n} published books in {:.1} s", started.elapsed().as_secs_f64());
+        }
         Command::Help => {}
     }
     Ok(())
@@ -203,5 +212,6 @@ mod tests {
         assert!(parse(&args("frobnicate")).is_err());
         assert_eq!(parse(&args("import books --draft")).unwrap(), Command::Import { dir: "books".into(), draft: true });
         assert!(parse(&args("import")).is_err());
+        assert_eq!(parse(&args("reindex")).unwrap(), Command::Reindex);
     }
 }

@@ -35,6 +35,15 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Largest book file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Meilisearch, when set: (URL, API key, index name). Otherwise the embedded index.
+    pub meilisearch: Option<Meilisearch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meilisearch {
+    pub url: String,
+    pub key: Option<String>,
+    pub index: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +108,19 @@ impl Config {
                 bad("COKO_MAX_UPLOAD_MB", format!("'{v}' is not a whole number of megabytes between 1 and 4096"))
             })?,
         };
+        let meilisearch = match get("MEILISEARCH_URL") {
+            None => None,
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                return Err(bad("MEILISEARCH_URL", "must be an http:// or https:// URL"));
+            }
+            Some(url) => Some(Meilisearch {
+                url: url.trim_end_matches('/').to_owned(),
+                key: get("MEILISEARCH_API_KEY").or_else(|| get("MEILISEARCH_KEY")),
+                index: get("MEILISEARCH_INDEX").unwrap_or_else(|| "coko-books".into()),
+            }),
+        };
         Ok(Self {
+            meilisearch,
             max_upload_bytes,
             database_url,
             data_dir: PathBuf::from(get("COKO_DATA_DIR").unwrap_or_else(|| "data".into())),
@@ -147,12 +168,21 @@ mod tests {
     }
 
     #[test]
+    fn meilisearch_when_configured() {
+        assert_eq!(with(&[]).unwrap().meilisearch, None, "the embedded index by default");
+        let c = with(&[("MEILISEARCH_URL", "http://127.0.0.1:7700/"), ("MEILISEARCH_API_KEY", "cle")]).unwrap();
+        let m = c.meilisearch.unwrap();
+        assert_eq!((m.url.as_str(), m.key.as_deref(), m.index.as_str()), ("http://127.0.0.1:7700", Some("cle"), "coko-books"));
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         assert_eq!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
         assert_eq!(with(&[("COKO_LOG_FORMAT", "xml")]).unwrap_err().var, "COKO_LOG_FORMAT");
         assert_eq!(with(&[("COKO_JWT_SECRET", "short")]).unwrap_err().var, "COKO_JWT_SECRET");
         assert_eq!(with(&[("COKO_RATE_LIMIT_FACTOR", "0")]).unwrap_err().var, "COKO_RATE_LIMIT_FACTOR");
         assert_eq!(with(&[("COKO_SMTP_URL", "http://x")]).unwrap_err().var, "COKO_SMTP_URL");
+        assert_eq!(with(&[("MEILISEARCH_URL", "localhost:7700")]).unwrap_err().var, "MEILISEARCH_URL");
         assert!(with(&[("COKO_BASE_URL", "https://coko.africa")]).unwrap().secure_cookies);
         assert!(format!("{:?}", with(&[("COKO_JWT_SECRET", &"s".repeat(40))]).unwrap()).contains("Secret(***)"));
     }

@@ -25,9 +25,24 @@ pub async fn serve(listener: TcpListener, state: state::AppState) -> std::io::Re
         .await
 }
 
-/// Removes expired sessions every hour.
+/// Removes expired sessions every hour; drains the search outbox every few seconds (what an
+/// index outage held back reaches the index once it answers again).
 fn spawn_housekeeping(state: state::AppState) {
     use domain::store::AccountStore;
+    let catalog = state.catalog.clone();
+    tokio::spawn(async move {
+        let mut failing = false;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(if failing { 15 } else { 5 })).await;
+            match catalog.drain_index().await {
+                Ok(n) if n > 0 => tracing::info!(books = n, "search index caught up"),
+                Ok(_) => {}
+                Err(e) if !failing => tracing::warn!(error = %e, "search index unreachable; retrying"),
+                Err(_) => {}
+            }
+            failing = catalog.index_ready().await.is_err();
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -44,10 +44,28 @@ impl AppState {
         let accounts = AccountService::new(accounts_store, mailer, config.base_url.clone());
         let files = Arc::new(LocalFiles::new(config.data_dir.join("files")));
         let limits = Limits { max_file_bytes: config.max_upload_bytes, ..Limits::default() };
-        let index = Arc::new(domain::search::EmbeddedIndex::new());
-        let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
-        let indexed = catalog.reindex().await.map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
-        tracing::info!(books = indexed, "search index built");
+        let catalog = match &config.meilisearch {
+            Some(m) => {
+                let index = domain::search::MeiliIndex::connect(&m.url, m.key.as_deref(), &m.index)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("Meilisearch at {}: {e}", m.url))?;
+                tracing::info!(url = %m.url, index = %m.index, "search: Meilisearch (configured; `coko reindex` rebuilds it)");
+                let catalog = CatalogService::new(Arc::new(store.clone()), files, Arc::new(index), limits);
+                // What changed while this server was away.
+                if let Err(e) = catalog.drain_index().await {
+                    tracing::warn!(error = %e, "search index behind; the outbox keeps the changes");
+                }
+                catalog
+            }
+            None => {
+                // The embedded index lives in memory: built from the database at each start.
+                let catalog = CatalogService::new(Arc::new(store.clone()), files, Arc::new(domain::search::EmbeddedIndex::new()), limits);
+                let indexed = catalog.reindex().await.map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
+                catalog.drain_index().await.map_err(|e| anyhow::anyhow!("search outbox: {e}"))?;
+                tracing::info!(books = indexed, "search: embedded index built");
+                catalog
+            }
+        };
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
         let reading = ReadingService::new(Arc::new(store.clone()), Arc::new(store.clone()));

@@ -115,6 +115,8 @@ async fn search_page_and_rest_search() {
     assert_eq!(body["error"]["details"], serde_json::json!({"field": "q", "reason": "too_short"}));
     let ready: Value = client().get(app.url("/ready")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["index"], "ok");
+    assert_eq!(ready["indexKind"], "embedded");
+    assert_eq!(ready["indexBacklog"], 0, "every import reached the index");
     app.finish().await;
 }
 

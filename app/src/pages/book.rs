@@ -5,7 +5,7 @@ use crate::components::offline::DownloadBox;
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::texts;
-use domain::catalog::{Book, BookStatus, Format};
+use domain::catalog::{Book, BookStatus};
 use domain::validation::Language;
 use leptos::prelude::*;
 

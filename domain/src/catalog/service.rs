@@ -111,6 +111,9 @@ pub struct CatalogService {
     files: Arc<dyn FileStore>,
     index: Arc<dyn SearchIndex>,
     limits: Limits,
+    /// One drain of the index outbox at a time in this process, so an older state of a book
+    /// never lands after a newer one.
+    draining: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What the search index holds of a book.
@@ -136,11 +139,14 @@ fn can_see_drafts(role: Option<Role>) -> bool {
 
 impl CatalogService {
     pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, index: Arc<dyn SearchIndex>, limits: Limits) -> Self {
-        Self { store, files, index, limits }
+        Self { store, files, index, limits, draining: Arc::default() }
     }
 
-    /// Rebuilds the index from the database (published books only). Returns how many.
+    /// Rebuilds the index from the database: emptied, then every published book written again.
+    /// Returns how many.
     pub async fn reindex(&self) -> Result<u64, CatalogError> {
+        let _one = self.draining.lock().await;
+        self.index.clear().await?;
         let mut start = Start::Offset(0);
         let mut n = 0;
         loop {
@@ -149,9 +155,54 @@ impl CatalogService {
             self.index.upsert(page.books.iter().map(search_doc).collect()).await?;
             match page.next_cursor.as_deref().and_then(parse_cursor) {
                 Some(next) => start = next,
-                None => return Ok(n),
+                None => break,
             }
         }
+        self.index.settle().await?;
+        Ok(n)
+    }
+
+    /// Books changed: they go to the index outbox, which is then drained at once. When the
+    /// index is down the rows stay, and the background drain writes them later.
+    async fn changed(&self, ids: &[&str]) -> Result<(), CatalogError> {
+        self.store.queue_for_index(ids, crate::clock::now_ms()).await?;
+        if let Err(e) = self.drain_index().await {
+            tracing::warn!(error = %e, "search index behind; the outbox keeps the change");
+        }
+        Ok(())
+    }
+
+    /// Writes every book waiting in the outbox to the index as it is now in the database
+    /// (published: written; draft or deleted: removed). Returns how many were written.
+    pub async fn drain_index(&self) -> Result<u64, CatalogError> {
+        let _one = self.draining.lock().await;
+        let mut n = 0;
+        loop {
+            let batch = self.store.index_queue(100).await?;
+            if batch.is_empty() {
+                return Ok(n);
+            }
+            let mut docs = Vec::new();
+            let mut gone = Vec::new();
+            for (id, _) in &batch {
+                match self.store.book_by_id(id).await? {
+                    Some(b) if b.status == BookStatus::Published => docs.push(search_doc(&b)),
+                    _ => gone.push(id.clone()),
+                }
+            }
+            self.index.upsert(docs).await?;
+            for id in &gone {
+                self.index.delete(id).await?;
+            }
+            self.index.settle().await?;
+            self.store.index_dequeue(&batch).await?;
+            n += batch.len() as u64;
+        }
+    }
+
+    /// How many books wait for the index (for `/ready`).
+    pub async fn index_backlog(&self) -> Result<u64, CatalogError> {
+        Ok(self.store.index_backlog().await?)
     }
 
     /// Ranked search over published books.
@@ -188,9 +239,7 @@ impl CatalogService {
         match self.store.insert_book(&new).await {
             Ok(()) => {
                 let book = self.store.book_by_id(&new.book.id).await?.ok_or(CatalogError::NotFound)?;
-                if book.status == BookStatus::Published {
-                    self.index.upsert(vec![search_doc(&book)]).await?;
-                }
+                self.changed(&[&book.id]).await?;
                 Ok(ImportOutcome::Created(Box::new(book)))
             }
             // Imported concurrently by someone else: the same outcome as finding it first.
@@ -231,9 +280,7 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        if book.status == BookStatus::Published {
-            self.index.upsert(vec![search_doc(&book)]).await?;
-        }
+        self.changed(&[&book.id]).await?;
         Ok(book)
     }
 
@@ -246,10 +293,8 @@ impl CatalogService {
         if !self.store.set_book_status(id, status, crate::clock::now_ms()).await? {
             return Err(CatalogError::NotFound);
         }
+        // Queues the book for the index with its new status.
         let book = self.set_offer(id, price, featured).await?;
-        if book.status != BookStatus::Published {
-            self.index.delete(&book.id).await?;
-        }
         let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured });
         if offer(&before) != offer(&book) {
             self.audit(by, AuditAction::BookChanged, &book, Some(offer(&before)), Some(offer(&book))).await?;
@@ -287,9 +332,7 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        if book.status == BookStatus::Published {
-            self.index.upsert(vec![search_doc(&book)]).await?;
-        }
+        self.changed(&[&book.id]).await?;
         let (before, after) = (metadata_json(&current), metadata_json(&book));
         if before != after {
             self.audit(by, AuditAction::BookCorrected, &book, Some(before), Some(after)).await?;
@@ -355,7 +398,7 @@ impl CatalogService {
         if !self.store.delete_book(id).await? {
             return Err(CatalogError::NotFound);
         }
-        self.index.delete(id).await?;
+        self.changed(&[id]).await?;
         let mut before = metadata_json(&book);
         before["file_hash"] = serde_json::json!(book.file_hash);
         self.audit(by, AuditAction::BookDeleted, &book, Some(before), None).await?;

@@ -165,9 +165,7 @@ fn count(values: impl Iterator<Item = String>) -> Vec<(String, u64)> {
     for v in values {
         *m.entry(v).or_default() += 1;
     }
-    let mut v: Vec<_> = m.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
+    super::ranked(m)
 }
 
 #[async_trait]
@@ -182,6 +180,11 @@ impl SearchIndex for EmbeddedIndex {
 
     async fn delete(&self, id: &str) -> Result<(), SearchError> {
         self.inner.write().map_err(|_| SearchError("index lock poisoned".into()))?.remove(id);
+        Ok(())
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        *self.inner.write().map_err(|_| SearchError("index lock poisoned".into()))? = Inner::default();
         Ok(())
     }
 

@@ -1,12 +1,17 @@
-//! Catalogue search: the port, the shapes of its results, text normalisation, and the embedded
-//! adapter. Meilisearch is the other adapter (see the catalogue issue's notes).
+//! Catalogue search: the port, the shapes of its results, text normalisation, and its two
+//! adapters: the embedded index (the default) and Meilisearch (when `MEILISEARCH_URL` is set).
+//! Both pass one relevance suite (`domain/tests/search_relevance.rs`).
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 mod embedded;
 #[cfg(feature = "ssr")]
+mod meili;
+#[cfg(feature = "ssr")]
 pub use embedded::EmbeddedIndex;
+#[cfg(feature = "ssr")]
+pub use meili::MeiliIndex;
 
 /// What the index knows of a book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,9 +105,23 @@ pub fn words(text: &str) -> Vec<String> {
 pub trait SearchIndex: Send + Sync + 'static {
     async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError>;
     async fn delete(&self, id: &str) -> Result<(), SearchError>;
+    /// Removes every document (before a rebuild from the database).
+    async fn clear(&self) -> Result<(), SearchError>;
     async fn search(&self, query: &str, filter: &SearchFilter, offset: usize, limit: usize) -> Result<SearchResults, SearchError>;
     /// Whether the index answers (for `/ready`).
     async fn ping(&self) -> Result<(), SearchError>;
+    /// Waits until every write sent so far is searchable (Meilisearch applies writes as tasks).
+    async fn settle(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
+}
+
+/// Facet values by count (then name): what the results page lists first.
+#[cfg(feature = "ssr")]
+pub(crate) fn ranked(values: std::collections::HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<_> = values.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
 }
 
 #[cfg(feature = "ssr")]

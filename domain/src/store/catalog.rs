@@ -60,6 +60,14 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
     /// One author or publisher (categories: by id too), whatever its books.
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
+    /// Marks books for (re)writing in the search index; a book already waiting keeps one row.
+    async fn queue_for_index(&self, book_ids: &[&str], now_ms: i64) -> StoreResult<()>;
+    /// Books waiting for the index, oldest first: (book id, queued at ms).
+    async fn index_queue(&self, limit: u32) -> StoreResult<Vec<(String, i64)>>;
+    /// Removes drained rows, unless the book was queued again since (its time moved).
+    async fn index_dequeue(&self, done: &[(String, i64)]) -> StoreResult<()>;
+    /// How many books wait for the index.
+    async fn index_backlog(&self) -> StoreResult<u64>;
     /// Adds a line to the audit log.
     async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
     /// The audit log, newest first, after `before` (`at` ms, id).

@@ -272,6 +272,34 @@ impl CatalogStore for SqlStore {
         Ok(Some(crate::catalog::Listed { id: r.try_get("id")?, name: r.try_get("name")?, detail: r.try_get("detail")?, parent_id: r.try_get("parent_id")?, books: 0 }))
     }
 
+    async fn queue_for_index(&self, book_ids: &[&str], now_ms: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO search_outbox (book_id, queued_at) VALUES ($1, $2) \
+                   ON CONFLICT (book_id) DO UPDATE SET queued_at = excluded.queued_at";
+        for id in book_ids {
+            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(now_ms)]).execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+
+    async fn index_queue(&self, limit: u32) -> StoreResult<Vec<(String, i64)>> {
+        let sql = "SELECT book_id, queued_at FROM search_outbox ORDER BY queued_at, book_id LIMIT $1";
+        let rows = bind_all(sqlx::query(sql), vec![Bind::Int(i64::from(limit.clamp(1, 1000)))]).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
+    }
+
+    async fn index_dequeue(&self, done: &[(String, i64)]) -> StoreResult<()> {
+        let sql = "DELETE FROM search_outbox WHERE book_id = $1 AND queued_at = $2";
+        for (id, at) in done {
+            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(*at)]).execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+
+    async fn index_backlog(&self) -> StoreResult<u64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM search_outbox").fetch_one(self.pool()).await?;
+        Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
+    }
+
     async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
         let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";

@@ -115,10 +115,18 @@ async fn health() -> impl IntoResponse {
 /// The process can serve: its database answers.
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     let db = tokio::time::timeout(Duration::from_secs(3), s.store.ping()).await;
-    let index = s.catalog.index_ready().await.is_ok();
+    let index = tokio::time::timeout(Duration::from_secs(3), s.catalog.index_ready()).await.is_ok_and(|r| r.is_ok());
+    let kind = if s.config.meilisearch.is_some() { "meilisearch" } else { "embedded" };
     match db {
-        Ok(Ok(())) if index => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok", "index": "ok" }))),
-        Ok(Ok(())) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "ok", "index": "error" }))),
+        Ok(Ok(())) => {
+            // Books waiting for the index: an index that is down delays them, never loses them.
+            let backlog = s.catalog.index_backlog().await.unwrap_or(0);
+            let body = json!({
+                "status": if index { "ready" } else { "unavailable" }, "database": "ok",
+                "index": if index { "ok" } else { "error" }, "indexKind": kind, "indexBacklog": backlog,
+            });
+            (if index { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database down");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "error" })))
