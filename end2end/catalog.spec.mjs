@@ -36,6 +36,32 @@ for (const viewport of [PHONE, DESKTOP]) {
     assert.ok(pdfs >= 1);
     await shot(page, 'catalogue-pdf');
 
+    // Sorted A → Z across pages (case and accents aside), kept in the URL with the filters.
+    await page.getByLabel('Format', { exact: true }).selectOption('');
+    await page.getByLabel('Trier par').selectOption('titre');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/tri=titre/);
+    const fold = (t) => t.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const titles = async () => page.getByTestId('book-card').locator('h3, h2').allInnerTexts();
+    const first = await titles();
+    await page.getByRole('link', { name: 'Livres suivants' }).click();
+    await page.waitForURL(/tri=titre.*apres=t/);
+    const second = await titles();
+    const all = first.concat(second).map((t) => fold(t.trim()));
+    assert.ok(all.length > 20, `two pages: ${all.length}`);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1] <= all[i], `A → Z: ${all[i - 1]} before ${all[i]}`);
+    await shot(page, 'catalogue-sorted');
+    // A category from the tree narrows the list.
+    await page.goto(`${BASE}/catalogue`);
+    const options = await page.getByLabel('Catégorie').locator('option').allInnerTexts();
+    assert.ok(options.length >= 2, `categories listed: ${options}`);
+    const slug = await page.getByLabel('Catégorie').locator('option').nth(1).getAttribute('value');
+    await page.getByLabel('Catégorie').selectOption(slug);
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(new RegExp(`categorie=${slug}`));
+    const inCategory = await page.getByTestId('catalog-count').innerText();
+    assert.notEqual(inCategory, count, 'fewer books in one category');
+
     // Twenty books a page; the rest follow.
     await page.goto(`${BASE}/catalogue`);
     await page.getByRole('link', { name: 'Livres suivants' }).click();

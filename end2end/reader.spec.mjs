@@ -220,6 +220,41 @@ test('a fixed-layout album shows whole pages', async () => {
   await page.context().close();
 });
 
+test('a fixed-layout album shows two pages side by side on a wide screen', async () => {
+  const email = unique('spread');
+  await register(email);
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, email);
+  const id = await bookId('sous le vent', 'Sous le vent');
+  await page.goto(`${BASE}/lire/${id}?partie=0`);
+  await ready(page);
+  // The cover stands alone on the right-hand side of the first spread.
+  assert.equal(await page.locator('#reader-frame-2').isVisible(), false, 'the cover alone');
+  await page.locator('#reader-next').click();
+  await page.locator('#reader-frame-2[data-loaded="true"]').waitFor();
+  await page.waitForFunction(() => !document.getElementById('reader-frame-2').hidden);
+  const spine = async (sel) => Number(await page.locator(sel).getAttribute('data-spine'));
+  const [a, b] = [await spine('#reader-frame'), await spine('#reader-frame-2')];
+  assert.equal(b, a + 1, `a spread of two consecutive pages: ${a} + ${b}`);
+  const left = await page.locator('#reader-frame').boundingBox();
+  const right = await page.locator('#reader-frame-2').boundingBox();
+  const stage = await page.locator('#reader-stage').boundingBox();
+  assert.ok(Math.abs(left.x + left.width - right.x) < 2, `side by side: ${JSON.stringify(left)} | ${JSON.stringify(right)}`);
+  assert.ok(left.x >= stage.x - 1 && right.x + right.width <= stage.x + stage.width + 1, 'both pages fit the screen');
+  assert.ok(Math.abs(left.height - right.height) < 2 && left.height <= stage.height + 1, 'same height, whole pages');
+  await shot(page, 'reader-fixed-spread');
+  // The next turn shows the next two pages.
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((a) => Number(document.getElementById('reader-frame').dataset.spine) === a + 2, a);
+  await page.locator('#reader-frame-2[data-loaded="true"]').waitFor();
+  assert.equal(await spine('#reader-frame-2'), a + 3);
+  // Back: the previous spread, from its first page.
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction((a) => Number(document.getElementById('reader-frame').dataset.spine) === a, a);
+  assert.deepEqual(appErrors(page), []);
+  await page.context().close();
+});
+
 for (const [query, title, fallback] of [['basic quiz', 'Quiz', /Gas Giants/], ['figure gallery', 'Figure Gallery', /Waxing Crescent/]]) {
   test(`${title}: the fallback shows and no script of the book runs`, async () => {
     const email = unique('script');

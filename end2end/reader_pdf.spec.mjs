@@ -115,6 +115,9 @@ test('a PDF is read page by page on a phone, and picked up at the same page on a
 
   // Reload: the same page. Another device: the same page.
   await serverHasPage(page, id, target);
+  const saved = await page.evaluate(async (id) => (await fetch(`/api/v1/reading/progress/${id}/`)).json(), id);
+  assert.equal(saved.current_page, Number(target));
+  assert.equal(saved.total_pages, 14);
   await page.reload();
   await ready(page);
   assert.match(await position(page), new RegExp(`^Page ${target} sur 14`));

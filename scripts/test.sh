@@ -29,9 +29,6 @@ if [ -n "${MEILISEARCH_URL:-}" ]; then
   if ! cargo test -p domain --features ssr --test search_relevance -- --ignored 2>&1 | tee "$logs/meili.txt"; then stage_failed=1; fi
   count_cargo "$logs/meili.txt"
 fi
-step "PDF engine over the corpus"
-if ! cargo test -p reader --features pdf --test pdf_corpus 2>&1 | tee "$logs/pdf.txt"; then stage_failed=1; fi
-count_cargo "$logs/pdf.txt"
 
 step "Release build (server + WASM)"
 if ! { cargo leptos build --release 2>&1 | tail -20 && bash scripts/build-reader.sh 2>&1 | tail -5 && node scripts/precompress.mjs target/site; }; then

@@ -18,7 +18,8 @@ pub enum Page {
     ForgotPassword { sent: bool },
     ResetPassword { token: String },
     AdminUsers { page: UserPage, search: String },
-    Catalog { page: BookPage, filter: BookFilter, cursor: Option<String> },
+    /// `categories`: (slug, name indented by depth) for the category filter.
+    Catalog { page: BookPage, filter: BookFilter, cursor: Option<String>, categories: Vec<(String, String)> },
     Book { book: Box<Book>, related: Vec<Book> },
     /// An author's or a publisher's page.
     Listed { kind: domain::catalog::Listing, entry: domain::catalog::Listed, page: BookPage },

@@ -5,6 +5,8 @@ use std::io::Write;
 
 /// A demo book and how it is sold.
 pub struct DemoBook {
+    /// Where editors filed it (`Parent > Child`, `;` between categories).
+    pub categories: &'static str,
     pub title: &'static str,
     pub author: &'static str,
     pub language: &'static str,
@@ -16,18 +18,18 @@ pub struct DemoBook {
 }
 
 pub const DEMO_BOOKS: &[DemoBook] = &[
-    DemoBook { title: "Le Baobab de Ndiaye", author: "Aminata Sow", language: "fr", description: "Un village du Sine, un arbre millénaire et trois générations qui se disputent son ombre.", price_xof: 0, featured: true, colors: ([15, 118, 110], [245, 158, 11]) },
-    DemoBook { title: "Les Pêcheurs de Joal", author: "Mamadou Diallo", language: "fr", description: "Chaque aube, les pirogues partent ; un matin, l'une d'elles ne revient pas.", price_xof: 1500, featured: true, colors: ([30, 64, 175], [250, 204, 21]) },
-    DemoBook { title: "Contes du soir à Bamako", author: "Fatoumata Keïta", language: "fr", description: "Douze contes racontés sous la véranda, entre rires et frissons.", price_xof: 0, featured: false, colors: ([154, 52, 18], [253, 230, 138]) },
-    DemoBook { title: "La Route de Kankan", author: "Ibrahima Camara", language: "fr", description: "Un camion, deux frères et mille kilomètres de latérite.", price_xof: 2500, featured: false, colors: ([120, 53, 15], [252, 211, 77]) },
-    DemoBook { title: "Mathématiques pour tous", author: "Ousmane Ba", language: "fr", description: "Les nombres, les fractions et la géométrie expliqués avec des exemples du marché.", price_xof: 1000, featured: false, colors: ([55, 48, 163], [165, 243, 252]) },
-    DemoBook { title: "L'Élève de Saint-Louis", author: "Mariama Diop", language: "fr", description: "Une jeune fille obtient une bourse pour le lycée ; tout le quartier retient son souffle.", price_xof: 500, featured: true, colors: ([157, 23, 77], [254, 205, 211]) },
-    DemoBook { title: "The Griot's Daughter", author: "Kwame Mensah", language: "en", description: "She was not supposed to sing. The kora had other plans.", price_xof: 0, featured: true, colors: ([88, 28, 135], [253, 224, 71]) },
-    DemoBook { title: "Rain over Lagos", author: "Chioma Okafor", language: "en", description: "A city of twenty million, one flooded street and a stranger's umbrella.", price_xof: 2000, featured: false, colors: ([22, 101, 52], [187, 247, 208]) },
-    DemoBook { title: "Stories from the Savannah", author: "Amina Wanjiru", language: "en", description: "Folk tales from East Africa, retold for young readers.", price_xof: 0, featured: false, colors: ([161, 98, 7], [254, 243, 199]) },
-    DemoBook { title: "A Short History of the Sahel", author: "Boubacar Traoré", language: "en", description: "Empires, caravans and cities of the Sahel from Ghana to Songhai.", price_xof: 3000, featured: false, colors: ([68, 64, 60], [251, 146, 60]) },
-    DemoBook { title: "Learning to Code on a Phone", author: "Esi Boateng", language: "en", description: "Your first programs, written and run on the phone in your pocket.", price_xof: 1500, featured: false, colors: ([15, 23, 42], [56, 189, 248]) },
-    DemoBook { title: "Recettes de ma grand-mère", author: "Awa Ndiaye", language: "fr", description: "Thieboudienne, mafé, yassa : les recettes et leurs histoires.", price_xof: 0, featured: false, colors: ([185, 28, 28], [254, 215, 170]) },
+    DemoBook { categories: "Fiction > Romans", title: "Le Baobab de Ndiaye", author: "Aminata Sow", language: "fr", description: "Un village du Sine, un arbre millénaire et trois générations qui se disputent son ombre.", price_xof: 0, featured: true, colors: ([15, 118, 110], [245, 158, 11]) },
+    DemoBook { categories: "Fiction > Romans", title: "Les Pêcheurs de Joal", author: "Mamadou Diallo", language: "fr", description: "Chaque aube, les pirogues partent ; un matin, l'une d'elles ne revient pas.", price_xof: 1500, featured: true, colors: ([30, 64, 175], [250, 204, 21]) },
+    DemoBook { categories: "Fiction > Contes", title: "Contes du soir à Bamako", author: "Fatoumata Keïta", language: "fr", description: "Douze contes racontés sous la véranda, entre rires et frissons.", price_xof: 0, featured: false, colors: ([154, 52, 18], [253, 230, 138]) },
+    DemoBook { categories: "Fiction > Romans", title: "La Route de Kankan", author: "Ibrahima Camara", language: "fr", description: "Un camion, deux frères et mille kilomètres de latérite.", price_xof: 2500, featured: false, colors: ([120, 53, 15], [252, 211, 77]) },
+    DemoBook { categories: "Savoirs > Sciences", title: "Mathématiques pour tous", author: "Ousmane Ba", language: "fr", description: "Les nombres, les fractions et la géométrie expliqués avec des exemples du marché.", price_xof: 1000, featured: false, colors: ([55, 48, 163], [165, 243, 252]) },
+    DemoBook { categories: "Fiction > Romans; Jeunesse", title: "L'Élève de Saint-Louis", author: "Mariama Diop", language: "fr", description: "Une jeune fille obtient une bourse pour le lycée ; tout le quartier retient son souffle.", price_xof: 500, featured: true, colors: ([157, 23, 77], [254, 205, 211]) },
+    DemoBook { categories: "Fiction > Romans", title: "The Griot's Daughter", author: "Kwame Mensah", language: "en", description: "She was not supposed to sing. The kora had other plans.", price_xof: 0, featured: true, colors: ([88, 28, 135], [253, 224, 71]) },
+    DemoBook { categories: "Fiction > Romans", title: "Rain over Lagos", author: "Chioma Okafor", language: "en", description: "A city of twenty million, one flooded street and a stranger's umbrella.", price_xof: 2000, featured: false, colors: ([22, 101, 52], [187, 247, 208]) },
+    DemoBook { categories: "Fiction > Contes; Jeunesse", title: "Stories from the Savannah", author: "Amina Wanjiru", language: "en", description: "Folk tales from East Africa, retold for young readers.", price_xof: 0, featured: false, colors: ([161, 98, 7], [254, 243, 199]) },
+    DemoBook { categories: "Savoirs > Histoire", title: "A Short History of the Sahel", author: "Boubacar Traoré", language: "en", description: "Empires, caravans and cities of the Sahel from Ghana to Songhai.", price_xof: 3000, featured: false, colors: ([68, 64, 60], [251, 146, 60]) },
+    DemoBook { categories: "Savoirs > Sciences", title: "Learning to Code on a Phone", author: "Esi Boateng", language: "en", description: "Your first programs, written and run on the phone in your pocket.", price_xof: 1500, featured: false, colors: ([15, 23, 42], [56, 189, 248]) },
+    DemoBook { categories: "Vie pratique > Cuisine", title: "Recettes de ma grand-mère", author: "Awa Ndiaye", language: "fr", description: "Thieboudienne, mafé, yassa : les recettes et leurs histoires.", price_xof: 0, featured: false, colors: ([185, 28, 28], [254, 215, 170]) },
 ];
 
 const FR_CHAPTERS: &[(&str, &str)] = &[

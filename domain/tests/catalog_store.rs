@@ -212,3 +212,79 @@ async fn an_index_outage_delays_updates_and_loses_none() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        for f in ["epub/moby-dick.epub", "epub/wasteland.epub", "epub/trees.epub", "epub/childrens-literature.epub", "epub/accessible_epub_3.epub", "pdf/tracemonkey.pdf"] {
+            let (bytes, name) = corpus(f);
+            svc.import(&bytes, &name, true).await.unwrap();
+        }
+        // A to Z, ignoring case and accents, the same on both databases, page after page.
+        let filter = BookFilter { sort: domain::catalog::Sort::Title, ..Default::default() };
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = svc.browse(&filter, cursor.as_deref(), 2, None).await.unwrap();
+            seen.extend(page.books.iter().map(|b| b.title.clone()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 6, "{}: every book once: {seen:?}", db.label);
+        let mut sorted = seen.clone();
+        sorted.sort_by_key(|t| domain::search::fold(t));
+        assert_eq!(seen, sorted, "{}", db.label);
+        // Most read first; ties newest id first; the REST-style offset pages agree.
+        let popular = BookFilter { sort: domain::catalog::Sort::Popular, ..Default::default() };
+        let first = svc.browse(&popular, None, 3, None).await.unwrap();
+        let next = svc.browse(&popular, first.next_cursor.as_deref(), 3, None).await.unwrap();
+        assert_eq!(first.books.len() + next.books.len(), 6);
+        assert!(first.books.iter().all(|b| !next.books.iter().any(|n| n.id == b.id)), "no overlap");
+        assert!(first.next_cursor.as_deref().is_some_and(|c| c.starts_with('p')));
+        assert_eq!(svc.page(&popular, 2, 3).await.unwrap().books.iter().map(|b| &b.id).collect::<Vec<_>>(), next.books.iter().map(|b| &b.id).collect::<Vec<_>>());
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn editors_file_books_in_a_category_tree() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let editor = domain::audit::Actor::system(Role::Editor);
+        let (bytes, name) = corpus("epub/moby-dick.epub");
+        let ImportOutcome::Created(moby) = svc.import(&bytes, &name, true).await.unwrap() else { panic!() };
+        let form = |cats: &str| domain::catalog::MetadataForm { categories: Some(cats.into()), ..domain::catalog::MetadataForm::of(&moby) };
+        let book = svc.correct(&editor, &moby.id, &form("Fiction > Romans d'aventure\nClassiques ;  Fiction > Romans d'aventure")).await.unwrap();
+        let mut slugs: Vec<_> = book.categories.iter().map(|c| c.slug.as_str()).collect();
+        slugs.sort();
+        assert_eq!(slugs, ["classiques", "romans-d-aventure"], "{}: duplicates dropped, slugs made", db.label);
+        // The tree: Fiction holds Romans d'aventure; Fiction has no book of its own but shows.
+        let (all, _) = svc.listing(domain::catalog::Listing::Categories, 1, 100).await.unwrap();
+        let fiction = all.iter().find(|c| c.name == "Fiction").unwrap();
+        let novels = all.iter().find(|c| c.detail == "romans-d-aventure").unwrap();
+        assert_eq!(novels.parent_id.as_deref(), Some(fiction.id.as_str()));
+        let tree = domain::catalog::category_tree(&all);
+        let labels: Vec<_> = tree.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["Classiques", "Fiction", "\u{a0}\u{a0}Romans d'aventure"]);
+        // Browsing a category finds the book; other fields kept (categories: None) keep them.
+        let found = svc.browse(&BookFilter { category: Some("romans-d-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap();
+        assert_eq!(found.total, 1);
+        let kept = svc.correct(&editor, &moby.id, &domain::catalog::MetadataForm::of(&book)).await.unwrap();
+        assert_eq!(kept.categories.len(), 2);
+        // An empty name in a path is refused, naming the field; nothing changes.
+        match svc.correct(&editor, &moby.id, &form("Fiction > > Romans")).await {
+            Err(domain::catalog::CatalogError::Invalid(f)) => assert_eq!(f[0].field, "categories"),
+            other => panic!("{other:?}"),
+        }
+        // Emptied: no category.
+        assert!(svc.correct(&editor, &moby.id, &form("")).await.unwrap().categories.is_empty());
+        db
+    })
+    .await;
+}

@@ -136,6 +136,12 @@ async fn newest_progress_wins_and_the_furthest_is_kept() {
         let shelf = reading.library(&reader).await.unwrap();
         assert!(shelf.reading.is_empty());
         assert_eq!(shelf.finished[0].0.id, book.id);
+        // One reader, however many saves, counts once among the book's readers; a second counts.
+        assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 1, "{}", db.label);
+        let fatou = person("fatou@example.sn", Role::Reader);
+        store.insert_user(&fatou, "h").await.unwrap();
+        reading.save_progress(&fatou, &book.id, &update("e:1::0", 1.0, t0, "phone")).await.unwrap();
+        assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 2);
         db
     })
     .await;

@@ -43,6 +43,12 @@ struct Reader {
     win: Window,
     root: HtmlElement,
     frame: HtmlIFrameElement,
+    /// The second page of a fixed-layout spread on wide screens.
+    frame2: Option<HtmlIFrameElement>,
+    /// For each spine item, the one shown beside it in a spread.
+    partners: Vec<Option<u32>>,
+    /// A tap on the spread's second page: the next spread.
+    forward_tap: Option<js_sys::Function>,
     stage: HtmlElement,
     publication: Publication,
     content_base: String,
@@ -104,6 +110,36 @@ impl Reader {
         (self.stage.client_width() as f64, self.stage.client_height() as f64)
     }
 
+    /// The page shown beside `spine` now (a fixed-layout spread on a wide screen), if any.
+    fn partner_of(&self, spine: u32) -> Option<u32> {
+        let (w, h) = self.size();
+        let item = self.publication.spine.get(spine as usize)?;
+        (self.frame2.is_some() && item.layout == Layout::PrePaginated && layout::shows_spreads(w, h))
+            .then(|| self.partners.get(spine as usize).copied().flatten())
+            .flatten()
+    }
+
+    /// The later page of the spread on screen (the main frame holds the earlier one).
+    fn partner(&self) -> Option<u32> {
+        self.partner_of(self.spine).filter(|p| *p > self.spine)
+    }
+
+    /// Loads (or hides) the spread's second page to match the main one.
+    fn sync_partner(&self) {
+        let Some(f2) = &self.frame2 else { return };
+        match self.partner() {
+            Some(p) => {
+                f2.set_hidden(false);
+                if f2.dataset().get("spine").as_deref() != Some(&p.to_string()) {
+                    let _ = f2.dataset().set("spine", &p.to_string());
+                    let _ = f2.dataset().set("loaded", "false");
+                    f2.set_src(&format!("{}{}", self.content_base, self.publication.spine[p as usize].href));
+                }
+            }
+            None => f2.set_hidden(true),
+        }
+    }
+
     fn position_in_order(&self) -> u32 {
         self.order.iter().position(|s| *s >= self.spine).unwrap_or(0) as u32
     }
@@ -111,6 +147,8 @@ impl Reader {
     /// The chapter to load, and where in it.
     fn open(&mut self, spine: u32, target: Target) {
         let spine = spine.min(self.publication.spine.len().saturating_sub(1) as u32);
+        // The later page of a spread opens the spread from its first page.
+        let spine = self.partner_of(spine).filter(|p| *p < spine).unwrap_or(spine);
         if spine == self.spine && self.loaded {
             self.target = target;
             self.settle();
@@ -126,7 +164,8 @@ impl Reader {
 
     fn neighbour(&self, forward: bool) -> Option<u32> {
         if forward {
-            self.order.iter().copied().find(|s| *s > self.spine)
+            let last = self.partner().unwrap_or(self.spine);
+            self.order.iter().copied().find(|s| *s > last)
         } else {
             self.order.iter().copied().filter(|s| *s < self.spine).last()
         }
@@ -196,18 +235,42 @@ impl Reader {
         let (w, h) = self.size();
         let frame_style = self.frame.style();
         if self.item_layout() == Layout::PrePaginated {
-            // A fixed page: shown whole, scaled to fit, centred.
+            // A fixed page: shown whole, scaled to fit, centred; on a wide screen beside its
+            // partner as in a printed spread.
+            self.sync_partner();
             let (cw, ch) = fixed_size(&doc).unwrap_or((w, h));
-            let scale = (w / cw).min(h / ch);
-            let _ = frame_style.set_property("width", &format!("{cw}px"));
-            let _ = frame_style.set_property("height", &format!("{ch}px"));
-            let _ = frame_style.set_property("transform-origin", "0 0");
-            let _ = frame_style.set_property("transform", &format!("translate({}px, {}px) scale({scale})", ((w - cw * scale) / 2.0).max(0.0), ((h - ch * scale) / 2.0).max(0.0)));
-            let _ = frame_style.set_property("position", "absolute");
+            let second = self.partner().and(self.frame2.as_ref()).filter(|f| f.dataset().get("loaded").as_deref() == Some("true"));
+            let size2 = second.and_then(|f| f.content_document()).and_then(|d| fixed_size(&d));
+            let (total_w, max_h) = match size2 {
+                Some((cw2, ch2)) => (cw + cw2, ch.max(ch2)),
+                None => (cw, ch),
+            };
+            let scale = (w / total_w).min(h / max_h);
+            let x0 = ((w - total_w * scale) / 2.0).max(0.0);
+            let place = |style: &web_sys::CssStyleDeclaration, x: f64, pw: f64, ph: f64| {
+                let _ = style.set_property("width", &format!("{pw}px"));
+                let _ = style.set_property("height", &format!("{ph}px"));
+                let _ = style.set_property("transform-origin", "0 0");
+                let _ = style.set_property("transform", &format!("translate({x}px, {}px) scale({scale})", ((h - ph * scale) / 2.0).max(0.0)));
+                let _ = style.set_property("position", "absolute");
+                let _ = style.set_property("left", "0");
+                let _ = style.set_property("top", "0");
+            };
+            // In a right-to-left book the first page of the spread is on the right.
+            let rtl_spread = self.rtl && size2.is_some();
+            let first_x = if rtl_spread { x0 + size2.map_or(0.0, |(cw2, _)| cw2 * scale) } else { x0 };
+            place(&frame_style, first_x, cw, ch);
+            if let (Some(f2), Some((cw2, ch2))) = (second, size2) {
+                let second_x = if rtl_spread { x0 } else { x0 + cw * scale };
+                place(&f2.style(), second_x, cw2, ch2);
+            }
             self.pages = 1;
             return;
         }
-        for p in ["width", "height", "transform", "transform-origin", "position"] {
+        if let Some(f2) = &self.frame2 {
+            f2.set_hidden(true);
+        }
+        for p in ["width", "height", "transform", "transform-origin", "position", "left", "top"] {
             let _ = frame_style.remove_property(p);
         }
         let css = self.settings.css(w, h, &self.fonts);
@@ -894,6 +957,8 @@ pub fn start() {
     };
     sync::flush(&saver, false);
     let order = publication.reading_order().map(|(i, _)| i).collect();
+    let partners = layout::spread_partners(&publication);
+    let frame2 = doc.get_element_by_id("reader-frame-2").and_then(|e| e.dyn_into::<HtmlIFrameElement>().ok());
     let rtl = publication.direction == reader::Direction::Rtl;
     let texts = Texts {
         position: data(&root, "tPosition"),
@@ -906,6 +971,9 @@ pub fn start() {
         win: win.clone(),
         root: root.clone(),
         frame: frame.clone(),
+        frame2: frame2.clone(),
+        partners,
+        forward_tap: None,
         stage,
         publication,
         content_base: data(&root, "content"),
@@ -978,10 +1046,39 @@ pub fn start() {
         all.push((kind, function(move |_: Event| on_selection(&r))));
     }
     reader.borrow_mut().content_listeners = all;
+    let r = reader.clone();
+    reader.borrow_mut().forward_tap = Some(function(move |_: MouseEvent| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.next();
+        }
+    }));
     wire_notes(&reader, &win, &doc);
 
     let r = reader.clone();
     listen(&frame, "load", move |_: Event| on_frame_load(&r));
+    if let Some(f2) = &frame2 {
+        let r = reader.clone();
+        let f = f2.clone();
+        listen(f2, "load", move |_: Event| {
+            let _ = f.dataset().set("loaded", "true");
+            let Ok(mut r) = r.try_borrow_mut() else { return };
+            // Keys work with the focus in either page; a tap on the second page goes forward
+            // (it is the later one, whichever side it stands on).
+            if let Some(doc) = f.content_document() {
+                for (kind, func) in &r.content_listeners {
+                    if *kind == "keydown" {
+                        let _ = doc.add_event_listener_with_callback(kind, func);
+                    }
+                }
+                if let Some(forward) = r.forward_tap.clone() {
+                    let _ = doc.add_event_listener_with_callback("click", &forward);
+                }
+            }
+            if r.loaded {
+                r.lay_out();
+            }
+        });
+    }
     let r = reader.clone();
     listen(&win, "keydown", move |e: KeyboardEvent| on_key(&r, &e));
     let r = reader.clone();

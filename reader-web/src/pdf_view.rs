@@ -175,7 +175,7 @@ impl PdfReader {
         }
         self.refresh_bookmark();
         let _ = self.doc.document_element().map(|d| d.set_attribute("data-pdf-page", &self.current.to_string()));
-        sync::save(&self.saver, Locator::Page { page: self.current }.to_string(), (pct * 100.0).round() / 100.0);
+        sync::save_at(&self.saver, Locator::Page { page: self.current }.to_string(), (pct * 100.0).round() / 100.0, Some((self.current, self.count)));
         self.sessions.borrow_mut().activity(&self.win, pct);
     }
 

@@ -17,6 +17,9 @@ pub struct Saved {
     pub updated_at: String,
     #[serde(default)]
     pub pending: bool,
+    /// A PDF's page and page count (the API's `current_page`, `total_pages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<(u32, u32)>,
 }
 
 pub struct Saver {
@@ -95,9 +98,14 @@ pub fn json_request(method: &str, url: &str, body: Option<&str>, keepalive: bool
 
 /// Records a new position and schedules its sending.
 pub fn save(saver: &SharedSaver, locator: String, percentage: f64) {
+    save_at(saver, locator, percentage, None);
+}
+
+/// Records a new position (with a PDF's page and page count) and schedules its sending.
+pub fn save_at(saver: &SharedSaver, locator: String, percentage: f64, pages: Option<(u32, u32)>) {
     let mut s = saver.borrow_mut();
     let now = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let saved = Saved { locator, percentage, device: device(&s.win), updated_at: now, pending: true };
+    let saved = Saved { locator, percentage, device: device(&s.win), updated_at: now, pending: true, pages };
     s.keep(&saved);
     if let Some(t) = s.timer.take() {
         s.win.clear_timeout_with_handle(t);
@@ -121,9 +129,14 @@ pub fn flush(saver: &SharedSaver, keepalive: bool) {
             _ => return,
         }
     };
-    let Ok(body) = serde_json::to_string(&serde_json::json!({
+    let mut body = serde_json::json!({
         "locator": saved.locator, "percentage": saved.percentage, "device": saved.device, "updated_at": saved.updated_at,
-    })) else { return };
+    });
+    if let Some((page, total)) = saved.pages {
+        body["current_page"] = page.into();
+        body["total_pages"] = total.into();
+    }
+    let Ok(body) = serde_json::to_string(&body) else { return };
     let Ok(req) = json_request("PUT", &url, Some(&body), keepalive) else { return };
     let saver = saver.clone();
     wasm_bindgen_futures::spawn_local(async move {

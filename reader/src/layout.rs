@@ -359,3 +359,101 @@ mod tests {
         assert_eq!(partial.font_size, 150);
     }
 }
+
+/// Which fixed-layout pages share a screen on a wide display: for each spine item, the other
+/// item shown beside it (`None`: shown alone). Pages keep the side the book gives them
+/// (`page-spread-left/right/center`); unmarked ones alternate, a run of fixed pages starting on
+/// the second side (the cover alone, as in print). A spread is the page on the first side in
+/// reading order (left in a left-to-right book, right in a right-to-left one) and the next page
+/// on the other side.
+pub fn spread_partners(publication: &crate::Publication) -> Vec<Option<u32>> {
+    use crate::{Direction, Layout};
+    let n = publication.spine.len();
+    let mut partners = vec![None; n];
+    let (first, second) = if publication.direction == Direction::Rtl { ("right", "left") } else { ("left", "right") };
+    let order: Vec<u32> = publication.reading_order().map(|(i, _)| i).collect();
+    let mut sides: Vec<(u32, &str)> = Vec::new();
+    let mut previous: Option<&str> = None;
+    for &i in &order {
+        let item = &publication.spine[i as usize];
+        if item.layout != Layout::PrePaginated {
+            previous = None;
+            sides.push((i, "none"));
+            continue;
+        }
+        let side = match item.spread.as_deref() {
+            Some("left") => "left",
+            Some("right") => "right",
+            Some("center") => "center",
+            _ => match previous {
+                Some(p) if p == first => second,
+                Some(p) if p == second => first,
+                // A run's first page, or after a centred one.
+                _ => second,
+            },
+        };
+        previous = Some(side);
+        sides.push((i, side));
+    }
+    for w in sides.windows(2) {
+        let ((a, side_a), (b, side_b)) = (w[0], w[1]);
+        if side_a == first && side_b == second {
+            partners[a as usize] = Some(b);
+            partners[b as usize] = Some(a);
+        }
+    }
+    partners
+}
+
+/// Whether the screen is wide enough for two fixed pages side by side.
+pub fn shows_spreads(width: f64, height: f64) -> bool {
+    width >= 800.0 && width > height
+}
+
+#[cfg(test)]
+mod spread_tests {
+    use super::*;
+    use crate::{Direction, Layout, Publication, SpineItem};
+
+    fn book(direction: Direction, items: &[(Layout, Option<&str>)]) -> Publication {
+        Publication {
+            title: String::new(),
+            language: String::new(),
+            package_path: String::new(),
+            layout: Layout::PrePaginated,
+            direction,
+            spine: items
+                .iter()
+                .enumerate()
+                .map(|(i, (layout, spread))| SpineItem { href: format!("p{i}.xhtml"), media_type: "application/xhtml+xml".into(), linear: true, layout: *layout, spread: spread.map(str::to_owned) })
+                .collect(),
+            toc: vec![],
+            resources: vec![],
+        }
+    }
+
+    #[test]
+    fn marked_sides_pair_left_with_the_next_right() {
+        let fixed = Layout::PrePaginated;
+        // sous-le-vent: right, left, right, left, right…
+        let b = book(Direction::Ltr, &[(fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right"))]);
+        assert_eq!(spread_partners(&b), [None, Some(2), Some(1), Some(4), Some(3)], "the cover alone, then pairs");
+    }
+
+    #[test]
+    fn unmarked_pages_alternate_from_the_second_side() {
+        let fixed = Layout::PrePaginated;
+        let b = book(Direction::Ltr, &[(fixed, None), (fixed, None), (fixed, None), (fixed, Some("center")), (fixed, None), (fixed, None)]);
+        assert_eq!(spread_partners(&b), [None, Some(2), Some(1), None, None, None], "a centred page stands alone and restarts the run");
+        // Right to left: the right page comes first.
+        let b = book(Direction::Rtl, &[(fixed, None), (fixed, None), (fixed, None)]);
+        assert_eq!(spread_partners(&b), [None, Some(2), Some(1)]);
+    }
+
+    #[test]
+    fn reflowable_pages_never_pair() {
+        let b = book(Direction::Ltr, &[(Layout::Reflowable, None), (Layout::PrePaginated, Some("left")), (Layout::Reflowable, None)]);
+        assert_eq!(spread_partners(&b), [None, None, None]);
+        assert!(shows_spreads(1280.0, 860.0) && !shows_spreads(360.0, 780.0) && !shows_spreads(800.0, 1200.0));
+    }
+}

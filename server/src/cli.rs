@@ -126,6 +126,10 @@ async fn seed_demo_books(state: &AppState) -> anyhow::Result<()> {
             ImportOutcome::AlreadyPresent(id) => id,
         };
         state.catalog.set_offer(&id, Money::xof(b.price_xof), b.featured).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let book = state.catalog.book(&id, Some(domain::account::Role::Admin)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let form = domain::catalog::MetadataForm { categories: Some(b.categories.into()), ..domain::catalog::MetadataForm::of(&book) };
+        let seeder = domain::audit::Actor::system(domain::account::Role::Admin);
+        state.catalog.correct(&seeder, &id, &form).await.map_err(|e| anyhow::anyhow!("{}: {e}", b.title))?;
         println!("demo book: {} ({})", b.title, if b.price_xof == 0 { "free".to_owned() } else { format!("{} XOF", b.price_xof) });
     }
     Ok(())

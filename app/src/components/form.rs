@@ -22,6 +22,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "isbn" => t.meta_isbn,
         "published_date" => t.meta_date,
         "description" => t.meta_description,
+        "categories" => t.meta_categories,
         "avatar_url" => t.avatar_label,
         "reader_font_size" => t.font_size_label,
         "theme" => t.theme_label,

@@ -136,6 +136,8 @@ fn MetadataForm(book: Book) -> impl IntoView {
         val("authors", authors_stored),
         val("publisher", book.publisher.as_ref().map(|p| p.name.clone()).unwrap_or_default()),
     );
+    let categories = val("categories", book.categories.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n"));
+    let categories_err = err("categories");
     let (language, isbn, date, description) = (
         val("language", book.language.clone()),
         val("isbn", book.isbn.clone().unwrap_or_default()),
@@ -165,6 +167,13 @@ fn MetadataForm(book: Book) -> impl IntoView {
                 <Field t=t name="isbn" label=t.meta_isbn value=isbn error=isbn_err/>
                 <Field t=t name="published_date" label=t.meta_date value=date error=date_err/>
                 {area("description", t.meta_description, description, 6)}
+                <div class="mb-4">
+                    <label for="categories" class=styles::LABEL>{t.meta_categories}</label>
+                    <textarea id="categories" name="categories" rows="3" class=styles::INPUT dir="auto"
+                        aria-describedby=crate::components::form::described_by("categories", true, categories_err.is_some())
+                        aria-invalid=categories_err.is_some().then_some("true")>{categories}</textarea>
+                    <crate::components::form::FieldHelp t=t name="categories" hint=Some(t.meta_categories_hint) error=categories_err/>
+                </div>
                 <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
             </form>
         </section>

@@ -4,7 +4,7 @@ use crate::components::book_card::BookGrid;
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, language_name, texts};
-use domain::catalog::{BookFilter, BookPage, Format};
+use domain::catalog::{BookFilter, BookPage, Format, Sort};
 use domain::validation::Language;
 use leptos::prelude::*;
 
@@ -21,6 +21,12 @@ pub fn catalog_href(filter: &BookFilter, cursor: Option<&str>) -> String {
         Some(true) => parts.push("prix=gratuit".into()),
         Some(false) => parts.push("prix=payant".into()),
         None => {}
+    }
+    if let Some(c) = &filter.category {
+        parts.push(format!("categorie={c}"));
+    }
+    if filter.sort != Sort::Newest {
+        parts.push(format!("tri={}", filter.sort.as_param()));
     }
     if let Some(c) = cursor {
         parts.push(format!("apres={c}"));
@@ -48,7 +54,7 @@ fn FilterSelect(id: &'static str, label: &'static str, options: Vec<(String, Str
 }
 
 #[component]
-pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>) -> impl IntoView {
+pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>, categories: Vec<(String, String)>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let all = || ("".to_owned(), t.filter_all.to_owned());
@@ -57,6 +63,11 @@ pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>) -
         .collect::<Vec<_>>();
     let formats = vec![all(), ("epub".into(), "EPUB".into()), ("pdf".into(), "PDF".into())];
     let prices = vec![all(), ("gratuit".into(), t.filter_free.into()), ("payant".into(), t.filter_paid.into())];
+    let categories = std::iter::once(all()).chain(categories).collect::<Vec<_>>();
+    let sorts = [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular)]
+        .into_iter()
+        .map(|(s, label)| (s.as_param().to_owned(), label.to_owned()))
+        .collect::<Vec<_>>();
     let price_sel = match filter.free {
         Some(true) => "gratuit",
         Some(false) => "payant",
@@ -69,10 +80,12 @@ pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>) -
     view! {
         <h1 class=styles::H1>{t.catalog_title}</h1>
         <form method="get" action="/catalogue" class="mb-6 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-label=t.filters_title>
-            <div class="grid grid-cols-2 gap-3 sm:grid-cols-4 sm:items-end">
+            <div class="grid grid-cols-2 gap-3 sm:grid-cols-3 sm:items-end lg:grid-cols-6">
+                <FilterSelect id="categorie" label=t.filter_category options=categories selected=filter.category.clone().unwrap_or_default()/>
                 <FilterSelect id="langue" label=t.filter_language options=languages selected=filter.language.clone().unwrap_or_default()/>
                 <FilterSelect id="format" label=t.filter_format options=formats selected=filter.format.map(|f| f.as_str().to_owned()).unwrap_or_default()/>
                 <FilterSelect id="prix" label=t.filter_price options=prices selected=price_sel.to_owned()/>
+                <FilterSelect id="tri" label=t.sort_label options=sorts selected=filter.sort.as_param().to_owned()/>
                 <button type="submit" class=format!("{} self-end", styles::BUTTON)>{t.filter_apply}</button>
             </div>
         </form>
@@ -89,9 +102,19 @@ pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>) -
     }
 }
 
-/// Reads the filters from the query string (`langue`, `format`, `prix`).
+/// Reads the filters from the query string (`langue`, `format`, `prix`; `categorie` and `tri` for
+/// browsing).
 pub fn filter_from_query(langue: Option<&str>, format: Option<&str>, prix: Option<&str>) -> BookFilter {
+    browse_filter(langue, format, prix, None, None)
+}
+
+pub fn browse_filter(langue: Option<&str>, format: Option<&str>, prix: Option<&str>, categorie: Option<&str>, tri: Option<&str>) -> BookFilter {
     BookFilter {
+        category: categorie
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && c.len() <= 100 && c.chars().all(|ch| ch.is_alphanumeric() || ch == '-'))
+            .map(str::to_owned),
+        sort: tri.and_then(Sort::parse).unwrap_or_default(),
         language: langue.and_then(Language::from_tag).map(|l| l.as_str().to_owned()),
         format: format.and_then(Format::parse),
         free: match prix {

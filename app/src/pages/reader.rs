@@ -260,6 +260,9 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                 {furthest_view}
                 <iframe id="reader-frame" title=t.reader_frame_title src=src sandbox="allow-same-origin"
                     class="h-full w-full border-0 bg-white" data-spine=chapter></iframe>
+                // The second page of a fixed-layout spread (wide screens); its WASM fills it.
+                <iframe id="reader-frame-2" title=t.reader_frame_title hidden=true sandbox="allow-same-origin"
+                    class="border-0 bg-white"></iframe>
                 <button type="button" id="reader-prev" hidden=true aria-label=t.reader_prev
                     class="absolute inset-y-0 start-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{prev_glyph}</button>
                 <button type="button" id="reader-next" hidden=true aria-label=t.reader_next

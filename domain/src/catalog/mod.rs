@@ -126,6 +126,9 @@ pub struct Book {
     pub featured: bool,
     pub status: BookStatus,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// How many readers opened it (the "most read" order).
+    #[serde(default)]
+    pub popularity: i64,
 }
 
 impl Book {
@@ -169,6 +172,39 @@ pub struct BookFilter {
     pub author: Option<String>,
     /// A publisher's id.
     pub publisher: Option<String>,
+    pub sort: Sort,
+}
+
+/// How a list of books is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sort {
+    /// Newest first (by when they entered the catalogue).
+    #[default]
+    Newest,
+    /// A to Z, ignoring case and accents.
+    Title,
+    /// Most read first.
+    Popular,
+}
+
+impl Sort {
+    /// Its value in URLs (`tri=`).
+    pub fn as_param(self) -> &'static str {
+        match self {
+            Sort::Newest => "recent",
+            Sort::Title => "titre",
+            Sort::Popular => "populaire",
+        }
+    }
+    /// From `tri=` (French) or the REST API's `sort=` (English).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "recent" | "newest" => Some(Sort::Newest),
+            "titre" | "title" => Some(Sort::Title),
+            "populaire" | "popular" => Some(Sort::Popular),
+            _ => None,
+        }
+    }
 }
 
 /// A page of books and the cursor of the next one (keyset pagination).
@@ -185,4 +221,37 @@ pub struct FoundBooks {
     pub books: Vec<Book>,
     pub total: u64,
     pub facets: crate::search::Facets,
+}
+
+/// Categories as a tree for a select: (slug, name indented by its depth), parents before their
+/// children, siblings by name. Only categories with published books, or with such descendants.
+pub fn category_tree(all: &[Listed]) -> Vec<(String, String)> {
+    fn walk(all: &[Listed], parent: Option<&str>, depth: usize, seen: &mut Vec<String>, out: &mut Vec<(String, String)>) -> u64 {
+        let mut total = 0;
+        let mut kids: Vec<&Listed> = all.iter().filter(|c| c.parent_id.as_deref() == parent && !seen.contains(&c.id)).collect();
+        kids.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in kids {
+            if depth > 8 {
+                break;
+            }
+            seen.push(c.id.clone());
+            let at = out.len();
+            out.push((c.detail.clone(), format!("{}{}", "\u{a0}\u{a0}".repeat(depth), c.name)));
+            let below = walk(all, Some(&c.id), depth + 1, seen, out);
+            if c.books + below == 0 {
+                out.truncate(at);
+            }
+            total += c.books + below;
+        }
+        total
+    }
+    let mut out = Vec::new();
+    walk(all, None, 0, &mut Vec::new(), &mut out);
+    out
+}
+
+/// A URL-safe name: lower case, no accents, words joined by `-` (`Contes & légendes` →
+/// `contes-legendes`).
+pub fn slug(name: &str) -> String {
+    crate::search::words(name).join("-").chars().take(80).collect::<String>().trim_end_matches('-').to_owned()
 }

@@ -44,6 +44,55 @@ pub struct MetadataForm {
     /// One name per line (or separated by `;`).
     pub authors: String,
     pub publisher: String,
+    /// One category per line (or `;`), `Parent > Child` to place it in the tree; `None` keeps
+    /// the book's categories as they are.
+    pub categories: Option<String>,
+}
+
+impl MetadataForm {
+    /// The form as the book stands (categories left as they are).
+    pub fn of(b: &Book) -> Self {
+        MetadataForm {
+            title: b.title.clone(),
+            subtitle: b.subtitle.clone(),
+            description: b.description.clone(),
+            language: b.language.clone(),
+            isbn: b.isbn.clone().unwrap_or_default(),
+            published_date: b.published_date.clone(),
+            authors: b.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n"),
+            publisher: b.publisher.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            categories: None,
+        }
+    }
+}
+
+/// Most categories on one book, and how deep a path goes.
+const MAX_CATEGORIES: usize = 20;
+const MAX_CATEGORY_DEPTH: usize = 4;
+
+/// Category paths from an editor's text: `Fiction > Romans; Jeunesse` → [[Fiction, Romans],
+/// [Jeunesse]]. Each name 1–80 characters; duplicates dropped.
+pub fn parse_categories(raw: &str) -> Result<Vec<Vec<String>>, Reason> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for line in raw.split(['\n', ';']) {
+        let path: Vec<String> = line.split('>').map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        if path.iter().all(String::is_empty) {
+            continue;
+        }
+        if path.iter().any(|p| p.is_empty() || p.chars().count() > 80 || crate::catalog::slug(p).is_empty()) {
+            return Err(Reason::InvalidFormat);
+        }
+        if path.len() > MAX_CATEGORY_DEPTH {
+            return Err(Reason::TooLong);
+        }
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    if out.len() > MAX_CATEGORIES {
+        return Err(Reason::TooLong);
+    }
+    Ok(out)
 }
 
 /// Checks an editor's corrections; every bad field is reported.
@@ -79,6 +128,14 @@ fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, C
             }
         },
     };
+    let categories = match form.categories.as_deref().map(parse_categories) {
+        None => None,
+        Some(Ok(paths)) => Some(paths),
+        Some(Err(reason)) => {
+            errors.push(FieldError::new("categories", reason));
+            None
+        }
+    };
     let names: Vec<String> = form.authors.split(['\n', ';']).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
     if names.iter().any(|n| n.chars().count() > 200) || names.len() > 50 {
         errors.push(FieldError::new("authors", Reason::TooLong));
@@ -94,7 +151,7 @@ fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, C
             (n, role)
         })
         .collect();
-    Ok(BookMetadata { title, subtitle, description, language, isbn, published_date, contributors, publisher: Some(publisher).filter(|p| !p.is_empty()) })
+    Ok(BookMetadata { title, subtitle, description, language, isbn, published_date, contributors, publisher: Some(publisher).filter(|p| !p.is_empty()), categories })
 }
 
 /// What importing a file did.
@@ -129,7 +186,7 @@ pub fn search_doc(b: &Book) -> SearchDoc {
         format: b.format.as_str().into(),
         free: b.is_free(),
         categories: b.categories.iter().map(|c| c.slug.clone()).collect(),
-        popularity: 0,
+        popularity: b.popularity,
     }
 }
 
@@ -483,6 +540,7 @@ fn metadata_json(b: &Book) -> serde_json::Value {
         "title": b.title, "subtitle": b.subtitle, "authors": b.authors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
         "publisher": b.publisher.as_ref().map(|p| p.name.as_str()), "language": b.language, "isbn": b.isbn,
         "published_date": b.published_date, "description": b.description.chars().take(200).collect::<String>(),
+        "categories": b.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
     })
 }
 
@@ -516,12 +574,15 @@ fn new_book(meta: Extracted, file_name: &str, file_hash: String, size: u64, cove
         featured: false,
         status: if publish { BookStatus::Published } else { BookStatus::Draft },
         created_at: chrono::Utc::now(),
+        popularity: 0,
     };
     NewBook {
         book,
         cover_mime,
         contributors: meta.creators.iter().map(|c| (truncate(&c.name, 200), truncate(&c.role, 10))).collect(),
         publisher: Some(truncate(&meta.publisher, 200)).filter(|p| !p.is_empty()),
+        // The file's subjects are suggestions for the editor, not categories.
+        categories: None,
     }
 }
 

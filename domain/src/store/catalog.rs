@@ -12,6 +12,8 @@ pub struct NewBook {
     /// (name, MARC role) in order.
     pub contributors: Vec<(String, String)>,
     pub publisher: Option<String>,
+    /// Category paths (`[Fiction, Romans]`), made when missing; `None` leaves them.
+    pub categories: Option<Vec<Vec<String>>>,
 }
 
 /// What an editor may correct in a book's metadata.
@@ -26,6 +28,8 @@ pub struct BookMetadata {
     /// (name, MARC role) in order.
     pub contributors: Vec<(String, String)>,
     pub publisher: Option<String>,
+    /// Category paths (`[Fiction, Romans]`), made when missing; `None` leaves them.
+    pub categories: Option<Vec<Vec<String>>>,
 }
 
 /// Where a listing starts.
@@ -35,6 +39,10 @@ pub enum Start {
     After(i64, String),
     /// Skip this many: offset pagination for the REST API's `page`.
     Offset(u64),
+    /// After the book with this (popularity, id), most read first.
+    AfterPopularity(i64, String),
+    /// After the book with this (sort title, id), A to Z.
+    AfterTitle(String, String),
 }
 
 #[async_trait]

@@ -88,7 +88,23 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
-        Ok(())
+        self.fill_sort_titles().await
+    }
+
+    /// Books catalogued before titles had a sort key get one (once; a few hundred at a time).
+    async fn fill_sort_titles(&self) -> StoreResult<()> {
+        loop {
+            let rows = sqlx::query("SELECT id, title FROM books WHERE sort_title = '' AND title <> '' LIMIT 500").fetch_all(&self.pool).await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for r in rows {
+                let (id, title): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                let key = super::sql_catalog::sort_key(&title);
+                let key = if key.is_empty() { " ".to_owned() } else { key };
+                sqlx::query("UPDATE books SET sort_title = $1 WHERE id = $2").bind(key).bind(id).execute(&self.pool).await?;
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -4,7 +4,7 @@ use super::catalog::{BookMetadata, CatalogStore, NewBook, Start};
 use super::rows::flag;
 use super::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
 use super::{StoreError, StoreResult};
-use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef};
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef, Sort};
 use crate::clock::{from_ms, now_ms};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 const BOOK_COLUMNS: &str = "b.id, b.title, b.subtitle, b.description, b.language, b.isbn, b.publisher_id, \
     p.name AS publisher_name, b.published_date, b.format, b.file_hash, b.file_size, b.cover_hash, b.page_count, \
-    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at";
+    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at, b.popularity";
 const FROM_BOOKS: &str = "FROM books b LEFT JOIN publishers p ON p.id = b.publisher_id";
 
 fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
@@ -45,6 +45,7 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         featured: flag(r, "featured")?,
         status: if status == "published" { BookStatus::Published } else { BookStatus::Draft },
         created_at: from_ms(r.try_get("created_at")?),
+        popularity: r.try_get("popularity")?,
     })
 }
 
@@ -61,6 +62,44 @@ impl<'a> Params<'a> {
 }
 
 impl SqlStore {
+    /// Puts a book in each category of `paths` (made when missing).
+    async fn link_categories(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, book_id: &str, paths: &[Vec<String>], now_ms: i64) -> StoreResult<()> {
+        for path in paths {
+            let category = self.category_path(tx, path, now_ms).await?;
+            bind_all(sqlx::query("INSERT INTO book_categories (book_id, category_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"), vec![Bind::Text(book_id), Bind::Text(&category)])
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The category at the end of `path` (`[Fiction, Romans]`), made with its parents when
+    /// missing. A name is found by its slug wherever it stands in the tree; a new one goes under
+    /// the path's previous name.
+    async fn category_path(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, path: &[String], now_ms: i64) -> StoreResult<String> {
+        let mut parent: Option<String> = None;
+        for name in path {
+            let slug = crate::catalog::slug(name);
+            let found = bind_all(sqlx::query("SELECT id FROM categories WHERE slug = $1"), vec![Bind::Text(&slug)]).fetch_optional(&mut **tx).await?;
+            let id = match found {
+                Some(r) => r.try_get::<String, _>(0)?,
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    bind_all(
+                        sqlx::query("INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)"),
+                        vec![Bind::Text(&id), Bind::OptText(parent.as_deref()), Bind::Text(&slug), Bind::Text(name), Bind::Int(now_ms)],
+                    )
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "category"))?;
+                    id
+                }
+            };
+            parent = Some(id);
+        }
+        parent.ok_or_else(|| StoreError::Corrupt("empty category path".into()))
+    }
+
     async fn name_id(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, name: &str) -> StoreResult<String> {
         let insert = format!("INSERT INTO {table} (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING");
         let id = uuid::Uuid::now_v7().to_string();
@@ -142,8 +181,9 @@ impl CatalogStore for SqlStore {
         let published_at = (b.status == BookStatus::Published).then_some(created);
         let sql = "INSERT INTO books (id, title, subtitle, description, language, isbn, publisher_id, published_date, \
              format, file_hash, file_size, cover_hash, cover_mime, page_count, spine_length, price_amount, price_currency, \
-             featured, status, published_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)";
+             featured, status, published_at, created_at, updated_at, sort_title) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)";
+        let sort_title = sort_key(&b.title);
         let binds = vec![
             Bind::Text(&b.id),
             Bind::Text(&b.title),
@@ -166,9 +206,13 @@ impl CatalogStore for SqlStore {
             Bind::Text(b.status.as_str()),
             Bind::OptInt(published_at),
             Bind::Int(created),
+            Bind::Text(&sort_title),
         ];
         bind_all(sqlx::query(sql), binds).execute(&mut *tx).await.map_err(|e| conflict_or(e, "file_hash"))?;
         self.link_contributors(&mut tx, &b.id, &new.contributors).await?;
+        if let Some(paths) = &new.categories {
+            self.link_categories(&mut tx, &b.id, paths, created).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -177,7 +221,8 @@ impl CatalogStore for SqlStore {
         let mut tx = self.pool().begin().await?;
         let publisher_id = self.publisher_id(&mut tx, m.publisher.as_deref()).await?;
         let sql = "UPDATE books SET title = $2, subtitle = $3, description = $4, language = $5, isbn = $6, \
-                   published_date = $7, publisher_id = $8, updated_at = $9 WHERE id = $1";
+                   published_date = $7, publisher_id = $8, updated_at = $9, sort_title = $10 WHERE id = $1";
+        let sort_title = sort_key(&m.title);
         let binds = vec![
             Bind::Text(id),
             Bind::Text(&m.title),
@@ -188,12 +233,17 @@ impl CatalogStore for SqlStore {
             Bind::Text(&m.published_date),
             Bind::OptText(publisher_id.as_deref()),
             Bind::Int(now_ms),
+            Bind::Text(&sort_title),
         ];
         if bind_all(sqlx::query(sql), binds).execute(&mut *tx).await?.rows_affected() != 1 {
             return Ok(false);
         }
         bind_all(sqlx::query("DELETE FROM book_authors WHERE book_id = $1"), vec![Bind::Text(id)]).execute(&mut *tx).await?;
         self.link_contributors(&mut tx, id, &m.contributors).await?;
+        if let Some(paths) = &m.categories {
+            bind_all(sqlx::query("DELETE FROM book_categories WHERE book_id = $1"), vec![Bind::Text(id)]).execute(&mut *tx).await?;
+            self.link_categories(&mut tx, id, paths, now_ms).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -425,16 +475,32 @@ impl CatalogStore for SqlStore {
         let total: i64 = bind_all(sqlx::query(&count_sql), count_binds).fetch_one(self.pool()).await?.try_get("n")?;
 
         let mut page_sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS}{cond}");
-        let (after_ms, after_id, offset) = match &start {
-            Start::After(ms, id) => (Some(*ms), Some(id.as_str()), None),
-            Start::Offset(o) => (None, None, Some(*o as i64)),
-        };
-        if let (Some(ms), Some(id)) = (after_ms, after_id) {
-            let (a, b, c) = (p.push(Bind::Int(ms)), p.push(Bind::Int(ms)), p.push(Bind::Text(id)));
-            page_sql.push_str(&format!(" AND (b.created_at < {a} OR (b.created_at = {b} AND b.id < {c}))"));
+        // Titles compare byte by byte on both databases (PostgreSQL's default collation would
+        // order differently from SQLite's); sort_title is already folded for readers.
+        let title = if self.backend() == super::sql::Backend::Postgres { "b.sort_title COLLATE \"C\"" } else { "b.sort_title" };
+        let mut offset = None;
+        match &start {
+            Start::Offset(o) => offset = Some(*o as i64),
+            Start::After(ms, id) => {
+                let (a, b, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND (b.created_at < {a} OR (b.created_at = {b} AND b.id < {c}))"));
+            }
+            Start::AfterPopularity(n, id) => {
+                let (a, b, c) = (p.push(Bind::Int(*n)), p.push(Bind::Int(*n)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND (b.popularity < {a} OR (b.popularity = {b} AND b.id < {c}))"));
+            }
+            Start::AfterTitle(t, id) => {
+                let (a, b, c) = (p.push(Bind::Text(t)), p.push(Bind::Text(t)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND ({title} > {a} OR ({title} = {b} AND b.id > {c}))"));
+            }
         }
+        let order = match filter.sort {
+            Sort::Newest => "b.created_at DESC, b.id DESC".to_owned(),
+            Sort::Popular => "b.popularity DESC, b.id DESC".to_owned(),
+            Sort::Title => format!("{title}, b.id"),
+        };
         let lim = p.push(Bind::Int(limit as i64 + 1));
-        page_sql.push_str(&format!(" ORDER BY b.created_at DESC, b.id DESC LIMIT {lim}"));
+        page_sql.push_str(&format!(" ORDER BY {order} LIMIT {lim}"));
         if let Some(o) = offset {
             page_sql.push_str(&format!(" OFFSET {}", p.push(Bind::Int(o))));
         }
@@ -442,7 +508,7 @@ impl CatalogStore for SqlStore {
         let mut books = rows.iter().map(book_from_row).collect::<StoreResult<Vec<_>>>()?;
         let next_cursor = if books.len() > limit as usize {
             books.truncate(limit as usize);
-            books.last().map(|b| format!("{}_{}", b.created_at.timestamp_millis(), b.id))
+            books.last().map(|b| cursor_after(filter.sort, b))
         } else {
             None
         };
@@ -451,9 +517,37 @@ impl CatalogStore for SqlStore {
     }
 }
 
-/// Reads a cursor written by `list_books` (`<ms>_<id>`).
+/// The title as the catalogue sorts it: folded (no case, no accents).
+pub fn sort_key(title: &str) -> String {
+    crate::search::fold(title.trim()).chars().take(200).collect()
+}
+
+/// The cursor after `b` for a sort: `<ms>_<id>` (newest), `p<popularity>_<id>`, `t<hex of
+/// the sort title>_<id>` (hex: titles hold any character).
+fn cursor_after(sort: Sort, b: &Book) -> String {
+    match sort {
+        Sort::Newest => format!("{}_{}", b.created_at.timestamp_millis(), b.id),
+        Sort::Popular => format!("p{}_{}", b.popularity, b.id),
+        Sort::Title => format!("t{}_{}", sort_key(&b.title).bytes().map(|x| format!("{x:02x}")).collect::<String>(), b.id),
+    }
+}
+
+/// Reads a cursor written by `list_books`.
 pub fn parse_cursor(cursor: &str) -> Option<Start> {
-    let (ms, id) = cursor.split_once('_')?;
-    let ms: i64 = ms.parse().ok()?;
-    (!id.is_empty() && id.len() <= 64).then(|| Start::After(ms, id.to_owned()))
+    let (key, id) = cursor.split_once('_')?;
+    if id.is_empty() || id.len() > 64 || key.len() > 800 {
+        return None;
+    }
+    let id = id.to_owned();
+    if let Some(n) = key.strip_prefix('p') {
+        return Some(Start::AfterPopularity(n.parse().ok()?, id));
+    }
+    if let Some(hex) = key.strip_prefix('t') {
+        if hex.len() % 2 != 0 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect();
+        return Some(Start::AfterTitle(String::from_utf8(bytes?).ok()?, id));
+    }
+    Some(Start::After(key.parse().ok()?, id))
 }

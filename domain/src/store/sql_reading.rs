@@ -195,6 +195,8 @@ impl ReadingStore for SqlStore {
     }
 
     async fn save_progress(&self, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<Progress> {
+        // A reader's first position in a book counts them among its readers ("most read").
+        let first = self.progress(user_id, book_id).await?.is_none();
         // One statement: insert, or overwrite only an older row; the furthest position moves
         // forward whichever write wins.
         let sql = "INSERT INTO reading_progress \
@@ -220,6 +222,9 @@ impl ReadingStore for SqlStore {
             Bind::Int(p.updated_at.timestamp_millis()),
         ];
         bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "progress"))?;
+        if first {
+            bind_all(sqlx::query("UPDATE books SET popularity = popularity + 1 WHERE id = $1"), vec![Bind::Text(book_id)]).execute(self.pool()).await?;
+        }
         self.progress(user_id, book_id).await?.ok_or_else(|| super::StoreError::Corrupt("progress vanished".into()))
     }
 }

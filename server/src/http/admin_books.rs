@@ -102,6 +102,7 @@ pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>
         published_date: get("published_date"),
         authors: get("authors"),
         publisher: get("publisher"),
+        categories: Some(get("categories")),
     };
     match s.catalog.correct(&v.actor(), &id, &form).await {
         Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,

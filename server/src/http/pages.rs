@@ -135,14 +135,23 @@ pub struct CatalogQuery {
     langue: Option<String>,
     format: Option<String>,
     prix: Option<String>,
+    categorie: Option<String>,
+    tri: Option<String>,
     apres: Option<String>,
 }
 
 pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<CatalogQuery>) -> Response {
-    let filter = app::pages::catalog::filter_from_query(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref());
+    let filter = app::pages::catalog::browse_filter(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref(), q.categorie.as_deref(), q.tri.as_deref());
     let role = v.user.as_ref().map(|u| u.role);
+    let categories = match s.catalog.listing(domain::catalog::Listing::Categories, 1, 100).await {
+        Ok((list, _)) => domain::catalog::category_tree(&list),
+        Err(e) => {
+            tracing::warn!(error = %e, "categories unavailable");
+            Vec::new()
+        }
+    };
     match s.catalog.browse(&filter, q.apres.as_deref(), 20, role).await {
-        Ok(page) => show(&s, &v, Page::Catalog { page, filter, cursor: q.apres }).await,
+        Ok(page) => show(&s, &v, Page::Catalog { page, filter, cursor: q.apres, categories }).await,
         Err(e) => {
             tracing::error!(error = %e, "catalogue listing failed");
             failure(&s, &v).await

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::{Role, User};
-use domain::catalog::{Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money};
+use domain::catalog::{Sort, Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money};
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::validation::Language;
 use serde::Deserialize;
@@ -38,6 +38,7 @@ pub struct ListQuery {
     format: Option<String>,
     free: Option<String>,
     category: Option<String>,
+    sort: Option<String>,
 }
 
 fn invalid(field: &str, reason: Reason) -> HttpError {
@@ -87,6 +88,10 @@ pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<L
         format,
         free,
         category: q.category.filter(|c| !c.is_empty()).map(|c| c.chars().take(100).collect()),
+        sort: match q.sort.as_deref() {
+            None | Some("") => Sort::Newest,
+            Some(v) => Sort::parse(v).ok_or_else(|| ApiError::new(invalid("sort", Reason::Unknown), lang))?,
+        },
         ..Default::default()
     };
     let result = s.catalog.page(&filter, page, limit).await.map_err(|e| catalog_error(e, lang))?;
@@ -201,6 +206,8 @@ pub struct BookChange {
     /// Names, in order.
     authors: Option<Vec<String>>,
     publisher: Option<String>,
+    /// Category paths (`"Fiction > Romans"`), made when missing.
+    categories: Option<Vec<String>>,
     /// `draft` or `published`.
     status: Option<String>,
     /// In francs CFA (XOF), 0 for free.
@@ -238,7 +245,8 @@ pub async fn update(
         || change.isbn.is_some()
         || change.published_date.is_some()
         || change.authors.is_some()
-        || change.publisher.is_some();
+        || change.publisher.is_some()
+        || change.categories.is_some();
     if touches_metadata {
         let keep = |new: Option<String>, old: &str| new.unwrap_or_else(|| old.to_owned());
         let form = MetadataForm {
@@ -250,6 +258,7 @@ pub async fn update(
             published_date: keep(change.published_date, &current.published_date),
             authors: change.authors.map(|a| a.join("\n")).unwrap_or_else(|| current.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n")),
             publisher: keep(change.publisher, current.publisher.as_ref().map(|p| p.name.as_str()).unwrap_or("")),
+            categories: change.categories.map(|c| c.join("\n")),
         };
         s.catalog.correct(&by, &id, &form).await.map_err(|e| catalog_error(e, lang))?;
     }
