@@ -21,6 +21,7 @@ async function signInAdmin(page) {
 
 for (const viewport of [PHONE, DESKTOP]) {
   test(`editor uploads, refuses a broken file, publishes with a price at ${viewport.width}px`, async () => {
+    const w = viewport.width;
     const page = await newPage(browser, viewport);
     await signInAdmin(page);
     await page.getByTestId('account-menu').locator('summary').click();
@@ -56,11 +57,16 @@ for (const viewport of [PHONE, DESKTOP]) {
     await shot(page, 'metadata-error');
     await page.getByLabel('Titre', { exact: true }).fill("Children's Literature");
     await page.getByLabel('Sous-titre').fill('A Textbook of Sources for Teachers');
+    // Filed in the category tree: a new parent and child, made as they are named.
+    await page.getByLabel('Catégories').fill(`Essais > Pédagogie ${w}\nJeunesse`);
     await page.getByRole('region', { name: 'Métadonnées' }).getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByText('Livre enregistré.').waitFor();
     await page.getByRole('link', { name: 'Voir la page du livre' }).click();
     assert.equal(await page.getByTestId('book-price').innerText(), '750\u00a0FCFA');
     await page.getByText('A Textbook of Sources for Teachers').waitFor();
+    await page.getByRole('list', { name: 'Catégories' }).getByRole('link', { name: `Pédagogie ${w}` }).click();
+    await page.waitForURL(new RegExp(`categorie=pedagogie-${w}`));
+    await page.getByRole('link', { name: /Children's Literature/ }).waitFor();
     await page.context().close();
   });
 }

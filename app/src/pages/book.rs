@@ -76,6 +76,14 @@ pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
                 <h1 class="text-2xl font-extrabold tracking-tight text-slate-950 sm:text-4xl dark:text-white" lang=dir_lang.clone() dir=text_dir>{book.title.clone()}</h1>
                 {(!book.subtitle.is_empty()).then(|| view! { <p class="mt-1 text-lg text-slate-800 dark:text-slate-200" dir=text_dir>{book.subtitle.clone()}</p> })}
                 {(!authors.is_empty()).then(|| view! { <p class="mt-2 text-lg text-slate-800 dark:text-slate-200" dir="auto">{author_links(t, &book)}</p> })}
+                {(!book.categories.is_empty()).then(|| view! {
+                    <ul class="mt-3 flex flex-wrap gap-2" aria-label=t.meta_categories>
+                        {book.categories.iter().map(|c| view! {
+                            <li><a href=format!("/catalogue?categorie={}", c.slug) dir="auto"
+                                class="inline-block rounded-full bg-teal-50 px-3 py-1 text-sm font-medium text-teal-900 ring-1 ring-teal-200 hover:bg-teal-100 dark:bg-teal-950 dark:text-teal-100 dark:ring-teal-800">{c.name.clone()}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 <div class="mt-4">
                     {
