@@ -112,3 +112,29 @@ test('an admin reads who changed what in the journal, and filters it', async () 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('an editor changes several books at once from the list', async () => {
+  const page = await newPage(browser, PHONE);
+  await signInAdmin(page);
+  await page.goto(`${BASE}/admin/livres`);
+  // Nothing ticked: the form says what is missing.
+  await page.getByLabel('Action sur les livres cochés').selectOption('classer');
+  await page.getByRole('button', { name: 'Appliquer' }).click();
+  await page.getByText(/Catégorie \(pour classer\) : ce champ est obligatoire/).waitFor();
+  await shot(page, 'admin-bulk-error');
+  // Two books ticked, filed in a new category.
+  const rows = page.getByTestId('admin-book-row');
+  const titles = [await rows.nth(0).locator('a').innerText(), await rows.nth(1).locator('a').innerText()];
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  await page.getByLabel('Action sur les livres cochés').selectOption('classer');
+  await page.getByLabel('Catégorie (pour classer)').fill('Sélections > Lot du jour');
+  await page.getByRole('button', { name: 'Appliquer' }).click();
+  await page.getByText('Livres modifiés.').waitFor();
+  await page.goto(`${BASE}/catalogue?categorie=lot-du-jour`);
+  assert.equal(await page.getByTestId('catalog-count').innerText(), '2 livres');
+  for (const t of titles) await page.getByTestId('book-card').filter({ hasText: t }).first().waitFor();
+  await shot(page, 'admin-bulk-filed');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

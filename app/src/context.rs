@@ -62,6 +62,7 @@ pub enum Flash {
     AlreadyPresent,
     AccessGranted,
     BookDeleted,
+    BooksChanged,
 }
 
 impl Flash {
@@ -77,6 +78,7 @@ impl Flash {
             Flash::RoleChanged => "role_changed",
             Flash::BookImported => "book_imported",
             Flash::BookSaved => "book_saved",
+            Flash::BooksChanged => "books_changed",
             Flash::AlreadyPresent => "already_present",
             Flash::AccessGranted => "access_granted",
             Flash::BookDeleted => "book_deleted",
@@ -86,7 +88,7 @@ impl Flash {
         use Flash::*;
         [
             Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
-            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted,
+            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted, BooksChanged,
         ]
             .into_iter()
             .find(|f| f.as_str() == s)

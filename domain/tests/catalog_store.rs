@@ -288,3 +288,48 @@ async fn editors_file_books_in_a_category_tree() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bulk_actions_change_every_ticked_book() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let editor = domain::audit::Actor::system(Role::Editor);
+        let mut ids = Vec::new();
+        for f in ["epub/moby-dick.epub", "epub/wasteland.epub", "epub/trees.epub"] {
+            let (bytes, name) = corpus(f);
+            let ImportOutcome::Created(b) = svc.import(&bytes, &name, false).await.unwrap() else { panic!() };
+            ids.push(b.id.clone());
+        }
+        use domain::catalog::BulkAction;
+        let two = ids[..2].to_vec();
+        assert_eq!(svc.bulk(&editor, &two, &BulkAction::Publish).await.unwrap(), 2, "{}", db.label);
+        assert_eq!(svc.browse(&BookFilter::default(), None, 10, None).await.unwrap().total, 2, "published for readers");
+        assert_eq!(svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "and in the index");
+        svc.bulk(&editor, &two, &BulkAction::Feature).await.unwrap();
+        assert!(svc.book(&ids[0], None).await.unwrap().featured);
+        // Filing adds a category and keeps the others.
+        svc.bulk(&editor, &[ids[0].clone()], &BulkAction::parse("classer", "Classiques").unwrap()).await.unwrap();
+        let action = BulkAction::parse("classer", "Fiction > Mer").unwrap();
+        assert_eq!(svc.bulk(&editor, &ids, &action).await.unwrap(), 3);
+        let moby = svc.book(&ids[0], Some(Role::Editor)).await.unwrap();
+        let mut names: Vec<_> = moby.categories.iter().map(|c| c.name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["Classiques", "Mer"]);
+        // Each change is in the audit log; unknown ids are skipped; bad input names its field.
+        let log = svc.audit_log(Role::Admin, &Default::default(), None).await.unwrap();
+        assert!(log.entries.len() >= 2 + 2 + 1 + 3, "{} entries", log.entries.len());
+        assert_eq!(svc.bulk(&editor, &["nope".into()], &BulkAction::Unpublish).await.unwrap(), 0);
+        let field = |r: Result<(), domain::catalog::CatalogError>| match r {
+            Err(domain::catalog::CatalogError::Invalid(f)) => f[0].field.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(BulkAction::parse("classer", "  ").map(|_| ())), "categorie");
+        assert_eq!(field(BulkAction::parse("effacer", "").map(|_| ())), "action");
+        assert_eq!(field(svc.bulk(&editor, &[], &BulkAction::Publish).await.map(|_| ())), "livres");
+        let reader = domain::audit::Actor::system(Role::Reader);
+        assert!(matches!(svc.bulk(&reader, &two, &BulkAction::Publish).await, Err(domain::catalog::CatalogError::Forbidden)));
+        db
+    })
+    .await;
+}

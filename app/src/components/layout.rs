@@ -54,6 +54,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::RoleChanged => t.role_changed,
         Flash::BookImported => t.book_imported,
         Flash::BookSaved => t.book_saved,
+        Flash::BooksChanged => t.books_changed,
         Flash::AlreadyPresent => t.already_present,
         Flash::AccessGranted => t.access_granted,
         Flash::BookDeleted => t.book_deleted,

@@ -39,13 +39,23 @@ pub fn ingest_reason(t: &'static Texts, code: &str) -> &'static str {
 pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
+    let form = ctx.form_for("bulk").cloned();
+    let category_err = form.as_ref().and_then(|f| f.field_error("categorie").cloned());
+    let category_value = form.as_ref().and_then(|f| f.value("categorie")).unwrap_or_default().to_owned();
+    let chosen = form.as_ref().and_then(|f| f.value("action")).unwrap_or_default().to_owned();
+    let actions = [("publier", t.bulk_publish), ("depublier", t.bulk_unpublish), ("vedette", t.bulk_feature), ("retirer-vedette", t.bulk_unfeature), ("classer", t.bulk_file)]
+        .into_iter()
+        .map(|(v, label)| view! { <option value=v selected=v == chosen>{label}</option> })
+        .collect_view();
     let rows = page
         .books
         .iter()
         .map(|b| {
             let href = format!("/admin/livres/{}", b.id);
+            let pick = fill(t.bulk_pick, &[("title", &b.title)]);
             view! {
                 <tr class="border-t border-slate-200 dark:border-slate-700" data-testid="admin-book-row">
+                    <td class="py-2 pe-2"><input type="checkbox" form="bulk" name="livres" value=b.id.clone() aria-label=pick class="h-5 w-5 accent-teal-700"/></td>
                     <td class="py-2 pe-3"><a class=styles::LINK href=href dir="auto">{b.title.clone()}</a></td>
                     <td class="py-2 pe-3">{status_label(t, b.status)}</td>
                     <td class="hidden py-2 pe-3 sm:table-cell">{price_text(t, b, ctx.lang)}</td>
@@ -60,10 +70,31 @@ pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
             <a href="/admin/livres/importer" class=styles::BUTTON>{t.upload_title}</a>
         </div>
         <p class="mb-2 text-sm">{fill(t.catalog_count, &[("n", &page.total.to_string())])}</p>
+        // The ticked rows go with this form (their boxes name it): no script needed.
+        <form id="bulk" method="post" action="/admin/livres/lot" aria-labelledby="bulk-heading"
+            class=format!("{} mb-4 !p-3 sm:!p-4", styles::CARD)>
+            <h2 id="bulk-heading" class="mb-2 font-semibold text-slate-950 dark:text-white">{t.bulk_title}</h2>
+            <ErrorSummary t=t form=form.clone()/>
+            <div class="grid gap-3 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
+                <div>
+                    <label for="action" class=styles::LABEL>{t.bulk_action}</label>
+                    <select id="action" name="action" class=format!("{} !py-2", styles::INPUT)>{actions}</select>
+                </div>
+                <div>
+                    <label for="categorie" class=styles::LABEL>{t.bulk_category}</label>
+                    <input id="categorie" name="categorie" type="text" value=category_value placeholder="Fiction > Romans" dir="auto"
+                        aria-describedby=crate::components::form::described_by("categorie", false, category_err.is_some())
+                        aria-invalid=category_err.is_some().then_some("true") class=format!("{} !py-2", styles::INPUT)/>
+                    <crate::components::form::FieldHelp t=t name="categorie" hint=None error=category_err/>
+                </div>
+                <button type="submit" class=styles::BUTTON>{t.bulk_apply}</button>
+            </div>
+        </form>
         <div class=format!("{} overflow-x-auto !p-3 sm:!p-5", styles::CARD)>
-            <table class="w-full text-start">
+            <table id="livres" class="w-full text-start">
                 <thead class="text-sm text-slate-700 dark:text-slate-300">
                     <tr>
+                        <th scope="col" class="pb-2 text-start"><span class="sr-only">{t.bulk_selection}</span></th>
                         <th scope="col" class="pb-2 text-start">{t.col_title}</th>
                         <th scope="col" class="pb-2 text-start">{t.status_label}</th>
                         <th scope="col" class="hidden pb-2 text-start sm:table-cell">{t.col_price}</th>

@@ -9,7 +9,7 @@ pub use money::Money;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{search_doc, CatalogError, CatalogService, ImportOutcome, MetadataForm};
+pub use service::{parse_categories, search_doc, BulkAction, CatalogError, CatalogService, ImportOutcome, MetadataForm, MAX_BULK};
 
 
 /// What kind of file a book is.

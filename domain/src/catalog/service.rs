@@ -66,6 +66,39 @@ impl MetadataForm {
     }
 }
 
+/// What an editor does to several books at once from the admin list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkAction {
+    Publish,
+    Unpublish,
+    Feature,
+    Unfeature,
+    /// Adds a category (`Parent > Child`), keeping the ones each book has.
+    File(Vec<String>),
+}
+
+impl BulkAction {
+    /// From the admin list's form: `action` and, to file, `categorie`.
+    pub fn parse(action: &str, category: &str) -> Result<Self, CatalogError> {
+        match action {
+            "publier" => Ok(BulkAction::Publish),
+            "depublier" => Ok(BulkAction::Unpublish),
+            "vedette" => Ok(BulkAction::Feature),
+            "retirer-vedette" => Ok(BulkAction::Unfeature),
+            "classer" => match parse_categories(category) {
+                Ok(mut paths) if paths.len() == 1 => Ok(BulkAction::File(paths.remove(0))),
+                Ok(paths) if paths.is_empty() => Err(CatalogError::Invalid(vec![FieldError::new("categorie", Reason::Required)])),
+                Ok(_) => Err(CatalogError::Invalid(vec![FieldError::new("categorie", Reason::TooLong)])),
+                Err(reason) => Err(CatalogError::Invalid(vec![FieldError::new("categorie", reason)])),
+            },
+            _ => Err(CatalogError::Invalid(vec![FieldError::new("action", Reason::Required)])),
+        }
+    }
+}
+
+/// Most books one bulk action changes.
+pub const MAX_BULK: usize = 100;
+
 /// Most categories on one book, and how deep a path goes.
 const MAX_CATEGORIES: usize = 20;
 const MAX_CATEGORY_DEPTH: usize = 4;
@@ -376,6 +409,41 @@ impl CatalogService {
             entries.last().map(crate::audit::cursor_of)
         });
         Ok(crate::audit::AuditPage { entries, next_cursor: next_cursor.flatten() })
+    }
+
+    /// Editors and admins only: one action on several books (each change audited as if made one
+    /// by one). Unknown ids are skipped. Returns how many books were changed.
+    pub async fn bulk(&self, by: &Actor, ids: &[String], action: &BulkAction) -> Result<u32, CatalogError> {
+        if !by.role.can_edit_catalog() {
+            return Err(CatalogError::Forbidden);
+        }
+        if ids.is_empty() {
+            return Err(CatalogError::Invalid(vec![FieldError::new("livres", Reason::Required)]));
+        }
+        if ids.len() > MAX_BULK {
+            return Err(CatalogError::Invalid(vec![FieldError::new("livres", Reason::TooLong)]));
+        }
+        let mut changed = 0;
+        for id in ids {
+            let Some(b) = self.store.book_by_id(id).await? else { continue };
+            match action {
+                BulkAction::Publish | BulkAction::Unpublish => {
+                    let status = if *action == BulkAction::Publish { BookStatus::Published } else { BookStatus::Draft };
+                    self.edit(by, id, status, b.price.clone(), b.featured).await?;
+                }
+                BulkAction::Feature | BulkAction::Unfeature => {
+                    self.edit(by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
+                }
+                BulkAction::File(path) => {
+                    let mut lines: Vec<String> = b.categories.iter().map(|c| c.name.clone()).collect();
+                    lines.push(path.join(" > "));
+                    let form = MetadataForm { categories: Some(lines.join("\n")), ..MetadataForm::of(&b) };
+                    self.correct(by, id, &form).await?;
+                }
+            }
+            changed += 1;
+        }
+        Ok(changed)
     }
 
     /// Editors and admins only: corrects a book's metadata.

@@ -63,6 +63,37 @@ pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, a
     }
 }
 
+/// `POST /admin/livres/lot`: one action on the books ticked in the list (`livres`, repeated).
+pub async fn bulk(State(s): State<AppState>, v: Visit, body: axum::body::Bytes) -> Response {
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let ids: Vec<String> = pairs.iter().filter(|(n, _)| n == "livres").map(|(_, v)| v.chars().take(64).collect()).take(domain::catalog::MAX_BULK + 1).collect();
+    let outcome = match domain::catalog::BulkAction::parse(&get("action"), &get("categorie")) {
+        Ok(action) => s.catalog.bulk(&v.actor(), &ids, &action).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(n) => {
+            tracing::info!(books = n, action = %get("action"), "bulk change");
+            redirect_with(&v.session, "/admin/livres", Some(Flash::BooksChanged)).await
+        }
+        Err(CatalogError::Invalid(fields)) => match s.catalog.browse(&Default::default(), None, 50, Some(role)).await {
+            Ok(page) => {
+                let mut ctx = v.ctx(Page::AdminBooks { page, cursor: None });
+                let values = pairs.into_iter().filter(|(n, _)| n != "livres").collect();
+                ctx.form = Some(FormState { form: "bulk", values, fields, ..Default::default() });
+                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(_) => failure(&s, &v).await,
+        },
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
 /// Deletes a book (after the confirmation on its page); a book readers hold is refused.
 pub async fn delete(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
     let role = match editor(&s, &v).await {

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
                 .post(admin_books::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes as usize + 1024 * 1024)),
         )
+        .route("/admin/livres/lot", post(admin_books::bulk))
         .route("/admin/livres/{id}", get(admin_books::show).post(admin_books::save))
         .route("/admin/livres/{id}/metadonnees", post(admin_books::correct))
         .route("/admin/livres/{id}/acces", post(admin_books::grant))
