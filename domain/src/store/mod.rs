@@ -12,7 +12,7 @@ mod sql_reading;
 
 pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
 pub use reading::ReadingStore;
-pub use sql_catalog::parse_cursor;
+pub use sql_catalog::{parse_cursor, sort_key};
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
 
 /// What can go wrong below the services.
