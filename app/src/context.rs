@@ -27,6 +27,11 @@ pub enum Page {
     AdminBooks { page: BookPage, cursor: Option<String> },
     AdminAudit { page: domain::audit::AuditPage, filter: domain::audit::AuditFilter },
     AdminBook { book: Box<Book> },
+    /// Editors' list of authors or publishers (a page of them, found by name), or of
+    /// categories (all of them, as a tree).
+    AdminEntries { kind: domain::catalog::Listing, entries: Vec<domain::catalog::Listed>, total: u64, page: u32, name: String },
+    /// Editing one author, publisher or category; `categories`: the whole tree (parent picker).
+    AdminEntry { kind: domain::catalog::Listing, entry: domain::catalog::Listed, categories: Vec<domain::catalog::Listed> },
     AdminUpload { max_mb: u64 },
     Library { library: domain::reading::Library },
     Stats { stats: domain::reading::ReadingStats },
@@ -63,6 +68,10 @@ pub enum Flash {
     AccessGranted,
     BookDeleted,
     BooksChanged,
+    EntrySaved,
+    EntryDeleted,
+    CategoryAdded,
+    PhotoSaved,
 }
 
 impl Flash {
@@ -82,13 +91,18 @@ impl Flash {
             Flash::AlreadyPresent => "already_present",
             Flash::AccessGranted => "access_granted",
             Flash::BookDeleted => "book_deleted",
+            Flash::EntrySaved => "entry_saved",
+            Flash::EntryDeleted => "entry_deleted",
+            Flash::CategoryAdded => "category_added",
+            Flash::PhotoSaved => "photo_saved",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         use Flash::*;
         [
             Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
-            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted, BooksChanged,
+            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted, BooksChanged, EntrySaved, EntryDeleted,
+            CategoryAdded, PhotoSaved,
         ]
             .into_iter()
             .find(|f| f.as_str() == s)

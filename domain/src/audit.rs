@@ -1,5 +1,5 @@
 //! The audit log: every change editors and admins make to the catalogue (books added, changed,
-//! corrected, deleted; access granted), with who did it, from where, and the values before and
+//! corrected, deleted; access granted; authors, publishers and categories changed or deleted), with who did it, from where, and the values before and
 //! after. Admins browse it.
 
 use crate::account::{Role, User};
@@ -34,10 +34,30 @@ pub enum AuditAction {
     BookCorrected,
     BookDeleted,
     AccessGranted,
+    AuthorChanged,
+    AuthorDeleted,
+    PublisherChanged,
+    PublisherDeleted,
+    CategoryAdded,
+    CategoryChanged,
+    CategoryDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 5] = [Self::BookAdded, Self::BookChanged, Self::BookCorrected, Self::BookDeleted, Self::AccessGranted];
+    pub const ALL: [AuditAction; 12] = [
+        Self::BookAdded,
+        Self::BookChanged,
+        Self::BookCorrected,
+        Self::BookDeleted,
+        Self::AccessGranted,
+        Self::AuthorChanged,
+        Self::AuthorDeleted,
+        Self::PublisherChanged,
+        Self::PublisherDeleted,
+        Self::CategoryAdded,
+        Self::CategoryChanged,
+        Self::CategoryDeleted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,11 +66,29 @@ impl AuditAction {
             Self::BookCorrected => "book_corrected",
             Self::BookDeleted => "book_deleted",
             Self::AccessGranted => "access_granted",
+            Self::AuthorChanged => "author_changed",
+            Self::AuthorDeleted => "author_deleted",
+            Self::PublisherChanged => "publisher_changed",
+            Self::PublisherDeleted => "publisher_deleted",
+            Self::CategoryAdded => "category_added",
+            Self::CategoryChanged => "category_changed",
+            Self::CategoryDeleted => "category_deleted",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Where the target is edited (`None` once it is gone).
+    pub fn target_href(self, id: &str) -> Option<String> {
+        match self {
+            Self::BookDeleted | Self::AuthorDeleted | Self::PublisherDeleted | Self::CategoryDeleted => None,
+            Self::AuthorChanged => Some(format!("/admin/auteurs/{id}")),
+            Self::PublisherChanged => Some(format!("/admin/editeurs/{id}")),
+            Self::CategoryAdded | Self::CategoryChanged => Some(format!("/admin/categories/{id}")),
+            Self::BookAdded | Self::BookChanged | Self::BookCorrected | Self::AccessGranted => Some(format!("/admin/livres/{id}")),
+        }
     }
 }
 
@@ -62,9 +100,9 @@ pub struct AuditEntry {
     pub actor_id: Option<String>,
     pub actor_email: String,
     pub action: AuditAction,
-    /// The book concerned.
+    /// The book (or author, publisher, category) concerned.
     pub target_id: String,
-    /// Its title at the time.
+    /// Its title (or name) at the time.
     pub target_label: String,
     /// JSON of the fields that changed, as they were and as they became.
     pub before: Option<String>,

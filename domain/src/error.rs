@@ -14,6 +14,8 @@ pub enum Reason {
     Unknown,
     Mismatch,
     OutOfRange,
+    /// Another one already has it (a name, a slug).
+    Taken,
 }
 
 impl Reason {
@@ -26,6 +28,7 @@ impl Reason {
             Reason::Unknown => "unknown",
             Reason::Mismatch => "mismatch",
             Reason::OutOfRange => "out_of_range",
+            Reason::Taken => "taken",
         }
     }
 }

@@ -806,16 +806,10 @@ fn wire_notes(reader: &Shared, win: &Window, doc: &Document) {
             (r.annotations_url.clone(), r.book_id.clone())
         };
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok((200, text)) = notes::request(&win, "GET", &format!("{url}?book={book}"), None).await {
-                #[derive(serde::Deserialize)]
-                struct List {
-                    annotations: Vec<notes::Note>,
-                }
-                if let Ok(list) = serde_json::from_str::<List>(&text) {
-                    if let Ok(mut r) = reader.try_borrow_mut() {
-                        r.notes = list.annotations;
-                        refresh_notes(&r);
-                    }
+            if let Some(list) = notes::list(&win, &url, &book).await {
+                if let Ok(mut r) = reader.try_borrow_mut() {
+                    r.notes = list;
+                    refresh_notes(&r);
                 }
             }
         });

@@ -61,6 +61,19 @@ pub async fn create(win: &Window, url: &str, note: &Note) -> Option<Note> {
 }
 
 /// Deletes a note (gone already counts as done).
+/// The book's notes, highlights and bookmarks as the server holds them; `None` when it could
+/// not answer (offline: the kept list stays).
+pub async fn list(win: &Window, annotations_url: &str, book_id: &str) -> Option<Vec<Note>> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        annotations: Vec<Note>,
+    }
+    match request(win, "GET", &format!("{annotations_url}?book={book_id}"), None).await {
+        Ok((200, text)) => serde_json::from_str::<List>(&text).ok().map(|l| l.annotations),
+        _ => None,
+    }
+}
+
 pub async fn delete(win: &Window, annotations_url: &str, id: &str) -> bool {
     matches!(request(win, "DELETE", &format!("{annotations_url}{id}/"), None).await, Ok((204 | 404, _)))
 }

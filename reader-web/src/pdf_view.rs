@@ -654,17 +654,11 @@ fn load_notes(reader: &Shared) {
         (r.win.clone(), r.annotations_url.clone(), r.book_id.clone())
     };
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok((200, text)) = notes::request(&win, "GET", &format!("{url}?book={book}"), None).await {
-            #[derive(serde::Deserialize)]
-            struct List {
-                annotations: Vec<Note>,
-            }
-            if let Ok(list) = serde_json::from_str::<List>(&text) {
-                with(&reader, |r| {
-                    r.notes = list.annotations;
-                    r.refresh_notes();
-                });
-            }
+        if let Some(list) = notes::list(&win, &url, &book).await {
+            with(&reader, |r| {
+                r.notes = list;
+                r.refresh_notes();
+            });
         }
     });
 }

@@ -432,3 +432,59 @@ async fn covers_come_in_the_widths_pages_ask_for() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
+    let app = spawn(Db::Sqlite).await;
+    let moby = import(&app, "epub/moby-dick.epub", true).await;
+    let melville = moby.authors[0].id.clone();
+    let reader = signed_in(&app, "lecteur@coko.test", "reader").await;
+    assert_eq!(reader.get(app.url("/admin/auteurs")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(reader.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", "X")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let web = signed_in(&app, "editrice@coko.test", "editor").await;
+
+    // Found by name; the form keeps what was typed when it is refused, and says which field.
+    let list = web.get(app.url("/admin/auteurs?nom=melv")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Herman Melville") && list.contains(&format!("/admin/auteurs/{melville}")));
+    let res = web.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", " "), ("biography", "Marin, puis écrivain.")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Marin, puis écrivain.") && html.contains("href=\"#name\""), "the refused form names the field");
+    let res = web.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", "Herman Melville"), ("biography", "Marin, puis écrivain.")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(get(&app, &format!("/auteurs/{melville}")).await.1.contains("Marin, puis écrivain."), "the public page shows the biography");
+
+    // A photo: uploaded, shown on the public page, served; a script is refused.
+    let cover = client().get(app.url(&format!("/files/covers/{}", moby.cover_hash.as_ref().unwrap()))).send().await.unwrap().bytes().await.unwrap().to_vec();
+    let photo = |bytes: Vec<u8>, name: &str| reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let res = web.post(app.url(&format!("/admin/auteurs/{melville}/photo"))).multipart(photo(cover, "melville.jpg")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = get(&app, &format!("/auteurs/{melville}")).await.1;
+    let at = page.find("data-testid=\"author-photo\"").map(|i| &page[i.saturating_sub(400)..i]).expect("photo shown");
+    let src = at.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let served = client().get(app.url(&src)).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    let res = web.post(app.url(&format!("/admin/auteurs/{melville}/photo"))).multipart(photo(b"<script>alert(1)</script>".to_vec(), "x.jpg")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Publishers: a publisher still on a book is kept (409, with the reason).
+    let publisher = moby.publisher.clone().unwrap().id;
+    let res = web.post(app.url(&format!("/admin/editeurs/{publisher}/supprimer"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("Encore sur 1 livre(s)"));
+
+    // Categories: added, a taken slug refused, deleted.
+    let res = web.post(app.url("/admin/categories")).form(&[("name", "Fiction"), ("slug", ""), ("parent", "")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let fiction = res.headers()["location"].to_str().unwrap().to_owned();
+    let res = web.post(app.url("/admin/categories")).form(&[("name", "Autre"), ("slug", "fiction"), ("parent", "")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("déjà pris par un autre"));
+    let tree = web.get(app.url("/admin/categories")).send().await.unwrap().text().await.unwrap();
+    assert!(tree.contains(&fiction));
+    let res = web.post(app.url(&format!("{fiction}/supprimer"))).send().await.unwrap();
+    assert_eq!((res.status(), res.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/categories"));
+    assert_eq!(web.get(app.url(&fiction)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    app.finish().await;
+}

@@ -32,6 +32,10 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "current_password" => t.current_password_label,
         "new_password" => t.new_password_label,
         "role" => t.role_label,
+        "biography" => t.entry_biography,
+        "slug" => t.entry_slug,
+        "parent" => t.entry_parent,
+        "photo" => t.entry_photo,
         _ => "",
     }
 }
@@ -47,6 +51,7 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::Unknown => t.err_unknown,
         Reason::Mismatch => t.err_mismatch,
         Reason::OutOfRange => t.err_out_of_range,
+        Reason::Taken => t.err_taken,
     }
 }
 
@@ -162,6 +167,8 @@ pub fn Select(
     #[prop(optional, into)] selected: String,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(default = None)] error: Option<FieldError>,
+    /// With a placeholder that is a real choice (value ""), the field is not required.
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     let invalid = error.is_some();
     let opts = options
@@ -177,7 +184,7 @@ pub fn Select(
             <select
                 id=name
                 name=name
-                required=true
+                required=required
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=described_by(name, false, invalid)
                 class=styles::INPUT

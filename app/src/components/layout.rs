@@ -58,6 +58,10 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::AlreadyPresent => t.already_present,
         Flash::AccessGranted => t.access_granted,
         Flash::BookDeleted => t.book_deleted,
+        Flash::EntrySaved => t.entry_saved,
+        Flash::EntryDeleted => t.entry_deleted,
+        Flash::CategoryAdded => t.category_added,
+        Flash::PhotoSaved => t.photo_saved,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

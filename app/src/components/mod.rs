@@ -1,6 +1,7 @@
 //! Coko's small design system: layout, form fields, notices, the logo.
 
 pub mod book_card;
+pub mod danger;
 pub mod form;
 pub mod layout;
 pub mod logo;

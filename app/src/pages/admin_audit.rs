@@ -14,6 +14,13 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::BookCorrected => t.audit_book_corrected,
         AuditAction::BookDeleted => t.audit_book_deleted,
         AuditAction::AccessGranted => t.audit_access_granted,
+        AuditAction::AuthorChanged => t.audit_author_changed,
+        AuditAction::AuthorDeleted => t.audit_author_deleted,
+        AuditAction::PublisherChanged => t.audit_publisher_changed,
+        AuditAction::PublisherDeleted => t.audit_publisher_deleted,
+        AuditAction::CategoryAdded => t.audit_category_added,
+        AuditAction::CategoryChanged => t.audit_category_changed,
+        AuditAction::CategoryDeleted => t.audit_category_deleted,
     }
 }
 
@@ -63,10 +70,9 @@ pub fn AdminAuditPage(page: AuditPage, filter: AuditFilter) -> impl IntoView {
         .map(|e| {
             let when = e.at.format("%Y-%m-%d %H:%M UTC").to_string();
             let diff = changes(&e);
-            let target = if e.action == AuditAction::BookDeleted {
-                view! { <span dir="auto">{e.target_label.clone()}</span> }.into_any()
-            } else {
-                view! { <a href=format!("/admin/livres/{}", e.target_id) class=styles::LINK dir="auto">{e.target_label.clone()}</a> }.into_any()
+            let target = match e.action.target_href(&e.target_id) {
+                None => view! { <span dir="auto">{e.target_label.clone()}</span> }.into_any(),
+                Some(href) => view! { <a href=href class=styles::LINK dir="auto">{e.target_label.clone()}</a> }.into_any(),
             };
             view! {
                 <li class="py-3" data-testid="audit-entry">
@@ -87,6 +93,7 @@ pub fn AdminAuditPage(page: AuditPage, filter: AuditFilter) -> impl IntoView {
         })
         .collect_view();
     view! {
+        <super::admin_entries::AdminTabs current="/admin/journal"/>
         <h1 class=styles::H1>{t.audit_title}</h1>
         <form method="get" action="/admin/journal" class=format!("{} mb-6 grid gap-3 sm:grid-cols-[1fr_1fr_auto] sm:items-end", styles::CARD)>
             <div>

@@ -1,6 +1,7 @@
 //! Editors' pages: every book (drafts too), one book's status and offer, and the upload form.
 
 use crate::components::book_card::{price_text, Cover};
+use crate::components::danger::DangerZone;
 use crate::components::form::{ErrorSummary, Field};
 use crate::components::notice::{Notice, Tone};
 use crate::components::styles;
@@ -65,6 +66,7 @@ pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
         .collect_view();
     let next = page.next_cursor.map(|c| format!("/admin/livres?apres={c}"));
     view! {
+        <super::admin_entries::AdminTabs current="/admin/livres"/>
         <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
             <h1 class=format!("{} !mb-0", styles::H1)>{t.admin_books_title}</h1>
             <a href="/admin/livres/importer" class=styles::BUTTON>{t.upload_title}</a>
@@ -212,24 +214,15 @@ fn MetadataForm(book: Book) -> impl IntoView {
     .into_any()
 }
 
-/// Deleting, behind a second step (no script needed: a disclosure holds the real button).
+/// Deleting, behind a second step.
 #[component]
 fn DeleteForm(book_id: String) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
-    let refused = ctx.form_for("delete").is_some();
+    let refused = ctx.form_for("delete").is_some().then(|| t.delete_book_in_use.to_owned());
     view! {
-        <section class="mt-6 rounded-2xl border border-red-300 bg-white p-5 sm:p-8 dark:border-red-800 dark:bg-slate-900" aria-labelledby="delete-heading">
-            <h2 id="delete-heading" class="mb-2 text-lg font-bold text-red-800 dark:text-red-300">{t.delete_book}</h2>
-            {refused.then(|| view! { <p role="alert" class="mb-3 rounded-lg bg-red-50 p-3 font-medium text-red-900 dark:bg-red-950 dark:text-red-100">{t.delete_book_in_use}</p> })}
-            <p class="mb-4 text-slate-800 dark:text-slate-200">{t.delete_book_warning}</p>
-            <details open=refused>
-                <summary class=format!("{} cursor-pointer list-none", styles::BUTTON_SECONDARY)>{t.delete_book}</summary>
-                <form method="post" action=format!("/admin/livres/{book_id}/supprimer") class="mt-3">
-                    <button type="submit" class="inline-flex items-center justify-center rounded-lg bg-red-700 px-4 py-2.5 font-semibold text-white hover:bg-red-800 focus-visible:outline focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-amber-500">{t.delete_book_confirm}</button>
-                </form>
-            </details>
-        </section>
+        <DangerZone title=t.delete_book warning=t.delete_book_warning confirm=t.delete_book_confirm
+            action=format!("/admin/livres/{book_id}/supprimer") refused/>
     }
 }
 

@@ -20,9 +20,22 @@ pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView
     let next = page.next_cursor.clone().map(|c| format!("{base}/{}?apres={c}", entry.id));
     let count = fill(t.listed_count, &[("count", &entry.books.to_string())]);
     let biography = (kind == Listing::Authors && !entry.detail.trim().is_empty()).then(|| entry.detail.clone());
+    let photo = entry.photo.clone().map(|hash| {
+        let alt = fill(t.entry_photo_alt, &[("name", &entry.name)]);
+        let url = crate::components::book_card::cover_url(&hash);
+        view! {
+            <img src=format!("{url}/160") srcset=format!("{url}/160 1x, {url}/320 2x") alt=alt width="96" height="96" data-testid="author-photo"
+                class="h-24 w-24 shrink-0 rounded-full bg-slate-200 object-cover dark:bg-slate-800"/>
+        }
+    });
     view! {
-        <p class="mb-1 text-sm font-semibold uppercase tracking-wide text-teal-800 dark:text-teal-300">{kind_label}</p>
-        <h1 class=format!("{} mb-2", styles::H1) dir="auto">{entry.name.clone()}</h1>
+        <div class="flex items-center gap-4">
+            {photo}
+            <div class="min-w-0">
+                <p class="mb-1 text-sm font-semibold uppercase tracking-wide text-teal-800 dark:text-teal-300">{kind_label}</p>
+                <h1 class=format!("{} mb-2", styles::H1) dir="auto">{entry.name.clone()}</h1>
+            </div>
+        </div>
         {biography.map(|b| view! { <p class="mb-4 max-w-prose whitespace-pre-line text-slate-800 dark:text-slate-200" dir="auto">{b}</p> })}
         <p class="mb-6 text-slate-700 dark:text-slate-300">{count}</p>
         <BookGrid t=t books=page.books lang=ctx.lang/>

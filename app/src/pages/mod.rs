@@ -2,6 +2,7 @@
 
 pub mod admin_audit;
 pub mod admin_books;
+pub mod admin_entries;
 pub mod admin_users;
 pub mod auth;
 pub mod book;

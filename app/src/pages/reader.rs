@@ -35,6 +35,16 @@ pub struct ReaderView {
 pub(crate) const ICON_BUTTON: &str = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-slate-900 hover:bg-slate-100 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 dark:text-slate-100 dark:hover:bg-slate-800";
 pub(crate) const PANEL: &str = "absolute end-2 top-12 z-20 max-h-[70vh] w-[min(22rem,calc(100vw-1rem))] overflow-y-auto rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
 
+/// The start of both readers' headers: back to the book page, then the book's title.
+pub(super) fn back_and_title(t: &'static Texts, book: &Book, back_arrow: &'static str) -> impl IntoView {
+    view! {
+        <a href=format!("/livres/{}", book.id) class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
+            <span aria-hidden="true">{back_arrow}</span>
+        </a>
+        <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
+    }
+}
+
 fn part_href(book_id: &str, spine: u32) -> String {
     format!("/lire/{book_id}?partie={spine}")
 }
@@ -228,10 +238,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             data-fonts=fonts data-settings=settings data-settings-url="/api/v1/reading/settings/" data-user=user_id>
             <PwaBar t=t/>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 px-1 dark:border-slate-800">
-                <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
-                    <span aria-hidden="true">{back_arrow}</span>
-                </a>
-                <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
+                {back_and_title(t, &book, back_arrow)}
                 <details id="reader-toc" class="group" open=searching>
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_toc>
                         <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M4 6h16M4 12h16M4 18h10"/></svg>

@@ -3,7 +3,7 @@
 //! the screen's pixel density, fills the outline, searches the text and saves the page reached.
 //! Without WASM the page offers the file itself.
 
-use super::reader::{bookmark_and_notes, ICON_BUTTON, PANEL};
+use super::reader::{back_and_title, bookmark_and_notes, ICON_BUTTON, PANEL};
 use crate::components::offline::{DownloadBox, PwaBar};
 use crate::components::styles;
 use crate::context::page_ctx;
@@ -63,10 +63,7 @@ pub fn PdfReaderPage(view_data: PdfReaderView) -> impl IntoView {
             data-t-saving-failed=t.reader_saving_failed data-t-note-failed=t.reader_note_failed>
             <PwaBar t=t/>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1 dark:border-slate-800 dark:bg-slate-900">
-                <a href=format!("/livres/{id}") class=ICON_BUTTON aria-label=t.reader_back title=t.reader_back>
-                    <span aria-hidden="true">{back_arrow}</span>
-                </a>
-                <h1 class="min-w-0 flex-1 truncate text-sm font-semibold" dir="auto" lang=book.language.clone()>{book.title.clone()}</h1>
+                {back_and_title(t, &book, back_arrow)}
                 <details id="reader-toc">
                     <summary class=format!("{ICON_BUTTON} cursor-pointer list-none font-medium") title=t.reader_toc>
                         <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5 fill-none stroke-current stroke-2 sm:hidden"><path d="M4 6h16M4 12h16M4 18h10"/></svg>

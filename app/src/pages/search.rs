@@ -12,7 +12,8 @@ use leptos::prelude::*;
 
 pub const PER_PAGE: u32 = 20;
 
-fn encode(s: &str) -> String {
+/// A query-string value, percent-encoded.
+pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -7,13 +7,19 @@ mod money;
 pub use money::Money;
 
 #[cfg(feature = "ssr")]
+mod entries;
+#[cfg(feature = "ssr")]
+pub use entries::{EntryForm, MAX_PHOTO_BYTES};
+#[cfg(feature = "ssr")]
+mod memo;
+#[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
 pub use service::{parse_categories, search_doc, BulkAction, CatalogError, CatalogService, ImportOutcome, MetadataForm, MAX_BULK};
 
 
 /// What kind of file a book is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Epub,
@@ -75,7 +81,7 @@ pub struct CategoryRef {
 }
 
 /// What the catalogue lists besides books.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
     /// Authors with at least one published book.
     Authors,
@@ -94,6 +100,9 @@ pub struct Listed {
     pub detail: String,
     /// A category's parent.
     pub parent_id: Option<String>,
+    /// An author's photo (content hash, served like covers).
+    #[serde(default)]
+    pub photo: Option<String>,
     pub books: u64,
 }
 
@@ -162,7 +171,7 @@ impl Book {
 }
 
 /// Browse filters, as they appear in the URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BookFilter {
     pub language: Option<String>,
     pub format: Option<Format>,
@@ -176,7 +185,7 @@ pub struct BookFilter {
 }
 
 /// How a list of books is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Sort {
     /// Newest first (by when they entered the catalogue).
     #[default]
@@ -223,31 +232,42 @@ pub struct FoundBooks {
     pub facets: crate::search::Facets,
 }
 
-/// Categories as a tree for a select: (slug, name indented by its depth), parents before their
-/// children, siblings by name. Only categories with published books, or with such descendants.
-pub fn category_tree(all: &[Listed]) -> Vec<(String, String)> {
-    fn walk(all: &[Listed], parent: Option<&str>, depth: usize, seen: &mut Vec<String>, out: &mut Vec<(String, String)>) -> u64 {
-        let mut total = 0;
-        let mut kids: Vec<&Listed> = all.iter().filter(|c| c.parent_id.as_deref() == parent && !seen.contains(&c.id)).collect();
-        kids.sort_by(|a, b| a.name.cmp(&b.name));
+/// Every category in tree order with its depth: parents before their children, siblings by
+/// name (a loop in the data, or a tree deeper than 8, stops there).
+pub fn category_outline(all: &[Listed]) -> Vec<(&Listed, usize)> {
+    fn walk<'a>(all: &'a [Listed], parent: Option<&str>, depth: usize, out: &mut Vec<(&'a Listed, usize)>) {
+        let mut kids: Vec<&Listed> = all.iter().filter(|c| c.parent_id.as_deref() == parent && !out.iter().any(|(o, _)| o.id == c.id)).collect();
+        kids.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         for c in kids {
             if depth > 8 {
                 break;
             }
-            seen.push(c.id.clone());
-            let at = out.len();
-            out.push((c.detail.clone(), format!("{}{}", "\u{a0}\u{a0}".repeat(depth), c.name)));
-            let below = walk(all, Some(&c.id), depth + 1, seen, out);
-            if c.books + below == 0 {
-                out.truncate(at);
-            }
-            total += c.books + below;
+            out.push((c, depth));
+            walk(all, Some(&c.id), depth + 1, out);
         }
-        total
     }
     let mut out = Vec::new();
-    walk(all, None, 0, &mut Vec::new(), &mut out);
+    walk(all, None, 0, &mut out);
     out
+}
+
+/// A category's name indented by its depth (for a select).
+pub fn indented(name: &str, depth: usize) -> String {
+    format!("{}{}", "\u{a0}\u{a0}".repeat(depth), name)
+}
+
+/// Categories as a tree for a select: (slug, name indented by its depth), parents before their
+/// children, siblings by name. Only categories with published books, or with such descendants.
+pub fn category_tree(all: &[Listed]) -> Vec<(String, String)> {
+    let outline = category_outline(all);
+    (0..outline.len())
+        .filter(|&i| {
+            let depth = outline[i].1;
+            let below = outline[i + 1..].iter().take_while(|(_, d)| *d > depth);
+            outline[i].0.books + below.map(|(c, _)| c.books).sum::<u64>() > 0
+        })
+        .map(|i| (outline[i].0.detail.clone(), indented(&outline[i].0.name, outline[i].1)))
+        .collect()
 }
 
 /// A URL-safe name: lower case, no accents, words joined by `-` (`Contes & légendes` →

@@ -1,5 +1,6 @@
 //! The catalogue service: importing files, reading books and listings. Drafts are for editors.
 
+use super::memo::Memo;
 use super::{Book, BookFilter, BookPage, BookStatus, Format, FoundBooks, Money};
 use crate::account::Role;
 use crate::audit::{Actor, AuditAction, AuditEntry};
@@ -197,13 +198,17 @@ pub enum ImportOutcome {
 
 #[derive(Clone)]
 pub struct CatalogService {
-    store: Arc<dyn CatalogStore>,
-    files: Arc<dyn FileStore>,
-    index: Arc<dyn SearchIndex>,
-    limits: Limits,
+    pub(super) store: Arc<dyn CatalogStore>,
+    pub(super) files: Arc<dyn FileStore>,
+    pub(super) index: Arc<dyn SearchIndex>,
+    pub(super) limits: Limits,
     /// One drain of the index outbox at a time in this process, so an older state of a book
     /// never lands after a newer one.
     draining: Arc<tokio::sync::Mutex<()>>,
+    /// How many books match a filter (drafts included or not), asked by every catalogue page.
+    counts: Arc<Memo<(BookFilter, bool), u64>>,
+    /// Authors, publishers, categories pages (the category tree is on every catalogue page).
+    listings: Arc<Memo<(super::Listing, u64, u32), (Vec<super::Listed>, u64)>>,
 }
 
 /// What the search index holds of a book.
@@ -229,13 +234,14 @@ fn can_see_drafts(role: Option<Role>) -> bool {
 
 impl CatalogService {
     pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, index: Arc<dyn SearchIndex>, limits: Limits) -> Self {
-        Self { store, files, index, limits, draining: Arc::default() }
+        Self { store, files, index, limits, draining: Arc::default(), counts: Arc::default(), listings: Arc::default() }
     }
 
     /// Rebuilds the index from the database: emptied, then every published book written again.
     /// Returns how many.
     pub async fn reindex(&self) -> Result<u64, CatalogError> {
         let _one = self.draining.lock().await;
+        self.forget();
         self.index.clear().await?;
         let mut start = Start::Offset(0);
         let mut n = 0;
@@ -254,12 +260,23 @@ impl CatalogService {
 
     /// Books changed: they go to the index outbox, which is then drained at once. When the
     /// index is down the rows stay, and the background drain writes them later.
-    async fn changed(&self, ids: &[&str]) -> Result<(), CatalogError> {
-        self.store.queue_for_index(ids, crate::clock::now_ms()).await?;
+    pub(super) async fn changed(&self, ids: &[&str]) -> Result<(), CatalogError> {
+        self.queued(ids).await?;
+        self.drain_soon().await;
+        Ok(())
+    }
+
+    /// Books changed: kept counts are forgotten and the books wait in the outbox.
+    async fn queued(&self, ids: &[&str]) -> Result<(), CatalogError> {
+        self.forget();
+        Ok(self.store.queue_for_index(ids, crate::clock::now_ms()).await?)
+    }
+
+    /// Drains the outbox now; a failing index only delays (the background drain retries).
+    async fn drain_soon(&self) {
         if let Err(e) = self.drain_index().await {
             tracing::warn!(error = %e, "search index behind; the outbox keeps the change");
         }
-        Ok(())
     }
 
     /// Writes every book waiting in the outbox to the index as it is now in the database
@@ -272,6 +289,8 @@ impl CatalogService {
             if batch.is_empty() {
                 return Ok(n);
             }
+            // Queued here or by another process (`coko import`): kept counts are stale.
+            self.forget();
             let mut docs = Vec::new();
             let mut gone = Vec::new();
             for (id, _) in &batch {
@@ -348,21 +367,51 @@ impl CatalogService {
         }
     }
 
+    /// Kept counts and listings are stale (the catalogue changed).
+    pub(super) fn forget(&self) {
+        self.counts.forget();
+        self.listings.forget();
+    }
+
+    /// How many books match (kept a few seconds: every catalogue page asks).
+    async fn count(&self, filter: &BookFilter, published_only: bool) -> Result<u64, CatalogError> {
+        let key = (BookFilter { sort: Default::default(), ..filter.clone() }, published_only);
+        if let Some(n) = self.counts.get(&key) {
+            return Ok(n);
+        }
+        let generation = self.counts.generation();
+        let n = self.store.count_books(filter, published_only).await?;
+        self.counts.put(key, generation, n);
+        Ok(n)
+    }
+
     /// One page of the catalogue after `cursor` (keyset pagination).
     pub async fn browse(&self, filter: &BookFilter, cursor: Option<&str>, limit: u32, viewer: Option<Role>) -> Result<BookPage, CatalogError> {
         let start = cursor.and_then(parse_cursor).unwrap_or(Start::Offset(0));
-        Ok(self.store.list_books(filter, !can_see_drafts(viewer), start, limit).await?)
+        let published_only = !can_see_drafts(viewer);
+        let mut page = self.store.list_books(filter, published_only, start, limit).await?;
+        page.total = self.count(filter, published_only).await?;
+        Ok(page)
     }
 
     /// Page `page` (from 1) of `limit` books, for the REST API.
     pub async fn page(&self, filter: &BookFilter, page: u32, limit: u32) -> Result<BookPage, CatalogError> {
         let limit = limit.clamp(1, 100);
         let offset = (page.max(1) as u64 - 1) * limit as u64;
-        Ok(self.store.list_books(filter, true, Start::Offset(offset), limit).await?)
+        let mut page = self.store.list_books(filter, true, Start::Offset(offset), limit).await?;
+        page.total = self.count(filter, true).await?;
+        Ok(page)
     }
 
     /// Sets a book's price (never negative) and featured flag, and updates the index.
     pub async fn set_offer(&self, id: &str, price: Money, featured: bool) -> Result<Book, CatalogError> {
+        let book = self.write_offer(id, price, featured).await?;
+        self.drain_soon().await;
+        Ok(book)
+    }
+
+    /// Sets the offer; the book waits in the outbox.
+    async fn write_offer(&self, id: &str, price: Money, featured: bool) -> Result<Book, CatalogError> {
         if price.amount < 0 {
             return Err(CatalogError::NotFound);
         }
@@ -370,12 +419,18 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        self.changed(&[&book.id]).await?;
+        self.queued(&[&book.id]).await?;
         Ok(book)
     }
 
     /// Editors and admins only: publishes or unpublishes a book and sets its offer.
     pub async fn edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
+        let book = self.write_edit(by, id, status, price, featured).await?;
+        self.drain_soon().await;
+        Ok(book)
+    }
+
+    async fn write_edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
@@ -384,7 +439,7 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         // Queues the book for the index with its new status.
-        let book = self.set_offer(id, price, featured).await?;
+        let book = self.write_offer(id, price, featured).await?;
         let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured });
         if offer(&before) != offer(&book) {
             self.audit(by, AuditAction::BookChanged, &book, Some(offer(&before)), Some(offer(&book))).await?;
@@ -429,25 +484,33 @@ impl CatalogService {
             match action {
                 BulkAction::Publish | BulkAction::Unpublish => {
                     let status = if *action == BulkAction::Publish { BookStatus::Published } else { BookStatus::Draft };
-                    self.edit(by, id, status, b.price.clone(), b.featured).await?;
+                    self.write_edit(by, id, status, b.price.clone(), b.featured).await?;
                 }
                 BulkAction::Feature | BulkAction::Unfeature => {
-                    self.edit(by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
+                    self.write_edit(by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
                 }
                 BulkAction::File(path) => {
                     let mut lines: Vec<String> = b.categories.iter().map(|c| c.name.clone()).collect();
                     lines.push(path.join(" > "));
                     let form = MetadataForm { categories: Some(lines.join("\n")), ..MetadataForm::of(&b) };
-                    self.correct(by, id, &form).await?;
+                    self.write_correction(by, id, &form).await?;
                 }
             }
             changed += 1;
         }
+        // Every changed book waits in the outbox: one drain writes them all.
+        self.drain_soon().await;
         Ok(changed)
     }
 
     /// Editors and admins only: corrects a book's metadata.
     pub async fn correct(&self, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
+        let book = self.write_correction(by, id, form).await?;
+        self.drain_soon().await;
+        Ok(book)
+    }
+
+    async fn write_correction(&self, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
@@ -457,7 +520,7 @@ impl CatalogService {
             return Err(CatalogError::NotFound);
         }
         let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        self.changed(&[&book.id]).await?;
+        self.queued(&[&book.id]).await?;
         let (before, after) = (metadata_json(&current), metadata_json(&book));
         if before != after {
             self.audit(by, AuditAction::BookCorrected, &book, Some(before), Some(after)).await?;
@@ -468,8 +531,14 @@ impl CatalogService {
     /// Authors, publishers or categories, by name, with their published books counted:
     /// page `page` (from 1) of `limit`, and the total.
     pub async fn listing(&self, kind: super::Listing, page: u32, limit: u32) -> Result<(Vec<super::Listed>, u64), CatalogError> {
-        let offset = u64::from(page.max(1) - 1) * u64::from(limit);
-        Ok(self.store.listing(kind, offset, limit).await?)
+        let key = (kind, u64::from(page.max(1) - 1) * u64::from(limit), limit);
+        if let Some(kept) = self.listings.get(&key) {
+            return Ok(kept);
+        }
+        let generation = self.listings.generation();
+        let found = self.store.listing(kind, false, None, key.1, limit).await?;
+        self.listings.put(key, generation, found.clone());
+        Ok(found)
     }
 
     /// An author or a publisher and a page of their published books (drafts for editors).
@@ -500,7 +569,7 @@ impl CatalogService {
             if found.len() >= limit {
                 break;
             }
-            for b in self.browse(&filter, None, limit as u32 + 1, None).await?.books {
+            for b in self.store.list_books(&filter, true, Start::Offset(0), limit as u32 + 1).await?.books {
                 if b.id != book.id && !found.iter().any(|f| f.id == b.id) && found.len() < limit {
                     found.push(b);
                 }

@@ -51,7 +51,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn insert_book(&self, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
-    /// The type of a cover that some book uses; `None` when the hash is no book's cover.
+    /// The type of a cover that some book uses (or an author's photo); `None` when the hash is
+    /// neither.
     async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>>;
     /// Replaces the corrected metadata, contributors and publisher of a book.
     async fn update_book_metadata(&self, id: &str, meta: &BookMetadata, now_ms: i64) -> StoreResult<bool>;
@@ -63,9 +64,22 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn delete_book(&self, id: &str) -> StoreResult<bool>;
     /// Whether someone holds an entitlement (a purchase or a grant) to the book.
     async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool>;
-    /// Authors, publishers or categories by name, with their published books counted; and how
-    /// many there are in all.
-    async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
+    /// Authors, publishers or categories by name, with their books counted; and how many there
+    /// are in all. For readers (`editors` false): only those with published books (categories:
+    /// all), published books counted; for editors: all of them, every book counted. `name`
+    /// keeps those whose name contains it (any case).
+    async fn listing(&self, kind: crate::catalog::Listing, editors: bool, name: Option<&str>, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
+    /// A new category (its slug unique: `Conflict("category")`).
+    async fn add_category(&self, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()>;
+    /// Writes an entry's name, detail (biography, slug) and parent (categories); a name or slug
+    /// taken by another answers `Conflict`. `false` when there is none.
+    async fn update_entry(&self, kind: crate::catalog::Listing, entry: &crate::catalog::Listed) -> StoreResult<bool>;
+    /// An author's photo (content hash and type), or none.
+    async fn set_author_photo(&self, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool>;
+    /// Removes an entry. Books lose it; a category's children move to its parent.
+    async fn delete_entry(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool>;
+    /// The books (any status) an entry is on.
+    async fn entry_book_ids(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Vec<String>>;
     /// One author or publisher (categories: by id too), whatever its books.
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
     /// Marks books for (re)writing in the search index; a book already waiting keeps one row.
@@ -80,6 +94,9 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
     /// The audit log, newest first, after `before` (`at` ms, id).
     async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>>;
-    /// Newest first; `published_only` hides drafts.
+    /// One page in the filter's order; `published_only` hides drafts. Not counted: `total` is 0
+    /// (see [`CatalogStore::count_books`]).
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
+    /// How many books match the filter.
+    async fn count_books(&self, filter: &BookFilter, published_only: bool) -> StoreResult<u64>;
 }

@@ -80,7 +80,9 @@ impl SqlStore {
         let mut parent: Option<String> = None;
         for name in path {
             let slug = crate::catalog::slug(name);
-            let found = bind_all(sqlx::query("SELECT id FROM categories WHERE slug = $1"), vec![Bind::Text(&slug)]).fetch_optional(&mut **tx).await?;
+            // By its name first (a renamed category keeps its old slug), else by slug.
+            let sql = "SELECT id FROM categories WHERE name = $1 OR slug = $2 ORDER BY CASE WHEN name = $3 THEN 0 ELSE 1 END, id LIMIT 1";
+            let found = bind_all(sqlx::query(sql), vec![Bind::Text(name), Bind::Text(&slug), Bind::Text(name)]).fetch_optional(&mut **tx).await?;
             let id = match found {
                 Some(r) => r.try_get::<String, _>(0)?,
                 None => {
@@ -262,64 +264,126 @@ impl CatalogStore for SqlStore {
     }
 
     async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT cover_mime FROM books WHERE cover_hash = $1 LIMIT 1")
-            .bind(hash.to_owned())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get::<Option<String>, _>("cover_mime")).transpose()?.flatten())
+        let sql = "SELECT cover_mime AS mime FROM books WHERE cover_hash = $1 \
+                   UNION ALL SELECT photo_mime AS mime FROM authors WHERE photo_hash = $2 LIMIT 1";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(hash), Bind::Text(hash)]).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get::<Option<String>, _>("mime")).transpose()?.flatten())
     }
 
-    async fn listing(&self, kind: crate::catalog::Listing, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)> {
+    async fn listing(&self, kind: crate::catalog::Listing, editors: bool, name: Option<&str>, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)> {
         use crate::catalog::Listing;
-        // (columns, from and joins, grouping, what is counted)
-        let (columns, from, group, counted) = match kind {
+        let published = if editors { "" } else { " AND b.status = 'published'" };
+        // Readers see authors and publishers with published books (inner joins); editors see
+        // every one (outer joins). Categories are all listed, with what they hold counted.
+        let join = if editors { "LEFT JOIN" } else { "JOIN" };
+        // (columns, from and joins, grouping)
+        let (columns, from, group) = match kind {
             Listing::Authors => (
-                "a.id AS id, a.name AS name, a.biography AS detail, CAST(NULL AS TEXT) AS parent_id",
-                "authors a JOIN book_authors ba ON ba.author_id = a.id JOIN books b ON b.id = ba.book_id AND b.status = 'published'",
-                "a.id, a.name, a.biography",
-                "a.id",
+                "a.id AS id, a.name AS name, a.biography AS detail, CAST(NULL AS TEXT) AS parent_id, a.photo_hash AS photo",
+                format!("authors a {join} book_authors ba ON ba.author_id = a.id {join} books b ON b.id = ba.book_id{published}"),
+                "a.id, a.name, a.biography, a.photo_hash",
             ),
             Listing::Publishers => (
-                "pu.id AS id, pu.name AS name, '' AS detail, CAST(NULL AS TEXT) AS parent_id",
-                "publishers pu JOIN books b ON b.publisher_id = pu.id AND b.status = 'published'",
+                "pu.id AS id, pu.name AS name, '' AS detail, CAST(NULL AS TEXT) AS parent_id, CAST(NULL AS TEXT) AS photo",
+                format!("publishers pu {join} books b ON b.publisher_id = pu.id{published}"),
                 "pu.id, pu.name",
-                "pu.id",
             ),
             Listing::Categories => (
-                "c.id AS id, c.name AS name, c.slug AS detail, c.parent_id AS parent_id",
-                "categories c LEFT JOIN book_categories bc ON bc.category_id = c.id LEFT JOIN books b ON b.id = bc.book_id AND b.status = 'published'",
+                "c.id AS id, c.name AS name, c.slug AS detail, c.parent_id AS parent_id, CAST(NULL AS TEXT) AS photo",
+                format!("categories c LEFT JOIN book_categories bc ON bc.category_id = c.id LEFT JOIN books b ON b.id = bc.book_id{published}"),
                 "c.id, c.name, c.slug, c.parent_id",
-                "c.id",
             ),
         };
-        let sql = format!("SELECT {columns}, COUNT(DISTINCT b.id) AS books FROM {from} GROUP BY {group} ORDER BY name, id LIMIT $1 OFFSET $2");
-        let rows = bind_all(sqlx::query(&sql), vec![Bind::Int(i64::from(limit.clamp(1, 100))), Bind::Int(offset.min(i64::MAX as u64) as i64)])
-            .fetch_all(self.pool())
-            .await?;
-        let mut list = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let books: i64 = r.try_get("books")?;
-            list.push(crate::catalog::Listed {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                detail: r.try_get("detail")?,
-                parent_id: r.try_get("parent_id")?,
-                books: books.max(0) as u64,
-            });
-        }
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(DISTINCT {counted}) AS n FROM {from}")).fetch_one(self.pool()).await?.try_get("n")?;
+        let table = match kind {
+            Listing::Authors => "a",
+            Listing::Publishers => "pu",
+            Listing::Categories => "c",
+        };
+        let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| format!("%{}%", n.to_lowercase().replace(['%', '_'], "")));
+        let mut p = Params { binds: Vec::new() };
+        let filter = match &pattern {
+            Some(pat) => format!(" WHERE LOWER({table}.name) LIKE {}", p.push(Bind::Text(pat))),
+            None => String::new(),
+        };
+        let count_binds = p.binds.clone();
+        let (lim, off) = (p.push(Bind::Int(i64::from(limit.clamp(1, 500)))), p.push(Bind::Int(offset.min(i64::MAX as u64) as i64)));
+        let sql = format!("SELECT {columns}, COUNT(DISTINCT b.id) AS books FROM {from}{filter} GROUP BY {group} ORDER BY name, id LIMIT {lim} OFFSET {off}");
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        let list = rows.iter().map(listed_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let count = format!("SELECT COUNT(DISTINCT {table}.id) AS n FROM {from}{filter}");
+        let total: i64 = bind_all(sqlx::query(&count), count_binds).fetch_one(self.pool()).await?.try_get("n")?;
         Ok((list, total.max(0) as u64))
     }
 
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>> {
         use crate::catalog::Listing;
         let sql = match kind {
-            Listing::Authors => "SELECT id, name, biography AS detail, CAST(NULL AS TEXT) AS parent_id FROM authors WHERE id = $1",
-            Listing::Publishers => "SELECT id, name, '' AS detail, CAST(NULL AS TEXT) AS parent_id FROM publishers WHERE id = $1",
-            Listing::Categories => "SELECT id, name, slug AS detail, parent_id FROM categories WHERE id = $1",
+            Listing::Authors => "SELECT id, name, biography AS detail, CAST(NULL AS TEXT) AS parent_id, photo_hash AS photo, 0 AS books FROM authors WHERE id = $1",
+            Listing::Publishers => "SELECT id, name, '' AS detail, CAST(NULL AS TEXT) AS parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM publishers WHERE id = $1",
+            Listing::Categories => "SELECT id, name, slug AS detail, parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM categories WHERE id = $1",
         };
-        let Some(r) = sqlx::query(sql).bind(id.to_owned()).fetch_optional(self.pool()).await? else { return Ok(None) };
-        Ok(Some(crate::catalog::Listed { id: r.try_get("id")?, name: r.try_get("name")?, detail: r.try_get("detail")?, parent_id: r.try_get("parent_id")?, books: 0 }))
+        let row = sqlx::query(sql).bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        row.as_ref().map(listed_from_row).transpose()
+    }
+
+    async fn add_category(&self, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)";
+        bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(parent_id), Bind::Text(slug), Bind::Text(name), Bind::Int(now_ms)])
+            .execute(self.pool())
+            .await
+            .map_err(|e| conflict_or(e, "slug"))?;
+        Ok(())
+    }
+
+    async fn update_entry(&self, kind: crate::catalog::Listing, e: &crate::catalog::Listed) -> StoreResult<bool> {
+        use crate::catalog::Listing;
+        let (sql, binds, what) = match kind {
+            Listing::Authors => ("UPDATE authors SET name = $2, biography = $3 WHERE id = $1", vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail)], "name"),
+            Listing::Publishers => ("UPDATE publishers SET name = $2 WHERE id = $1", vec![Bind::Text(&e.id), Bind::Text(&e.name)], "name"),
+            Listing::Categories => (
+                "UPDATE categories SET name = $2, slug = $3, parent_id = $4 WHERE id = $1",
+                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail), Bind::OptText(e.parent_id.as_deref())],
+                "slug",
+            ),
+        };
+        let done = bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|err| conflict_or(err, what))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_author_photo(&self, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool> {
+        let (hash, mime) = photo.unzip();
+        let sql = "UPDATE authors SET photo_hash = $2, photo_mime = $3 WHERE id = $1";
+        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(hash), Bind::OptText(mime)]).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delete_entry(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool> {
+        use crate::catalog::Listing;
+        let mut tx = self.pool().begin().await?;
+        let table = match kind {
+            Listing::Authors => "authors",
+            Listing::Publishers => "publishers",
+            Listing::Categories => {
+                let sql = "UPDATE categories SET parent_id = (SELECT parent_id FROM categories WHERE id = $1) WHERE parent_id = $2";
+                bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(id)]).execute(&mut *tx).await?;
+                "categories"
+            }
+        };
+        // Books' links go with it (cascade); a publisher's books keep no publisher (set null).
+        let done = bind_all(sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")), vec![Bind::Text(id)]).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn entry_book_ids(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Vec<String>> {
+        use crate::catalog::Listing;
+        let sql = match kind {
+            Listing::Authors => "SELECT DISTINCT book_id AS id FROM book_authors WHERE author_id = $1",
+            Listing::Publishers => "SELECT id FROM books WHERE publisher_id = $1",
+            Listing::Categories => "SELECT book_id AS id FROM book_categories WHERE category_id = $1",
+        };
+        let rows = sqlx::query(sql).bind(id.to_owned()).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
     }
 
     async fn queue_for_index(&self, book_ids: &[&str], now_ms: i64) -> StoreResult<()> {
@@ -437,43 +501,20 @@ impl CatalogStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn count_books(&self, filter: &BookFilter, published_only: bool) -> StoreResult<u64> {
+        let language_prefix = filter.language.as_ref().map(|l| format!("{l}-%"));
+        let mut p = Params { binds: Vec::new() };
+        let cond = book_conditions(filter, published_only, language_prefix.as_deref(), &mut p);
+        let sql = format!("SELECT COUNT(*) AS n FROM books b{cond}");
+        let total: i64 = bind_all(sqlx::query(&sql), p.binds).fetch_one(self.pool()).await?.try_get("n")?;
+        Ok(total.max(0) as u64)
+    }
+
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage> {
         let limit = limit.clamp(1, 100);
         let language_prefix = filter.language.as_ref().map(|l| format!("{l}-%"));
         let mut p = Params { binds: Vec::new() };
-        let mut cond = String::from(" WHERE 1 = 1");
-        if published_only {
-            cond.push_str(" AND b.status = 'published'");
-        }
-        if let (Some(lang), Some(prefix)) = (&filter.language, &language_prefix) {
-            let (a, b) = (p.push(Bind::Text(lang)), p.push(Bind::Text(prefix)));
-            cond.push_str(&format!(" AND (b.language = {a} OR b.language LIKE {b})"));
-        }
-        if let Some(f) = filter.format {
-            cond.push_str(&format!(" AND b.format = {}", p.push(Bind::Text(f.as_str()))));
-        }
-        match filter.free {
-            Some(true) => cond.push_str(" AND b.price_amount = 0"),
-            Some(false) => cond.push_str(" AND b.price_amount > 0"),
-            None => {}
-        }
-        if let Some(slug) = &filter.category {
-            let s = p.push(Bind::Text(slug));
-            cond.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM book_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.book_id = b.id AND c.slug = {s})"
-            ));
-        }
-        if let Some(author) = &filter.author {
-            let a = p.push(Bind::Text(author));
-            cond.push_str(&format!(" AND EXISTS (SELECT 1 FROM book_authors ba WHERE ba.book_id = b.id AND ba.author_id = {a})"));
-        }
-        if let Some(publisher) = &filter.publisher {
-            cond.push_str(&format!(" AND b.publisher_id = {}", p.push(Bind::Text(publisher))));
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n FROM books b{cond}");
-        let count_binds: Binds = p.binds.clone();
-        let total: i64 = bind_all(sqlx::query(&count_sql), count_binds).fetch_one(self.pool()).await?.try_get("n")?;
-
+        let cond = book_conditions(filter, published_only, language_prefix.as_deref(), &mut p);
         let mut page_sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS}{cond}");
         // Titles compare byte by byte on both databases (PostgreSQL's default collation would
         // order differently from SQLite's); sort_title is already folded for readers.
@@ -513,8 +554,54 @@ impl CatalogStore for SqlStore {
             None
         };
         self.attach_relations(&mut books).await?;
-        Ok(BookPage { books, next_cursor, total: total.max(0) as u64 })
+        Ok(BookPage { books, next_cursor, total: 0 })
     }
+}
+
+fn listed_from_row(r: &AnyRow) -> StoreResult<crate::catalog::Listed> {
+    let books: i64 = r.try_get("books")?;
+    Ok(crate::catalog::Listed {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        detail: r.try_get("detail")?,
+        parent_id: r.try_get("parent_id")?,
+        photo: r.try_get("photo")?,
+        books: books.max(0) as u64,
+    })
+}
+
+/// The WHERE clause of a book listing (and its binds in `p`).
+fn book_conditions<'a>(filter: &'a BookFilter, published_only: bool, language_prefix: Option<&'a str>, p: &mut Params<'a>) -> String {
+    let mut cond = String::from(" WHERE 1 = 1");
+    if published_only {
+        cond.push_str(" AND b.status = 'published'");
+    }
+    if let (Some(lang), Some(prefix)) = (&filter.language, language_prefix) {
+        let (a, b) = (p.push(Bind::Text(lang)), p.push(Bind::Text(prefix)));
+        cond.push_str(&format!(" AND (b.language = {a} OR b.language LIKE {b})"));
+    }
+    if let Some(f) = filter.format {
+        cond.push_str(&format!(" AND b.format = {}", p.push(Bind::Text(f.as_str()))));
+    }
+    match filter.free {
+        Some(true) => cond.push_str(" AND b.price_amount = 0"),
+        Some(false) => cond.push_str(" AND b.price_amount > 0"),
+        None => {}
+    }
+    if let Some(slug) = &filter.category {
+        let s = p.push(Bind::Text(slug));
+        cond.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM book_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.book_id = b.id AND c.slug = {s})"
+        ));
+    }
+    if let Some(author) = &filter.author {
+        let a = p.push(Bind::Text(author));
+        cond.push_str(&format!(" AND EXISTS (SELECT 1 FROM book_authors ba WHERE ba.book_id = b.id AND ba.author_id = {a})"));
+    }
+    if let Some(publisher) = &filter.publisher {
+        cond.push_str(&format!(" AND b.publisher_id = {}", p.push(Bind::Text(publisher))));
+    }
+    cond
 }
 
 /// The title as the catalogue sorts it: folded (no case, no accents).

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// The signed-in editor's role, or the response that refuses everyone else.
-async fn editor(s: &AppState, v: &Visit) -> Result<domain::account::Role, Response> {
+pub(super) async fn editor(s: &AppState, v: &Visit) -> Result<domain::account::Role, Response> {
     match &v.user {
         None => Err(sign_in_first(v)),
         Some(u) if u.role.can_edit_catalog() => Ok(u.role),

@@ -1,6 +1,7 @@
 //! The HTTP surface: pages, forms, REST, health, static files, and the middleware around them.
 
 pub mod admin_books;
+pub mod admin_entries;
 pub mod files;
 pub mod forms;
 pub mod middleware;
@@ -60,6 +61,20 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/livres/{id}/metadonnees", post(admin_books::correct))
         .route("/admin/livres/{id}/acces", post(admin_books::grant))
         .route("/admin/livres/{id}/supprimer", post(admin_books::delete))
+        .route("/admin/auteurs", get(admin_entries::authors))
+        .route("/admin/auteurs/{id}", get(admin_entries::author).post(admin_entries::save_author))
+        .route("/admin/auteurs/{id}/supprimer", post(admin_entries::delete_author))
+        .route(
+            "/admin/auteurs/{id}/photo",
+            post(admin_entries::author_photo).layer(axum::extract::DefaultBodyLimit::max(domain::catalog::MAX_PHOTO_BYTES + 64 * 1024)),
+        )
+        .route("/admin/auteurs/{id}/photo/retirer", post(admin_entries::remove_author_photo))
+        .route("/admin/editeurs", get(admin_entries::publishers))
+        .route("/admin/editeurs/{id}", get(admin_entries::publisher).post(admin_entries::save_publisher))
+        .route("/admin/editeurs/{id}/supprimer", post(admin_entries::delete_publisher))
+        .route("/admin/categories", get(admin_entries::categories).post(admin_entries::add_category))
+        .route("/admin/categories/{id}", get(admin_entries::category).post(admin_entries::save_category))
+        .route("/admin/categories/{id}/supprimer", post(admin_entries::delete_category))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/journal", get(pages::audit))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))

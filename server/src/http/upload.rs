@@ -12,7 +12,7 @@ pub enum UploadError {
     Missing,
 }
 
-/// The `file` field (its name and bytes) and the other, short, text fields.
+/// The file field (its name and bytes) and the other, short, text fields.
 pub struct Upload {
     pub name: String,
     pub bytes: Vec<u8>,
@@ -20,11 +20,16 @@ pub struct Upload {
 }
 
 pub async fn read(multipart: &mut Multipart, max_bytes: u64) -> Result<Upload, UploadError> {
+    read_field(multipart, "file", max_bytes).await
+}
+
+/// The file in the field `file_field`, and the other, short, text fields.
+pub async fn read_field(multipart: &mut Multipart, file_field: &str, max_bytes: u64) -> Result<Upload, UploadError> {
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut fields = HashMap::new();
     loop {
         match multipart.next_field().await {
-            Ok(Some(mut field)) if field.name() == Some("file") => {
+            Ok(Some(mut field)) if field.name() == Some(file_field) => {
                 let name = field.file_name().unwrap_or("upload").to_owned();
                 let mut bytes = Vec::new();
                 loop {

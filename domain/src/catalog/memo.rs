@@ -1,0 +1,81 @@
+//! Short-lived answers the catalogue pages ask for on every request (how many books match a
+//! filter, the category tree), kept until the catalogue changes in this process or a few seconds
+//! pass (another process — `coko import` — may have changed it meanwhile).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long an answer is trusted when nothing changed here.
+pub const FRESH_FOR: Duration = Duration::from_secs(20);
+/// Answers kept at most (filters are many; the busiest come back quickly).
+const CAPACITY: usize = 512;
+
+pub struct Memo<K, V> {
+    generation: AtomicU64,
+    kept: Mutex<HashMap<K, (u64, Instant, V)>>,
+}
+
+impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self { generation: AtomicU64::new(0), kept: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    /// The kept answer for `key`, if still good.
+    pub fn get(&self, key: &K) -> Option<V> {
+        let now = self.generation.load(Ordering::Acquire);
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        match kept.get(key) {
+            Some((generation, at, v)) if *generation == now && at.elapsed() < FRESH_FOR => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The generation to pass to [`Memo::put`]: read it before computing the answer, so an
+    /// answer computed across a change is never kept as current.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub fn put(&self, key: K, generation: u64, value: V) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= CAPACITY {
+            kept.clear();
+        }
+        kept.insert(key, (generation, Instant::now(), value));
+    }
+
+    /// The catalogue changed: every kept answer is stale.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_until_forgotten() {
+        let m: Memo<&str, u64> = Memo::default();
+        assert_eq!(m.get(&"a"), None);
+        let g = m.generation();
+        m.put("a", g, 3);
+        assert_eq!(m.get(&"a"), Some(3));
+        m.forget();
+        assert_eq!(m.get(&"a"), None, "a change makes it stale");
+    }
+
+    #[test]
+    fn an_answer_computed_across_a_change_is_not_kept() {
+        let m: Memo<&str, u64> = Memo::default();
+        let g = m.generation();
+        m.forget();
+        m.put("a", g, 3);
+        assert_eq!(m.get(&"a"), None);
+    }
+}

@@ -1,0 +1,218 @@
+//! Editors' pages for authors (`/admin/auteurs`), publishers (`/admin/editeurs`) and categories
+//! (`/admin/categories`): list, add (categories), edit, delete, and an author's photo.
+
+use super::admin_books::editor;
+use super::pages::failure;
+use super::render::{redirect_with, render};
+use super::visit::Visit;
+use crate::state::AppState;
+use app::context::{Flash, FormState, Page};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::catalog::{CatalogError, EntryForm, Listing};
+use domain::error::{ErrorCode, FieldError, Reason};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Authors and publishers shown per page.
+const PER_PAGE: u32 = 50;
+
+fn base(kind: Listing) -> &'static str {
+    app::pages::admin_entries::admin_base(kind)
+}
+
+fn form_of(f: &HashMap<String, String>) -> EntryForm {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    EntryForm { name: get("name"), biography: get("biography"), slug: get("slug"), parent: get("parent") }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    nom: Option<String>,
+    page: Option<u32>,
+}
+
+async fn list(s: AppState, v: Visit, kind: Listing, q: ListQuery) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    let name: String = q.nom.unwrap_or_default().trim().chars().take(100).collect();
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let found = if kind == Listing::Categories {
+        s.catalog.all_categories(&v.actor()).await.map(|all| {
+            let n = all.len() as u64;
+            (all, n)
+        })
+    } else {
+        s.catalog.entries(&v.actor(), kind, Some(&name), page, PER_PAGE).await
+    };
+    match found {
+        Ok((entries, total)) => render(&s, v.ctx(Page::AdminEntries { kind, entries, total, page, name }), StatusCode::OK).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn authors(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
+    list(s, v, Listing::Authors, q).await
+}
+
+pub async fn publishers(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
+    list(s, v, Listing::Publishers, q).await
+}
+
+pub async fn categories(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
+    list(s, v, Listing::Categories, q).await
+}
+
+/// The edit page, with a refused form (`form`) when there is one.
+async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<FormState>, status: StatusCode) -> Response {
+    let actor = v.actor();
+    let entry = match s.catalog.entry(&actor, kind, id).await {
+        Ok(e) => e,
+        Err(CatalogError::NotFound) => return render(s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => return failure(s, v).await,
+    };
+    let categories = if kind == Listing::Categories {
+        match s.catalog.all_categories(&actor).await {
+            Ok(all) => all,
+            Err(_) => return failure(s, v).await,
+        }
+    } else {
+        Vec::new()
+    };
+    let mut ctx = v.ctx(Page::AdminEntry { kind, entry, categories });
+    ctx.form = form;
+    render(s, ctx, status).await
+}
+
+async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    show(&s, &v, kind, &id, None, StatusCode::OK).await
+}
+
+pub async fn author(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    entry_page(s, v, Listing::Authors, id).await
+}
+
+pub async fn publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    entry_page(s, v, Listing::Publishers, id).await
+}
+
+pub async fn category(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    entry_page(s, v, Listing::Categories, id).await
+}
+
+async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    match s.catalog.update_entry(&v.actor(), kind, &id, &form_of(&f)).await {
+        Ok(_) => redirect_with(&v.session, &format!("{}/{id}", base(kind)), Some(Flash::EntrySaved)).await,
+        Err(CatalogError::Invalid(fields)) => {
+            let form = FormState { form: "entry", values: f.into_iter().collect(), fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
+            show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn save_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    save(s, v, Listing::Authors, id, f).await
+}
+
+pub async fn save_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    save(s, v, Listing::Publishers, id, f).await
+}
+
+pub async fn save_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    save(s, v, Listing::Categories, id, f).await
+}
+
+/// `POST /admin/categories`: a new category.
+pub async fn add_category(State(s): State<AppState>, v: Visit, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    let actor = v.actor();
+    match s.catalog.add_category(&actor, &form_of(&f)).await {
+        Ok(c) => redirect_with(&v.session, &format!("/admin/categories/{}", c.id), Some(Flash::CategoryAdded)).await,
+        Err(CatalogError::Invalid(fields)) => match s.catalog.all_categories(&actor).await {
+            Ok(all) => {
+                let total = all.len() as u64;
+                let mut ctx = v.ctx(Page::AdminEntries { kind: Listing::Categories, entries: all, total, page: 1, name: String::new() });
+                ctx.form = Some(FormState { form: "add", values: f.into_iter().collect(), fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(_) => failure(&s, &v).await,
+        },
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+async fn delete(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    match s.catalog.delete_entry(&v.actor(), kind, &id).await {
+        Ok(gone) => {
+            tracing::info!(kind = ?kind, id = %gone.id, name = %gone.name, "catalogue entry deleted");
+            redirect_with(&v.session, base(kind), Some(Flash::EntryDeleted)).await
+        }
+        Err(CatalogError::InUse) => {
+            let form = FormState { form: "delete", error: Some(ErrorCode::Conflict), ..Default::default() };
+            show(&s, &v, kind, &id, Some(form), StatusCode::CONFLICT).await
+        }
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn delete_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    delete(s, v, Listing::Authors, id).await
+}
+
+pub async fn delete_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    delete(s, v, Listing::Publishers, id).await
+}
+
+pub async fn delete_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    delete(s, v, Listing::Categories, id).await
+}
+
+/// `POST /admin/auteurs/{id}/photo` (multipart, field `photo`).
+pub async fn author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>, mut multipart: Multipart) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    let max = domain::catalog::MAX_PHOTO_BYTES as u64;
+    let outcome = match super::upload::read_field(&mut multipart, "photo", max).await {
+        Ok(upload) => s.catalog.set_author_photo(&v.actor(), &id, &upload.bytes).await,
+        Err(super::upload::UploadError::TooLarge) => Err(CatalogError::Invalid(vec![FieldError::new("photo", Reason::TooLong)])),
+        Err(super::upload::UploadError::Missing) => Err(CatalogError::Invalid(vec![FieldError::new("photo", Reason::Required)])),
+    };
+    match outcome {
+        Ok(_) => redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::PhotoSaved)).await,
+        Err(CatalogError::Invalid(fields)) => {
+            let form = FormState { form: "photo", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
+            show(&s, &v, Listing::Authors, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+/// `POST /admin/auteurs/{id}/photo/retirer`.
+pub async fn remove_author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    match s.catalog.remove_author_photo(&v.actor(), &id).await {
+        Ok(_) => redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::EntrySaved)).await,
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
