@@ -40,9 +40,26 @@ for (const viewport of [PHONE, DESKTOP]) {
     await shot(page, 'upload-refused');
 
     // A real book: already catalogued by the import, so it opens its page to edit.
+    // Sent over a slow line (40 KB/s up): the progress bar and the figures show what is sent.
     await page.getByLabel('Fichier EPUB ou PDF').setInputFiles(path.join(CORPUS, 'epub', 'childrens-literature.epub'));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: -1, uploadThroughput: 40 * 1024 });
     await page.getByRole('button', { name: 'Importer' }).click();
-    await page.getByText('Ce fichier est déjà dans le catalogue.').waitFor();
+    await page.getByTestId('upload-progress').waitFor();
+    await page.getByText(/^Envoi : \d+ % \(\d/).waitFor();
+    await shot(page, 'upload-progress');
+    assert.ok(await page.getByRole('button', { name: 'Importer' }).isDisabled(), 'one upload at a time');
+    await page.getByText('Ce fichier est déjà dans le catalogue.').waitFor({ timeout: 30000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    assert.match(new URL(page.url()).pathname, /^\/admin\/livres\/[0-9a-f-]{36}$/, 'the address is the book page');
+    // The file's subjects are offered as categories: one click files the book.
+    const subjects = page.getByTestId('subject-suggestions');
+    await subjects.getByText('Children > Books and reading').waitFor();
+    await subjects.getByRole('button', { name: 'Classer ici : Children > Books and reading' }).click();
+    await page.getByText('Livre enregistré.').waitFor();
+    assert.match(await page.getByLabel('Catégories').inputValue(), /Books and reading/);
+    assert.equal(await page.getByTestId('subject-suggestions').getByText('Children > Books and reading').count(), 0, 'no longer suggested');
     await page.getByLabel('Statut').selectOption('published');
     await page.getByLabel('Prix en FCFA (0 = gratuit)').fill('750');
     await page.getByLabel('À la une').check();

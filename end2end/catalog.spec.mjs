@@ -91,7 +91,7 @@ for (const viewport of [PHONE, DESKTOP]) {
   test(`search from the header with typos and facets at ${viewport.width}px`, async () => {
     const page = await newPage(browser, viewport);
     await page.goto(`${BASE}/`);
-    await page.getByRole('searchbox', { name: 'Rechercher dans le catalogue' }).fill('mobi dik');
+    await page.getByRole('combobox', { name: 'Rechercher dans le catalogue' }).fill('mobi dik');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/recherche\?q=mobi/);
     assert.match(await page.getByTestId('search-heading').innerText(), /pour « mobi dik »/);
@@ -107,6 +107,42 @@ for (const viewport of [PHONE, DESKTOP]) {
     await shot(page, 'search-facet');
     await page.getByRole('link', { name: 'Effacer les filtres' }).click();
     await page.waitForURL((u) => !u.search.includes('format='));
+    await page.context().close();
+  });
+}
+
+for (const viewport of [PHONE, DESKTOP]) {
+  test(`the header's search suggests books as one types, by keyboard and by touch at ${viewport.width}px`, async () => {
+    const page = await newPage(browser, viewport);
+    await page.goto(`${BASE}/catalogue`);
+    const box = page.getByRole('combobox', { name: 'Rechercher dans le catalogue' });
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    // Typed as a person types (islands hydrate first: the page works before, as a form).
+    await page.locator('#site-search[data-ready="true"]').waitFor();
+    await box.click();
+    await box.pressSequentially('eleve', { delay: 40 });
+    await list.getByRole('option', { name: /L'Élève de Saint-Louis/ }).first().waitFor();
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    const options = await list.getByRole('option').allInnerTexts();
+    assert.ok(options.length >= 2 && options.length <= 7, options.join(' | '));
+    assert.match(options.at(-1), /Tous les résultats pour « eleve »/);
+    await shot(page, 'search-suggestions');
+    // Keyboard: down to the first book, Enter opens it.
+    await box.press('ArrowDown');
+    assert.equal(await box.getAttribute('aria-activedescendant'), 'site-search-option-0');
+    await box.press('Enter');
+    await page.waitForURL(/\/livres\//);
+    await page.getByRole('heading', { level: 1, name: "L'Élève de Saint-Louis" }).waitFor();
+    // Escape closes; a tap on a suggestion opens it too.
+    await box.fill('');
+    await box.pressSequentially('mobi', { delay: 40 });
+    await list.getByRole('option', { name: /Moby-Dick/ }).first().waitFor();
+    await box.press('Escape');
+    assert.equal(await list.isVisible(), false);
+    await box.pressSequentially(' d', { delay: 40 });
+    await list.getByRole('option', { name: /Moby-Dick/ }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Moby-Dick' }).waitFor();
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 }

@@ -1,5 +1,6 @@
 //! Covers in the widths the pages ask for: decoded once (within limits: a cover is a small
-//! image, not a decompression bomb), scaled down, and encoded as JPEG.
+//! image, not a decompression bomb), scaled down, and encoded as WebP (a third lighter for the
+//! same look; every browser Coko supports reads it) or JPEG (the fallback).
 
 use image::{ImageDecoder, ImageReader, Limits};
 use std::io::Cursor;
@@ -8,6 +9,30 @@ use std::io::Cursor;
 pub const COVER_WIDTHS: [u32; 3] = [160, 320, 640];
 /// JPEG quality: covers stay sharp at a third of the original's weight.
 const QUALITY: u8 = 78;
+/// WebP quality: as sharp as the JPEG at `QUALITY`, lighter.
+const WEBP_QUALITY: f32 = 72.0;
+
+/// The encodings a scaled cover is served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverFormat {
+    Jpeg,
+    Webp,
+}
+
+impl CoverFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            CoverFormat::Jpeg => "image/jpeg",
+            CoverFormat::Webp => "image/webp",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverFormat::Jpeg => "jpeg",
+            CoverFormat::Webp => "webp",
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("cover cannot be resized: {0}")]
@@ -41,6 +66,11 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), CoverError> {
 
 /// The cover at `width` pixels wide (never enlarged), as JPEG.
 pub fn resized_jpeg(bytes: &[u8], width: u32) -> Result<Vec<u8>, CoverError> {
+    resized(bytes, width, CoverFormat::Jpeg)
+}
+
+/// The cover at `width` pixels wide (never enlarged), in `format`.
+pub fn resized(bytes: &[u8], width: u32, format: CoverFormat) -> Result<Vec<u8>, CoverError> {
     let img = reader(bytes)?.decode().map_err(|e| CoverError(e.to_string()))?;
     let img = if img.width() > width {
         let height = ((img.height() as u64 * width as u64) / img.width().max(1) as u64).max(1) as u32;
@@ -48,10 +78,16 @@ pub fn resized_jpeg(bytes: &[u8], width: u32) -> Result<Vec<u8>, CoverError> {
     } else {
         img
     };
-    let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, QUALITY);
-    img.into_rgb8().write_with_encoder(encoder).map_err(|e| CoverError(e.to_string()))?;
-    Ok(out)
+    let rgb = img.into_rgb8();
+    match format {
+        CoverFormat::Jpeg => {
+            let mut out = Vec::new();
+            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, QUALITY);
+            rgb.write_with_encoder(encoder).map_err(|e| CoverError(e.to_string()))?;
+            Ok(out)
+        }
+        CoverFormat::Webp => Ok(webp::Encoder::from_rgb(rgb.as_raw(), rgb.width(), rgb.height()).encode(WEBP_QUALITY).to_vec()),
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +112,16 @@ mod tests {
         assert_eq!(sniff(&big), Some("image/png"));
         assert_eq!(sniff(&small), Some("image/jpeg"));
         assert_eq!(sniff(b"<svg"), None);
+    }
+
+    #[test]
+    fn webp_is_smaller_than_jpeg_for_a_real_cover() {
+        let cover = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/icons/icon-512.png")).unwrap();
+        let webp = resized(&cover, 320, CoverFormat::Webp).unwrap();
+        let jpeg = resized(&cover, 320, CoverFormat::Jpeg).unwrap();
+        assert_eq!(sniff(&webp), Some("image/webp"));
+        assert_eq!(dimensions(&webp).unwrap(), (320, 320));
+        assert!(webp.len() < jpeg.len(), "webp {} B, jpeg {} B", webp.len(), jpeg.len());
+        println!("icon at 320 px: webp {} B, jpeg {} B", webp.len(), jpeg.len());
     }
 }

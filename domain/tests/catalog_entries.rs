@@ -74,7 +74,7 @@ async fn editors_edit_authors_and_publishers() {
         photo.extend_from_slice(b"author photo");
         let with = svc.set_author_photo(&editor, &melville.id, &photo).await.unwrap();
         let hash = with.photo.clone().unwrap();
-        assert!(svc.cover_at(&hash, 160).await.unwrap().0.len() > 500, "{}", db.label);
+        assert!(svc.cover_at(&hash, 160, domain::covers::CoverFormat::Webp).await.unwrap().0.len() > 500, "{}", db.label);
         assert_eq!(svc.listed_with_books(Listing::Authors, &melville.id, None, None).await.unwrap().0.photo.as_deref(), Some(hash.as_str()));
         assert_eq!(refused(svc.set_author_photo(&editor, &melville.id, b"<svg onload=alert(1)>").await), ("photo".into(), Reason::InvalidFormat));
         assert_eq!(refused(svc.set_author_photo(&editor, &melville.id, &[0xff, 0xd8, 0, 0]).await), ("photo".into(), Reason::InvalidFormat));
@@ -159,6 +159,27 @@ async fn editors_shape_the_category_tree() {
         for a in [AuditAction::CategoryAdded, AuditAction::CategoryChanged, AuditAction::CategoryDeleted] {
             assert!(actions.contains(&a), "{}: {a:?} in {actions:?}", db.label);
         }
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let book = imported(&svc, "epub/childrens-literature.epub", true).await;
+        let stored = svc.book(&book.id, None).await.unwrap();
+        assert!(stored.subjects.iter().any(|s| s == "Children -- Books and reading"), "{}: {:?}", db.label, stored.subjects);
+        let found = svc.search("study and teaching", &SearchFilter::default(), 0, 10).await.unwrap();
+        assert_eq!(found.books.first().map(|b| b.id.as_str()), Some(book.id.as_str()), "{}: subjects are searched", db.label);
+        let suggested = domain::catalog::suggested_categories(&stored);
+        assert!(suggested.contains(&"Children > Books and reading".to_owned()), "{suggested:?}");
+        // Filed in one: it is no longer suggested.
+        let form = MetadataForm { categories: Some("Children > Books and reading".into()), ..MetadataForm::of(&stored) };
+        let filed = svc.correct(&Actor::system(Role::Editor), &book.id, &form).await.unwrap();
+        assert!(!domain::catalog::suggested_categories(&filed).contains(&"Children > Books and reading".to_owned()));
         db
     })
     .await;

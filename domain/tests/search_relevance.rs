@@ -56,6 +56,9 @@ async fn relevance_suite(index: &dyn SearchIndex) {
     assert!(top(&r, "frankenstein"), "typo: {r:?}");
     let r = titles(index, "mobi dik", 3).await;
     assert!(top(&r, "moby") && r[0].to_lowercase().contains("dick"), "short words with typos: {r:?}");
+    // As typed in the search box: the last word unfinished, one letter so far.
+    let r = titles(index, "mobi d", 3).await;
+    assert!(top(&r, "moby"), "a one-letter last word is a prefix: {r:?}");
     let r = titles(index, "miserables", 3).await;
     assert!(r.iter().any(|t| t == "Les Misérables"), "accent-insensitive: {r:?}");
     let r = titles(index, "élève", 3).await;

@@ -321,6 +321,7 @@ async fn rest_lists_authors_publishers_and_categories() {
         let melville = list.iter().find(|a| a["name"] == "Herman Melville").expect("Melville is listed");
         assert_eq!(melville["bookCount"], 1);
         assert!(melville["biography"].is_string());
+        assert!(melville["photoUrl"].is_null(), "no photo yet");
         assert_eq!(authors["pagination"]["total"], list.len());
         assert_eq!(authors["pagination"]["totalPages"], 1);
         let publishers: Value = serde_json::from_str(&get(&app, "/api/v1/catalog/publishers/").await.1).unwrap();
@@ -427,6 +428,22 @@ async fn covers_come_in_the_widths_pages_ask_for() {
         let small = client().get(app.url(&format!("/files/covers/{hash}/160"))).send().await.unwrap().bytes().await.unwrap();
         let full = client().get(app.url(&format!("/files/covers/{hash}"))).send().await.unwrap().bytes().await.unwrap();
         assert!(small.len() < full.len(), "the small one is lighter: {} vs {}", small.len(), full.len());
+        // WebP first in the page, each width lighter than its JPEG (or the original when lighter).
+        assert!(html.contains(&format!("type=\"image/webp\" srcset=\"/files/covers/{hash}/160.webp 160w, /files/covers/{hash}/320.webp 320w")), "{}", app.label);
+        for w in [160u32, 320, 640] {
+            let res = client().get(app.url(&format!("/files/covers/{hash}/{w}.webp"))).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+            assert!(etag.contains("webp"), "{etag}: not the JPEG's tag");
+            let webp = res.bytes().await.unwrap();
+            let jpeg = client().get(app.url(&format!("/files/covers/{hash}/{w}"))).send().await.unwrap().bytes().await.unwrap();
+            assert!(webp.len() <= jpeg.len(), "{w}: webp {} B, jpeg {} B", webp.len(), jpeg.len());
+            if webp.len() < full_len as usize {
+                assert_eq!(domain::covers::sniff(&webp), Some("image/webp"));
+            }
+            println!("moby-dick cover at {w} px: webp {} B, jpeg {} B", webp.len(), jpeg.len());
+        }
+        assert_eq!(client().get(app.url(&format!("/files/covers/{hash}/320.gif"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert_eq!(client().get(app.url(&format!("/files/covers/{hash}/999"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert_eq!(client().get(app.url(&format!("/files/covers/{}/160", "0".repeat(64)))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         app.finish().await;
@@ -486,5 +503,32 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let res = web.post(app.url(&format!("{fiction}/supprimer"))).send().await.unwrap();
     assert_eq!((res.status(), res.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/categories"));
     assert_eq!(web.get(app.url(&fiction)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_search_box_gets_suggestions_as_one_types() {
+    let app = spawn(Db::Sqlite).await;
+    let moby = import(&app, "epub/moby-dick.epub", true).await;
+    import(&app, "epub/wasteland.epub", false).await;
+    let res = client().get(app.url("/api/v1/catalog/suggest/?q=mobi")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=60");
+    let body: Value = res.json().await.unwrap();
+    let first = &body["suggestions"][0];
+    assert_eq!((first["title"].as_str(), first["authors"].as_str()), (Some("Moby-Dick"), Some("Herman Melville")));
+    assert_eq!(first["href"], format!("/livres/{}", moby.id));
+    // A typo, a prefix; drafts never; one letter answers nothing (and is not an error).
+    let typo: Value = client().get(app.url("/api/v1/catalog/suggest/?q=mobi%20dik")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(typo["suggestions"][0]["title"], "Moby-Dick");
+    let draft: Value = client().get(app.url("/api/v1/catalog/suggest/?q=waste")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(draft["suggestions"], serde_json::json!([]));
+    let short: Value = client().get(app.url("/api/v1/catalog/suggest/?q=m")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(short["suggestions"], serde_json::json!([]));
+    let long = client().get(app.url(&format!("/api/v1/catalog/suggest/?q={}", "a".repeat(201)))).send().await.unwrap();
+    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+    // Without WASM the header's input is a plain field of the search form.
+    let home = get(&app, "/").await.1;
+    assert!(home.contains("action=\"/recherche\"") && home.contains("id=\"site-search\"") && home.contains("role=\"combobox\""));
     app.finish().await;
 }

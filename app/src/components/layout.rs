@@ -102,8 +102,8 @@ fn SearchBox(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
     view! {
         <form method="get" action="/recherche" role="search" class="order-4 flex w-full gap-2 pb-1 md:order-none md:w-64 md:pb-0">
             <label for="site-search" class="sr-only">{t.search_box_label}</label>
-            <input id="site-search" name="q" type="search" value=current placeholder=t.search_placeholder enterkeyhint="search"
-                class="min-w-0 flex-1 rounded-lg border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-600 focus:outline focus:outline-2 focus:outline-teal-700 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-400"/>
+            <crate::components::search_suggest::SearchSuggest value=current placeholder=t.search_placeholder.to_owned()
+                list_label=t.search_suggestions.to_owned() all_label=t.search_all_results.to_owned()/>
             <button type="submit" class="rounded-lg bg-slate-900 px-3 py-2 font-semibold text-white hover:bg-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:bg-slate-100 dark:text-slate-950">{t.search_submit_short}</button>
         </form>
     }

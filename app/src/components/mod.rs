@@ -8,6 +8,7 @@ pub mod logo;
 pub mod notice;
 pub mod offline;
 pub mod password_input;
+pub mod search_suggest;
 
 /// Tailwind classes shared by buttons and inputs, so every form looks the same.
 pub mod styles {

@@ -147,6 +147,7 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
                     </div>
                 </form>
                 <MetadataForm book=book.clone()/>
+                <SubjectSuggestions book=book.clone()/>
                 {(!book.is_free()).then(|| view! { <GrantForm book_id=book.id.clone()/> })}
                 <DeleteForm book_id=book.id.clone()/>
             </div>
@@ -214,6 +215,42 @@ fn MetadataForm(book: Book) -> impl IntoView {
     .into_any()
 }
 
+/// The file's subjects as categories to file the book in, one click each (the bulk action on
+/// this one book, coming back here).
+#[component]
+fn SubjectSuggestions(book: Book) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let paths = domain::catalog::suggested_categories(&book);
+    (!paths.is_empty()).then(|| {
+        let back = format!("/admin/livres/{}", book.id);
+        let items = paths
+            .into_iter()
+            .map(|path| {
+                view! {
+                    <li class="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 py-2 first:border-t-0 dark:border-slate-700">
+                        <span dir="auto" class="font-medium">{path.clone()}</span>
+                        <form method="post" action="/admin/livres/lot">
+                            <input type="hidden" name="livres" value=book.id.clone()/>
+                            <input type="hidden" name="action" value="classer"/>
+                            <input type="hidden" name="categorie" value=path.clone()/>
+                            <input type="hidden" name="retour" value=back.clone()/>
+                            <button type="submit" class=format!("{} !py-1.5 text-sm", styles::BUTTON_SECONDARY) aria-label=format!("{} : {path}", t.subjects_file)>{t.subjects_file}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class=format!("{} mt-6", styles::CARD) aria-labelledby="subjects-heading" data-testid="subject-suggestions">
+                <h2 id="subjects-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.subjects_title}</h2>
+                <p class="mb-3 text-sm text-slate-700 dark:text-slate-300">{t.subjects_help}</p>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
+}
+
 /// Deleting, behind a second step.
 #[component]
 fn DeleteForm(book_id: String) -> impl IntoView {
@@ -260,13 +297,19 @@ pub fn UploadPage(max_mb: u64) -> impl IntoView {
                 <Notice tone=Tone::Error><p data-testid="upload-refused">{fill(t.upload_refused, &[("reason", ingest_reason(t, &code))])}</p></Notice>
             })}
             <ErrorSummary t=t form=form.filter(|f| f.detail.is_none())/>
-            <form method="post" action="/admin/livres/importer" enctype="multipart/form-data" class=styles::CARD>
+            <form method="post" action="/admin/livres/importer" enctype="multipart/form-data" data-upload="true"
+                data-t-progress=t.upload_progress data-t-reading=t.upload_reading data-t-failed=t.upload_failed data-t-chosen=t.upload_chosen
+                class=format!("{} data-[dragging]:border-teal-700 data-[dragging]:bg-teal-50 dark:data-[dragging]:bg-slate-800", styles::CARD)>
                 <label for="file" class=styles::LABEL>{t.upload_label}</label>
-                <input id="file" name="file" type="file" accept=".epub,.pdf,application/epub+zip,application/pdf" required=true aria-describedby="file-hint"
+                <p class="mb-2 text-sm text-slate-700 dark:text-slate-300">{t.upload_drop}</p>
+                <input id="file" name="file" type="file" accept=".epub,.pdf,application/epub+zip,application/pdf" required=true aria-describedby="file-hint upload-status"
                     class="block w-full rounded-lg border border-dashed border-slate-400 bg-slate-50 p-4 text-slate-900 file:me-3 file:rounded-md file:border-0 file:bg-teal-700 file:px-3 file:py-2 file:font-semibold file:text-white dark:bg-slate-900 dark:text-slate-100"/>
                 <p id="file-hint" class="mt-1 mb-4 text-sm text-slate-700 dark:text-slate-300">{fill(t.upload_hint, &[("mb", &max_mb.to_string())])}</p>
+                <progress hidden=true max="100" value="0" aria-labelledby="upload-status" data-testid="upload-progress" class="mb-2 h-3 w-full accent-teal-700"></progress>
+                <p id="upload-status" data-upload-status="" role="status" aria-live="polite" class="mb-3 min-h-5 text-sm font-medium text-slate-900 dark:text-slate-100"></p>
                 <button type="submit" class=styles::BUTTON>{t.upload_submit}</button>
             </form>
+            <script src="/upload.js" defer=true></script>
         </div>
     }
 }

@@ -24,8 +24,11 @@ pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView
         let alt = fill(t.entry_photo_alt, &[("name", &entry.name)]);
         let url = crate::components::book_card::cover_url(&hash);
         view! {
-            <img src=format!("{url}/160") srcset=format!("{url}/160 1x, {url}/320 2x") alt=alt width="96" height="96" data-testid="author-photo"
-                class="h-24 w-24 shrink-0 rounded-full bg-slate-200 object-cover dark:bg-slate-800"/>
+            <picture class="contents">
+                <source type="image/webp" srcset=format!("{url}/160.webp 1x, {url}/320.webp 2x")/>
+                <img src=format!("{url}/160") srcset=format!("{url}/160 1x, {url}/320 2x") alt=alt width="96" height="96" data-testid="author-photo"
+                    class="h-24 w-24 shrink-0 rounded-full bg-slate-200 object-cover dark:bg-slate-800"/>
+            </picture>
         }
     });
     view! {

@@ -273,7 +273,7 @@ impl CatalogService {
     async fn drop_photo_file(&self, hash: &str) {
         match self.store.cover_mime(hash).await {
             Ok(None) => {
-                if let Err(e) = self.files.remove(hash).await {
+                if let Err(e) = self.remove_image(hash).await {
                     tracing::warn!(error = %e, "old photo left in the file store");
                 }
             }

@@ -138,6 +138,9 @@ pub struct Book {
     /// How many readers opened it (the "most read" order).
     #[serde(default)]
     pub popularity: i64,
+    /// The subjects the file names (EPUB `dc:subject`): searched, and suggested as categories.
+    #[serde(default)]
+    pub subjects: Vec<String>,
 }
 
 impl Book {
@@ -270,8 +273,62 @@ pub fn category_tree(all: &[Listed]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The file's subjects as category paths an editor may file the book in (`Children -- Books
+/// and reading` → `Children > Books and reading`), those the book is already in left out.
+pub fn suggested_categories(b: &Book) -> Vec<String> {
+    let filed: Vec<String> = b.categories.iter().map(|c| slug(&c.name)).collect();
+    let mut out: Vec<String> = Vec::new();
+    for subject in &b.subjects {
+        let parts: Vec<&str> = subject.split("--").map(str::trim).filter(|p| !p.is_empty()).take(4).collect();
+        let Some(last) = parts.last() else { continue };
+        let path = parts.iter().map(|p| p.chars().take(60).collect::<String>()).collect::<Vec<_>>().join(" > ");
+        if filed.contains(&slug(last)) || out.contains(&path) {
+            continue;
+        }
+        out.push(path);
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
 /// A URL-safe name: lower case, no accents, words joined by `-` (`Contes & légendes` →
 /// `contes-legendes`).
 pub fn slug(name: &str) -> String {
     crate::search::words(name).join("-").chars().take(80).collect::<String>().trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(id: &str, name: &str, parent: Option<&str>, books: u64) -> Listed {
+        Listed { id: id.into(), name: name.into(), detail: slug(name), parent_id: parent.map(Into::into), photo: None, books }
+    }
+
+    #[test]
+    fn the_outline_puts_children_under_parents_and_the_tree_hides_empty_branches() {
+        let all = vec![listed("b", "Romans", Some("a"), 2), listed("a", "Fiction", None, 0), listed("c", "Vide", None, 0), listed("d", "Contes", Some("a"), 0)];
+        let outline: Vec<(&str, usize)> = category_outline(&all).iter().map(|(c, d)| (c.name.as_str(), *d)).collect();
+        assert_eq!(outline, [("Fiction", 0), ("Contes", 1), ("Romans", 1), ("Vide", 0)]);
+        let tree: Vec<String> = category_tree(&all).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(tree, ["Fiction", "\u{a0}\u{a0}Romans"]);
+        // A loop in the data ends (neither is under a root).
+        let looped = vec![listed("x", "X", Some("y"), 1), listed("y", "Y", Some("x"), 1)];
+        assert!(category_outline(&looped).is_empty());
+    }
+
+    #[test]
+    fn subjects_become_category_paths_not_yet_filed() {
+        let mut b: Book = serde_json::from_value(serde_json::json!({
+            "id": "1", "title": "T", "subtitle": "", "description": "", "language": "en", "isbn": null, "publisher": null,
+            "published_date": "", "authors": [], "categories": [{"id": "c", "slug": "whaling", "name": "Whaling"}], "format": "epub",
+            "file_hash": "h", "file_size": 1, "cover_hash": null, "page_count": null, "spine_length": null,
+            "price": {"amount": 0, "currency": "XOF"}, "featured": false, "status": "published", "created_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap();
+        b.subjects = vec!["Children -- Books and reading".into(), "Whaling".into(), "Sea stories".into(), "Sea stories".into(), " -- ".into()];
+        assert_eq!(suggested_categories(&b), ["Children > Books and reading", "Sea stories"]);
+    }
 }

@@ -218,7 +218,7 @@ pub fn search_doc(b: &Book) -> SearchDoc {
         title: b.title.clone(),
         subtitle: b.subtitle.clone(),
         authors: b.authors.iter().map(|a| a.name.clone()).collect(),
-        subjects: Vec::new(),
+        subjects: b.subjects.clone(),
         description: b.description.clone(),
         language: b.language.split('-').next().unwrap_or("").to_ascii_lowercase(),
         format: b.format.as_str().into(),
@@ -599,13 +599,21 @@ impl CatalogService {
         self.files.remove(&book.file_hash).await?;
         if let Some(cover) = &book.cover_hash {
             if self.store.cover_mime(cover).await?.is_none() {
-                self.files.remove(cover).await?;
-                for w in crate::covers::COVER_WIDTHS {
-                    self.files.remove(&derived_cover_key(cover, w)).await?;
-                }
+                self.remove_image(cover).await?;
             }
         }
         Ok(book)
+    }
+
+    /// Removes a cover or photo and every width made of it.
+    pub(super) async fn remove_image(&self, hash: &str) -> Result<(), CatalogError> {
+        self.files.remove(hash).await?;
+        for w in crate::covers::COVER_WIDTHS {
+            for f in [crate::covers::CoverFormat::Jpeg, crate::covers::CoverFormat::Webp] {
+                self.files.remove(&derived_cover_key(hash, w, f)).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Editors and admins only: imports an uploaded file as a draft.
@@ -626,31 +634,32 @@ impl CatalogService {
         self.files.get(hash).await?.ok_or(CatalogError::NotFound)
     }
 
-    /// A cover `width` pixels wide (one of `COVER_WIDTHS`) as JPEG, made on first demand and kept.
+    /// A cover `width` pixels wide (one of `COVER_WIDTHS`) as WebP or JPEG, made on first demand
+    /// and kept.
     /// The original when it is lighter anyway (flat drawings compress better as PNG) or cannot
     /// be decoded.
-    pub async fn cover_at(&self, hash: &str, width: u32) -> Result<(Vec<u8>, String), CatalogError> {
+    pub async fn cover_at(&self, hash: &str, width: u32, format: crate::covers::CoverFormat) -> Result<(Vec<u8>, String), CatalogError> {
         if !crate::covers::COVER_WIDTHS.contains(&width) {
             return Err(CatalogError::NotFound);
         }
         let (original, mime) = self.cover(hash).await?;
-        let key = derived_cover_key(hash, width);
+        let key = derived_cover_key(hash, width, format);
         if let Some(kept) = self.files.get(&key).await? {
-            let mime = crate::covers::sniff(&kept).unwrap_or("image/jpeg");
+            let mime = crate::covers::sniff(&kept).unwrap_or(format.mime());
             return Ok((kept, mime.into()));
         }
-        let resized = tokio::task::spawn_blocking(move || crate::covers::resized_jpeg(&original, width).map_err(|e| (e, original)))
+        let resized = tokio::task::spawn_blocking(move || crate::covers::resized(&original, width, format).map_err(|e| (e, original)))
             .await
             .map_err(|e| CatalogError::Files(FileError(e.to_string())))?;
         match resized {
-            Ok(jpeg) => {
+            Ok(scaled) => {
                 let original = self.file(hash).await?;
-                if original.len() <= jpeg.len() {
+                if original.len() <= scaled.len() {
                     self.files.put_at(&key, &original).await?;
                     return Ok((original, mime));
                 }
-                self.files.put_at(&key, &jpeg).await?;
-                Ok((jpeg, "image/jpeg".into()))
+                self.files.put_at(&key, &scaled).await?;
+                Ok((scaled, format.mime().into()))
             }
             Err((e, original)) => {
                 tracing::warn!(error = %e, cover = hash, "cover served at its own size");
@@ -667,8 +676,8 @@ impl CatalogService {
 }
 
 /// Where a cover's smaller width is kept.
-fn derived_cover_key(hash: &str, width: u32) -> String {
-    content_hash(format!("{hash}:{width}:jpeg").as_bytes())
+fn derived_cover_key(hash: &str, width: u32, format: crate::covers::CoverFormat) -> String {
+    content_hash(format!("{hash}:{width}:{}", format.as_str()).as_bytes())
 }
 
 /// The fields an editor corrects, as the audit log keeps them.
@@ -712,6 +721,7 @@ fn new_book(meta: Extracted, file_name: &str, file_hash: String, size: u64, cove
         status: if publish { BookStatus::Published } else { BookStatus::Draft },
         created_at: chrono::Utc::now(),
         popularity: 0,
+        subjects: meta.subjects.iter().map(|s| truncate(s, 200)).filter(|s| !s.is_empty() && !s.contains('\n')).take(20).collect(),
     };
     NewBook {
         book,

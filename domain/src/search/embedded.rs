@@ -123,13 +123,14 @@ fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
     (prev[b.len()] <= max).then_some(prev[b.len()])
 }
 
-/// How well a dictionary word answers a query word (0 = not at all).
-fn quality(query: &str, word: &str, last: bool) -> f32 {
+/// How well a dictionary word answers a query word (0 = not at all). The last word may be
+/// unfinished (a prefix): from two letters alone, from one after other words (`mobi d`).
+fn quality(query: &str, word: &str, last: bool, alone: bool) -> f32 {
     if query == word {
         return 1.0;
     }
     let n = query.chars().count();
-    if last && n >= 2 && word.starts_with(query) {
+    if last && n >= if alone { 2 } else { 1 } && word.starts_with(query) {
         return 0.9;
     }
     let typos = if n >= 8 { 2 } else if n >= 3 { 1 } else { 0 };
@@ -200,7 +201,7 @@ impl SearchIndex for EmbeddedIndex {
             let last = i + 1 == terms.len();
             let mut best: HashMap<usize, f32> = HashMap::new();
             for (word, postings) in &inner.postings {
-                let qual = quality(q, word, last);
+                let qual = quality(q, word, last, terms.len() == 1);
                 if qual == 0.0 {
                     continue;
                 }
@@ -251,7 +252,9 @@ mod tests {
         assert_eq!(distance("dik", "dick", 1), Some(1));
         assert_eq!(distance("mobi", "moby", 1), Some(1));
         assert_eq!(distance("cat", "dog", 1), None);
-        assert_eq!(quality("whal", "whale", true), 0.9);
-        assert_eq!(quality("of", "or", false), 0.0, "no typos on two letters");
+        assert_eq!(quality("whal", "whale", true, true), 0.9);
+        assert_eq!(quality("of", "or", false, false), 0.0, "no typos on two letters");
+        assert_eq!(quality("d", "dick", true, false), 0.9, "one letter after other words: being typed");
+        assert_eq!(quality("d", "dick", true, true), 0.0, "one letter alone matches nothing");
     }
 }

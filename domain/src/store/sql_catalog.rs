@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 const BOOK_COLUMNS: &str = "b.id, b.title, b.subtitle, b.description, b.language, b.isbn, b.publisher_id, \
     p.name AS publisher_name, b.published_date, b.format, b.file_hash, b.file_size, b.cover_hash, b.page_count, \
-    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at, b.popularity";
+    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at, b.popularity, b.subjects";
 const FROM_BOOKS: &str = "FROM books b LEFT JOIN publishers p ON p.id = b.publisher_id";
 
 fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
@@ -46,6 +46,7 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         status: if status == "published" { BookStatus::Published } else { BookStatus::Draft },
         created_at: from_ms(r.try_get("created_at")?),
         popularity: r.try_get("popularity")?,
+        subjects: r.try_get::<String, _>("subjects")?.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
     })
 }
 
@@ -183,9 +184,10 @@ impl CatalogStore for SqlStore {
         let published_at = (b.status == BookStatus::Published).then_some(created);
         let sql = "INSERT INTO books (id, title, subtitle, description, language, isbn, publisher_id, published_date, \
              format, file_hash, file_size, cover_hash, cover_mime, page_count, spine_length, price_amount, price_currency, \
-             featured, status, published_at, created_at, updated_at, sort_title) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)";
+             featured, status, published_at, created_at, updated_at, sort_title, subjects) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)";
         let sort_title = sort_key(&b.title);
+        let subjects = b.subjects.join("\n");
         let binds = vec![
             Bind::Text(&b.id),
             Bind::Text(&b.title),
@@ -209,6 +211,7 @@ impl CatalogStore for SqlStore {
             Bind::OptInt(published_at),
             Bind::Int(created),
             Bind::Text(&sort_title),
+            Bind::Text(&subjects),
         ];
         bind_all(sqlx::query(sql), binds).execute(&mut *tx).await.map_err(|e| conflict_or(e, "file_hash"))?;
         self.link_contributors(&mut tx, &b.id, &new.contributors).await?;

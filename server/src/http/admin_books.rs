@@ -79,7 +79,12 @@ pub async fn bulk(State(s): State<AppState>, v: Visit, body: axum::body::Bytes) 
     match outcome {
         Ok(n) => {
             tracing::info!(books = n, action = %get("action"), "bulk change");
-            redirect_with(&v.session, "/admin/livres", Some(Flash::BooksChanged)).await
+            // From a book's own page (its suggested categories): back there.
+            let back = get("retour");
+            match back.strip_prefix("/admin/livres/").filter(|id| ids.len() == 1 && *id == ids[0]) {
+                Some(_) => redirect_with(&v.session, &back, Some(Flash::BookSaved)).await,
+                None => redirect_with(&v.session, "/admin/livres", Some(Flash::BooksChanged)).await,
+            }
         }
         Err(CatalogError::Invalid(fields)) => match s.catalog.browse(&Default::default(), None, 50, Some(role)).await {
             Ok(page) => {

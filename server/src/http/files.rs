@@ -6,26 +6,35 @@ use axum::extract::{Path, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::covers::CoverFormat;
 
 pub async fn cover(state: State<AppState>, Path(hash): Path<String>, headers: HeaderMap) -> Response {
     cover_response(state, hash, None, headers).await
 }
 
-/// `/files/covers/{hash}/{width}`: the cover in one of the widths pages ask for (JPEG).
-pub async fn cover_at(state: State<AppState>, Path((hash, width)): Path<(String, u32)>, headers: HeaderMap) -> Response {
-    cover_response(state, hash, Some(width), headers).await
+/// `/files/covers/{hash}/{width}` (JPEG) and `/files/covers/{hash}/{width}.webp`: the cover in
+/// one of the widths pages ask for.
+pub async fn cover_at(state: State<AppState>, Path((hash, width)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    let (width, format) = match width.strip_suffix(".webp") {
+        Some(w) => (w, CoverFormat::Webp),
+        None => (width.as_str(), CoverFormat::Jpeg),
+    };
+    match width.parse::<u32>() {
+        Ok(w) => cover_response(state, hash, Some((w, format)), headers).await,
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
-async fn cover_response(State(s): State<AppState>, hash: String, width: Option<u32>, headers: HeaderMap) -> Response {
+async fn cover_response(State(s): State<AppState>, hash: String, width: Option<(u32, CoverFormat)>, headers: HeaderMap) -> Response {
     let etag = match width {
-        Some(w) => format!("\"{hash}-{w}\""),
+        Some((w, f)) => format!("\"{hash}-{w}-{}\"", f.as_str()),
         None => format!("\"{hash}\""),
     };
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let found = match width {
-        Some(w) => s.catalog.cover_at(&hash, w).await,
+        Some((w, f)) => s.catalog.cover_at(&hash, w, f).await,
         None => s.catalog.cover(&hash).await,
     };
     match found {

@@ -153,6 +153,34 @@ pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query
     .into_response())
 }
 
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    q: Option<String>,
+}
+
+/// `GET /api/v1/catalog/suggest/?q=`: a few books for the search box as one types (from two
+/// letters; fewer answer an empty list). Short-lived public cache: the same prefix typed by
+/// many readers is answered once a minute.
+pub async fn suggest(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<SuggestQuery>) -> Result<Response, ApiError> {
+    let query = q.q.unwrap_or_default();
+    let query = query.trim();
+    if query.chars().count() > 200 {
+        return Err(ApiError::new(invalid("q", Reason::TooLong), lang));
+    }
+    let books = if query.chars().count() < 2 {
+        Vec::new()
+    } else {
+        s.catalog.search(query, &Default::default(), 0, 6).await.map_err(|e| catalog_error(e, lang))?.books
+    };
+    let suggestions: Vec<Value> = books
+        .iter()
+        .map(|b| json!({ "id": b.id, "title": b.title, "authors": b.author_names(), "href": format!("/livres/{}", b.id) }))
+        .collect();
+    let mut res = Json(json!({ "suggestions": suggestions })).into_response();
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
+    Ok(res)
+}
+
 // --- editors: add, change and remove books -------------------------------------------------
 
 
@@ -296,7 +324,7 @@ async fn listing(s: &AppState, lang: Language, q: PageQuery, kind: Listing, key:
 
 /// `GET /catalog/authors/`: authors with published books, by name.
 pub async fn authors(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    listing(&s, lang, q, Listing::Authors, "authors", |a| json!({ "id": a.id, "name": a.name, "biography": a.detail, "bookCount": a.books })).await
+    listing(&s, lang, q, Listing::Authors, "authors", |a| json!({ "id": a.id, "name": a.name, "biography": a.detail, "photoUrl": a.photo.as_ref().map(|h| format!("/files/covers/{h}/320")), "bookCount": a.books })).await
 }
 
 /// `GET /catalog/publishers/`: publishers with published books, by name.

@@ -28,6 +28,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
             get(catalog::list).post(catalog::create).layer(axum::extract::DefaultBodyLimit::max(max_upload as usize + 1024 * 1024)),
         )
         .route("/catalog/books/search/", get(catalog::search))
+        .route("/catalog/suggest/", get(catalog::suggest))
         .route("/catalog/authors/", get(catalog::authors))
         .route("/catalog/publishers/", get(catalog::publishers))
         .route("/catalog/categories/", get(catalog::categories))
