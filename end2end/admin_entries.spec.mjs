@@ -2,19 +2,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer, signInAdmin } from './lib.mjs';
 
 let browser;
 before(async () => { await waitForServer(); browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function signInAdmin(page) {
-  await page.goto(`${BASE}/connexion`);
-  await page.getByLabel('Adresse e-mail').fill(process.env.COKO_E2E_ADMIN_EMAIL ?? 'admin@coko.test');
-  await page.locator('#password').fill(process.env.COKO_E2E_ADMIN_PASSWORD ?? 'admin-e2e-secret');
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.getByText('Vous êtes connecté.').waitFor();
-}
 
 const loaded = (img) => img.evaluate((el) => el.complete && el.naturalWidth > 0);
 

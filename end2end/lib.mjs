@@ -159,6 +159,11 @@ export async function signIn(page, email, password, { base = BASE, next = '' } =
   await page.getByText('Vous êtes connecté.').waitFor();
 }
 
+/// Signs in as the administrator the test command creates.
+export async function signInAdmin(page) {
+  await signIn(page, process.env.COKO_E2E_ADMIN_EMAIL ?? 'admin@coko.test', process.env.COKO_E2E_ADMIN_PASSWORD ?? 'admin-e2e-secret');
+}
+
 /// The id of the catalogue's book found by `query` whose title holds `title`.
 export async function bookId(query, title) {
   const r = await fetch(`${BASE}/api/v1/catalog/books/search/?q=${encodeURIComponent(query)}`);

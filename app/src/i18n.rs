@@ -1731,6 +1731,15 @@ pub fn language_name(lang: Language) -> &'static str {
     }
 }
 
+/// "1 livre", "12 livres": a count of books, singular or plural.
+pub fn book_count(t: &Texts, n: u64) -> String {
+    if n == 1 {
+        t.catalog_count_one.to_owned()
+    } else {
+        t.catalog_count.replace("{n}", &n.to_string())
+    }
+}
+
 /// A theme's name.
 pub fn theme_label(t: &Texts, theme: Theme) -> &'static str {
     match theme {

@@ -136,20 +136,15 @@ pub fn SearchSuggest(value: String, placeholder: String, list_label: String, all
                 class="w-full rounded-lg border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 placeholder:text-slate-600 focus:outline focus:outline-2 focus:outline-teal-700 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:placeholder:text-slate-400"/>
             <ul id="site-search-list" role="listbox" aria-label=list_label hidden=move || !open.get() data-testid="search-suggestions"
                 class="absolute inset-x-0 top-full z-30 mt-1 max-h-[70vh] overflow-y-auto rounded-lg border border-slate-300 bg-white py-1 shadow-lg dark:border-slate-600 dark:bg-slate-900 md:w-96">
-                <For each=move || found.get().into_iter().enumerate() key=|(i, s)| (*i, s.href.clone()) let:item>
-                    {
-                        let (i, s) = item;
-                        view! {
-                            <li id=option_id(i) role="option" aria-selected=move || if active.get() == Some(i) { "true" } else { "false" }
-                                class="aria-selected:bg-teal-50 dark:aria-selected:bg-slate-800">
-                                <a href=s.href.clone() tabindex="-1" class="block px-3 py-2 text-slate-900 hover:bg-slate-100 dark:text-slate-100 dark:hover:bg-slate-800">
-                                    <span class="block truncate font-semibold" dir="auto">{s.title.clone()}</span>
-                                    <span class="block truncate text-sm text-slate-700 dark:text-slate-300" dir="auto">{s.authors.clone()}</span>
-                                </a>
-                            </li>
-                        }
-                    }
-                </For>
+                {move || found.get().into_iter().enumerate().map(|(i, s)| view! {
+                    <li id=option_id(i) role="option" aria-selected=move || if active.get() == Some(i) { "true" } else { "false" }
+                        class="aria-selected:bg-teal-50 dark:aria-selected:bg-slate-800">
+                        <a href=s.href tabindex="-1" class="block px-3 py-2 text-slate-900 hover:bg-slate-100 dark:text-slate-100 dark:hover:bg-slate-800">
+                            <span class="block truncate font-semibold" dir="auto">{s.title}</span>
+                            <span class="block truncate text-sm text-slate-700 dark:text-slate-300" dir="auto">{s.authors}</span>
+                        </a>
+                    </li>
+                }).collect_view()}
                 <li id=move || option_id(found.with(|f| f.len())) role="option" aria-selected=move || if active.get() == Some(found.with(|f| f.len())) { "true" } else { "false" }
                     class="border-t border-slate-200 aria-selected:bg-teal-50 dark:border-slate-700 dark:aria-selected:bg-slate-800">
                     <a href=move || format!("/recherche?q={}", encode(query.get().trim())) tabindex="-1" class="block px-3 py-2 font-medium text-teal-800 hover:bg-slate-100 dark:text-teal-300 dark:hover:bg-slate-800">{all_text}</a>

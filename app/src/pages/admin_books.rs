@@ -71,7 +71,7 @@ pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
             <h1 class=format!("{} !mb-0", styles::H1)>{t.admin_books_title}</h1>
             <a href="/admin/livres/importer" class=styles::BUTTON>{t.upload_title}</a>
         </div>
-        <p class="mb-2 text-sm">{fill(t.catalog_count, &[("n", &page.total.to_string())])}</p>
+        <p class="mb-2 text-sm">{crate::i18n::book_count(t, page.total)}</p>
         // The ticked rows go with this form (their boxes name it): no script needed.
         <form id="bulk" method="post" action="/admin/livres/lot" aria-labelledby="bulk-heading"
             class=format!("{} mb-4 !p-3 sm:!p-4", styles::CARD)>

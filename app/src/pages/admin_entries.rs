@@ -148,7 +148,7 @@ fn CategoryTree(entries: Vec<Listed>) -> impl IntoView {
             view! {
                 <li class=class data-depth=depth.to_string() data-testid="entry-row">
                     <a class=styles::LINK href=format!("/admin/categories/{}", c.id) dir="auto">{c.name.clone()}</a>
-                    <span class="shrink-0 text-sm tabular-nums text-slate-700 dark:text-slate-300">{fill(t.catalog_count, &[("n", &c.books.to_string())])}</span>
+                    <span class="shrink-0 text-sm tabular-nums text-slate-700 dark:text-slate-300">{crate::i18n::book_count(t, c.books)}</span>
                 </li>
             }
         })

@@ -3,7 +3,7 @@
 use crate::components::book_card::BookGrid;
 use crate::components::styles;
 use crate::context::page_ctx;
-use crate::i18n::{fill, language_name, texts};
+use crate::i18n::{language_name, texts};
 use domain::catalog::{BookFilter, BookPage, Format, Sort};
 use domain::validation::Language;
 use leptos::prelude::*;
@@ -73,7 +73,7 @@ pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>, c
         Some(false) => "payant",
         None => "",
     };
-    let count = if page.total == 1 { t.catalog_count_one.to_owned() } else { fill(t.catalog_count, &[("n", &page.total.to_string())]) };
+    let count = crate::i18n::book_count(t, page.total);
     let next = page.next_cursor.as_deref().map(|c| catalog_href(&filter, Some(c)));
     let restart = cursor.is_some().then(|| catalog_href(&filter, None));
     let empty = page.books.is_empty();
