@@ -64,11 +64,6 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), CoverError> {
     reader(bytes)?.into_decoder().map(|d| d.dimensions()).map_err(|e| CoverError(e.to_string()))
 }
 
-/// The cover at `width` pixels wide (never enlarged), as JPEG.
-pub fn resized_jpeg(bytes: &[u8], width: u32) -> Result<Vec<u8>, CoverError> {
-    resized(bytes, width, CoverFormat::Jpeg)
-}
-
 /// The cover at `width` pixels wide (never enlarged), in `format`.
 pub fn resized(bytes: &[u8], width: u32, format: CoverFormat) -> Result<Vec<u8>, CoverError> {
     let img = reader(bytes)?.decode().map_err(|e| CoverError(e.to_string()))?;
@@ -104,11 +99,11 @@ mod tests {
     #[test]
     fn scales_down_keeping_the_shape_and_never_up() {
         let big = png(600, 900);
-        let small = resized_jpeg(&big, 160).unwrap();
+        let small = resized(&big, 160, CoverFormat::Jpeg).unwrap();
         assert_eq!(dimensions(&small).unwrap(), (160, 240));
         assert_eq!(&small[..2], &[0xff, 0xd8], "a JPEG");
-        assert_eq!(dimensions(&resized_jpeg(&big, 640).unwrap()).unwrap(), (600, 900), "never enlarged");
-        assert!(resized_jpeg(b"not an image", 160).is_err());
+        assert_eq!(dimensions(&resized(&big, 640, CoverFormat::Jpeg).unwrap()).unwrap(), (600, 900), "never enlarged");
+        assert!(resized(b"not an image", 160, CoverFormat::Jpeg).is_err());
         assert_eq!(sniff(&big), Some("image/png"));
         assert_eq!(sniff(&small), Some("image/jpeg"));
         assert_eq!(sniff(b"<svg"), None);

@@ -155,10 +155,16 @@ impl CatalogService {
 
     /// Editors only: one entry with all its books counted.
     pub async fn entry(&self, by: &Actor, kind: Listing, id: &str) -> Result<Listed, CatalogError> {
+        Ok(self.entry_and_books(by, kind, id).await?.0)
+    }
+
+    /// The entry and the ids of the books it is on (read once for both).
+    async fn entry_and_books(&self, by: &Actor, kind: Listing, id: &str) -> Result<(Listed, Vec<String>), CatalogError> {
         Self::editor_only(by)?;
         let mut e = self.store.listed(kind, id).await?.ok_or(CatalogError::NotFound)?;
-        e.books = self.store.entry_book_ids(kind, id).await?.len() as u64;
-        Ok(e)
+        let books = self.store.entry_book_ids(kind, id).await?;
+        e.books = books.len() as u64;
+        Ok((e, books))
     }
 
     /// Editors only: saves an author's name and biography, a publisher's name, or a category's
@@ -216,11 +222,10 @@ impl CatalogService {
     /// Editors only: removes an author or publisher that is on no book (books keep their
     /// names: change them first), or a category (its books lose it, its children move up).
     pub async fn delete_entry(&self, by: &Actor, kind: Listing, id: &str) -> Result<Listed, CatalogError> {
-        let current = self.entry(by, kind, id).await?;
+        let (current, books) = self.entry_and_books(by, kind, id).await?;
         if current.books > 0 && kind != Listing::Categories {
             return Err(CatalogError::InUse);
         }
-        let books = self.store.entry_book_ids(kind, id).await?;
         if !self.store.delete_entry(kind, id).await? {
             return Err(CatalogError::NotFound);
         }

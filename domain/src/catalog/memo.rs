@@ -49,6 +49,20 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         kept.insert(key, (generation, Instant::now(), value));
     }
 
+    /// The kept answer for `key`, or `compute`'s, kept (unless the catalogue changed meanwhile).
+    pub async fn get_or_try<E, F>(&self, key: K, compute: F) -> Result<V, E>
+    where
+        F: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(kept) = self.get(&key) {
+            return Ok(kept);
+        }
+        let generation = self.generation();
+        let value = compute.await?;
+        self.put(key, generation, value.clone());
+        Ok(value)
+    }
+
     /// The catalogue changed: every kept answer is stale.
     pub fn forget(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);

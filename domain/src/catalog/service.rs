@@ -376,13 +376,7 @@ impl CatalogService {
     /// How many books match (kept a few seconds: every catalogue page asks).
     async fn count(&self, filter: &BookFilter, published_only: bool) -> Result<u64, CatalogError> {
         let key = (BookFilter { sort: Default::default(), ..filter.clone() }, published_only);
-        if let Some(n) = self.counts.get(&key) {
-            return Ok(n);
-        }
-        let generation = self.counts.generation();
-        let n = self.store.count_books(filter, published_only).await?;
-        self.counts.put(key, generation, n);
-        Ok(n)
+        Ok(self.counts.get_or_try(key, self.store.count_books(filter, published_only)).await?)
     }
 
     /// One page of the catalogue after `cursor` (keyset pagination).
@@ -531,14 +525,8 @@ impl CatalogService {
     /// Authors, publishers or categories, by name, with their published books counted:
     /// page `page` (from 1) of `limit`, and the total.
     pub async fn listing(&self, kind: super::Listing, page: u32, limit: u32) -> Result<(Vec<super::Listed>, u64), CatalogError> {
-        let key = (kind, u64::from(page.max(1) - 1) * u64::from(limit), limit);
-        if let Some(kept) = self.listings.get(&key) {
-            return Ok(kept);
-        }
-        let generation = self.listings.generation();
-        let found = self.store.listing(kind, false, None, key.1, limit).await?;
-        self.listings.put(key, generation, found.clone());
-        Ok(found)
+        let offset = u64::from(page.max(1) - 1) * u64::from(limit);
+        Ok(self.listings.get_or_try((kind, offset, limit), self.store.listing(kind, false, None, offset, limit)).await?)
     }
 
     /// An author or a publisher and a page of their published books (drafts for editors).
@@ -648,12 +636,12 @@ impl CatalogService {
             let mime = crate::covers::sniff(&kept).unwrap_or(format.mime());
             return Ok((kept, mime.into()));
         }
-        let resized = tokio::task::spawn_blocking(move || crate::covers::resized(&original, width, format).map_err(|e| (e, original)))
+        // The original goes into the blocking task and comes back with the result (read once).
+        let (resized, original) = tokio::task::spawn_blocking(move || (crate::covers::resized(&original, width, format), original))
             .await
             .map_err(|e| CatalogError::Files(FileError(e.to_string())))?;
         match resized {
             Ok(scaled) => {
-                let original = self.file(hash).await?;
                 if original.len() <= scaled.len() {
                     self.files.put_at(&key, &original).await?;
                     return Ok((original, mime));
@@ -661,7 +649,7 @@ impl CatalogService {
                 self.files.put_at(&key, &scaled).await?;
                 Ok((scaled, format.mime().into()))
             }
-            Err((e, original)) => {
+            Err(e) => {
                 tracing::warn!(error = %e, cover = hash, "cover served at its own size");
                 Ok((original, mime))
             }
