@@ -203,6 +203,78 @@ test('an Arabic book opens right to left and turns pages leftwards', async () =>
   await page.context().close();
 });
 
+/// Lines of text on the book's page that the page's edges cut (a whole page shows whole lines).
+const cutLines = (page) => page.frameLocator('#reader-frame').locator('body').evaluate((body) => {
+  const w = document.documentElement.clientWidth; const h = document.documentElement.clientHeight;
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  const cut = []; let shown = 0;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const r = document.createRange(); r.selectNodeContents(n);
+    for (const box of r.getClientRects()) {
+      if (box.width === 0 || box.bottom <= 0 || box.top >= h || box.right <= 0 || box.left >= w) continue;
+      shown++;
+      if (box.top < -1 || box.bottom > h + 1 || box.left < -1 || box.right > w + 1) cut.push(n.data.slice(0, 12));
+    }
+  }
+  return { shown, cut };
+});
+
+test('a Japanese book in vertical writing: whole lines on every page, forward to the left, scrolled sideways', async () => {
+  const email = unique('tategaki');
+  await register(email);
+  const page = await newPage(browser, PHONE);
+  await signIn(page, email);
+  const id = await bookId('Natsume Soseki', '草枕');
+  await page.goto(`${BASE}/lire/${id}`);
+  await ready(page);
+  const html = page.frameLocator('#reader-frame').locator('html');
+  assert.equal(await html.evaluate((el) => getComputedStyle(el).writingMode), 'vertical-rl');
+  const first = await state(page);
+  assert.ok(Number(first.pages) >= 3, `the first part runs over several pages: ${first.pages}`);
+  assert.match(await page.frameLocator('#reader-frame').locator('body').innerText(), /山路を登りながら/);
+  let lines = await cutLines(page);
+  assert.ok(lines.shown >= 5 && lines.cut.length === 0, `whole lines on the first page: ${JSON.stringify(lines)}`);
+  await shot(page, 'reader-vertical');
+
+  // A tap on the left goes forward, then the left arrow; the right arrow comes back.
+  const second = await turn(page, () => page.locator('#reader-frame').click({ position: { x: 30, y: 300 } }));
+  assert.equal(Number(second.page), 1, 'a tap on the left turns forward');
+  assert.notEqual(second.locator, first.locator);
+  assert.ok(await locatorVisible(page, second.locator));
+  lines = await cutLines(page);
+  assert.ok(lines.shown >= 5 && lines.cut.length === 0, `whole lines on the second page: ${JSON.stringify(lines)}`);
+  await shot(page, 'reader-vertical-page-2');
+  assert.equal(Number((await turn(page, () => page.keyboard.press('ArrowLeft'))).page), 2);
+  const back = await turn(page, () => page.keyboard.press('ArrowRight'));
+  assert.equal(Number(back.page), 1);
+  assert.equal(back.locator, second.locator, 'back to the same text');
+  // Through the end of the part into the next one.
+  for (let i = 0; i < 20 && (await state(page)).locator.startsWith('e:0:'); i++) await turn(page, () => page.keyboard.press('ArrowLeft'));
+  assert.match((await state(page)).locator, /^e:1:/, 'the next part opens after the last page');
+  assert.match(await page.locator('#reader-position').innerText(), /Partie 2 sur 3/);
+  assert.match(await page.frameLocator('#reader-frame').locator('body').innerText(), /人の世を作ったものは/);
+
+  // Larger text keeps the reader's passage on screen.
+  const here = await state(page);
+  await page.locator('#reader-settings summary').click();
+  await turn(page, () => page.getByRole('button', { name: 'Agrandir le texte' }).click());
+  assert.ok(await locatorVisible(page, here.locator), `after a larger text ${here.locator} is still on screen`);
+
+  // Scrolled: the part scrolls sideways, right to left, and the position follows.
+  await turn(page, () => page.getByText('Défilement').click());
+  await page.locator('#reader-settings summary').click();
+  const scrollLeft = () => html.evaluate((el) => ({ x: document.scrollingElement.scrollLeft, y: document.scrollingElement.scrollTop, w: document.scrollingElement.scrollWidth, cw: el.clientWidth }));
+  const s0 = await scrollLeft();
+  assert.ok(s0.w > s0.cw * 2, `a part wider than the screen: ${JSON.stringify(s0)}`);
+  assert.equal(s0.y, 0, 'no scrolling down in vertical text');
+  await turn(page, () => page.locator('#reader-next').click());
+  const s1 = await scrollLeft();
+  assert.ok(s1.x < s0.x - 100, `next scrolls towards the left: ${s0.x} → ${s1.x}`);
+  await shot(page, 'reader-vertical-scrolled');
+  assert.deepEqual(appErrors(page), []);
+  await page.context().close();
+});
+
 test('a fixed-layout album shows whole pages', async () => {
   const email = unique('album');
   await register(email);

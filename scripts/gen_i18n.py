@@ -320,6 +320,8 @@ K = [
 ("err_taken","déjà pris par un autre","already taken by another","مستخدم من قِبل آخر"),
 ("audit_author_changed","Auteur modifié","Author changed","عُدّل مؤلف"),
 ("audit_author_deleted","Auteur supprimé","Author deleted","حُذف مؤلف"),
+("audit_author_merged","Auteurs fusionnés","Authors merged","دُمج مؤلفان"),
+("audit_publisher_merged","Éditeurs fusionnés","Publishers merged","دُمجت دارا نشر"),
 ("audit_publisher_changed","Éditeur modifié","Publisher changed","عُدّل ناشر"),
 ("audit_publisher_deleted","Éditeur supprimé","Publisher deleted","حُذف ناشر"),
 ("audit_category_added","Catégorie ajoutée","Category added","أُضيف تصنيف"),
@@ -348,6 +350,13 @@ K = [
 ("entry_no_photo","Pas encore de photo.","No photo yet.","لا صورة بعد."),
 ("entry_view_public","Voir la page publique","View the public page","عرض الصفحة العامة"),
 ("entry_back","Retour à la liste","Back to the list","العودة إلى القائمة"),
+("entry_merge","Fusionner un doublon","Merge a duplicate","دمج نسخة مكررة"),
+("entry_merge_hint","La même personne ou maison sous deux noms ? Cherchez la fiche à garder : les livres de « {name} » passeront sur elle, elle prendra sa biographie et sa photo si elle n'en a pas, puis « {name} » sera supprimée.","The same person or house under two names? Find the entry to keep: the books of “{name}” move to it, it takes the biography and photo if it has none, then “{name}” is deleted.","الشخص أو الدار نفسها باسمين؟ ابحث عن البطاقة التي ستبقى: تنتقل إليها كتب «{name}» وتأخذ سيرتها وصورتها إن لم تكن لها، ثم تُحذف «{name}»."),
+("entry_merge_search","Nom de la fiche à garder","Name of the entry to keep","اسم البطاقة التي ستبقى"),
+("entry_merge_find","Chercher","Search","ابحث"),
+("entry_merge_into","Fusionner dans « {name} »","Merge into “{name}”","ادمج في «{name}»"),
+("entry_merge_none","Aucune autre fiche ne porte ce nom.","No other entry has that name.","لا توجد بطاقة أخرى بهذا الاسم."),
+("entries_merged","Fiches fusionnées : les livres du doublon sont sur celle-ci, et c'est noté au journal.","Entries merged: the duplicate's books are on this one, and it is written to the log.","دُمجت البطاقتان: كتب النسخة المكررة صارت على هذه، وسُجّل ذلك في السجل."),
 ("delete_entry","Supprimer","Delete","احذف"),
 ("delete_entry_warning","La suppression est définitive et notée au journal.","Deleting is final and written to the log.","الحذف نهائي ويُسجَّل في السجل."),
 ("delete_entry_in_use","Encore sur {n} livre(s) : corrigez d'abord leurs métadonnées.","Still on {n} book(s): correct their metadata first.","ما زال في {n} كتاب (كتب): صحّح بياناتها الوصفية أولًا."),
@@ -454,6 +463,37 @@ pub fn language_name(lang: Language) -> &'static str {
     }
 }
 
+/// A book language's own name (autonym) from its code (`ja`, `pt-BR`…), for the languages Coko
+/// has no interface in; `None` for a code it does not know (shown as given).
+pub fn book_language_name(code: &str) -> Option<&'static str> {
+    let primary = code.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    Some(match primary.as_str() {
+        "fr" => "Français",
+        "en" => "English",
+        "ar" => "العربية",
+        "ja" => "日本語",
+        "zh" => "中文",
+        "ko" => "한국어",
+        "es" => "Español",
+        "pt" => "Português",
+        "de" => "Deutsch",
+        "it" => "Italiano",
+        "nl" => "Nederlands",
+        "ru" => "Русский",
+        "wo" => "Wolof",
+        "ff" => "Pulaar",
+        "bm" => "Bamanankan",
+        "sw" => "Kiswahili",
+        "ha" => "Hausa",
+        "yo" => "Yorùbá",
+        "ig" => "Igbo",
+        "ln" => "Lingála",
+        "am" => "አማርኛ",
+        "zu" => "isiZulu",
+        _ => return None,
+    })
+}
+
 /// "1 livre", "12 livres": a count of books, singular or plural.
 pub fn book_count(t: &Texts, n: u64) -> String {
     if n == 1 {
@@ -502,6 +542,14 @@ mod tests {
             assert!(!fill(t.page_x_of_y, &[("page", "2"), ("pages", "5")]).contains('{'));
             assert!(fill(t.welcome_user, &[("name", "Awa")]).contains("Awa"));
         }
+    }
+
+    #[test]
+    fn book_languages_by_their_own_names() {
+        assert_eq!(book_language_name("ja"), Some("日本語"));
+        assert_eq!(book_language_name("pt-BR"), Some("Português"));
+        assert_eq!(book_language_name("WO"), Some("Wolof"));
+        assert_eq!(book_language_name("x-klingon"), None);
     }
 }
 ''')

@@ -32,10 +32,11 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then
-    say "installing Chromium and poppler-utils from apt"
+  # A Japanese font too: the vertical-writing flows look at Japanese text (phones have one).
+  if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || [ ! -d /usr/share/fonts/opentype/ipafont-mincho ]; then
+    say "installing Chromium, poppler-utils and a Japanese font from apt"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-ipafont-mincho >/dev/null
   fi
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd (a real SMTP server for the mail tests)"

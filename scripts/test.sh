@@ -8,6 +8,9 @@ bash scripts/setup.sh --test || { echo "summary: 0 passed, 1 failed"; exit 1; }
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export COKO_REQUIRE_SMTP_TEST=1
+# A full disk shows up as a linker crash ("Bus error"): say how much room there is up front.
+free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+echo "disk: $((free_kb / 1024 / 1024)) GiB free here (a clean build needs about 12)"
 
 logs=$(mktemp -d)
 passed=0

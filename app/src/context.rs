@@ -30,8 +30,9 @@ pub enum Page {
     /// Editors' list of authors or publishers (a page of them, found by name), or of
     /// categories (all of them, as a tree).
     AdminEntries { kind: domain::catalog::Listing, entries: Vec<domain::catalog::Listed>, total: u64, page: u32, name: String },
-    /// Editing one author, publisher or category; `categories`: the whole tree (parent picker).
-    AdminEntry { kind: domain::catalog::Listing, entry: domain::catalog::Listed, categories: Vec<domain::catalog::Listed> },
+    /// Editing one author, publisher or category; `categories`: the whole tree (parent picker);
+    /// `merge`: the name searched for a merge and the entries found.
+    AdminEntry { kind: domain::catalog::Listing, entry: domain::catalog::Listed, categories: Vec<domain::catalog::Listed>, merge: Option<(String, Vec<domain::catalog::Listed>)> },
     AdminUpload { max_mb: u64 },
     Library { library: domain::reading::Library },
     Stats { stats: domain::reading::ReadingStats },
@@ -72,6 +73,7 @@ pub enum Flash {
     EntryDeleted,
     CategoryAdded,
     PhotoSaved,
+    EntriesMerged,
 }
 
 impl Flash {
@@ -95,6 +97,7 @@ impl Flash {
             Flash::EntryDeleted => "entry_deleted",
             Flash::CategoryAdded => "category_added",
             Flash::PhotoSaved => "photo_saved",
+            Flash::EntriesMerged => "entries_merged",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -102,7 +105,7 @@ impl Flash {
         [
             Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
             BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted, BooksChanged, EntrySaved, EntryDeleted,
-            CategoryAdded, PhotoSaved,
+            CategoryAdded, PhotoSaved, EntriesMerged,
         ]
             .into_iter()
             .find(|f| f.as_str() == s)

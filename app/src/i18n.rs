@@ -327,6 +327,8 @@ pub struct Texts {
     pub err_taken: &'static str,
     pub audit_author_changed: &'static str,
     pub audit_author_deleted: &'static str,
+    pub audit_author_merged: &'static str,
+    pub audit_publisher_merged: &'static str,
     pub audit_publisher_changed: &'static str,
     pub audit_publisher_deleted: &'static str,
     pub audit_category_added: &'static str,
@@ -355,6 +357,13 @@ pub struct Texts {
     pub entry_no_photo: &'static str,
     pub entry_view_public: &'static str,
     pub entry_back: &'static str,
+    pub entry_merge: &'static str,
+    pub entry_merge_hint: &'static str,
+    pub entry_merge_search: &'static str,
+    pub entry_merge_find: &'static str,
+    pub entry_merge_into: &'static str,
+    pub entry_merge_none: &'static str,
+    pub entries_merged: &'static str,
     pub delete_entry: &'static str,
     pub delete_entry_warning: &'static str,
     pub delete_entry_in_use: &'static str,
@@ -754,6 +763,8 @@ pub const FR: Texts = Texts {
     err_taken: "déjà pris par un autre",
     audit_author_changed: "Auteur modifié",
     audit_author_deleted: "Auteur supprimé",
+    audit_author_merged: "Auteurs fusionnés",
+    audit_publisher_merged: "Éditeurs fusionnés",
     audit_publisher_changed: "Éditeur modifié",
     audit_publisher_deleted: "Éditeur supprimé",
     audit_category_added: "Catégorie ajoutée",
@@ -782,6 +793,13 @@ pub const FR: Texts = Texts {
     entry_no_photo: "Pas encore de photo.",
     entry_view_public: "Voir la page publique",
     entry_back: "Retour à la liste",
+    entry_merge: "Fusionner un doublon",
+    entry_merge_hint: "La même personne ou maison sous deux noms ? Cherchez la fiche à garder : les livres de « {name} » passeront sur elle, elle prendra sa biographie et sa photo si elle n'en a pas, puis « {name} » sera supprimée.",
+    entry_merge_search: "Nom de la fiche à garder",
+    entry_merge_find: "Chercher",
+    entry_merge_into: "Fusionner dans « {name} »",
+    entry_merge_none: "Aucune autre fiche ne porte ce nom.",
+    entries_merged: "Fiches fusionnées : les livres du doublon sont sur celle-ci, et c'est noté au journal.",
     delete_entry: "Supprimer",
     delete_entry_warning: "La suppression est définitive et notée au journal.",
     delete_entry_in_use: "Encore sur {n} livre(s) : corrigez d'abord leurs métadonnées.",
@@ -1181,6 +1199,8 @@ pub const EN: Texts = Texts {
     err_taken: "already taken by another",
     audit_author_changed: "Author changed",
     audit_author_deleted: "Author deleted",
+    audit_author_merged: "Authors merged",
+    audit_publisher_merged: "Publishers merged",
     audit_publisher_changed: "Publisher changed",
     audit_publisher_deleted: "Publisher deleted",
     audit_category_added: "Category added",
@@ -1209,6 +1229,13 @@ pub const EN: Texts = Texts {
     entry_no_photo: "No photo yet.",
     entry_view_public: "View the public page",
     entry_back: "Back to the list",
+    entry_merge: "Merge a duplicate",
+    entry_merge_hint: "The same person or house under two names? Find the entry to keep: the books of “{name}” move to it, it takes the biography and photo if it has none, then “{name}” is deleted.",
+    entry_merge_search: "Name of the entry to keep",
+    entry_merge_find: "Search",
+    entry_merge_into: "Merge into “{name}”",
+    entry_merge_none: "No other entry has that name.",
+    entries_merged: "Entries merged: the duplicate's books are on this one, and it is written to the log.",
     delete_entry: "Delete",
     delete_entry_warning: "Deleting is final and written to the log.",
     delete_entry_in_use: "Still on {n} book(s): correct their metadata first.",
@@ -1608,6 +1635,8 @@ pub const AR: Texts = Texts {
     err_taken: "مستخدم من قِبل آخر",
     audit_author_changed: "عُدّل مؤلف",
     audit_author_deleted: "حُذف مؤلف",
+    audit_author_merged: "دُمج مؤلفان",
+    audit_publisher_merged: "دُمجت دارا نشر",
     audit_publisher_changed: "عُدّل ناشر",
     audit_publisher_deleted: "حُذف ناشر",
     audit_category_added: "أُضيف تصنيف",
@@ -1636,6 +1665,13 @@ pub const AR: Texts = Texts {
     entry_no_photo: "لا صورة بعد.",
     entry_view_public: "عرض الصفحة العامة",
     entry_back: "العودة إلى القائمة",
+    entry_merge: "دمج نسخة مكررة",
+    entry_merge_hint: "الشخص أو الدار نفسها باسمين؟ ابحث عن البطاقة التي ستبقى: تنتقل إليها كتب «{name}» وتأخذ سيرتها وصورتها إن لم تكن لها، ثم تُحذف «{name}».",
+    entry_merge_search: "اسم البطاقة التي ستبقى",
+    entry_merge_find: "ابحث",
+    entry_merge_into: "ادمج في «{name}»",
+    entry_merge_none: "لا توجد بطاقة أخرى بهذا الاسم.",
+    entries_merged: "دُمجت البطاقتان: كتب النسخة المكررة صارت على هذه، وسُجّل ذلك في السجل.",
     delete_entry: "احذف",
     delete_entry_warning: "الحذف نهائي ويُسجَّل في السجل.",
     delete_entry_in_use: "ما زال في {n} كتاب (كتب): صحّح بياناتها الوصفية أولًا.",
@@ -1731,6 +1767,37 @@ pub fn language_name(lang: Language) -> &'static str {
     }
 }
 
+/// A book language's own name (autonym) from its code (`ja`, `pt-BR`…), for the languages Coko
+/// has no interface in; `None` for a code it does not know (shown as given).
+pub fn book_language_name(code: &str) -> Option<&'static str> {
+    let primary = code.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    Some(match primary.as_str() {
+        "fr" => "Français",
+        "en" => "English",
+        "ar" => "العربية",
+        "ja" => "日本語",
+        "zh" => "中文",
+        "ko" => "한국어",
+        "es" => "Español",
+        "pt" => "Português",
+        "de" => "Deutsch",
+        "it" => "Italiano",
+        "nl" => "Nederlands",
+        "ru" => "Русский",
+        "wo" => "Wolof",
+        "ff" => "Pulaar",
+        "bm" => "Bamanankan",
+        "sw" => "Kiswahili",
+        "ha" => "Hausa",
+        "yo" => "Yorùbá",
+        "ig" => "Igbo",
+        "ln" => "Lingála",
+        "am" => "አማርኛ",
+        "zu" => "isiZulu",
+        _ => return None,
+    })
+}
+
 /// "1 livre", "12 livres": a count of books, singular or plural.
 pub fn book_count(t: &Texts, n: u64) -> String {
     if n == 1 {
@@ -1779,5 +1846,13 @@ mod tests {
             assert!(!fill(t.page_x_of_y, &[("page", "2"), ("pages", "5")]).contains('{'));
             assert!(fill(t.welcome_user, &[("name", "Awa")]).contains("Awa"));
         }
+    }
+
+    #[test]
+    fn book_languages_by_their_own_names() {
+        assert_eq!(book_language_name("ja"), Some("日本語"));
+        assert_eq!(book_language_name("pt-BR"), Some("Português"));
+        assert_eq!(book_language_name("WO"), Some("Wolof"));
+        assert_eq!(book_language_name("x-klingon"), None);
     }
 }

@@ -98,7 +98,7 @@ pub fn App() -> impl IntoView {
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
         Page::AdminEntries { kind, entries, total, page, name } => view! { <pages::admin_entries::AdminEntriesPage kind entries total page name/> }.into_any(),
-        Page::AdminEntry { kind, entry, categories } => view! { <pages::admin_entries::AdminEntryPage kind entry categories/> }.into_any(),
+        Page::AdminEntry { kind, entry, categories, merge } => view! { <pages::admin_entries::AdminEntryPage kind entry categories merge/> }.into_any(),
         Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),
         Page::Offline => view! { <pages::offline::OfflinePage/> }.into_any(),
         Page::Downloads => view! { <pages::offline::DownloadsPage/> }.into_any(),

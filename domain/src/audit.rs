@@ -36,15 +36,17 @@ pub enum AuditAction {
     AccessGranted,
     AuthorChanged,
     AuthorDeleted,
+    AuthorMerged,
     PublisherChanged,
     PublisherDeleted,
+    PublisherMerged,
     CategoryAdded,
     CategoryChanged,
     CategoryDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 14] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -52,8 +54,10 @@ impl AuditAction {
         Self::AccessGranted,
         Self::AuthorChanged,
         Self::AuthorDeleted,
+        Self::AuthorMerged,
         Self::PublisherChanged,
         Self::PublisherDeleted,
+        Self::PublisherMerged,
         Self::CategoryAdded,
         Self::CategoryChanged,
         Self::CategoryDeleted,
@@ -68,8 +72,10 @@ impl AuditAction {
             Self::AccessGranted => "access_granted",
             Self::AuthorChanged => "author_changed",
             Self::AuthorDeleted => "author_deleted",
+            Self::AuthorMerged => "author_merged",
             Self::PublisherChanged => "publisher_changed",
             Self::PublisherDeleted => "publisher_deleted",
+            Self::PublisherMerged => "publisher_merged",
             Self::CategoryAdded => "category_added",
             Self::CategoryChanged => "category_changed",
             Self::CategoryDeleted => "category_deleted",
@@ -84,8 +90,8 @@ impl AuditAction {
     pub fn target_href(self, id: &str) -> Option<String> {
         match self {
             Self::BookDeleted | Self::AuthorDeleted | Self::PublisherDeleted | Self::CategoryDeleted => None,
-            Self::AuthorChanged => Some(format!("/admin/auteurs/{id}")),
-            Self::PublisherChanged => Some(format!("/admin/editeurs/{id}")),
+            Self::AuthorChanged | Self::AuthorMerged => Some(format!("/admin/auteurs/{id}")),
+            Self::PublisherChanged | Self::PublisherMerged => Some(format!("/admin/editeurs/{id}")),
             Self::CategoryAdded | Self::CategoryChanged => Some(format!("/admin/categories/{id}")),
             Self::BookAdded | Self::BookChanged | Self::BookCorrected | Self::AccessGranted => Some(format!("/admin/livres/{id}")),
         }

@@ -29,6 +29,7 @@ pub const DEMO_BOOKS: &[DemoBook] = &[
     DemoBook { categories: "Fiction > Contes; Jeunesse", title: "Stories from the Savannah", author: "Amina Wanjiru", language: "en", description: "Folk tales from East Africa, retold for young readers.", price_xof: 0, featured: false, colors: ([161, 98, 7], [254, 243, 199]) },
     DemoBook { categories: "Savoirs > Histoire", title: "A Short History of the Sahel", author: "Boubacar Traoré", language: "en", description: "Empires, caravans and cities of the Sahel from Ghana to Songhai.", price_xof: 3000, featured: false, colors: ([68, 64, 60], [251, 146, 60]) },
     DemoBook { categories: "Savoirs > Sciences", title: "Learning to Code on a Phone", author: "Esi Boateng", language: "en", description: "Your first programs, written and run on the phone in your pocket.", price_xof: 1500, featured: false, colors: ([15, 23, 42], [56, 189, 248]) },
+    DemoBook { categories: "Fiction > Romans", title: "草枕", author: "夏目漱石", language: "ja", description: "Un peintre gravit un chemin de montagne et médite sur l'art : l'ouverture du roman de Natsume Sōseki (1906), en japonais, composée verticalement.", price_xof: 0, featured: false, colors: ([30, 41, 59], [226, 232, 240]) },
     DemoBook { categories: "Vie pratique > Cuisine", title: "Recettes de ma grand-mère", author: "Awa Ndiaye", language: "fr", description: "Thieboudienne, mafé, yassa : les recettes et leurs histoires.", price_xof: 0, featured: false, colors: ([185, 28, 28], [254, 215, 170]) },
 ];
 
@@ -43,6 +44,17 @@ const EN_CHAPTERS: &[(&str, &str)] = &[
     ("The Journey", "They had to leave before the heat. The road was long, lined with acacias and villages known only by name. At every stop someone told a story, and every story called for another."),
     ("Coming Home", "When they came back, nothing was quite the same. The children had grown, the elders spoke more softly, and the old tree in the square seemed to be waiting to hear what had happened."),
 ];
+
+/// The opening of Natsume Sōseki's *Kusamakura* (1906, public domain), in three parts: a book
+/// written top to bottom, lines running right to left.
+const JA_CHAPTERS: &[(&str, &str)] = &[
+    ("その一", "山路を登りながら、こう考えた。智に働けば角が立つ。情に棹させば流される。意地を通せば窮屈だ。とかくに人の世は住みにくい。住みにくさが高じると、安い所へ引き越したくなる。どこへ越しても住みにくいと悟った時、詩が生れて、画が出来る。"),
+    ("その二", "人の世を作ったものは神でもなければ鬼でもない。やはり向う三軒両隣りにちらちらするただの人である。ただの人が作った人の世が住みにくいからとて、越す国はあるまい。あれば人でなしの国へ行くばかりだ。人でなしの国は人の世よりもなお住みにくかろう。"),
+    ("その三", "越す事のならぬ世が住みにくければ、住みにくい所をどれほどか、寛容て、束の間の命を、束の間でも住みよくせねばならぬ。ここに詩人という天職が出来て、ここに画家という使命が降る。あらゆる芸術の士は人の世を長閑にし、人の心を豊かにするが故に尊とい。"),
+];
+
+/// The style sheet of the vertical (Japanese) demo book.
+const VERTICAL_CSS: &str = "html { writing-mode: vertical-rl; -epub-writing-mode: vertical-rl; -webkit-writing-mode: vertical-rl; }\nbody { font-family: serif; line-height: 1.75; }\nh1 { font-size: 1.4em; margin: 0 0 0 1em; }\np { text-indent: 1em; margin: 0; }\n";
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -87,11 +99,19 @@ pub fn cover_png(bg: [u8; 3], accent: [u8; 3]) -> Vec<u8> {
 
 /// A complete EPUB 3 for a demo book.
 pub fn epub(book: &DemoBook) -> Vec<u8> {
-    let chapters = if book.language == "fr" { FR_CHAPTERS } else { EN_CHAPTERS };
+    let vertical = book.language == "ja";
+    let chapters = match book.language {
+        "fr" => FR_CHAPTERS,
+        "ja" => JA_CHAPTERS,
+        _ => EN_CHAPTERS,
+    };
     let id = format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.title.as_bytes()));
     let mut manifest = String::from(
         r#"<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/><item id="cover" href="cover.png" media-type="image/png" properties="cover-image"/>"#,
     );
+    if vertical {
+        manifest.push_str(r#"<item id="css" href="vertical.css" media-type="text/css"/>"#);
+    }
     let mut spine = String::new();
     let mut nav = String::new();
     for (i, (title, _)) in chapters.iter().enumerate() {
@@ -107,19 +127,21 @@ pub fn epub(book: &DemoBook) -> Vec<u8> {
 <dc:creator id="a1">{author}</dc:creator><meta refines="#a1" property="role" scheme="marc:relators">aut</meta>
 <dc:publisher>Éditions Coko</dc:publisher><dc:description>{desc}</dc:description><dc:date>2026-01-15</dc:date>
 <meta property="dcterms:modified">2026-01-15T00:00:00Z</meta>
-</metadata><manifest>{manifest}</manifest><spine>{spine}</spine></package>"##,
+</metadata><manifest>{manifest}</manifest><spine{progression}>{spine}</spine></package>"##,
+        progression = if vertical { r#" page-progression-direction="rtl""# } else { "" },
         lang = book.language,
         title = esc(book.title),
         author = esc(book.author),
         desc = esc(book.description),
     );
-    let page = |title: &str, body: &str| {
+    let page = |title: &str, body: &str, style: &str| {
         format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{l}" xml:lang="{l}"><head><title>{t}</title></head><body>{body}</body></html>"#,
+            r#"<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{l}" xml:lang="{l}"><head><title>{t}</title>{style}</head><body>{body}</body></html>"#,
             l = book.language,
             t = esc(title),
         )
     };
+    let style = if vertical { r#"<link rel="stylesheet" type="text/css" href="vertical.css"/>"# } else { "" };
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -136,12 +158,17 @@ pub fn epub(book: &DemoBook) -> Vec<u8> {
             deflated,
         );
         put("OEBPS/content.opf", opf.as_bytes(), deflated);
-        let nav_doc = page(book.title, &format!(r#"<nav epub:type="toc"><h1>{}</h1><ol>{nav}</ol></nav>"#, esc(book.title)));
+        let nav_doc = page(book.title, &format!(r#"<nav epub:type="toc"><h1>{}</h1><ol>{nav}</ol></nav>"#, esc(book.title)), "");
         put("OEBPS/nav.xhtml", nav_doc.as_bytes(), deflated);
         put("OEBPS/cover.png", &cover_png(book.colors.0, book.colors.1), stored);
+        if vertical {
+            put("OEBPS/vertical.css", VERTICAL_CSS.as_bytes(), deflated);
+        }
+        // Short passages: repeated so that each chapter runs over several pages on a phone.
+        let repeat = if vertical { 10 } else { 6 };
         for (i, (title, text)) in chapters.iter().enumerate() {
-            let body = format!("<section><h1>{}</h1>{}</section>", esc(title), format!("<p>{}</p>", esc(text)).repeat(6));
-            put(&format!("OEBPS/c{i}.xhtml"), page(title, &body).as_bytes(), deflated);
+            let body = format!("<section><h1>{}</h1>{}</section>", esc(title), format!("<p>{}</p>", esc(text)).repeat(repeat));
+            put(&format!("OEBPS/c{i}.xhtml"), page(title, &body, style).as_bytes(), deflated);
         }
         z.finish().expect("in-memory zip");
     }

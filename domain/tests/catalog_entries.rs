@@ -106,6 +106,66 @@ async fn editors_edit_authors_and_publishers() {
 }
 
 #[tokio::test]
+async fn editors_merge_duplicate_authors_and_publishers() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let editor = Actor::system(Role::Editor);
+        let moby = imported(&svc, "epub/moby-dick.epub", true).await;
+        let waste = imported(&svc, "epub/wasteland.epub", true).await;
+        let trees = imported(&svc, "epub/trees.epub", true).await;
+        let melville = moby.authors[0].clone();
+        // The same writer entered twice: "H. Melville" alone on one book, beside the real entry
+        // on another (that book must end with one Melville, not two).
+        let waste = svc.correct(&editor, &waste.id, &MetadataForm { authors: "H. Melville".into(), ..MetadataForm::of(&waste) }).await.unwrap();
+        let trees = svc.correct(&editor, &trees.id, &MetadataForm { authors: "H. Melville; Herman Melville".into(), ..MetadataForm::of(&trees) }).await.unwrap();
+        let duplicate = waste.authors[0].clone();
+        assert_eq!(trees.authors.len(), 2);
+        svc.update_entry(&editor, Listing::Authors, &duplicate.id, &EntryForm { name: "H. Melville".into(), biography: "Marin, puis écrivain.".into(), ..Default::default() }).await.unwrap();
+        let cover = svc.file(moby.cover_hash.as_ref().unwrap()).await.unwrap();
+        let mut photo = cover.clone();
+        photo.extend_from_slice(b"duplicate's photo");
+        let photo = svc.set_author_photo(&editor, &duplicate.id, &photo).await.unwrap().photo.unwrap();
+
+        // Refused: into itself, into nobody, categories, readers.
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Authors, &duplicate.id, &duplicate.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Authors, &duplicate.id, "nobody").await), ("into".into(), Reason::Unknown));
+        assert!(matches!(svc.merge_entry(&Actor::system(Role::Reader), Listing::Authors, &duplicate.id, &melville.id).await, Err(CatalogError::Forbidden)));
+        assert!(matches!(svc.merge_entry(&editor, Listing::Authors, "nobody", &melville.id).await, Err(CatalogError::NotFound)));
+
+        let kept = svc.merge_entry(&editor, Listing::Authors, &duplicate.id, &melville.id).await.unwrap();
+        assert_eq!((kept.id.as_str(), kept.name.as_str(), kept.books), (melville.id.as_str(), "Herman Melville", 3), "{}", db.label);
+        assert_eq!(kept.detail, "Marin, puis écrivain.", "{}: the biography it lacked", db.label);
+        assert_eq!(kept.photo.as_deref(), Some(photo.as_str()), "{}: the photo it lacked", db.label);
+        assert!(svc.cover(&photo).await.is_ok(), "the photo taken over is still served");
+        assert!(matches!(svc.entry(&editor, Listing::Authors, &duplicate.id).await, Err(CatalogError::NotFound)));
+        assert_eq!(svc.book(&waste.id, None).await.unwrap().author_names(), "Herman Melville");
+        assert_eq!(svc.book(&trees.id, None).await.unwrap().authors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), [melville.id.as_str()], "{}: one Melville", db.label);
+        let found = svc.search("herman", &SearchFilter::default(), 0, 10).await.unwrap();
+        assert_eq!(found.total, 3, "{}: the index knows the books' new author", db.label);
+        let log = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorMerged), ..Default::default() }, None).await.unwrap();
+        assert_eq!(log.entries.len(), 1);
+        assert!(log.entries[0].before.as_deref().unwrap().contains("H. Melville") && log.entries[0].after.as_deref().unwrap().contains("Herman Melville"));
+        assert_eq!(AuditAction::AuthorMerged.target_href(&log.entries[0].target_id), Some(format!("/admin/auteurs/{}", melville.id)));
+
+        // Publishers: the books of the duplicate name the one kept.
+        let publisher = moby.publisher.clone().expect("moby-dick names its publisher");
+        let other = svc.correct(&editor, &waste.id, &MetadataForm { publisher: "Le Large (doublon)".into(), ..MetadataForm::of(&svc.book(&waste.id, None).await.unwrap()) }).await.unwrap();
+        let dup_publisher = other.publisher.clone().unwrap();
+        let kept = svc.merge_entry(&editor, Listing::Publishers, &dup_publisher.id, &publisher.id).await.unwrap();
+        assert_eq!(kept.books, 2, "{}", db.label);
+        assert_eq!(svc.book(&waste.id, None).await.unwrap().publisher.unwrap().id, publisher.id);
+        assert!(matches!(svc.entry(&editor, Listing::Publishers, &dup_publisher.id).await, Err(CatalogError::NotFound)));
+        // Categories are not merged.
+        let fiction = svc.add_category(&editor, &EntryForm { name: "Fiction".into(), ..Default::default() }).await.unwrap();
+        let novels = svc.add_category(&editor, &EntryForm { name: "Romans".into(), ..Default::default() }).await.unwrap();
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &novels.id, &fiction.id).await), ("into".into(), Reason::OutOfRange));
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn editors_shape_the_category_tree() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();

@@ -11,7 +11,7 @@ mod notes;
 mod pdf_view;
 mod sync;
 
-use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Zone};
+use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Writing, Zone};
 use reader::{Layout, Locator, Publication};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -64,6 +64,9 @@ struct Reader {
     rtl: bool,
     /// Whether the loaded document lays its columns out right to left (its root's direction).
     doc_rtl: bool,
+    /// Which way the loaded chapter's text runs: vertical chapters turn pages down their
+    /// stacked columns and scroll sideways.
+    writing: Writing,
     turns: u32,
     /// The position the reader reached. A change of settings keeps it rather than whatever text
     /// starts the new page, so repeated changes do not drift backwards.
@@ -140,6 +143,47 @@ impl Reader {
         }
     }
 
+    /// Whether forward is to the left: a right-to-left book, or lines set right to left.
+    fn forward_is_left(&self) -> bool {
+        self.rtl || self.writing == Writing::VerticalRl
+    }
+
+    /// A reflowable chapter shown scrolled.
+    fn scrolled(&self) -> bool {
+        self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable
+    }
+
+    /// How far a scrolled chapter is scrolled along its reading direction, the most it can
+    /// be, and the screen's length that way (down, or sideways for vertical text).
+    fn scroll_along(&self, se: &Element) -> (f64, f64, f64) {
+        let (w, h) = self.size();
+        match self.writing {
+            Writing::Horizontal => (se.scroll_top() as f64, (se.scroll_height() - se.client_height()).max(0) as f64, h),
+            Writing::VerticalRl => (-(se.scroll_left() as f64), (se.scroll_width() - se.client_width()).max(0) as f64, w),
+            Writing::VerticalLr => (se.scroll_left() as f64, (se.scroll_width() - se.client_width()).max(0) as f64, w),
+        }
+    }
+
+    fn scroll_to_along(&self, se: &Element, pos: f64) {
+        let pos = pos.max(0.0) as i32;
+        match self.writing {
+            Writing::Horizontal => se.set_scroll_top(pos),
+            Writing::VerticalRl => se.set_scroll_left(-pos),
+            Writing::VerticalLr => se.set_scroll_left(pos),
+        }
+    }
+
+    /// Scrolls a scrolled chapter by `screens` of its screen length; false at either end.
+    fn scroll_by_screens(&self, screens: f64) -> bool {
+        let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) else { return false };
+        let (pos, max, len) = self.scroll_along(&se);
+        let can = if screens > 0.0 { pos < max - 2.0 } else { pos > 0.0 };
+        if can {
+            self.scroll_to_along(&se, (pos + screens * len).min(max));
+        }
+        can
+    }
+
     fn position_in_order(&self) -> u32 {
         self.order.iter().position(|s| *s >= self.spine).unwrap_or(0) as u32
     }
@@ -175,16 +219,10 @@ impl Reader {
         if !self.loaded {
             return;
         }
-        if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
-            if let Some(doc) = self.content_doc() {
-                if let Some(se) = doc.scrolling_element() {
-                    let (_, h) = self.size();
-                    if (se.scroll_top() as f64) + h < se.scroll_height() as f64 - 2.0 {
-                        se.set_scroll_top(se.scroll_top() + (h * 0.9) as i32);
-                        self.after_turn();
-                        return;
-                    }
-                }
+        if self.scrolled() {
+            if self.scroll_by_screens(0.9) {
+                self.after_turn();
+                return;
             }
             if let Some(n) = self.neighbour(true) {
                 self.open(n, Target::Start);
@@ -205,14 +243,10 @@ impl Reader {
         if !self.loaded {
             return;
         }
-        if self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable {
-            if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
-                if se.scroll_top() > 0 {
-                    let (_, h) = self.size();
-                    se.set_scroll_top((se.scroll_top() - (h * 0.9) as i32).max(0));
-                    self.after_turn();
-                    return;
-                }
+        if self.scrolled() {
+            if self.scroll_by_screens(-0.9) {
+                self.after_turn();
+                return;
             }
             if let Some(p) = self.neighbour(false) {
                 self.open(p, Target::End);
@@ -273,7 +307,19 @@ impl Reader {
         for p in ["width", "height", "transform", "transform-origin", "position", "left", "top"] {
             let _ = frame_style.remove_property(p);
         }
-        let css = self.settings.css(w, h, &self.fonts);
+        // The root's writing mode, else the body's (some books set it there); the reader's own
+        // style repeats it on the root, so reading it again after a change gives the same.
+        let mode_of = |el: Option<Element>| {
+            el.and_then(|e| self.win.get_computed_style(&e).ok().flatten())
+                .and_then(|cs| cs.get_property_value("writing-mode").ok())
+                .map(|v| Writing::from_css(&v))
+                .unwrap_or_default()
+        };
+        self.writing = match mode_of(doc.document_element()) {
+            Writing::Horizontal => mode_of(doc.body().map(Element::from)),
+            vertical => vertical,
+        };
+        let css = self.settings.css(w, h, &self.fonts, self.writing);
         let style = match doc.get_element_by_id(STYLE_ID) {
             Some(s) => s,
             None => {
@@ -296,6 +342,7 @@ impl Reader {
         let _ = self.stage.style().set_property("background", bg);
         let _ = frame_style.set_property("background", bg);
         self.pages = match (self.settings.flow, doc.document_element()) {
+            (Flow::Paginated, Some(root)) if self.writing.is_vertical() => layout::page_count(root.scroll_height() as f64, h),
             (Flow::Paginated, Some(root)) => layout::page_count(root.scroll_width() as f64, w),
             _ => 1,
         };
@@ -304,15 +351,16 @@ impl Reader {
     /// Goes to the pending target in the loaded chapter.
     fn settle(&mut self) {
         let Some(doc) = self.content_doc() else { return };
-        let (w, _) = self.size();
-        let scrolled = self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable;
+        let (w, h) = self.size();
+        let scrolled = self.scrolled();
         let target = std::mem::replace(&mut self.target, Target::Start);
         let point = match &target {
             Target::Start => None,
             Target::End => {
                 if scrolled {
                     if let Some(se) = doc.scrolling_element() {
-                        se.set_scroll_top(se.scroll_height());
+                        let (_, max, _) = self.scroll_along(&se);
+                        self.scroll_to_along(&se, max);
                     }
                     self.after_turn();
                     return;
@@ -329,15 +377,25 @@ impl Reader {
         };
         let se = doc.scrolling_element();
         if scrolled {
-            if let (Some(se), Some((_, top))) = (&se, point) {
-                se.set_scroll_top((top + se.scroll_top() as f64 - 8.0).max(0.0) as i32);
-            } else if let Some(se) = &se {
-                se.set_scroll_top(0);
+            if let Some(se) = &se {
+                let (pos, _, _) = self.scroll_along(se);
+                // How far along the reading direction the point is from the screen's start.
+                let ahead = point.map(|(left, top)| match self.writing {
+                    Writing::Horizontal => top,
+                    Writing::VerticalRl => w - left - 24.0,
+                    Writing::VerticalLr => left,
+                });
+                self.scroll_to_along(se, ahead.map_or(0.0, |a| pos + a - 8.0));
             }
             self.after_turn();
             return;
         }
         let page = match point {
+            // Vertical text: pages are the columns stacked downwards.
+            Some((_, top)) if self.writing.is_vertical() => {
+                let current = se.as_ref().map_or(0.0, |s| s.scroll_top() as f64);
+                layout::page_of(top + current + 1.0, h, false)
+            }
             Some((left, _)) => {
                 let current = se.as_ref().map_or(0.0, |s| s.scroll_left() as f64);
                 layout::page_of(left + current + 1.0, w, self.doc_rtl)
@@ -350,9 +408,13 @@ impl Reader {
     fn show_page(&mut self, page: u32) {
         self.page = page;
         if self.item_layout() == Layout::Reflowable && self.settings.flow == Flow::Paginated {
-            let (w, _) = self.size();
+            let (w, h) = self.size();
             if let Some(se) = self.content_doc().and_then(|d| d.scrolling_element()) {
-                se.set_scroll_left(layout::scroll_for(page, w, self.doc_rtl) as i32);
+                if self.writing.is_vertical() {
+                    se.set_scroll_top(layout::scroll_for(page, h, false) as i32);
+                } else {
+                    se.set_scroll_left(layout::scroll_for(page, w, self.doc_rtl) as i32);
+                }
             }
         }
         self.after_turn();
@@ -366,9 +428,11 @@ impl Reader {
         }
         let (w, h) = self.size();
         let m = self.settings.margin_px(w);
-        let x = if self.doc_rtl { w - m - 4.0 } else { m + 4.0 };
-        let top = if self.settings.flow == Flow::Paginated { self.settings.top_px(w) + 2.0 } else { 4.0 };
-        dom::first_visible(&doc, self.spine, x.max(1.0), top, h - 4.0, self.doc_rtl)
+        // Text starts at the top right of a page of right-to-left or vertical right-to-left text.
+        let from_right = self.doc_rtl || self.writing == Writing::VerticalRl;
+        let x = if from_right { w - m - 4.0 } else { m + 4.0 };
+        let top = if self.settings.flow == Flow::Paginated || self.writing.is_vertical() { self.settings.top_px(w) + 2.0 } else { 4.0 };
+        dom::first_visible(&doc, self.spine, x.max(1.0), top, h - 4.0, from_right)
     }
 
     /// Updates the position line and bar, and saves the position.
@@ -388,8 +452,8 @@ impl Reader {
                 .content_doc()
                 .and_then(|d| d.scrolling_element())
                 .map(|se| {
-                    let max = (se.scroll_height() - se.client_height()).max(1) as f64;
-                    (se.scroll_top() as f64 / max).clamp(0.0, 1.0)
+                    let (pos, max, _) = self.scroll_along(&se);
+                    (pos / max.max(1.0)).clamp(0.0, 1.0)
                 })
                 .unwrap_or(0.0);
             layout::percentage(self.position_in_order(), total, (frac * 99.0) as u32, 100)
@@ -592,7 +656,7 @@ fn on_key(reader: &Shared, e: &KeyboardEvent) {
         return;
     }
     let Ok(mut r) = reader.try_borrow_mut() else { return };
-    let rtl = r.rtl;
+    let rtl = r.forward_is_left();
     let forward = match e.key().as_str() {
         "ArrowRight" => !rtl,
         "ArrowLeft" => rtl,
@@ -634,12 +698,12 @@ fn on_content_click(reader: &Shared, e: &MouseEvent) {
         }
         return;
     }
-    if r.settings.flow == Flow::Scrolled && r.item_layout() == Layout::Reflowable {
+    if r.scrolled() {
         return;
     }
     // Client coordinates are the frame's own (unscaled for fixed pages), so is its width.
     let w = r.content_doc().and_then(|d| d.document_element()).map_or(0.0, |el| el.client_width() as f64);
-    match layout::zone(e.client_x() as f64, w, r.rtl) {
+    match layout::zone(e.client_x() as f64, w, r.forward_is_left()) {
         Zone::Back => r.previous(),
         Zone::Forward => r.next(),
         Zone::Middle => {}
@@ -980,6 +1044,7 @@ pub fn start() {
         settings,
         rtl,
         doc_rtl: rtl,
+        writing: Writing::Horizontal,
         turns: 0,
         anchor: None,
         pinned: false,
@@ -1015,7 +1080,7 @@ pub fn start() {
             function(move |e: TouchEvent| {
                 let Ok(mut r) = r4.try_borrow_mut() else { return };
                 let (Some((x0, y0)), Some(t)) = (r.touch.take(), e.changed_touches().get(0)) else { return };
-                match layout::swipe(t.client_x() as f64 - x0, t.client_y() as f64 - y0, r.rtl) {
+                match layout::swipe(t.client_x() as f64 - x0, t.client_y() as f64 - y0, r.forward_is_left()) {
                     Some(true) => r.next(),
                     Some(false) => r.previous(),
                     None => {}

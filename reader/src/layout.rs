@@ -93,6 +93,40 @@ pub fn scroll_for(page: u32, width: f64, rtl: bool) -> f64 {
     }
 }
 
+/// Which way a chapter's text runs, from its root's computed `writing-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Writing {
+    #[default]
+    Horizontal,
+    /// Lines top to bottom, following each other right to left (Japanese, Chinese).
+    VerticalRl,
+    /// Lines top to bottom, left to right (Mongolian).
+    VerticalLr,
+}
+
+impl Writing {
+    /// From a computed `writing-mode` value (legacy `tb-rl` spellings included).
+    pub fn from_css(value: &str) -> Self {
+        match value.trim() {
+            "vertical-rl" | "tb-rl" | "tb" | "sideways-rl" => Writing::VerticalRl,
+            "vertical-lr" | "tb-lr" | "sideways-lr" => Writing::VerticalLr,
+            _ => Writing::Horizontal,
+        }
+    }
+
+    pub fn is_vertical(self) -> bool {
+        self != Writing::Horizontal
+    }
+
+    fn css_value(self) -> &'static str {
+        match self {
+            Writing::Horizontal => "horizontal-tb",
+            Writing::VerticalRl => "vertical-rl",
+            Writing::VerticalLr => "vertical-lr",
+        }
+    }
+}
+
 /// How far through the book, 0–100: whole chapters read plus the share of this one.
 pub fn percentage(position: u32, count: u32, page: u32, pages: u32) -> f64 {
     if count == 0 {
@@ -211,13 +245,40 @@ impl Settings {
     /// The style sheet injected into a reflowable chapter shown `width` × `height`. The book's
     /// own CSS stays; these rules win where the reader chose something. `fonts` is where the
     /// reader's own fonts are served (a folder URL ending in `/`).
-    pub fn css(&self, width: f64, height: f64, fonts: &str) -> String {
+    ///
+    /// Vertical text is cut into pages along its lines: the columns of a vertical multi-column
+    /// root stack downwards, each as tall as the page, so a page is a `height` step of the
+    /// vertical scroll (see [`Writing`]); scrolled, a vertical chapter scrolls sideways.
+    pub fn css(&self, width: f64, height: f64, fonts: &str, writing: Writing) -> String {
         let m = self.margin_px(width);
         let v = self.top_px(width);
         let (bg, fg, link) = self.colours();
         let mut css = format!("html {{ font-size: {}% !important; background: {bg} !important; color: {fg}; }}\n", self.font_size);
-        match self.flow {
-            Flow::Paginated => {
+        if writing.is_vertical() {
+            css += &format!("html {{ writing-mode: {w} !important; -webkit-writing-mode: {w} !important; }}\n", w = writing.css_value());
+        }
+        match (self.flow, writing.is_vertical()) {
+            (Flow::Paginated, true) => {
+                css += &format!(
+                    "html {{ height: {height}px !important; width: {width}px !important; max-height: none !important; margin: 0 !important; \
+                     padding: {v}px {m}px !important; box-sizing: border-box !important; overflow: hidden !important; \
+                     column-width: {col}px !important; column-gap: {gap}px !important; column-fill: auto !important; }}\n\
+                     body {{ margin: 0 !important; padding: 0 !important; max-height: none !important; }}\n\
+                     img, svg, video, table, figure {{ max-height: 100% !important; max-width: {maxw}px !important; break-inside: avoid; }}\n\
+                     img, video {{ object-fit: contain; width: auto; }}\n",
+                    col = (height - 2.0 * v).floor().max(100.0),
+                    gap = 2.0 * v,
+                    maxw = (width - 2.0 * m).max(50.0),
+                );
+            }
+            (Flow::Scrolled, true) => {
+                css += &format!(
+                    "html {{ overflow-x: auto !important; overflow-y: hidden !important; }}\n\
+                     body {{ margin: auto 0 !important; padding: {v}px {m}px !important; max-height: 42em; }}\n\
+                     img, svg, video, table {{ max-height: 100% !important; width: auto; }}\n"
+                );
+            }
+            (Flow::Paginated, false) => {
                 let cols = if width >= TWO_COLUMNS_FROM { 2.0 } else { 1.0 };
                 let col = ((width - 2.0 * m * cols) / cols).floor().max(100.0);
                 css += &format!(
@@ -231,7 +292,7 @@ impl Settings {
                     maxh = (height - 2.0 * v).max(50.0),
                 );
             }
-            Flow::Scrolled => {
+            (Flow::Scrolled, false) => {
                 css += &format!(
                     "html {{ overflow-y: auto !important; overflow-x: hidden !important; }}\n\
                      body {{ margin: 0 auto !important; padding: {v}px {m}px !important; max-width: 42em; }}\n\
@@ -321,6 +382,16 @@ mod tests {
     }
 
     #[test]
+    fn writing_modes_from_computed_styles() {
+        assert_eq!(Writing::from_css("vertical-rl"), Writing::VerticalRl);
+        assert_eq!(Writing::from_css("tb-rl"), Writing::VerticalRl);
+        assert_eq!(Writing::from_css("vertical-lr"), Writing::VerticalLr);
+        assert_eq!(Writing::from_css("horizontal-tb"), Writing::Horizontal);
+        assert_eq!(Writing::from_css(""), Writing::Horizontal);
+        assert!(Writing::VerticalLr.is_vertical() && !Writing::Horizontal.is_vertical());
+    }
+
+    #[test]
     fn percentage_grows_through_the_book() {
         assert_eq!(percentage(0, 4, 0, 2), 12.5);
         assert_eq!(percentage(3, 4, 1, 2), 100.0);
@@ -342,16 +413,23 @@ mod tests {
         s.smaller();
         s.smaller();
         assert_eq!(s.font_size, 90);
-        let css = s.css(360.0, 640.0, "/f/");
+        let css = s.css(360.0, 640.0, "/f/", Writing::Horizontal);
         assert!(css.contains("font-size: 90%") && css.contains("column-width") && css.contains("height: 640px"));
         assert!(!css.contains("font-family"), "the book's font by default");
-        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0, "/f/");
+        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0, "/f/", Writing::Horizontal);
         assert!(wide.contains("column-width: 568px"), "two columns: {wide}");
         assert!(wide.contains("#f4ecd8") && wide.contains("Georgia") && wide.contains("line-height: 1.8"));
-        let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/");
-        let dyslexic = Settings { font: Font::Dyslexic, ..Settings::default() }.css(360.0, 640.0, "/reader/abc/fonts/");
+        let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/", Writing::Horizontal);
+        let dyslexic = Settings { font: Font::Dyslexic, ..Settings::default() }.css(360.0, 640.0, "/reader/abc/fonts/", Writing::Horizontal);
         assert!(dyslexic.contains("url('/reader/abc/fonts/opendyslexic-latin-700-italic.woff2')") && dyslexic.contains("font-family: 'OpenDyslexic'"));
         assert!(!scrolled.contains("column-width") && scrolled.contains("overflow-y: auto"));
+        // Vertical text: columns as tall as the page (less its top and bottom padding), one
+        // page per screen even on a wide one, and a sideways scroll when scrolled.
+        let vertical = Settings::default().css(1280.0, 800.0, "/f/", Writing::VerticalRl);
+        assert!(vertical.contains("writing-mode: vertical-rl !important") && vertical.contains("column-width: 742px") && vertical.contains("column-gap: 57.6px"), "{vertical}");
+        let scrolled_v = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/", Writing::VerticalRl);
+        assert!(scrolled_v.contains("overflow-x: auto") && !scrolled_v.contains("column-width"));
+        assert!(!css.contains("writing-mode"), "horizontal books keep their own");
         let json = serde_json::to_string(&Settings::default()).unwrap();
         let back: Settings = serde_json::from_str(&json).unwrap();
         assert_eq!(back, Settings::default());

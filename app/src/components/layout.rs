@@ -60,6 +60,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::BookDeleted => t.book_deleted,
         Flash::EntrySaved => t.entry_saved,
         Flash::EntryDeleted => t.entry_deleted,
+        Flash::EntriesMerged => t.entries_merged,
         Flash::CategoryAdded => t.category_added,
         Flash::PhotoSaved => t.photo_saved,
     };

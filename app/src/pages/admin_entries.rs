@@ -193,7 +193,7 @@ fn CategoryForm(heading: &'static str, action: String, form_name: &'static str, 
 }
 
 #[component]
-pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>) -> impl IntoView {
+pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>, merge: Option<(String, Vec<Listed>)>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let base = admin_base(kind);
@@ -239,6 +239,7 @@ pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>) -> 
         </p>
         {(kind == Listing::Authors).then(|| view! { <PhotoForm entry=entry.clone()/> })}
         {form_body}
+        {(kind != Listing::Categories).then(|| view! { <MergeForm kind entry=entry.clone() merge/> })}
         <DangerZone title=t.delete_entry warning confirm=t.delete_entry_confirm action=format!("{base}/{}/supprimer", entry.id) refused/>
     }
 }
@@ -270,6 +271,53 @@ fn EntryForm(kind: Listing, entry: Listed, action: String) -> impl IntoView {
                 })}
                 <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
             </form>
+        </section>
+    }
+}
+
+/// Merging a duplicate author or publisher into the entry to keep: find it by name (a plain GET
+/// form, no script), then one button per entry found.
+#[component]
+fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let form = ctx.form_for("merge").cloned();
+    let page = format!("{}/{}", admin_base(kind), entry.id);
+    let (query, found) = merge.unwrap_or_default();
+    let searched = !query.is_empty();
+    let none = searched && found.is_empty();
+    let action = format!("{page}/fusionner");
+    let items = found
+        .into_iter()
+        .map(|c| {
+            let label = fill(t.entry_merge_into, &[("name", &c.name)]);
+            view! {
+                <li class="flex flex-wrap items-center justify-between gap-2 py-2">
+                    <span dir="auto">
+                        <a class=styles::LINK href=format!("{}/{}", admin_base(kind), c.id)>{c.name.clone()}</a>
+                        " · " <span class="text-sm text-slate-700 dark:text-slate-300">{crate::i18n::book_count(t, c.books)}</span>
+                    </span>
+                    <form method="post" action=action.clone()>
+                        <input type="hidden" name="into" value=c.id.clone()/>
+                        <button type="submit" class=styles::BUTTON_SECONDARY data-testid="merge-into">{label}</button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="merge-heading">
+            <h2 id="merge-heading" class="mb-2 text-lg font-bold text-slate-950 dark:text-white">{t.entry_merge}</h2>
+            <p class="mb-3 text-slate-800 dark:text-slate-200">{fill(t.entry_merge_hint, &[("name", &entry.name)])}</p>
+            <ErrorSummary t=t form=form/>
+            <form method="get" action=page class="flex flex-wrap items-end gap-3" role="search">
+                <div class="min-w-0 flex-1">
+                    <Field t=t name="fusion" label=t.entry_merge_search kind="search" value=query/>
+                </div>
+                <button type="submit" class=format!("{} mb-4", styles::BUTTON_SECONDARY)>{t.entry_merge_find}</button>
+            </form>
+            {none.then(|| view! { <p class="text-slate-800 dark:text-slate-200">{t.entry_merge_none}</p> })}
+            <ul class="divide-y divide-slate-200 dark:divide-slate-700">{items}</ul>
         </section>
     }
 }

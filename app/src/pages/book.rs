@@ -46,7 +46,11 @@ pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
         facts.push((t.book_publisher, p.name.clone(), Some(format!("/editeurs/{}", p.id))));
     }
     if !book.language.is_empty() {
-        let lang = book.interface_language().map(|l| crate::i18n::language_name(l).to_owned()).unwrap_or(book.language.clone());
+        let lang = book
+            .interface_language()
+            .map(crate::i18n::language_name)
+            .or_else(|| crate::i18n::book_language_name(&book.language))
+            .map_or_else(|| book.language.clone(), str::to_owned);
         facts.push((t.book_language, lang, None));
     }
     facts.push((t.book_format, book.format.as_str().to_uppercase(), None));

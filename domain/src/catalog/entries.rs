@@ -52,6 +52,14 @@ fn deleted_action(kind: Listing) -> AuditAction {
     }
 }
 
+fn merged_action(kind: Listing) -> Option<AuditAction> {
+    match kind {
+        Listing::Authors => Some(AuditAction::AuthorMerged),
+        Listing::Publishers => Some(AuditAction::PublisherMerged),
+        Listing::Categories => None,
+    }
+}
+
 fn as_json(kind: Listing, e: &Listed) -> serde_json::Value {
     match kind {
         Listing::Authors => serde_json::json!({ "name": e.name, "biography": e.detail, "photo": e.photo }),
@@ -236,6 +244,35 @@ impl CatalogService {
         let ids: Vec<&str> = books.iter().map(String::as_str).collect();
         self.changed(&ids).await?;
         Ok(current)
+    }
+
+    /// Editors only: merges a duplicate author or publisher (`from`, say "V. Hugo") into the one
+    /// kept (`into`, "Victor Hugo"): every book of `from` shows `into` instead, `into` takes
+    /// `from`'s biography and photo where it has none, and `from` is deleted. Audited on the
+    /// kept entry; the books go to the index again. Categories are not merged (`into` refused).
+    pub async fn merge_entry(&self, by: &Actor, kind: Listing, from: &str, into: &str) -> Result<Listed, CatalogError> {
+        let refuse = |reason| CatalogError::Invalid(vec![FieldError::new("into", reason)]);
+        let Some(action) = merged_action(kind) else { return Err(refuse(Reason::OutOfRange)) };
+        let (source, books) = self.entry_and_books(by, kind, from).await?;
+        if from == into {
+            return Err(refuse(Reason::OutOfRange));
+        }
+        match self.entry(by, kind, into).await {
+            Err(CatalogError::NotFound) => return Err(refuse(Reason::Unknown)),
+            other => drop(other?),
+        }
+        if !self.store.merge_entry(kind, from, into).await? {
+            return Err(CatalogError::NotFound);
+        }
+        let merged = self.entry(by, kind, into).await?;
+        if let Some(photo) = source.photo.as_deref().filter(|p| merged.photo.as_deref() != Some(*p)) {
+            self.drop_photo_file(photo).await;
+        }
+        // The journal shows what the duplicate was and what it became.
+        self.record(by, action, &merged, Some(as_json(kind, &source)), Some(as_json(kind, &merged))).await?;
+        let ids: Vec<&str> = books.iter().map(String::as_str).collect();
+        self.changed(&ids).await?;
+        Ok(merged)
     }
 
     /// Editors only: an author's photo (JPEG, PNG, WebP or GIF, decodable, at most 5 MB),

@@ -79,6 +79,10 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Removes an entry. Books lose it; a category's children move to its parent.
     async fn delete_entry(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool>;
     /// The books (any status) an entry is on.
+    /// Merges author or publisher `from` into `into`: `from`'s books get `into` (a book with both
+    /// keeps one), `into` takes `from`'s biography and photo where it has none, and `from` goes.
+    /// False when `from` was not there.
+    async fn merge_entry(&self, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool>;
     async fn entry_book_ids(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Vec<String>>;
     /// One author or publisher (categories: by id too), whatever its books.
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;

@@ -378,6 +378,34 @@ impl CatalogStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn merge_entry(&self, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool> {
+        use crate::catalog::Listing;
+        let (statements, table): (&[&str], &str) = match kind {
+            Listing::Authors => (
+                &[
+                    // A book already by `into` in the same role keeps that link; `from`'s goes
+                    // with `from` (cascade).
+                    "UPDATE book_authors SET author_id = $2 WHERE author_id = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM book_authors x WHERE x.book_id = book_authors.book_id AND x.author_id = $2 AND x.role = book_authors.role)",
+                    "UPDATE authors SET \
+                     biography = CASE WHEN biography = '' THEN (SELECT f.biography FROM authors f WHERE f.id = $1) ELSE biography END, \
+                     photo_mime = CASE WHEN photo_hash IS NULL THEN (SELECT f.photo_mime FROM authors f WHERE f.id = $1) ELSE photo_mime END, \
+                     photo_hash = COALESCE(photo_hash, (SELECT f.photo_hash FROM authors f WHERE f.id = $1)) WHERE id = $2",
+                ],
+                "authors",
+            ),
+            Listing::Publishers => (&["UPDATE books SET publisher_id = $2 WHERE publisher_id = $1"], "publishers"),
+            Listing::Categories => return Err(StoreError::Corrupt("categories are not merged".into())),
+        };
+        let mut tx = self.pool().begin().await?;
+        for sql in statements {
+            bind_all(sqlx::query(sql), vec![Bind::Text(from), Bind::Text(into)]).execute(&mut *tx).await?;
+        }
+        let done = bind_all(sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")), vec![Bind::Text(from)]).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn entry_book_ids(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Vec<String>> {
         use crate::catalog::Listing;
         let sql = match kind {

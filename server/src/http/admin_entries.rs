@@ -65,8 +65,12 @@ pub async fn categories(State(s): State<AppState>, v: Visit, Query(q): Query<Lis
     list(s, v, Listing::Categories, q).await
 }
 
-/// The edit page, with a refused form (`form`) when there is one.
-async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<FormState>, status: StatusCode) -> Response {
+/// Entries offered for a merge per search.
+const MERGE_CANDIDATES: u32 = 10;
+
+/// The edit page, with a refused form (`form`) when there is one, and the entries found for a
+/// merge when a name (`merge`) was searched.
+async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<FormState>, status: StatusCode, merge: Option<String>) -> Response {
     let actor = v.actor();
     let entry = match s.catalog.entry(&actor, kind, id).await {
         Ok(e) => e,
@@ -81,28 +85,69 @@ async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<For
     } else {
         Vec::new()
     };
-    let mut ctx = v.ctx(Page::AdminEntry { kind, entry, categories });
+    let merge = match merge.map(|q| q.trim().chars().take(100).collect::<String>()).filter(|q| !q.is_empty()) {
+        Some(q) if kind != Listing::Categories => match s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await {
+            Ok((found, _)) => Some((q, found.into_iter().filter(|e| e.id != entry.id).take(MERGE_CANDIDATES as usize).collect())),
+            Err(_) => return failure(s, v).await,
+        },
+        _ => None,
+    };
+    let mut ctx = v.ctx(Page::AdminEntry { kind, entry, categories, merge });
     ctx.form = form;
     render(s, ctx, status).await
 }
 
-async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
+#[derive(Deserialize)]
+pub struct EntryQuery {
+    /// A name searched to merge this entry into another.
+    fusion: Option<String>,
+}
+
+async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String, q: EntryQuery) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;
     }
-    show(&s, &v, kind, &id, None, StatusCode::OK).await
+    show(&s, &v, kind, &id, None, StatusCode::OK, q.fusion).await
 }
 
-pub async fn author(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    entry_page(s, v, Listing::Authors, id).await
+pub async fn author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
+    entry_page(s, v, Listing::Authors, id, q).await
 }
 
-pub async fn publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    entry_page(s, v, Listing::Publishers, id).await
+pub async fn publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
+    entry_page(s, v, Listing::Publishers, id, q).await
 }
 
-pub async fn category(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    entry_page(s, v, Listing::Categories, id).await
+pub async fn category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
+    entry_page(s, v, Listing::Categories, id, q).await
+}
+
+/// `POST …/{id}/fusionner` (field `into`): this entry merged into the one kept.
+async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
+    if let Err(res) = editor(&s, &v).await {
+        return res;
+    }
+    let into = f.get("into").map(|i| i.trim().chars().take(64).collect::<String>()).unwrap_or_default();
+    match s.catalog.merge_entry(&v.actor(), kind, &id, &into).await {
+        Ok(kept) => {
+            tracing::info!(kind = ?kind, from = %id, into = %kept.id, "catalogue entries merged");
+            redirect_with(&v.session, &format!("{}/{}", base(kind), kept.id), Some(Flash::EntriesMerged)).await
+        }
+        Err(CatalogError::Invalid(fields)) => {
+            let form = FormState { form: "merge", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
+            show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
+        }
+        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(&s, &v).await,
+    }
+}
+
+pub async fn merge_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    merge(s, v, Listing::Authors, id, f).await
+}
+
+pub async fn merge_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    merge(s, v, Listing::Publishers, id, f).await
 }
 
 async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
@@ -113,7 +158,7 @@ async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Strin
         Ok(_) => redirect_with(&v.session, &format!("{}/{id}", base(kind)), Some(Flash::EntrySaved)).await,
         Err(CatalogError::Invalid(fields)) => {
             let form = FormState { form: "entry", values: f.into_iter().collect(), fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
-            show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,
@@ -164,7 +209,7 @@ async fn delete(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
         }
         Err(CatalogError::InUse) => {
             let form = FormState { form: "delete", error: Some(ErrorCode::Conflict), ..Default::default() };
-            show(&s, &v, kind, &id, Some(form), StatusCode::CONFLICT).await
+            show(&s, &v, kind, &id, Some(form), StatusCode::CONFLICT, None).await
         }
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,
@@ -198,7 +243,7 @@ pub async fn author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<St
         Ok(_) => redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::PhotoSaved)).await,
         Err(CatalogError::Invalid(fields)) => {
             let form = FormState { form: "photo", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
-            show(&s, &v, Listing::Authors, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            show(&s, &v, Listing::Authors, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,

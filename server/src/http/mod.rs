@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/auteurs", get(admin_entries::authors))
         .route("/admin/auteurs/{id}", get(admin_entries::author).post(admin_entries::save_author))
         .route("/admin/auteurs/{id}/supprimer", post(admin_entries::delete_author))
+        .route("/admin/auteurs/{id}/fusionner", post(admin_entries::merge_author))
         .route(
             "/admin/auteurs/{id}/photo",
             post(admin_entries::author_photo).layer(axum::extract::DefaultBodyLimit::max(domain::catalog::MAX_PHOTO_BYTES + 64 * 1024)),
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/editeurs", get(admin_entries::publishers))
         .route("/admin/editeurs/{id}", get(admin_entries::publisher).post(admin_entries::save_publisher))
         .route("/admin/editeurs/{id}/supprimer", post(admin_entries::delete_publisher))
+        .route("/admin/editeurs/{id}/fusionner", post(admin_entries::merge_publisher))
         .route("/admin/categories", get(admin_entries::categories).post(admin_entries::add_category))
         .route("/admin/categories/{id}", get(admin_entries::category).post(admin_entries::save_category))
         .route("/admin/categories/{id}/supprimer", post(admin_entries::delete_category))
