@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer, signInAdmin } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, bookId, launch, newPage, shot, waitForServer, signInAdmin } from './lib.mjs';
 
 let browser;
 before(async () => { await waitForServer(); browser = await launch(); });
@@ -117,3 +117,48 @@ for (const viewport of [DESKTOP, PHONE]) {
     await page.context().close();
   });
 }
+
+test('an editor merges a duplicate author into the one kept (360px)', async () => {
+  const page = await newPage(browser, PHONE);
+  await signInAdmin(page);
+  // A book filed under a second spelling of its author's name: a duplicate entry.
+  const id = await bookId('Contes du soir', 'Contes du soir à Bamako');
+  await page.goto(`${BASE}/admin/livres/${id}`);
+  await page.getByLabel('Auteurs (un par ligne)').fill('F. Keïta');
+  await page.getByRole('region', { name: 'Métadonnées' }).getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByText('Livre enregistré.').waitFor();
+
+  await page.goto(`${BASE}/admin/auteurs`);
+  await page.getByLabel('Le nom contient').fill('keïta');
+  await page.getByRole('main').getByRole('button', { name: 'Chercher' }).click();
+  await page.waitForURL(/nom=/);
+  await page.getByRole('link', { name: 'F. Keïta' }).click();
+  await page.getByRole('heading', { name: 'F. Keïta', level: 1 }).waitFor();
+
+  // Find the entry to keep by name, then merge into it.
+  const merge = page.getByRole('region', { name: 'Fusionner un doublon' });
+  await merge.getByLabel('Nom de la fiche à garder').fill('zzz-personne');
+  await merge.getByRole('button', { name: 'Chercher' }).click();
+  await merge.getByText('Aucune autre fiche ne porte ce nom.').waitFor();
+  await merge.getByLabel('Nom de la fiche à garder').fill('Fatoumata');
+  await merge.getByRole('button', { name: 'Chercher' }).click();
+  const into = merge.getByRole('button', { name: 'Fusionner dans « Fatoumata Keïta »' });
+  await into.waitFor();
+  assert.equal(await merge.getByTestId('merge-into').filter({ hasText: 'F. Keïta' }).count(), 0, 'not offered into itself');
+  await shot(page, 'admin-author-merge');
+  await into.click();
+  await page.getByText('Fiches fusionnées').waitFor();
+  await page.getByRole('heading', { name: 'Fatoumata Keïta', level: 1 }).waitFor();
+  assert.match(await page.getByRole('main').innerText(), /Sur 1 livre\(s\)/);
+  await shot(page, 'admin-author-merged');
+
+  // The duplicate is gone; the book names the author kept; the journal says so.
+  const gone = await page.request.get(`${BASE}/admin/auteurs?nom=${encodeURIComponent('F. Keïta')}`);
+  assert.doesNotMatch(await gone.text(), /F\. Keïta/);
+  await page.goto(`${BASE}/livres/${id}`);
+  await page.getByRole('main').getByRole('link', { name: 'Fatoumata Keïta' }).first().waitFor();
+  await page.goto(`${BASE}/admin/journal`);
+  await page.getByTestId('audit-entry').filter({ hasText: 'Auteurs fusionnés' }).filter({ hasText: 'F. Keïta' }).first().waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

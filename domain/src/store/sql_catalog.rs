@@ -484,8 +484,8 @@ impl CatalogStore for SqlStore {
             sql.push_str(&format!(" AND target_id = {}", p.push(Bind::Text(t))));
         }
         if let Some((ms, id)) = &before {
-            let (a, b, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
-            sql.push_str(&format!(" AND (at < {a} OR (at = {b} AND id < {c}))"));
+            let (a, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+            sql.push_str(&format!(" AND (at, id) < ({a}, {c})"));
         }
         let lim = p.push(Bind::Int(i64::from(limit.clamp(1, 200))));
         sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {lim}"));
@@ -551,19 +551,21 @@ impl CatalogStore for SqlStore {
         // order differently from SQLite's); sort_title is already folded for readers.
         let title = if self.backend() == super::sql::Backend::Postgres { "b.sort_title COLLATE \"C\"" } else { "b.sort_title" };
         let mut offset = None;
+        // Keyset pages compare row values, which both databases turn into an index range (the
+        // equivalent `a < x OR (a = x AND id < y)` is a filter over every row before the page).
         match &start {
             Start::Offset(o) => offset = Some(*o as i64),
             Start::After(ms, id) => {
-                let (a, b, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
-                page_sql.push_str(&format!(" AND (b.created_at < {a} OR (b.created_at = {b} AND b.id < {c}))"));
+                let (a, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND (b.created_at, b.id) < ({a}, {c})"));
             }
             Start::AfterPopularity(n, id) => {
-                let (a, b, c) = (p.push(Bind::Int(*n)), p.push(Bind::Int(*n)), p.push(Bind::Text(id)));
-                page_sql.push_str(&format!(" AND (b.popularity < {a} OR (b.popularity = {b} AND b.id < {c}))"));
+                let (a, c) = (p.push(Bind::Int(*n)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND (b.popularity, b.id) < ({a}, {c})"));
             }
             Start::AfterTitle(t, id) => {
-                let (a, b, c) = (p.push(Bind::Text(t)), p.push(Bind::Text(t)), p.push(Bind::Text(id)));
-                page_sql.push_str(&format!(" AND ({title} > {a} OR ({title} = {b} AND b.id > {c}))"));
+                let (a, c) = (p.push(Bind::Text(t)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND ({title}, b.id) > ({a}, {c})"));
             }
         }
         let order = match filter.sort {
