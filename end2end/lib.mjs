@@ -61,8 +61,8 @@ export async function mailedLink(to, linkPath) {
 }
 
 /// Selects `needle` in the reader's book frame as a mouse would; false when it is not there.
-export function selectInBook(page, needle) {
-  return page.frameLocator('#reader-frame').locator('body').evaluate((body, needle) => {
+export function selectInBook(page, needle, frame = '#reader-frame') {
+  return page.frameLocator(frame).locator('body').evaluate((body, needle) => {
     const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const at = n.data.indexOf(needle);

@@ -315,6 +315,29 @@ test('a fixed-layout album shows two pages side by side on a wide screen', async
   assert.ok(left.x >= stage.x - 1 && right.x + right.width <= stage.x + stage.width + 1, 'both pages fit the screen');
   assert.ok(Math.abs(left.height - right.height) < 2 && left.height <= stage.height + 1, 'same height, whole pages');
   await shot(page, 'reader-fixed-spread');
+  // A passage of the second page highlighted: painted there, and still after a reload.
+  const needle = await page.frameLocator('#reader-frame-2').locator('body').evaluate((body) => {
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.trim().length >= 8) return n.data.trim().slice(0, 12);
+    return null;
+  });
+  assert.ok(needle, 'the second page has text');
+  assert.ok(await selectInBook(page, needle, '#reader-frame-2'));
+  await page.getByRole('toolbar', { name: 'Surligner' }).waitFor();
+  await page.getByRole('button', { name: 'Surligner : Vert' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#reader-notes-list [data-testid="note-item"]').length === 1);
+  const paintedIn = (frame) => page.frameLocator(frame).locator('body').evaluate(() => {
+    const h = CSS.highlights.get('coko-c1');
+    return h ? [...h].map((r) => r.toString()) : [];
+  });
+  assert.deepEqual(await paintedIn('#reader-frame-2'), [needle], 'painted on the second page');
+  assert.deepEqual(await paintedIn('#reader-frame'), [], 'not on the first');
+  await shot(page, 'reader-fixed-spread-highlight');
+  await page.reload();
+  await ready(page);
+  await page.locator('#reader-frame-2[data-loaded="true"]').waitFor();
+  await page.waitForFunction(() => (document.getElementById('reader-frame-2').contentWindow.CSS.highlights.get('coko-c1')?.size ?? 0) > 0);
+  assert.deepEqual(await paintedIn('#reader-frame-2'), [needle], 'painted again after a reload');
   // The next turn shows the next two pages.
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction((a) => Number(document.getElementById('reader-frame').dataset.spine) === a + 2, a);

@@ -127,6 +127,30 @@ impl Reader {
         self.partner_of(self.spine).filter(|p| *p > self.spine)
     }
 
+    /// The spread's second page (frame and spine item) while it is on screen and loaded.
+    fn second_page(&self) -> Option<(&HtmlIFrameElement, u32)> {
+        let f2 = self.frame2.as_ref().filter(|f| !f.hidden() && f.dataset().get("loaded").as_deref() == Some("true"))?;
+        let p = self.partner()?;
+        (f2.dataset().get("spine").as_deref() == Some(p.to_string().as_str())).then_some((f2, p))
+    }
+
+    /// Paints the highlights on the page(s) on screen.
+    fn paint_notes(&self) {
+        notes::paint(&self.frame, &self.notes, self.spine);
+        if let Some((f2, p)) = self.second_page() {
+            notes::paint(f2, &self.notes, p);
+        }
+    }
+
+    /// The passage selected on either page of the screen, as (position, text).
+    fn selected(&self) -> Option<(String, String)> {
+        let first = self.content_doc().and_then(|d| notes::selection(&d, self.spine));
+        first.or_else(|| {
+            let (f2, p) = self.second_page()?;
+            notes::selection(&f2.content_document()?, p)
+        })
+    }
+
     /// Loads (or hides) the spread's second page to match the main one.
     fn sync_partner(&self) {
         let Some(f2) = &self.frame2 else { return };
@@ -294,6 +318,11 @@ impl Reader {
             let rtl_spread = self.rtl && size2.is_some();
             let first_x = if rtl_spread { x0 + size2.map_or(0.0, |(cw2, _)| cw2 * scale) } else { x0 };
             place(&frame_style, first_x, cw, ch);
+            // A fixed page keeps its own layout; only the highlight colours are added.
+            highlight_style(&doc);
+            if let Some(d2) = second.and_then(|f| f.content_document()) {
+                highlight_style(&d2);
+            }
             if let (Some(f2), Some((cw2, ch2))) = (second, size2) {
                 let second_x = if rtl_spread { x0 } else { x0 + cw * scale };
                 place(&f2.style(), second_x, cw2, ch2);
@@ -320,18 +349,7 @@ impl Reader {
             vertical => vertical,
         };
         let css = self.settings.css(w, h, &self.fonts, self.writing);
-        let style = match doc.get_element_by_id(STYLE_ID) {
-            Some(s) => s,
-            None => {
-                let Ok(s) = doc.create_element_ns(Some("http://www.w3.org/1999/xhtml"), "style") else { return };
-                s.set_id(STYLE_ID);
-                let parent: Option<Element> = doc.query_selector("head").ok().flatten().or_else(|| doc.document_element());
-                if let Some(p) = parent {
-                    let _ = p.append_child(&s);
-                }
-                s
-            }
-        };
+        let Some(style) = reader_style(&doc) else { return };
         style.set_text_content(Some(&(css + &layout::highlight_css())));
         self.doc_rtl = doc
             .document_element()
@@ -501,6 +519,25 @@ impl Reader {
         self.lay_out();
         self.target = Target::At(here);
         self.settle();
+    }
+}
+
+/// The reader's style element in a chapter document (made on first use).
+fn reader_style(doc: &Document) -> Option<Element> {
+    if let Some(s) = doc.get_element_by_id(STYLE_ID) {
+        return Some(s);
+    }
+    let s = doc.create_element_ns(Some("http://www.w3.org/1999/xhtml"), "style").ok()?;
+    s.set_id(STYLE_ID);
+    let parent: Option<Element> = doc.query_selector("head").ok().flatten().or_else(|| doc.document_element());
+    parent?.append_child(&s).ok()?;
+    Some(s)
+}
+
+/// Only the highlight colours (a fixed-layout page).
+fn highlight_style(doc: &Document) {
+    if let Some(s) = reader_style(doc) {
+        s.set_text_content(Some(&layout::highlight_css()));
     }
 }
 
@@ -755,7 +792,7 @@ fn on_frame_load(reader: &Shared) {
     }
     r.lay_out();
     r.settle();
-    notes::paint(&r.frame, &r.notes, r.spine);
+    r.paint_notes();
     drop(r);
     after_fonts(reader);
 }
@@ -768,8 +805,7 @@ fn notes_texts(doc: &Document) -> notes::PanelTexts {
 /// Shows the highlight toolbar while a passage is selected.
 fn on_selection(reader: &Shared) {
     let Ok(mut r) = reader.try_borrow_mut() else { return };
-    let Some(doc) = r.content_doc() else { return };
-    r.selection = notes::selection(&doc, r.spine);
+    r.selection = r.selected();
     if let Some(bar) = r.win.document().and_then(|d| d.get_element_by_id("reader-selection")) {
         let _ = if r.selection.is_some() { bar.remove_attribute("hidden") } else { bar.set_attribute("hidden", "") };
     }
@@ -783,7 +819,7 @@ fn show_status(win: &Window, text: &str) {
 
 /// Repaints and relists after the notes changed.
 fn refresh_notes(r: &Reader) {
-    notes::paint(&r.frame, &r.notes, r.spine);
+    r.paint_notes();
     if let Some(doc) = r.win.document() {
         notes::render_panel(&doc, &r.notes, &r.panel);
         if let Some(b) = doc.get_element_by_id("reader-bookmark") {
@@ -799,6 +835,9 @@ fn take_selection(reader: &Shared, doc: &Document) -> Option<(String, String)> {
     let picked = reader.try_borrow_mut().ok().and_then(|mut r| {
         if let Some(cd) = r.content_doc() {
             notes::clear_selection(&cd);
+        }
+        if let Some(d2) = r.second_page().and_then(|(f2, _)| f2.content_document()) {
+            notes::clear_selection(&d2);
         }
         r.selection.take()
     });
@@ -1108,7 +1147,11 @@ pub fn start() {
     let r = reader.clone();
     reader.borrow_mut().forward_tap = Some(function(move |_: MouseEvent| {
         if let Ok(mut r) = r.try_borrow_mut() {
-            r.next();
+            // Ending a selection on the second page is not a tap.
+            let selecting = r.second_page().and_then(|(f2, _)| f2.content_document()).and_then(|d| d.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
+            if !selecting {
+                r.next();
+            }
         }
     }));
     wire_notes(&reader, &win, &doc);
@@ -1124,8 +1167,9 @@ pub fn start() {
             // Keys work with the focus in either page; a tap on the second page goes forward
             // (it is the later one, whichever side it stands on).
             if let Some(doc) = f.content_document() {
+                // Keys, and selecting a passage to highlight with the mouse or keyboard.
                 for (kind, func) in &r.content_listeners {
-                    if *kind == "keydown" {
+                    if matches!(*kind, "keydown" | "mouseup" | "keyup") {
                         let _ = doc.add_event_listener_with_callback(kind, func);
                     }
                 }
@@ -1135,6 +1179,7 @@ pub fn start() {
             }
             if r.loaded {
                 r.lay_out();
+                r.paint_notes();
             }
         });
     }

@@ -4,6 +4,7 @@
 //! input as an ARIA combobox: arrows move, Enter opens the book, Escape closes, and the last
 //! option runs the full search.
 
+use crate::pages::search::encode;
 use leptos::prelude::*;
 
 /// One suggested book, as the API sends it.
@@ -20,15 +21,6 @@ struct Answer {
     suggestions: Vec<Suggestion>,
 }
 
-/// Percent-encodes a query value.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 #[cfg(feature = "hydrate")]
 async fn fetch_suggestions(query: &str) -> Option<Vec<Suggestion>> {
