@@ -7,7 +7,10 @@
 //! - import throughput (generated EPUBs through the real import: checks, metadata, cover, files,
 //!   index) with 1 000 and with 10 000 books already present.
 //!
-//! `cargo run --release -p server --example catalog_bench -- [--books N] [--seconds S] [--db sqlite|postgres|both]`
+//! - with `--pages-only`: the store's listing queries alone (no server, no index), first page
+//!   and a page 500 pages deep per order and filter, and the uncached count — for 1M books.
+//!
+//! `cargo run --release -p server --example catalog_bench -- [--books N] [--seconds S] [--db sqlite|postgres|both] [--pages-only]`
 
 use domain::store::SqlStore;
 use leptos::config::LeptosOptions;
@@ -221,6 +224,67 @@ async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
     drop_db(db).await;
 }
 
+/// The listing queries alone at `n` books: per order and filter, the median of the first page
+/// and of a page 500 pages deep (reached by walking the keyset), and one uncached count.
+async fn bench_pages(kind: &str, n: usize) {
+    use domain::catalog::{BookFilter, Sort};
+    use domain::store::{parse_cursor, CatalogStore, Start};
+    let Some(db) = new_db(kind).await else {
+        println!("{kind}: skipped (set TEST_DATABASE_URL for PostgreSQL)");
+        return;
+    };
+    let store = SqlStore::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let took = fixture(&store, n, 0).await;
+    store.execute_raw(if kind == "sqlite" { "ANALYZE" } else { "ANALYZE books" }).await.unwrap();
+    println!("{}: {n} books inserted in {:.1} s (fixture, batched SQL)", db.label, took.as_secs_f64());
+    let t = Instant::now();
+    let total = store.count_books(&BookFilter::default(), true).await.unwrap();
+    println!("{}: count of {total} published books (uncached): {:.1} ms", db.label, t.elapsed().as_secs_f64() * 1000.0);
+    let filters = [
+        ("newest", BookFilter::default()),
+        ("title", BookFilter { sort: Sort::Title, ..Default::default() }),
+        ("popular", BookFilter { sort: Sort::Popular, ..Default::default() }),
+        ("language fr", BookFilter { language: Some("fr".into()), ..Default::default() }),
+        ("popular + free", BookFilter { sort: Sort::Popular, free: Some(true), ..Default::default() }),
+    ];
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1000.0
+    };
+    for (label, filter) in filters {
+        let mut first = Vec::new();
+        for _ in 0..7 {
+            let t = Instant::now();
+            store.list_books(&filter, true, Start::Offset(0), 20).await.unwrap();
+            first.push(t.elapsed());
+        }
+        let mut cursor = None;
+        for _ in 0..500 {
+            let start = cursor.as_deref().and_then(parse_cursor).unwrap_or(Start::Offset(0));
+            cursor = store.list_books(&filter, true, start, 20).await.unwrap().next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        let deep = match cursor.as_deref().and_then(parse_cursor) {
+            Some(start) => {
+                let mut times = Vec::new();
+                for _ in 0..7 {
+                    let t = Instant::now();
+                    store.list_books(&filter, true, start.clone(), 20).await.unwrap();
+                    times.push(t.elapsed());
+                }
+                format!("{:.2} ms", median(times))
+            }
+            None => "n/a (fewer than 500 pages)".into(),
+        };
+        println!("{}: {n} books, {label}: first page {:.2} ms, page 501 {deep} (median of 7)", db.label, median(first));
+    }
+    store.close().await;
+    drop_db(db).await;
+}
+
 /// Generated EPUBs (with a cover) imported one by one through the catalogue service.
 async fn bench_import(kind: &str, present: usize, count: usize) {
     let Some(db) = new_db(kind).await else { return };
@@ -265,6 +329,12 @@ async fn main() {
         "postgres" => vec!["postgres"],
         _ => vec!["sqlite", "postgres"],
     };
+    if std::env::args().any(|a| a == "--pages-only") {
+        for kind in &kinds {
+            bench_pages(kind, n).await;
+        }
+        return;
+    }
     for kind in &kinds {
         bench_catalogue(kind, n, seconds).await;
     }
