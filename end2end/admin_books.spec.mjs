@@ -41,6 +41,7 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.getByRole('button', { name: 'Importer' }).click();
     await page.getByTestId('upload-progress').waitFor();
     await page.getByText(/^Envoi : [1-9]\d* % \(\d/).waitFor();
+    assert.equal(await page.getByTestId('upload-refused').isVisible(), false, 'the earlier refusal is gone while the next file is sent');
     await shot(page, 'upload-progress');
     assert.ok(await page.getByRole('button', { name: 'Importer' }).isDisabled(), 'one upload at a time');
     await page.getByText('Ce fichier est déjà dans le catalogue.').waitFor({ timeout: 30000 });

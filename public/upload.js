@@ -52,6 +52,10 @@
         bind();
       });
       xhr.addEventListener('error', () => { status.textContent = form.dataset.tFailed; bar.hidden = true; button.disabled = false; });
+      // The reason a previous file was refused no longer applies to this one.
+      document.querySelectorAll('main [role=alert]').forEach((el) => { el.hidden = true; });
+      form.querySelectorAll('[id$="-error"]').forEach((el) => { el.hidden = true; });
+      input.removeAttribute('aria-invalid');
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;
