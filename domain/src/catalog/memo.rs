@@ -16,11 +16,15 @@ const CAPACITY: usize = 512;
 pub struct Memo<K, V> {
     generation: AtomicU64,
     kept: Mutex<HashMap<K, (u64, Instant, V)>>,
+    /// Held while an answer is computed: requests that miss together wait for the first one's
+    /// answer instead of all asking the database at once (a count over a large catalogue
+    /// costs tens of milliseconds; four at once on a small server, hundreds).
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
     fn default() -> Self {
-        Self { generation: AtomicU64::new(0), kept: Mutex::new(HashMap::new()) }
+        Self { generation: AtomicU64::new(0), kept: Mutex::new(HashMap::new()), computing: tokio::sync::Mutex::new(()) }
     }
 }
 
@@ -57,6 +61,11 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if let Some(kept) = self.get(&key) {
             return Ok(kept);
         }
+        let _one = self.computing.lock().await;
+        // Computed by whoever held the lock before.
+        if let Some(kept) = self.get(&key) {
+            return Ok(kept);
+        }
         let generation = self.generation();
         let value = compute.await?;
         self.put(key, generation, value.clone());
@@ -82,6 +91,27 @@ mod tests {
         assert_eq!(m.get(&"a"), Some(3));
         m.forget();
         assert_eq!(m.get(&"a"), None, "a change makes it stale");
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_compute_once() {
+        let m: std::sync::Arc<Memo<&str, u64>> = std::sync::Arc::default();
+        let computed = std::sync::Arc::new(AtomicU64::new(0));
+        let asks = (0..4).map(|_| {
+            let (m, computed) = (m.clone(), computed.clone());
+            tokio::spawn(async move {
+                m.get_or_try("count", async {
+                    computed.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Ok::<u64, ()>(7)
+                })
+                .await
+            })
+        });
+        for ask in asks.collect::<Vec<_>>() {
+            assert_eq!(ask.await.unwrap(), Ok(7));
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1, "one computation for four requests");
     }
 
     #[test]
