@@ -10,7 +10,7 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 export COKO_REQUIRE_SMTP_TEST=1
 # A full disk shows up as a linker crash ("Bus error"): say how much room there is up front.
 free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
-echo "disk: $((free_kb / 1024 / 1024)) GiB free here (a clean build needs about 12)"
+echo "disk: $((free_kb / 1024 / 1024)) GiB free here (a clean build and its tests need about 14)"
 
 logs=$(mktemp -d)
 passed=0

@@ -485,6 +485,18 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let res = web.post(app.url(&format!("/admin/auteurs/{melville}/photo"))).multipart(photo(b"<script>alert(1)</script>".to_vec(), "x.jpg")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
+    // Merging: readers may not; never into itself (422, the search field named); the search
+    // offers the others, not the entry itself.
+    let merge = format!("/admin/auteurs/{melville}/fusionner");
+    assert_eq!(reader.post(app.url(&merge)).form(&[("into", "x")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let res = web.post(app.url(&merge)).form(&[("into", melville.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("href=\"#fusion\""), "the refusal names the search field");
+    let res = web.post(app.url(&merge)).form(&[("into", "nobody")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let found = web.get(app.url(&format!("/admin/auteurs/{melville}?fusion=melville"))).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("Fusionner un doublon") && !found.contains("data-testid=\"merge-into\""), "not offered into itself");
+
     // Publishers: a publisher still on a book is kept (409, with the reason).
     let publisher = moby.publisher.clone().unwrap().id;
     let res = web.post(app.url(&format!("/admin/editeurs/{publisher}/supprimer"))).send().await.unwrap();

@@ -36,6 +36,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "slug" => t.entry_slug,
         "parent" => t.entry_parent,
         "photo" => t.entry_photo,
+        "fusion" => t.entry_merge_search,
         _ => "",
     }
 }

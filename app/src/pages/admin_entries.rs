@@ -282,6 +282,7 @@ fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>)
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("merge").cloned();
+    let search_err = form.as_ref().and_then(|f| f.field_error("fusion").cloned());
     let page = format!("{}/{}", admin_base(kind), entry.id);
     let (query, found) = merge.unwrap_or_default();
     let searched = !query.is_empty();
@@ -312,7 +313,7 @@ fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>)
             <ErrorSummary t=t form=form/>
             <form method="get" action=page class="flex flex-wrap items-end gap-3" role="search">
                 <div class="min-w-0 flex-1">
-                    <Field t=t name="fusion" label=t.entry_merge_search kind="search" value=query/>
+                    <Field t=t name="fusion" label=t.entry_merge_search kind="search" value=query error=search_err/>
                 </div>
                 <button type="submit" class=format!("{} mb-4", styles::BUTTON_SECONDARY)>{t.entry_merge_find}</button>
             </form>

@@ -134,6 +134,8 @@ async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Stri
             redirect_with(&v.session, &format!("{}/{}", base(kind), kept.id), Some(Flash::EntriesMerged)).await
         }
         Err(CatalogError::Invalid(fields)) => {
+            // The entry to keep is chosen through the search field: the refusal is shown there.
+            let fields = fields.into_iter().map(|f| if f.field == "into" { FieldError { field: "fusion".into(), ..f } } else { f }).collect();
             let form = FormState { form: "merge", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
             show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
