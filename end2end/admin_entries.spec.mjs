@@ -162,3 +162,48 @@ test('an editor merges a duplicate author into the one kept (360px)', async () =
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('an editor merges a duplicate category, its subcategories with it, never into its own branch (1280px)', async () => {
+  const w = Date.now().toString(36).slice(-5);
+  const page = await newPage(browser, DESKTOP);
+  await signInAdmin(page);
+  const add = async (name, parent) => {
+    await page.goto(`${BASE}/admin/categories`);
+    await page.getByLabel('Nom', { exact: true }).fill(name);
+    if (parent) await page.getByLabel('Catégorie parente').selectOption({ label: parent });
+    await page.getByRole('button', { name: 'Ajouter la catégorie' }).click();
+    await page.getByText('Catégorie ajoutée.').waitFor();
+    return new URL(page.url()).pathname;
+  };
+  // "Récits" kept; "Histoires vécues", the same shelf under another name, with a subcategory.
+  const kept = `Récits ${w}`, dup = `Histoires vécues ${w}`, sub = `Récits de voyage ${w}`;
+  const keptUrl = await add(kept);
+  const dupUrl = await add(dup);
+  await add(sub, dup);
+
+  await page.goto(`${BASE}${dupUrl}`);
+  const merge = page.getByRole('region', { name: 'Fusionner un doublon' });
+  await merge.getByText('les livres et les sous-catégories').waitFor();
+  await merge.getByLabel('Nom de la fiche à garder').fill(kept);
+  await merge.getByRole('button', { name: 'Chercher' }).click();
+  await merge.getByRole('button', { name: `Fusionner dans « ${kept} »` }).click();
+  await page.getByText('Fiches fusionnées').waitFor();
+  assert.equal(new URL(page.url()).pathname, keptUrl);
+  await page.getByRole('heading', { name: kept, level: 1 }).waitFor();
+  await shot(page, 'admin-category-merged');
+
+  // The subcategory now sits under the one kept; the duplicate is gone.
+  await page.goto(`${BASE}/admin/categories`);
+  assert.equal(await page.getByTestId('entry-row').filter({ hasText: dup }).count(), 0);
+  assert.equal(await page.getByTestId('entry-row').filter({ hasText: sub }).getAttribute('data-depth'), '1');
+  // Its own subcategory is never offered to merge it into (the tree would loop).
+  await page.goto(`${BASE}${keptUrl}`);
+  await merge.getByLabel('Nom de la fiche à garder').fill(sub);
+  await merge.getByRole('button', { name: 'Chercher' }).click();
+  await merge.getByText('Aucune autre fiche ne porte ce nom.').waitFor();
+  assert.equal(await merge.getByTestId('merge-into').count(), 0);
+  await page.goto(`${BASE}/admin/journal`);
+  await page.getByTestId('audit-entry').filter({ hasText: 'Catégories fusionnées' }).filter({ hasText: kept }).first().waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

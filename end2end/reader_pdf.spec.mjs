@@ -136,6 +136,107 @@ test('a PDF is read page by page on a phone, and picked up at the same page on a
   await desk.context().close();
 });
 
+/// Drags the mouse across a run of a PDF page's text layer, as a person selects words.
+async function dragAcross(page, span) {
+  await span.scrollIntoViewIfNeeded();
+  const b = await span.boundingBox();
+  const y = b.y + b.height / 2;
+  await page.mouse.move(b.x + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, y, { steps: 4 });
+  await page.mouse.move(b.x + b.width - 1, y, { steps: 4 });
+  await page.mouse.up();
+}
+
+/// The passages painted in a highlight colour, as text.
+const painted = (page, colour) => page.evaluate((c) => [...(CSS.highlights.get(c) ?? [])].map((r) => r.toString()), colour);
+
+test('a passage of a PDF is highlighted and noted, and stays on its words after a reload and a zoom', async () => {
+  const email = unique('pdf-notes');
+  await register(email, PASSWORD);
+  const id = await pdfId(/trace/i);
+  const page = await newPage(browser, PHONE);
+  await signIn(page, email, PASSWORD);
+  await page.goto(`${BASE}/lire/${id}`);
+  await ready(page);
+  await drawn(page, 1);
+  // The page's text lies over its drawing: the title is there, invisible, where it is drawn.
+  const title = page.locator('.pdf-page[data-page="1"] .pdf-text span', { hasText: 'Trace-based' }).first();
+  await title.waitFor();
+  const paper = await page.locator('.pdf-page[data-page="1"]').boundingBox();
+  const tb = await title.boundingBox();
+  assert.ok(tb.y - paper.y < paper.height * 0.15 && tb.x > paper.x && tb.x + tb.width < paper.x + paper.width, `the title sits at the top of the page: ${JSON.stringify([paper, tb])}`);
+  assert.equal(await title.evaluate((e) => getComputedStyle(e).color), 'rgba(0, 0, 0, 0)', 'the text layer is see-through');
+
+  // Select the title with the mouse: the highlight toolbar comes; green.
+  await dragAcross(page, title);
+  await page.getByRole('toolbar', { name: 'Surligner' }).waitFor();
+  await page.getByRole('button', { name: 'Surligner : Vert' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#reader-notes-list [data-testid="note-item"]').length === 1);
+  await page.waitForFunction(() => (CSS.highlights.get('coko-c1')?.size ?? 0) > 0);
+  const green = await painted(page, 'coko-c1');
+  assert.ok(green.join(' ').startsWith('Trace-based'), `the title is painted green: ${green}`);
+  await shot(page, 'pdf-highlight');
+
+  // A note on a line of page 2.
+  await page.keyboard.press('ArrowRight');
+  await drawn(page, 2);
+  const line = page.locator('.pdf-page[data-page="2"] .pdf-text span').filter({ hasText: /\w{4,} \w{4,} \w{4,}/ }).nth(3);
+  await line.waitFor();
+  const words = (await line.textContent()).trim().split(/\s+/);
+  await dragAcross(page, line);
+  await page.getByRole('button', { name: 'Ajouter une note' }).click();
+  await page.getByLabel('Votre note sur ce passage').fill('À relire avant le séminaire.');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#reader-notes-list [data-testid="note-item"]').length === 2);
+  const notes = await (await page.request.get(`${BASE}/api/v1/reading/annotations/?book=${id}`)).json();
+  const note = notes.annotations.find((a) => a.annotation_type === 'note');
+  assert.match(note.position, /^p:2:\d+\.\.p:2:\d+$/, 'a passage of page 2, by character');
+  assert.ok(note.selected_text.includes(words[1]), `the quote is the line's words: ${note.selected_text} / ${words}`);
+  assert.ok(notes.annotations.find((a) => a.annotation_type === 'highlight').position.startsWith('p:1:0..p:1:'));
+
+  // Reload on a computer-sized zoom: the same words are painted, and after zooming in too.
+  await page.reload();
+  await ready(page);
+  await page.waitForFunction(() => document.querySelectorAll('#reader-notes-list [data-testid="note-item"]').length === 2);
+  await page.locator('#reader-notes summary').click();
+  await page.locator('#reader-notes-list [data-testid="note-item"]', { hasText: 'Trace-based' }).locator('[data-go]').click();
+  await drawn(page, 1);
+  await page.waitForFunction(() => (CSS.highlights.get('coko-c1')?.size ?? 0) > 0);
+  assert.deepEqual(await painted(page, 'coko-c1'), green, 'the same words after a reload');
+  const small = (await title.boundingBox()).width;
+  await page.locator('#reader-settings summary').click();
+  await page.getByRole('button', { name: 'Agrandir', exact: true }).click();
+  await page.locator('#reader-settings summary').click();
+  await drawn(page, 1);
+  const large = (await title.boundingBox()).width;
+  assert.ok(large > small * 1.2, `the text layer follows the zoom: ${small} → ${large}`);
+  assert.deepEqual(await painted(page, 'coko-c1'), green, 'the same words after zooming');
+  await page.keyboard.press('ArrowRight');
+  await drawn(page, 2);
+  await page.waitForFunction(() => (CSS.highlights.get('coko-c0')?.size ?? 0) > 0);
+  assert.ok((await painted(page, 'coko-c0')).join(' ').includes(words[1]), 'the note is painted on page 2');
+  await shot(page, 'pdf-note-zoomed');
+
+  // The export lists them by page.
+  const md = await (await page.request.get(`${BASE}/api/v1/reading/annotations/export/?book=${id}&format=md`)).text();
+  assert.match(md, /## Page 1\n\n> Trace-based/);
+  assert.match(md, /## Page 2[\s\S]*À relire avant le séminaire\./);
+  assert.deepEqual(page.errors, []);
+
+  // On a computer: two pages in view, the highlight painted where the title is drawn.
+  const desk = await newPage(browser, DESKTOP);
+  await signIn(desk, email, PASSWORD);
+  await desk.goto(`${BASE}/lire/${id}?page=1`);
+  await ready(desk);
+  await drawn(desk, 1);
+  await desk.waitForFunction(() => (CSS.highlights.get('coko-c1')?.size ?? 0) > 0);
+  assert.deepEqual(await painted(desk, 'coko-c1'), green);
+  await shot(desk, 'pdf-highlight');
+  await page.context().close();
+  await desk.context().close();
+});
+
 test('a long PDF: the outline opens a chapter; first page time printed', async () => {
   const email = unique('pdf-long');
   await register(email, PASSWORD);

@@ -43,10 +43,11 @@ pub enum AuditAction {
     CategoryAdded,
     CategoryChanged,
     CategoryDeleted,
+    CategoryMerged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 15] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -61,6 +62,7 @@ impl AuditAction {
         Self::CategoryAdded,
         Self::CategoryChanged,
         Self::CategoryDeleted,
+        Self::CategoryMerged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +81,7 @@ impl AuditAction {
             Self::CategoryAdded => "category_added",
             Self::CategoryChanged => "category_changed",
             Self::CategoryDeleted => "category_deleted",
+            Self::CategoryMerged => "category_merged",
         }
     }
 
@@ -92,7 +95,7 @@ impl AuditAction {
             Self::BookDeleted | Self::AuthorDeleted | Self::PublisherDeleted | Self::CategoryDeleted => None,
             Self::AuthorChanged | Self::AuthorMerged => Some(format!("/admin/auteurs/{id}")),
             Self::PublisherChanged | Self::PublisherMerged => Some(format!("/admin/editeurs/{id}")),
-            Self::CategoryAdded | Self::CategoryChanged => Some(format!("/admin/categories/{id}")),
+            Self::CategoryAdded | Self::CategoryChanged | Self::CategoryMerged => Some(format!("/admin/categories/{id}")),
             Self::BookAdded | Self::BookChanged | Self::BookCorrected | Self::AccessGranted => Some(format!("/admin/livres/{id}")),
         }
     }

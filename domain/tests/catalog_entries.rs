@@ -106,7 +106,7 @@ async fn editors_edit_authors_and_publishers() {
 }
 
 #[tokio::test]
-async fn editors_merge_duplicate_authors_and_publishers() {
+async fn editors_merge_duplicate_authors_publishers_and_categories() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
         let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
@@ -156,10 +156,42 @@ async fn editors_merge_duplicate_authors_and_publishers() {
         assert_eq!(kept.books, 2, "{}", db.label);
         assert_eq!(svc.book(&waste.id, None).await.unwrap().publisher.unwrap().id, publisher.id);
         assert!(matches!(svc.entry(&editor, Listing::Publishers, &dup_publisher.id).await, Err(CatalogError::NotFound)));
-        // Categories are not merged.
+
+        // Categories: "Romanesque" (a duplicate of "Romans", with a subcategory of its own) is
+        // merged into "Romans": its books and its subcategory go to "Romans".
         let fiction = svc.add_category(&editor, &EntryForm { name: "Fiction".into(), ..Default::default() }).await.unwrap();
-        let novels = svc.add_category(&editor, &EntryForm { name: "Romans".into(), ..Default::default() }).await.unwrap();
-        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &novels.id, &fiction.id).await), ("into".into(), Reason::OutOfRange));
+        let novels = svc.add_category(&editor, &EntryForm { name: "Romans".into(), parent: fiction.id.clone(), ..Default::default() }).await.unwrap();
+        let dup = svc.add_category(&editor, &EntryForm { name: "Romanesque".into(), ..Default::default() }).await.unwrap();
+        let sea = svc.add_category(&editor, &EntryForm { name: "Romans de la mer".into(), parent: dup.id.clone(), ..Default::default() }).await.unwrap();
+        let file = |id: &str, path: &str| {
+            let (svc, editor, id, path) = (&svc, &editor, id.to_owned(), path.to_owned());
+            async move {
+                let b = svc.book(&id, None).await.unwrap();
+                svc.correct(editor, &id, &MetadataForm { categories: Some(path), ..MetadataForm::of(&b) }).await.unwrap()
+            }
+        };
+        file(&moby.id, "Romanesque").await;
+        file(&trees.id, "Romanesque; Fiction > Romans").await;
+        file(&waste.id, "Fiction > Romans").await;
+        // Refused: into itself, into one of its own subcategories, into nothing.
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, &dup.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, &sea.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &fiction.id, &novels.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, "nope").await), ("into".into(), Reason::Unknown));
+        let tree = svc.all_categories(&editor).await.unwrap();
+        assert!(domain::catalog::in_branch(&tree, &sea.id, &dup.id) && domain::catalog::in_branch(&tree, &dup.id, &dup.id));
+        assert!(!domain::catalog::in_branch(&tree, &novels.id, &dup.id) && !domain::catalog::in_branch(&tree, &dup.id, &novels.id));
+        let kept = svc.merge_entry(&editor, Listing::Categories, &dup.id, &novels.id).await.unwrap();
+        assert_eq!((kept.id.as_str(), kept.books), (novels.id.as_str(), 3), "{}: every book once", db.label);
+        assert_eq!(kept.parent_id.as_deref(), Some(fiction.id.as_str()), "the kept one stays where it was");
+        assert!(matches!(svc.entry(&editor, Listing::Categories, &dup.id).await, Err(CatalogError::NotFound)));
+        assert_eq!(svc.entry(&editor, Listing::Categories, &sea.id).await.unwrap().parent_id.as_deref(), Some(novels.id.as_str()), "{}: the subcategory moved", db.label);
+        assert_eq!(svc.book(&trees.id, None).await.unwrap().categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [novels.id.as_str()], "{}: one link, not two", db.label);
+        let facets = svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().facets;
+        assert_eq!(facets.category, [(novels.detail.clone(), 1)], "{}: the index files Moby-Dick under the kept one", db.label);
+        let log = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::CategoryMerged), ..Default::default() }, None).await.unwrap();
+        assert!(log.entries[0].before.as_deref().unwrap().contains("Romanesque") && log.entries[0].after.as_deref().unwrap().contains("Romans"));
+        assert_eq!(AuditAction::CategoryMerged.target_href(&novels.id), Some(format!("/admin/categories/{}", novels.id)));
         db
     })
     .await;

@@ -917,50 +917,15 @@ fn wire_notes(reader: &Shared, win: &Window, doc: &Document) {
             }
         });
     }
-    // Colour buttons: highlight the selection.
-    if let Ok(buttons) = doc.query_selector_all("#reader-selection button[data-color]") {
-        for i in 0..buttons.length() {
-            let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
-            let colour = b.get_attribute("data-color").unwrap_or_default();
-            let r = reader.clone();
-            let d = doc.clone();
-            listen(&b, "click", move |_: Event| {
-                let picked = take_selection(&r, &d);
-                if let Some((position, text)) = picked {
-                    create_note(&r, "highlight", position, text, String::new(), &colour);
-                }
-            });
-        }
-    }
-    // "Add a note": a dialog with the quote; saving makes a note on the passage.
-    let dialog = doc.get_element_by_id("reader-note-dialog").and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok());
-    if let (Some(button), Some(dialog)) = (doc.get_element_by_id("reader-note-button"), dialog) {
-        let r = reader.clone();
-        let d = doc.clone();
-        let dlg = dialog.clone();
-        listen(&button, "click", move |_: Event| {
-            let Some((_, text)) = r.try_borrow().ok().and_then(|x| x.selection.clone()) else { return };
-            if let Some(q) = d.get_element_by_id("reader-note-quote") {
-                q.set_text_content(Some(&text));
-            }
-            if let Some(area) = d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
-                area.set_value("");
-            }
-            let _ = dlg.show_modal();
-        });
-        let r = reader.clone();
-        let d = doc.clone();
-        let dlg = dialog.clone();
-        listen(&dialog, "close", move |_: Event| {
-            let text = d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|a| a.value()).unwrap_or_default();
-            let picked = take_selection(&r, &d);
-            if dlg.return_value() == "save" && !text.trim().is_empty() {
-                if let Some((position, quote)) = picked {
-                    create_note(&r, "note", position, quote, text.trim().to_owned(), reader::layout::HIGHLIGHT_COLOURS[0]);
-                }
-            }
-        });
-    }
+    let (r1, r2, r3, d) = (reader.clone(), reader.clone(), reader.clone(), doc.clone());
+    notes::wire_tools(
+        doc,
+        notes::SelectionTools {
+            peek: Box::new(move || r1.try_borrow().ok().and_then(|x| x.selection.clone())),
+            take: Box::new(move || take_selection(&r2, &d)),
+            create: Box::new(move |kind, position, text, content, colour| create_note(&r3, kind, position, text, content, colour)),
+        },
+    );
     // The panel: go to a passage, or delete it.
     if let Some(list) = doc.get_element_by_id("reader-notes-list") {
         let r = reader.clone();

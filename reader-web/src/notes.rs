@@ -111,9 +111,15 @@ pub fn clear_selection(doc: &Document) {
 /// Paints the highlights and notes of spine item `spine` in the frame's document.
 pub fn paint(frame: &HtmlIFrameElement, notes: &[Note], spine: u32) {
     let (Some(win), Some(doc)) = (frame.content_window(), frame.content_document()) else { return };
-    let win: JsValue = win.into();
-    let Some(registry) = js_sys::Reflect::get(&win, &"CSS".into()).ok().and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok()).filter(|r| !r.is_undefined()) else { return };
-    let Ok(ctor) = js_sys::Reflect::get(&win, &"Highlight".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else { return };
+    let notes: Vec<&Note> = notes.iter().filter(|n| n.spine() == Some(spine)).collect();
+    paint_with(&win.into(), &notes, |n| dom::range_of(&doc, &n.position).into_iter().collect());
+}
+
+/// Sets a document's highlights (CSS Custom Highlight API, one highlight per colour) to the
+/// ranges `ranges` finds for each note that is not a bookmark; `win` is that document's window.
+pub fn paint_with(win: &JsValue, notes: &[&Note], ranges: impl Fn(&Note) -> Vec<web_sys::Range>) {
+    let Some(registry) = js_sys::Reflect::get(win, &"CSS".into()).ok().and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok()).filter(|r| !r.is_undefined()) else { return };
+    let Ok(ctor) = js_sys::Reflect::get(win, &"Highlight".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else { return };
     let call = |name: &str, args: &[JsValue]| {
         if let Ok(f) = js_sys::Reflect::get(&registry, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = f.apply(&registry, &args.iter().collect::<js_sys::Array>());
@@ -122,18 +128,78 @@ pub fn paint(frame: &HtmlIFrameElement, notes: &[Note], spine: u32) {
     call("clear", &[]);
     for (i, _) in HIGHLIGHT_COLOURS.iter().enumerate() {
         let name = format!("coko-c{i}");
-        let ranges: js_sys::Array = notes
+        let found: js_sys::Array = notes
             .iter()
-            .filter(|n| n.annotation_type != "bookmark" && n.spine() == Some(spine) && highlight_name(&n.color) == name)
-            .filter_map(|n| dom::range_of(&doc, &n.position))
+            .filter(|n| n.annotation_type != "bookmark" && highlight_name(&n.color) == name)
+            .flat_map(|n| ranges(n))
             .map(JsValue::from)
             .collect();
-        if ranges.length() == 0 {
+        if found.length() == 0 {
             continue;
         }
-        if let Ok(h) = js_sys::Reflect::construct(&ctor, &ranges) {
+        if let Ok(h) = js_sys::Reflect::construct(&ctor, &found) {
             call("set", &[name.into(), h]);
         }
+    }
+}
+
+/// What the highlight toolbar and the note dialog act on, given by each reader.
+pub struct SelectionTools {
+    /// The selected passage as (position, text), left as it is.
+    pub peek: Box<dyn Fn() -> Option<(String, String)>>,
+    /// The selected passage, handed over once (the selection cleared, the toolbar hidden).
+    pub take: Box<dyn Fn() -> Option<(String, String)>>,
+    /// Saves a new annotation: kind, position, quote, note, colour.
+    pub create: Box<dyn Fn(&str, String, String, String, &str)>,
+}
+
+/// Wires the highlight toolbar's colour buttons and the note dialog (`#reader-selection`,
+/// `#reader-note-dialog`) to a reader.
+pub fn wire_tools(doc: &Document, tools: SelectionTools) {
+    let tools = std::rc::Rc::new(tools);
+    // Pressing a button of the toolbar must not end the selection it acts on (in a PDF the
+    // selection is in this very document).
+    if let Some(bar) = doc.get_element_by_id("reader-selection") {
+        crate::listen(&bar, "mousedown", |e: web_sys::Event| e.prevent_default());
+    }
+    // Colour buttons: highlight the selection.
+    if let Ok(buttons) = doc.query_selector_all("#reader-selection button[data-color]") {
+        for i in 0..buttons.length() {
+            let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            let colour = b.get_attribute("data-color").unwrap_or_default();
+            let tools = tools.clone();
+            crate::listen(&b, "click", move |_: web_sys::Event| {
+                if let Some((position, text)) = (tools.take)() {
+                    (tools.create)("highlight", position, text, String::new(), &colour);
+                }
+            });
+        }
+    }
+    // "Add a note": a dialog with the quote; saving makes a note on the passage.
+    let dialog = doc.get_element_by_id("reader-note-dialog").and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok());
+    let area = |d: &Document| d.get_element_by_id("reader-note-text").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+    if let (Some(button), Some(dialog)) = (doc.get_element_by_id("reader-note-button"), dialog) {
+        let (t, d, dlg) = (tools.clone(), doc.clone(), dialog.clone());
+        crate::listen(&button, "click", move |_: web_sys::Event| {
+            let Some((_, text)) = (t.peek)() else { return };
+            if let Some(q) = d.get_element_by_id("reader-note-quote") {
+                q.set_text_content(Some(&text));
+            }
+            if let Some(a) = area(&d) {
+                a.set_value("");
+            }
+            let _ = dlg.show_modal();
+        });
+        let (t, d, dlg) = (tools, doc.clone(), dialog.clone());
+        crate::listen(&dialog, "close", move |_: web_sys::Event| {
+            let text = area(&d).map(|a| a.value()).unwrap_or_default();
+            let picked = (t.take)();
+            if dlg.return_value() == "save" && !text.trim().is_empty() {
+                if let Some((position, quote)) = picked {
+                    (t.create)("note", position, quote, text.trim().to_owned(), HIGHLIGHT_COLOURS[0]);
+                }
+            }
+        });
     }
 }
 
@@ -180,7 +246,9 @@ pub fn render_panel(doc: &Document, notes: &[Note], t: &PanelTexts) {
         }
         let head = if n.annotation_type == "bookmark" {
             match n.start() {
-                Some(Locator::Page { page }) => format!("{} · {}", t.bookmark, t.page.replace("{page}", &page.to_string())),
+                Some(l @ (Locator::Page { .. } | Locator::PageText { .. })) => {
+                    format!("{} · {}", t.bookmark, t.page.replace("{page}", &l.page().unwrap_or(1).to_string()))
+                }
                 _ => format!("{} · {} {}", t.bookmark, t.part, n.spine().map_or(1, |s| s + 1)),
             }
         } else {

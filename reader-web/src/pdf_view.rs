@@ -2,18 +2,20 @@
 //! file fetched once (the service worker keeps it for offline reading), pages laid out at their
 //! real proportions and drawn into canvases only when near the screen, at the device's pixel
 //! density; zoom, fit width, fit page; the outline as contents; go to page; search in the text;
-//! bookmarks; the page reached saved like an EPUB position (`p:N`).
+//! bookmarks; the page reached saved like an EPUB position (`p:N`). Each drawn page gets its
+//! text laid over it, invisible but selectable, so passages can be highlighted and noted like
+//! an EPUB's (`p:N:offset..p:M:offset`, character offsets into the pages' text).
 
 use crate::notes::{self, Note};
 use crate::sync::{self, SharedSaver};
 use crate::{data, fill, listen};
-use reader::pdf::{PageDrawer, PdfBook};
+use reader::pdf::{PageDrawer, PageText, PdfBook};
 use reader::Locator;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Window};
+use web_sys::{CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Node, Range, Window};
 
 /// Pages kept drawn on each side of the ones on screen; further ones give their memory back.
 const KEEP_AROUND: u32 = 3;
@@ -62,8 +64,12 @@ struct PdfReader {
     annotations_url: String,
     notes: Vec<Note>,
     panel: notes::PanelTexts,
-    /// Text of each page, once extracted (for search).
-    text: Vec<Option<String>>,
+    /// Text of each page and where it is drawn, once extracted (search, the text layer).
+    text: Vec<Option<Rc<PageText>>>,
+    /// The passage selected, as (position, text), while the highlight toolbar shows.
+    selection: Option<(String, String)>,
+    /// Measures text for the text layer (a canvas never shown).
+    measure: Option<CanvasRenderingContext2d>,
     draw_scheduled: bool,
     ready: bool,
 }
@@ -107,6 +113,9 @@ impl PdfReader {
             let style = slot.style();
             let _ = style.set_property("width", &format!("{:.0}px", w * self.scale));
             let _ = style.set_property("height", &format!("{:.0}px", h * self.scale));
+        }
+        if let Some(pages) = el::<HtmlElement>(&self.doc, "pdf-pages") {
+            let _ = pages.style().set_property("--pdf-scale", &format!("{:.5}", self.scale));
         }
         let pct = (self.scale * 72.0 / 96.0 * 100.0).round();
         set_text(&self.doc, "pdf-zoom-level", &format!("{pct} %"));
@@ -256,6 +265,99 @@ impl PdfReader {
             let _ = slot.set_attribute("data-drawn", "true");
         }
         self.drawn[index as usize] = scale;
+        self.build_text(index);
+    }
+
+    /// The text of page `index` (from 0) and its runs, extracted once.
+    fn layer(&mut self, index: u32) -> Rc<PageText> {
+        if let Some(t) = &self.text[index as usize] {
+            return t.clone();
+        }
+        let t = Rc::new(self.book.text_layer(index));
+        self.text[index as usize] = Some(t.clone());
+        t
+    }
+
+    /// Lays page `index`'s text over its drawing, once: a transparent span per run, placed in
+    /// percentages of the page and sized by `--pdf-scale` (so zooming needs no rebuild), each
+    /// stretched to the width the PDF gives it. Then the highlights are painted again.
+    fn build_text(&mut self, index: u32) {
+        let slot = self.slots[index as usize].clone();
+        if slot.query_selector(".pdf-text").ok().flatten().is_some() {
+            return;
+        }
+        let layer = self.layer(index);
+        if layer.runs.is_empty() {
+            return;
+        }
+        let (w, h) = self.sizes[index as usize];
+        let Ok(div) = self.doc.create_element("div") else { return };
+        div.set_class_name("pdf-text");
+        for run in &layer.runs {
+            let Some(span) = self.doc.create_element("span").ok().and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { continue };
+            span.set_text_content(Some(&run.text));
+            let _ = span.set_attribute("data-o", &run.offset.to_string());
+            // Widths measured at 100 px: the stretch is the same at every zoom.
+            let natural = self.measure.as_ref().and_then(|c| c.measure_text(&run.text).ok()).map_or(0.0, |m| m.width());
+            let wanted = f64::from(run.width) / f64::from(run.size.max(0.1)) * 100.0;
+            let stretch = if natural > 0.5 { (wanted / natural).clamp(0.05, 20.0) } else { 1.0 };
+            // Through the style object: the site's policy refuses style attributes.
+            let style = span.style();
+            let _ = style.set_property("left", &format!("{:.3}%", f64::from(run.x) / w * 100.0));
+            let _ = style.set_property("top", &format!("{:.3}%", f64::from(run.y) / h * 100.0));
+            let _ = style.set_property("font-size", &format!("calc(var(--pdf-scale) * {:.2}px)", run.size));
+            let _ = style.set_property("transform", &format!("scaleX({stretch:.4})"));
+            let _ = div.append_child(&span);
+        }
+        let _ = slot.append_child(&div);
+        self.paint_notes();
+    }
+
+    /// The passage selected in the pages' text, as (position, text).
+    fn selected(&mut self) -> Option<(String, String)> {
+        let sel = self.doc.get_selection().ok()??;
+        if sel.is_collapsed() || sel.range_count() == 0 {
+            return None;
+        }
+        let range = sel.get_range_at(0).ok()?;
+        let (p1, o1) = text_boundary(&range.start_container().ok()?, range.start_offset().ok()?)?;
+        let (p2, o2) = text_boundary(&range.end_container().ok()?, range.end_offset().ok()?)?;
+        if (p2, o2) <= (p1, o1) || p2 > p1 + MAX_SELECTED_PAGES || p2 > self.count {
+            return None;
+        }
+        let mut text = String::new();
+        for p in p1..=p2 {
+            let layer = self.layer(p - 1);
+            let from = if p == p1 { o1 as usize } else { 0 };
+            let to = if p == p2 { o2 as usize } else { usize::MAX };
+            text.extend(layer.text.chars().skip(from).take(to.saturating_sub(from)));
+            text.push('\n');
+        }
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            return None;
+        }
+        Some((format!("p:{p1}:{o1}..p:{p2}:{o2}"), text.chars().take(5000).collect()))
+    }
+
+    /// Paints the highlights and notes on the pages whose text is laid out.
+    fn paint_notes(&self) {
+        let notes: Vec<&Note> = self.notes.iter().filter(|n| matches!(n.start(), Some(Locator::PageText { .. }))).collect();
+        notes::paint_with(&self.win.clone().into(), &notes, |n| self.ranges_of(n));
+    }
+
+    /// A note's passage as ranges over the text layers there are (one per page).
+    fn ranges_of(&self, note: &Note) -> Vec<Range> {
+        let mut ends = note.position.split("..").map(Locator::parse);
+        let (Some(Ok(Locator::PageText { page: p1, offset: o1 })), Some(Ok(Locator::PageText { page: p2, offset: o2 }))) = (ends.next(), ends.next()) else {
+            return Vec::new();
+        };
+        (p1..=p2.min(p1 + MAX_SELECTED_PAGES))
+            .filter_map(|p| {
+                let layer = self.slots.get(p as usize - 1)?.query_selector(".pdf-text").ok()??;
+                span_range(&self.doc, &layer, if p == p1 { o1 } else { 0 }, if p == p2 { o2 } else { u32::MAX })
+            })
+            .collect()
     }
 
     fn refresh_bookmark(&self) {
@@ -266,10 +368,103 @@ impl PdfReader {
         }
     }
 
+    /// A new annotation on this book, with a fresh id.
+    fn note(&self, kind: &str, position: String, selected_text: String, content: String, color: &str) -> Note {
+        Note {
+            id: notes::new_id(&self.win),
+            book_id: self.book_id.clone(),
+            annotation_type: kind.into(),
+            position,
+            selected_text,
+            content,
+            color: color.into(),
+            created_at: notes::now_iso(),
+        }
+    }
+
     fn refresh_notes(&self) {
         notes::render_panel(&self.doc, &self.notes, &self.panel);
         self.refresh_bookmark();
+        self.paint_notes();
     }
+}
+
+/// Most pages one selection may cross.
+const MAX_SELECTED_PAGES: u32 = 20;
+
+/// UTF-16 units (the DOM's offsets) to characters, in `text`.
+fn chars_in(text: &str, units: u32) -> u32 {
+    let mut seen = 0;
+    let mut chars = 0;
+    for c in text.chars() {
+        if seen >= units as usize {
+            break;
+        }
+        seen += c.len_utf16();
+        chars += 1;
+    }
+    chars
+}
+
+/// Characters to UTF-16 units, in `text`.
+fn units_in(text: &str, chars: u32) -> u32 {
+    text.chars().take(chars as usize).map(char::len_utf16).sum::<usize>() as u32
+}
+
+/// Where a selection boundary falls in the pages' text: (page from 1, character offset).
+fn text_boundary(node: &Node, offset: u32) -> Option<(u32, u32)> {
+    let (span, within) = if node.node_type() == Node::TEXT_NODE {
+        (node.parent_element()?, chars_in(&node.text_content().unwrap_or_default(), offset))
+    } else {
+        let el: Element = node.clone().dyn_into().ok()?;
+        let len = |e: &Element| e.text_content().unwrap_or_default().chars().count() as u32;
+        if el.class_name() == "pdf-text" {
+            // Between runs: the start of the run after, or the end of the last.
+            let kids = el.children();
+            match kids.item(offset) {
+                Some(next) => (next, 0),
+                None => {
+                    let last = kids.item(kids.length().checked_sub(1)?)?;
+                    let n = len(&last);
+                    (last, n)
+                }
+            }
+        } else if el.has_attribute("data-o") {
+            let n = if offset > 0 { len(&el) } else { 0 };
+            (el, n)
+        } else {
+            return None;
+        }
+    };
+    let base: u32 = span.get_attribute("data-o")?.parse().ok()?;
+    let page: u32 = span.closest(".pdf-page").ok()??.get_attribute("data-page")?.parse().ok()?;
+    Some((page, base + within))
+}
+
+/// A range over the runs of one page's text layer from character `from` to `to`.
+fn span_range(doc: &Document, layer: &Element, from: u32, to: u32) -> Option<Range> {
+    let kids = layer.children();
+    let mut start: Option<(Node, u32)> = None;
+    let mut end: Option<(Node, u32)> = None;
+    for i in 0..kids.length() {
+        let span = kids.item(i)?;
+        let o: u32 = span.get_attribute("data-o").and_then(|v| v.parse().ok())?;
+        let text = span.text_content().unwrap_or_default();
+        let len = text.chars().count() as u32;
+        let Some(node) = span.first_child() else { continue };
+        if o >= to {
+            break;
+        }
+        if start.is_none() && o + len > from {
+            start = Some((node.clone(), units_in(&text, from.saturating_sub(o))));
+        }
+        end = Some((node, units_in(&text, (to - o).min(len))));
+    }
+    let ((sn, so), (en, eo)) = (start?, end?);
+    let range = doc.create_range().ok()?;
+    range.set_start(&sn, so).ok()?;
+    range.set_end(&en, eo).ok()?;
+    (!range.collapsed()).then_some(range)
 }
 
 thread_local! {
@@ -313,6 +508,14 @@ async fn fetch_bytes(win: &Window, url: &str) -> Result<Vec<u8>, JsValue> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
+/// A 2D context on a canvas that is never shown, set to measure text at 100 px.
+fn measuring_context(doc: &Document) -> Option<CanvasRenderingContext2d> {
+    let canvas: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.set_font("100px sans-serif");
+    Some(ctx)
+}
+
 fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
     let Some(stage) = el::<HtmlElement>(&doc, "reader-stage") else { return };
     let Some(pages) = el::<HtmlElement>(&doc, "pdf-pages") else { return };
@@ -324,7 +527,8 @@ fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
         let Some(slot) = doc.create_element("div").ok().and_then(|d| d.dyn_into::<HtmlElement>().ok()) else { return };
         slot.set_class_name("pdf-page relative shrink-0 bg-white shadow-md ring-1 ring-slate-300 dark:ring-slate-700");
         let _ = slot.set_attribute("data-page", &(i + 1).to_string());
-        let _ = slot.set_attribute("role", "img");
+        // A group named "Page N": its drawing is hidden from screen readers, its text is not.
+        let _ = slot.set_attribute("role", "group");
         let _ = slot.set_attribute("aria-label", &fill(&page_label, &[("page", (i + 1).to_string())]));
         let _ = pages.append_child(&slot);
         slots.push(slot);
@@ -384,6 +588,8 @@ fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
         notes: Vec::new(),
         panel,
         text: vec![None; count as usize],
+        selection: None,
+        measure: measuring_context(&doc),
         draw_scheduled: false,
         ready: false,
     }));
@@ -493,10 +699,7 @@ fn wire(reader: &Shared, win: &Window, doc: &Document, stage: &HtmlElement) {
             }
         } else if let Some(go) = target.closest("#reader-notes-list [data-go]").ok().flatten() {
             let id = go.get_attribute("data-go").unwrap_or_default();
-            let page = r.borrow().notes.iter().find(|n| n.id == id).and_then(|n| match n.start() {
-                Some(Locator::Page { page }) => Some(page),
-                _ => None,
-            });
+            let page = r.borrow().notes.iter().find(|n| n.id == id).and_then(|n| n.start()).and_then(|l| l.page());
             if let Some(page) = page {
                 close_panel(&d, "reader-notes");
                 with(&r, |r| r.show(page));
@@ -513,6 +716,39 @@ fn wire(reader: &Shared, win: &Window, doc: &Document, stage: &HtmlElement) {
         let r = reader.clone();
         listen(&b, "click", move |_: Event| toggle_bookmark(&r));
     }
+    // Selecting text on a page shows the highlight toolbar.
+    let r = reader.clone();
+    listen(doc, "selectionchange", move |_: Event| {
+        with(&r, |r| {
+            // The note dialog is being written: the passage stays the one chosen.
+            if r.doc.query_selector("#reader-note-dialog[open]").ok().flatten().is_some() {
+                return;
+            }
+            r.selection = r.selected();
+            if let Some(bar) = r.doc.get_element_by_id("reader-selection") {
+                let _ = if r.selection.is_some() { bar.remove_attribute("hidden") } else { bar.set_attribute("hidden", "") };
+            }
+        })
+    });
+    let (r1, r2, r3) = (reader.clone(), reader.clone(), reader.clone());
+    notes::wire_tools(
+        doc,
+        notes::SelectionTools {
+            peek: Box::new(move || r1.try_borrow().ok().and_then(|x| x.selection.clone())),
+            take: Box::new(move || {
+                let mut x = r2.try_borrow_mut().ok()?;
+                notes::clear_selection(&x.doc);
+                if let Some(bar) = x.doc.get_element_by_id("reader-selection") {
+                    let _ = bar.set_attribute("hidden", "");
+                }
+                x.selection.take()
+            }),
+            create: Box::new(move |kind, position, text, content, colour| {
+                let Some(note) = r3.try_borrow().ok().map(|x| x.note(kind, position, text, content, colour)) else { return };
+                save_note(&r3, note);
+            }),
+        },
+    );
     let (s, sess, w) = (reader.borrow().saver.clone(), reader.borrow().sessions.clone(), win.clone());
     listen(win, "pagehide", move |_: Event| {
         sync::flush(&s, true);
@@ -597,16 +833,10 @@ fn search(reader: &Shared, query: String) {
                 set_text(&doc, "pdf-search-status", &fill(&t, &[("page", (i + 1).to_string()), ("total", count.to_string())]));
                 pause(&win).await;
             }
-            let text = {
-                let mut r = reader.borrow_mut();
-                if r.text[i as usize].is_none() {
-                    let t = r.book.page_text(i);
-                    r.text[i as usize] = Some(t);
-                }
-                r.text[i as usize].clone().unwrap_or_default()
-            };
+            let layer = reader.borrow_mut().layer(i);
+            let text = &layer.text;
             any_text |= !text.trim().is_empty();
-            for hit in reader::search::search_text(&text, &query, 50 - found) {
+            for hit in reader::search::search_text(text, &query, 50 - found) {
                 found += 1;
                 let Ok(li) = doc.create_element("li") else { continue };
                 let Ok(a) = doc.create_element("a") else { continue };
@@ -664,26 +894,26 @@ fn load_notes(reader: &Shared) {
 }
 
 fn toggle_bookmark(reader: &Shared) {
-    let (existing, note, win, url) = {
+    let (existing, note) = {
         let Ok(r) = reader.try_borrow() else { return };
         let here = Locator::Page { page: r.current }.to_string();
         let existing = r.notes.iter().find(|n| n.annotation_type == "bookmark" && n.position == here).map(|n| n.id.clone());
-        let note = Note {
-            id: notes::new_id(&r.win),
-            book_id: r.book_id.clone(),
-            annotation_type: "bookmark".into(),
-            position: here,
-            selected_text: fill(&r.texts.page, &[("page", r.current.to_string())]),
-            content: String::new(),
-            color: String::new(),
-            created_at: notes::now_iso(),
-        };
-        (existing, note, r.win.clone(), r.annotations_url.clone())
+        let label = fill(&r.texts.page, &[("page", r.current.to_string())]);
+        (existing, r.note("bookmark", here, label, String::new(), ""))
     };
     if let Some(id) = existing {
         delete_note(reader, id);
         return;
     }
+    save_note(reader, note);
+}
+
+/// Saves a new bookmark, highlight or note, then lists and paints it.
+fn save_note(reader: &Shared, note: Note) {
+    let (win, url) = match reader.try_borrow() {
+        Ok(r) => (r.win.clone(), r.annotations_url.clone()),
+        Err(_) => return,
+    };
     let reader = reader.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let saved = notes::create(&win, &url, &note).await;

@@ -259,17 +259,9 @@ impl Settings {
         }
         match (self.flow, writing.is_vertical()) {
             (Flow::Paginated, true) => {
-                css += &format!(
-                    "html {{ height: {height}px !important; width: {width}px !important; max-height: none !important; margin: 0 !important; \
-                     padding: {v}px {m}px !important; box-sizing: border-box !important; overflow: hidden !important; \
-                     column-width: {col}px !important; column-gap: {gap}px !important; column-fill: auto !important; }}\n\
-                     body {{ margin: 0 !important; padding: 0 !important; max-height: none !important; }}\n\
-                     img, svg, video, table, figure {{ max-height: 100% !important; max-width: {maxw}px !important; break-inside: avoid; }}\n\
-                     img, video {{ object-fit: contain; width: auto; }}\n",
-                    col = (height - 2.0 * v).floor().max(100.0),
-                    gap = 2.0 * v,
-                    maxw = (width - 2.0 * m).max(50.0),
-                );
+                // Vertical lines stack their columns downwards: a column is a page's height.
+                let col = (height - 2.0 * v).floor().max(100.0);
+                css += &paginated_css(width, height, (v, m), col, 2.0 * v, ("height", "width", (width - 2.0 * m).max(50.0)));
             }
             (Flow::Scrolled, true) => {
                 css += &format!(
@@ -281,16 +273,7 @@ impl Settings {
             (Flow::Paginated, false) => {
                 let cols = if width >= TWO_COLUMNS_FROM { 2.0 } else { 1.0 };
                 let col = ((width - 2.0 * m * cols) / cols).floor().max(100.0);
-                css += &format!(
-                    "html {{ height: {height}px !important; width: {width}px !important; max-width: none !important; margin: 0 !important; \
-                     padding: {v}px {m}px !important; box-sizing: border-box !important; overflow: hidden !important; \
-                     column-width: {col}px !important; column-gap: {gap}px !important; column-fill: auto !important; }}\n\
-                     body {{ margin: 0 !important; padding: 0 !important; max-width: none !important; }}\n\
-                     img, svg, video, table, figure {{ max-width: 100% !important; max-height: {maxh}px !important; break-inside: avoid; }}\n\
-                     img, video {{ object-fit: contain; height: auto; }}\n",
-                    gap = 2.0 * m,
-                    maxh = (height - 2.0 * v).max(50.0),
-                );
+                css += &paginated_css(width, height, (v, m), col, 2.0 * m, ("width", "height", (height - 2.0 * v).max(50.0)));
             }
             (Flow::Scrolled, false) => {
                 css += &format!(
@@ -323,6 +306,21 @@ impl Settings {
     }
 }
 
+/// The root as a box of columns, one screen in size: pages are its columns. `padding` is (top,
+/// side); `sizes` names the dimension along the columns' flow, the other one, and how far
+/// pictures may reach across (so a picture never spills out of its page).
+fn paginated_css(width: f64, height: f64, padding: (f64, f64), col: f64, gap: f64, sizes: (&str, &str, f64)) -> String {
+    let ((v, m), (along, across, cap)) = (padding, sizes);
+    format!(
+        "html {{ height: {height}px !important; width: {width}px !important; max-{along}: none !important; margin: 0 !important; \
+         padding: {v}px {m}px !important; box-sizing: border-box !important; overflow: hidden !important; \
+         column-width: {col}px !important; column-gap: {gap}px !important; column-fill: auto !important; }}\n\
+         body {{ margin: 0 !important; padding: 0 !important; max-{along}: none !important; }}\n\
+         img, svg, video, table, figure {{ max-{along}: 100% !important; max-{across}: {cap}px !important; break-inside: avoid; }}\n\
+         img, video {{ object-fit: contain; {across}: auto; }}\n"
+    )
+}
+
 /// The reader's highlight colours, in the order of their names `coko-c0`…`coko-c4`.
 pub const HIGHLIGHT_COLOURS: [&str; 5] = ["#fde047", "#86efac", "#93c5fd", "#f9a8d4", "#fdba74"];
 
@@ -334,16 +332,39 @@ pub fn highlight_name(colour: &str) -> String {
 
 /// Styles for highlights: translucent colour, dark text so they read on every theme.
 pub fn highlight_css() -> String {
+    highlight_rules("b3", "#111")
+}
+
+/// The PDF reader's style: the text laid over each drawn page is invisible but selectable, and
+/// a highlight tints the drawing under it (the text itself stays see-through). The site's
+/// policy allows no inline style sheet, so these rules are in `style/tailwind.css` too, line for
+/// line (a test checks).
+pub fn pdf_text_css() -> String {
+    let layer = ".pdf-text { position: absolute; inset: 0; overflow: hidden; line-height: 1; }\n\
+        .pdf-text > span { position: absolute; white-space: pre; color: transparent; transform-origin: 0 0; font-family: sans-serif; cursor: text; }\n\
+        .pdf-text > span::selection { background: rgb(0 96 200 / 0.3); color: transparent; }\n";
+    format!("{layer}{}", highlight_rules("73", "transparent"))
+}
+
+fn highlight_rules(alpha: &str, text: &str) -> String {
     HIGHLIGHT_COLOURS
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("::highlight(coko-c{i}) {{ background-color: {c}b3; color: #111; }}\n"))
+        .map(|(i, c)| format!("::highlight(coko-c{i}) {{ background-color: {c}{alpha}; color: {text}; }}\n"))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pdf_text_style_is_in_the_site_stylesheet() {
+        let sheet = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../style/tailwind.css")).unwrap();
+        for rule in pdf_text_css().lines() {
+            assert!(sheet.contains(rule), "style/tailwind.css lacks: {rule}");
+        }
+    }
 
     #[test]
     fn turning_pages_crosses_chapters_at_the_ends() {

@@ -87,14 +87,21 @@ impl PdfBook {
     /// The text of a page (index from 0), in drawing order, with spaces and line breaks guessed
     /// from the glyphs' positions. Empty for scanned pages.
     pub fn page_text(&self, index: u32) -> String {
-        let Some(page) = self.pdf.pages().get(index as usize) else { return String::new() };
+        self.text_layer(index).text
+    }
+
+    /// A page's text (as [`Self::page_text`]) and the runs of it that sit together on a line,
+    /// with their place on the page: what the reader lays over the drawn page so that its text
+    /// can be selected and highlighted. Locators into it count characters of `text`.
+    pub fn text_layer(&self, index: u32) -> PageText {
+        let Some(page) = self.pdf.pages().get(index as usize) else { return PageText::default() };
         let cache = InterpreterCache::new();
         let (w, h) = page.render_dimensions();
         let transform = page.initial_transform(true).to_kurbo();
         let mut context = Context::new(transform, Rect::new(0.0, 0.0, w as f64, h as f64), &cache, page.xref(), InterpreterSettings::default());
         let mut text = TextCollector::default();
         interpret_page(page, &mut context, &mut text);
-        text.out
+        text.finish()
     }
 
     /// The outline as a flat list in reading order, each entry with its depth.
@@ -161,31 +168,118 @@ impl<'a> PageDrawer<'a> {
     }
 }
 
+/// A page's text and where it is drawn.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageText {
+    pub text: String,
+    pub runs: Vec<TextRun>,
+}
+
+/// Characters drawn one after the other on a line, without a gap: one piece of the text layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRun {
+    /// Index in the page's text (in characters) of the run's first character.
+    pub offset: u32,
+    pub text: String,
+    /// Left and top edges, width and font size, in points from the page's top-left corner.
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub size: f32,
+}
+
+/// How far above the baseline a line's box starts, in font sizes (a typical Latin ascent).
+const ASCENT: f64 = 0.85;
+/// A gap between glyphs on a line wider than this (in font sizes) starts a new run.
+const WIDE_GAP: f64 = 1.5;
+
 /// Collects the Unicode of every glyph drawn, visible or not (scanned books often carry an
-/// invisible text layer), guessing word and line breaks from where glyphs land.
+/// invisible text layer), guessing word and line breaks from where glyphs land, and the runs
+/// of text that sit together.
 #[derive(Default)]
 struct TextCollector {
     out: String,
+    /// Characters in `out`.
+    chars: u32,
     /// Where the previous glyph's pen position ended (page space) and its size.
     last: Option<(Point, f64)>,
+    /// The run being extended: it and its left and right edges.
+    run: Option<(TextRun, f64, f64)>,
+    runs: Vec<TextRun>,
 }
 
 impl TextCollector {
+    fn push_out(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.chars += text.chars().count() as u32;
+    }
+
+    /// Ends the run being extended: a gap or a new line comes next.
+    fn end_run(&mut self) {
+        if let Some((mut run, left, right)) = self.run.take() {
+            run.x = left as f32;
+            run.width = (right - left).max(0.0) as f32;
+            if !run.text.trim().is_empty() {
+                self.runs.push(run);
+            }
+        }
+    }
+
     /// Adds a glyph's text; `origin` and `end` are where its pen position starts and ends on the
     /// page, `size` the font size there.
     fn push_glyph(&mut self, origin: Point, end: Point, size: f64, text: &str) {
         if let Some((last_end, last_size)) = self.last {
             let size_ref = last_size.max(size).max(0.5);
             if (origin.y - last_end.y).abs() > size_ref * 0.6 {
+                self.end_run();
                 if !self.out.ends_with('\n') {
-                    self.out.push('\n');
+                    self.push_out("\n");
                 }
-            } else if (origin.x - last_end.x).abs() > size_ref * 0.18 && !self.out.ends_with([' ', '\n']) {
-                self.out.push(' ');
+            } else if (origin.x - last_end.x).abs() > size_ref * 0.18 {
+                // A word gap stays in the run; a wider one (the next column, a tab stop) ends it.
+                if (origin.x - last_end.x).abs() > size_ref * WIDE_GAP {
+                    self.end_run();
+                } else if let Some((run, _, _)) = &mut self.run {
+                    if !run.text.ends_with(' ') {
+                        run.text.push(' ');
+                    }
+                }
+                if !self.out.ends_with([' ', '\n']) {
+                    self.push_out(" ");
+                }
             }
         }
-        self.out.push_str(text);
+        let (left, right) = (origin.x.min(end.x), origin.x.max(end.x));
+        match &mut self.run {
+            Some((run, l, r)) => {
+                run.text.push_str(text);
+                *l = l.min(left);
+                *r = r.max(right);
+            }
+            None => {
+                let run = TextRun { offset: self.chars, text: text.to_owned(), x: 0.0, y: (origin.y - size * ASCENT) as f32, width: 0.0, size: size as f32 };
+                self.run = Some((run, left, right));
+            }
+        }
+        self.push_out(text);
         self.last = Some((end, size));
+    }
+
+    /// A space drawn as a glyph: part of the run it follows.
+    fn push_space(&mut self, end: Point, size: f64) {
+        if !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+            if let Some((run, _, r)) = &mut self.run {
+                run.text.push(' ');
+                *r = r.max(end.x);
+            }
+            self.push_out(" ");
+        }
+        self.last = Some((end, size));
+    }
+
+    fn finish(mut self) -> PageText {
+        self.end_run();
+        PageText { text: self.out, runs: self.runs }
     }
 }
 
@@ -218,10 +312,7 @@ impl<'a> Device<'a> for TextCollector {
                 continue;
             }
             if text.trim().is_empty() {
-                if !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
-                    self.out.push(' ');
-                }
-                self.last = Some((end, size));
+                self.push_space(end, size);
                 continue;
             }
             self.push_glyph(origin, end, size, &text);

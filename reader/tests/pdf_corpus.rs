@@ -95,3 +95,49 @@ fn garbage_is_refused() {
     assert!(PdfBook::open(b"%PDF-1.4\nnot really".to_vec()).is_err());
     assert!(PdfBook::open(Vec::new()).is_err());
 }
+
+#[test]
+fn text_layer_runs_hold_the_page_text_where_it_is_drawn() {
+    for (name, bytes) in corpus() {
+        let book = PdfBook::open(bytes).unwrap();
+        for i in 0..book.page_count().min(3) {
+            let layer = book.text_layer(i);
+            let (w, h) = book.page_size(i).unwrap();
+            let chars: Vec<char> = layer.text.chars().collect();
+            let mut next = 0;
+            for run in &layer.runs {
+                let at = run.offset as usize;
+                assert!(at >= next, "{name} p{i}: runs in text order");
+                let len = run.text.chars().count();
+                let held: String = chars[at..at + len].iter().collect();
+                assert_eq!(held, run.text, "{name} p{i}: the run is the text at its offset");
+                next = at + len;
+                assert!(run.size > 0.0 && run.width >= 0.0, "{name} p{i}: {run:?}");
+                // Boxes on the page (a little slack for glyphs drawn over the edge).
+                assert!(run.x > -w * 0.1 && run.x < w * 1.1 && run.y > -h * 0.1 && run.y < h * 1.1, "{name} p{i}: {run:?} on {w}×{h}");
+            }
+            // Every letter of the text is in some run: only the guessed spaces and breaks are not.
+            let in_runs: usize = layer.runs.iter().map(|r| r.text.chars().filter(|c| !c.is_whitespace()).count()).sum();
+            assert_eq!(in_runs, chars.iter().filter(|c| !c.is_whitespace()).count(), "{name} p{i}");
+        }
+    }
+    // What the reader pays per page for the text layer (printed, not timed): freeculture.pdf.
+    let (_, bytes) = corpus().into_iter().find(|(f, _)| f == "freeculture.pdf").unwrap();
+    let book = PdfBook::open(bytes).unwrap();
+    let mut times = Vec::new();
+    let mut runs = 0;
+    for i in 0..book.page_count().min(60) {
+        let t = std::time::Instant::now();
+        runs += book.text_layer(i).runs.len();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!("freeculture.pdf text layer, first {} pages: {runs} runs, median {:.1} ms per page, slowest {:.1} ms (this build's profile)", times.len(), times[times.len() / 2], times[times.len() - 1]);
+    // tracemonkey's title: one line, near the top, left of the middle to right of it, in big type.
+    let (_, bytes) = corpus().into_iter().find(|(f, _)| f == "tracemonkey.pdf").unwrap();
+    let layer = PdfBook::open(bytes).unwrap().text_layer(0);
+    let title = layer.runs.iter().find(|r| r.text.contains("Trace-based")).expect("the title is a run");
+    println!("{title:?}");
+    assert!(title.y < 120.0 && title.size > 12.0, "{title:?}");
+    assert!(title.x < 306.0 && title.x + title.width > 306.0, "centred on the page: {title:?}");
+}

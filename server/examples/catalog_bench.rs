@@ -177,16 +177,24 @@ async fn load(base: &str, paths: &[String], workers: usize, seconds: u64) -> (f6
     (all.len() as f64 / seconds as f64, percentile(&all, 0.5), percentile(&all, 0.99))
 }
 
-async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
+/// A new database of `kind` holding `n` synthesised books, analysed, and a store open on it;
+/// `None` (said) when PostgreSQL is not configured.
+async fn fixture_db(kind: &str, n: usize) -> Option<(Db, SqlStore)> {
     let Some(db) = new_db(kind).await else {
         println!("{kind}: skipped (set TEST_DATABASE_URL for PostgreSQL)");
-        return;
+        return None;
     };
     let store = SqlStore::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     let took = fixture(&store, n, 0).await;
-    store.close().await;
+    store.execute_raw(if kind == "sqlite" { "ANALYZE" } else { "ANALYZE books" }).await.unwrap();
     println!("{}: {n} books inserted in {:.1} s (fixture, batched SQL)", db.label, took.as_secs_f64());
+    Some((db, store))
+}
+
+async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
+    let Some((db, store)) = fixture_db(kind, n).await else { return };
+    store.close().await;
     let started = Instant::now();
     let (state, base) = app(&db).await;
     println!("{}: server start with the embedded index built over {n} books: {:.1} s", db.label, started.elapsed().as_secs_f64());
@@ -229,15 +237,7 @@ async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
 async fn bench_pages(kind: &str, n: usize) {
     use domain::catalog::{BookFilter, Sort};
     use domain::store::{parse_cursor, CatalogStore, Start};
-    let Some(db) = new_db(kind).await else {
-        println!("{kind}: skipped (set TEST_DATABASE_URL for PostgreSQL)");
-        return;
-    };
-    let store = SqlStore::connect(&db.url).await.unwrap();
-    store.migrate().await.unwrap();
-    let took = fixture(&store, n, 0).await;
-    store.execute_raw(if kind == "sqlite" { "ANALYZE" } else { "ANALYZE books" }).await.unwrap();
-    println!("{}: {n} books inserted in {:.1} s (fixture, batched SQL)", db.label, took.as_secs_f64());
+    let Some((db, store)) = fixture_db(kind, n).await else { return };
     let t = Instant::now();
     let total = store.count_books(&BookFilter::default(), true).await.unwrap();
     println!("{}: count of {total} published books (uncached): {:.1} ms", db.label, t.elapsed().as_secs_f64() * 1000.0);

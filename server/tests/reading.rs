@@ -258,3 +258,36 @@ async fn annotations_through_the_api_and_their_exports() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn pdf_passages_are_annotated_by_page_and_exported_under_their_page() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let pdf = support::import(&app, "pdf/tracemonkey.pdf", true).await;
+        let web = signed_in(&app, "pdf-note@coko.test", "reader").await;
+        let base = app.url("/api/v1/reading/annotations/");
+        let note = |position: &str, text: &str, content: &str| {
+            json!({
+                "id": uuid::Uuid::now_v7().to_string(), "book_id": pdf.id, "annotation_type": if content.is_empty() { "highlight" } else { "note" },
+                "position": position, "selected_text": text, "content": content, "color": "#86efac",
+                "created_at": "2026-11-29T10:00:00Z"
+            })
+        };
+        // Character offsets into pages' text; a passage may run onto the next page.
+        let res = web.post(&base).json(&note("p:3:120..p:4:18", "a trace tree", "Le cœur de l'article.")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let res = web.post(&base).json(&note("p:1:0..p:1:34", "Trace-based Just-in-Time Type Specialization", "")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        for bad in ["p:4:9..p:3:0", "p:0:1..p:1:2", "p:2:x..p:2:4", "p:2:5..e:1::0"] {
+            let res = web.post(&base).json(&note(bad, "x", "")).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            let body: Value = res.json().await.unwrap();
+            assert!(body.to_string().contains("position"), "{bad}: {body}");
+        }
+        let md = web.get(format!("{base}export/?book={}&format=md", pdf.id)).send().await.unwrap().text().await.unwrap();
+        let (p1, p3) = (md.find("## Page 1").expect(&md), md.find("## Page 3").expect(&md));
+        assert!(p1 < p3, "in page order: {md}");
+        assert!(md.contains("> Trace-based Just-in-Time Type Specialization") && md.contains("Le cœur de l'article."), "{md}");
+        app.finish().await;
+    }
+}

@@ -20,6 +20,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::PublisherChanged => t.audit_publisher_changed,
         AuditAction::PublisherDeleted => t.audit_publisher_deleted,
         AuditAction::PublisherMerged => t.audit_publisher_merged,
+        AuditAction::CategoryMerged => t.audit_category_merged,
         AuditAction::CategoryAdded => t.audit_category_added,
         AuditAction::CategoryChanged => t.audit_category_changed,
         AuditAction::CategoryDeleted => t.audit_category_deleted,

@@ -239,7 +239,7 @@ pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>, mer
         </p>
         {(kind == Listing::Authors).then(|| view! { <PhotoForm entry=entry.clone()/> })}
         {form_body}
-        {(kind != Listing::Categories).then(|| view! { <MergeForm kind entry=entry.clone() merge/> })}
+        <MergeForm kind entry=entry.clone() merge/>
         <DangerZone title=t.delete_entry warning confirm=t.delete_entry_confirm action=format!("{base}/{}/supprimer", entry.id) refused/>
     }
 }
@@ -275,7 +275,7 @@ fn EntryForm(kind: Listing, entry: Listed, action: String) -> impl IntoView {
     }
 }
 
-/// Merging a duplicate author or publisher into the entry to keep: find it by name (a plain GET
+/// Merging a duplicate author, publisher or category into the entry to keep: find it by name (a plain GET
 /// form, no script), then one button per entry found.
 #[component]
 fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>) -> impl IntoView {
@@ -288,6 +288,7 @@ fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>)
     let searched = !query.is_empty();
     let none = searched && found.is_empty();
     let action = format!("{page}/fusionner");
+    let hint = if kind == Listing::Categories { t.entry_merge_hint_category } else { t.entry_merge_hint };
     let items = found
         .into_iter()
         .map(|c| {
@@ -309,7 +310,7 @@ fn MergeForm(kind: Listing, entry: Listed, merge: Option<(String, Vec<Listed>)>)
     view! {
         <section class=format!("{} mt-6", styles::CARD) aria-labelledby="merge-heading">
             <h2 id="merge-heading" class="mb-2 text-lg font-bold text-slate-950 dark:text-white">{t.entry_merge}</h2>
-            <p class="mb-3 text-slate-800 dark:text-slate-200">{fill(t.entry_merge_hint, &[("name", &entry.name)])}</p>
+            <p class="mb-3 text-slate-800 dark:text-slate-200">{fill(hint, &[("name", &entry.name)])}</p>
             <ErrorSummary t=t form=form/>
             <form method="get" action=page class="flex flex-wrap items-end gap-3" role="search">
                 <div class="min-w-0 flex-1">

@@ -190,6 +190,42 @@ pub(crate) fn bookmark_and_notes(t: &'static Texts, id: &str) -> impl IntoView {
     }
 }
 
+/// The toolbar shown while a passage is selected: five highlight colours and "add a note".
+/// `place` positions it (`absolute bottom-2` over a page, `fixed bottom-16` over a scroller).
+pub(crate) fn selection_toolbar(t: &'static Texts, place: &'static str) -> impl IntoView {
+    view! {
+        <div id="reader-selection" hidden=true role="toolbar" aria-label=t.reader_highlight
+            class=format!("{place} inset-x-2 z-20 mx-auto flex max-w-sm items-center justify-center gap-2 rounded-xl border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900")>
+            <span class="sr-only">{t.reader_highlight}</span>
+            {[("#fde047", t.colour_yellow, "bg-yellow-300"), ("#86efac", t.colour_green, "bg-green-300"), ("#93c5fd", t.colour_blue, "bg-blue-300"), ("#f9a8d4", t.colour_pink, "bg-pink-300"), ("#fdba74", t.colour_orange, "bg-orange-300")]
+                .into_iter()
+                .map(|(hex, name, bg)| view! {
+                    <button type="button" data-color=hex aria-label=format!("{} : {name}", t.reader_highlight) title=name
+                        class=format!("h-9 w-9 rounded-full border-2 border-white shadow ring-1 ring-slate-300 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 {bg}")></button>
+                })
+                .collect_view()}
+            <button type="button" id="reader-note-button" class=format!("{} px-3 py-1.5 text-sm", styles::BUTTON_SECONDARY)>{t.reader_add_note}</button>
+        </div>
+    }
+}
+
+/// The dialog that writes a note on the selected passage.
+pub(crate) fn note_dialog(t: &'static Texts) -> impl IntoView {
+    view! {
+        <dialog id="reader-note-dialog" class="w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100">
+            <form method="dialog" class="space-y-3 p-4">
+                <p id="reader-note-quote" class="line-clamp-3 border-s-4 border-amber-400 ps-3 text-sm italic text-slate-700 dark:text-slate-300"></p>
+                <label for="reader-note-text" class=styles::LABEL>{t.reader_note_label}</label>
+                <textarea id="reader-note-text" rows="4" maxlength="10000" class=styles::INPUT></textarea>
+                <div class="flex justify-end gap-2">
+                    <button value="cancel" class=styles::BUTTON_SECONDARY>{t.reader_cancel}</button>
+                    <button value="save" id="reader-note-save" class=styles::BUTTON>{t.reader_save}</button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
+
 #[component]
 pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let ctx = page_ctx();
@@ -274,31 +310,10 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                     class="absolute inset-y-0 start-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{prev_glyph}</button>
                 <button type="button" id="reader-next" hidden=true aria-label=t.reader_next
                     class="absolute inset-y-0 end-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{next_glyph}</button>
-                <div id="reader-selection" hidden=true role="toolbar" aria-label=t.reader_highlight
-                    class="absolute inset-x-2 bottom-2 z-20 mx-auto flex max-w-sm items-center justify-center gap-2 rounded-xl border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
-                    <span class="sr-only">{t.reader_highlight}</span>
-                    {[("#fde047", t.colour_yellow, "bg-yellow-300"), ("#86efac", t.colour_green, "bg-green-300"), ("#93c5fd", t.colour_blue, "bg-blue-300"), ("#f9a8d4", t.colour_pink, "bg-pink-300"), ("#fdba74", t.colour_orange, "bg-orange-300")]
-                        .into_iter()
-                        .map(|(hex, name, bg)| view! {
-                            <button type="button" data-color=hex aria-label=format!("{} : {name}", t.reader_highlight) title=name
-                                class=format!("h-9 w-9 rounded-full border-2 border-white shadow ring-1 ring-slate-300 focus-visible:outline focus-visible:outline-3 focus-visible:outline-amber-500 {bg}")></button>
-                        })
-                        .collect_view()}
-                    <button type="button" id="reader-note-button" class=format!("{} px-3 py-1.5 text-sm", styles::BUTTON_SECONDARY)>{t.reader_add_note}</button>
-                </div>
+                {selection_toolbar(t, "absolute bottom-2")}
                 <p id="reader-sync" role="status" class="pointer-events-none absolute inset-x-2 bottom-16 z-10 mx-auto max-w-md text-center text-sm empty:hidden"></p>
             </main>
-            <dialog id="reader-note-dialog" class="w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100">
-                <form method="dialog" class="space-y-3 p-4">
-                    <p id="reader-note-quote" class="line-clamp-3 border-s-4 border-amber-400 ps-3 text-sm italic text-slate-700 dark:text-slate-300"></p>
-                    <label for="reader-note-text" class=styles::LABEL>{t.reader_note_label}</label>
-                    <textarea id="reader-note-text" rows="4" maxlength="10000" class=styles::INPUT></textarea>
-                    <div class="flex justify-end gap-2">
-                        <button value="cancel" class=styles::BUTTON_SECONDARY>{t.reader_cancel}</button>
-                        <button value="save" id="reader-note-save" class=styles::BUTTON>{t.reader_save}</button>
-                    </div>
-                </form>
-            </dialog>
+            {note_dialog(t)}
             <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
                 <progress id="reader-progress" max="100" value=format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64)
                     class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>

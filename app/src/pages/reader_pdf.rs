@@ -3,7 +3,7 @@
 //! the screen's pixel density, fills the outline, searches the text and saves the page reached.
 //! Without WASM the page offers the file itself.
 
-use super::reader::{back_and_title, bookmark_and_notes, ICON_BUTTON, PANEL};
+use super::reader::{back_and_title, bookmark_and_notes, note_dialog, selection_toolbar, ICON_BUTTON, PANEL};
 use crate::components::offline::{DownloadBox, PwaBar};
 use crate::components::styles;
 use crate::context::page_ctx;
@@ -119,6 +119,9 @@ pub fn PdfReaderPage(view_data: PdfReaderView) -> impl IntoView {
                 </div>
                 <p id="reader-sync" role="status" class="pointer-events-none absolute inset-x-2 bottom-4 z-10 mx-auto max-w-md text-center text-sm empty:hidden"></p>
             </main>
+            // Selecting text on a page (its WASM lays the page's text over the drawing) offers these.
+            {selection_toolbar(t, "fixed bottom-16")}
+            {note_dialog(t)}
             <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 bg-white px-3 py-1.5 text-xs dark:border-slate-800 dark:bg-slate-900">
                 <progress id="reader-progress" max="100" value=progress_value
                     class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>

@@ -52,11 +52,24 @@ fn deleted_action(kind: Listing) -> AuditAction {
     }
 }
 
-fn merged_action(kind: Listing) -> Option<AuditAction> {
+/// Whether category `id` is `root` or lies below it, in the tree `all`.
+pub fn in_branch(all: &[Listed], id: &str, root: &str) -> bool {
+    let mut at = Some(id);
+    for _ in 0..=64 {
+        match at {
+            Some(here) if here == root => return true,
+            Some(here) => at = all.iter().find(|c| c.id == here).and_then(|c| c.parent_id.as_deref()),
+            None => return false,
+        }
+    }
+    true // a loop: treat as inside, never offered
+}
+
+fn merged_action(kind: Listing) -> AuditAction {
     match kind {
-        Listing::Authors => Some(AuditAction::AuthorMerged),
-        Listing::Publishers => Some(AuditAction::PublisherMerged),
-        Listing::Categories => None,
+        Listing::Authors => AuditAction::AuthorMerged,
+        Listing::Publishers => AuditAction::PublisherMerged,
+        Listing::Categories => AuditAction::CategoryMerged,
     }
 }
 
@@ -246,13 +259,14 @@ impl CatalogService {
         Ok(current)
     }
 
-    /// Editors only: merges a duplicate author or publisher (`from`, say "V. Hugo") into the one
-    /// kept (`into`, "Victor Hugo"): every book of `from` shows `into` instead, `into` takes
-    /// `from`'s biography and photo where it has none, and `from` is deleted. Audited on the
-    /// kept entry; the books go to the index again. Categories are not merged (`into` refused).
+    /// Editors only: merges a duplicate author, publisher or category (`from`, say "V. Hugo")
+    /// into the one kept (`into`, "Victor Hugo"): every book of `from` shows `into` instead,
+    /// an author kept takes `from`'s biography and photo where it has none, a category kept
+    /// takes `from`'s subcategories, and `from` is deleted. Audited on the kept entry; the
+    /// books go to the index again. Refused (`into`): itself, one of its own subcategories, or
+    /// an entry that does not exist.
     pub async fn merge_entry(&self, by: &Actor, kind: Listing, from: &str, into: &str) -> Result<Listed, CatalogError> {
         let refuse = |reason| CatalogError::Invalid(vec![FieldError::new("into", reason)]);
-        let Some(action) = merged_action(kind) else { return Err(refuse(Reason::OutOfRange)) };
         let (source, books) = self.entry_and_books(by, kind, from).await?;
         if from == into {
             return Err(refuse(Reason::OutOfRange));
@@ -260,6 +274,13 @@ impl CatalogService {
         match self.entry(by, kind, into).await {
             Err(CatalogError::NotFound) => return Err(refuse(Reason::Unknown)),
             other => drop(other?),
+        }
+        if kind == Listing::Categories {
+            // As if `from` became `into`'s parent: refused when `into` is below `from`.
+            match self.check_parent(by, Some(from), Some(into)).await {
+                Err(CatalogError::Invalid(_)) => return Err(refuse(Reason::OutOfRange)),
+                other => other?,
+            }
         }
         if !self.store.merge_entry(kind, from, into).await? {
             return Err(CatalogError::NotFound);
@@ -269,7 +290,7 @@ impl CatalogService {
             self.drop_photo_file(photo).await;
         }
         // The journal shows what the duplicate was and what it became.
-        self.record(by, action, &merged, Some(as_json(kind, &source)), Some(as_json(kind, &merged))).await?;
+        self.record(by, merged_action(kind), &merged, Some(as_json(kind, &source)), Some(as_json(kind, &merged))).await?;
         let ids: Vec<&str> = books.iter().map(String::as_str).collect();
         self.changed(&ids).await?;
         Ok(merged)

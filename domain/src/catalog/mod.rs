@@ -9,7 +9,7 @@ pub use money::Money;
 #[cfg(feature = "ssr")]
 mod entries;
 #[cfg(feature = "ssr")]
-pub use entries::{EntryForm, MAX_PHOTO_BYTES};
+pub use entries::{in_branch, EntryForm, MAX_PHOTO_BYTES};
 #[cfg(feature = "ssr")]
 mod memo;
 #[cfg(feature = "ssr")]

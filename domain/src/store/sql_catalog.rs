@@ -395,7 +395,15 @@ impl CatalogStore for SqlStore {
                 "authors",
             ),
             Listing::Publishers => (&["UPDATE books SET publisher_id = $2 WHERE publisher_id = $1"], "publishers"),
-            Listing::Categories => return Err(StoreError::Corrupt("categories are not merged".into())),
+            Listing::Categories => (
+                &[
+                    "UPDATE book_categories SET category_id = $2 WHERE category_id = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM book_categories x WHERE x.book_id = book_categories.book_id AND x.category_id = $2)",
+                    // Its subcategories go under the category kept (never itself: refused before).
+                    "UPDATE categories SET parent_id = $2 WHERE parent_id = $1 AND id <> $2",
+                ],
+                "categories",
+            ),
         };
         let mut tx = self.pool().begin().await?;
         for sql in statements {

@@ -10,7 +10,7 @@ use app::context::{Flash, FormState, Page};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::catalog::{CatalogError, EntryForm, Listing};
+use domain::catalog::{in_branch, CatalogError, EntryForm, Listing};
 use domain::error::{ErrorCode, FieldError, Reason};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -86,8 +86,9 @@ async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<For
         Vec::new()
     };
     let merge = match merge.map(|q| q.trim().chars().take(100).collect::<String>()).filter(|q| !q.is_empty()) {
-        Some(q) if kind != Listing::Categories => match s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await {
-            Ok((found, _)) => Some((q, found.into_iter().filter(|e| e.id != entry.id).take(MERGE_CANDIDATES as usize).collect())),
+        // Never itself, nor (categories) one of its own subcategories.
+        Some(q) => match s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await {
+            Ok((found, _)) => Some((q, found.into_iter().filter(|e| !in_branch(&categories, &e.id, &entry.id) && e.id != entry.id).take(MERGE_CANDIDATES as usize).collect())),
             Err(_) => return failure(s, v).await,
         },
         _ => None,
@@ -150,6 +151,10 @@ pub async fn merge_author(State(s): State<AppState>, v: Visit, Path(id): Path<St
 
 pub async fn merge_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
     merge(s, v, Listing::Publishers, id, f).await
+}
+
+pub async fn merge_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    merge(s, v, Listing::Categories, id, f).await
 }
 
 async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/categories", get(admin_entries::categories).post(admin_entries::add_category))
         .route("/admin/categories/{id}", get(admin_entries::category).post(admin_entries::save_category))
         .route("/admin/categories/{id}/supprimer", post(admin_entries::delete_category))
+        .route("/admin/categories/{id}/fusionner", post(admin_entries::merge_category))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/journal", get(pages::audit))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))

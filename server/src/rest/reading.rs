@@ -112,8 +112,12 @@ pub async fn delete_annotation(State(s): State<AppState>, Lang(lang): Lang, Read
     s.reading.delete_annotation(&user, &id).await.map(|_| StatusCode::NO_CONTENT).map_err(|e| ApiError::new(e, lang))
 }
 
-/// The chapter an annotation is in: its table-of-contents label, or "Partie N".
-fn chapter_of(publication: Option<&reader::Publication>, a: &Annotation, part: &str) -> String {
+/// The chapter an annotation is in: its table-of-contents label, or "Partie N"; in a PDF,
+/// "Page N".
+fn chapter_of(publication: Option<&reader::Publication>, a: &Annotation, part: &str, page_label: &str) -> String {
+    if let Some(page) = a.start().and_then(|l| l.page()) {
+        return app::i18n::fill(page_label, &[("page", &page.to_string())]);
+    }
     let spine = a.start().and_then(|l| l.spine());
     fn find(entries: &[reader::TocEntry], spine: u32) -> Option<&str> {
         entries.iter().find_map(|e| if e.spine == Some(spine) { Some(e.label.as_str()) } else { find(&e.children, spine) })
@@ -134,8 +138,9 @@ pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
     };
     let (book, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
     let opened = s.open_books.open(&s.catalog, &book).await.ok();
-    let part = app::i18n::texts(lang).export_part;
-    let items: Vec<(String, Annotation)> = list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, part), a)).collect();
+    let t = app::i18n::texts(lang);
+    let items: Vec<(String, Annotation)> =
+        list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, t.export_part, t.pdf_page_label), a)).collect();
     let stem: String = book.title.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect::<String>().trim_matches('-').chars().take(60).collect();
     let (body, mime) = if format == "md" {
         (domain::reading::to_markdown(&book.title, &book.author_names(), &items).into_bytes(), "text/markdown; charset=utf-8")
