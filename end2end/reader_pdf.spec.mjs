@@ -105,6 +105,16 @@ test('a PDF is read page by page on a phone, and picked up at the same page on a
   const target = await hits.nth(2).getAttribute('data-goto-page');
   await hits.nth(2).click();
   assert.match(await position(page), new RegExp(`^Page ${target} sur 14`));
+  // The words found are marked where they are drawn, and on screen.
+  await page.waitForFunction(() => (CSS.highlights.get('coko-found')?.size ?? 0) > 0, null, { timeout: 30_000 });
+  const found = await page.evaluate(() => {
+    const r = [...CSS.highlights.get('coko-found')][0];
+    const box = r.getBoundingClientRect();
+    return { text: r.toString(), top: box.top, bottom: box.bottom, height: innerHeight };
+  });
+  assert.match(found.text, /trace\s*trees/i, `the hit is marked: ${found.text}`);
+  assert.ok(found.top > 40 && found.bottom < found.height - 40, `the hit is on screen: ${JSON.stringify(found)}`);
+  await shot(page, 'pdf-reader-search-hit');
 
   // Bookmark this page; it is listed in the notes panel.
   await page.getByRole('button', { name: 'Marquer cette page' }).click();

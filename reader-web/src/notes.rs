@@ -118,28 +118,29 @@ pub fn paint(frame: &HtmlIFrameElement, notes: &[Note], spine: u32) {
 /// Sets a document's highlights (CSS Custom Highlight API, one highlight per colour) to the
 /// ranges `ranges` finds for each note that is not a bookmark; `win` is that document's window.
 pub fn paint_with(win: &JsValue, notes: &[&Note], ranges: impl Fn(&Note) -> Vec<web_sys::Range>) {
+    for (i, _) in HIGHLIGHT_COLOURS.iter().enumerate() {
+        let name = format!("coko-c{i}");
+        let found = notes.iter().filter(|n| n.annotation_type != "bookmark" && highlight_name(&n.color) == name).flat_map(|n| ranges(n)).collect();
+        set_highlight(win, &name, found);
+    }
+}
+
+/// Sets (or, with no range, removes) the highlight `name` in the document of window `win`.
+pub fn set_highlight(win: &JsValue, name: &str, ranges: Vec<web_sys::Range>) {
     let Some(registry) = js_sys::Reflect::get(win, &"CSS".into()).ok().and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok()).filter(|r| !r.is_undefined()) else { return };
-    let Ok(ctor) = js_sys::Reflect::get(win, &"Highlight".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else { return };
-    let call = |name: &str, args: &[JsValue]| {
-        if let Ok(f) = js_sys::Reflect::get(&registry, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+    let call = |method: &str, args: &[JsValue]| {
+        if let Ok(f) = js_sys::Reflect::get(&registry, &method.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = f.apply(&registry, &args.iter().collect::<js_sys::Array>());
         }
     };
-    call("clear", &[]);
-    for (i, _) in HIGHLIGHT_COLOURS.iter().enumerate() {
-        let name = format!("coko-c{i}");
-        let found: js_sys::Array = notes
-            .iter()
-            .filter(|n| n.annotation_type != "bookmark" && highlight_name(&n.color) == name)
-            .flat_map(|n| ranges(n))
-            .map(JsValue::from)
-            .collect();
-        if found.length() == 0 {
-            continue;
-        }
-        if let Ok(h) = js_sys::Reflect::construct(&ctor, &found) {
-            call("set", &[name.into(), h]);
-        }
+    if ranges.is_empty() {
+        call("delete", &[name.into()]);
+        return;
+    }
+    let Ok(ctor) = js_sys::Reflect::get(win, &"Highlight".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else { return };
+    let ranges: js_sys::Array = ranges.into_iter().map(JsValue::from).collect();
+    if let Ok(h) = js_sys::Reflect::construct(&ctor, &ranges) {
+        call("set", &[name.into(), h]);
     }
 }
 

@@ -70,6 +70,8 @@ struct PdfReader {
     selection: Option<(String, String)>,
     /// Measures text for the text layer (a canvas never shown).
     measure: Option<CanvasRenderingContext2d>,
+    /// The search hit opened last, marked on its page: (page, from, to) in characters.
+    found: Option<(u32, u32, u32)>,
     draw_scheduled: bool,
     ready: bool,
 }
@@ -143,6 +145,24 @@ impl PdfReader {
         }
         self.current = 0; // reported again, even when unchanged
         self.on_scroll();
+    }
+
+    /// Scrolls to a passage: the line holding character `offset` of page `page`'s text comes a
+    /// little above the third of the screen (where the page reached is read from).
+    fn show_passage(&mut self, page: u32, offset: u32) {
+        let page = page.clamp(1, self.count.max(1));
+        let layer = self.layer(page - 1);
+        let run = layer.runs.iter().take_while(|r| r.offset <= offset).last().or(layer.runs.first());
+        match (run, self.slots.get(page as usize - 1)) {
+            (Some(run), Some(slot)) => {
+                let line = f64::from(slot.offset_top()) + f64::from(run.y) * self.scale;
+                let third = f64::from(self.stage.client_height()) / 3.0;
+                self.stage.set_scroll_top((line - third + 4.0).max(f64::from(slot.offset_top()) - 8.0).round() as i32);
+                self.current = 0;
+                self.on_scroll();
+            }
+            _ => self.show(page),
+        }
     }
 
     /// The page holding the line a third of the way down the screen.
@@ -340,10 +360,17 @@ impl PdfReader {
         Some((format!("p:{p1}:{o1}..p:{p2}:{o2}"), text.chars().take(5000).collect()))
     }
 
-    /// Paints the highlights and notes on the pages whose text is laid out.
+    /// Paints the highlights and notes on the pages whose text is laid out, and the search hit
+    /// opened last.
     fn paint_notes(&self) {
+        let win: JsValue = self.win.clone().into();
         let notes: Vec<&Note> = self.notes.iter().filter(|n| matches!(n.start(), Some(Locator::PageText { .. }))).collect();
-        notes::paint_with(&self.win.clone().into(), &notes, |n| self.ranges_of(n));
+        notes::paint_with(&win, &notes, |n| self.ranges_of(n));
+        let found = self.found.and_then(|(page, from, to)| {
+            let layer = self.slots.get(page as usize - 1)?.query_selector(".pdf-text").ok()??;
+            span_range(&self.doc, &layer, from, to)
+        });
+        notes::set_highlight(&win, "coko-found", found.into_iter().collect());
     }
 
     /// A note's passage as ranges over the text layers there are (one per page).
@@ -590,6 +617,7 @@ fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
         text: vec![None; count as usize],
         selection: None,
         measure: measuring_context(&doc),
+        found: None,
         draw_scheduled: false,
         ready: false,
     }));
@@ -691,18 +719,33 @@ fn wire(reader: &Shared, win: &Window, doc: &Document, stage: &HtmlElement) {
         if let Some(link) = target.closest("[data-goto-page]").ok().flatten() {
             e.prevent_default();
             let page = link.get_attribute("data-goto-page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let passage = link.get_attribute("data-goto-passage").and_then(|p| {
+                let (from, to) = p.split_once(':')?;
+                Some((from.parse::<u32>().ok()?, to.parse::<u32>().ok()?))
+            });
             close_panel(&d, "reader-toc");
             close_panel(&d, "reader-notes");
-            with(&r, |r| r.show(page));
+            with(&r, |r| match passage {
+                // A search hit: its words are shown and marked.
+                Some((from, to)) => {
+                    r.found = Some((page, from, to));
+                    r.show_passage(page, from);
+                    r.paint_notes();
+                }
+                None => r.show(page),
+            });
             if link.id() == "reader-furthest" {
                 link.remove();
             }
         } else if let Some(go) = target.closest("#reader-notes-list [data-go]").ok().flatten() {
             let id = go.get_attribute("data-go").unwrap_or_default();
-            let page = r.borrow().notes.iter().find(|n| n.id == id).and_then(|n| n.start()).and_then(|l| l.page());
-            if let Some(page) = page {
+            let start = r.borrow().notes.iter().find(|n| n.id == id).and_then(|n| n.start());
+            if let Some(start) = start {
                 close_panel(&d, "reader-notes");
-                with(&r, |r| r.show(page));
+                with(&r, |r| match start {
+                    Locator::PageText { page, offset } => r.show_passage(page, offset),
+                    l => r.show(l.page().unwrap_or(1)),
+                });
             }
         } else if let Some(del) = target.closest("#reader-notes-list [data-delete]").ok().flatten() {
             delete_note(&r, del.get_attribute("data-delete").unwrap_or_default());
@@ -842,6 +885,9 @@ fn search(reader: &Shared, query: String) {
                 let Ok(a) = doc.create_element("a") else { continue };
                 let _ = a.set_attribute("href", &format!("?page={}", i + 1));
                 let _ = a.set_attribute("data-goto-page", &(i + 1).to_string());
+                // Where the words are in the page's text (the excerpt counts UTF-16 units).
+                let from = chars_in(text, hit.offset);
+                let _ = a.set_attribute("data-goto-passage", &format!("{from}:{}", from + hit.matched.chars().count() as u32));
                 let _ = a.set_attribute("data-testid", "pdf-search-hit");
                 a.set_class_name("block rounded px-2 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800");
                 let page = fill(&reader.borrow().texts.page, &[("page", (i + 1).to_string())]);

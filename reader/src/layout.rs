@@ -336,13 +336,15 @@ pub fn highlight_css() -> String {
 }
 
 /// The PDF reader's style: the text laid over each drawn page is invisible but selectable, and
-/// a highlight tints the drawing under it (the text itself stays see-through). The site's
+/// a highlight tints the drawing under it (the text itself stays see-through); the search hit
+/// opened last is marked `coko-found`. The site's
 /// policy allows no inline style sheet, so these rules are in `style/tailwind.css` too, line for
 /// line (a test checks).
 pub fn pdf_text_css() -> String {
     let layer = ".pdf-text { position: absolute; inset: 0; overflow: hidden; line-height: 1; }\n\
         .pdf-text > span { position: absolute; white-space: pre; color: transparent; transform-origin: 0 0; font-family: sans-serif; cursor: text; }\n\
-        .pdf-text > span::selection { background: rgb(0 96 200 / 0.3); color: transparent; }\n";
+        .pdf-text > span::selection { background: rgb(0 96 200 / 0.3); color: transparent; }\n\
+        ::highlight(coko-found) { background-color: #f59e0b99; color: transparent; text-decoration: underline 2px #b45309; }\n";
     format!("{layer}{}", highlight_rules("73", "transparent"))
 }
 
