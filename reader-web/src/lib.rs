@@ -9,6 +9,8 @@ mod dom;
 mod notes;
 #[cfg(feature = "pdf")]
 mod pdf_view;
+#[cfg(feature = "pdf")]
+mod pdf_text;
 mod sync;
 
 use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Writing, Zone};

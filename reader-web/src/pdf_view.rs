@@ -7,6 +7,7 @@
 //! an EPUB's (`p:N:offset..p:M:offset`, character offsets into the pages' text).
 
 use crate::notes::{self, Note};
+use crate::pdf_text::{span_range, text_boundary};
 use crate::sync::{self, SharedSaver};
 use crate::{data, fill, listen};
 use reader::pdf::{PageDrawer, PageText, PdfBook};
@@ -15,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Node, Range, Window};
+use web_sys::{CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Range, Window};
 
 /// Pages kept drawn on each side of the ones on screen; further ones give their memory back.
 const KEEP_AROUND: u32 = 3;
@@ -419,80 +420,6 @@ impl PdfReader {
 /// Most pages one selection may cross.
 const MAX_SELECTED_PAGES: u32 = 20;
 
-/// UTF-16 units (the DOM's offsets) to characters, in `text`.
-fn chars_in(text: &str, units: u32) -> u32 {
-    let mut seen = 0;
-    let mut chars = 0;
-    for c in text.chars() {
-        if seen >= units as usize {
-            break;
-        }
-        seen += c.len_utf16();
-        chars += 1;
-    }
-    chars
-}
-
-/// Characters to UTF-16 units, in `text`.
-fn units_in(text: &str, chars: u32) -> u32 {
-    text.chars().take(chars as usize).map(char::len_utf16).sum::<usize>() as u32
-}
-
-/// Where a selection boundary falls in the pages' text: (page from 1, character offset).
-fn text_boundary(node: &Node, offset: u32) -> Option<(u32, u32)> {
-    let (span, within) = if node.node_type() == Node::TEXT_NODE {
-        (node.parent_element()?, chars_in(&node.text_content().unwrap_or_default(), offset))
-    } else {
-        let el: Element = node.clone().dyn_into().ok()?;
-        let len = |e: &Element| e.text_content().unwrap_or_default().chars().count() as u32;
-        if el.class_name() == "pdf-text" {
-            // Between runs: the start of the run after, or the end of the last.
-            let kids = el.children();
-            match kids.item(offset) {
-                Some(next) => (next, 0),
-                None => {
-                    let last = kids.item(kids.length().checked_sub(1)?)?;
-                    let n = len(&last);
-                    (last, n)
-                }
-            }
-        } else if el.has_attribute("data-o") {
-            let n = if offset > 0 { len(&el) } else { 0 };
-            (el, n)
-        } else {
-            return None;
-        }
-    };
-    let base: u32 = span.get_attribute("data-o")?.parse().ok()?;
-    let page: u32 = span.closest(".pdf-page").ok()??.get_attribute("data-page")?.parse().ok()?;
-    Some((page, base + within))
-}
-
-/// A range over the runs of one page's text layer from character `from` to `to`.
-fn span_range(doc: &Document, layer: &Element, from: u32, to: u32) -> Option<Range> {
-    let kids = layer.children();
-    let mut start: Option<(Node, u32)> = None;
-    let mut end: Option<(Node, u32)> = None;
-    for i in 0..kids.length() {
-        let span = kids.item(i)?;
-        let o: u32 = span.get_attribute("data-o").and_then(|v| v.parse().ok())?;
-        let text = span.text_content().unwrap_or_default();
-        let len = text.chars().count() as u32;
-        let Some(node) = span.first_child() else { continue };
-        if o >= to {
-            break;
-        }
-        if start.is_none() && o + len > from {
-            start = Some((node.clone(), units_in(&text, from.saturating_sub(o))));
-        }
-        end = Some((node, units_in(&text, (to - o).min(len))));
-    }
-    let ((sn, so), (en, eo)) = (start?, end?);
-    let range = doc.create_range().ok()?;
-    range.set_start(&sn, so).ok()?;
-    range.set_end(&en, eo).ok()?;
-    (!range.collapsed()).then_some(range)
-}
 
 thread_local! {
     /// The reader, for timers that only hold a weak link to nothing else.
@@ -886,7 +813,7 @@ fn search(reader: &Shared, query: String) {
                 let _ = a.set_attribute("href", &format!("?page={}", i + 1));
                 let _ = a.set_attribute("data-goto-page", &(i + 1).to_string());
                 // Where the words are in the page's text (the excerpt counts UTF-16 units).
-                let from = chars_in(text, hit.offset);
+                let from = reader::search::chars_at(text, hit.offset);
                 let _ = a.set_attribute("data-goto-passage", &format!("{from}:{}", from + hit.matched.chars().count() as u32));
                 let _ = a.set_attribute("data-testid", "pdf-search-hit");
                 a.set_class_name("block rounded px-2 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800");

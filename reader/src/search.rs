@@ -139,17 +139,7 @@ fn matches_in(text: &str, needle: &[char], limit: usize) -> Vec<Excerpt> {
     let (folded, at) = fold(text);
     let chars: Vec<char> = text.chars().collect();
     // Back from UTF-16 offsets to char indices for the excerpt.
-    let char_at = |u16: u32| {
-        let mut n = 0u32;
-        chars
-            .iter()
-            .position(|c| {
-                let hit = n >= u16;
-                n += c.len_utf16() as u32;
-                hit
-            })
-            .unwrap_or(chars.len())
-    };
+    let char_at = |u16: u32| chars_at(text, u16) as usize;
     let squeeze = |v: &[char]| v.iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
     let mut i = 0;
     while i + needle.len() <= folded.len() && out.len() < limit {
@@ -169,6 +159,24 @@ fn matches_in(text: &str, needle: &[char], limit: usize) -> Vec<Excerpt> {
         }
     }
     out
+}
+
+/// How many characters of `text` start before UTF-16 offset `units` (the DOM counts UTF-16
+/// units; page-text locators count characters).
+pub fn chars_at(text: &str, units: u32) -> u32 {
+    let mut seen = 0u32;
+    text.chars()
+        .take_while(|c| {
+            let before = seen < units;
+            seen += c.len_utf16() as u32;
+            before
+        })
+        .count() as u32
+}
+
+/// The UTF-16 offset of character `chars` of `text`.
+pub fn units_at(text: &str, chars: u32) -> u32 {
+    text.chars().take(chars as usize).map(char::len_utf16).sum::<usize>() as u32
 }
 
 /// Searches plain text (a PDF page's), ignoring case, accents and line breaks.
@@ -205,6 +213,17 @@ pub fn search(publication: &Publication, mut read: impl FnMut(&str) -> Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_offsets_and_characters_convert_both_ways() {
+        let t = "a😀é b"; // 😀 is two UTF-16 units
+        assert_eq!((chars_at(t, 0), chars_at(t, 1), chars_at(t, 3), chars_at(t, 4), chars_at(t, 99)), (0, 1, 2, 3, 5));
+        assert_eq!(chars_at(t, 2), 2, "inside a surrogate pair: the character is counted");
+        assert_eq!((units_at(t, 0), units_at(t, 2), units_at(t, 5)), (0, 3, 6));
+        for c in 0..=5 {
+            assert_eq!(chars_at(t, units_at(t, c)), c);
+        }
+    }
 
     const DOC: &str = r#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head>
 <body><section><h1>Chapitre un</h1><p>Il était une fois un <i>élève</i> curieux.</p><ul><li><p>Une œuvre</p></li></ul></section></body></html>"#;

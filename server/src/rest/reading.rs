@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::User;
+use domain::catalog::Format;
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::reading::{Annotation, AnnotationInput, Progress, ProgressUpdate, ReadingStats, SessionInput};
 use serde_json::{json, Value};
@@ -137,7 +138,8 @@ pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
         _ => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("format", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
     };
     let (book, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
-    let opened = s.open_books.open(&s.catalog, &book).await.ok();
+    // Chapter names come from an EPUB's contents; a PDF's notes are headed by page.
+    let opened = if book.format == Format::Epub { s.open_books.open(&s.catalog, &book).await.ok() } else { None };
     let t = app::i18n::texts(lang);
     let items: Vec<(String, Annotation)> =
         list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, t.export_part, t.pdf_page_label), a)).collect();
