@@ -198,6 +198,34 @@ test('an Arabic book opens right to left and turns pages leftwards', async () =>
   const next = await turn(page, () => page.keyboard.press('ArrowLeft'));
   assert.equal(Number(next.page), 1);
   assert.ok(next.locator !== first.locator, `ArrowLeft goes forward in a right-to-left book: ${first.locator} → ${next.locator}`);
+  // The controls stand where pages turn to, in a French interface too: "next page" on the left
+  // edge pointing left, "next chapter" on the left of the footer, its arrow outermost.
+  const box = async (sel) => page.locator(sel).boundingBox();
+  const [prevButton, nextButton] = [await box('#reader-prev'), await box('#reader-next')];
+  assert.ok(nextButton.x < 20 && prevButton.x > PHONE.width - 60, `page buttons: next at ${nextButton.x}, previous at ${prevButton.x}`);
+  assert.equal(await page.locator('#reader-next').textContent(), '‹');
+  const position = await box('#reader-position');
+  const links = [];
+  if (await page.locator('#reader-next-part').isVisible()) {
+    links.push('next');
+    assert.ok((await box('#reader-next-part')).x < position.x, 'the next chapter link left of the position');
+    assert.equal(await page.locator('#reader-next-part [data-arrow]').textContent(), '←');
+  }
+  if (await page.locator('#reader-prev-part').isVisible()) {
+    links.push('previous');
+    assert.ok((await box('#reader-prev-part')).x > position.x, 'the previous chapter link right of the position');
+    assert.equal(await page.locator('#reader-prev-part [data-arrow]').textContent(), '→');
+  }
+  assert.ok(links.length > 0, 'a chapter link is shown');
+  if (links.includes('next')) {
+    // Chapters opened in place update the links: the one left behind is now "previous".
+    const left = await page.locator('#reader-frame').getAttribute('data-spine');
+    await turn(page, () => page.locator('#reader-next-part').click());
+    await page.locator('#reader-prev-part').waitFor({ state: 'visible' });
+    assert.ok((await page.locator('#reader-prev-part').getAttribute('href')).endsWith(`?partie=${left}`));
+  }
+  const back = await turn(page, () => page.locator('#reader-prev').click());
+  assert.equal(Number(back.page), 0, 'the button on the right goes back');
   await shot(page, 'reader-arabic');
   assert.deepEqual(appErrors(page), []);
   await page.context().close();

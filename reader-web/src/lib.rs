@@ -174,6 +174,35 @@ impl Reader {
         self.rtl || self.writing == Writing::VerticalRl
     }
 
+    /// Puts the page buttons and chapter links on the side pages turn to. The server placed
+    /// them by the book's direction; vertical writing (forward to the left too) is only known
+    /// once a chapter is loaded.
+    fn orient_controls(&self) {
+        let Some(doc) = self.win.document() else { return };
+        let ui_rtl = doc.document_element().is_some_and(|e| e.get_attribute("dir").as_deref() == Some("rtl"));
+        let c = layout::Controls { forward_left: self.forward_is_left(), ui_rtl };
+        let (sides, glyphs, arrows) = (c.sides(), c.page_glyphs(), c.chapter_arrows());
+        for (id, side, glyph) in [("reader-prev", sides.0, glyphs.0), ("reader-next", sides.1, glyphs.1)] {
+            if let Some(b) = doc.get_element_by_id(id) {
+                let classes = b.class_list();
+                let _ = classes.remove_2("left-0", "right-0");
+                let _ = classes.add_1(side);
+                b.set_text_content(Some(glyph));
+            }
+        }
+        let reversed = c.footer_reversed();
+        for id in ["reader-chapters", "reader-prev-part", "reader-next-part"] {
+            if let Some(el) = doc.get_element_by_id(id) {
+                let _ = el.class_list().toggle_with_force("flex-row-reverse", reversed);
+            }
+        }
+        for (which, arrow) in [("prev", arrows.0), ("next", arrows.1)] {
+            if let Ok(Some(a)) = doc.query_selector(&format!("#reader-chapters [data-arrow={which}]")) {
+                a.set_text_content(Some(arrow));
+            }
+        }
+    }
+
     /// A reflowable chapter shown scrolled.
     fn scrolled(&self) -> bool {
         self.settings.flow == Flow::Scrolled && self.item_layout() == Layout::Reflowable
@@ -350,6 +379,7 @@ impl Reader {
             Writing::Horizontal => mode_of(doc.body().map(Element::from)),
             vertical => vertical,
         };
+        self.orient_controls();
         let css = self.settings.css(w, h, &self.fonts, self.writing);
         let Some(style) = reader_style(&doc) else { return };
         style.set_text_content(Some(&(css + &layout::highlight_css())));
@@ -502,6 +532,16 @@ impl Reader {
         self.turns += 1;
         let _ = self.root.dataset().set("turns", &self.turns.to_string());
         mark_toc(&doc, self.spine);
+        // The chapter links name the chapters around this one (the page was served for another).
+        for (id, forward) in [("reader-prev-part", false), ("reader-next-part", true)] {
+            if let Some(a) = doc.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                let n = self.neighbour(forward);
+                a.set_hidden(n.is_none());
+                if let Some(n) = n {
+                    let _ = a.set_attribute("href", &format!("/lire/{}?partie={n}", self.book_id));
+                }
+            }
+        }
         if let Some(b) = doc.get_element_by_id("reader-bookmark") {
             let marked = self.notes.iter().any(|n| n.annotation_type == "bookmark" && n.position == locator.to_string());
             let _ = b.set_attribute("aria-pressed", if marked { "true" } else { "false" });

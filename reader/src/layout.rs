@@ -64,6 +64,53 @@ pub fn swipe(dx: f64, dy: f64, rtl: bool) -> Option<bool> {
     Some((dx < 0.0) != rtl)
 }
 
+/// Where the reader's page and chapter controls stand. They follow the way the book's pages
+/// turn (an Arabic book or vertical Japanese goes forward to the left), not the interface's
+/// language: an Arabic book read in French turns its pages leftwards, and so do its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Controls {
+    /// Pages go forward to the left.
+    pub forward_left: bool,
+    /// The interface is written right to left (its flex rows start on the right).
+    pub ui_rtl: bool,
+}
+
+impl Controls {
+    /// The utility class placing the "next page" button on the forward edge, and the "previous
+    /// page" one on the other.
+    pub fn sides(self) -> (&'static str, &'static str) {
+        if self.forward_left {
+            ("right-0", "left-0")
+        } else {
+            ("left-0", "right-0")
+        }
+    }
+
+    /// The glyphs of the previous and next page buttons: each points to its own edge.
+    pub fn page_glyphs(self) -> (&'static str, &'static str) {
+        if self.forward_left {
+            ("›", "‹")
+        } else {
+            ("‹", "›")
+        }
+    }
+
+    /// The arrows of the previous and next chapter links.
+    pub fn chapter_arrows(self) -> (&'static str, &'static str) {
+        if self.forward_left {
+            ("→", "←")
+        } else {
+            ("←", "→")
+        }
+    }
+
+    /// Whether the chapter links (written previous first) must swap places so that "next"
+    /// stands on the forward side: a row starts on the interface's start side.
+    pub fn footer_reversed(self) -> bool {
+        self.forward_left != self.ui_rtl
+    }
+}
+
 /// How many pages a chapter of `scroll_width` makes in a frame `width` wide.
 pub fn page_count(scroll_width: f64, width: f64) -> u32 {
     if width <= 0.0 {
@@ -375,6 +422,24 @@ mod tests {
         assert_eq!(forward(0, 0), Step::NextChapter);
         assert_eq!(backward(2), Step::Page(1));
         assert_eq!(backward(0), Step::PreviousChapter);
+    }
+
+    #[test]
+    fn controls_stand_on_the_side_pages_turn_to() {
+        let ltr_book_fr = Controls { forward_left: false, ui_rtl: false };
+        assert_eq!(ltr_book_fr.sides(), ("left-0", "right-0"));
+        assert_eq!(ltr_book_fr.page_glyphs(), ("‹", "›"));
+        assert_eq!(ltr_book_fr.chapter_arrows(), ("←", "→"));
+        assert!(!ltr_book_fr.footer_reversed());
+        // An Arabic book in a French interface: next on the left, the footer reversed.
+        let rtl_book_fr = Controls { forward_left: true, ui_rtl: false };
+        assert_eq!(rtl_book_fr.sides(), ("right-0", "left-0"));
+        assert_eq!(rtl_book_fr.page_glyphs(), ("›", "‹"));
+        assert_eq!(rtl_book_fr.chapter_arrows(), ("→", "←"));
+        assert!(rtl_book_fr.footer_reversed());
+        // In an Arabic interface the row already starts on the right.
+        assert!(!Controls { forward_left: true, ui_rtl: true }.footer_reversed());
+        assert!(Controls { forward_left: false, ui_rtl: true }.footer_reversed());
     }
 
     #[test]

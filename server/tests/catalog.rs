@@ -491,7 +491,9 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     assert_eq!(reader.post(app.url(&merge)).form(&[("into", "x")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let res = web.post(app.url(&merge)).form(&[("into", melville.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("href=\"#fusion\""), "the refusal names the search field");
+    let refused = res.text().await.unwrap();
+    assert!(refused.contains("href=\"#fusion\""), "the refusal names the search field");
+    assert!(refused.contains("ni l’entrée elle-même") || refused.contains("ni l&#x27;entrée elle-même") || refused.contains("ni l'entrée elle-même"), "and says why");
     let res = web.post(app.url(&merge)).form(&[("into", "nobody")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let found = web.get(app.url(&format!("/admin/auteurs/{melville}?fusion=melville"))).send().await.unwrap().text().await.unwrap();
@@ -515,6 +517,18 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let res = web.post(app.url(&format!("{fiction}/supprimer"))).send().await.unwrap();
     assert_eq!((res.status(), res.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/admin/categories"));
     assert_eq!(web.get(app.url(&fiction)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Every kind has its pages, and only these kinds: the routes are made per kind.
+    for (list, entry) in [("/admin/auteurs", format!("/admin/auteurs/{melville}")), ("/admin/editeurs", format!("/admin/editeurs/{publisher}"))] {
+        assert_eq!(web.get(app.url(list)).send().await.unwrap().status(), StatusCode::OK, "{list}");
+        let page = web.get(app.url(&entry)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{entry}");
+        assert!(page.text().await.unwrap().contains("Fusionner un doublon"), "{entry}: the merge section");
+        let res = web.post(app.url(&format!("{entry}/fusionner"))).form(&[("into", "inconnu")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{entry}: merged into nothing");
+    }
+    assert_eq!(web.post(app.url("/admin/editeurs")).form(&[("name", "X")]).send().await.unwrap().status(), StatusCode::METHOD_NOT_ALLOWED, "only categories are added from their list");
+    assert_eq!(web.get(app.url("/admin/inconnus/x")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     app.finish().await;
 }
 

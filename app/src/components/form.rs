@@ -51,6 +51,7 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::InvalidFormat => t.err_invalid_format,
         Reason::Unknown => t.err_unknown,
         Reason::Mismatch => t.err_mismatch,
+        Reason::OutOfRange if matches!(e.field.as_str(), "parent" | "fusion" | "into") => t.err_own_branch,
         Reason::OutOfRange => t.err_out_of_range,
         Reason::Taken => t.err_taken,
     }

@@ -8,7 +8,7 @@ use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{texts, Texts};
 use domain::catalog::Book;
-use domain::reading::{Direction, Layout, Publication, SearchHit, TocEntry};
+use domain::reading::{Controls, Direction, Layout, Publication, SearchHit, TocEntry};
 use leptos::prelude::*;
 
 /// What the reader page is given.
@@ -252,9 +252,19 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
         Layout::PrePaginated => "pre-paginated",
         Layout::Reflowable => "reflowable",
     };
-    let (back_arrow, fwd_arrow) = if ctx.lang.is_rtl() { ("→", "←") } else { ("←", "→") };
-    let (prev_glyph, next_glyph) = if rtl { ("›", "‹") } else { ("‹", "›") };
-    let nav_link = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-2 text-base font-medium text-teal-800 underline-offset-2 hover:underline sm:text-xs dark:text-teal-300";
+    // The header's "back to the book" arrow follows the interface; page and chapter controls
+    // follow the book (reader-web moves them again for vertical writing, known once loaded).
+    let back_arrow = if ctx.lang.is_rtl() { "→" } else { "←" };
+    let controls = Controls { forward_left: rtl, ui_rtl: ctx.lang.is_rtl() };
+    let (prev_side, next_side) = controls.sides();
+    let (prev_glyph, next_glyph) = controls.page_glyphs();
+    let (prev_arrow, next_arrow) = controls.chapter_arrows();
+    let footer_row = if controls.footer_reversed() { "flex flex-row-reverse items-center justify-between gap-2" } else { "flex items-center justify-between gap-2" };
+    // Reversed with the row so each arrow stays on its link's outer edge.
+    let nav_link = format!(
+        "inline-flex h-10 min-w-10 items-center justify-center gap-1 rounded-lg px-2 text-base font-medium text-teal-800 underline-offset-2 hover:underline sm:text-xs dark:text-teal-300{}",
+        if controls.footer_reversed() { " flex-row-reverse" } else { "" }
+    );
     let furthest_view = furthest.map(|(locator, pct)| {
         let pct = format!("{pct:.0}");
         view! {
@@ -307,9 +317,9 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
                 <iframe id="reader-frame-2" title=t.reader_frame_title hidden=true sandbox="allow-same-origin"
                     class="border-0 bg-white"></iframe>
                 <button type="button" id="reader-prev" hidden=true aria-label=t.reader_prev
-                    class="absolute inset-y-0 start-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{prev_glyph}</button>
+                    class=format!("absolute inset-y-0 {prev_side} w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8")>{prev_glyph}</button>
                 <button type="button" id="reader-next" hidden=true aria-label=t.reader_next
-                    class="absolute inset-y-0 end-0 w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8">{next_glyph}</button>
+                    class=format!("absolute inset-y-0 {next_side} w-6 text-2xl text-slate-500 opacity-40 hover:bg-slate-500/10 hover:opacity-100 focus-visible:opacity-100 sm:w-8")>{next_glyph}</button>
                 {selection_toolbar(t, "absolute bottom-2")}
                 <p id="reader-sync" role="status" class="pointer-events-none absolute inset-x-2 bottom-16 z-10 mx-auto max-w-md text-center text-sm empty:hidden"></p>
             </main>
@@ -317,12 +327,12 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
             <footer class="flex shrink-0 flex-col gap-1 border-t border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
                 <progress id="reader-progress" max="100" value=format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64)
                     class="h-1.5 w-full overflow-hidden rounded accent-teal-700" aria-labelledby="reader-position"></progress>
-                <div class="flex items-center justify-between gap-2">
-                    {prev.map(|p| view! { <a id="reader-prev-part" href=part_href(&id, p) class=nav_link title=t.reader_prev_chapter><span aria-hidden="true">{back_arrow}</span><span class="sr-only sm:not-sr-only sm:ms-1">{t.reader_prev_chapter}</span></a> })}
+                <div id="reader-chapters" class=footer_row>
+                    <a id="reader-prev-part" href=part_href(&id, prev.unwrap_or(chapter)) hidden=prev.is_none() class=nav_link.clone() title=t.reader_prev_chapter><span aria-hidden="true" data-arrow="prev">{prev_arrow}</span><span class="sr-only sm:not-sr-only">{t.reader_prev_chapter}</span></a>
                     <p id="reader-position" class="flex-1 text-center text-slate-700 dark:text-slate-300" aria-live="polite">
                         {crate::i18n::fill(t.reader_position, &[("chapter", &(chapter + 1).to_string()), ("total", &total.to_string()), ("percent", &format!("{:.0}", (chapter as f64) * 100.0 / total.max(1) as f64))])}
                     </p>
-                    {next.map(|n| view! { <a id="reader-next-part" href=part_href(&id, n) class=nav_link title=t.reader_next_chapter><span class="sr-only sm:not-sr-only sm:me-1">{t.reader_next_chapter}</span><span aria-hidden="true">{fwd_arrow}</span></a> })}
+                    <a id="reader-next-part" href=part_href(&id, next.unwrap_or(chapter)) hidden=next.is_none() class=nav_link title=t.reader_next_chapter><span class="sr-only sm:not-sr-only">{t.reader_next_chapter}</span><span aria-hidden="true" data-arrow="next">{next_arrow}</span></a>
                 </div>
                 <noscript><p class="text-center text-slate-700 dark:text-slate-300">{t.reader_no_wasm}</p></noscript>
             </footer>

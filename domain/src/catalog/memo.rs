@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long an answer is trusted when nothing changed here.
@@ -16,19 +16,20 @@ const CAPACITY: usize = 512;
 pub struct Memo<K, V> {
     generation: AtomicU64,
     kept: Mutex<HashMap<K, (u64, Instant, V)>>,
-    /// Held while an answer is computed: requests that miss together wait for the first one's
-    /// answer instead of all asking the database at once (a count over a large catalogue
-    /// costs tens of milliseconds; four at once on a small server, hundreds).
-    computing: tokio::sync::Mutex<()>,
+    /// One gate per answer being computed: requests that miss the same key together wait for
+    /// the first one's answer instead of all asking the database at once (a count over a large
+    /// catalogue costs tens of milliseconds; four at once on a small server, hundreds), while
+    /// answers for other keys are computed meanwhile.
+    computing: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
     fn default() -> Self {
-        Self { generation: AtomicU64::new(0), kept: Mutex::new(HashMap::new()), computing: tokio::sync::Mutex::new(()) }
+        Self { generation: AtomicU64::new(0), kept: Mutex::new(HashMap::new()), computing: Mutex::new(HashMap::new()) }
     }
 }
 
-impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
     /// The kept answer for `key`, if still good.
     pub fn get(&self, key: &K) -> Option<V> {
         let now = self.generation.load(Ordering::Acquire);
@@ -61,15 +62,21 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if let Some(kept) = self.get(&key) {
             return Ok(kept);
         }
-        let _one = self.computing.lock().await;
-        // Computed by whoever held the lock before.
+        let gate = self.computing.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
+        let _one = gate.lock().await;
+        // Computed by whoever held the gate before.
         if let Some(kept) = self.get(&key) {
             return Ok(kept);
         }
         let generation = self.generation();
-        let value = compute.await?;
-        self.put(key, generation, value.clone());
-        Ok(value)
+        let value = compute.await;
+        // Whoever waits on this gate now finds the answer kept (or, after an error, tries
+        // again); later requests find it kept without a gate.
+        if let Ok(v) = &value {
+            self.put(key.clone(), generation, v.clone());
+        }
+        self.computing.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        value
     }
 
     /// The catalogue changed: every kept answer is stale.
@@ -112,6 +119,29 @@ mod tests {
             assert_eq!(ask.await.unwrap(), Ok(7));
         }
         assert_eq!(computed.load(Ordering::SeqCst), 1, "one computation for four requests");
+    }
+
+    #[tokio::test]
+    async fn answers_for_other_keys_are_computed_meanwhile() {
+        // "a" can only finish once "b" has been computed: with one gate for every key, "b"
+        // would wait behind "a" for ever.
+        let m: std::sync::Arc<Memo<&str, u64>> = std::sync::Arc::default();
+        let b_done = std::sync::Arc::new(tokio::sync::Notify::new());
+        let (m2, done) = (m.clone(), b_done.clone());
+        let a = tokio::spawn(async move {
+            m2.get_or_try("a", async move {
+                done.notified().await;
+                Ok::<u64, ()>(1)
+            })
+            .await
+        });
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let b = tokio::time::timeout(Duration::from_secs(5), m.get_or_try("b", async { Ok::<u64, ()>(2) })).await;
+        assert_eq!(b, Ok(Ok(2)), "b is not held up by a");
+        b_done.notify_one();
+        assert_eq!(a.await.unwrap(), Ok(1));
+        assert!(m.computing.lock().unwrap().is_empty(), "no gate left behind");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, H
 pub use service::{ReadingError, ReadingService};
 
 pub use reader::search::Hit as SearchHit;
+pub use reader::layout::Controls;
 pub use reader::{Direction, Layout, Locator, Publication, SpineItem, TocEntry};
 
 /// Where a reader is in a book, as stored and as the API shows it (the seed's field names).

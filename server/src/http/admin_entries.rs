@@ -10,6 +10,8 @@ use app::context::{Flash, FormState, Page};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use domain::catalog::{in_branch, CatalogError, EntryForm, Listing};
 use domain::error::{ErrorCode, FieldError, Reason};
 use serde::Deserialize;
@@ -20,6 +22,32 @@ const PER_PAGE: u32 = 50;
 
 fn base(kind: Listing) -> &'static str {
     app::pages::admin_entries::admin_base(kind)
+}
+
+/// The pages of the three kinds, at their paths: the same handlers, told the kind by the route.
+/// (Adding a category and an author's photo have routes of their own.)
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for kind in [Listing::Authors, Listing::Publishers, Listing::Categories] {
+        let b = base(kind);
+        let mut listing = get(move |State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>| list(s, v, kind, q));
+        if kind == Listing::Categories {
+            listing = listing.post(add_category);
+        }
+        router = router
+            .route(b, listing)
+            .route(
+                &format!("{b}/{{id}}"),
+                get(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>| entry_page(s, v, kind, id, q))
+                    .post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| save(s, v, kind, id, f)),
+            )
+            .route(&format!("{b}/{{id}}/supprimer"), post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>| delete(s, v, kind, id)))
+            .route(
+                &format!("{b}/{{id}}/fusionner"),
+                post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| merge(s, v, kind, id, f)),
+            );
+    }
+    router
 }
 
 fn form_of(f: &HashMap<String, String>) -> EntryForm {
@@ -51,18 +79,6 @@ async fn list(s: AppState, v: Visit, kind: Listing, q: ListQuery) -> Response {
         Ok((entries, total)) => render(&s, v.ctx(Page::AdminEntries { kind, entries, total, page, name }), StatusCode::OK).await,
         Err(_) => failure(&s, &v).await,
     }
-}
-
-pub async fn authors(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
-    list(s, v, Listing::Authors, q).await
-}
-
-pub async fn publishers(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
-    list(s, v, Listing::Publishers, q).await
-}
-
-pub async fn categories(State(s): State<AppState>, v: Visit, Query(q): Query<ListQuery>) -> Response {
-    list(s, v, Listing::Categories, q).await
 }
 
 /// Entries offered for a merge per search.
@@ -111,18 +127,6 @@ async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String, q: EntryQu
     show(&s, &v, kind, &id, None, StatusCode::OK, q.fusion).await
 }
 
-pub async fn author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
-    entry_page(s, v, Listing::Authors, id, q).await
-}
-
-pub async fn publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
-    entry_page(s, v, Listing::Publishers, id, q).await
-}
-
-pub async fn category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>) -> Response {
-    entry_page(s, v, Listing::Categories, id, q).await
-}
-
 /// `POST …/{id}/fusionner` (field `into`): this entry merged into the one kept.
 async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
     if let Err(res) = editor(&s, &v).await {
@@ -145,18 +149,6 @@ async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Stri
     }
 }
 
-pub async fn merge_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    merge(s, v, Listing::Authors, id, f).await
-}
-
-pub async fn merge_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    merge(s, v, Listing::Publishers, id, f).await
-}
-
-pub async fn merge_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    merge(s, v, Listing::Categories, id, f).await
-}
-
 async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;
@@ -172,20 +164,8 @@ async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Strin
     }
 }
 
-pub async fn save_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    save(s, v, Listing::Authors, id, f).await
-}
-
-pub async fn save_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    save(s, v, Listing::Publishers, id, f).await
-}
-
-pub async fn save_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
-    save(s, v, Listing::Categories, id, f).await
-}
-
 /// `POST /admin/categories`: a new category.
-pub async fn add_category(State(s): State<AppState>, v: Visit, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+async fn add_category(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;
     }
@@ -221,18 +201,6 @@ async fn delete(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,
     }
-}
-
-pub async fn delete_author(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    delete(s, v, Listing::Authors, id).await
-}
-
-pub async fn delete_publisher(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    delete(s, v, Listing::Publishers, id).await
-}
-
-pub async fn delete_category(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    delete(s, v, Listing::Categories, id).await
 }
 
 /// `POST /admin/auteurs/{id}/photo` (multipart, field `photo`).
