@@ -74,6 +74,8 @@ pub enum ErrorCode {
     Unreadable,
     /// A write replayed by this device for an account that is not the one signed in now.
     AccountMismatch,
+    /// The search index does not answer for now (the catalogue itself still does).
+    SearchUnavailable,
     Internal,
 }
 
@@ -94,6 +96,7 @@ impl ErrorCode {
             ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::Unreadable => "UNREADABLE",
             ErrorCode::AccountMismatch => "ACCOUNT_MISMATCH",
+            ErrorCode::SearchUnavailable => "SEARCH_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -187,7 +187,7 @@ async fn fixture_db(kind: &str, n: usize) -> Option<(Db, SqlStore)> {
     let store = SqlStore::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     let took = fixture(&store, n, 0).await;
-    store.execute_raw(if kind == "sqlite" { "ANALYZE" } else { "ANALYZE books" }).await.unwrap();
+    store.refresh_statistics().await.unwrap();
     println!("{}: {n} books inserted in {:.1} s (fixture, batched SQL)", db.label, took.as_secs_f64());
     Some((db, store))
 }
@@ -337,6 +337,9 @@ async fn main() {
     }
     for kind in &kinds {
         bench_catalogue(kind, n, seconds).await;
+    }
+    if std::env::args().any(|a| a == "--ssr-only") {
+        return;
     }
     let imports: usize = arg("--imports", "300").parse().unwrap();
     for kind in &kinds {

@@ -154,6 +154,9 @@ fn book_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>>
 }
 
 /// Imports every book file of a folder, one line per file; fails when any file failed.
+/// Books added by one import past which the database's statistics are refreshed.
+const BULK_IMPORT: usize = 200;
+
 async fn import_folder(state: &AppState, dir: &std::path::Path, draft: bool) -> anyhow::Result<()> {
     use domain::catalog::ImportOutcome;
     let files = book_files(dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
@@ -181,6 +184,9 @@ async fn import_folder(state: &AppState, dir: &std::path::Path, draft: bool) -> 
         }
     }
     println!("import: {created} added, {present} already present, {failed} refused");
+    if created >= BULK_IMPORT {
+        state.store.refresh_statistics().await?;
+    }
     if failed > 0 {
         anyhow::bail!("{failed} file(s) refused");
     }

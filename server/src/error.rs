@@ -29,9 +29,13 @@ impl HttpError {
             ErrorCode::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self { status, code, fields: Vec::new(), retry_after: None, detail: None }
+        // An index that is down usually answers again within seconds (it restarts, or the
+        // network comes back): clients may ask again then.
+        let retry_after = (code == ErrorCode::SearchUnavailable).then_some(30);
+        Self { status, code, fields: Vec::new(), retry_after, detail: None }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
@@ -70,6 +74,10 @@ impl From<domain::catalog::CatalogError> for HttpError {
                 detail: Some(why.code()),
                 ..Self::new(ErrorCode::ValidationError)
             },
+            C::Search(e) => {
+                tracing::warn!(error = %e, "search index unavailable");
+                Self::new(ErrorCode::SearchUnavailable)
+            }
             other => {
                 tracing::error!(error = %other, "catalogue error");
                 Self::new(ErrorCode::Internal)
@@ -92,5 +100,21 @@ impl From<domain::reading::ReadingError> for HttpError {
                 Self::new(ErrorCode::Internal)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::catalog::CatalogError;
+    use domain::search::SearchError;
+
+    #[test]
+    fn an_index_that_does_not_answer_is_a_503_to_retry_not_a_500() {
+        let e = HttpError::from(CatalogError::Search(SearchError("meilisearch: connection refused".into())));
+        assert_eq!((e.status, e.code, e.retry_after), (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::SearchUnavailable, Some(30)));
+        assert_eq!(e.code.as_str(), "SEARCH_UNAVAILABLE");
+        let e = HttpError::from(CatalogError::NotFound);
+        assert_eq!((e.status, e.retry_after), (StatusCode::NOT_FOUND, None));
     }
 }

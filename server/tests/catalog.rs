@@ -75,6 +75,28 @@ async fn rest_catalogue_lists_and_details() {
     let res = client().get(app.url("/api/v1/catalog/books/?page=zero")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
+    // `search`: the listing becomes the search's, typos forgiven, the filters still applied,
+    // paged the same way.
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?search=mobi%20dik")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["books"][0]["title"], "Moby-Dick", "{body}");
+    assert_eq!(body["pagination"]["page"], 1);
+    assert!(body["pagination"]["total"].as_u64().unwrap() >= 1);
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?search=mobi%20dik&format=pdf")).send().await.unwrap().json().await.unwrap();
+    assert!(body["books"].as_array().unwrap().iter().all(|b| b["format"] == "pdf"), "filters narrow the search: {body}");
+    assert!(body["books"].as_array().unwrap().iter().all(|b| b["title"] != "Moby-Dick"));
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?search=and&limit=1&page=2")).send().await.unwrap().json().await.unwrap();
+    let total = body["pagination"]["total"].as_u64().unwrap();
+    assert!(total >= 2, "two books say 'and': {body}");
+    assert_eq!(body["pagination"]["totalPages"], total);
+    assert_eq!(body["books"].as_array().unwrap().len(), 1);
+    let first: Value = client().get(app.url("/api/v1/catalog/books/?search=and&limit=1&page=1")).send().await.unwrap().json().await.unwrap();
+    assert_ne!(first["books"][0]["id"], body["books"][0]["id"], "pages do not overlap");
+    let body: Value = client().get(app.url("/api/v1/catalog/books/?search=%20%20")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["pagination"]["total"], 4, "blank words list everything");
+    let res = client().get(app.url(&format!("/api/v1/catalog/books/?search={}", "a".repeat(201)))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["details"], serde_json::json!({"field": "search", "reason": "too_long"}));
+
     let all: Value = client().get(app.url("/api/v1/catalog/books/?limit=100")).send().await.unwrap().json().await.unwrap();
     let moby = all["books"].as_array().unwrap().iter().find(|b| b["title"] == "Moby-Dick").unwrap().clone();
     let detail: Value = client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();

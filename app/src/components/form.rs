@@ -73,6 +73,7 @@ pub fn error_text(t: &'static Texts, code: ErrorCode, retry_after: Option<u64>) 
         ErrorCode::Unsupported => t.reader_pdf_soon.into(),
         ErrorCode::Unreadable => t.reader_unreadable.into(),
         ErrorCode::AccountMismatch => t.err_account_mismatch.into(),
+        ErrorCode::SearchUnavailable => t.err_search_unavailable.into(),
         ErrorCode::Internal => t.err_internal.into(),
     }
 }

@@ -27,7 +27,11 @@ pub fn ErrorPage(code: ErrorCode) -> impl IntoView {
         <div class="mx-auto max-w-lg py-10 text-center">
             <h1 class=styles::H1>{t.error_title}</h1>
             <p class="mb-6 text-slate-800 dark:text-slate-200">{error_text(t, code, None)}</p>
-            <a href="/" class=styles::BUTTON>{t.back_home}</a>
+            {if code == ErrorCode::SearchUnavailable {
+                view! { <a href="/catalogue" class=styles::BUTTON>{t.home_cta_catalog}</a> }.into_any()
+            } else {
+                view! { <a href="/" class=styles::BUTTON>{t.back_home}</a> }.into_any()
+            }}
         </div>
     }
 }

@@ -187,8 +187,8 @@ pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQ
     match s.catalog.search(&query, &filter, ((page - 1) * per) as usize, per as usize).await {
         Ok(found) => show(&s, &v, Page::Search { query, filter, found: Some(found), page }).await,
         Err(e) => {
-            tracing::error!(error = %e, "search failed");
-            failure(&s, &v).await
+            let e = crate::error::HttpError::from(e);
+            render(&s, v.ctx(Page::Error { code: e.code }), e.status).await
         }
     }
 }

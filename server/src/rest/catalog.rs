@@ -39,6 +39,8 @@ pub struct ListQuery {
     free: Option<String>,
     category: Option<String>,
     sort: Option<String>,
+    /// Words to look for: the books are then the search's, ranked by relevance.
+    search: Option<String>,
 }
 
 fn invalid(field: &str, reason: Reason) -> HttpError {
@@ -94,11 +96,29 @@ pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<L
         },
         ..Default::default()
     };
-    let result = s.catalog.page(&filter, page, limit).await.map_err(|e| catalog_error(e, lang))?;
-    let total_pages = result.total.div_ceil(limit as u64);
+    let search = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    let (books, total) = match search {
+        Some(words) if words.chars().count() > 200 => return Err(ApiError::new(invalid("search", Reason::TooLong), lang)),
+        Some(words) => {
+            let within = domain::search::SearchFilter {
+                language: filter.language,
+                format: filter.format.map(|f| f.as_str().to_owned()),
+                free: filter.free,
+                category: filter.category,
+            };
+            let offset = (u64::from(page) - 1) * u64::from(limit);
+            let found = s.catalog.search(words, &within, offset as usize, limit as usize).await.map_err(|e| catalog_error(e, lang))?;
+            (found.books, found.total)
+        }
+        None => {
+            let result = s.catalog.page(&filter, page, limit).await.map_err(|e| catalog_error(e, lang))?;
+            (result.books, result.total)
+        }
+    };
+    let total_pages = total.div_ceil(limit as u64);
     Ok(Json(json!({
-        "books": result.books.iter().map(book_json).collect::<Vec<_>>(),
-        "pagination": { "page": page, "limit": limit, "total": result.total, "totalPages": total_pages },
+        "books": books.iter().map(book_json).collect::<Vec<_>>(),
+        "pagination": { "page": page, "limit": limit, "total": total, "totalPages": total_pages },
     }))
     .into_response())
 }
