@@ -538,7 +538,7 @@ impl Reader {
                 let n = self.neighbour(forward);
                 a.set_hidden(n.is_none());
                 if let Some(n) = n {
-                    let _ = a.set_attribute("href", &format!("/lire/{}?partie={n}", self.book_id));
+                    let _ = a.set_attribute("href", &format!("{}{n}", data(&self.root, "parts")));
                 }
             }
         }

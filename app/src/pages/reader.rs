@@ -45,8 +45,14 @@ pub(super) fn back_and_title(t: &'static Texts, book: &Book, back_arrow: &'stati
     }
 }
 
+/// The address of a book's parts, the part's number to append (also given to reader-web,
+/// which points the chapter links at the parts around the one shown).
+fn parts_base(book_id: &str) -> String {
+    format!("/lire/{book_id}?partie=")
+}
+
 fn part_href(book_id: &str, spine: u32) -> String {
-    format!("/lire/{book_id}?partie={spine}")
+    format!("{}{spine}", parts_base(book_id))
 }
 
 fn toc_list(book_id: &str, entries: &[TocEntry], current: u32) -> AnyView {
@@ -276,7 +282,7 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     });
     view! {
         <div id="reader" class="fixed inset-0 flex flex-col bg-white text-slate-900 dark:bg-slate-950 dark:text-slate-100"
-            data-book=id.clone() data-content=format!("/lire/{id}/contenu/") data-progress=format!("/api/v1/reading/progress/{id}/")
+            data-book=id.clone() data-content=format!("/lire/{id}/contenu/") data-parts=parts_base(&id) data-progress=format!("/api/v1/reading/progress/{id}/")
             data-chapter=chapter data-start=start.unwrap_or_default() data-explicit=explicit.to_string() data-direction=if rtl { "rtl" } else { "ltr" } data-layout=layout
             data-t-position=t.reader_position data-t-pages-left=t.reader_pages_left data-t-last-page=t.reader_last_page
             data-t-saving-failed=t.reader_saving_failed data-t-missing=t.reader_missing_part data-t-note-failed=t.reader_note_failed

@@ -187,6 +187,18 @@ pub struct BookFilter {
     pub sort: Sort,
 }
 
+/// The same narrowing for a search (an author, a publisher and the order are the browse's own).
+impl From<&BookFilter> for crate::search::SearchFilter {
+    fn from(f: &BookFilter) -> Self {
+        crate::search::SearchFilter {
+            language: f.language.clone(),
+            format: f.format.map(|x| x.as_str().to_owned()),
+            free: f.free,
+            category: f.category.clone(),
+        }
+    }
+}
+
 /// How a list of books is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Sort {

@@ -172,12 +172,7 @@ pub struct SearchQuery {
 pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQuery>) -> Response {
     let query: String = q.q.trim().chars().take(200).collect();
     let browse = app::pages::catalog::filter_from_query(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref());
-    let filter = domain::search::SearchFilter {
-        language: browse.language,
-        format: browse.format.map(|f| f.as_str().to_owned()),
-        free: browse.free,
-        category: None,
-    };
+    let filter = domain::search::SearchFilter::from(&browse);
     let page = q.page.and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).clamp(1, 500);
     if query.chars().count() < 3 {
         let ctx = v.ctx(Page::Search { query, filter, found: None, page });

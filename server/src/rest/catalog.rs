@@ -100,12 +100,7 @@ pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<L
     let (books, total) = match search {
         Some(words) if words.chars().count() > 200 => return Err(ApiError::new(invalid("search", Reason::TooLong), lang)),
         Some(words) => {
-            let within = domain::search::SearchFilter {
-                language: filter.language,
-                format: filter.format.map(|f| f.as_str().to_owned()),
-                free: filter.free,
-                category: filter.category,
-            };
+            let within = domain::search::SearchFilter::from(&filter);
             let offset = (u64::from(page) - 1) * u64::from(limit);
             let found = s.catalog.search(words, &within, offset as usize, limit as usize).await.map_err(|e| catalog_error(e, lang))?;
             (found.books, found.total)
