@@ -56,8 +56,16 @@ for (const viewport of [PHONE, DESKTOP]) {
     await toggle.click();
     await page.getByLabel('Pays').selectOption('SN');
     await page.getByRole('button', { name: 'Créer mon compte' }).click();
-    await page.waitForURL(`${BASE}/profil`);
-    await page.getByText('Bienvenue ! Un lien de vérification').waitFor();
+    // Registering does not sign in (the answer is the same for an address that has an
+    // account): the sign-in page says a mail is on its way.
+    await page.waitForURL(`${BASE}/connexion`);
+    await page.getByText('Un e-mail vient de partir vers cette adresse').waitFor();
+    await shot(page, 'register-sent');
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.locator('#password').fill('motdepasse-1');
+    await page.getByRole('button', { name: /^Se connecter$/ }).click();
+    await page.getByText('Vous êtes connecté.').waitFor();
+    await page.goto(`${BASE}/profil`);
     await page.getByText('Adresse e-mail non vérifiée.').waitFor();
     await shot(page, 'profile-new');
 
@@ -122,7 +130,10 @@ for (const viewport of [PHONE, DESKTOP]) {
     await reader.locator('#password').fill('motdepasse-1');
     await reader.getByLabel('Pays').selectOption('ML');
     await reader.getByRole('button', { name: 'Créer mon compte' }).click();
-    await reader.waitForURL(`${BASE}/profil`);
+    await reader.waitForURL(`${BASE}/connexion`);
+    await signIn(reader, email, 'motdepasse-1');
+    await reader.getByText('Vous êtes connecté.').waitFor();
+    await reader.goto(`${BASE}/profil`);
     assert.equal(await reader.getByTestId('profile-role').innerText(), 'Lecteur');
     await reader.goto(`${BASE}/admin/utilisateurs`);
     await reader.getByText("Vous n'avez pas accès à cette page.").waitFor();
@@ -182,6 +193,14 @@ test('keyboard: the skip link leads to the content', async () => {
   await page.context().close();
 });
 
+test('release pages allow no development socket in their CSP', async () => {
+  for (const path of ['/', '/connexion', '/catalogue']) {
+    const csp = (await fetch(`${BASE}${path}`)).headers.get('content-security-policy');
+    assert.match(csp, /connect-src 'self';/, `${path}: ${csp}`);
+    assert.doesNotMatch(csp, /ws:/, path);
+  }
+});
+
 test('pages work with JavaScript disabled', async () => {
   const page = await newPage(browser, PHONE, { javaScriptEnabled: false });
   const email = unique('nojs');
@@ -191,8 +210,8 @@ test('pages work with JavaScript disabled', async () => {
   await page.locator('#password').fill('motdepasse-1');
   await page.getByLabel('Pays').selectOption('CI');
   await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await page.waitForURL(`${BASE}/profil`);
-  await page.getByText('Bienvenue ! Un lien de vérification').waitFor();
+  await page.waitForURL(`${BASE}/connexion`);
+  await page.getByText('Un e-mail vient de partir vers cette adresse').waitFor();
   assert.equal(await page.getByTestId('password-toggle').first().isVisible(), false, 'the island adds, it does not gate');
   await page.context().close();
 });

@@ -147,7 +147,7 @@ export async function register(email, password, name = 'Aïssatou Ba') {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password, name, country: 'SN' }),
   });
-  if (r.status !== 201) throw new Error(`register ${email}: ${r.status} ${await r.text()}`);
+  if (r.status !== 202) throw new Error(`register ${email}: ${r.status} ${await r.text()}`);
 }
 
 /// Signs in through the form, as a person does; `base` lets a spec go through its relay.

@@ -41,7 +41,7 @@ else
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=coko LEPTOS_HASH_FILES=true LEPTOS_SITE_ADDR="127.0.0.1:$port"
   export DATABASE_URL="sqlite://$data/coko.db" COKO_DATA_DIR="$data" COKO_RATE_LIMIT_FACTOR=100
-  target/release/coko create-admin --email admin@coko.test --name "Admin E2E" --password admin-e2e-secret
+  COKO_ADMIN_PASSWORD=admin-e2e-secret target/release/coko create-admin --email admin@coko.test --name "Admin E2E"
   step "Import the corpus (and refuse a broken file)"
   corpus="${COKO_CORPUS:-../shared/corpus}"
   if target/release/coko import "$corpus/epub" && target/release/coko import "$corpus/pdf"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi

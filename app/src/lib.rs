@@ -57,6 +57,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Where pages may connect: their own origin, plus `cargo leptos watch`'s live-reload socket in
+/// debug builds only (a release build never talks to a development port).
+#[cfg(feature = "ssr")]
+pub fn connect_sources() -> &'static str {
+    if cfg!(debug_assertions) {
+        "'self' ws://127.0.0.1:3001 ws://localhost:3001"
+    } else {
+        "'self'"
+    }
+}
+
 /// Sets the page's Content-Security-Policy with the nonce of its inline hydration script.
 #[cfg(feature = "ssr")]
 fn security_headers() {
@@ -64,8 +75,9 @@ fn security_headers() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data: https:; connect-src 'self' ws://127.0.0.1:3001 ws://localhost:3001; font-src 'self'; object-src 'none'; \
-         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         img-src 'self' data: https:; connect-src {}; font-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        connect_sources()
     );
     if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&csp)) {
         res.insert_header(CONTENT_SECURITY_POLICY, value);

@@ -1,6 +1,7 @@
 //! The audit log: every change editors and admins make to the catalogue (books added, changed,
-//! corrected, deleted; access granted; authors, publishers and categories changed or deleted), with who did it, from where, and the values before and
-//! after. Admins browse it.
+//! corrected, deleted; access granted; authors, publishers and categories changed or deleted)
+//! and to accounts (roles, passwords set by the operator), with who did it, from where, and the
+//! values before and after. Admins browse it.
 
 use crate::account::{Role, User};
 use serde::{Deserialize, Serialize};
@@ -44,10 +45,14 @@ pub enum AuditAction {
     CategoryChanged,
     CategoryDeleted,
     CategoryMerged,
+    /// An account's role changed (from the users page or the command line).
+    RoleChanged,
+    /// The operator set an account's password from the command line, ending its sessions.
+    PasswordSet,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -63,6 +68,8 @@ impl AuditAction {
         Self::CategoryChanged,
         Self::CategoryDeleted,
         Self::CategoryMerged,
+        Self::RoleChanged,
+        Self::PasswordSet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +89,8 @@ impl AuditAction {
             Self::CategoryChanged => "category_changed",
             Self::CategoryDeleted => "category_deleted",
             Self::CategoryMerged => "category_merged",
+            Self::RoleChanged => "role_changed",
+            Self::PasswordSet => "password_set",
         }
     }
 
@@ -97,6 +106,7 @@ impl AuditAction {
             Self::PublisherChanged | Self::PublisherMerged => Some(format!("/admin/editeurs/{id}")),
             Self::CategoryAdded | Self::CategoryChanged | Self::CategoryMerged => Some(format!("/admin/categories/{id}")),
             Self::BookAdded | Self::BookChanged | Self::BookCorrected | Self::AccessGranted => Some(format!("/admin/livres/{id}")),
+            Self::RoleChanged | Self::PasswordSet => None,
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum Reason {
     OutOfRange,
     /// Another one already has it (a name, a slug).
     Taken,
+    /// An e-mail address whose owner has not confirmed it yet.
+    Unverified,
 }
 
 impl Reason {
@@ -29,6 +31,7 @@ impl Reason {
             Reason::Mismatch => "mismatch",
             Reason::OutOfRange => "out_of_range",
             Reason::Taken => "taken",
+            Reason::Unverified => "unverified",
         }
     }
 }

@@ -302,3 +302,23 @@ mod tests {
         assert_eq!(DisplayName::parse("a\u{0}b").unwrap_err().reason, Reason::InvalidFormat);
     }
 }
+
+/// Removes the Unicode bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069): in a title or a name they make text display as something else
+/// ("\u{202e}gpj.exe" shows as "exe.jpg"). Direction is the page's business (`dir`, `<bdi>`),
+/// never the metadata's. Marks (U+200E, U+200F, U+061C) stay: they cannot reorder a run.
+pub fn strip_bidi_controls(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')).collect()
+}
+
+#[cfg(test)]
+mod bidi_tests {
+    use super::strip_bidi_controls;
+
+    #[test]
+    fn bidi_overrides_and_isolates_are_removed() {
+        assert_eq!(strip_bidi_controls("\u{202E}gpj.exe"), "gpj.exe");
+        assert_eq!(strip_bidi_controls("a\u{2066}b\u{2069}c\u{202A}d\u{202C}"), "abcd");
+        assert_eq!(strip_bidi_controls("كتاب\u{200F} Book"), "كتاب\u{200F} Book", "marks and Arabic kept");
+    }
+}

@@ -128,18 +128,44 @@ async fn refresh_tokens_rotate_and_detect_reuse() {
         let s = &db.store;
         let u = user("r@example.sn");
         s.insert_user(&u, "h").await.unwrap();
-        s.insert_refresh_token("a", &u.id, "fam", 1_000).await.unwrap();
-        s.insert_refresh_token("b", &u.id, "fam", 1_000).await.unwrap();
-        s.insert_refresh_token("expired", &u.id, "fam2", 5).await.unwrap();
-        assert_eq!(s.use_refresh_token("a", 10).await.unwrap(), RefreshUse::Valid { user_id: u.id.clone(), family_id: "fam".into() });
+        s.insert_refresh_token("a", &u.id, "fam", 1_000, 5_000).await.unwrap();
+        s.insert_refresh_token("b", &u.id, "fam", 1_000, 5_000).await.unwrap();
+        s.insert_refresh_token("expired", &u.id, "fam2", 5, 5_000).await.unwrap();
+        assert!(s.refresh_family_live("fam", 10).await.unwrap());
+        assert_eq!(
+            s.use_refresh_token("a", 10).await.unwrap(),
+            RefreshUse::Valid { user_id: u.id.clone(), family_id: "fam".into(), family_expires_ms: 5_000 }
+        );
         assert_eq!(s.use_refresh_token("a", 11).await.unwrap(), RefreshUse::Reused { family_id: "fam".into() });
         assert_eq!(s.use_refresh_token("expired", 11).await.unwrap(), RefreshUse::Expired);
         assert_eq!(s.use_refresh_token("zzz", 11).await.unwrap(), RefreshUse::Unknown);
         s.revoke_refresh_family("fam", 12).await.unwrap();
+        assert!(!s.refresh_family_live("fam", 12).await.unwrap(), "{}: a revoked family is dead", db.label);
         assert_eq!(s.use_refresh_token("b", 13).await.unwrap(), RefreshUse::Reused { family_id: "fam".into() }, "{}", db.label);
-        s.insert_refresh_token("c", &u.id, "fam3", 1_000).await.unwrap();
+        s.insert_refresh_token("c", &u.id, "fam3", 1_000, 5_000).await.unwrap();
         s.revoke_user_refresh_tokens(&u.id, 14).await.unwrap();
         assert!(matches!(s.use_refresh_token("c", 15).await.unwrap(), RefreshUse::Reused { .. }));
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_family_ends_at_its_absolute_end_however_it_refreshes() {
+    on_each_backend(|db| async move {
+        let s = &db.store;
+        let u = user("fam@example.sn");
+        s.insert_user(&u, "h").await.unwrap();
+        // A token that would live past its family's end is cut to it.
+        s.insert_refresh_token("late", &u.id, "f", 9_000, 2_000).await.unwrap();
+        assert!(s.refresh_family_live("f", 1_999).await.unwrap());
+        assert!(!s.refresh_family_live("f", 2_000).await.unwrap(), "{}: the family is over", db.label);
+        assert_eq!(s.use_refresh_token("late", 2_500).await.unwrap(), RefreshUse::Expired, "{}", db.label);
+        assert_eq!(s.last_one_time_token_at(&u.id, "reset_password").await.unwrap(), None);
+        s.insert_one_time_token("t1", &u.id, "reset_password", i64::MAX / 2).await.unwrap();
+        let at = s.last_one_time_token_at(&u.id, "reset_password").await.unwrap().expect(db.label);
+        assert!((domain::clock::now_ms() - at).abs() < 60_000);
+        assert_eq!(s.last_one_time_token_at(&u.id, "verify_email").await.unwrap(), None);
         db
     })
     .await;

@@ -3,11 +3,16 @@
 
 use crate::config::{Config, LogFormat};
 use crate::state::AppState;
-use domain::account::NewAccount;
+use domain::account::{AdminOutcome, NewAccount};
+use domain::store::AccountStore;
 use leptos::config::{get_configuration, LeptosOptions};
 
-const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --name N [--password P] | seed --demo | import DIR [--draft] | reindex]
-  create-admin reads the password from --password or COKO_ADMIN_PASSWORD.
+const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E [--name N] [--promote] | seed --demo | import DIR [--draft] | reindex]
+  create-admin reads the password from COKO_ADMIN_PASSWORD, or asks for it (never on the command
+  line: every user of the machine can read it there). An address that already has an account
+  gets that password and loses its sessions and tokens; with --promote, a verified account is
+  made admin and keeps its own password.
+  seed --demo works only on a loopback address with a plain-http loopback base URL.
   reindex rebuilds the search index (Meilisearch when MEILISEARCH_URL is set) from the database.
   Configuration comes from the environment: see README.md.";
 
@@ -15,7 +20,7 @@ const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E --nam
 pub enum Command {
     Serve,
     Migrate,
-    CreateAdmin { email: String, name: String, password: Option<String> },
+    CreateAdmin { email: String, name: String, promote: bool },
     SeedDemo,
     Import { dir: std::path::PathBuf, draft: bool },
     Reindex,
@@ -27,10 +32,13 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match args.first().map(String::as_str) {
         None | Some("serve") => Ok(Command::Serve),
         Some("migrate") => Ok(Command::Migrate),
+        Some("create-admin") if args.iter().any(|a| a == "--password") => {
+            Err("create-admin takes no --password: set COKO_ADMIN_PASSWORD or type it at the prompt".into())
+        }
         Some("create-admin") => Ok(Command::CreateAdmin {
             email: flag("--email").ok_or("create-admin needs --email")?,
             name: flag("--name").unwrap_or_else(|| "Admin".into()),
-            password: flag("--password"),
+            promote: args.iter().any(|a| a == "--promote"),
         }),
         Some("seed") if args.iter().any(|a| a == "--demo") => Ok(Command::SeedDemo),
         Some("import") => Ok(Command::Import {
@@ -73,21 +81,43 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     let state = AppState::build(config, leptos.clone()).await?;
     match command {
         Command::Serve => {
+            if let Err(why) = state.config.refuse_demo(&leptos.site_addr) {
+                if let Some(email) = demo_accounts_present(&state).await? {
+                    anyhow::bail!("demo account {email} exists (its password is public) and {why}: serve a database without demo data");
+                }
+            }
             let listener = tokio::net::TcpListener::bind(leptos.site_addr).await?;
             tracing::info!(addr = %leptos.site_addr, backend = state.store.backend().as_str(), "Coko is listening");
             crate::serve(listener, state).await?;
         }
         Command::Migrate => println!("migrations applied ({})", state.store.backend().as_str()),
-        Command::CreateAdmin { email, name, password } => {
-            let password = password
-                .or_else(|| std::env::var("COKO_ADMIN_PASSWORD").ok())
-                .ok_or_else(|| anyhow::anyhow!("give the password with --password or COKO_ADMIN_PASSWORD"))?;
+        Command::CreateAdmin { email, name, promote } => {
+            let password = match std::env::var("COKO_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+                Some(p) => p,
+                None if promote => String::new(),
+                None => read_password()?,
+            };
             let form = NewAccount { email, password, name, country: "SN".into(), language: Some("fr".into()) };
-            let user = state.accounts.ensure_admin(form).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("admin ready: {} ({})", user.email, user.id);
+            let operator = domain::audit::Actor::system(domain::account::Role::Admin);
+            let outcome = state.accounts.ensure_admin(&operator, form, promote).await.map_err(cli_error)?;
+            let user = outcome.user();
+            match outcome {
+                AdminOutcome::Created(_) => println!("admin created: {} ({})", user.email, user.id),
+                AdminOutcome::Promoted(_) => println!("admin ready: {} ({}), promoted with its own password", user.email, user.id),
+                AdminOutcome::PasswordSet(_) => println!(
+                    "admin ready: {} ({}); the account existed: it now has the password given, and its sessions and tokens were ended",
+                    user.email, user.id
+                ),
+            }
         }
         Command::SeedDemo => {
+            state.config.refuse_demo(&leptos.site_addr).map_err(|why| anyhow::anyhow!("no demo data here: {why}"))?;
+            let operator = domain::audit::Actor::system(domain::account::Role::Admin);
             for (email, name, role) in DEMO_ACCOUNTS {
+                if state.store.user_by_email(email).await?.is_some() {
+                    println!("demo account: {email} (already there)");
+                    continue;
+                }
                 let form = NewAccount {
                     email: email.to_string(),
                     password: DEMO_PASSWORD.into(),
@@ -95,11 +125,10 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
                     country: "SN".into(),
                     language: Some("fr".into()),
                 };
-                let user = state.accounts.ensure_admin(form).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                if *role != "admin" {
-                    state.accounts.set_role(&user, &user.id, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                }
-                println!("demo account: {email} / {DEMO_PASSWORD} ({role})");
+                let role = domain::account::Role::parse(role).expect("demo roles are roles");
+                let user = state.accounts.create_verified(form, domain::account::Role::Reader).await.map_err(cli_error)?;
+                state.accounts.set_role(&operator, &user.id, role.as_str()).await.map_err(cli_error)?;
+                println!("demo account: {email} / {DEMO_PASSWORD} ({})", role.as_str());
             }
             seed_demo_books(&state).await?;
         }
@@ -112,6 +141,40 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         Command::Help => {}
     }
     Ok(())
+}
+
+fn cli_error(e: domain::account::AccountError) -> anyhow::Error {
+    match e.fields() {
+        [] => anyhow::anyhow!("{e}"),
+        fields => anyhow::anyhow!("refused: {}", fields.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The admin password, typed at a prompt without echo, or read from standard input when it is
+/// not a terminal (`printf '%s\n' "$P" | coko create-admin …`).
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Admin password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        anyhow::bail!("no password given: set COKO_ADMIN_PASSWORD or type it at the prompt");
+    }
+    Ok(password)
+}
+
+/// The first demo account found, if any.
+async fn demo_accounts_present(state: &AppState) -> anyhow::Result<Option<&'static str>> {
+    for (email, _, _) in DEMO_ACCOUNTS {
+        if state.store.user_by_email(email).await?.is_some() {
+            return Ok(Some(email));
+        }
+    }
+    Ok(None)
 }
 
 /// Generates the demo EPUBs and catalogues them like any upload, with their prices.
@@ -215,8 +278,13 @@ mod tests {
         assert_eq!(parse(&args("migrate")).unwrap(), Command::Migrate);
         assert_eq!(
             parse(&args("create-admin --email a@b.sn --name Awa")).unwrap(),
-            Command::CreateAdmin { email: "a@b.sn".into(), name: "Awa".into(), password: None }
+            Command::CreateAdmin { email: "a@b.sn".into(), name: "Awa".into(), promote: false }
         );
+        assert_eq!(
+            parse(&args("create-admin --email a@b.sn --promote")).unwrap(),
+            Command::CreateAdmin { email: "a@b.sn".into(), name: "Admin".into(), promote: true }
+        );
+        assert!(parse(&args("create-admin --email a@b.sn --password secret")).is_err(), "never on the command line");
         assert!(parse(&args("create-admin")).is_err());
         assert_eq!(parse(&args("seed --demo")).unwrap(), Command::SeedDemo);
         assert!(parse(&args("frobnicate")).is_err());

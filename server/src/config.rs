@@ -32,7 +32,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Multiplies every rate limit (1 = the documented limits). Test runs raise it.
     pub rate_limit_factor: u32,
-    pub trust_proxy: bool,
+    /// How many reverse proxies stand in front (`COKO_TRUST_PROXY`: `true` is one): the client
+    /// is the address the outermost of them appended to `X-Forwarded-For`.
+    pub trusted_proxies: u8,
     /// Largest book file accepted, in bytes.
     pub max_upload_bytes: u64,
     /// Meilisearch, when set: (URL, API key, index name). Otherwise the embedded index.
@@ -98,9 +100,13 @@ impl Config {
                 bad("COKO_RATE_LIMIT_FACTOR", format!("'{v}' is not a whole number between 1 and 10000"))
             })?,
         };
-        let trust_proxy = match get("COKO_TRUST_PROXY") {
-            None => false,
-            Some(v) => parse_bool("COKO_TRUST_PROXY", &v)?,
+        let trusted_proxies = match get("COKO_TRUST_PROXY") {
+            None => 0,
+            Some(v) => match v.parse::<u8>() {
+                Ok(n) if n <= 10 => n,
+                Ok(_) => return Err(bad("COKO_TRUST_PROXY", format!("'{v}' proxies: at most 10"))),
+                Err(_) => u8::from(parse_bool("COKO_TRUST_PROXY", &v)?),
+            },
         };
         let max_upload_bytes = match get("COKO_MAX_UPLOAD_MB") {
             None => 200 * 1024 * 1024,
@@ -131,8 +137,27 @@ impl Config {
             log_format,
             secure_cookies,
             rate_limit_factor,
-            trust_proxy,
+            trusted_proxies,
         })
+    }
+
+    /// Demo data (accounts whose passwords are printed in the README) may exist only on a
+    /// machine nobody else reaches: served on a loopback address, with a plain-http loopback
+    /// base URL. `Err` says why not.
+    pub fn refuse_demo(&self, site_addr: &std::net::SocketAddr) -> Result<(), String> {
+        if !site_addr.ip().is_loopback() {
+            return Err(format!("the server listens on {site_addr}, which is not a loopback address"));
+        }
+        let host = self.base_url.strip_prefix("http://").map(|rest| rest.split(['/', '?']).next().unwrap_or(""));
+        let loopback_host = host.is_some_and(|h| {
+            let name = h.rsplit_once(':').filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit())).map_or(h, |(n, _)| n);
+            let name = name.trim_start_matches('[').trim_end_matches(']');
+            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        });
+        if !loopback_host {
+            return Err(format!("COKO_BASE_URL is {}, not a plain-http loopback address", self.base_url));
+        }
+        Ok(())
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
@@ -165,6 +190,28 @@ mod tests {
         assert!(!c.secure_cookies);
         assert_eq!(c.rate_limit_factor, 1);
         assert_eq!(c.outbox_dir(), PathBuf::from("data/outbox"));
+    }
+
+    #[test]
+    fn demo_data_only_on_loopback() {
+        let local: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let public: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        assert!(with(&[]).unwrap().refuse_demo(&local).is_ok());
+        assert!(with(&[("COKO_BASE_URL", "http://localhost:3000/")]).unwrap().refuse_demo(&local).is_ok());
+        assert!(with(&[("COKO_BASE_URL", "http://[::1]:3000")]).unwrap().refuse_demo(&local).is_ok());
+        assert!(with(&[]).unwrap().refuse_demo(&public).is_err(), "listening on every interface");
+        assert!(with(&[("COKO_BASE_URL", "https://127.0.0.1:3000")]).unwrap().refuse_demo(&local).is_err(), "https");
+        assert!(with(&[("COKO_BASE_URL", "http://coko.africa")]).unwrap().refuse_demo(&local).is_err(), "a public name");
+        assert!(with(&[("COKO_BASE_URL", "http://127.0.0.1.evil.example")]).unwrap().refuse_demo(&local).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_counted() {
+        assert_eq!(with(&[]).unwrap().trusted_proxies, 0);
+        assert_eq!(with(&[("COKO_TRUST_PROXY", "true")]).unwrap().trusted_proxies, 1);
+        assert_eq!(with(&[("COKO_TRUST_PROXY", "2")]).unwrap().trusted_proxies, 2);
+        assert_eq!(with(&[("COKO_TRUST_PROXY", "false")]).unwrap().trusted_proxies, 0);
+        assert_eq!(with(&[("COKO_TRUST_PROXY", "many")]).unwrap_err().var, "COKO_TRUST_PROXY");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The sign-in (refresh-token family) the token belongs to: it dies with it.
+    #[serde(default)]
+    pub fam: String,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -56,8 +59,9 @@ impl JwtKeys {
         Ok(Self::from_secret(&key))
     }
 
-    pub fn issue(&self, user_id: &str, role: &str, now: i64, ttl_secs: i64) -> String {
+    pub fn issue(&self, user_id: &str, role: &str, family: &str, now: i64, ttl_secs: i64) -> String {
         let claims = Claims {
+            fam: family.to_owned(),
             sub: user_id.to_owned(),
             role: role.to_owned(),
             iss: ISSUER.into(),
@@ -101,11 +105,11 @@ mod tests {
     fn issues_and_checks_tokens() {
         let keys = JwtKeys::from_secret(b"0123456789abcdef0123456789abcdef");
         let now = chrono::Utc::now().timestamp();
-        let t = keys.issue("u1", "reader", now, ACCESS_TTL_SECS);
+        let t = keys.issue("u1", "reader", "f1", now, ACCESS_TTL_SECS);
         let c = keys.verify(&t).unwrap();
-        assert_eq!((c.sub.as_str(), c.iss.as_str(), c.aud.as_str()), ("u1", ISSUER, AUDIENCE));
+        assert_eq!((c.sub.as_str(), c.iss.as_str(), c.aud.as_str(), c.fam.as_str()), ("u1", ISSUER, AUDIENCE, "f1"));
         assert_eq!(c.exp - c.iat, 900);
-        let old = keys.issue("u1", "reader", now - 1000, ACCESS_TTL_SECS);
+        let old = keys.issue("u1", "reader", "f1", now - 1000, ACCESS_TTL_SECS);
         assert_eq!(keys.verify(&old).unwrap_err(), TokenError::Expired);
         let other = JwtKeys::from_secret(b"another-secret-another-secret-xx");
         assert_eq!(other.verify(&t).unwrap_err(), TokenError::Invalid);
@@ -115,7 +119,7 @@ mod tests {
     fn generated_key_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let a = JwtKeys::load(None, dir.path()).unwrap();
-        let t = a.issue("u", "reader", chrono::Utc::now().timestamp(), 60);
+        let t = a.issue("u", "reader", "f", chrono::Utc::now().timestamp(), 60);
         let b = JwtKeys::load(None, dir.path()).unwrap();
         assert!(b.verify(&t).is_ok());
     }

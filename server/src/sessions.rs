@@ -9,6 +9,8 @@ use tower_sessions::SessionStore;
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID: &str = "user_id";
+/// The session key holding when the user signed in (epoch ms): sessions have an absolute end.
+pub const SIGNED_IN_AT: &str = "signed_in_at";
 /// The session key holding a one-time notice.
 pub const FLASH: &str = "flash";
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub catalog: CatalogService,
     pub jwt: JwtKeys,
     pub limiter: Arc<RateLimiter>,
+    /// Wrong passwords per account and client.
+    pub login_failures: Arc<crate::rate_limit::FailureBackoff>,
     pub reading: ReadingService,
     pub open_books: Arc<OpenBooks>,
     /// The reader's WASM build folder under `<site>/reader/`, named by its content hash.
@@ -68,13 +70,14 @@ impl AppState {
         };
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
+        let login_failures = Arc::new(crate::rate_limit::FailureBackoff::new(config.rate_limit_factor));
         let reading = ReadingService::new(Arc::new(store.clone()), Arc::new(store.clone()));
         let reader_assets = reader_assets(&leptos.site_root);
         if reader_assets.is_none() {
             tracing::warn!("the reader's WASM is not built (scripts/build-reader.sh): books open chapter by chapter");
         }
         let shell = Arc::new(crate::http::offline::Shell::of_site(&leptos.site_root, reader_assets.as_deref()));
-        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, reading, open_books: Arc::default(), reader_assets, shell })
+        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, login_failures, reading, open_books: Arc::default(), reader_assets, shell })
     }
 }
 

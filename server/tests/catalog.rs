@@ -294,8 +294,8 @@ async fn editors_add_change_and_remove_books_through_the_api() {
 
         // Removal: not by readers; a held book stays; then gone for good.
         assert_eq!(client().delete(&one).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-        let lecteur = app.state.accounts.user_by_email("lecteur@coko.test").await.unwrap();
-        let admin = app.state.accounts.user_by_email("editrice@coko.test").await.unwrap();
+        let lecteur = app.state.accounts.verified_user_by_email("lecteur@coko.test").await.unwrap();
+        let admin = app.state.accounts.verified_user_by_email("editrice@coko.test").await.unwrap();
         app.state.reading.grant(&domain::audit::Actor::user(&admin, "127.0.0.1"), &lecteur.id, &id).await.unwrap();
         let res = client().delete(&one).bearer_auth(&editor).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::CONFLICT, "{}", app.label);

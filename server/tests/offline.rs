@@ -92,7 +92,7 @@ async fn a_write_kept_for_another_account_is_refused() {
         let app = spawn(db).await;
         let moby = import(&app, "moby-dick.epub").await;
         let web = signed_in(&app, "binta@coko.test", "reader").await;
-        let me = app.state.accounts.user_by_email("binta@coko.test").await.unwrap();
+        let me = app.state.accounts.verified_user_by_email("binta@coko.test").await.unwrap();
         let base = app.url("/api/v1/reading/annotations/");
         let body = json!({
             "id": uuid::Uuid::now_v7().to_string(), "book_id": moby.id, "annotation_type": "highlight",

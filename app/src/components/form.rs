@@ -54,6 +54,7 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::OutOfRange if matches!(e.field.as_str(), "parent" | "fusion" | "into") => t.err_own_branch,
         Reason::OutOfRange => t.err_out_of_range,
         Reason::Taken => t.err_taken,
+        Reason::Unverified => t.err_unverified,
     }
 }
 

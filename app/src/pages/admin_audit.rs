@@ -14,6 +14,8 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::BookCorrected => t.audit_book_corrected,
         AuditAction::BookDeleted => t.audit_book_deleted,
         AuditAction::AccessGranted => t.audit_access_granted,
+        AuditAction::RoleChanged => t.audit_role_changed,
+        AuditAction::PasswordSet => t.audit_password_set,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

@@ -11,7 +11,7 @@ mod service;
 pub mod tokens;
 
 #[cfg(feature = "ssr")]
-pub use service::{AccountError, AccountService, NewAccount, ProfileChanges};
+pub use service::{AccountError, AccountService, AdminOutcome, NewAccount, ProfileChanges, RefreshToken};
 
 /// Roles from the RBAC model. Guests are signed-out visitors and have no role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

@@ -2,6 +2,7 @@
 //! refresh-token rotation and role management. Web forms and REST call the same functions.
 
 use super::tokens::{self, Purpose};
+use crate::audit::{Actor, AuditAction, AuditEntry};
 use super::{password, Preferences, Role, Theme, User, UserPage};
 use crate::clock::now_ms;
 use crate::error::{ErrorCode, FieldError, Reason};
@@ -14,6 +15,36 @@ const VERIFY_TTL_MS: i64 = 24 * 3600 * 1000;
 const RESET_TTL_MS: i64 = 3600 * 1000;
 /// Refresh tokens last seven days.
 pub const REFRESH_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+/// A sign-in (a refresh-token family) ends after 90 days, however often it refreshes.
+pub const FAMILY_TTL_MS: i64 = 90 * 24 * 3600 * 1000;
+/// A reset link is mailed at most once in this time per account.
+pub const RESET_SPACING_MS: i64 = 2 * 60 * 1000;
+
+/// A refresh token as handed to a client, and the sign-in (family) its access tokens name.
+#[derive(Debug, Clone)]
+pub struct RefreshToken {
+    pub raw: String,
+    pub family: String,
+}
+
+/// What `coko create-admin` did.
+#[derive(Debug, Clone)]
+pub enum AdminOutcome {
+    /// A new admin account.
+    Created(User),
+    /// A verified account promoted as asked, its password kept.
+    Promoted(User),
+    /// An existing account given the operator's password (sessions and tokens ended) and made admin.
+    PasswordSet(User),
+}
+
+impl AdminOutcome {
+    pub fn user(&self) -> &User {
+        match self {
+            AdminOutcome::Created(u) | AdminOutcome::Promoted(u) | AdminOutcome::PasswordSet(u) => u,
+        }
+    }
+}
 
 /// Everything that can refuse an account operation.
 #[derive(Debug, thiserror::Error)]
@@ -110,22 +141,38 @@ pub struct AccountService {
     store: Arc<dyn AccountStore>,
     mailer: Arc<dyn Mailer>,
     base_url: String,
+    /// Serialises "was a link mailed lately?" with making the next one, so that requests
+    /// arriving together mail once (per process: several servers may each mail one).
+    reset_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AccountService {
     pub fn new(store: Arc<dyn AccountStore>, mailer: Arc<dyn Mailer>, base_url: impl Into<String>) -> Self {
-        Self { store, mailer, base_url: base_url.into().trim_end_matches('/').to_owned() }
+        Self { store, mailer, base_url: base_url.into().trim_end_matches('/').to_owned(), reset_gate: Arc::default() }
     }
 
     pub fn store(&self) -> &Arc<dyn AccountStore> {
         &self.store
     }
 
-    /// Creates a reader account and mails a verification link.
-    pub async fn register(&self, form: NewAccount) -> Result<User, AccountError> {
-        let user = self.create_user(form, Role::Reader, false).await?;
-        self.send_verification(&user).await;
-        Ok(user)
+    /// Creates a reader account and mails a verification link from the background. An address
+    /// that already has an account answers exactly the same (after the same password hashing),
+    /// and its owner is told by mail instead: registration never reveals who has an account.
+    pub async fn register(&self, form: NewAccount) -> Result<(), AccountError> {
+        match self.create_user(form, Role::Reader, false).await {
+            Ok(user) => {
+                let service = self.clone();
+                tokio::spawn(async move { service.send_verification(&user).await });
+                Ok(())
+            }
+            Err(AccountError::EmailTaken) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An account made by staff or the command line, its address taken as verified.
+    pub async fn create_verified(&self, form: NewAccount, role: Role) -> Result<User, AccountError> {
+        self.create_user(form, role, true).await
     }
 
     async fn create_user(&self, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
@@ -159,20 +206,68 @@ impl AccountService {
         };
         match self.store.insert_user(&user, &hash).await {
             Ok(()) => Ok(user),
-            Err(StoreError::Conflict(_)) => Err(AccountError::EmailTaken),
+            Err(StoreError::Conflict(_)) => {
+                if !verified {
+                    self.tell_owner_of_registration(&user.email).await;
+                }
+                Err(AccountError::EmailTaken)
+            }
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Creates the first admin, or promotes an existing account. Used by the CLI.
-    pub async fn ensure_admin(&self, form: NewAccount) -> Result<User, AccountError> {
+    /// Someone registered with an address that has an account: its owner hears of it, with the
+    /// ways back in, from the background.
+    async fn tell_owner_of_registration(&self, email: &str) {
+        let Ok(Some(rec)) = self.store.user_by_email(email).await else { return };
+        let service = self.clone();
+        tokio::spawn(async move {
+            let links = format!("{0}/connexion\n{0}/mot-de-passe/oublie", service.base_url);
+            service.mail(&rec.user, MailKind::AlreadyRegistered, &links).await;
+        });
+    }
+
+    /// `coko create-admin`: creates an admin, or makes an existing account the operator's.
+    /// An existing account keeps its password only when `promote` is asked and its address is
+    /// verified; otherwise it gets the given password and loses every session and token, so
+    /// whoever registered the operator's address first is shut out. Every change is audited.
+    pub async fn ensure_admin(&self, by: &Actor, form: NewAccount, promote: bool) -> Result<AdminOutcome, AccountError> {
         let email = Email::parse(&form.email).map_err(invalid)?;
-        if let Some(existing) = self.store.user_by_email(email.as_str()).await? {
-            self.store.set_role(&existing.user.id, Role::Admin, now_ms()).await?;
-            self.store.mark_email_verified(&existing.user.id, now_ms()).await?;
-            return self.user(&existing.user.id).await;
+        let Some(existing) = self.store.user_by_email(email.as_str()).await? else {
+            let user = self.create_user(form, Role::Admin, true).await?;
+            self.audit_role(by, &user, None).await?;
+            return Ok(AdminOutcome::Created(user));
+        };
+        let user = existing.user;
+        if promote && user.email_verified {
+            self.change_role(by, &user, Role::Admin).await?;
+            return Ok(AdminOutcome::Promoted(self.user(&user.id).await?));
         }
-        self.create_user(form, Role::Admin, true).await
+        if form.password.is_empty() {
+            return Err(invalid(FieldError::new("password", Reason::Required)));
+        }
+        let pass = Password::parse(&form.password).map_err(invalid)?;
+        self.set_password(&user.id, &pass, None).await?;
+        self.store.mark_email_verified(&user.id, now_ms()).await?;
+        let entry = AuditEntry::new(by, AuditAction::PasswordSet, &user.id, &user.email, None, None);
+        self.store.record_audit(&entry).await?;
+        self.change_role(by, &user, Role::Admin).await?;
+        Ok(AdminOutcome::PasswordSet(self.user(&user.id).await?))
+    }
+
+    async fn change_role(&self, by: &Actor, user: &User, role: Role) -> Result<(), AccountError> {
+        if user.role == role {
+            return Ok(());
+        }
+        self.store.set_role(&user.id, role, now_ms()).await?;
+        self.audit_role(by, &User { role, ..user.clone() }, Some(user.role)).await
+    }
+
+    async fn audit_role(&self, by: &Actor, user: &User, before: Option<Role>) -> Result<(), AccountError> {
+        let before = before.map(|r| serde_json::json!({ "role": r.as_str() }));
+        let after = Some(serde_json::json!({ "role": user.role.as_str() }));
+        let entry = AuditEntry::new(by, AuditAction::RoleChanged, &user.id, &user.email, before, after);
+        Ok(self.store.record_audit(&entry).await?)
     }
 
     /// Checks an e-mail and password. Unknown e-mails take as long as wrong passwords.
@@ -200,12 +295,15 @@ impl AccountService {
         self.store.user_by_id(id).await?.map(|r| r.user).ok_or(AccountError::NotFound)
     }
 
-    /// The account with this e-mail; an invalid address is refused as such, an unknown one is
-    /// `email: unknown` (for staff forms that name a reader).
-    pub async fn user_by_email(&self, email: &str) -> Result<User, AccountError> {
+    /// The account with this verified e-mail, for staff forms that give something to a reader
+    /// by address (access to a paid book…): an invalid address is refused as such, an unknown
+    /// one is `email: unknown`, one whose owner has not proved it is `email: unverified` —
+    /// whoever typed someone else's address at registration gets nothing meant for them.
+    pub async fn verified_user_by_email(&self, email: &str) -> Result<User, AccountError> {
         let email = Email::parse(email).map_err(|e| AccountError::Invalid(vec![e]))?;
         match self.store.user_by_email(email.as_str()).await? {
-            Some(r) => Ok(r.user),
+            Some(r) if r.user.email_verified => Ok(r.user),
+            Some(_) => Err(AccountError::Invalid(vec![FieldError::new("email", Reason::Unverified)])),
             None => Err(AccountError::Invalid(vec![FieldError::new("email", Reason::Unknown)])),
         }
     }
@@ -310,14 +408,34 @@ impl AccountService {
         self.user(&user_id).await
     }
 
-    /// Mails a reset link if the address has an account. Answers the same either way.
+    /// Mails a reset link if the address has an account. Answers at once and the same either
+    /// way: the look-up and the mail happen in the background. A link mailed less than
+    /// [`RESET_SPACING_MS`] ago is not mailed again (the owner has it), so nobody can flood an
+    /// inbox from many addresses.
     pub async fn forgot_password(&self, email: &str) -> Result<(), AccountError> {
         let email = Email::parse(email).map_err(invalid)?;
-        let Some(rec) = self.store.user_by_email(email.as_str()).await? else { return Ok(()) };
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = service.mail_reset_link(email.as_str()).await {
+                tracing::error!(error = %e, "reset link not sent");
+            }
+        });
+        Ok(())
+    }
+
+    async fn mail_reset_link(&self, email: &str) -> Result<(), AccountError> {
+        let Some(rec) = self.store.user_by_email(email).await? else { return Ok(()) };
+        let purpose = Purpose::ResetPassword.as_str();
         let raw = tokens::generate();
-        self.store
-            .insert_one_time_token(&tokens::digest(&raw), &rec.user.id, Purpose::ResetPassword.as_str(), now_ms() + RESET_TTL_MS)
-            .await?;
+        {
+            let _gate = self.reset_gate.lock().await;
+            if let Some(last) = self.store.last_one_time_token_at(&rec.user.id, purpose).await? {
+                if now_ms() - last < RESET_SPACING_MS {
+                    return Ok(());
+                }
+            }
+            self.store.insert_one_time_token(&tokens::digest(&raw), &rec.user.id, purpose, now_ms() + RESET_TTL_MS).await?;
+        }
         let link = format!("{}/mot-de-passe/nouveau?token={raw}", self.base_url);
         self.mail(&rec.user, MailKind::Reset, &link).await;
         Ok(())
@@ -337,25 +455,26 @@ impl AccountService {
         self.user(&user_id).await
     }
 
-    /// Starts a refresh-token family for a newly signed-in client; returns the raw token.
-    pub async fn issue_refresh_token(&self, user_id: &str) -> Result<String, AccountError> {
+    /// Starts a refresh-token family for a newly signed-in client.
+    pub async fn issue_refresh_token(&self, user_id: &str) -> Result<RefreshToken, AccountError> {
         let family = uuid::Uuid::now_v7().to_string();
-        self.new_refresh_in_family(user_id, &family).await
+        self.new_refresh_in_family(user_id, &family, now_ms() + FAMILY_TTL_MS).await
     }
 
-    async fn new_refresh_in_family(&self, user_id: &str, family: &str) -> Result<String, AccountError> {
+    async fn new_refresh_in_family(&self, user_id: &str, family: &str, family_expires_ms: i64) -> Result<RefreshToken, AccountError> {
         let raw = tokens::generate();
-        self.store.insert_refresh_token(&tokens::digest(&raw), user_id, family, now_ms() + REFRESH_TTL_MS).await?;
-        Ok(raw)
+        self.store.insert_refresh_token(&tokens::digest(&raw), user_id, family, now_ms() + REFRESH_TTL_MS, family_expires_ms).await?;
+        Ok(RefreshToken { raw, family: family.to_owned() })
     }
 
-    /// Spends a refresh token and returns its successor. A token presented twice revokes its
-    /// whole family: whoever holds a copy is locked out along with the thief.
-    pub async fn rotate_refresh_token(&self, raw: &str) -> Result<(User, String), AccountError> {
+    /// Spends a refresh token and returns its successor, in the same family (which keeps its
+    /// end). A token presented twice revokes its whole family: whoever holds a copy is locked
+    /// out along with the thief.
+    pub async fn rotate_refresh_token(&self, raw: &str) -> Result<(User, RefreshToken), AccountError> {
         match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
-            RefreshUse::Valid { user_id, family_id } => {
+            RefreshUse::Valid { user_id, family_id, family_expires_ms } => {
                 let user = self.user(&user_id).await.map_err(|_| AccountError::InvalidToken)?;
-                let next = self.new_refresh_in_family(&user_id, &family_id).await?;
+                let next = self.new_refresh_in_family(&user_id, &family_id, family_expires_ms).await?;
                 Ok((user, next))
             }
             RefreshUse::Reused { family_id } => {
@@ -367,7 +486,8 @@ impl AccountService {
         }
     }
 
-    /// Signs a client out: revokes the family of the refresh token it holds.
+    /// Signs a client out: revokes the family of the refresh token it holds (its access tokens
+    /// stop working with it).
     pub async fn revoke_refresh_token(&self, raw: &str) -> Result<(), AccountError> {
         match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
             RefreshUse::Valid { family_id, .. } | RefreshUse::Reused { family_id } => {
@@ -376,6 +496,15 @@ impl AccountService {
             }
             RefreshUse::Expired | RefreshUse::Unknown => Ok(()),
         }
+    }
+
+    /// The user an access token speaks for, while the sign-in it came from (its refresh-token
+    /// family) is live: a logout, a password change or reset, or the family's end stops it.
+    pub async fn user_for_access(&self, user_id: &str, family: &str) -> Result<User, AccountError> {
+        if family.is_empty() || !self.store.refresh_family_live(family, now_ms()).await? {
+            return Err(AccountError::InvalidToken);
+        }
+        self.user(user_id).await.map_err(|_| AccountError::InvalidToken)
     }
 
     pub async fn list_users(&self, actor: &User, search: &str, page: u32, per_page: u32) -> Result<UserPage, AccountError> {
@@ -389,9 +518,9 @@ impl AccountService {
         Ok(UserPage { users, total, page, per_page })
     }
 
-    /// Changes a user's role. The last admin cannot demote themselves.
-    pub async fn set_role(&self, actor: &User, target_id: &str, role: &str) -> Result<User, AccountError> {
-        if !actor.role.can_manage_users() {
+    /// Changes a user's role, into the audit journal. The last admin cannot demote themselves.
+    pub async fn set_role(&self, by: &Actor, target_id: &str, role: &str) -> Result<User, AccountError> {
+        if !by.role.can_manage_users() {
             return Err(AccountError::Forbidden);
         }
         let role = Role::parse(role).ok_or_else(|| invalid(FieldError::new("role", Reason::Unknown)))?;
@@ -399,7 +528,7 @@ impl AccountService {
         if target.role == Role::Admin && role != Role::Admin && self.store.count_admins().await? <= 1 {
             return Err(AccountError::Conflict("last_admin"));
         }
-        self.store.set_role(target_id, role, now_ms()).await?;
+        self.change_role(by, &target, role).await?;
         self.user(target_id).await
     }
 
@@ -416,6 +545,7 @@ impl AccountService {
 enum MailKind {
     Verify,
     Reset,
+    AlreadyRegistered,
 }
 
 fn mail_text(lang: Language, kind: MailKind, name: &str, link: &str) -> (String, String) {
@@ -427,6 +557,18 @@ fn mail_text(lang: Language, kind: MailKind, name: &str, link: &str) -> (String,
         (Language::En, MailKind::Reset) => (
             "Reset your password".into(),
             format!("Hello {name},\n\nTo choose a new password, open this link (valid one hour, usable once):\n\n{link}\n\nIf you did not ask for it, ignore this message: your password stays the same.\n"),
+        ),
+        (Language::En, MailKind::AlreadyRegistered) => (
+            "Someone tried to create an account with your address".into(),
+            format!("Hello {name},\n\nSomeone just tried to create a Coko account with this e-mail address, which already has one. If it was you, sign in, or choose a new password if you forgot it:\n\n{link}\n\nIf it was not you, ignore this message: nothing changed on your account.\n"),
+        ),
+        (Language::Ar, MailKind::AlreadyRegistered) => (
+            "حاول أحدهم إنشاء حساب بعنوانك".into(),
+            format!("مرحبًا {name}،\n\nحاول أحدهم للتو إنشاء حساب على كوكو بهذا البريد الإلكتروني، وله حساب بالفعل. إن كنت أنت، فسجّل الدخول، أو اختر كلمة مرور جديدة إن نسيتها:\n\n{link}\n\nإن لم تكن أنت، فتجاهل هذه الرسالة: لم يتغيّر شيء في حسابك.\n"),
+        ),
+        (_, MailKind::AlreadyRegistered) => (
+            "Quelqu'un a voulu créer un compte avec votre adresse".into(),
+            format!("Bonjour {name},\n\nQuelqu'un vient d'essayer de créer un compte Coko avec cette adresse e-mail, qui en a déjà un. Si c'était vous, connectez-vous, ou choisissez un nouveau mot de passe si vous l'avez oublié :\n\n{link}\n\nSi ce n'était pas vous, ignorez ce message : rien n'a changé sur votre compte.\n"),
         ),
         (_, MailKind::Verify) => (
             "Confirmez votre adresse e-mail".into(),

@@ -84,7 +84,7 @@ fn as_json(kind: Listing, e: &Listed) -> serde_json::Value {
 /// Checks the form; the entry as it would be stored (id, books and photo from `current`).
 fn parse(kind: Listing, form: &EntryForm, current: &Listed) -> Result<Listed, CatalogError> {
     let mut errors = Vec::new();
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::validation::strip_bidi_controls(&form.name).split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         errors.push(FieldError::new("name", Reason::Required));
     } else if name.chars().count() > MAX_NAME {

@@ -109,6 +109,7 @@ const MAX_CATEGORY_DEPTH: usize = 4;
 pub fn parse_categories(raw: &str) -> Result<Vec<Vec<String>>, Reason> {
     let mut out: Vec<Vec<String>> = Vec::new();
     for line in raw.split(['\n', ';']) {
+        let line = crate::validation::strip_bidi_controls(line);
         let path: Vec<String> = line.split('>').map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
         if path.iter().all(String::is_empty) {
             continue;
@@ -133,7 +134,8 @@ pub fn parse_categories(raw: &str) -> Result<Vec<Vec<String>>, Reason> {
 fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, CatalogError> {
     let mut errors = Vec::new();
     let mut text = |field: &str, value: &str, max: usize, required: bool| -> String {
-        let v = value.trim();
+        let v = crate::validation::strip_bidi_controls(value);
+        let v = v.trim();
         if required && v.is_empty() {
             errors.push(FieldError::new(field, Reason::Required));
         } else if v.chars().count() > max {
@@ -170,7 +172,8 @@ fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, C
             None
         }
     };
-    let names: Vec<String> = form.authors.split(['\n', ';']).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+    let authors = crate::validation::strip_bidi_controls(&form.authors);
+    let names: Vec<String> = authors.split(['\n', ';']).map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
     if names.iter().any(|n| n.chars().count() > 200) || names.len() > 50 {
         errors.push(FieldError::new("authors", Reason::TooLong));
     }

@@ -130,7 +130,24 @@ pub fn inspect(bytes: &[u8], extension: Option<&str>, limits: &Limits) -> Result
     };
     out.format = found;
     out.isbn = out.identifiers.iter().find_map(|i| isbn_of(i));
+    out.strip_bidi_controls();
     Ok(out)
+}
+
+impl Extracted {
+    /// Metadata never carries direction controls (see [`crate::validation::strip_bidi_controls`]).
+    fn strip_bidi_controls(&mut self) {
+        use crate::validation::strip_bidi_controls as strip;
+        for field in [&mut self.title, &mut self.subtitle, &mut self.language, &mut self.publisher, &mut self.description, &mut self.date] {
+            *field = strip(field);
+        }
+        for c in &mut self.creators {
+            c.name = strip(&c.name);
+        }
+        for s in self.subjects.iter_mut().chain(self.identifiers.iter_mut()) {
+            *s = strip(s);
+        }
+    }
 }
 
 /// An ISBN-13 (or ISBN-10, converted) hidden in an identifier such as `urn:isbn:978…`.
@@ -177,6 +194,18 @@ mod tests {
         assert_eq!(isbn_of("ISBN 0-306-40615-2").as_deref(), Some("9780306406157"), "ISBN-10 converted");
         assert_eq!(isbn_of("ISBN 0-8044-2957-X").as_deref(), Some("9780804429573"), "X check digit");
         assert_eq!(isbn_of("urn:uuid:1234"), None);
+    }
+
+    #[test]
+    fn extracted_metadata_loses_direction_controls() {
+        let mut e = Extracted {
+            title: "\u{202E}gpj.exe".into(),
+            creators: vec![Creator { name: "Ali\u{2067}ce".into(), role: "aut".into() }],
+            subjects: vec!["\u{202B}Histoire".into()],
+            ..Default::default()
+        };
+        e.strip_bidi_controls();
+        assert_eq!((e.title.as_str(), e.creators[0].name.as_str(), e.subjects[0].as_str()), ("gpj.exe", "Alice", "Histoire"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::{words, Facets, SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// Where a word was found, and how much that counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,7 +37,35 @@ struct Inner {
 
 #[derive(Default)]
 pub struct EmbeddedIndex {
-    inner: RwLock<Inner>,
+    inner: Arc<RwLock<Inner>>,
+}
+
+/// Query words kept: each one is scanned against the whole vocabulary with an edit distance,
+/// so a pasted paragraph must not cost a hundred scans.
+pub const MAX_QUERY_WORDS: usize = 8;
+/// Letters kept of a query word (the distance is quadratic in them; no title word is longer).
+pub const MAX_QUERY_WORD_CHARS: usize = 40;
+
+/// The words a query is searched by: folded, deduplicated (the last one stays last: it is the
+/// one being typed), at most [`MAX_QUERY_WORDS`] of at most [`MAX_QUERY_WORD_CHARS`] letters.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let mut all: Vec<String> = words(query).into_iter().map(|w| w.chars().take(MAX_QUERY_WORD_CHARS).collect()).collect();
+    let last = all.pop();
+    let mut out: Vec<String> = Vec::new();
+    for w in all.into_iter().chain(last.clone()) {
+        if !out.contains(&w) {
+            out.push(w);
+        } else if Some(&w) == last.as_ref() {
+            out.retain(|x| x != &w);
+            out.push(w);
+        }
+    }
+    if out.len() > MAX_QUERY_WORDS {
+        let tail = out.split_off(out.len() - 1);
+        out.truncate(MAX_QUERY_WORDS - 1);
+        out.extend(tail);
+    }
+    out
 }
 
 impl EmbeddedIndex {
@@ -190,11 +218,28 @@ impl SearchIndex for EmbeddedIndex {
     }
 
     async fn search(&self, query: &str, filter: &SearchFilter, offset: usize, limit: usize) -> Result<SearchResults, SearchError> {
-        let inner = self.inner.read().map_err(|_| SearchError("index lock poisoned".into()))?;
-        let terms = words(query);
+        let terms = query_terms(query);
         if terms.is_empty() {
             return Ok(SearchResults::default());
         }
+        // The vocabulary scan is CPU work: on a blocking thread, never on the async workers.
+        let (inner, filter) = (self.inner.clone(), filter.clone());
+        tokio::task::spawn_blocking(move || {
+            let inner = inner.read().map_err(|_| SearchError("index lock poisoned".into()))?;
+            Ok(inner.search(&terms, &filter, offset, limit))
+        })
+        .await
+        .map_err(|e| SearchError(format!("search task: {e}")))?
+    }
+
+    async fn ping(&self) -> Result<(), SearchError> {
+        self.inner.read().map(|_| ()).map_err(|_| SearchError("index lock poisoned".into()))
+    }
+}
+
+impl Inner {
+    fn search(&self, terms: &[String], filter: &SearchFilter, offset: usize, limit: usize) -> SearchResults {
+        let inner = self;
         // Every query word must match; a document's score adds each word's best match.
         let mut scores: Option<HashMap<usize, f32>> = None;
         for (i, q) in terms.iter().enumerate() {
@@ -230,21 +275,29 @@ impl SearchIndex for EmbeddedIndex {
             free: count(hits.iter().map(|(d, _)| if d.free { "free".to_owned() } else { "paid".to_owned() })),
             category: count(hits.iter().flat_map(|(d, _)| d.categories.clone())),
         };
-        Ok(SearchResults {
+        SearchResults {
             total: hits.len() as u64,
             ids: hits.iter().skip(offset).take(limit).map(|(d, _)| d.id.clone()).collect(),
             facets,
-        })
-    }
-
-    async fn ping(&self) -> Result<(), SearchError> {
-        self.inner.read().map(|_| ()).map_err(|_| SearchError("index lock poisoned".into()))
+        }
     }
 }
+
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_words_are_deduplicated_and_capped() {
+        assert_eq!(query_terms("Moby moby DICK"), ["moby", "dick"]);
+        assert_eq!(query_terms("dick moby dick"), ["moby", "dick"], "the word being typed stays last");
+        let long = (0..50).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let terms = query_terms(&long);
+        assert_eq!(terms.len(), MAX_QUERY_WORDS);
+        assert_eq!(terms.last().map(String::as_str), Some("w49"));
+        assert_eq!(query_terms(&"a".repeat(500))[0].len(), MAX_QUERY_WORD_CHARS);
+    }
 
     #[test]
     fn distances() {

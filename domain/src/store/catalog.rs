@@ -46,7 +46,7 @@ pub enum Start {
 }
 
 #[async_trait]
-pub trait CatalogStore: Send + Sync + 'static {
+pub trait CatalogStore: super::AuditStore {
     /// Stores a book with its contributors and publisher (created when new).
     async fn insert_book(&self, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
@@ -94,8 +94,6 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn index_dequeue(&self, done: &[(String, i64)]) -> StoreResult<()>;
     /// How many books wait for the index.
     async fn index_backlog(&self) -> StoreResult<u64>;
-    /// Adds a line to the audit log.
-    async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
     /// The audit log, newest first, after `before` (`at` ms, id).
     async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>>;
     /// One page in the filter's order; `published_only` hides drafts. Not counted: `total` is 0

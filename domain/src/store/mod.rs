@@ -51,8 +51,9 @@ pub struct ProfileRecord {
 /// Outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshUse {
-    /// First use of a live token: it is now spent.
-    Valid { user_id: String, family_id: String },
+    /// First use of a live token: it is now spent. `family_expires_ms` is the family's end,
+    /// which its successor keeps.
+    Valid { user_id: String, family_id: String, family_expires_ms: i64 },
     /// The token was already spent or revoked: its family must be revoked.
     Reused { family_id: String },
     /// Expired.
@@ -61,9 +62,16 @@ pub enum RefreshUse {
     Unknown,
 }
 
+/// The audit journal, written by every area whose changes staff must be able to trace.
+#[async_trait]
+pub trait AuditStore: Send + Sync + 'static {
+    /// Adds a line to the audit log.
+    async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
+}
+
 /// Accounts, one-time tokens, refresh tokens and web sessions.
 #[async_trait]
-pub trait AccountStore: Send + Sync + 'static {
+pub trait AccountStore: AuditStore {
     async fn insert_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
@@ -76,10 +84,16 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn count_admins(&self) -> StoreResult<u64>;
 
     async fn insert_one_time_token(&self, hash: &str, user_id: &str, purpose: &str, expires_ms: i64) -> StoreResult<()>;
+    /// When the newest token of `purpose` was made for the user, if any.
+    async fn last_one_time_token_at(&self, user_id: &str, purpose: &str) -> StoreResult<Option<i64>>;
     /// Spends a live token atomically; `None` when unknown, spent or expired.
     async fn consume_one_time_token(&self, hash: &str, purpose: &str, now_ms: i64) -> StoreResult<Option<String>>;
 
-    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64) -> StoreResult<()>;
+    /// Stores a refresh token that lives until `expires_ms`, in a family that ends at
+    /// `family_expires_ms` whatever its refreshes.
+    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64, family_expires_ms: i64) -> StoreResult<()>;
+    /// Whether a family is neither revoked nor over: access tokens of a dead family are refused.
+    async fn refresh_family_live(&self, family_id: &str, now_ms: i64) -> StoreResult<bool>;
     async fn use_refresh_token(&self, hash: &str, now_ms: i64) -> StoreResult<RefreshUse>;
     async fn revoke_refresh_family(&self, family_id: &str, now_ms: i64) -> StoreResult<()>;
     async fn revoke_user_refresh_tokens(&self, user_id: &str, now_ms: i64) -> StoreResult<()>;

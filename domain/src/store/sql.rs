@@ -130,6 +130,12 @@ impl SqlStore {
         self.execute_raw(sql).await
     }
 
+    /// How many web sessions are stored (live or not yet swept): for tests and operators.
+    pub async fn count_sessions(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions").fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(n.max(0) as u64)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -325,6 +331,15 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn last_one_time_token_at(&self, user_id: &str, purpose: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT MAX(created_at) AS at FROM one_time_tokens WHERE user_id = $1 AND purpose = $2")
+            .bind(user_id)
+            .bind(purpose)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>("at")?)
+    }
+
     async fn consume_one_time_token(&self, hash: &str, purpose: &str, now_ms: i64) -> StoreResult<Option<String>> {
         let row = sqlx::query(
             "UPDATE one_time_tokens SET used_at = $3 \
@@ -338,26 +353,41 @@ impl AccountStore for SqlStore {
         Ok(row.map(|r| r.try_get::<String, _>("user_id")).transpose()?)
     }
 
-    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64) -> StoreResult<()> {
-        let sql = "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)";
+    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64, family_expires_ms: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at, family_expires_at, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
         let now = crate::clock::now_ms();
-        self.exec(sql, vec![Bind::Text(hash), Bind::Text(user_id), Bind::Text(family_id), Bind::Int(expires_ms), Bind::Int(now)])
-            .await?;
+        let expires = expires_ms.min(family_expires_ms);
+        let binds = vec![Bind::Text(hash), Bind::Text(user_id), Bind::Text(family_id), Bind::Int(expires), Bind::Int(family_expires_ms), Bind::Int(now)];
+        self.exec(sql, binds).await?;
         Ok(())
+    }
+
+    async fn refresh_family_live(&self, family_id: &str, now_ms: i64) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 AS live FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND family_expires_at > $2 LIMIT 1")
+            .bind(family_id)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
     }
 
     async fn use_refresh_token(&self, hash: &str, now_ms: i64) -> StoreResult<RefreshUse> {
         let spent = sqlx::query(
             "UPDATE refresh_tokens SET used_at = $2 \
-             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
-             RETURNING user_id, family_id",
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND family_expires_at > $2 \
+             RETURNING user_id, family_id, family_expires_at",
         )
         .bind(hash)
         .bind(now_ms)
         .fetch_optional(&self.pool)
         .await?;
         if let Some(r) = spent {
-            return Ok(RefreshUse::Valid { user_id: r.try_get("user_id")?, family_id: r.try_get("family_id")? });
+            return Ok(RefreshUse::Valid {
+                user_id: r.try_get("user_id")?,
+                family_id: r.try_get("family_id")?,
+                family_expires_ms: r.try_get("family_expires_at")?,
+            });
         }
         let known = sqlx::query("SELECT family_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1")
             .bind(hash)

@@ -175,6 +175,32 @@ impl SqlStore {
 }
 
 #[async_trait]
+impl super::AuditStore for SqlStore {
+    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
+        let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        bind_all(
+            sqlx::query(sql),
+            vec![
+                Bind::Text(&e.id),
+                Bind::Int(e.at.timestamp_millis()),
+                Bind::OptText(e.actor_id.as_deref()),
+                Bind::Text(&e.actor_email),
+                Bind::Text(e.action.as_str()),
+                Bind::Text(&e.target_id),
+                Bind::Text(&e.target_label),
+                Bind::OptText(e.before.as_deref()),
+                Bind::OptText(e.after.as_deref()),
+                Bind::Text(&e.ip),
+            ],
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
 impl CatalogStore for SqlStore {
     async fn insert_book(&self, new: &NewBook) -> StoreResult<()> {
         let b = &new.book;
@@ -451,29 +477,6 @@ impl CatalogStore for SqlStore {
     async fn index_backlog(&self) -> StoreResult<u64> {
         let row = sqlx::query("SELECT COUNT(*) FROM search_outbox").fetch_one(self.pool()).await?;
         Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
-    }
-
-    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
-        let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        bind_all(
-            sqlx::query(sql),
-            vec![
-                Bind::Text(&e.id),
-                Bind::Int(e.at.timestamp_millis()),
-                Bind::OptText(e.actor_id.as_deref()),
-                Bind::Text(&e.actor_email),
-                Bind::Text(e.action.as_str()),
-                Bind::Text(&e.target_id),
-                Bind::Text(&e.target_label),
-                Bind::OptText(e.before.as_deref()),
-                Bind::OptText(e.after.as_deref()),
-                Bind::Text(&e.ip),
-            ],
-        )
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>> {

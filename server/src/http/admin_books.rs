@@ -208,7 +208,7 @@ pub async fn grant(State(s): State<AppState>, v: Visit, Path(id): Path<String>, 
             Err(_) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         }
     };
-    let reader = match s.accounts.user_by_email(&email).await {
+    let reader = match s.accounts.verified_user_by_email(&email).await {
         Ok(u) => u,
         Err(e) => return refused(e.fields().to_vec()).await,
     };

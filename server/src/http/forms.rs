@@ -6,7 +6,7 @@ use super::render::{redirect_with, render, safe_next};
 use super::visit::{Visit, LANG_COOKIE, THEME_COOKIE};
 use crate::error::HttpError;
 use crate::rate_limit;
-use crate::sessions::USER_ID;
+use crate::sessions::{SIGNED_IN_AT, USER_ID};
 use crate::state::AppState;
 use app::context::{Flash, FormState, Page};
 use axum::extract::{Form, Path, State};
@@ -37,19 +37,47 @@ async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values:
     res
 }
 
-/// Starts a signed-in session under a fresh id (no session fixation).
+/// Starts a signed-in session under a fresh id (no session fixation), with the layer's
+/// lifetime (a visitor's notice-only session had a short one) and its absolute start.
 async fn sign_in(v: &Visit, user_id: &str) -> Result<(), tower_sessions::session::Error> {
     v.session.cycle_id().await?;
+    v.session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(time::Duration::days(30))));
+    v.session.insert(SIGNED_IN_AT, domain::clock::now_ms()).await?;
     v.session.insert(USER_ID, user_id).await
+}
+
+/// Checks a password for the sign-in form and the REST login alike. Only failures count, per
+/// account and client together (see [`rate_limit::FailureBackoff`]): a stranger guessing at
+/// a reader's account never locks that reader out, and each guesser meets a growing wait.
+/// Every address is also held to [`rate_limit::LOGIN`] attempts a minute.
+pub async fn guarded_login(s: &AppState, ip: &str, email: &str, password: &str) -> Result<domain::account::User, HttpError> {
+    let key = rate_limit::account_client_key(email, ip);
+    s.login_failures.check(&key).map_err(HttpError::rate_limited)?;
+    s.limiter.check(rate_limit::LOGIN, ip).map_err(HttpError::rate_limited)?;
+    match s.accounts.login(email, password).await {
+        Ok(user) => {
+            s.login_failures.succeeded(&key);
+            Ok(user)
+        }
+        Err(e @ domain::account::AccountError::InvalidCredentials) => {
+            s.login_failures.failed(&key);
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reset requests: a few per account from one address, more per address; never per account
+/// alone, which would let anyone use up a reader's resets.
+pub fn reset_allowed(s: &AppState, ip: &str, email: &str) -> Result<(), u64> {
+    s.limiter.check(rate_limit::PASSWORD_RESET_CLIENT, ip)?;
+    s.limiter.check(rate_limit::PASSWORD_RESET, &rate_limit::account_client_key(email, ip))
 }
 
 pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let values = echo(&f, &["email", "next"]);
     let email = get(&f, "email").trim().to_lowercase();
-    if let Err(wait) = s.limiter.check_all(rate_limit::LOGIN, &[&v.ip, &format!("account:{email}")]) {
-        return refuse(&s, &v, Page::Login, "login", values, HttpError::rate_limited(wait)).await;
-    }
-    match s.accounts.login(&email, get(&f, "password")).await {
+    match guarded_login(&s, &v.ip, &email, get(&f, "password")).await {
         Ok(user) => {
             if sign_in(&v, &user.id).await.is_err() {
                 return super::pages::failure(&s, &v).await;
@@ -57,7 +85,7 @@ pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Resp
             let to = safe_next(f.get("next").map(String::as_str).filter(|n| !n.is_empty()), "/");
             redirect_with(&v.session, &to, Some(Flash::SignedIn)).await
         }
-        Err(e) => refuse(&s, &v, Page::Login, "login", values, e.into()).await,
+        Err(e) => refuse(&s, &v, Page::Login, "login", values, e).await,
     }
 }
 
@@ -73,21 +101,20 @@ pub async fn register(State(s): State<AppState>, v: Visit, Form(f): Fields) -> R
         country: get(&f, "country").into(),
         language: f.get("language").cloned().or(Some(v.lang.as_str().into())),
     };
+    // The same answer whether the address was free or not: see AccountService::register.
     match s.accounts.register(form).await {
-        Ok(user) => {
-            if sign_in(&v, &user.id).await.is_err() {
-                return super::pages::failure(&s, &v).await;
-            }
-            redirect_with(&v.session, "/profil", Some(Flash::Registered)).await
-        }
+        Ok(()) => redirect_with(&v.session, "/connexion", Some(Flash::Registered)).await,
         Err(e) => refuse(&s, &v, Page::Register, "register", values, e.into()).await,
     }
 }
 
+/// Ends the session. A visitor who is not signed in has nothing to end: no row is written.
 pub async fn logout(v: Visit) -> Response {
+    if v.user.is_none() {
+        return Redirect::to("/").into_response();
+    }
     let _ = v.session.flush().await;
-    let _ = v.session.insert(crate::sessions::FLASH, Flash::SignedOut.as_str()).await;
-    Redirect::to("/").into_response()
+    redirect_with(&v.session, "/", Some(Flash::SignedOut)).await
 }
 
 fn checkbox(f: &HashMap<String, String>, k: &str) -> Option<bool> {
@@ -140,7 +167,7 @@ pub async fn resend_verification(v: Visit, State(s): State<AppState>) -> Respons
 pub async fn forgot_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let values = echo(&f, &["email"]);
     let email = get(&f, "email").trim().to_lowercase();
-    if let Err(wait) = s.limiter.check_all(rate_limit::PASSWORD_RESET, &[&v.ip, &format!("account:{email}")]) {
+    if let Err(wait) = reset_allowed(&s, &v.ip, &email) {
         let page = Page::ForgotPassword { sent: false };
         return refuse(&s, &v, page, "forgot", values, HttpError::rate_limited(wait)).await;
     }
@@ -156,8 +183,7 @@ pub async fn reset_password(State(s): State<AppState>, v: Visit, Form(f): Fields
         Ok(_) => {
             // Every session of the account ended, this browser's too if it was signed in.
             let _ = v.session.flush().await;
-            let _ = v.session.insert(crate::sessions::FLASH, Flash::PasswordReset.as_str()).await;
-            Redirect::to("/connexion").into_response()
+            redirect_with(&v.session, "/connexion", Some(Flash::PasswordReset)).await
         }
         Err(e) => refuse(&s, &v, Page::ResetPassword { token }, "reset", vec![], e.into()).await,
     }
@@ -166,7 +192,7 @@ pub async fn reset_password(State(s): State<AppState>, v: Visit, Form(f): Fields
 pub async fn set_role(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Fields) -> Response {
     let Some(actor) = v.user.clone() else { return sign_in_first(&v) };
     let back = safe_next(f.get("back").map(String::as_str), "/admin/utilisateurs");
-    match s.accounts.set_role(&actor, &id, get(&f, "role")).await {
+    match s.accounts.set_role(&v.actor(), &id, get(&f, "role")).await {
         Ok(_) => redirect_with(&v.session, &back, Some(Flash::RoleChanged)).await,
         Err(e) => {
             let err = HttpError::from(e);

@@ -32,6 +32,10 @@ pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Respo
 pub async fn redirect_with(session: &Session, to: &str, flash: Option<Flash>) -> Response {
     if let Some(f) = flash {
         let _ = session.insert(crate::sessions::FLASH, f.as_str()).await;
+        // A visitor's session holds nothing but the notice: it need not outlive its display.
+        if session.get::<String>(crate::sessions::USER_ID).await.ok().flatten().is_none() {
+            session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(10))));
+        }
     }
     Redirect::to(to).into_response()
 }

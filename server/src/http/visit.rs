@@ -1,6 +1,6 @@
 //! Who is asking, in which language and theme: resolved once per page request.
 
-use crate::sessions::{FLASH, USER_ID};
+use crate::sessions::{FLASH, SIGNED_IN_AT, USER_ID};
 use crate::state::AppState;
 use app::context::{Flash, Page, PageCtx};
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -63,23 +63,37 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a proxy.
-pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(first) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_owned();
-        }
+/// The client's address. Without proxies, the socket peer. Behind `proxies` trusted reverse
+/// proxies, each of which appends the address it was reached from to `X-Forwarded-For`, the
+/// client is the `proxies`-th hop from the right: everything left of it was written by the
+/// client and proves nothing. A header with fewer hops than proxies is not trusted at all.
+pub fn client_ip(parts: &Parts, proxies: u8) -> String {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    if proxies == 0 {
+        return peer;
     }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    forwarded_client(&parts.headers, proxies).unwrap_or(peer)
+}
+
+fn forwarded_client(headers: &HeaderMap, proxies: u8) -> Option<String> {
+    // Several headers are one list, in order (RFC 9110 §5.3).
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let hop = hops.len().checked_sub(usize::from(proxies)).map(|i| hops[i])?;
+    hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+/// A signed-in web session ends this long after the sign-in, however active.
+pub const SESSION_ABSOLUTE_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Whether a session signed in at `signed_in_ms` (if it says) is still within its lifetime.
+pub fn session_within_lifetime(signed_in_ms: Option<i64>, now_ms: i64) -> bool {
+    signed_in_ms.is_some_and(|at| now_ms - at < SESSION_ABSOLUTE_MS)
 }
 
 /// The language of a request without a signed-in user: cookie, then `Accept-Language`.
@@ -100,7 +114,14 @@ impl FromRequestParts<AppState> for Visit {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await.map_err(|e| (e.0, e.1))?;
-        let user_id: Option<String> = session.get(USER_ID).await.ok().flatten();
+        let mut user_id: Option<String> = session.get(USER_ID).await.ok().flatten();
+        if user_id.is_some() {
+            let signed_in: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
+            if !session_within_lifetime(signed_in, domain::clock::now_ms()) {
+                let _ = session.flush().await;
+                user_id = None;
+            }
+        }
         let user = match user_id {
             Some(id) => match state.accounts.user(&id).await {
                 Ok(u) => Some(u),
@@ -115,6 +136,11 @@ impl FromRequestParts<AppState> for Visit {
             Ok(Some(f)) => Flash::parse(&f),
             _ => None,
         };
+        // A visitor's session carries nothing but a notice (FLASH is the only key written
+        // before sign-in): once the notice is read, the row goes.
+        if user.is_none() && session.id().is_some() {
+            let _ = session.flush().await;
+        }
         let lang = user.as_ref().map(|u| u.language).unwrap_or_else(|| request_language(&parts.headers));
         let theme = user
             .as_ref()
@@ -122,7 +148,40 @@ impl FromRequestParts<AppState> for Visit {
             .or_else(|| cookie(&parts.headers, THEME_COOKIE).and_then(Theme::parse))
             .unwrap_or_default();
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
-        let ip = client_ip(parts, state.config.trust_proxy);
+        let ip = client_ip(parts, state.config.trusted_proxies);
         Ok(Self { session, user, lang, theme, path, ip, flash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_hop_the_trusted_proxies_appended() {
+        // The client wrote "6.6.6.6"; the one proxy appended the real peer.
+        assert_eq!(forwarded_client(&headers(&["6.6.6.6, 41.82.1.2"]), 1).as_deref(), Some("41.82.1.2"));
+        assert_eq!(forwarded_client(&headers(&["6.6.6.6", "41.82.1.2"]), 1).as_deref(), Some("41.82.1.2"), "several headers are one list");
+        // Two proxies: the outer one appended the client, the inner one the outer proxy.
+        assert_eq!(forwarded_client(&headers(&["6.6.6.6, 41.82.1.2, 10.0.0.5"]), 2).as_deref(), Some("41.82.1.2"));
+        assert_eq!(forwarded_client(&headers(&["41.82.1.2"]), 2), None, "fewer hops than proxies: not trusted");
+        assert_eq!(forwarded_client(&headers(&["6.6.6.6, not-an-address"]), 1), None);
+        assert_eq!(forwarded_client(&HeaderMap::new(), 1), None);
+    }
+
+    #[test]
+    fn signed_in_sessions_have_an_absolute_lifetime() {
+        let now = 100 * SESSION_ABSOLUTE_MS;
+        assert!(session_within_lifetime(Some(now - 1000), now));
+        assert!(!session_within_lifetime(Some(now - SESSION_ABSOLUTE_MS), now));
+        assert!(!session_within_lifetime(None, now), "a session that does not say when it began is over");
     }
 }

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::account::{NewAccount, ProfileChanges, User};
+use domain::account::{NewAccount, ProfileChanges, RefreshToken, User};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,7 +29,7 @@ impl Ip {
 impl axum::extract::FromRequestParts<AppState> for Ip {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Ip(client_ip(parts, state.config.trust_proxy)))
+        Ok(Ip(client_ip(parts, state.config.trusted_proxies)))
     }
 }
 
@@ -38,12 +38,12 @@ async fn tokens_for(s: &AppState, user: &User, lang: domain::validation::Languag
     Ok(token_body(s, user, &refresh))
 }
 
-fn token_body(s: &AppState, user: &User, refresh: &str) -> serde_json::Value {
-    let access = s.jwt.issue(&user.id, user.role.as_str(), chrono::Utc::now().timestamp(), ACCESS_TTL_SECS);
+fn token_body(s: &AppState, user: &User, refresh: &RefreshToken) -> serde_json::Value {
+    let access = s.jwt.issue(&user.id, user.role.as_str(), &refresh.family, chrono::Utc::now().timestamp(), ACCESS_TTL_SECS);
     json!({
         "user": user,
         "access_token": access,
-        "refresh_token": refresh,
+        "refresh_token": refresh.raw,
         "token_type": "Bearer",
         "expires_in": ACCESS_TTL_SECS,
     })
@@ -62,11 +62,15 @@ pub struct RegisterBody {
     language: Option<String>,
 }
 
+/// 202 with the same message whether the address was new or already had an account (whose
+/// owner is mailed instead): registration does not tell who has an account. The client signs
+/// in next with `/auth/login/`.
 pub async fn register(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<RegisterBody>) -> ApiResult {
     s.limiter.check(rate_limit::REGISTER, &ip).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
     let form = NewAccount { email: b.email, password: b.password, name: b.name, country: b.country, language: b.language };
-    let user = s.accounts.register(form).await.map_err(|e| ApiError::new(e, lang))?;
-    Ok((StatusCode::CREATED, Json(tokens_for(&s, &user, lang).await?)).into_response())
+    s.accounts.register(form).await.map_err(|e| ApiError::new(e, lang))?;
+    let message = app::i18n::texts(lang).register_sent;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "message": message }))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -78,9 +82,7 @@ pub struct LoginBody {
 }
 
 pub async fn login(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<LoginBody>) -> ApiResult {
-    let account = format!("account:{}", b.email.trim().to_lowercase());
-    s.limiter.check_all(rate_limit::LOGIN, &[&ip, &account]).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
-    let user = s.accounts.login(&b.email, &b.password).await.map_err(|e| ApiError::new(e, lang))?;
+    let user = crate::http::forms::guarded_login(&s, &ip, &b.email, &b.password).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(tokens_for(&s, &user, lang).await?).into_response())
 }
 
@@ -140,10 +142,7 @@ pub struct EmailBody {
 }
 
 pub async fn forgot_password(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<EmailBody>) -> ApiResult {
-    let account = format!("account:{}", b.email.trim().to_lowercase());
-    s.limiter
-        .check_all(rate_limit::PASSWORD_RESET, &[&ip, &account])
-        .map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
+    crate::http::forms::reset_allowed(&s, &ip, &b.email).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
     s.accounts.forgot_password(&b.email).await.map_err(|e| ApiError::new(e, lang))?;
     let message = app::i18n::texts(lang).forgot_sent;
     Ok((StatusCode::ACCEPTED, Json(json!({ "message": message }))).into_response())

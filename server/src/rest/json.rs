@@ -94,7 +94,7 @@ impl FromRequestParts<AppState> for Bearer {
             TokenError::Expired => refuse(ErrorCode::TokenExpired),
             TokenError::Invalid => refuse(ErrorCode::InvalidToken),
         })?;
-        let user = state.accounts.user(&claims.sub).await.map_err(|_| refuse(ErrorCode::InvalidToken))?;
+        let user = state.accounts.user_for_access(&claims.sub, &claims.fam).await.map_err(|_| refuse(ErrorCode::InvalidToken))?;
         Ok(Bearer(user))
     }
 }

@@ -32,11 +32,35 @@ impl TestApp {
         mails.iter().rev().map(|p| std::fs::read_to_string(p).unwrap_or_default()).find(|m| m.contains(&format!("To: {to}")))
     }
 
-    /// The token in the newest link to `path` mailed to `to`.
-    pub fn mailed_token(&self, to: &str, path: &str) -> String {
-        let mail = self.last_mail_to(to).unwrap_or_else(|| panic!("no mail to {to}"));
-        let start = mail.find(&format!("{path}?token=")).unwrap_or_else(|| panic!("no {path} link in {mail}"));
-        mail[start + path.len() + 7..].split_whitespace().next().unwrap().to_owned()
+    /// How many mails went to `to`.
+    pub fn mails_to(&self, to: &str) -> usize {
+        let Ok(dir) = std::fs::read_dir(self.outbox()) else { return 0 };
+        dir.flatten().filter(|e| std::fs::read_to_string(e.path()).unwrap_or_default().contains(&format!("To: {to}"))).count()
+    }
+
+    /// The token in the newest link to `path` mailed to `to`, waiting up to five seconds for
+    /// it (mail leaves from the background).
+    pub async fn mailed_token(&self, to: &str, path: &str) -> String {
+        let needle = format!("{path}?token=");
+        for _ in 0..100 {
+            if let Some(mail) = self.last_mail_to(to).filter(|m| m.contains(&needle)) {
+                let start = mail.find(&needle).unwrap();
+                return mail[start + needle.len()..].split_whitespace().next().unwrap().to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no {path} link mailed to {to}")
+    }
+
+    /// Waits up to five seconds for the `n`-th mail to `to`.
+    pub async fn wait_for_mails(&self, to: &str, n: usize) {
+        for _ in 0..100 {
+            if self.mails_to(to) >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {n} mails to {to}")
     }
 
     pub async fn finish(self) {
@@ -121,13 +145,17 @@ pub fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// A verified account made by staff, with `role`.
+pub async fn account(app: &TestApp, email: &str, password: &str, role: &str) -> domain::account::User {
+    let form = domain::account::NewAccount { email: email.into(), password: password.into(), name: "Éditrice".into(), country: "SN".into(), language: None };
+    let user = app.state.accounts.create_verified(form, domain::account::Role::Reader).await.unwrap();
+    let operator = domain::audit::Actor::system(domain::account::Role::Admin);
+    app.state.accounts.set_role(&operator, &user.id, role).await.unwrap()
+}
+
 /// A browser signed in as a new user with `role` (reader, editor, admin).
 pub async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
-    let form = domain::account::NewAccount { email: email.into(), password: "motdepasse-1".into(), name: "Éditrice".into(), country: "SN".into(), language: None };
-    let root = domain::account::NewAccount { email: "root@coko.test".into(), password: "root-secret-1".into(), name: "Root".into(), country: "SN".into(), language: None };
-    let root = app.state.accounts.ensure_admin(root).await.unwrap();
-    let user = app.state.accounts.ensure_admin(form).await.unwrap();
-    app.state.accounts.set_role(&root, &user.id, role).await.unwrap();
+    account(app, email, "motdepasse-1", role).await;
     let c = browser();
     let res = c.post(app.url("/connexion")).form(&[("email", email), ("password", "motdepasse-1")]).send().await.unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
