@@ -100,9 +100,11 @@ async function shellFirst(req) {
   return res;
 }
 
-// A reply the worker may keep: a whole, plain, same-origin success that is not a one-time notice.
+// A reply the worker may keep: a whole, plain, same-origin success that is not a one-time
+// notice, and that the server did not mark `no-store` (a profile, staff pages, forms).
 function keepable(res) {
-  return res && res.ok && res.type === 'basic' && res.status === 200 && !res.headers.has('coko-once');
+  return res && res.ok && res.type === 'basic' && res.status === 200 && !res.headers.has('coko-once')
+    && !/no-store/.test(res.headers.get('cache-control') || '');
 }
 
 async function cover(event, req) {

@@ -46,6 +46,33 @@ pub enum Page {
     Error { code: ErrorCode },
 }
 
+impl Page {
+    /// Pages nobody else may ever be shown from a cache (`Cache-Control: no-store`): a
+    /// profile, staff pages and their journal, forms that echo what was typed or carry a
+    /// token. The service worker keeps none of them. Other pages (the catalogue, a book, a
+    /// reader's library and reader) may be kept by the worker, whose page cache is dropped as
+    /// soon as another account signs in on the device.
+    pub fn is_private(&self) -> bool {
+        matches!(
+            self,
+            Page::Login
+                | Page::Register
+                | Page::Profile
+                | Page::VerifyEmail { .. }
+                | Page::ForgotPassword { .. }
+                | Page::ResetPassword { .. }
+                | Page::AdminUsers { .. }
+                | Page::AdminBooks { .. }
+                | Page::AdminAudit { .. }
+                | Page::AdminBook { .. }
+                | Page::AdminEntries { .. }
+                | Page::AdminEntry { .. }
+                | Page::AdminUpload { .. }
+                | Page::Error { .. }
+        )
+    }
+}
+
 impl Default for Page {
     fn default() -> Self {
         Page::Home { recent: Vec::new() }

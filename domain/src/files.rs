@@ -13,11 +13,19 @@ pub fn content_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Part of a stored file, read as it is sent.
+pub type FileReader = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
 #[async_trait]
 pub trait FileStore: Send + Sync + 'static {
     /// Stores the bytes (a no-op when already there) and returns their hash.
     async fn put(&self, bytes: &[u8]) -> Result<String, FileError>;
     async fn get(&self, hash: &str) -> Result<Option<Vec<u8>>, FileError>;
+    /// How long the stored file is; `None` when it is not there.
+    async fn size(&self, hash: &str) -> Result<Option<u64>, FileError>;
+    /// `len` bytes from `start`, streamed from storage (a seek and a bounded read: never the
+    /// whole file in memory, however many ask); `None` when the file is not there.
+    async fn read_range(&self, hash: &str, start: u64, len: u64) -> Result<Option<FileReader>, FileError>;
     /// Forgets the bytes (nothing happens when they are not there).
     async fn remove(&self, hash: &str) -> Result<(), FileError>;
     /// Stores bytes derived from a stored file (a cover's smaller width) under `key`, itself a
@@ -71,6 +79,27 @@ impl FileStore for LocalFiles {
         }
     }
 
+    async fn size(&self, hash: &str) -> Result<Option<u64>, FileError> {
+        let Some(path) = self.path_of(hash) else { return Ok(None) };
+        match tokio::fs::metadata(&path).await {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(FileError(e.to_string())),
+        }
+    }
+
+    async fn read_range(&self, hash: &str, start: u64, len: u64) -> Result<Option<FileReader>, FileError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let Some(path) = self.path_of(hash) else { return Ok(None) };
+        let mut file = match tokio::fs::File::open(&path).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(FileError(e.to_string())),
+        };
+        file.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| FileError(e.to_string()))?;
+        Ok(Some(Box::pin(file.take(len))))
+    }
+
     async fn put_at(&self, key: &str, bytes: &[u8]) -> Result<(), FileError> {
         let path = self.path_of(key).ok_or_else(|| FileError("bad key".into()))?;
         write_atomically(&path, bytes).await.map_err(|e| FileError(e.to_string()))
@@ -100,5 +129,10 @@ mod tests {
         assert_eq!(files.get(&h).await.unwrap().as_deref(), Some(&b"livre"[..]));
         assert_eq!(files.get("../../etc/passwd").await.unwrap(), None);
         assert_eq!(files.get(&"0".repeat(64)).await.unwrap(), None);
+        assert_eq!(files.size(&h).await.unwrap(), Some(5));
+        let mut part = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut files.read_range(&h, 1, 3).await.unwrap().unwrap(), &mut part).await.unwrap();
+        assert_eq!(part, "ivr");
+        assert!(files.read_range(&"0".repeat(64), 0, 1).await.unwrap().is_none());
     }
 }

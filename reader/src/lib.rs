@@ -14,6 +14,7 @@ pub mod layout;
 pub mod locator;
 pub mod search;
 pub mod package;
+pub mod xml;
 
 #[cfg(feature = "archive")]
 pub mod archive;
@@ -36,4 +37,7 @@ pub enum EngineError {
     EmptySpine,
     #[error("the file is encrypted")]
     Encrypted,
+    /// XML built to exhaust a reader: entity declarations, or more nodes than any book has.
+    #[error("hostile XML in {file}: {why}")]
+    Hostile { file: String, why: &'static str },
 }

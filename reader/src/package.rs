@@ -4,7 +4,7 @@
 
 use crate::href::{resolve, split_fragment};
 use crate::EngineError;
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::{Document, Node};
 use serde::{Deserialize, Serialize};
 
 /// How pages are made.
@@ -71,8 +71,7 @@ pub struct Publication {
 const CONTENT_TYPES: [&str; 3] = ["application/xhtml+xml", "image/svg+xml", "text/html"];
 
 fn parse_xml<'a>(file: &str, text: &'a str) -> Result<Document<'a>, EngineError> {
-    let opts = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
-    Document::parse_with_options(text, opts).map_err(|e| EngineError::Xml { file: file.to_owned(), detail: e.to_string() })
+    crate::xml::parse(file, text)
 }
 
 fn text_of(bytes: Vec<u8>) -> String {

@@ -2,7 +2,7 @@
 //! case and accents, each with a locator the reader can open and a short excerpt.
 
 use crate::{Locator, Publication};
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::Node;
 use serde::{Deserialize, Serialize};
 
 /// Elements whose text is one passage.
@@ -94,34 +94,84 @@ fn excerpt_after(text: &str, cut: bool) -> String {
     }
 }
 
-/// Searches one content document.
-pub fn search_document(spine: u32, xhtml: &str, query: &str, limit: usize, hits: &mut Vec<Hit>) {
-    let (needle, _) = fold(query.trim());
-    if needle.is_empty() {
-        return;
+/// One passage of a book: an innermost block's text and where it is.
+#[derive(Debug, Clone)]
+struct Passage {
+    spine: u32,
+    path: Vec<u32>,
+    text: String,
+}
+
+/// A book's passages, read and parsed once: searching it again reads and parses nothing (the
+/// server keeps one per open book).
+#[derive(Debug, Clone, Default)]
+pub struct BookText {
+    passages: Vec<Passage>,
+}
+
+impl BookText {
+    /// The passages of the reading order, then of the rest of the spine, read through `read`.
+    pub fn extract(publication: &Publication, mut read: impl FnMut(&str) -> Option<Vec<u8>>) -> Self {
+        let mut passages = Vec::new();
+        let order = publication.reading_order().map(|(i, _)| i).chain(publication.spine.iter().enumerate().filter(|(_, s)| !s.linear).map(|(i, _)| i as u32));
+        for i in order {
+            let item = &publication.spine[i as usize];
+            if !item.media_type.contains("html") {
+                continue;
+            }
+            let Some(bytes) = read(&item.href) else { continue };
+            passages_of(i, &String::from_utf8_lossy(&bytes), &mut passages);
+        }
+        Self { passages }
     }
-    let opts = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
-    let Ok(doc) = Document::parse_with_options(xhtml, opts) else { return };
+
+    /// Every passage holding `query` (ignoring case and accents), up to `limit` hits.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let (needle, _) = fold(query.trim());
+        if query.trim().chars().count() < 2 || needle.is_empty() {
+            return hits;
+        }
+        for p in &self.passages {
+            for m in matches_in(&p.text, &needle, limit - hits.len()) {
+                hits.push(Hit {
+                    spine: p.spine,
+                    locator: Locator::Text { spine: p.spine, path: p.path.clone(), offset: m.offset },
+                    before: m.before,
+                    matched: m.matched,
+                    after: m.after,
+                });
+            }
+            if hits.len() >= limit {
+                break;
+            }
+        }
+        hits
+    }
+}
+
+/// The innermost blocks of one content document (a list item holding paragraphs is read
+/// through them).
+fn passages_of(spine: u32, xhtml: &str, out: &mut Vec<Passage>) {
+    let Ok(doc) = crate::xml::parse("", xhtml) else { return };
     let Some(body) = doc.descendants().find(|n| n.tag_name().name() == "body") else { return };
     for el in body.descendants().filter(is_block) {
-        // Innermost passages only (a list item holding paragraphs is searched through them).
         if el.descendants().skip(1).any(|d| is_block(&d)) {
             continue;
         }
         let text: String = el.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect();
-        for m in matches_in(&text, &needle, limit - hits.len()) {
-            hits.push(Hit {
-                spine,
-                locator: Locator::Text { spine, path: path_of(body, el), offset: m.offset },
-                before: m.before,
-                matched: m.matched,
-                after: m.after,
-            });
-        }
-        if hits.len() >= limit {
-            return;
+        if !text.trim().is_empty() {
+            out.push(Passage { spine, path: path_of(body, el), text });
         }
     }
+}
+
+/// Searches one content document.
+pub fn search_document(spine: u32, xhtml: &str, query: &str, limit: usize, hits: &mut Vec<Hit>) {
+    let mut passages = Vec::new();
+    passages_of(spine, xhtml, &mut passages);
+    let room = limit.saturating_sub(hits.len());
+    hits.extend(BookText { passages }.search(query, room));
 }
 
 /// A match in a text: where it starts (UTF-16 offset), with the words around it.
@@ -189,25 +239,11 @@ pub fn search_text(text: &str, query: &str, limit: usize) -> Vec<Excerpt> {
 }
 
 /// Searches the reading order (then the rest of the spine) through `read`, up to `limit` hits.
-pub fn search(publication: &Publication, mut read: impl FnMut(&str) -> Option<Vec<u8>>, query: &str, limit: usize) -> Vec<Hit> {
-    let mut hits = Vec::new();
+pub fn search(publication: &Publication, read: impl FnMut(&str) -> Option<Vec<u8>>, query: &str, limit: usize) -> Vec<Hit> {
     if query.trim().chars().count() < 2 {
-        return hits;
+        return Vec::new();
     }
-    let order: Vec<u32> = publication.reading_order().map(|(i, _)| i).chain(publication.spine.iter().enumerate().filter(|(_, s)| !s.linear).map(|(i, _)| i as u32)).collect();
-    for i in order {
-        let item = &publication.spine[i as usize];
-        if !item.media_type.contains("html") {
-            continue;
-        }
-        let Some(bytes) = read(&item.href) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        search_document(i, &text, query, limit, &mut hits);
-        if hits.len() >= limit {
-            break;
-        }
-    }
-    hits
+    BookText::extract(publication, read).search(query, limit)
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@ pub const PASSWORD_RESET: Limit = Limit { name: "password_reset", max: 3, window
 /// Reset requests from one address, whatever the accounts.
 pub const PASSWORD_RESET_CLIENT: Limit = Limit { name: "password_reset_client", max: 10, window: Duration::from_secs(3600) };
 
+/// Catalogue searches and suggestions from one address (public: typing sends one per pause).
+pub const SEARCH: Limit = Limit { name: "search", max: 120, window: Duration::from_secs(60) };
+/// Searches inside a book from one address.
+pub const BOOK_SEARCH: Limit = Limit { name: "book_search", max: 30, window: Duration::from_secs(60) };
+
 /// Failures allowed before the back-off starts.
 pub const FREE_FAILURES: u32 = 5;
 /// The first wait, doubled at each further failure, up to [`MAX_BACKOFF`].

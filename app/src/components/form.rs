@@ -37,6 +37,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "parent" => t.entry_parent,
         "photo" => t.entry_photo,
         "fusion" => t.entry_merge_search,
+        "file" => t.upload_label,
         _ => "",
     }
 }

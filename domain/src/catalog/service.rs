@@ -11,6 +11,11 @@ use crate::error::{FieldError, Reason};
 use crate::store::{parse_cursor, BookMetadata, CatalogStore, NewBook, Start, StoreError};
 use std::sync::Arc;
 
+/// Files inspected at once.
+pub const INGEST_SLOTS: usize = 2;
+/// The longest an upload may take to inspect.
+pub const INGEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("file refused: {0}")]
@@ -208,6 +213,8 @@ pub struct CatalogService {
     /// One drain of the index outbox at a time in this process, so an older state of a book
     /// never lands after a newer one.
     draining: Arc<tokio::sync::Mutex<()>>,
+    /// Files being inspected at once (see `inspect_off_the_runtime`).
+    ingesting: Arc<tokio::sync::Semaphore>,
     /// How many books match a filter (drafts included or not), asked by every catalogue page.
     counts: Arc<Memo<(BookFilter, bool), u64>>,
     /// Authors, publishers, categories pages (the category tree is on every catalogue page).
@@ -237,7 +244,16 @@ fn can_see_drafts(role: Option<Role>) -> bool {
 
 impl CatalogService {
     pub fn new(store: Arc<dyn CatalogStore>, files: Arc<dyn FileStore>, index: Arc<dyn SearchIndex>, limits: Limits) -> Self {
-        Self { store, files, index, limits, draining: Arc::default(), counts: Arc::default(), listings: Arc::default() }
+        Self {
+            store,
+            files,
+            index,
+            limits,
+            draining: Arc::default(),
+            ingesting: Arc::new(tokio::sync::Semaphore::new(INGEST_SLOTS)),
+            counts: Arc::default(),
+            listings: Arc::default(),
+        }
     }
 
     /// Rebuilds the index from the database: emptied, then every published book written again.
@@ -329,6 +345,21 @@ impl CatalogService {
         Ok(FoundBooks { books, total, facets })
     }
 
+    /// Ingest's parsing (an EPUB's every document, a PDF's first page drawn) is CPU work: it runs
+    /// on a blocking thread, [`INGEST_SLOTS`] files at a time, and gives up after
+    /// [`INGEST_DEADLINE`], so one heavy upload never stalls the readers' requests. (A thread
+    /// past the deadline finishes in the background; its result is dropped.)
+    async fn inspect_off_the_runtime(&self, bytes: &[u8], ext: Option<String>) -> Result<Extracted, CatalogError> {
+        let _slot = self.ingesting.acquire().await.map_err(|_| IngestError::TooSlow)?;
+        let (owned, limits) = (bytes.to_vec(), self.limits);
+        let work = tokio::task::spawn_blocking(move || inspect(&owned, ext.as_deref(), &limits));
+        match tokio::time::timeout(INGEST_DEADLINE, work).await {
+            Ok(Ok(result)) => Ok(result?),
+            Ok(Err(_panicked)) => Err(IngestError::UnknownFormat.into()),
+            Err(_late) => Err(IngestError::TooSlow.into()),
+        }
+    }
+
     pub async fn index_ready(&self) -> Result<(), CatalogError> {
         Ok(self.index.ping().await?)
     }
@@ -340,8 +371,8 @@ impl CatalogService {
         if let Some(id) = self.store.book_id_by_file_hash(&hash).await? {
             return Ok(ImportOutcome::AlreadyPresent(id));
         }
-        let ext = std::path::Path::new(file_name).extension().and_then(|e| e.to_str());
-        let meta = inspect(bytes, ext, &self.limits)?;
+        let ext = std::path::Path::new(file_name).extension().and_then(|e| e.to_str()).map(str::to_owned);
+        let meta = self.inspect_off_the_runtime(bytes, ext).await?;
         let cover = match &meta.cover {
             Some((img, mime)) if is_safe_image(mime) => Some((self.files.put(img).await?, mime.clone())),
             _ => None,
@@ -623,6 +654,16 @@ impl CatalogService {
     /// A stored cover or book file.
     pub async fn file(&self, hash: &str) -> Result<Vec<u8>, CatalogError> {
         self.files.get(hash).await?.ok_or(CatalogError::NotFound)
+    }
+
+    /// A stored file's length.
+    pub async fn file_size(&self, hash: &str) -> Result<u64, CatalogError> {
+        self.files.size(hash).await?.ok_or(CatalogError::NotFound)
+    }
+
+    /// Part of a stored file, streamed.
+    pub async fn file_range(&self, hash: &str, start: u64, len: u64) -> Result<crate::files::FileReader, CatalogError> {
+        self.files.read_range(hash, start, len).await?.ok_or(CatalogError::NotFound)
     }
 
     /// A cover `width` pixels wide (one of `COVER_WIDTHS`) as WebP or JPEG, made on first demand

@@ -7,7 +7,9 @@ use std::io::Cursor;
 
 pub fn extract(bytes: &[u8]) -> Result<Extracted, IngestError> {
     let mut doc = EpubDoc::from_reader(Cursor::new(bytes.to_vec())).map_err(|e| match e {
-        DocError::XmlError(x) => IngestError::MalformedXml(x.to_string()),
+        // The `epub` crate's XML errors are its internals ("Invalid State; this is a bug"):
+        // the engine's check before it already named any file the reader cannot parse.
+        DocError::XmlError(_) => IngestError::MalformedXml("content.opf".into()),
         DocError::ArchiveError(a) => IngestError::MissingPackage(a.to_string()),
         DocError::IOError(io) => IngestError::MissingPackage(io.to_string()),
         DocError::InvalidEpub => IngestError::MissingPackage("invalid package".into()),

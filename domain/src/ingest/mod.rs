@@ -1,6 +1,7 @@
 //! Ingest: reading an uploaded file, refusing what is broken or hostile, and extracting the
 //! metadata an editor starts from. Nothing here writes anywhere.
 
+mod epub_check;
 mod epub_meta;
 mod pdf_meta;
 mod zip_guard;
@@ -42,8 +43,20 @@ pub enum IngestError {
     MissingContainer,
     #[error("the package document (OPF) is missing or unreadable: {0}")]
     MissingPackage(String),
-    #[error("malformed XML: {0}")]
+    /// The package or navigation document cannot be parsed (the file named).
+    #[error("malformed XML in {0}")]
     MalformedXml(String),
+    /// XML built to exhaust parsers (entity declarations, absurd node counts).
+    #[error("hostile XML in {file}: {why}")]
+    HostileXml { file: String, why: &'static str },
+    #[error("the spine lists no chapter")]
+    EmptySpine,
+    /// The package document is too big to be metadata (a title or description of megabytes).
+    #[error("the package document is {0} bytes: its metadata is far too long")]
+    MetadataTooLong(u64),
+    /// Reading the file took longer than ingest allows.
+    #[error("reading the file took too long")]
+    TooSlow,
     #[error("encrypted files cannot be published")]
     Encrypted,
     #[error("the PDF cannot be read")]
@@ -62,6 +75,10 @@ impl IngestError {
             IngestError::MissingContainer => "missing_container",
             IngestError::MissingPackage(_) => "missing_package",
             IngestError::MalformedXml(_) => "malformed_xml",
+            IngestError::HostileXml { .. } => "hostile_xml",
+            IngestError::EmptySpine => "empty_spine",
+            IngestError::MetadataTooLong(_) => "metadata_too_long",
+            IngestError::TooSlow => "too_slow",
             IngestError::Encrypted => "encrypted",
             IngestError::UnreadablePdf => "unreadable_pdf",
         }
@@ -123,6 +140,7 @@ pub fn inspect(bytes: &[u8], extension: Option<&str>, limits: &Limits) -> Result
     let mut out = match found {
         Some(Format::Epub) => {
             zip_guard::check(bytes, limits)?;
+            epub_check::check(bytes)?;
             epub_meta::extract(bytes)?
         }
         Some(Format::Pdf) => pdf_meta::extract(bytes)?,

@@ -4,6 +4,9 @@
 use super::{IngestError, Limits};
 use std::io::Cursor;
 
+/// The largest package document (OPF) accepted: the biggest in the corpus is about 200 KB.
+pub const MAX_PACKAGE_BYTES: u64 = 4 * 1024 * 1024;
+
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| IngestError::NotAZip)?;
     if archive.len() > limits.max_entries {
@@ -21,6 +24,11 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
             has_container = true;
         }
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        // Metadata is kilobytes; a package of megabytes is a title or description gone wild,
+        // which is what the editor must hear (not "zip bomb").
+        if name.to_ascii_lowercase().ends_with(".opf") && size > MAX_PACKAGE_BYTES {
+            return Err(IngestError::MetadataTooLong(size));
+        }
         total = total.saturating_add(size);
         if total > limits.max_unpacked_bytes || (size > 1024 * 1024 && size / packed > limits.max_ratio) {
             return Err(IngestError::ZipBomb);

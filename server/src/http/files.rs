@@ -1,5 +1,6 @@
-//! `/files/…`: stored covers and book files, named by content hash and cached forever (books
-//! privately, after an entitlement check, with byte ranges for resumable downloads).
+//! `/files/…`: stored covers and book files, named by content hash. Covers are cached forever;
+//! book files privately and revalidated at each use (after an entitlement check), streamed,
+//! with byte ranges for resumable downloads.
 
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -56,6 +57,12 @@ async fn cover_response(State(s): State<AppState>, hash: String, width: Option<(
     }
 }
 
+/// Entitled content (book files, a paid book's parts): the browser may keep it, but must ask
+/// again before each use (`no-cache`), and the answer comes after the entitlement check of
+/// whoever is signed in then — a 304 for the same reader, a refusal for the next person on
+/// the same phone. Offline copies live in the per-account store of the service worker.
+pub const ENTITLED: &str = "private, no-cache";
+
 /// A single `bytes=` range of a body `len` long: `Ok(None)` for the whole body, `Err` when it
 /// cannot be satisfied.
 fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
@@ -104,26 +111,19 @@ pub async fn book(
     let mut res = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let bytes = match s.catalog.file(&book.file_hash).await {
-            Ok(b) => b,
+        let len = match s.catalog.file_size(&book.file_hash).await {
+            Ok(n) => n,
             Err(e) => {
                 tracing::error!(error = %e, "book file missing from storage");
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         };
-        let len = bytes.len() as u64;
         // A range is honoured only for the very file named by `If-Range` (or without it).
         let if_range_ok = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()).is_none_or(|v| v == etag);
         let range = if if_range_ok { byte_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len) } else { Ok(None) };
-        match range {
-            Ok(Some((start, end))) => {
-                let mut res = (StatusCode::PARTIAL_CONTENT, bytes[start as usize..=end as usize].to_vec()).into_response();
-                if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
-                    res.headers_mut().insert(header::CONTENT_RANGE, v);
-                }
-                res
-            }
-            Ok(None) => bytes.into_response(),
+        let (status, start, end) = match range {
+            Ok(Some((start, end))) => (StatusCode::PARTIAL_CONTENT, start, end),
+            Ok(None) => (StatusCode::OK, 0, len.saturating_sub(1)),
             Err(()) => {
                 let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
                 if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
@@ -131,12 +131,30 @@ pub async fn book(
                 }
                 return res;
             }
+        };
+        let count = if len == 0 { 0 } else { end - start + 1 };
+        // Streamed from storage: a range costs its own bytes, never the whole file.
+        let reader = match s.catalog.file_range(&book.file_hash, start, count).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "book file missing from storage");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        let mut res = (status, axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(reader))).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+        if status == StatusCode::PARTIAL_CONTENT {
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
+                h.insert(header::CONTENT_RANGE, v);
+            }
         }
+        res
     };
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(book.format.mime()));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(ENTITLED));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }

@@ -178,6 +178,10 @@ pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQ
         let ctx = v.ctx(Page::Search { query, filter, found: None, page });
         return render(&s, ctx, StatusCode::OK).await;
     }
+    if let Err(wait) = s.limiter.check(crate::rate_limit::SEARCH, &v.ip) {
+        let e = crate::error::HttpError::rate_limited(wait);
+        return render(&s, v.ctx(Page::Error { code: e.code }), e.status).await;
+    }
     let per = app::pages::search::PER_PAGE;
     match s.catalog.search(&query, &filter, ((page - 1) * per) as usize, per as usize).await {
         Ok(found) => show(&s, &v, Page::Search { query, filter, found: Some(found), page }).await,

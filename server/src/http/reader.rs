@@ -80,10 +80,17 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
     let query = q.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 2).map(|q| q.chars().take(100).collect::<String>());
     let search = match query {
         Some(query) => {
+            if let Err(wait) = s.limiter.check(crate::rate_limit::BOOK_SEARCH, &v.ip) {
+                let e = crate::error::HttpError::rate_limited(wait);
+                return render(&s, v.ctx(Page::Error { code: e.code }), e.status).await;
+            }
+            // The book's text is extracted once per open book; later searches read nothing.
             let (book_open, needle) = (opened.clone(), query.clone());
-            let hits = tokio::task::spawn_blocking(move || reader::search::search(&book_open.publication, |p| book_open.archive.read(p), &needle, 50))
-                .await
-                .unwrap_or_default();
+            let hits = tokio::task::spawn_blocking(move || {
+                book_open.text.get_or_init(|| reader::search::BookText::extract(&book_open.publication, |p| book_open.archive.read(p))).search(&needle, 50)
+            })
+            .await
+            .unwrap_or_default();
             Some((query, hits))
         }
         None => None,
@@ -200,7 +207,10 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
         }
     };
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    // A free book's parts are the same for everyone; a paid book's are revalidated at each use
+    // so the next account on a shared phone meets the entitlement check, not the HTTP cache.
+    let cache = if book.is_free() { "private, max-age=31536000, immutable" } else { super::files::ENTITLED };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }

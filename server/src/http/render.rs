@@ -12,6 +12,7 @@ use tower_sessions::Session;
 pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Response {
     let options = state.leptos.clone();
     let flash = ctx.flash.is_some();
+    let cache = if ctx.page.is_private() { "no-store" } else { "private, no-cache" };
     let uri = if ctx.path.starts_with('/') { ctx.path.clone() } else { "/".into() };
     let handler = leptos_axum::render_app_async_with_context(
         move || provide_context(ctx.clone()),
@@ -20,7 +21,7 @@ pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Respo
     let req = Request::builder().uri(uri).body(Body::empty()).unwrap_or_default();
     let mut res = handler(req).await;
     *res.status_mut() = status;
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
     if flash {
         // A one-time notice: the service worker must not show it again from its copy.
         res.headers_mut().insert("coko-once", header::HeaderValue::from_static("1"));

@@ -78,7 +78,11 @@ fn free_filter(free: Option<&str>, lang: Language) -> Result<Option<bool>, ApiEr
     }
 }
 
-pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+fn search_allowed(s: &AppState, ip: &str, lang: domain::validation::Language) -> Result<(), ApiError> {
+    s.limiter.check(crate::rate_limit::SEARCH, ip).map_err(|w| ApiError::new(crate::error::HttpError::rate_limited(w), lang))
+}
+
+pub async fn list(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
     let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
     let format = match q.format.as_deref() {
         None | Some("") => None,
@@ -97,6 +101,9 @@ pub async fn list(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<L
         ..Default::default()
     };
     let search = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    if search.is_some() {
+        search_allowed(&s, ip.as_str(), lang)?;
+    }
     let (books, total) = match search {
         Some(words) if words.chars().count() > 200 => return Err(ApiError::new(invalid("search", Reason::TooLong), lang)),
         Some(words) => {
@@ -134,7 +141,8 @@ pub struct SearchQuery {
 }
 
 /// `GET /catalog/books/search/?q=` (at least 3 characters): ranked books with facet counts.
-pub async fn search(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<SearchQuery>) -> Result<Response, ApiError> {
+pub async fn search(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<SearchQuery>) -> Result<Response, ApiError> {
+    search_allowed(&s, ip.as_str(), lang)?;
     let query = q.q.unwrap_or_default();
     let n = query.trim().chars().count();
     if n < 3 {
@@ -176,7 +184,8 @@ pub struct SuggestQuery {
 /// `GET /api/v1/catalog/suggest/?q=`: a few books for the search box as one types (from two
 /// letters; fewer answer an empty list). Short-lived public cache: the same prefix typed by
 /// many readers is answered once a minute.
-pub async fn suggest(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<SuggestQuery>) -> Result<Response, ApiError> {
+pub async fn suggest(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<SuggestQuery>) -> Result<Response, ApiError> {
+    search_allowed(&s, ip.as_str(), lang)?;
     let query = q.q.unwrap_or_default();
     let query = query.trim();
     if query.chars().count() > 200 {
