@@ -80,6 +80,20 @@ impl EmbeddedIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// How many distinct words the index holds (what each query word is scanned against).
+    pub fn vocabulary(&self) -> usize {
+        self.inner.read().map(|i| i.postings.len()).unwrap_or(0)
+    }
+
+    /// Searches by words already split (and not capped), on the calling thread: what the
+    /// benchmark measures, and the core [`SearchIndex::search`] runs off the async workers.
+    pub fn search_terms(&self, terms: &[String], filter: &SearchFilter, offset: usize, limit: usize) -> SearchResults {
+        match self.inner.read() {
+            Ok(inner) => inner.search(terms, filter, offset, limit),
+            Err(_) => SearchResults::default(),
+        }
+    }
 }
 
 impl Inner {

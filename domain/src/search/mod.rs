@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-mod embedded;
+pub mod embedded;
 #[cfg(feature = "ssr")]
 mod meili;
 #[cfg(feature = "ssr")]
@@ -14,7 +14,7 @@ pub use embedded::EmbeddedIndex;
 pub use meili::MeiliIndex;
 
 /// What the index knows of a book.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchDoc {
     pub id: String,
     pub title: String,
