@@ -20,14 +20,25 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
+/// What went wrong, as a heading: said plainly where it is known.
+fn error_heading(t: &'static crate::i18n::Texts, code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::NotEntitled => t.heading_paid_book,
+        ErrorCode::Forbidden => t.heading_forbidden,
+        ErrorCode::RateLimited => t.heading_rate_limited,
+        ErrorCode::SearchUnavailable => t.heading_search_unavailable,
+        _ => t.error_title,
+    }
+}
+
 #[component]
 pub fn ErrorPage(code: ErrorCode) -> impl IntoView {
     let t = texts(page_ctx().lang);
     view! {
         <div class="mx-auto max-w-lg py-10 text-center">
-            <h1 class=styles::H1>{t.error_title}</h1>
+            <h1 class=styles::H1>{error_heading(t, code)}</h1>
             <p class="mb-6 text-slate-800 dark:text-slate-200">{error_text(t, code, None)}</p>
-            {if code == ErrorCode::SearchUnavailable {
+            {if matches!(code, ErrorCode::SearchUnavailable | ErrorCode::NotEntitled) {
                 view! { <a href="/catalogue" class=styles::BUTTON>{t.home_cta_catalog}</a> }.into_any()
             } else {
                 view! { <a href="/" class=styles::BUTTON>{t.back_home}</a> }.into_any()
