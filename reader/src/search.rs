@@ -166,13 +166,6 @@ fn passages_of(spine: u32, xhtml: &str, out: &mut Vec<Passage>) {
     }
 }
 
-/// Searches one content document.
-pub fn search_document(spine: u32, xhtml: &str, query: &str, limit: usize, hits: &mut Vec<Hit>) {
-    let mut passages = Vec::new();
-    passages_of(spine, xhtml, &mut passages);
-    let room = limit.saturating_sub(hits.len());
-    hits.extend(BookText { passages }.search(query, room));
-}
 
 /// A match in a text: where it starts (UTF-16 offset), with the words around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,19 +257,23 @@ mod tests {
     const DOC: &str = r#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head>
 <body><section><h1>Chapitre un</h1><p>Il était une fois un <i>élève</i> curieux.</p><ul><li><p>Une œuvre</p></li></ul></section></body></html>"#;
 
+    /// One content document's passages, as spine item `spine`.
+    fn document(spine: u32, xhtml: &str) -> BookText {
+        let mut passages = Vec::new();
+        passages_of(spine, xhtml, &mut passages);
+        BookText { passages }
+    }
+
     #[test]
     fn finds_passages_ignoring_case_and_accents() {
-        let mut hits = Vec::new();
-        search_document(3, DOC, "eleve", 10, &mut hits);
+        let hits = document(3, DOC).search("eleve", 10);
         assert_eq!(hits.len(), 1);
         let h = &hits[0];
         assert_eq!(h.locator.to_string(), "e:3:0.1:21");
         assert_eq!((h.before.as_str(), h.matched.as_str(), h.after.as_str()), ("Il était une fois un", "élève", "curieux."));
-        let mut hits = Vec::new();
-        search_document(3, DOC, "OEUVRE", 10, &mut hits);
+        let hits = document(3, DOC).search("OEUVRE", 10);
         assert_eq!(hits[0].locator.to_string(), "e:3:0.2.0.0:4", "the innermost passage");
-        let mut hits = Vec::new();
-        search_document(0, DOC, "absent", 10, &mut hits);
+        let hits = document(0, DOC).search("absent", 10);
         assert!(hits.is_empty());
     }
 

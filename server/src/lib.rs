@@ -2,6 +2,7 @@
 
 pub mod books;
 pub mod cli;
+pub mod guard;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -7,6 +7,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 use tower_sessions::SessionStore;
 
+/// A session unused this long ends (the layer's expiry, set again at sign-in).
+pub const INACTIVITY: time::Duration = time::Duration::days(30);
+
 /// The session key holding the signed-in user's id.
 pub const USER_ID: &str = "user_id";
 /// The session key holding when the user signed in (epoch ms): sessions have an absolute end.

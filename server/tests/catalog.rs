@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::{backends, client, import, signed_in, spawn, Db, TestApp};
+use support::{backends, bearer, client, import, signed_in, spawn, Db, TestApp};
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String) {
     let res = client().get(app.url(path)).send().await.unwrap();
@@ -209,12 +209,6 @@ async fn editors_upload_review_and_publish() {
     app.finish().await;
 }
 
-async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
-    signed_in(app, email, role).await;
-    let res = client().post(app.url("/api/v1/auth/login/")).json(&serde_json::json!({"email": email, "password": "motdepasse-1"})).send().await.unwrap();
-    let body: Value = res.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 fn book_form(path: &str, publish: bool) -> reqwest::multipart::Form {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);

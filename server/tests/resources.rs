@@ -9,7 +9,7 @@ use domain::ingest::IngestError;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::Write;
-use support::{backends, client, signed_in, spawn_with, TestApp};
+use support::{backends, bearer, client, signed_in, spawn_with, TestApp};
 
 /// A minimal EPUB 3 whose one chapter is `chapter` (and whose package carries `meta`).
 fn epub(chapter: &str, meta: &str) -> Vec<u8> {
@@ -44,11 +44,6 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>, lang: &s
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
-    signed_in(app, email, role).await;
-    let res = client().post(app.url("/api/v1/auth/login/")).json(&serde_json::json!({"email": email, "password": "motdepasse-1"})).send().await.unwrap();
-    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
-}
 
 #[tokio::test]
 async fn hostile_books_are_refused_at_ingest_with_a_reason_an_editor_reads() {

@@ -41,43 +41,15 @@ async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values:
 /// lifetime (a visitor's notice-only session had a short one) and its absolute start.
 async fn sign_in(v: &Visit, user_id: &str) -> Result<(), tower_sessions::session::Error> {
     v.session.cycle_id().await?;
-    v.session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(time::Duration::days(30))));
+    v.session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(crate::sessions::INACTIVITY)));
     v.session.insert(SIGNED_IN_AT, domain::clock::now_ms()).await?;
     v.session.insert(USER_ID, user_id).await
-}
-
-/// Checks a password for the sign-in form and the REST login alike. Only failures count, per
-/// account and client together (see [`rate_limit::FailureBackoff`]): a stranger guessing at
-/// a reader's account never locks that reader out, and each guesser meets a growing wait.
-/// Every address is also held to [`rate_limit::LOGIN`] attempts a minute.
-pub async fn guarded_login(s: &AppState, ip: &str, email: &str, password: &str) -> Result<domain::account::User, HttpError> {
-    let key = rate_limit::account_client_key(email, ip);
-    s.login_failures.check(&key).map_err(HttpError::rate_limited)?;
-    s.limiter.check(rate_limit::LOGIN, ip).map_err(HttpError::rate_limited)?;
-    match s.accounts.login(email, password).await {
-        Ok(user) => {
-            s.login_failures.succeeded(&key);
-            Ok(user)
-        }
-        Err(e @ domain::account::AccountError::InvalidCredentials) => {
-            s.login_failures.failed(&key);
-            Err(e.into())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Reset requests: a few per account from one address, more per address; never per account
-/// alone, which would let anyone use up a reader's resets.
-pub fn reset_allowed(s: &AppState, ip: &str, email: &str) -> Result<(), u64> {
-    s.limiter.check(rate_limit::PASSWORD_RESET_CLIENT, ip)?;
-    s.limiter.check(rate_limit::PASSWORD_RESET, &rate_limit::account_client_key(email, ip))
 }
 
 pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let values = echo(&f, &["email", "next"]);
     let email = get(&f, "email").trim().to_lowercase();
-    match guarded_login(&s, &v.ip, &email, get(&f, "password")).await {
+    match crate::guard::guarded_login(&s, &v.ip, &email, get(&f, "password")).await {
         Ok(user) => {
             if sign_in(&v, &user.id).await.is_err() {
                 return super::pages::failure(&s, &v).await;
@@ -167,7 +139,7 @@ pub async fn resend_verification(v: Visit, State(s): State<AppState>) -> Respons
 pub async fn forgot_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let values = echo(&f, &["email"]);
     let email = get(&f, "email").trim().to_lowercase();
-    if let Err(wait) = reset_allowed(&s, &v.ip, &email) {
+    if let Err(wait) = crate::guard::reset_allowed(&s, &v.ip, &email) {
         let page = Page::ForgotPassword { sent: false };
         return refuse(&s, &v, page, "forgot", values, HttpError::rate_limited(wait)).await;
     }

@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
+        .with_expiry(Expiry::OnInactivity(crate::sessions::INACTIVITY));
 
     let pages = Router::new()
         .route("/", get(pages::home))

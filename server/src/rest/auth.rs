@@ -82,7 +82,7 @@ pub struct LoginBody {
 }
 
 pub async fn login(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<LoginBody>) -> ApiResult {
-    let user = crate::http::forms::guarded_login(&s, &ip, &b.email, &b.password).await.map_err(|e| ApiError::new(e, lang))?;
+    let user = crate::guard::guarded_login(&s, &ip, &b.email, &b.password).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(tokens_for(&s, &user, lang).await?).into_response())
 }
 
@@ -142,7 +142,7 @@ pub struct EmailBody {
 }
 
 pub async fn forgot_password(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<EmailBody>) -> ApiResult {
-    crate::http::forms::reset_allowed(&s, &ip, &b.email).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
+    crate::guard::reset_allowed(&s, &ip, &b.email).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
     s.accounts.forgot_password(&b.email).await.map_err(|e| ApiError::new(e, lang))?;
     let message = app::i18n::texts(lang).forgot_sent;
     Ok((StatusCode::ACCEPTED, Json(json!({ "message": message }))).into_response())

@@ -162,3 +162,11 @@ pub async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Clien
     c
 }
 
+
+/// An access token for a new user with `role`, signed in through the REST API.
+pub async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
+    signed_in(app, email, role).await;
+    let res = client().post(app.url("/api/v1/auth/login/")).json(&serde_json::json!({"email": email, "password": "motdepasse-1"})).send().await.unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
