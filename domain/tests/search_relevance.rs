@@ -37,6 +37,23 @@ fn gutenberg() -> Vec<SearchDoc> {
         categories: vec![],
         popularity: 1,
     });
+    // Words joined or split differently from the query (`audiobook` / `Audio Book`, `e-book` /
+    // `ebook`).
+    for (id, title) in [("audio-book", "Contes du Sahel en Audio Book"), ("ebook", "Guide pratique de l'ebook"), ("e-book", "Le e-book africain")] {
+        docs.push(SearchDoc {
+            id: id.into(),
+            title: title.into(),
+            subtitle: String::new(),
+            authors: vec!["Moussa Diallo".into()],
+            subjects: vec![],
+            description: String::new(),
+            language: "fr".into(),
+            format: "epub".into(),
+            free: true,
+            categories: vec![],
+            popularity: 1,
+        });
+    }
     docs
 }
 
@@ -67,6 +84,24 @@ async fn relevance_suite(index: &dyn SearchIndex) {
     assert!(top(&r, "frankenstein"), "prefix: {r:?}");
     let r = titles(index, "pride and prej", 3).await;
     assert!(top(&r, "pride and prejudice"), "prefix on the last word: {r:?}");
+
+    // A word joined in the query, split in the title (and the other way round), with or
+    // without a typo.
+    let has = |v: &Vec<String>, title: &str| v.iter().any(|t| t == title);
+    let r = titles(index, "audiobook", 3).await;
+    assert!(has(&r, "Contes du Sahel en Audio Book"), "a query word split in two: {r:?}");
+    let r = titles(index, "ebook", 3).await;
+    assert!(has(&r, "Le e-book africain") && has(&r, "Guide pratique de l'ebook"), "e-book and ebook: {r:?}");
+    let r = titles(index, "e-book", 3).await;
+    assert!(has(&r, "Guide pratique de l'ebook"), "hyphenated query, joined title: {r:?}");
+    let r = titles(index, "audio book", 3).await;
+    assert!(has(&r, "Contes du Sahel en Audio Book"), "{r:?}");
+    let r = titles(index, "audiobok", 3).await;
+    assert!(has(&r, "Contes du Sahel en Audio Book"), "split, with a typo: {r:?}");
+    let r = titles(index, "pratique de l'eboook", 3).await;
+    assert!(has(&r, "Guide pratique de l'ebook"), "typo: {r:?}");
+    let r = titles(index, "guide e boook", 3).await;
+    assert!(has(&r, "Guide pratique de l'ebook"), "joined, with a typo: {r:?}");
 
     // A title match outranks books that only mention the word in their summary.
     let r = titles(index, "whale", 5).await;

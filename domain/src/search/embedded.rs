@@ -1,6 +1,8 @@
 //! The embedded index: in memory, rebuilt from the database at start-up. Typo-tolerant
 //! (one typo from 3 letters, two from 8, transpositions counting as one), accent-insensitive,
-//! prefix matching on the last word, title and author matches above description matches.
+//! prefix matching on the last word, title and author matches above description matches;
+//! words joined or split differently from the book's (`e book` for `ebook`, `audiobook` for
+//! `Audio Book`), as Meilisearch does, within a fixed budget of vocabulary scans per query.
 
 use super::{words, Facets, SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
 use async_trait::async_trait;
@@ -251,25 +253,119 @@ impl SearchIndex for EmbeddedIndex {
     }
 }
 
+/// A query word's score when it is matched as the concatenation of adjacent query words
+/// (`e book` → `ebook`), relative to matching the words themselves.
+const JOINED: f32 = 0.9;
+/// A query word's score when it is matched as two words of the document (`audiobook` →
+/// `audio` + `book`), relative to matching it whole.
+const SPLIT: f32 = 0.8;
+/// Adjacent query words tried as one (Meilisearch concatenates up to three).
+const MAX_JOINED: usize = 3;
+/// Vocabulary scans one query may cost: one per word, and what is left of this for joined and
+/// split words (see `Inner::search`).
+const SCAN_BUDGET: usize = MAX_QUERY_WORDS + 2;
+
 impl Inner {
-    fn search(&self, terms: &[String], filter: &SearchFilter, offset: usize, limit: usize) -> SearchResults {
-        let inner = self;
-        // Every query word must match; a document's score adds each word's best match.
-        let mut scores: Option<HashMap<usize, f32>> = None;
-        for (i, q) in terms.iter().enumerate() {
-            let last = i + 1 == terms.len();
-            let mut best: HashMap<usize, f32> = HashMap::new();
-            for (word, postings) in &inner.postings {
-                let qual = quality(q, word, last, terms.len() == 1);
-                if qual == 0.0 {
-                    continue;
-                }
-                for (slot, field) in postings {
-                    let s = qual * field.weight();
-                    let e = best.entry(*slot).or_insert(0.0);
-                    *e = e.max(s);
+    /// Every document holding a word that answers `q`, with its best score (quality × field).
+    fn matches(&self, q: &str, last: bool, alone: bool) -> HashMap<usize, f32> {
+        let mut best: HashMap<usize, f32> = HashMap::new();
+        for (word, postings) in &self.postings {
+            let qual = quality(q, word, last, alone);
+            if qual == 0.0 {
+                continue;
+            }
+            for (slot, field) in postings {
+                let e = best.entry(*slot).or_insert(0.0);
+                *e = e.max(qual * field.weight());
+            }
+        }
+        best
+    }
+
+    /// Documents holding exactly `q`, by field weight: a lookup, not a scan.
+    fn exact(&self, q: &str) -> HashMap<usize, f32> {
+        self.postings.get(q).map(|p| p.iter().map(|(slot, field)| (*slot, field.weight())).collect()).unwrap_or_default()
+    }
+
+    /// Documents for `q` with typos or unfinished when a vocabulary scan is left in `scans`,
+    /// else exactly.
+    fn matches_within(&self, q: &str, last: bool, scans: &mut usize) -> HashMap<usize, f32> {
+        if *scans == 0 {
+            return self.exact(q);
+        }
+        *scans -= 1;
+        self.matches(q, last, false)
+    }
+
+    /// Documents holding `q` split in two words (`audiobook` → `audio` + `book`, `ebook` → `e` +
+    /// `book`): the left part an exact word of the index, the right part exact, or with a typo
+    /// or unfinished for the longest such left part while scans are left.
+    fn split_matches(&self, q: &str, last: bool, scans: &mut usize) -> HashMap<usize, f32> {
+        let chars: Vec<char> = q.chars().collect();
+        let mut out: HashMap<usize, f32> = HashMap::new();
+        if chars.len() < 4 {
+            return out; // `the` is not `t` + `he`
+        }
+        for k in (1..chars.len() - 1).rev() {
+            let left: String = chars[..k].iter().collect();
+            let Some(left_postings) = self.postings.get(&left) else { continue };
+            let right: String = chars[k..].iter().collect();
+            let right_matches = if self.postings.contains_key(&right) || right.chars().count() < 3 {
+                self.exact(&right)
+            } else {
+                self.matches_within(&right, last, scans)
+            };
+            for (slot, field) in left_postings {
+                if let Some(r) = right_matches.get(slot) {
+                    let e = out.entry(*slot).or_insert(0.0);
+                    *e = e.max(SPLIT * (field.weight() + r) / 2.0);
                 }
             }
+        }
+        out
+    }
+
+    fn search(&self, terms: &[String], filter: &SearchFilter, offset: usize, limit: usize) -> SearchResults {
+        let inner = self;
+        let n = terms.len();
+        let keep = |best: &mut HashMap<usize, f32>, found: HashMap<usize, f32>, factor: f32| {
+            for (slot, s) in found {
+                let e = best.entry(slot).or_insert(0.0);
+                *e = e.max(factor * s);
+            }
+        };
+        // Each query word's best match per document: the word itself (one vocabulary scan
+        // each), then, while the scan budget lasts, adjacent words joined (`e book` → `ebook`,
+        // counting for each of them) and the word split in two; past the budget those two are
+        // exact lookups only, so a long pasted query costs no more scans than its words.
+        let mut per_term: Vec<HashMap<usize, f32>> =
+            terms.iter().enumerate().map(|(i, q)| self.matches(q, i + 1 == n, n == 1)).collect();
+        let mut scans = SCAN_BUDGET.saturating_sub(n);
+        let joined = |span: usize, per_term: &mut Vec<HashMap<usize, f32>>, scans: &mut usize| {
+            for i in 0..=n - span {
+                let word: String = terms[i..i + span].concat();
+                if word.chars().count() > MAX_QUERY_WORD_CHARS {
+                    continue;
+                }
+                let found = self.matches_within(&word, i + span == n, scans);
+                for best in &mut per_term[i..i + span] {
+                    keep(best, found.clone(), JOINED);
+                }
+            }
+        };
+        if n >= 2 {
+            joined(2, &mut per_term, &mut scans);
+        }
+        for (i, q) in terms.iter().enumerate() {
+            let found = self.split_matches(q, i + 1 == n, &mut scans);
+            keep(&mut per_term[i], found, 1.0);
+        }
+        for span in 3..=MAX_JOINED.min(n) {
+            joined(span, &mut per_term, &mut scans);
+        }
+        // Every query word must match; a document's score adds each word's best match.
+        let mut scores: Option<HashMap<usize, f32>> = None;
+        for best in per_term {
             scores = Some(match scores {
                 None => best,
                 Some(prev) => prev.into_iter().filter_map(|(slot, s)| best.get(&slot).map(|b| (slot, s + b))).collect(),
