@@ -570,3 +570,6 @@ mod tests {
 }
 ''')
 open('app/src/i18n.rs','w').write('\n'.join(out))
+# Formatted as the rest of the code (rustfmt.toml), so `cargo fmt --check` holds after a rebuild.
+import subprocess
+subprocess.run(['rustfmt', '--edition', '2021', 'app/src/i18n.rs'], check=True)

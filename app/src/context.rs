@@ -3,47 +3,106 @@
 
 use domain::account::{Theme, User, UserPage};
 use domain::catalog::{Book, BookFilter, BookPage, FoundBooks};
-use domain::search::SearchFilter;
 use domain::error::{ErrorCode, FieldError};
+use domain::search::SearchFilter;
 use domain::validation::Language;
 
 /// The page to render, with the data the server loaded for it.
 #[derive(Debug, Clone)]
 pub enum Page {
-    Home { recent: Vec<Book> },
+    Home {
+        recent: Vec<Book>,
+    },
     Login,
     Register,
     Profile,
-    VerifyEmail { verified: bool },
-    ForgotPassword { sent: bool },
-    ResetPassword { token: String },
-    AdminUsers { page: UserPage, search: String },
+    VerifyEmail {
+        verified: bool,
+    },
+    ForgotPassword {
+        sent: bool,
+    },
+    ResetPassword {
+        token: String,
+    },
+    AdminUsers {
+        page: UserPage,
+        search: String,
+    },
     /// `categories`: (slug, name indented by depth) for the category filter.
-    Catalog { page: BookPage, filter: BookFilter, cursor: Option<String>, categories: Vec<(String, String)> },
-    Book { book: Box<Book>, related: Vec<Book> },
+    Catalog {
+        page: BookPage,
+        filter: BookFilter,
+        cursor: Option<String>,
+        categories: Vec<(String, String)>,
+    },
+    Book {
+        book: Box<Book>,
+        related: Vec<Book>,
+    },
     /// An author's or a publisher's page.
-    Listed { kind: domain::catalog::Listing, entry: domain::catalog::Listed, page: BookPage },
-    Search { query: String, filter: SearchFilter, found: Option<FoundBooks>, page: u32 },
-    AdminBooks { page: BookPage, cursor: Option<String> },
-    AdminAudit { page: domain::audit::AuditPage, filter: domain::audit::AuditFilter },
-    AdminBook { book: Box<Book> },
+    Listed {
+        kind: domain::catalog::Listing,
+        entry: domain::catalog::Listed,
+        page: BookPage,
+    },
+    Search {
+        query: String,
+        filter: SearchFilter,
+        found: Option<FoundBooks>,
+        page: u32,
+    },
+    AdminBooks {
+        page: BookPage,
+        cursor: Option<String>,
+    },
+    AdminAudit {
+        page: domain::audit::AuditPage,
+        filter: domain::audit::AuditFilter,
+    },
+    AdminBook {
+        book: Box<Book>,
+    },
     /// Editors' list of authors or publishers (a page of them, found by name), or of
     /// categories (all of them, as a tree).
-    AdminEntries { kind: domain::catalog::Listing, entries: Vec<domain::catalog::Listed>, total: u64, page: u32, name: String },
+    AdminEntries {
+        kind: domain::catalog::Listing,
+        entries: Vec<domain::catalog::Listed>,
+        total: u64,
+        page: u32,
+        name: String,
+    },
     /// Editing one author, publisher or category; `categories`: the whole tree (parent picker);
     /// `merge`: the name searched for a merge and the entries found.
-    AdminEntry { kind: domain::catalog::Listing, entry: domain::catalog::Listed, categories: Vec<domain::catalog::Listed>, merge: Option<(String, Vec<domain::catalog::Listed>)> },
-    AdminUpload { max_mb: u64 },
-    Library { library: domain::reading::Library },
-    Stats { stats: domain::reading::ReadingStats },
-    Reader { view: Box<crate::pages::reader::ReaderView> },
-    PdfReader { view: Box<crate::pages::reader_pdf::PdfReaderView> },
+    AdminEntry {
+        kind: domain::catalog::Listing,
+        entry: domain::catalog::Listed,
+        categories: Vec<domain::catalog::Listed>,
+        merge: Option<(String, Vec<domain::catalog::Listed>)>,
+    },
+    AdminUpload {
+        max_mb: u64,
+    },
+    Library {
+        library: domain::reading::Library,
+    },
+    Stats {
+        stats: domain::reading::ReadingStats,
+    },
+    Reader {
+        view: Box<crate::pages::reader::ReaderView>,
+    },
+    PdfReader {
+        view: Box<crate::pages::reader_pdf::PdfReaderView>,
+    },
     /// What the service worker shows for a page it does not keep.
     Offline,
     /// The books kept on this device.
     Downloads,
     NotFound,
-    Error { code: ErrorCode },
+    Error {
+        code: ErrorCode,
+    },
 }
 
 impl Page {
@@ -130,12 +189,28 @@ impl Flash {
     pub fn parse(s: &str) -> Option<Self> {
         use Flash::*;
         [
-            Registered, SignedIn, SignedOut, ProfileSaved, PasswordChanged, VerificationSent, PasswordReset, RoleChanged,
-            BookImported, BookSaved, AlreadyPresent, AccessGranted, BookDeleted, BooksChanged, EntrySaved, EntryDeleted,
-            CategoryAdded, PhotoSaved, EntriesMerged,
+            Registered,
+            SignedIn,
+            SignedOut,
+            ProfileSaved,
+            PasswordChanged,
+            VerificationSent,
+            PasswordReset,
+            RoleChanged,
+            BookImported,
+            BookSaved,
+            AlreadyPresent,
+            AccessGranted,
+            BookDeleted,
+            BooksChanged,
+            EntrySaved,
+            EntryDeleted,
+            CategoryAdded,
+            PhotoSaved,
+            EntriesMerged,
         ]
-            .into_iter()
-            .find(|f| f.as_str() == s)
+        .into_iter()
+        .find(|f| f.as_str() == s)
     }
 }
 

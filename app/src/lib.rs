@@ -100,7 +100,9 @@ pub fn App() -> impl IntoView {
         Page::ForgotPassword { sent } => view! { <pages::auth::ForgotPasswordPage sent/> }.into_any(),
         Page::ResetPassword { token } => view! { <pages::auth::ResetPasswordPage token/> }.into_any(),
         Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
-        Page::Catalog { page, filter, cursor, categories } => view! { <pages::catalog::CatalogPage page filter cursor categories/> }.into_any(),
+        Page::Catalog { page, filter, cursor, categories } => {
+            view! { <pages::catalog::CatalogPage page filter cursor categories/> }.into_any()
+        }
         Page::Book { book, related } => view! { <pages::book::BookPage book=*book related/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
@@ -109,8 +111,12 @@ pub fn App() -> impl IntoView {
         Page::AdminAudit { page, filter } => view! { <pages::admin_audit::AdminAuditPage page filter/> }.into_any(),
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
-        Page::AdminEntries { kind, entries, total, page, name } => view! { <pages::admin_entries::AdminEntriesPage kind entries total page name/> }.into_any(),
-        Page::AdminEntry { kind, entry, categories, merge } => view! { <pages::admin_entries::AdminEntryPage kind entry categories merge/> }.into_any(),
+        Page::AdminEntries { kind, entries, total, page, name } => {
+            view! { <pages::admin_entries::AdminEntriesPage kind entries total page name/> }.into_any()
+        }
+        Page::AdminEntry { kind, entry, categories, merge } => {
+            view! { <pages::admin_entries::AdminEntryPage kind entry categories merge/> }.into_any()
+        }
         Page::AdminUpload { max_mb } => view! { <pages::admin_books::UploadPage max_mb/> }.into_any(),
         Page::Offline => view! { <pages::offline::OfflinePage/> }.into_any(),
         Page::Downloads => view! { <pages::offline::DownloadsPage/> }.into_any(),

@@ -75,11 +75,15 @@ async fn main() {
     let all_terms = words(&paragraph);
     let capped = query_terms(&paragraph);
 
-    let before = median((0..5).map(|_| {
-        let t = Instant::now();
-        let _ = index.search_terms(&all_terms, &filter, 0, 20);
-        t.elapsed()
-    }).collect());
+    let before = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = index.search_terms(&all_terms, &filter, 0, 20);
+                t.elapsed()
+            })
+            .collect(),
+    );
     let mut after = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -87,14 +91,27 @@ async fn main() {
         after.push(t.elapsed());
     }
     let after = median(after);
-    let one = median((0..5).map(|_| {
-        let t = Instant::now();
-        let _ = index.search_terms(&all_terms[..1], &filter, 0, 20);
-        t.elapsed()
-    }).collect());
+    let one = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = index.search_terms(&all_terms[..1], &filter, 0, 20);
+                t.elapsed()
+            })
+            .collect(),
+    );
     let hits = index.search_terms(&all_terms, &filter, 0, 20).total;
     println!("embedded index: {n} books, vocabulary {} words; the worst query matches {hits} book(s)", index.vocabulary());
-    println!("worst query ({} distinct words), before: {} words scanned, {:.1} ms of CPU on the async worker", all_terms.len(), all_terms.len(), before.as_secs_f64() * 1e3);
-    println!("worst query, after: {} words scanned (cap {MAX_QUERY_WORDS}), {:.1} ms on a blocking thread", capped.len(), after.as_secs_f64() * 1e3);
+    println!(
+        "worst query ({} distinct words), before: {} words scanned, {:.1} ms of CPU on the async worker",
+        all_terms.len(),
+        all_terms.len(),
+        before.as_secs_f64() * 1e3
+    );
+    println!(
+        "worst query, after: {} words scanned (cap {MAX_QUERY_WORDS}), {:.1} ms on a blocking thread",
+        capped.len(),
+        after.as_secs_f64() * 1e3
+    );
     println!("one word: {:.1} ms", one.as_secs_f64() * 1e3);
 }

@@ -131,7 +131,14 @@ pub struct AuditEntry {
 
 #[cfg(feature = "ssr")]
 impl AuditEntry {
-    pub fn new(by: &Actor, action: AuditAction, target_id: &str, target_label: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Self {
+    pub fn new(
+        by: &Actor,
+        action: AuditAction,
+        target_id: &str,
+        target_label: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Self {
         AuditEntry {
             id: uuid::Uuid::now_v7().to_string(),
             at: chrono::Utc::now(),

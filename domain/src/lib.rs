@@ -4,8 +4,8 @@
 pub mod account;
 pub mod audit;
 pub mod catalog;
-pub mod reading;
 pub mod error;
+pub mod reading;
 pub mod search;
 pub mod validation;
 

@@ -169,9 +169,7 @@ impl Language {
         for part in header.split(',') {
             let mut bits = part.split(';');
             let tag = bits.next().unwrap_or("").trim();
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             if let Some(lang) = Self::from_tag(tag) {
                 if best.is_none_or(|(bq, _)| q > bq) {
                     best = Some((q, lang));

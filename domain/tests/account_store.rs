@@ -55,7 +55,13 @@ async fn profile_role_password_and_verification_updates() {
             country: "ML".into(),
             language: "en".into(),
             avatar_url: Some("https://img.example/m.png".into()),
-            preferences: Preferences { theme: Theme::Dark, reader_font_size: 140, notify_email: false, notify_sms: true, notify_push: true },
+            preferences: Preferences {
+                theme: Theme::Dark,
+                reader_font_size: 140,
+                notify_email: false,
+                notify_sms: true,
+                notify_push: true,
+            },
         };
         assert!(s.update_profile(&u.id, &profile, 1).await.unwrap());
         assert!(s.set_role(&u.id, Role::Editor, 2).await.unwrap());

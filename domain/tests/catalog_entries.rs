@@ -38,7 +38,12 @@ async fn imported(svc: &CatalogService, f: &str, publish: bool) -> domain::catal
 async fn editors_edit_authors_and_publishers() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
         let waste = imported(&svc, "epub/wasteland.epub", false).await;
@@ -54,7 +59,8 @@ async fn editors_edit_authors_and_publishers() {
         assert!(matches!(svc.entries(&Actor::system(Role::Reader), Listing::Authors, None, 1, 50).await, Err(CatalogError::Forbidden)));
 
         // Name and biography; the book shows the new name and the index finds it.
-        let form = EntryForm { name: "  Zorglub   Quenobi ".into(), biography: "Né à New York en 1819.\r\nMarin.".into(), ..Default::default() };
+        let form =
+            EntryForm { name: "  Zorglub   Quenobi ".into(), biography: "Né à New York en 1819.\r\nMarin.".into(), ..Default::default() };
         let saved = svc.update_entry(&editor, Listing::Authors, &melville.id, &form).await.unwrap();
         assert_eq!((saved.name.as_str(), saved.detail.as_str()), ("Zorglub Quenobi", "Né à New York en 1819.\nMarin."));
         assert_eq!(svc.book(&moby.id, None).await.unwrap().author_names(), "Zorglub Quenobi", "{}", db.label);
@@ -62,11 +68,19 @@ async fn editors_edit_authors_and_publishers() {
         let (page_entry, _) = svc.listed_with_books(Listing::Authors, &melville.id, None, None).await.unwrap();
         assert_eq!(page_entry.detail, "Né à New York en 1819.\nMarin.");
         // Refusals name the field: empty, too long, another author's name.
-        assert_eq!(refused(svc.update_entry(&editor, Listing::Authors, &melville.id, &EntryForm::default()).await), ("name".into(), Reason::Required));
+        assert_eq!(
+            refused(svc.update_entry(&editor, Listing::Authors, &melville.id, &EntryForm::default()).await),
+            ("name".into(), Reason::Required)
+        );
         let long = EntryForm { name: "x".into(), biography: "é".repeat(5001), ..Default::default() };
         assert_eq!(refused(svc.update_entry(&editor, Listing::Authors, &melville.id, &long).await), ("biography".into(), Reason::TooLong));
         let clash = EntryForm { name: eliot.name.clone(), ..Default::default() };
-        assert_eq!(refused(svc.update_entry(&editor, Listing::Authors, &melville.id, &clash).await), ("name".into(), Reason::Taken), "{}", db.label);
+        assert_eq!(
+            refused(svc.update_entry(&editor, Listing::Authors, &melville.id, &clash).await),
+            ("name".into(), Reason::Taken),
+            "{}",
+            db.label
+        );
 
         // A photo: a real image (moby's cover, made distinct), served like covers; garbage refused.
         let cover = svc.file(moby.cover_hash.as_ref().unwrap()).await.unwrap();
@@ -75,9 +89,18 @@ async fn editors_edit_authors_and_publishers() {
         let with = svc.set_author_photo(&editor, &melville.id, &photo).await.unwrap();
         let hash = with.photo.clone().unwrap();
         assert!(svc.cover_at(&hash, 160, domain::covers::CoverFormat::Webp).await.unwrap().0.len() > 500, "{}", db.label);
-        assert_eq!(svc.listed_with_books(Listing::Authors, &melville.id, None, None).await.unwrap().0.photo.as_deref(), Some(hash.as_str()));
-        assert_eq!(refused(svc.set_author_photo(&editor, &melville.id, b"<svg onload=alert(1)>").await), ("photo".into(), Reason::InvalidFormat));
-        assert_eq!(refused(svc.set_author_photo(&editor, &melville.id, &[0xff, 0xd8, 0, 0]).await), ("photo".into(), Reason::InvalidFormat));
+        assert_eq!(
+            svc.listed_with_books(Listing::Authors, &melville.id, None, None).await.unwrap().0.photo.as_deref(),
+            Some(hash.as_str())
+        );
+        assert_eq!(
+            refused(svc.set_author_photo(&editor, &melville.id, b"<svg onload=alert(1)>").await),
+            ("photo".into(), Reason::InvalidFormat)
+        );
+        assert_eq!(
+            refused(svc.set_author_photo(&editor, &melville.id, &[0xff, 0xd8, 0, 0]).await),
+            ("photo".into(), Reason::InvalidFormat)
+        );
         assert!(svc.remove_author_photo(&editor, &melville.id).await.unwrap().photo.is_none());
         assert!(matches!(svc.cover(&hash).await, Err(CatalogError::NotFound)), "{}: the photo is no longer served", db.label);
 
@@ -90,15 +113,33 @@ async fn editors_edit_authors_and_publishers() {
 
         // Publishers: renamed (the book shows it), kept while on a book.
         let publisher = moby.publisher.clone().expect("moby-dick names its publisher");
-        svc.update_entry(&editor, Listing::Publishers, &publisher.id, &EntryForm { name: "Éditions du Large".into(), ..Default::default() }).await.unwrap();
+        svc.update_entry(
+            &editor,
+            Listing::Publishers,
+            &publisher.id,
+            &EntryForm { name: "Éditions du Large".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
         assert_eq!(svc.book(&moby.id, None).await.unwrap().publisher.unwrap().name, "Éditions du Large");
         assert!(matches!(svc.delete_entry(&editor, Listing::Publishers, &publisher.id).await, Err(CatalogError::InUse)));
 
         // Every change is in the log, with before and after.
-        let log = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorChanged), ..Default::default() }, None).await.unwrap();
+        let log = svc
+            .audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorChanged), ..Default::default() }, None)
+            .await
+            .unwrap();
         assert_eq!(log.entries.len(), 3, "{}: name, photo added, photo removed", db.label);
-        assert!(log.entries.iter().any(|e| e.before.as_deref().unwrap_or("").contains("Herman Melville") && e.after.as_deref().unwrap_or("").contains("Zorglub")));
-        let gone = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorDeleted), ..Default::default() }, None).await.unwrap();
+        assert!(
+            log.entries
+                .iter()
+                .any(|e| e.before.as_deref().unwrap_or("").contains("Herman Melville")
+                    && e.after.as_deref().unwrap_or("").contains("Zorglub"))
+        );
+        let gone = svc
+            .audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorDeleted), ..Default::default() }, None)
+            .await
+            .unwrap();
         assert_eq!(gone.entries[0].target_label, eliot.name);
         db
     })
@@ -109,7 +150,12 @@ async fn editors_edit_authors_and_publishers() {
 async fn editors_merge_duplicate_authors_publishers_and_categories() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
         let waste = imported(&svc, "epub/wasteland.epub", true).await;
@@ -117,20 +163,37 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
         let melville = moby.authors[0].clone();
         // The same writer entered twice: "H. Melville" alone on one book, beside the real entry
         // on another (that book must end with one Melville, not two).
-        let waste = svc.correct(&editor, &waste.id, &MetadataForm { authors: "H. Melville".into(), ..MetadataForm::of(&waste) }).await.unwrap();
-        let trees = svc.correct(&editor, &trees.id, &MetadataForm { authors: "H. Melville; Herman Melville".into(), ..MetadataForm::of(&trees) }).await.unwrap();
+        let waste =
+            svc.correct(&editor, &waste.id, &MetadataForm { authors: "H. Melville".into(), ..MetadataForm::of(&waste) }).await.unwrap();
+        let trees = svc
+            .correct(&editor, &trees.id, &MetadataForm { authors: "H. Melville; Herman Melville".into(), ..MetadataForm::of(&trees) })
+            .await
+            .unwrap();
         let duplicate = waste.authors[0].clone();
         assert_eq!(trees.authors.len(), 2);
-        svc.update_entry(&editor, Listing::Authors, &duplicate.id, &EntryForm { name: "H. Melville".into(), biography: "Marin, puis écrivain.".into(), ..Default::default() }).await.unwrap();
+        svc.update_entry(
+            &editor,
+            Listing::Authors,
+            &duplicate.id,
+            &EntryForm { name: "H. Melville".into(), biography: "Marin, puis écrivain.".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
         let cover = svc.file(moby.cover_hash.as_ref().unwrap()).await.unwrap();
         let mut photo = cover.clone();
         photo.extend_from_slice(b"duplicate's photo");
         let photo = svc.set_author_photo(&editor, &duplicate.id, &photo).await.unwrap().photo.unwrap();
 
         // Refused: into itself, into nobody, categories, readers.
-        assert_eq!(refused(svc.merge_entry(&editor, Listing::Authors, &duplicate.id, &duplicate.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(
+            refused(svc.merge_entry(&editor, Listing::Authors, &duplicate.id, &duplicate.id).await),
+            ("into".into(), Reason::OutOfRange)
+        );
         assert_eq!(refused(svc.merge_entry(&editor, Listing::Authors, &duplicate.id, "nobody").await), ("into".into(), Reason::Unknown));
-        assert!(matches!(svc.merge_entry(&Actor::system(Role::Reader), Listing::Authors, &duplicate.id, &melville.id).await, Err(CatalogError::Forbidden)));
+        assert!(matches!(
+            svc.merge_entry(&Actor::system(Role::Reader), Listing::Authors, &duplicate.id, &melville.id).await,
+            Err(CatalogError::Forbidden)
+        ));
         assert!(matches!(svc.merge_entry(&editor, Listing::Authors, "nobody", &melville.id).await, Err(CatalogError::NotFound)));
 
         let kept = svc.merge_entry(&editor, Listing::Authors, &duplicate.id, &melville.id).await.unwrap();
@@ -140,17 +203,33 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
         assert!(svc.cover(&photo).await.is_ok(), "the photo taken over is still served");
         assert!(matches!(svc.entry(&editor, Listing::Authors, &duplicate.id).await, Err(CatalogError::NotFound)));
         assert_eq!(svc.book(&waste.id, None).await.unwrap().author_names(), "Herman Melville");
-        assert_eq!(svc.book(&trees.id, None).await.unwrap().authors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), [melville.id.as_str()], "{}: one Melville", db.label);
+        assert_eq!(
+            svc.book(&trees.id, None).await.unwrap().authors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            [melville.id.as_str()],
+            "{}: one Melville",
+            db.label
+        );
         let found = svc.search("herman", &SearchFilter::default(), 0, 10).await.unwrap();
         assert_eq!(found.total, 3, "{}: the index knows the books' new author", db.label);
-        let log = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorMerged), ..Default::default() }, None).await.unwrap();
+        let log =
+            svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::AuthorMerged), ..Default::default() }, None).await.unwrap();
         assert_eq!(log.entries.len(), 1);
-        assert!(log.entries[0].before.as_deref().unwrap().contains("H. Melville") && log.entries[0].after.as_deref().unwrap().contains("Herman Melville"));
+        assert!(
+            log.entries[0].before.as_deref().unwrap().contains("H. Melville")
+                && log.entries[0].after.as_deref().unwrap().contains("Herman Melville")
+        );
         assert_eq!(AuditAction::AuthorMerged.target_href(&log.entries[0].target_id), Some(format!("/admin/auteurs/{}", melville.id)));
 
         // Publishers: the books of the duplicate name the one kept.
         let publisher = moby.publisher.clone().expect("moby-dick names its publisher");
-        let other = svc.correct(&editor, &waste.id, &MetadataForm { publisher: "Le Large (doublon)".into(), ..MetadataForm::of(&svc.book(&waste.id, None).await.unwrap()) }).await.unwrap();
+        let other = svc
+            .correct(
+                &editor,
+                &waste.id,
+                &MetadataForm { publisher: "Le Large (doublon)".into(), ..MetadataForm::of(&svc.book(&waste.id, None).await.unwrap()) },
+            )
+            .await
+            .unwrap();
         let dup_publisher = other.publisher.clone().unwrap();
         let kept = svc.merge_entry(&editor, Listing::Publishers, &dup_publisher.id, &publisher.id).await.unwrap();
         assert_eq!(kept.books, 2, "{}", db.label);
@@ -160,9 +239,15 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
         // Categories: "Romanesque" (a duplicate of "Romans", with a subcategory of its own) is
         // merged into "Romans": its books and its subcategory go to "Romans".
         let fiction = svc.add_category(&editor, &EntryForm { name: "Fiction".into(), ..Default::default() }).await.unwrap();
-        let novels = svc.add_category(&editor, &EntryForm { name: "Romans".into(), parent: fiction.id.clone(), ..Default::default() }).await.unwrap();
+        let novels = svc
+            .add_category(&editor, &EntryForm { name: "Romans".into(), parent: fiction.id.clone(), ..Default::default() })
+            .await
+            .unwrap();
         let dup = svc.add_category(&editor, &EntryForm { name: "Romanesque".into(), ..Default::default() }).await.unwrap();
-        let sea = svc.add_category(&editor, &EntryForm { name: "Romans de la mer".into(), parent: dup.id.clone(), ..Default::default() }).await.unwrap();
+        let sea = svc
+            .add_category(&editor, &EntryForm { name: "Romans de la mer".into(), parent: dup.id.clone(), ..Default::default() })
+            .await
+            .unwrap();
         let file = |id: &str, path: &str| {
             let (svc, editor, id, path) = (&svc, &editor, id.to_owned(), path.to_owned());
             async move {
@@ -176,7 +261,10 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
         // Refused: into itself, into one of its own subcategories, into nothing.
         assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, &dup.id).await), ("into".into(), Reason::OutOfRange));
         assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, &sea.id).await), ("into".into(), Reason::OutOfRange));
-        assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &fiction.id, &novels.id).await), ("into".into(), Reason::OutOfRange));
+        assert_eq!(
+            refused(svc.merge_entry(&editor, Listing::Categories, &fiction.id, &novels.id).await),
+            ("into".into(), Reason::OutOfRange)
+        );
         assert_eq!(refused(svc.merge_entry(&editor, Listing::Categories, &dup.id, "nope").await), ("into".into(), Reason::Unknown));
         let tree = svc.all_categories(&editor).await.unwrap();
         assert!(domain::catalog::in_branch(&tree, &sea.id, &dup.id) && domain::catalog::in_branch(&tree, &dup.id, &dup.id));
@@ -185,12 +273,27 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
         assert_eq!((kept.id.as_str(), kept.books), (novels.id.as_str(), 3), "{}: every book once", db.label);
         assert_eq!(kept.parent_id.as_deref(), Some(fiction.id.as_str()), "the kept one stays where it was");
         assert!(matches!(svc.entry(&editor, Listing::Categories, &dup.id).await, Err(CatalogError::NotFound)));
-        assert_eq!(svc.entry(&editor, Listing::Categories, &sea.id).await.unwrap().parent_id.as_deref(), Some(novels.id.as_str()), "{}: the subcategory moved", db.label);
-        assert_eq!(svc.book(&trees.id, None).await.unwrap().categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [novels.id.as_str()], "{}: one link, not two", db.label);
+        assert_eq!(
+            svc.entry(&editor, Listing::Categories, &sea.id).await.unwrap().parent_id.as_deref(),
+            Some(novels.id.as_str()),
+            "{}: the subcategory moved",
+            db.label
+        );
+        assert_eq!(
+            svc.book(&trees.id, None).await.unwrap().categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            [novels.id.as_str()],
+            "{}: one link, not two",
+            db.label
+        );
         let facets = svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().facets;
         assert_eq!(facets.category, [(novels.detail.clone(), 1)], "{}: the index files Moby-Dick under the kept one", db.label);
-        let log = svc.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::CategoryMerged), ..Default::default() }, None).await.unwrap();
-        assert!(log.entries[0].before.as_deref().unwrap().contains("Romanesque") && log.entries[0].after.as_deref().unwrap().contains("Romans"));
+        let log = svc
+            .audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::CategoryMerged), ..Default::default() }, None)
+            .await
+            .unwrap();
+        assert!(
+            log.entries[0].before.as_deref().unwrap().contains("Romanesque") && log.entries[0].after.as_deref().unwrap().contains("Romans")
+        );
         assert_eq!(AuditAction::CategoryMerged.target_href(&novels.id), Some(format!("/admin/categories/{}", novels.id)));
         db
     })
@@ -201,13 +304,21 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
 async fn editors_shape_the_category_tree() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
 
         let fiction = svc.add_category(&editor, &EntryForm { name: "Fiction".into(), ..Default::default() }).await.unwrap();
         assert_eq!(fiction.detail, "fiction", "slug made from the name");
-        let novels = svc.add_category(&editor, &EntryForm { name: "Romans".into(), parent: fiction.id.clone(), ..Default::default() }).await.unwrap();
+        let novels = svc
+            .add_category(&editor, &EntryForm { name: "Romans".into(), parent: fiction.id.clone(), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(novels.parent_id.as_deref(), Some(fiction.id.as_str()));
         // Refusals: a slug taken, a slug with capitals, an unknown parent, a loop.
         let dup = EntryForm { name: "Autre fiction".into(), slug: "fiction".into(), ..Default::default() };
@@ -217,10 +328,16 @@ async fn editors_shape_the_category_tree() {
         let orphan = EntryForm { name: "Y".into(), parent: "nope".into(), ..Default::default() };
         assert_eq!(refused(svc.add_category(&editor, &orphan).await), ("parent".into(), Reason::Unknown));
         let cycle = EntryForm { parent: novels.id.clone(), ..EntryForm::of(&fiction, Listing::Categories) };
-        assert_eq!(refused(svc.update_entry(&editor, Listing::Categories, &fiction.id, &cycle).await), ("parent".into(), Reason::OutOfRange));
+        assert_eq!(
+            refused(svc.update_entry(&editor, Listing::Categories, &fiction.id, &cycle).await),
+            ("parent".into(), Reason::OutOfRange)
+        );
 
         // Filing a book by path finds the categories made here (no duplicates).
-        let book = svc.correct(&editor, &moby.id, &MetadataForm { categories: Some("Fiction > Romans".into()), ..MetadataForm::of(&moby) }).await.unwrap();
+        let book = svc
+            .correct(&editor, &moby.id, &MetadataForm { categories: Some("Fiction > Romans".into()), ..MetadataForm::of(&moby) })
+            .await
+            .unwrap();
         assert_eq!(book.categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [novels.id.as_str()]);
         // Renamed (slug kept): the book shows the new name, and saving the book again keeps it.
         let renamed = EntryForm { name: "Romans d'aventure".into(), ..EntryForm::of(&novels, Listing::Categories) };
@@ -241,11 +358,19 @@ async fn editors_shape_the_category_tree() {
         let left = svc.all_categories(&editor).await.unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].parent_id, None, "{}", db.label);
-        assert_eq!(svc.browse(&BookFilter { category: Some("romans-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap().total, 1);
+        assert_eq!(
+            svc.browse(&BookFilter { category: Some("romans-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap().total,
+            1
+        );
         // Deleting the last one: the book has no category.
         svc.delete_entry(&editor, Listing::Categories, &novels.id).await.unwrap();
         assert!(svc.book(&moby.id, None).await.unwrap().categories.is_empty());
-        assert_eq!(svc.browse(&BookFilter { category: Some("romans-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap().total, 0, "{}: counts forgotten", db.label);
+        assert_eq!(
+            svc.browse(&BookFilter { category: Some("romans-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap().total,
+            0,
+            "{}: counts forgotten",
+            db.label
+        );
         let log = svc.audit_log(Role::Admin, &AuditFilter::default(), None).await.unwrap();
         let actions: Vec<AuditAction> = log.entries.iter().map(|e| e.action).collect();
         for a in [AuditAction::CategoryAdded, AuditAction::CategoryChanged, AuditAction::CategoryDeleted] {
@@ -260,7 +385,12 @@ async fn editors_shape_the_category_tree() {
 async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let book = imported(&svc, "epub/childrens-literature.epub", true).await;
         let stored = svc.book(&book.id, None).await.unwrap();
         assert!(stored.subjects.iter().any(|s| s == "Children -- Books and reading"), "{}: {:?}", db.label, stored.subjects);

@@ -22,9 +22,12 @@ async fn import_browse_and_read_books() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
-        let svc = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc =
+            CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
         let mut ids = Vec::new();
-        for (i, f) in ["epub/moby-dick.epub", "epub/regime-anticancer-arabic.epub", "epub/wasteland.epub", "pdf/tracemonkey.pdf"].iter().enumerate() {
+        for (i, f) in
+            ["epub/moby-dick.epub", "epub/regime-anticancer-arabic.epub", "epub/wasteland.epub", "pdf/tracemonkey.pdf"].iter().enumerate()
+        {
             let (bytes, name) = corpus(f);
             let publish = i != 2; // wasteland stays a draft
             match svc.import(&bytes, &name, publish).await.unwrap() {
@@ -84,7 +87,12 @@ async fn import_browse_and_read_books() {
 async fn refused_files_leave_nothing_behind() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         assert!(svc.import(b"definitely not an epub", "x.epub", true).await.is_err());
         assert_eq!(std::fs::read_dir(files.path()).unwrap().count(), 0, "no file stored");
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, Some(Role::Admin)).await.unwrap().total, 0);
@@ -99,8 +107,14 @@ async fn authors_and_publishers_are_listed_with_their_published_books() {
         use domain::catalog::Listing;
         let files = tempfile::tempdir().unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
-        let svc = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        for (f, publish) in [("epub/moby-dick.epub", true), ("epub/wasteland.epub", false), ("epub/trees.epub", true), ("epub/childrens-literature.epub", true)] {
+        let svc =
+            CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        for (f, publish) in [
+            ("epub/moby-dick.epub", true),
+            ("epub/wasteland.epub", false),
+            ("epub/trees.epub", true),
+            ("epub/childrens-literature.epub", true),
+        ] {
             let (bytes, name) = corpus(f);
             svc.import(&bytes, &name, publish).await.unwrap();
         }
@@ -159,7 +173,13 @@ impl domain::search::SearchIndex for Switchable {
         self.check()?;
         self.inner.clear().await
     }
-    async fn search(&self, q: &str, f: &SearchFilter, offset: usize, limit: usize) -> Result<domain::search::SearchResults, domain::search::SearchError> {
+    async fn search(
+        &self,
+        q: &str,
+        f: &SearchFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<domain::search::SearchResults, domain::search::SearchError> {
         self.check()?;
         self.inner.search(q, f, offset, limit).await
     }
@@ -173,7 +193,8 @@ async fn an_index_outage_delays_updates_and_loses_none() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
         let index = Arc::new(Switchable { inner: EmbeddedIndex::new(), up: true.into() });
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), index.clone(), Limits::default());
+        let svc =
+            CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), index.clone(), Limits::default());
         let editor = domain::audit::Actor::system(Role::Editor);
         let (bytes, name) = corpus("epub/moby-dick.epub");
         let moby = match svc.import(&bytes, &name, true).await.unwrap() {
@@ -217,8 +238,20 @@ async fn an_index_outage_delays_updates_and_loses_none() {
 async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
-        for f in ["epub/moby-dick.epub", "epub/wasteland.epub", "epub/trees.epub", "epub/childrens-literature.epub", "epub/accessible_epub_3.epub", "pdf/tracemonkey.pdf"] {
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
+        for f in [
+            "epub/moby-dick.epub",
+            "epub/wasteland.epub",
+            "epub/trees.epub",
+            "epub/childrens-literature.epub",
+            "epub/accessible_epub_3.epub",
+            "pdf/tracemonkey.pdf",
+        ] {
             let (bytes, name) = corpus(f);
             svc.import(&bytes, &name, true).await.unwrap();
         }
@@ -247,7 +280,10 @@ async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
         assert_eq!(first.books.len() + next.books.len(), 6);
         assert!(first.books.iter().all(|b| !next.books.iter().any(|n| n.id == b.id)), "no overlap");
         assert!(first.next_cursor.as_deref().is_some_and(|c| c.starts_with('p')));
-        assert_eq!(svc.page(&popular, 2, 3).await.unwrap().books.iter().map(|b| &b.id).collect::<Vec<_>>(), next.books.iter().map(|b| &b.id).collect::<Vec<_>>());
+        assert_eq!(
+            svc.page(&popular, 2, 3).await.unwrap().books.iter().map(|b| &b.id).collect::<Vec<_>>(),
+            next.books.iter().map(|b| &b.id).collect::<Vec<_>>()
+        );
         db
     })
     .await;
@@ -257,12 +293,18 @@ async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
 async fn editors_file_books_in_a_category_tree() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let editor = domain::audit::Actor::system(Role::Editor);
         let (bytes, name) = corpus("epub/moby-dick.epub");
         let ImportOutcome::Created(moby) = svc.import(&bytes, &name, true).await.unwrap() else { panic!() };
         let form = |cats: &str| domain::catalog::MetadataForm { categories: Some(cats.into()), ..domain::catalog::MetadataForm::of(&moby) };
-        let book = svc.correct(&editor, &moby.id, &form("Fiction > Romans d'aventure\nClassiques ;  Fiction > Romans d'aventure")).await.unwrap();
+        let book =
+            svc.correct(&editor, &moby.id, &form("Fiction > Romans d'aventure\nClassiques ;  Fiction > Romans d'aventure")).await.unwrap();
         let mut slugs: Vec<_> = book.categories.iter().map(|c| c.slug.as_str()).collect();
         slugs.sort();
         assert_eq!(slugs, ["classiques", "romans-d-aventure"], "{}: duplicates dropped, slugs made", db.label);
@@ -275,7 +317,8 @@ async fn editors_file_books_in_a_category_tree() {
         let labels: Vec<_> = tree.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["Classiques", "Fiction", "\u{a0}\u{a0}Romans d'aventure"]);
         // Browsing a category finds the book; other fields kept (categories: None) keep them.
-        let found = svc.browse(&BookFilter { category: Some("romans-d-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap();
+        let found =
+            svc.browse(&BookFilter { category: Some("romans-d-aventure".into()), ..Default::default() }, None, 10, None).await.unwrap();
         assert_eq!(found.total, 1);
         let kept = svc.correct(&editor, &moby.id, &domain::catalog::MetadataForm::of(&book)).await.unwrap();
         assert_eq!(kept.categories.len(), 2);
@@ -295,7 +338,12 @@ async fn editors_file_books_in_a_category_tree() {
 async fn bulk_actions_change_every_ticked_book() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
         let editor = domain::audit::Actor::system(Role::Editor);
         let mut ids = Vec::new();
         for f in ["epub/moby-dick.epub", "epub/wasteland.epub", "epub/trees.epub"] {

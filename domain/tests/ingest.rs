@@ -35,13 +35,19 @@ fn every_corpus_epub_yields_its_metadata() {
         }
     }
     assert!(with_cover >= 8, "covers found in {with_cover} books");
-    let moby = inspect(&std::fs::read(files.iter().find(|f| f.ends_with("moby-dick.epub")).unwrap()).unwrap(), None, &Limits::default()).unwrap();
+    let moby =
+        inspect(&std::fs::read(files.iter().find(|f| f.ends_with("moby-dick.epub")).unwrap()).unwrap(), None, &Limits::default()).unwrap();
     assert_eq!(moby.title, "Moby-Dick");
     assert_eq!(moby.creators[0].name, "Herman Melville");
     assert_eq!(moby.creators[0].role, "aut");
     assert_eq!(moby.language, "en-US");
     assert!(moby.cover.is_some());
-    let arabic = inspect(&std::fs::read(files.iter().find(|f| f.ends_with("regime-anticancer-arabic.epub")).unwrap()).unwrap(), None, &Limits::default()).unwrap();
+    let arabic = inspect(
+        &std::fs::read(files.iter().find(|f| f.ends_with("regime-anticancer-arabic.epub")).unwrap()).unwrap(),
+        None,
+        &Limits::default(),
+    )
+    .unwrap();
     assert!(arabic.language.starts_with("ar"));
 }
 
@@ -60,7 +66,9 @@ fn every_corpus_pdf_is_accepted_without_panic() {
         let (w, h) = domain::covers::dimensions(&cover).unwrap();
         assert!((639..=641).contains(&w) && h > 100, "{}: {w}×{h}", f.display());
     }
-    let pages = |name: &str| inspect(&std::fs::read(files.iter().find(|f| f.ends_with(name)).unwrap()).unwrap(), Some("pdf"), &Limits::default()).unwrap();
+    let pages = |name: &str| {
+        inspect(&std::fs::read(files.iter().find(|f| f.ends_with(name)).unwrap()).unwrap(), Some("pdf"), &Limits::default()).unwrap()
+    };
     assert_eq!(pages("tracemonkey.pdf").page_count, Some(14));
     assert_eq!(pages("freeculture.pdf").page_count, Some(352));
 }
@@ -85,7 +93,12 @@ const OPF: &[u8] = br#"<?xml version="1.0"?><package xmlns="http://www.idpf.org/
 
 #[test]
 fn a_minimal_epub_is_read() {
-    let epub = zip_of(&[("mimetype", b"application/epub+zip"), ("META-INF/container.xml", CONTAINER), ("content.opf", OPF), ("c1.xhtml", b"<html/>")]);
+    let epub = zip_of(&[
+        ("mimetype", b"application/epub+zip"),
+        ("META-INF/container.xml", CONTAINER),
+        ("content.opf", OPF),
+        ("c1.xhtml", b"<html/>"),
+    ]);
     let m = inspect(&epub, Some("epub"), &Limits::default()).unwrap();
     assert_eq!(m.title, "Une vie");
     assert_eq!(m.isbn.as_deref(), Some("9782070368228"));

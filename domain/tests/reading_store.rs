@@ -37,7 +37,8 @@ fn person(email: &str, role: Role) -> User {
 fn services(db: &support::TestDb) -> (tempfile::TempDir, Arc<domain::store::SqlStore>, CatalogService, ReadingService) {
     let files = tempfile::tempdir().unwrap();
     let store = Arc::new(db.store.clone());
-    let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
+    let catalog =
+        CatalogService::new(store.clone(), Arc::new(LocalFiles::new(files.path())), Arc::new(EmbeddedIndex::new()), Limits::default());
     let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
     (files, store, catalog, reading)
 }
@@ -81,7 +82,11 @@ async fn access_follows_price_entitlements_and_roles() {
         assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
         let shelf = reading.library(&reader).await.unwrap();
         assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
-        assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
+        assert!(
+            matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)),
+            "{}",
+            db.label
+        );
         assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, "no-book").await, Err(ReadingError::NotFound)));
         db
     })
@@ -180,7 +185,15 @@ async fn annotations_are_idempotent_private_and_newest_wins() {
         assert!(reading.annotations(&ali, &book.id).await.unwrap().1.is_empty());
         assert!(matches!(reading.delete_annotation(&ali, &id).await, Err(ReadingError::NotFound)));
 
-        let bookmark = AnnotationInput { id: uuid::Uuid::now_v7().to_string(), annotation_type: "bookmark".into(), position: "e:2::0".into(), selected_text: String::new(), content: String::new(), color: String::new(), ..input.clone() };
+        let bookmark = AnnotationInput {
+            id: uuid::Uuid::now_v7().to_string(),
+            annotation_type: "bookmark".into(),
+            position: "e:2::0".into(),
+            selected_text: String::new(),
+            content: String::new(),
+            color: String::new(),
+            ..input.clone()
+        };
         reading.annotate(&awa, &bookmark).await.unwrap();
         let (_, list) = reading.annotations(&awa, &book.id).await.unwrap();
         assert_eq!(list.len(), 2);
@@ -188,11 +201,31 @@ async fn annotations_are_idempotent_private_and_newest_wins() {
 
         // Edits: the newest wins; an older replay changes nothing.
         let later = chrono::Utc::now() + Duration::seconds(5);
-        let edited = reading.edit_annotation(&awa, &id, &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() }).await.unwrap();
-        assert_eq!((edited.content.as_str(), edited.color.as_str(), edited.selected_text.as_str()), ("Note revue.", "#fde047", "Call me Ishmael."));
-        let stale = reading.edit_annotation(&awa, &id, &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() }).await.unwrap();
+        let edited = reading
+            .edit_annotation(
+                &awa,
+                &id,
+                &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (edited.content.as_str(), edited.color.as_str(), edited.selected_text.as_str()),
+            ("Note revue.", "#fde047", "Call me Ishmael.")
+        );
+        let stale = reading
+            .edit_annotation(
+                &awa,
+                &id,
+                &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() },
+            )
+            .await
+            .unwrap();
         assert_eq!(stale.content, "Note revue.", "{}", db.label);
-        assert!(matches!(reading.edit_annotation(&awa, &id, &AnnotationInput { color: "jaune".into(), ..Default::default() }).await, Err(ReadingError::Invalid(_))));
+        assert!(matches!(
+            reading.edit_annotation(&awa, &id, &AnnotationInput { color: "jaune".into(), ..Default::default() }).await,
+            Err(ReadingError::Invalid(_))
+        ));
 
         reading.delete_annotation(&awa, &id).await.unwrap();
         assert!(matches!(reading.delete_annotation(&awa, &id).await, Err(ReadingError::NotFound)));
@@ -225,7 +258,11 @@ async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book()
         reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, &trees.id).await.unwrap();
 
         assert!(matches!(catalog.delete(&Actor::system(Role::Reader), &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
-        assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &trees.id).await, Err(domain::catalog::CatalogError::InUse)), "{}: a held book stays", db.label);
+        assert!(
+            matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &trees.id).await, Err(domain::catalog::CatalogError::InUse)),
+            "{}: a held book stays",
+            db.label
+        );
         assert!(catalog.book(&trees.id, None).await.is_ok());
 
         let gone = catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await.unwrap();
@@ -267,12 +304,22 @@ async fn every_editor_action_lands_in_the_audit_log() {
         let ImportOutcome::Created(gone) = catalog.upload(&by, &other, "wasteland.epub").await.unwrap() else { panic!() };
         catalog.delete(&by, &gone.id).await.unwrap();
 
-        assert!(matches!(catalog.audit_log(Role::Editor, &AuditFilter::default(), None).await, Err(domain::catalog::CatalogError::Forbidden)), "admins only");
+        assert!(
+            matches!(catalog.audit_log(Role::Editor, &AuditFilter::default(), None).await, Err(domain::catalog::CatalogError::Forbidden)),
+            "admins only"
+        );
         let log = catalog.audit_log(Role::Admin, &AuditFilter::default(), None).await.unwrap();
         let actions: Vec<AuditAction> = log.entries.iter().map(|e| e.action).collect();
         assert_eq!(
             actions,
-            [AuditAction::BookDeleted, AuditAction::BookAdded, AuditAction::AccessGranted, AuditAction::BookCorrected, AuditAction::BookChanged, AuditAction::BookAdded],
+            [
+                AuditAction::BookDeleted,
+                AuditAction::BookAdded,
+                AuditAction::AccessGranted,
+                AuditAction::BookCorrected,
+                AuditAction::BookChanged,
+                AuditAction::BookAdded
+            ],
             "{}: newest first, one line per real change",
             db.label
         );
@@ -280,16 +327,24 @@ async fn every_editor_action_lands_in_the_audit_log() {
         assert_eq!(changed.actor_email, "editrice@example.sn");
         assert_eq!(changed.actor_id.as_deref(), Some(editor.id.as_str()));
         assert_eq!(changed.ip, "198.51.100.7");
-        assert!(changed.before.as_deref().unwrap().contains("\"draft\"") && changed.after.as_deref().unwrap().contains("900"), "{changed:?}");
+        assert!(
+            changed.before.as_deref().unwrap().contains("\"draft\"") && changed.after.as_deref().unwrap().contains("900"),
+            "{changed:?}"
+        );
         let corrected = &log.entries[3];
         assert!(corrected.after.as_deref().unwrap().contains("Arbres") && corrected.target_label == "Arbres");
         assert!(log.entries[0].before.as_deref().unwrap().contains("file_hash"), "a deletion keeps what was deleted");
 
-        let only = catalog.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::BookAdded), ..Default::default() }, None).await.unwrap();
+        let only = catalog
+            .audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::BookAdded), ..Default::default() }, None)
+            .await
+            .unwrap();
         assert_eq!(only.entries.len(), 2);
-        let nobody = catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("someone-else".into()), ..Default::default() }, None).await.unwrap();
+        let nobody =
+            catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("someone-else".into()), ..Default::default() }, None).await.unwrap();
         assert!(nobody.entries.is_empty());
-        let by_name = catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("EDITRICE".into()), ..Default::default() }, None).await.unwrap();
+        let by_name =
+            catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("EDITRICE".into()), ..Default::default() }, None).await.unwrap();
         assert_eq!(by_name.entries.len(), 6, "{}: case-insensitive", db.label);
         // Keyset: two at a time through the store.
         let first = store.audit_log(&AuditFilter::default(), None, 2).await.unwrap();

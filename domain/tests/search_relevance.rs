@@ -13,13 +13,19 @@ fn gutenberg() -> Vec<SearchDoc> {
             id: format!("g{}-{i}", r["gutenberg_id"]),
             title: r["title"].as_str().unwrap_or("").into(),
             subtitle: String::new(),
-            authors: r["authors"].as_array().map(|a| a.iter().filter_map(|x| x["name"].as_str().map(String::from)).collect()).unwrap_or_default(),
+            authors: r["authors"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["name"].as_str().map(String::from)).collect())
+                .unwrap_or_default(),
             subjects: r["subjects"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
             description: r["summary"].as_str().unwrap_or("").into(),
             language: r["languages"][0].as_str().unwrap_or("").into(),
             format: if i % 5 == 0 { "pdf".into() } else { "epub".into() },
             free: i % 3 != 0,
-            categories: r["bookshelves"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+            categories: r["bookshelves"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .unwrap_or_default(),
             popularity: r["download_count"].as_i64().unwrap_or(0),
         })
         .collect();
@@ -39,7 +45,9 @@ fn gutenberg() -> Vec<SearchDoc> {
     });
     // Words joined or split differently from the query (`audiobook` / `Audio Book`, `e-book` /
     // `ebook`).
-    for (id, title) in [("audio-book", "Contes du Sahel en Audio Book"), ("ebook", "Guide pratique de l'ebook"), ("e-book", "Le e-book africain")] {
+    for (id, title) in
+        [("audio-book", "Contes du Sahel en Audio Book"), ("ebook", "Guide pratique de l'ebook"), ("e-book", "Le e-book africain")]
+    {
         docs.push(SearchDoc {
             id: id.into(),
             title: title.into(),

@@ -8,9 +8,9 @@
 mod dom;
 mod notes;
 #[cfg(feature = "pdf")]
-mod pdf_view;
-#[cfg(feature = "pdf")]
 mod pdf_text;
+#[cfg(feature = "pdf")]
+mod pdf_view;
 mod sync;
 
 use reader::layout::{self, Flow, Font, Margins, Settings, Step, Theme, Writing, Zone};
@@ -340,7 +340,8 @@ impl Reader {
                 let _ = style.set_property("width", &format!("{pw}px"));
                 let _ = style.set_property("height", &format!("{ph}px"));
                 let _ = style.set_property("transform-origin", "0 0");
-                let _ = style.set_property("transform", &format!("translate({x}px, {}px) scale({scale})", ((h - ph * scale) / 2.0).max(0.0)));
+                let _ =
+                    style.set_property("transform", &format!("translate({x}px, {}px) scale({scale})", ((h - ph * scale) / 2.0).max(0.0)));
                 let _ = style.set_property("position", "absolute");
                 let _ = style.set_property("left", "0");
                 let _ = style.set_property("top", "0");
@@ -517,11 +518,16 @@ impl Reader {
         if let Some(line) = doc.get_element_by_id("reader-position") {
             let mut text = fill(
                 &self.texts.position,
-                &[("chapter", (self.spine + 1).to_string()), ("total", self.publication.spine.len().to_string()), ("percent", format!("{pct:.0}"))],
+                &[
+                    ("chapter", (self.spine + 1).to_string()),
+                    ("total", self.publication.spine.len().to_string()),
+                    ("percent", format!("{pct:.0}")),
+                ],
             );
             if self.settings.flow == Flow::Paginated && self.item_layout() == Layout::Reflowable {
                 let left = self.pages.saturating_sub(self.page + 1);
-                let extra = if left > 0 { fill(&self.texts.pages_left, &[("pages", left.to_string())]) } else { self.texts.last_page.clone() };
+                let extra =
+                    if left > 0 { fill(&self.texts.pages_left, &[("pages", left.to_string())]) } else { self.texts.last_page.clone() };
                 text = format!("{text} · {extra}");
             }
             line.set_text_content(Some(&text));
@@ -686,7 +692,10 @@ fn reflect_settings(doc: &Document, s: &Settings) {
 /// Reads the form into settings.
 fn read_settings(doc: &Document, mut s: Settings) -> Settings {
     let checked = |name: &str| -> Option<String> {
-        doc.query_selector(&format!("#reader-settings-form input[name={name}]:checked")).ok().flatten().and_then(|e| e.get_attribute("value"))
+        doc.query_selector(&format!("#reader-settings-form input[name={name}]:checked"))
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("value"))
     };
     s.font = match checked("font").as_deref() {
         Some("serif") => Font::Serif,
@@ -827,7 +836,8 @@ fn on_frame_load(reader: &Shared) {
             root.set_text_content(None);
             if let Ok(p) = doc.create_element_ns(Some("http://www.w3.org/1999/xhtml"), "p") {
                 p.set_text_content(Some(&r.texts.missing));
-                let _ = p.set_attribute("style", "font: 1rem/1.5 system-ui, sans-serif; color: #444; margin: 2rem 1rem; text-align: center");
+                let _ =
+                    p.set_attribute("style", "font: 1rem/1.5 system-ui, sans-serif; color: #444; margin: 2rem 1rem; text-align: center");
                 let _ = root.append_child(&p);
             }
         }
@@ -841,7 +851,13 @@ fn on_frame_load(reader: &Shared) {
 
 fn notes_texts(doc: &Document) -> notes::PanelTexts {
     let get = |k: &str| doc.get_element_by_id("reader-notes-list").and_then(|e| e.get_attribute(k)).unwrap_or_default();
-    notes::PanelTexts { bookmark: get("data-t-bookmark"), go: get("data-t-go"), delete: get("data-t-delete"), part: get("data-t-part"), page: String::new() }
+    notes::PanelTexts {
+        bookmark: get("data-t-bookmark"),
+        go: get("data-t-go"),
+        delete: get("data-t-delete"),
+        part: get("data-t-part"),
+        page: String::new(),
+    }
 }
 
 /// Shows the highlight toolbar while a passage is selected.
@@ -1155,7 +1171,11 @@ pub fn start() {
     reader.borrow_mut().forward_tap = Some(function(move |_: MouseEvent| {
         if let Ok(mut r) = r.try_borrow_mut() {
             // Ending a selection on the second page is not a tap.
-            let selecting = r.second_page().and_then(|(f2, _)| f2.content_document()).and_then(|d| d.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed());
+            let selecting = r
+                .second_page()
+                .and_then(|(f2, _)| f2.content_document())
+                .and_then(|d| d.get_selection().ok().flatten())
+                .is_some_and(|s| !s.is_collapsed());
             if !selecting {
                 r.next();
             }

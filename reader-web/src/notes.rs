@@ -120,14 +120,21 @@ pub fn paint(frame: &HtmlIFrameElement, notes: &[Note], spine: u32) {
 pub fn paint_with(win: &JsValue, notes: &[&Note], ranges: impl Fn(&Note) -> Vec<web_sys::Range>) {
     for (i, _) in HIGHLIGHT_COLOURS.iter().enumerate() {
         let name = format!("coko-c{i}");
-        let found = notes.iter().filter(|n| n.annotation_type != "bookmark" && highlight_name(&n.color) == name).flat_map(|n| ranges(n)).collect();
+        let found =
+            notes.iter().filter(|n| n.annotation_type != "bookmark" && highlight_name(&n.color) == name).flat_map(|n| ranges(n)).collect();
         set_highlight(win, &name, found);
     }
 }
 
 /// Sets (or, with no range, removes) the highlight `name` in the document of window `win`.
 pub fn set_highlight(win: &JsValue, name: &str, ranges: Vec<web_sys::Range>) {
-    let Some(registry) = js_sys::Reflect::get(win, &"CSS".into()).ok().and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok()).filter(|r| !r.is_undefined()) else { return };
+    let Some(registry) = js_sys::Reflect::get(win, &"CSS".into())
+        .ok()
+        .and_then(|css| js_sys::Reflect::get(&css, &"highlights".into()).ok())
+        .filter(|r| !r.is_undefined())
+    else {
+        return;
+    };
     let call = |method: &str, args: &[JsValue]| {
         if let Ok(f) = js_sys::Reflect::get(&registry, &method.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = f.apply(&registry, &args.iter().collect::<js_sys::Array>());

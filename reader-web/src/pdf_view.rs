@@ -16,7 +16,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Range, Window};
+use web_sys::{
+    CanvasRenderingContext2d, Document, Element, Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData, KeyboardEvent, Range,
+    Window,
+};
 
 /// Pages kept drawn on each side of the ones on screen; further ones give their memory back.
 const KEEP_AROUND: u32 = 3;
@@ -195,7 +198,10 @@ impl PdfReader {
     /// Footer, progress bar, bookmark button, saved position, reading time.
     fn report(&mut self) {
         let pct = f64::from(self.current) * 100.0 / f64::from(self.count.max(1));
-        let text = fill(&self.texts.position, &[("page", self.current.to_string()), ("total", self.count.to_string()), ("percent", format!("{pct:.0}"))]);
+        let text = fill(
+            &self.texts.position,
+            &[("page", self.current.to_string()), ("total", self.count.to_string()), ("percent", format!("{pct:.0}"))],
+        );
         set_text(&self.doc, "reader-position", &text);
         if let Some(p) = self.doc.get_element_by_id("reader-progress") {
             let _ = p.set_attribute("value", &format!("{pct:.0}"));
@@ -205,7 +211,12 @@ impl PdfReader {
         }
         self.refresh_bookmark();
         let _ = self.doc.document_element().map(|d| d.set_attribute("data-pdf-page", &self.current.to_string()));
-        sync::save_at(&self.saver, Locator::Page { page: self.current }.to_string(), (pct * 100.0).round() / 100.0, Some((self.current, self.count)));
+        sync::save_at(
+            &self.saver,
+            Locator::Page { page: self.current }.to_string(),
+            (pct * 100.0).round() / 100.0,
+            Some((self.current, self.count)),
+        );
         self.sessions.borrow_mut().activity(&self.win, pct);
     }
 
@@ -377,7 +388,9 @@ impl PdfReader {
     /// A note's passage as ranges over the text layers there are (one per page).
     fn ranges_of(&self, note: &Note) -> Vec<Range> {
         let mut ends = note.position.split("..").map(Locator::parse);
-        let (Some(Ok(Locator::PageText { page: p1, offset: o1 })), Some(Ok(Locator::PageText { page: p2, offset: o2 }))) = (ends.next(), ends.next()) else {
+        let (Some(Ok(Locator::PageText { page: p1, offset: o1 })), Some(Ok(Locator::PageText { page: p2, offset: o2 }))) =
+            (ends.next(), ends.next())
+        else {
             return Vec::new();
         };
         (p1..=p2.min(p1 + MAX_SELECTED_PAGES))
@@ -419,7 +432,6 @@ impl PdfReader {
 
 /// Most pages one selection may cross.
 const MAX_SELECTED_PAGES: u32 = 20;
-
 
 thread_local! {
     /// The reader, for timers that only hold a weak link to nothing else.
@@ -474,7 +486,8 @@ fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
     let Some(stage) = el::<HtmlElement>(&doc, "reader-stage") else { return };
     let Some(pages) = el::<HtmlElement>(&doc, "pdf-pages") else { return };
     let count = book.page_count();
-    let sizes: Vec<(f64, f64)> = (0..count).map(|i| book.page_size(i).map_or((612.0, 792.0), |(w, h)| (f64::from(w), f64::from(h)))).collect();
+    let sizes: Vec<(f64, f64)> =
+        (0..count).map(|i| book.page_size(i).map_or((612.0, 792.0), |(w, h)| (f64::from(w), f64::from(h)))).collect();
     let page_label = data(&root, "tPage");
     let mut slots = Vec::with_capacity(count as usize);
     for i in 0..count {
@@ -518,7 +531,13 @@ fn open(win: Window, doc: Document, root: HtmlElement, book: &'static PdfBook) {
         note_failed: data(&root, "tNoteFailed"),
     };
     let get = |k: &str| doc.get_element_by_id("reader-notes-list").and_then(|e| e.get_attribute(k)).unwrap_or_default();
-    let panel = notes::PanelTexts { bookmark: get("data-t-bookmark"), go: get("data-t-go"), delete: get("data-t-delete"), part: String::new(), page: page_label };
+    let panel = notes::PanelTexts {
+        bookmark: get("data-t-bookmark"),
+        go: get("data-t-go"),
+        delete: get("data-t-delete"),
+        part: String::new(),
+        page: page_label,
+    };
     let sessions = Rc::new(RefCell::new(sync::Sessions::new(data(&root, "sessions"), book_id.clone())));
     let narrow = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1024.0) < 768.0;
     let reader: Shared = Rc::new(RefCell::new(PdfReader {
@@ -580,7 +599,10 @@ fn wire(reader: &Shared, win: &Window, doc: &Document, stage: &HtmlElement) {
     listen(win, "resize", move |_: Event| with(&r, |r| r.layout()));
     let r = reader.clone();
     listen(win, "keydown", move |e: KeyboardEvent| {
-        let typing = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let typing = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
         if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
@@ -609,12 +631,18 @@ fn wire(reader: &Shared, win: &Window, doc: &Document, stage: &HtmlElement) {
             listen(&b, "click", move |_: Event| with(&r, |r| r.show(r.current.saturating_add_signed(step))));
         }
     }
-    for (id, zoom) in [("pdf-fit-width", Some(Zoom::FitWidth)), ("pdf-fit-page", Some(Zoom::FitPage)), ("pdf-zoom-in", None), ("pdf-zoom-out", None)] {
+    for (id, zoom) in
+        [("pdf-fit-width", Some(Zoom::FitWidth)), ("pdf-fit-page", Some(Zoom::FitPage)), ("pdf-zoom-in", None), ("pdf-zoom-out", None)]
+    {
         if let Some(b) = doc.get_element_by_id(id) {
             let r = reader.clone();
             listen(&b, "click", move |_: Event| {
                 with(&r, |r| {
-                    let z = zoom.unwrap_or(if id == "pdf-zoom-in" { Zoom::Scale(r.scale * ZOOM_STEP) } else { Zoom::Scale(r.scale / ZOOM_STEP) });
+                    let z = zoom.unwrap_or(if id == "pdf-zoom-in" {
+                        Zoom::Scale(r.scale * ZOOM_STEP)
+                    } else {
+                        Zoom::Scale(r.scale / ZOOM_STEP)
+                    });
                     r.set_zoom(z);
                 })
             });
@@ -767,7 +795,10 @@ fn outline(reader: &Shared, doc: &Document) {
                 span
             }
         };
-        let _ = item.unchecked_ref::<HtmlElement>().style().set_property("padding-inline-start", &format!("{}rem", 0.5 + f64::from(e.depth) * 0.9));
+        let _ = item
+            .unchecked_ref::<HtmlElement>()
+            .style()
+            .set_property("padding-inline-start", &format!("{}rem", 0.5 + f64::from(e.depth) * 0.9));
         let _ = li.append_child(&item);
         let _ = list.append_child(&li);
     }

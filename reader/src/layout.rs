@@ -504,17 +504,31 @@ mod tests {
         let css = s.css(360.0, 640.0, "/f/", Writing::Horizontal);
         assert!(css.contains("font-size: 90%") && css.contains("column-width") && css.contains("height: 640px"));
         assert!(!css.contains("font-family"), "the book's font by default");
-        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(1280.0, 800.0, "/f/", Writing::Horizontal);
+        let wide = Settings { theme: Theme::Sepia, font: Font::Serif, line_height: Some(1.8), ..Settings::default() }.css(
+            1280.0,
+            800.0,
+            "/f/",
+            Writing::Horizontal,
+        );
         assert!(wide.contains("column-width: 568px"), "two columns: {wide}");
         assert!(wide.contains("#f4ecd8") && wide.contains("Georgia") && wide.contains("line-height: 1.8"));
         let scrolled = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/", Writing::Horizontal);
-        let dyslexic = Settings { font: Font::Dyslexic, ..Settings::default() }.css(360.0, 640.0, "/reader/abc/fonts/", Writing::Horizontal);
-        assert!(dyslexic.contains("url('/reader/abc/fonts/opendyslexic-latin-700-italic.woff2')") && dyslexic.contains("font-family: 'OpenDyslexic'"));
+        let dyslexic =
+            Settings { font: Font::Dyslexic, ..Settings::default() }.css(360.0, 640.0, "/reader/abc/fonts/", Writing::Horizontal);
+        assert!(
+            dyslexic.contains("url('/reader/abc/fonts/opendyslexic-latin-700-italic.woff2')")
+                && dyslexic.contains("font-family: 'OpenDyslexic'")
+        );
         assert!(!scrolled.contains("column-width") && scrolled.contains("overflow-y: auto"));
         // Vertical text: columns as tall as the page (less its top and bottom padding), one
         // page per screen even on a wide one, and a sideways scroll when scrolled.
         let vertical = Settings::default().css(1280.0, 800.0, "/f/", Writing::VerticalRl);
-        assert!(vertical.contains("writing-mode: vertical-rl !important") && vertical.contains("column-width: 742px") && vertical.contains("column-gap: 57.6px"), "{vertical}");
+        assert!(
+            vertical.contains("writing-mode: vertical-rl !important")
+                && vertical.contains("column-width: 742px")
+                && vertical.contains("column-gap: 57.6px"),
+            "{vertical}"
+        );
         let scrolled_v = Settings { flow: Flow::Scrolled, ..Settings::default() }.css(360.0, 640.0, "/f/", Writing::VerticalRl);
         assert!(scrolled_v.contains("overflow-x: auto") && !scrolled_v.contains("column-width"));
         assert!(!css.contains("writing-mode"), "horizontal books keep their own");
@@ -591,7 +605,13 @@ mod spread_tests {
             spine: items
                 .iter()
                 .enumerate()
-                .map(|(i, (layout, spread))| SpineItem { href: format!("p{i}.xhtml"), media_type: "application/xhtml+xml".into(), linear: true, layout: *layout, spread: spread.map(str::to_owned) })
+                .map(|(i, (layout, spread))| SpineItem {
+                    href: format!("p{i}.xhtml"),
+                    media_type: "application/xhtml+xml".into(),
+                    linear: true,
+                    layout: *layout,
+                    spread: spread.map(str::to_owned),
+                })
                 .collect(),
             toc: vec![],
             resources: vec![],
@@ -602,7 +622,10 @@ mod spread_tests {
     fn marked_sides_pair_left_with_the_next_right() {
         let fixed = Layout::PrePaginated;
         // sous-le-vent: right, left, right, left, right…
-        let b = book(Direction::Ltr, &[(fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right"))]);
+        let b = book(
+            Direction::Ltr,
+            &[(fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right")), (fixed, Some("left")), (fixed, Some("right"))],
+        );
         assert_eq!(spread_partners(&b), [None, Some(2), Some(1), Some(4), Some(3)], "the cover alone, then pairs");
     }
 

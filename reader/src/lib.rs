@@ -12,8 +12,8 @@
 pub mod href;
 pub mod layout;
 pub mod locator;
-pub mod search;
 pub mod package;
+pub mod search;
 pub mod xml;
 
 #[cfg(feature = "archive")]

@@ -19,10 +19,19 @@ pub const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Locator {
-    Text { spine: u32, path: Vec<u32>, offset: u32 },
-    Page { page: u32 },
+    Text {
+        spine: u32,
+        path: Vec<u32>,
+        offset: u32,
+    },
+    Page {
+        page: u32,
+    },
     /// A place in a PDF page's text: `offset` characters into it.
-    PageText { page: u32, offset: u32 },
+    PageText {
+        page: u32,
+        offset: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,7 +166,9 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for raw in ["", "e:1", "e:x::0", "p:0", "p:-1", "e:1:1..2:0", "q:1", "e:1:1:2:3", "p:99999999999", "p:0:4", "p:3:", "p:3:x", "p:3:1:2"] {
+        for raw in
+            ["", "e:1", "e:x::0", "p:0", "p:-1", "e:1:1..2:0", "q:1", "e:1:1:2:3", "p:99999999999", "p:0:4", "p:3:", "p:3:x", "p:3:1:2"]
+        {
             assert!(Locator::parse(raw).is_err(), "{raw}");
         }
         let deep = format!("e:0:{}:0", vec!["1"; MAX_DEPTH + 1].join("."));

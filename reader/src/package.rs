@@ -113,11 +113,8 @@ impl Publication {
 
         let metadata = child(package, "metadata");
         let dc = |name: &'static str| metadata.and_then(|m| child(m, name)).map(flat_text).unwrap_or_default();
-        let meta_property = |prop: &str| {
-            metadata.and_then(|m| {
-                children(m, "meta").find(|n| n.attribute("property") == Some(prop)).map(flat_text)
-            })
-        };
+        let meta_property =
+            |prop: &str| metadata.and_then(|m| children(m, "meta").find(|n| n.attribute("property") == Some(prop)).map(flat_text));
         let layout = match meta_property("rendition:layout").as_deref() {
             Some("pre-paginated") => Layout::PrePaginated,
             _ => Layout::Reflowable,
@@ -172,10 +169,8 @@ impl Publication {
             } else {
                 layout
             };
-            let spread = props
-                .iter()
-                .find_map(|p| p.strip_prefix("rendition:").unwrap_or(p).strip_prefix("page-spread-"))
-                .map(str::to_owned);
+            let spread =
+                props.iter().find_map(|p| p.strip_prefix("rendition:").unwrap_or(p).strip_prefix("page-spread-")).map(str::to_owned);
             spine.push(SpineItem {
                 href: item.href.clone(),
                 media_type: item.media_type.clone(),
@@ -189,10 +184,8 @@ impl Publication {
         }
 
         let nav = manifest.iter().find(|i| i.properties.split_whitespace().any(|p| p == "nav"));
-        let ncx = spine_node
-            .attribute("toc")
-            .and_then(by_id)
-            .or_else(|| manifest.iter().find(|i| i.media_type == "application/x-dtbncx+xml"));
+        let ncx =
+            spine_node.attribute("toc").and_then(by_id).or_else(|| manifest.iter().find(|i| i.media_type == "application/x-dtbncx+xml"));
         let mut toc = Vec::new();
         if let Some(nav) = nav {
             if let Some(bytes) = read(&nav.href) {
@@ -211,16 +204,7 @@ impl Publication {
         link_spine(&mut toc, &spine);
 
         let resources = manifest.iter().map(|i| Resource { href: i.href.clone(), media_type: i.media_type.clone() }).collect();
-        Ok(Publication {
-            title: dc("title"),
-            language: dc("language"),
-            package_path,
-            layout,
-            direction,
-            spine,
-            toc,
-            resources,
-        })
+        Ok(Publication { title: dc("title"), language: dc("language"), package_path, layout, direction, spine, toc, resources })
     }
 
     /// The spine item of an archive path (fragment ignored).
@@ -265,8 +249,7 @@ fn join_fragment(base: &str, raw: &str) -> Option<String> {
 fn nav_toc(path: &str, text: &str) -> Result<Vec<TocEntry>, EngineError> {
     let doc = parse_xml(path, text)?;
     let is_toc_nav = |n: &Node| {
-        n.tag_name().name() == "nav"
-            && n.attributes().any(|a| a.name() == "type" && a.value().split_whitespace().any(|v| v == "toc"))
+        n.tag_name().name() == "nav" && n.attributes().any(|a| a.name() == "type" && a.value().split_whitespace().any(|v| v == "toc"))
     };
     let nav = doc.descendants().find(is_toc_nav).or_else(|| doc.descendants().find(|n| n.tag_name().name() == "nav"));
     let Some(list) = nav.and_then(|n| child(n, "ol")) else { return Ok(Vec::new()) };

@@ -6,9 +6,9 @@
 use crate::EngineError;
 use hayro::hayro_interpret::font::{Glyph, GlyphRun};
 use hayro::hayro_interpret::hayro_cmap::BfString;
-use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier, String as PdfString};
 use hayro::hayro_interpret::hayro_syntax::{LoadPdfError, Pdf};
+use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::{
     interpret_page, BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps, InterpreterCache,
     InterpreterSettings, SoftMask,
@@ -71,7 +71,9 @@ impl PdfBook {
     /// The document's own title, author and subject (its Info dictionary), when set.
     pub fn info(&self) -> Info {
         let m = self.pdf.metadata();
-        let text = |v: &Option<Box<[u8]>>| v.as_deref().map(text_string).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
+        let text = |v: &Option<Box<[u8]>>| {
+            v.as_deref().map(text_string).map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty())
+        };
         Info { title: text(&m.title), author: text(&m.author), subject: text(&m.subject) }
     }
 
@@ -98,7 +100,8 @@ impl PdfBook {
         let cache = InterpreterCache::new();
         let (w, h) = page.render_dimensions();
         let transform = page.initial_transform(true).to_kurbo();
-        let mut context = Context::new(transform, Rect::new(0.0, 0.0, w as f64, h as f64), &cache, page.xref(), InterpreterSettings::default());
+        let mut context =
+            Context::new(transform, Rect::new(0.0, 0.0, w as f64, h as f64), &cache, page.xref(), InterpreterSettings::default());
         let mut text = TextCollector::default();
         interpret_page(page, &mut context, &mut text);
         text.finish()
@@ -257,7 +260,14 @@ impl TextCollector {
                 *r = r.max(right);
             }
             None => {
-                let run = TextRun { offset: self.chars, text: text.to_owned(), x: 0.0, y: (origin.y - size * ASCENT) as f32, width: 0.0, size: size as f32 };
+                let run = TextRun {
+                    offset: self.chars,
+                    text: text.to_owned(),
+                    x: 0.0,
+                    y: (origin.y - size * ASCENT) as f32,
+                    width: 0.0,
+                    size: size as f32,
+                };
                 self.run = Some((run, left, right));
             }
         }

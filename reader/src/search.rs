@@ -6,7 +6,8 @@ use roxmltree::Node;
 use serde::{Deserialize, Serialize};
 
 /// Elements whose text is one passage.
-const BLOCKS: [&str; 17] = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "td", "th", "pre", "caption", "div"];
+const BLOCKS: [&str; 17] =
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "td", "th", "pre", "caption", "div"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
@@ -113,7 +114,10 @@ impl BookText {
     /// The passages of the reading order, then of the rest of the spine, read through `read`.
     pub fn extract(publication: &Publication, mut read: impl FnMut(&str) -> Option<Vec<u8>>) -> Self {
         let mut passages = Vec::new();
-        let order = publication.reading_order().map(|(i, _)| i).chain(publication.spine.iter().enumerate().filter(|(_, s)| !s.linear).map(|(i, _)| i as u32));
+        let order = publication
+            .reading_order()
+            .map(|(i, _)| i)
+            .chain(publication.spine.iter().enumerate().filter(|(_, s)| !s.linear).map(|(i, _)| i as u32));
         for i in order {
             let item = &publication.spine[i as usize];
             if !item.media_type.contains("html") {
@@ -165,7 +169,6 @@ fn passages_of(spine: u32, xhtml: &str, out: &mut Vec<Passage>) {
         }
     }
 }
-
 
 /// A match in a text: where it starts (UTF-16 offset), with the words around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,7 +43,8 @@ mod tests {
         assert!(matches!(parse("c.xhtml", laughs), Err(EngineError::Hostile { why: ENTITIES, .. })));
         let plain = r#"<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml"><body><p>a</p></body></html>"#;
         assert!(parse("c.xhtml", plain).is_ok());
-        let public = r#"<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd"><html><body/></html>"#;
+        let public =
+            r#"<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd"><html><body/></html>"#;
         assert!(parse("c.xhtml", public).is_ok(), "an external DTD is only named, never fetched");
     }
 

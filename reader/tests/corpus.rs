@@ -57,7 +57,13 @@ fn every_corpus_epub_parses_with_resolvable_spine_and_toc() {
         }
         let linked = entries.iter().filter(|e| e.spine.is_some()).count();
         assert!(linked > 0, "{name}: no TOC entry opens a spine item");
-        println!("{name}: {} spine items, {} TOC entries, {:?} {:?}", publication.spine.len(), entries.len(), publication.layout, publication.direction);
+        println!(
+            "{name}: {} spine items, {} TOC entries, {:?} {:?}",
+            publication.spine.len(),
+            entries.len(),
+            publication.layout,
+            publication.direction
+        );
     }
 }
 

@@ -132,7 +132,12 @@ fn text_layer_runs_hold_the_page_text_where_it_is_drawn() {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!("freeculture.pdf text layer, first {} pages: {runs} runs, median {:.1} ms per page, slowest {:.1} ms (this build's profile)", times.len(), times[times.len() / 2], times[times.len() - 1]);
+    println!(
+        "freeculture.pdf text layer, first {} pages: {runs} runs, median {:.1} ms per page, slowest {:.1} ms (this build's profile)",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
     // tracemonkey's title: one line, near the top, left of the middle to right of it, in big type.
     let (_, bytes) = corpus().into_iter().find(|(f, _)| f == "tracemonkey.pdf").unwrap();
     let layer = PdfBook::open(bytes).unwrap().text_layer(0);

@@ -58,8 +58,15 @@ async fn fixture(store: &SqlStore, n: usize, offset: usize) -> Duration {
     authors.dedup();
     if offset == 0 {
         for chunk in authors.chunks(500) {
-            let rows: Vec<String> = chunk.iter().enumerate().map(|(i, a)| format!("({}, {}, 0)", quote(&format!("a{:06}-{}", i, domain::catalog::slug(a))), quote(a))).collect();
-            store.execute_raw(&format!("INSERT INTO authors (id, name, created_at) VALUES {} ON CONFLICT (name) DO NOTHING", rows.join(","))).await.unwrap();
+            let rows: Vec<String> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, a)| format!("({}, {}, 0)", quote(&format!("a{:06}-{}", i, domain::catalog::slug(a))), quote(a)))
+                .collect();
+            store
+                .execute_raw(&format!("INSERT INTO authors (id, name, created_at) VALUES {} ON CONFLICT (name) DO NOTHING", rows.join(",")))
+                .await
+                .unwrap();
         }
     }
     let now = domain::clock::now_ms();
@@ -134,7 +141,11 @@ async fn drop_db(db: Db) {
 async fn app(db: &Db) -> (AppState, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let vars = [("DATABASE_URL", db.url.clone()), ("COKO_DATA_DIR", db._dir.path().display().to_string()), ("COKO_RATE_LIMIT_FACTOR", "10000".into())];
+    let vars = [
+        ("DATABASE_URL", db.url.clone()),
+        ("COKO_DATA_DIR", db._dir.path().display().to_string()),
+        ("COKO_RATE_LIMIT_FACTOR", "10000".into()),
+    ];
     let config = Config::from_lookup(&addr.to_string(), |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
     let leptos = LeptosOptions::builder().output_name("coko").site_root("target/site").site_pkg_dir("pkg").build();
     let state = AppState::build(config, leptos).await.unwrap();
@@ -215,7 +226,18 @@ async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
     let (rps, p50, p99) = load(&base, &paths, 4, seconds).await;
     println!("{}: /catalogue SSR at {n} books (4 clients, {seconds} s, first page / language / title / popular+free / page 51): {rps:.0} req/s, p50 {p50:.1} ms, p99 {p99:.1} ms", db.label);
 
-    let queries = ["mobi dik", "frankenstien", "miserables", "pride and prej", "whale", "shelley", "sherlok holmes", "alice wonderland", "war and peace", "dracula"];
+    let queries = [
+        "mobi dik",
+        "frankenstien",
+        "miserables",
+        "pride and prej",
+        "whale",
+        "shelley",
+        "sherlok holmes",
+        "alice wonderland",
+        "war and peace",
+        "dracula",
+    ];
     let mut times = Vec::new();
     for round in 0..20 {
         for q in queries {
@@ -228,7 +250,13 @@ async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
         }
     }
     times.sort();
-    println!("{}: search at {n} books (embedded index, {} queries): p50 {:.1} ms, p95 {:.1} ms", db.label, times.len(), percentile(&times, 0.5), percentile(&times, 0.95));
+    println!(
+        "{}: search at {n} books (embedded index, {} queries): p50 {:.1} ms, p95 {:.1} ms",
+        db.label,
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
     drop_db(db).await;
 }
 

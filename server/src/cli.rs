@@ -7,7 +7,8 @@ use domain::account::{AdminOutcome, NewAccount};
 use domain::store::AccountStore;
 use leptos::config::{get_configuration, LeptosOptions};
 
-const USAGE: &str = "usage: coko [serve | migrate | create-admin --email E [--name N] [--promote] | seed --demo | import DIR [--draft] | reindex]
+const USAGE: &str =
+    "usage: coko [serve | migrate | create-admin --email E [--name N] [--promote] | seed --demo | import DIR [--draft] | reindex]
   create-admin reads the password from COKO_ADMIN_PASSWORD, or asks for it (never on the command
   line: every user of the machine can read it there). An address that already has an account
   gets that password and loses its sessions and tokens; with --promote, a verified account is
@@ -207,7 +208,11 @@ fn book_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>>
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("epub") || e.eq_ignore_ascii_case("pdf")) {
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("epub") || e.eq_ignore_ascii_case("pdf"))
+            {
                 out.push(path);
             }
         }

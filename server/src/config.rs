@@ -96,9 +96,11 @@ impl Config {
         };
         let rate_limit_factor = match get("COKO_RATE_LIMIT_FACTOR") {
             None => 1,
-            Some(v) => v.parse::<u32>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
-                bad("COKO_RATE_LIMIT_FACTOR", format!("'{v}' is not a whole number between 1 and 10000"))
-            })?,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| bad("COKO_RATE_LIMIT_FACTOR", format!("'{v}' is not a whole number between 1 and 10000")))?,
         };
         let trusted_proxies = match get("COKO_TRUST_PROXY") {
             None => 0,
@@ -110,9 +112,12 @@ impl Config {
         };
         let max_upload_bytes = match get("COKO_MAX_UPLOAD_MB") {
             None => 200 * 1024 * 1024,
-            Some(v) => v.parse::<u64>().ok().filter(|n| (1..=4096).contains(n)).map(|n| n * 1024 * 1024).ok_or_else(|| {
-                bad("COKO_MAX_UPLOAD_MB", format!("'{v}' is not a whole number of megabytes between 1 and 4096"))
-            })?,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=4096).contains(n))
+                .map(|n| n * 1024 * 1024)
+                .ok_or_else(|| bad("COKO_MAX_UPLOAD_MB", format!("'{v}' is not a whole number of megabytes between 1 and 4096")))?,
         };
         let meilisearch = match get("MEILISEARCH_URL") {
             None => None,

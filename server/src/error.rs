@@ -20,10 +20,9 @@ impl HttpError {
         let status = match code {
             ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::EmailTaken | ErrorCode::Conflict | ErrorCode::AccountMismatch => StatusCode::CONFLICT,
-            ErrorCode::InvalidCredentials
-            | ErrorCode::Unauthenticated
-            | ErrorCode::TokenExpired
-            | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired | ErrorCode::InvalidToken => {
+                StatusCode::UNAUTHORIZED
+            }
             ErrorCode::Forbidden | ErrorCode::NotEntitled => StatusCode::FORBIDDEN,
             ErrorCode::Unsupported => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,

@@ -2,9 +2,9 @@
 
 pub mod books;
 pub mod cli;
-pub mod guard;
 pub mod config;
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod jwt;
 pub mod rate_limit;
@@ -21,9 +21,7 @@ pub async fn serve(listener: TcpListener, state: state::AppState) -> std::io::Re
     let _ = any_spawner::Executor::init_tokio();
     spawn_housekeeping(state.clone());
     let app = http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
 /// Removes expired sessions every hour; drains the search outbox every few seconds (what an

@@ -1,15 +1,15 @@
 //! What every handler shares.
 
+use crate::books::OpenBooks;
 use crate::config::Config;
 use crate::jwt::JwtKeys;
 use crate::rate_limit::RateLimiter;
 use domain::account::AccountService;
 use domain::catalog::CatalogService;
-use domain::reading::ReadingService;
-use crate::books::OpenBooks;
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
 use domain::mail::{Mailer, OutboxMailer, SmtpMailer};
+use domain::reading::ReadingService;
 use domain::store::{AccountStore, SqlStore};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -77,7 +77,20 @@ impl AppState {
             tracing::warn!("the reader's WASM is not built (scripts/build-reader.sh): books open chapter by chapter");
         }
         let shell = Arc::new(crate::http::offline::Shell::of_site(&leptos.site_root, reader_assets.as_deref()));
-        Ok(Self { config: Arc::new(config), leptos, store, accounts, catalog, jwt, limiter, login_failures, reading, open_books: Arc::default(), reader_assets, shell })
+        Ok(Self {
+            config: Arc::new(config),
+            leptos,
+            store,
+            accounts,
+            catalog,
+            jwt,
+            limiter,
+            login_failures,
+            reading,
+            open_books: Arc::default(),
+            reader_assets,
+            shell,
+        })
     }
 }
 

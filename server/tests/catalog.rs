@@ -45,7 +45,8 @@ async fn catalogue_pages_and_covers() {
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("image/"));
         assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
-        let res = client().get(app.url(&format!("/files/covers/{cover}"))).header("if-none-match", format!("\"{cover}\"")).send().await.unwrap();
+        let res =
+            client().get(app.url(&format!("/files/covers/{cover}"))).header("if-none-match", format!("\"{cover}\"")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
         let (status, _) = get(&app, &format!("/files/covers/{}", moby.file_hash)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "book files are not served as covers");
@@ -81,7 +82,8 @@ async fn rest_catalogue_lists_and_details() {
     assert_eq!(body["books"][0]["title"], "Moby-Dick", "{body}");
     assert_eq!(body["pagination"]["page"], 1);
     assert!(body["pagination"]["total"].as_u64().unwrap() >= 1);
-    let body: Value = client().get(app.url("/api/v1/catalog/books/?search=mobi%20dik&format=pdf")).send().await.unwrap().json().await.unwrap();
+    let body: Value =
+        client().get(app.url("/api/v1/catalog/books/?search=mobi%20dik&format=pdf")).send().await.unwrap().json().await.unwrap();
     assert!(body["books"].as_array().unwrap().iter().all(|b| b["format"] == "pdf"), "filters narrow the search: {body}");
     assert!(body["books"].as_array().unwrap().iter().all(|b| b["title"] != "Moby-Dick"));
     let body: Value = client().get(app.url("/api/v1/catalog/books/?search=and&limit=1&page=2")).send().await.unwrap().json().await.unwrap();
@@ -89,7 +91,8 @@ async fn rest_catalogue_lists_and_details() {
     assert!(total >= 2, "two books say 'and': {body}");
     assert_eq!(body["pagination"]["totalPages"], total);
     assert_eq!(body["books"].as_array().unwrap().len(), 1);
-    let first: Value = client().get(app.url("/api/v1/catalog/books/?search=and&limit=1&page=1")).send().await.unwrap().json().await.unwrap();
+    let first: Value =
+        client().get(app.url("/api/v1/catalog/books/?search=and&limit=1&page=1")).send().await.unwrap().json().await.unwrap();
     assert_ne!(first["books"][0]["id"], body["books"][0]["id"], "pages do not overlap");
     let body: Value = client().get(app.url("/api/v1/catalog/books/?search=%20%20")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["pagination"]["total"], 4, "blank words list everything");
@@ -99,7 +102,14 @@ async fn rest_catalogue_lists_and_details() {
 
     let all: Value = client().get(app.url("/api/v1/catalog/books/?limit=100")).send().await.unwrap().json().await.unwrap();
     let moby = all["books"].as_array().unwrap().iter().find(|b| b["title"] == "Moby-Dick").unwrap().clone();
-    let detail: Value = client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby["id"].as_str().unwrap()))).send().await.unwrap().json().await.unwrap();
+    let detail: Value = client()
+        .get(app.url(&format!("/api/v1/catalog/books/{}/", moby["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["title"], "Moby-Dick");
     assert_eq!(detail["authors"][0]["name"], "Herman Melville");
     assert!(detail["coverUrl"].as_str().unwrap().starts_with("/files/covers/"));
@@ -113,7 +123,8 @@ async fn rest_catalogue_lists_and_details() {
 #[tokio::test]
 async fn search_page_and_rest_search() {
     let app = spawn(Db::Sqlite).await;
-    for f in ["epub/moby-dick.epub", "epub/trees.epub", "epub/wasteland.epub", "epub/regime-anticancer-arabic.epub", "pdf/tracemonkey.pdf"] {
+    for f in ["epub/moby-dick.epub", "epub/trees.epub", "epub/wasteland.epub", "epub/regime-anticancer-arabic.epub", "pdf/tracemonkey.pdf"]
+    {
         import(&app, f, true).await;
     }
     let (status, html) = get(&app, "/recherche?q=mobi+dik").await;
@@ -171,7 +182,12 @@ async fn editors_upload_review_and_publish() {
     let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("moby-dick.epub", moby)).send().await.unwrap();
     assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/admin/livres/{id}"), "same file, same book");
 
-    let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("evil.epub", b"<script>alert(1)</script>".to_vec())).send().await.unwrap();
+    let res = editor
+        .post(app.url("/admin/livres/importer"))
+        .multipart(file_form("evil.epub", b"<script>alert(1)</script>".to_vec()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("Fichier refusé") && html.contains("pas une archive EPUB lisible"), "the reason is given");
@@ -209,12 +225,15 @@ async fn editors_upload_review_and_publish() {
     app.finish().await;
 }
 
-
 fn book_form(path: &str, publish: bool) -> reqwest::multipart::Form {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
     let part = reqwest::multipart::Part::bytes(std::fs::read(&p).unwrap()).file_name(p.file_name().unwrap().to_string_lossy().into_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
-    if publish { form.text("publish", "true") } else { form }
+    if publish {
+        form.text("publish", "true")
+    } else {
+        form
+    }
 }
 
 #[tokio::test]
@@ -226,8 +245,16 @@ async fn editors_add_change_and_remove_books_through_the_api() {
         let reader = bearer(&app, "lecteur@coko.test", "reader").await;
 
         // Signed out: 401; a reader: 403; nothing stored.
-        assert_eq!(client().post(&books).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{}", app.label);
-        assert_eq!(client().post(&books).bearer_auth(&reader).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            client().post(&books).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            app.label
+        );
+        assert_eq!(
+            client().post(&books).bearer_auth(&reader).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
 
         // An editor adds a book: a draft, out of the public catalogue, until published.
         let res = client().post(&books).bearer_auth(&editor).multipart(book_form("epub/moby-dick.epub", false)).send().await.unwrap();
@@ -243,18 +270,31 @@ async fn editors_add_change_and_remove_books_through_the_api() {
         assert_eq!(again.status(), StatusCode::OK);
         assert_eq!(again.json::<Value>().await.unwrap()["id"], id.as_str());
         // Published at once when asked.
-        let trees: Value = client().post(&books).bearer_auth(&editor).multipart(book_form("epub/trees.epub", true)).send().await.unwrap().json().await.unwrap();
+        let trees: Value = client()
+            .post(&books)
+            .bearer_auth(&editor)
+            .multipart(book_form("epub/trees.epub", true))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(trees["status"], "published");
 
         // Hostile and missing files are refused with a reason.
-        let bad = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"PK\x03\x04 not really".to_vec()).file_name("x.epub"));
+        let bad = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(b"PK\x03\x04 not really".to_vec()).file_name("x.epub"));
         let res = client().post(&books).bearer_auth(&editor).multipart(bad).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let err: Value = res.json().await.unwrap();
         assert_eq!(err["error"]["details"]["field"], "file");
         assert!(err["error"]["detail"].is_string(), "{err}");
         let empty = reqwest::multipart::Form::new().text("publish", "true");
-        assert_eq!(client().post(&books).bearer_auth(&editor).multipart(empty).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            client().post(&books).bearer_auth(&editor).multipart(empty).send().await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
 
         // Changes: metadata, offer, status; bad values say which field.
         let res = client()
@@ -282,9 +322,25 @@ async fn editors_add_change_and_remove_books_through_the_api() {
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(res.json::<Value>().await.unwrap()["error"]["details"]["field"], field);
         }
-        assert_eq!(client().put(&one).bearer_auth(&editor).json(&serde_json::json!({"nope": 1})).send().await.unwrap().status().as_u16() / 100, 4);
-        assert_eq!(client().put(&one).bearer_auth(&reader).json(&serde_json::json!({"price": 0})).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-        assert_eq!(client().put(app.url("/api/v1/catalog/books/nope/")).bearer_auth(&editor).json(&serde_json::json!({"price": 0})).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            client().put(&one).bearer_auth(&editor).json(&serde_json::json!({"nope": 1})).send().await.unwrap().status().as_u16() / 100,
+            4
+        );
+        assert_eq!(
+            client().put(&one).bearer_auth(&reader).json(&serde_json::json!({"price": 0})).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            client()
+                .put(app.url("/api/v1/catalog/books/nope/"))
+                .bearer_auth(&editor)
+                .json(&serde_json::json!({"price": 0}))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
 
         // Removal: not by readers; a held book stays; then gone for good.
         assert_eq!(client().delete(&one).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
@@ -312,7 +368,10 @@ async fn editors_delete_a_book_from_its_page_after_confirming() {
         let html = web.get(app.url(&format!("/admin/livres/{}", moby.id))).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(&format!("/admin/livres/{}/supprimer", moby.id)) && html.contains("Oui, supprimer définitivement"));
         let reader = signed_in(&app, "lectrice@coko.test", "reader").await;
-        assert_eq!(reader.post(app.url(&format!("/admin/livres/{}/supprimer", moby.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            reader.post(app.url(&format!("/admin/livres/{}/supprimer", moby.id))).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
         let res = web.post(app.url(&format!("/admin/livres/{}/supprimer", moby.id))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
         assert_eq!(res.headers()["location"], "/admin/livres");
@@ -369,7 +428,11 @@ async fn author_and_publisher_pages_link_from_the_book_page() {
 
         let (status, html) = get(&app, &format!("/auteurs/{}", melville.id)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("Herman Melville") && html.contains(&format!("/livres/{}", moby.id)) && html.contains("1 livre(s)"), "{}", app.label);
+        assert!(
+            html.contains("Herman Melville") && html.contains(&format!("/livres/{}", moby.id)) && html.contains("1 livre(s)"),
+            "{}",
+            app.label
+        );
         let (status, html) = get(&app, &format!("/editeurs/{}", publisher.id)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&publisher.name.replace('&', "&amp;")) && html.contains(&format!("/livres/{}", moby.id)));
@@ -401,13 +464,22 @@ async fn admins_browse_the_audit_log_of_editors_actions() {
         let app = spawn(db).await;
         let moby = import(&app, "epub/moby-dick.epub", false).await;
         let editor = signed_in(&app, "editrice@coko.test", "editor").await;
-        let res = editor.post(app.url(&format!("/admin/livres/{}", moby.id))).form(&[("status", "published"), ("price", "1200")]).send().await.unwrap();
+        let res = editor
+            .post(app.url(&format!("/admin/livres/{}", moby.id)))
+            .form(&[("status", "published"), ("price", "1200")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
         // Editors change books but do not read the log.
         assert_eq!(editor.get(app.url("/admin/journal")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
         let admin = signed_in(&app, "chef@coko.test", "admin").await;
         let html = admin.get(app.url("/admin/journal")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Statut ou prix modifié") && html.contains("editrice@coko.test") && html.contains("Moby-Dick"), "{}", app.label);
+        assert!(
+            html.contains("Statut ou prix modifié") && html.contains("editrice@coko.test") && html.contains("Moby-Dick"),
+            "{}",
+            app.label
+        );
         assert!(html.contains("price : 0 → 1200") && html.contains("status : draft → published"), "the change is shown");
         assert!(html.contains("127.0.0.1"), "with the address it came from");
         let filtered = admin.get(app.url("/admin/journal?action=book_deleted")).send().await.unwrap().text().await.unwrap();
@@ -428,11 +500,19 @@ async fn covers_come_in_the_widths_pages_ask_for() {
         let (original_w, _) = domain::covers::dimensions(&original).unwrap();
         let full_len = original.len() as u64;
         let (_, html) = get(&app, "/catalogue").await;
-        assert!(html.contains(&format!("/files/covers/{hash}/160 160w, /files/covers/{hash}/320 320w, /files/covers/{hash}/640 640w")), "{}", app.label);
+        assert!(
+            html.contains(&format!("/files/covers/{hash}/160 160w, /files/covers/{hash}/320 320w, /files/covers/{hash}/640 640w")),
+            "{}",
+            app.label
+        );
         for w in [160u32, 320, 640] {
             let res = client().get(app.url(&format!("/files/covers/{hash}/{w}"))).send().await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "{} {w}", app.label);
-            assert!(matches!(res.headers()["content-type"].to_str().unwrap(), "image/jpeg" | "image/png"), "{:?}", res.headers()["content-type"]);
+            assert!(
+                matches!(res.headers()["content-type"].to_str().unwrap(), "image/jpeg" | "image/png"),
+                "{:?}",
+                res.headers()["content-type"]
+            );
             assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
             let etag = res.headers()["etag"].to_str().unwrap().to_owned();
             let bytes = res.bytes().await.unwrap();
@@ -445,7 +525,11 @@ async fn covers_come_in_the_widths_pages_ask_for() {
         let full = client().get(app.url(&format!("/files/covers/{hash}"))).send().await.unwrap().bytes().await.unwrap();
         assert!(small.len() < full.len(), "the small one is lighter: {} vs {}", small.len(), full.len());
         // WebP first in the page, each width lighter than its JPEG (or the original when lighter).
-        assert!(html.contains(&format!("type=\"image/webp\" srcset=\"/files/covers/{hash}/160.webp 160w, /files/covers/{hash}/320.webp 320w")), "{}", app.label);
+        assert!(
+            html.contains(&format!("type=\"image/webp\" srcset=\"/files/covers/{hash}/160.webp 160w, /files/covers/{hash}/320.webp 320w")),
+            "{}",
+            app.label
+        );
         for w in [160u32, 320, 640] {
             let res = client().get(app.url(&format!("/files/covers/{hash}/{w}.webp"))).send().await.unwrap();
             assert_eq!(res.status(), StatusCode::OK);
@@ -461,7 +545,10 @@ async fn covers_come_in_the_widths_pages_ask_for() {
         }
         assert_eq!(client().get(app.url(&format!("/files/covers/{hash}/320.gif"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert_eq!(client().get(app.url(&format!("/files/covers/{hash}/999"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-        assert_eq!(client().get(app.url(&format!("/files/covers/{}/160", "0".repeat(64)))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            client().get(app.url(&format!("/files/covers/{}/160", "0".repeat(64)))).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
         app.finish().await;
     }
 }
@@ -473,23 +560,46 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let melville = moby.authors[0].id.clone();
     let reader = signed_in(&app, "lecteur@coko.test", "reader").await;
     assert_eq!(reader.get(app.url("/admin/auteurs")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(reader.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", "X")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        reader.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", "X")]).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     let web = signed_in(&app, "editrice@coko.test", "editor").await;
 
     // Found by name; the form keeps what was typed when it is refused, and says which field.
     let list = web.get(app.url("/admin/auteurs?nom=melv")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Herman Melville") && list.contains(&format!("/admin/auteurs/{melville}")));
-    let res = web.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", " "), ("biography", "Marin, puis écrivain.")]).send().await.unwrap();
+    let res = web
+        .post(app.url(&format!("/admin/auteurs/{melville}")))
+        .form(&[("name", " "), ("biography", "Marin, puis écrivain.")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("Marin, puis écrivain.") && html.contains("href=\"#name\""), "the refused form names the field");
-    let res = web.post(app.url(&format!("/admin/auteurs/{melville}"))).form(&[("name", "Herman Melville"), ("biography", "Marin, puis écrivain.")]).send().await.unwrap();
+    let res = web
+        .post(app.url(&format!("/admin/auteurs/{melville}")))
+        .form(&[("name", "Herman Melville"), ("biography", "Marin, puis écrivain.")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(get(&app, &format!("/auteurs/{melville}")).await.1.contains("Marin, puis écrivain."), "the public page shows the biography");
 
     // A photo: uploaded, shown on the public page, served; a script is refused.
-    let cover = client().get(app.url(&format!("/files/covers/{}", moby.cover_hash.as_ref().unwrap()))).send().await.unwrap().bytes().await.unwrap().to_vec();
-    let photo = |bytes: Vec<u8>, name: &str| reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let cover = client()
+        .get(app.url(&format!("/files/covers/{}", moby.cover_hash.as_ref().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let photo = |bytes: Vec<u8>, name: &str| {
+        reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()))
+    };
     let res = web.post(app.url(&format!("/admin/auteurs/{melville}/photo"))).multipart(photo(cover, "melville.jpg")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = get(&app, &format!("/auteurs/{melville}")).await.1;
@@ -498,7 +608,12 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let served = client().get(app.url(&src)).send().await.unwrap();
     assert_eq!(served.status(), StatusCode::OK);
     assert_eq!(served.headers()["content-type"], "image/jpeg");
-    let res = web.post(app.url(&format!("/admin/auteurs/{melville}/photo"))).multipart(photo(b"<script>alert(1)</script>".to_vec(), "x.jpg")).send().await.unwrap();
+    let res = web
+        .post(app.url(&format!("/admin/auteurs/{melville}/photo")))
+        .multipart(photo(b"<script>alert(1)</script>".to_vec(), "x.jpg"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Merging: readers may not; never into itself (422, the search field named); the search
@@ -509,7 +624,12 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = res.text().await.unwrap();
     assert!(refused.contains("href=\"#fusion\""), "the refusal names the search field");
-    assert!(refused.contains("ni l’entrée elle-même") || refused.contains("ni l&#x27;entrée elle-même") || refused.contains("ni l'entrée elle-même"), "and says why");
+    assert!(
+        refused.contains("ni l’entrée elle-même")
+            || refused.contains("ni l&#x27;entrée elle-même")
+            || refused.contains("ni l'entrée elle-même"),
+        "and says why"
+    );
     let res = web.post(app.url(&merge)).form(&[("into", "nobody")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let found = web.get(app.url(&format!("/admin/auteurs/{melville}?fusion=melville"))).send().await.unwrap().text().await.unwrap();
@@ -535,7 +655,9 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     assert_eq!(web.get(app.url(&fiction)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     // Every kind has its pages, and only these kinds: the routes are made per kind.
-    for (list, entry) in [("/admin/auteurs", format!("/admin/auteurs/{melville}")), ("/admin/editeurs", format!("/admin/editeurs/{publisher}"))] {
+    for (list, entry) in
+        [("/admin/auteurs", format!("/admin/auteurs/{melville}")), ("/admin/editeurs", format!("/admin/editeurs/{publisher}"))]
+    {
         assert_eq!(web.get(app.url(list)).send().await.unwrap().status(), StatusCode::OK, "{list}");
         let page = web.get(app.url(&entry)).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK, "{entry}");
@@ -543,7 +665,11 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
         let res = web.post(app.url(&format!("{entry}/fusionner"))).form(&[("into", "inconnu")]).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{entry}: merged into nothing");
     }
-    assert_eq!(web.post(app.url("/admin/editeurs")).form(&[("name", "X")]).send().await.unwrap().status(), StatusCode::METHOD_NOT_ALLOWED, "only categories are added from their list");
+    assert_eq!(
+        web.post(app.url("/admin/editeurs")).form(&[("name", "X")]).send().await.unwrap().status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "only categories are added from their list"
+    );
     assert_eq!(web.get(app.url("/admin/inconnus/x")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     app.finish().await;
 }

@@ -46,9 +46,14 @@ async fn create_admin_never_hands_an_attackers_account_the_admin_role() {
     for db in backends() {
         let app = spawn_with(db, &[("COKO_TRUST_PROXY", "true")]).await;
         // The attacker registers the operator's address first and signs in everywhere.
-        let (status, _) = post_from(&app, "6.6.6.6", "/api/v1/auth/register/", json!({
-            "email": "ops@coko.test", "password": "attacker-pass", "name": "Mallory", "country": "SN"
-        }))
+        let (status, _) = post_from(
+            &app,
+            "6.6.6.6",
+            "/api/v1/auth/register/",
+            json!({
+                "email": "ops@coko.test", "password": "attacker-pass", "name": "Mallory", "country": "SN"
+            }),
+        )
         .await;
         assert_eq!(status, StatusCode::ACCEPTED);
         let (_, tokens) = login_from(&app, "6.6.6.6", "ops@coko.test", "attacker-pass").await;
@@ -69,7 +74,8 @@ async fn create_admin_never_hands_an_attackers_account_the_admin_role() {
 
         let (status, _) = login_from(&app, "6.6.6.6", "ops@coko.test", "attacker-pass").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{}: the attacker's password no longer opens the account", app.label);
-        let res = client().get(app.url("/api/v1/auth/profile/")).bearer_auth(tokens["access_token"].as_str().unwrap()).send().await.unwrap();
+        let res =
+            client().get(app.url("/api/v1/auth/profile/")).bearer_auth(tokens["access_token"].as_str().unwrap()).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the attacker's access token is dead");
         let (status, _) = post_from(&app, "6.6.6.6", "/api/v1/auth/refresh/", json!({ "refresh_token": tokens["refresh_token"] })).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "and the refresh token");
@@ -197,9 +203,14 @@ async fn access_to_a_paid_book_by_email_reaches_only_verified_accounts() {
         let paid = support::import(&app, "epub/trees.epub", true).await;
         app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
         // Someone registered the reader's address before she did: unverified.
-        let (status, _) = post_from(&app, "6.6.6.6", "/api/v1/auth/register/", json!({
-            "email": "fatou@coko.test", "password": "squatteur-1", "name": "Fatou", "country": "SN"
-        }))
+        let (status, _) = post_from(
+            &app,
+            "6.6.6.6",
+            "/api/v1/auth/register/",
+            json!({
+                "email": "fatou@coko.test", "password": "squatteur-1", "name": "Fatou", "country": "SN"
+            }),
+        )
         .await;
         assert_eq!(status, StatusCode::ACCEPTED);
         let editor = support::signed_in(&app, "editrice@coko.test", "editor").await;

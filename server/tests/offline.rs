@@ -25,7 +25,15 @@ async fn manifest_worker_and_offline_pages() {
         assert_eq!(fr["display"], "standalone");
         assert_eq!(fr["icons"].as_array().unwrap().len(), 3);
         assert!(fr["icons"].as_array().unwrap().iter().any(|i| i["purpose"] == "maskable"));
-        let en: Value = client().get(app.url("/manifest.webmanifest")).header("accept-language", "en-GB,en;q=0.8").send().await.unwrap().json().await.unwrap();
+        let en: Value = client()
+            .get(app.url("/manifest.webmanifest"))
+            .header("accept-language", "en-GB,en;q=0.8")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(en["lang"], "en");
         assert_ne!(fr["description"], en["description"]);
 
@@ -34,7 +42,8 @@ async fn manifest_worker_and_offline_pages() {
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
         assert_eq!(res.headers()["cache-control"], "no-cache");
         let js = res.text().await.unwrap();
-        let head: Value = serde_json::from_str(js.lines().next().unwrap().trim_start_matches("const BUILD = ").trim_end_matches(';')).unwrap();
+        let head: Value =
+            serde_json::from_str(js.lines().next().unwrap().trim_start_matches("const BUILD = ").trim_end_matches(';')).unwrap();
         assert_eq!(head["version"].as_str().unwrap().len(), 12);
         assert!(head["shell"].as_array().unwrap().iter().any(|f| f == "/hors-ligne"));
         assert!(js.contains("addEventListener('fetch'"));
@@ -107,7 +116,10 @@ async fn a_write_kept_for_another_account_is_refused() {
         assert_eq!(list["annotations"].as_array().unwrap().len(), 0, "nothing stored");
         let progress = app.url(&format!("/api/v1/reading/progress/{}/", moby.id));
         let update = json!({"locator": "e:3:0:0", "percentage": 5.0, "device": "web-mobile", "updated_at": "2026-11-25T10:00:00Z"});
-        assert_eq!(web.put(&progress).header("x-coko-user", "someone-else").json(&update).send().await.unwrap().status(), StatusCode::CONFLICT);
+        assert_eq!(
+            web.put(&progress).header("x-coko-user", "someone-else").json(&update).send().await.unwrap().status(),
+            StatusCode::CONFLICT
+        );
         // Named as the account signed in: accepted.
         let res = web.post(&base).header("x-coko-user", &me.id).json(&body).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::CREATED);
@@ -155,7 +167,11 @@ async fn a_pdf_opens_in_the_pdf_reader_and_can_be_kept_offline() {
         let urls: Vec<&str> = list["urls"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
         assert_eq!(urls, [format!("/lire/{}", pdf.id), format!("/livres/{}", pdf.id), pdf.file_url()]);
         assert_eq!(list["bytes"].as_u64(), Some(pdf.file_size));
-        assert!(list["reader"].as_array().unwrap().iter().all(|f| f.as_str().unwrap().contains("pdf")), "only the PDF engine: {}", list["reader"]);
+        assert!(
+            list["reader"].as_array().unwrap().iter().all(|f| f.as_str().unwrap().contains("pdf")),
+            "only the PDF engine: {}",
+            list["reader"]
+        );
         let file = reader.get(app.url(&pdf.file_url())).send().await.unwrap();
         assert_eq!(file.status(), StatusCode::OK);
         assert_eq!(file.bytes().await.unwrap().len() as u64, pdf.file_size);

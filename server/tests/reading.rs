@@ -70,7 +70,10 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label);
         let editor = signed_in(&app, "editrice-acces@coko.test", "editor").await;
         let html = editor.get(app.url(&format!("/admin/livres/{}", paid.id))).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Offrir l’accès à un lecteur") || html.contains("Offrir l'accès à un lecteur"), "the grant form shows for a paid book");
+        assert!(
+            html.contains("Offrir l’accès à un lecteur") || html.contains("Offrir l'accès à un lecteur"),
+            "the grant form shows for a paid book"
+        );
         let res = editor.post(&grant_url).form(&[("email", "personne@coko.test")]).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("personne@coko.test"), "the typed address stays in the form");
@@ -82,7 +85,8 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
 
         // The whole file, for those entitled, with ranges (resumable downloads, offline copies).
-        let detail: Value = client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby.id))).send().await.unwrap().json().await.unwrap();
+        let detail: Value =
+            client().get(app.url(&format!("/api/v1/catalog/books/{}/", moby.id))).send().await.unwrap().json().await.unwrap();
         let file_url = detail["fileUrl"].as_str().unwrap().to_owned();
         assert_eq!(file_url, format!("/files/books/{}/{}.epub", moby.id, moby.file_hash));
         assert_eq!(client().get(app.url(&file_url)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
@@ -100,7 +104,10 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         let paid_url = format!("/files/books/{}/{}.epub", paid.id, paid.file_hash);
         let other = signed_in(&app, "autre@coko.test", "reader").await;
         assert_eq!(other.get(app.url(&paid_url)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-        assert_eq!(other.get(app.url(&format!("/files/books/{}/{}.epub", moby.id, paid.file_hash))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            other.get(app.url(&format!("/files/books/{}/{}.epub", moby.id, paid.file_hash))).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
 
         // The book page links to the reader.
         let html = reader.get(app.url(&format!("/livres/{}", moby.id))).send().await.unwrap().text().await.unwrap();
@@ -166,7 +173,15 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         // Display settings follow the reader (values brought back in range).
         let settings_url = app.url("/api/v1/reading/settings/");
         assert_eq!(web.get(&settings_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-        let saved: Value = web.put(&settings_url).json(&json!({"font_size": 400, "theme": "sepia", "font": "dyslexic"})).send().await.unwrap().json().await.unwrap();
+        let saved: Value = web
+            .put(&settings_url)
+            .json(&json!({"font_size": 400, "theme": "sepia", "font": "dyslexic"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!((saved["font_size"].as_u64(), saved["theme"].as_str()), (Some(250), Some("sepia")), "{}", app.label);
         let got: Value = phone.get(&settings_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(got["font"], "dyslexic");
@@ -194,7 +209,11 @@ async fn progress_follows_the_reader_between_web_and_mobile() {
         assert!(stats["current_streak"].as_u64().unwrap() >= 1);
         let html = web.get(app.url("/statistiques")).send().await.unwrap().text().await.unwrap();
         let figure = html.split(r#"data-testid="stats-minutes""#).nth(1).unwrap_or_default();
-        assert!(html.contains("Statistiques de lecture") && figure.split("</p>").next().unwrap_or_default().contains(&minutes.to_string()), "{}", app.label);
+        assert!(
+            html.contains("Statistiques de lecture") && figure.split("</p>").next().unwrap_or_default().contains(&minutes.to_string()),
+            "{}",
+            app.label
+        );
 
         // The library shows the book in progress with how far.
         let html = web.get(app.url("/ma-bibliotheque")).send().await.unwrap().text().await.unwrap();
@@ -223,7 +242,12 @@ async fn annotations_through_the_api_and_their_exports() {
         assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
         let replay = web.post(&base).json(&body).send().await.unwrap();
         assert_eq!(replay.status(), StatusCode::OK, "a replay creates nothing");
-        let bad = web.post(&base).json(&json!({"id": "nope", "book_id": moby.id, "annotation_type": "highlight", "position": "x"})).send().await.unwrap();
+        let bad = web
+            .post(&base)
+            .json(&json!({"id": "nope", "book_id": moby.id, "annotation_type": "highlight", "position": "x"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         let list: Value = web.get(format!("{base}?book={}", moby.id)).send().await.unwrap().json().await.unwrap();
@@ -239,13 +263,20 @@ async fn annotations_through_the_api_and_their_exports() {
         assert_eq!(md.status(), StatusCode::OK);
         assert!(md.headers()["content-disposition"].to_str().unwrap().contains("notes-Moby-Dick.md"));
         let md = md.text().await.unwrap();
-        assert!(md.contains("# Moby-Dick") && md.contains("> Call me Ishmael.") && md.contains("Note revue.") && md.contains("Loomings"), "{md}");
+        assert!(
+            md.contains("# Moby-Dick") && md.contains("> Call me Ishmael.") && md.contains("Note revue.") && md.contains("Loomings"),
+            "{md}"
+        );
 
         let pdf = web.get(format!("{base}export/?book={}&format=pdf", moby.id)).send().await.unwrap();
         assert_eq!(pdf.headers()["content-type"], "application/pdf");
         let path = app.data.path().join("notes.pdf");
         std::fs::write(&path, pdf.bytes().await.unwrap()).unwrap();
-        let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils) is installed by the test command");
+        let text = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed by the test command");
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(text.contains("Call me Ishmael.") && text.contains("Note revue.") && text.contains("Moby-Dick"), "{text}");
 

@@ -39,11 +39,17 @@ const LAUGHS: &str = r#"<?xml version="1.0"?><!DOCTYPE html [<!ENTITY a "hahahah
 
 async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>, lang: &str) -> (StatusCode, Value) {
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
-    let res = client().post(app.url("/api/v1/catalog/books/")).bearer_auth(token).header("accept-language", lang).multipart(form).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/catalog/books/"))
+        .bearer_auth(token)
+        .header("accept-language", lang)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
 }
-
 
 #[tokio::test]
 async fn hostile_books_are_refused_at_ingest_with_a_reason_an_editor_reads() {
@@ -176,7 +182,8 @@ async fn the_server_answers_at_once_while_a_heavy_upload_is_read() {
             let (base, token, mut bytes) = (app.base.clone(), token.clone(), heavy.clone());
             bytes.extend_from_slice(format!("\n% copy {i}\n").as_bytes());
             tokio::spawn(async move {
-                let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(format!("lourd-{i}.pdf")));
+                let form = reqwest::multipart::Form::new()
+                    .part("file", reqwest::multipart::Part::bytes(bytes).file_name(format!("lourd-{i}.pdf")));
                 client().post(format!("{base}/api/v1/catalog/books/")).bearer_auth(token).multipart(form).send().await.unwrap().status()
             })
         })

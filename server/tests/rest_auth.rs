@@ -69,7 +69,8 @@ async fn register_login_profile_update_refresh_logout() {
         assert_eq!(status, StatusCode::OK);
         let refresh2 = rotated["refresh_token"].as_str().unwrap().to_owned();
         assert_ne!(refresh2, refresh);
-        let res = client().get(app.url("/api/v1/auth/profile/")).bearer_auth(rotated["access_token"].as_str().unwrap()).send().await.unwrap();
+        let res =
+            client().get(app.url("/api/v1/auth/profile/")).bearer_auth(rotated["access_token"].as_str().unwrap()).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
 
         let access2 = rotated["access_token"].as_str().unwrap().to_owned();
@@ -120,7 +121,13 @@ async fn expired_and_forged_access_tokens_are_refused() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "TOKEN_EXPIRED");
-    let forged = server::jwt::JwtKeys::from_secret(b"not-the-server-key-not-the-server").issue(id, "admin", &family, chrono::Utc::now().timestamp(), 900);
+    let forged = server::jwt::JwtKeys::from_secret(b"not-the-server-key-not-the-server").issue(
+        id,
+        "admin",
+        &family,
+        chrono::Utc::now().timestamp(),
+        900,
+    );
     let res = client().get(app.url("/api/v1/auth/profile/")).bearer_auth(forged).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // Signed with the server's key but naming no live sign-in (an older token's shape).
@@ -162,7 +169,8 @@ async fn error_bodies_name_the_field_in_the_clients_language() {
     let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "password", "name", "country"], "every bad field reported");
 
-    let res = client().post(app.url("/api/v1/auth/login/")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res =
+        client().post(app.url("/api/v1/auth/login/")).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["details"]["field"], "body");
@@ -171,7 +179,11 @@ async fn error_bodies_name_the_field_in_the_clients_language() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "INVALID_CREDENTIALS");
     let (status, body) = post(&app, "/api/v1/auth/login/", json!({"email": "nobody@example.sn", "password": "wrong-password"})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_CREDENTIALS")), "unknown e-mail looks the same");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("INVALID_CREDENTIALS")),
+        "unknown e-mail looks the same"
+    );
 
     let res = client().get(app.url("/api/v1/nope/")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -187,7 +199,12 @@ async fn rate_limits_answer_429_with_retry_after() {
         let (status, _) = post(&app, "/api/v1/auth/login/", json!({"email": format!("x{i}@example.sn"), "password": "whatever-1"})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let res = client().post(app.url("/api/v1/auth/login/")).json(&json!({"email": "x99@example.sn", "password": "whatever-1"})).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/auth/login/"))
+        .json(&json!({"email": "x99@example.sn", "password": "whatever-1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "21st sign-in from one address in a minute");
     let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));

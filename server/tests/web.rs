@@ -83,14 +83,16 @@ async fn forms_work_without_javascript_and_sessions_end_server_side() {
         let app = spawn(db).await;
         let c = browser();
         // A refused form keeps what was typed and names the field.
-        let res = form(&c, &app, "/inscription", &[("name", "Awa"), ("email", "awa@example.sn"), ("password", "court"), ("country", "SN")]).await;
+        let res =
+            form(&c, &app, "/inscription", &[("name", "Awa"), ("email", "awa@example.sn"), ("password", "court"), ("country", "SN")]).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
         assert!(html.contains("8 caractères minimum"), "{}", app.label);
         assert!(html.contains(r#"value="awa@example.sn""#));
         assert!(!html.contains("court"), "passwords are never echoed");
 
-        let fields = [("name", "Awa Diop"), ("email", "awa@example.sn"), ("password", "motdepasse-1"), ("country", "SN"), ("language", "fr")];
+        let fields =
+            [("name", "Awa Diop"), ("email", "awa@example.sn"), ("password", "motdepasse-1"), ("country", "SN"), ("language", "fr")];
         let res = form(&c, &app, "/inscription", &fields).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()["location"], "/connexion", "registering does not sign in: the answer must not depend on the address");
@@ -163,7 +165,13 @@ async fn only_admins_manage_users_and_the_last_admin_stays() {
     let app = spawn(Db::Sqlite).await;
     let admin = support::account(&app, "root@coko.test", "admin-secret", "admin").await;
     let reader = browser();
-    form(&reader, &app, "/inscription", &[("name", "Lamine"), ("email", "lamine@example.sn"), ("password", "motdepasse-1"), ("country", "SN")]).await;
+    form(
+        &reader,
+        &app,
+        "/inscription",
+        &[("name", "Lamine"), ("email", "lamine@example.sn"), ("password", "motdepasse-1"), ("country", "SN")],
+    )
+    .await;
     form(&reader, &app, "/connexion", &[("email", "lamine@example.sn"), ("password", "motdepasse-1")]).await;
     let (status, html) = page(&reader, &app, "/admin/utilisateurs").await;
     assert_eq!(status, StatusCode::FORBIDDEN);

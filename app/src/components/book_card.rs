@@ -27,7 +27,8 @@ pub fn Cover(
     #[prop(default = "w-full")] class: &'static str,
     #[prop(default = false)] eager: bool,
     /// How wide the cover is shown, for the browser to pick a width (`srcset`).
-    #[prop(default = "(min-width: 1024px) 180px, (min-width: 768px) 22vw, (min-width: 640px) 30vw, 45vw")] sizes: &'static str,
+    #[prop(default = "(min-width: 1024px) 180px, (min-width: 768px) 22vw, (min-width: 640px) 30vw, 45vw")]
+    sizes: &'static str,
 ) -> impl IntoView {
     match book.cover_hash.clone() {
         // WebP first (a third lighter), JPEG for the rest.

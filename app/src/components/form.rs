@@ -108,10 +108,7 @@ pub fn ErrorSummary(t: &'static Texts, form: Option<FormState>) -> impl IntoView
 
 /// The ids of a field's hint and error, for `aria-describedby`.
 pub fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
-    let ids: Vec<String> = [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))]
-        .into_iter()
-        .flatten()
-        .collect();
+    let ids: Vec<String> = [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))].into_iter().flatten().collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
@@ -173,7 +170,8 @@ pub fn Select(
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(default = None)] error: Option<FieldError>,
     /// With a placeholder that is a real choice (value ""), the field is not required.
-    #[prop(default = true)] required: bool,
+    #[prop(default = true)]
+    required: bool,
 ) -> impl IntoView {
     let invalid = error.is_some();
     let opts = options
@@ -230,8 +228,5 @@ fn sort_key(name: &str) -> String {
 
 /// Interface languages, each named in itself.
 pub fn language_options() -> Vec<(String, String)> {
-    domain::validation::Language::ALL
-        .iter()
-        .map(|l| (l.as_str().to_owned(), crate::i18n::language_name(*l).to_owned()))
-        .collect()
+    domain::validation::Language::ALL.iter().map(|l| (l.as_str().to_owned(), crate::i18n::language_name(*l).to_owned())).collect()
 }

@@ -12,7 +12,10 @@ pub enum Tone {
 #[component]
 pub fn Notice(tone: Tone, children: Children) -> impl IntoView {
     let (role, class) = match tone {
-        Tone::Success => ("status", "border-emerald-700 bg-emerald-50 text-emerald-950 dark:border-emerald-400 dark:bg-emerald-950 dark:text-emerald-100"),
+        Tone::Success => (
+            "status",
+            "border-emerald-700 bg-emerald-50 text-emerald-950 dark:border-emerald-400 dark:bg-emerald-950 dark:text-emerald-100",
+        ),
         Tone::Info => ("status", "border-sky-700 bg-sky-50 text-sky-950 dark:border-sky-400 dark:bg-sky-950 dark:text-sky-100"),
         Tone::Error => ("alert", "border-red-700 bg-red-50 text-red-950 dark:border-red-400 dark:bg-red-950 dark:text-red-100"),
     };

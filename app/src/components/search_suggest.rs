@@ -21,7 +21,6 @@ struct Answer {
     suggestions: Vec<Suggestion>,
 }
 
-
 #[cfg(feature = "hydrate")]
 async fn fetch_suggestions(query: &str) -> Option<Vec<Suggestion>> {
     use wasm_bindgen::JsCast;
@@ -83,7 +82,9 @@ pub fn SearchSuggest(value: String, placeholder: String, list_label: String, all
     };
     // Options: the books, then "every result".
     let count = move || found.with(|f| f.len()) + 1;
-    let href_at = move |i: usize| found.with(|f| f.get(i).map(|s| s.href.clone())).unwrap_or_else(|| format!("/recherche?q={}", encode(query.get_untracked().trim())));
+    let href_at = move |i: usize| {
+        found.with(|f| f.get(i).map(|s| s.href.clone())).unwrap_or_else(|| format!("/recherche?q={}", encode(query.get_untracked().trim())))
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let n = count();
         match ev.key().as_str() {

@@ -31,7 +31,9 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
 
 /// The fields that differ, as `field: before → after`.
 fn changes(e: &AuditEntry) -> Vec<String> {
-    let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()).unwrap_or(serde_json::Value::Null);
+    let parse = |s: &Option<String>| {
+        s.as_deref().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()).unwrap_or(serde_json::Value::Null)
+    };
     let (before, after) = (parse(&e.before), parse(&e.after));
     let show = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => "∅".to_owned(),
@@ -53,19 +55,32 @@ fn href(filter: &AuditFilter, cursor: Option<&str>) -> String {
         q.push(format!("action={}", a.as_str()));
     }
     if let Some(who) = &filter.actor {
-        q.push(format!("qui={}", who.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()));
+        q.push(format!(
+            "qui={}",
+            who.bytes()
+                .map(|b| if b.is_ascii_alphanumeric() || b"-_.@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect::<String>()
+        ));
     }
     if let Some(c) = cursor {
         q.push(format!("apres={c}"));
     }
-    if q.is_empty() { "/admin/journal".into() } else { format!("/admin/journal?{}", q.join("&")) }
+    if q.is_empty() {
+        "/admin/journal".into()
+    } else {
+        format!("/admin/journal?{}", q.join("&"))
+    }
 }
 
 #[component]
 pub fn AdminAuditPage(page: AuditPage, filter: AuditFilter) -> impl IntoView {
     let t = texts(page_ctx().lang);
     let options = std::iter::once(view! { <option value="" selected=filter.action.is_none()>{t.filter_all}</option> }.into_any())
-        .chain(AuditAction::ALL.into_iter().map(|a| view! { <option value=a.as_str() selected=filter.action == Some(a)>{action_label(t, a)}</option> }.into_any()))
+        .chain(
+            AuditAction::ALL
+                .into_iter()
+                .map(|a| view! { <option value=a.as_str() selected=filter.action == Some(a)>{action_label(t, a)}</option> }.into_any()),
+        )
         .collect_view();
     let next = page.next_cursor.as_deref().map(|c| href(&filter, Some(c)));
     let empty = page.entries.is_empty();

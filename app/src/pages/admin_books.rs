@@ -48,10 +48,16 @@ pub fn AdminBooksPage(page: BookPage, cursor: Option<String>) -> impl IntoView {
     let category_err = form.as_ref().and_then(|f| f.field_error("categorie").cloned());
     let category_value = form.as_ref().and_then(|f| f.value("categorie")).unwrap_or_default().to_owned();
     let chosen = form.as_ref().and_then(|f| f.value("action")).unwrap_or_default().to_owned();
-    let actions = [("publier", t.bulk_publish), ("depublier", t.bulk_unpublish), ("vedette", t.bulk_feature), ("retirer-vedette", t.bulk_unfeature), ("classer", t.bulk_file)]
-        .into_iter()
-        .map(|(v, label)| view! { <option value=v selected=v == chosen>{label}</option> })
-        .collect_view();
+    let actions = [
+        ("publier", t.bulk_publish),
+        ("depublier", t.bulk_unpublish),
+        ("vedette", t.bulk_feature),
+        ("retirer-vedette", t.bulk_unfeature),
+        ("classer", t.bulk_file),
+    ]
+    .into_iter()
+    .map(|(v, label)| view! { <option value=v selected=v == chosen>{label}</option> })
+    .collect_view();
     let rows = page
         .books
         .iter()

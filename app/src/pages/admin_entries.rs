@@ -167,7 +167,14 @@ fn CategoryTree(entries: Vec<Listed>) -> impl IntoView {
 
 /// Name, slug and parent of a category (adding one, or editing `current`).
 #[component]
-fn CategoryForm(heading: &'static str, action: String, form_name: &'static str, current: Option<Listed>, parents: Vec<(String, String)>, submit: &'static str) -> impl IntoView {
+fn CategoryForm(
+    heading: &'static str,
+    action: String,
+    form_name: &'static str,
+    current: Option<Listed>,
+    parents: Vec<(String, String)>,
+    submit: &'static str,
+) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for(form_name).cloned();

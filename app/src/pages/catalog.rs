@@ -108,7 +108,13 @@ pub fn filter_from_query(langue: Option<&str>, format: Option<&str>, prix: Optio
     browse_filter(langue, format, prix, None, None)
 }
 
-pub fn browse_filter(langue: Option<&str>, format: Option<&str>, prix: Option<&str>, categorie: Option<&str>, tri: Option<&str>) -> BookFilter {
+pub fn browse_filter(
+    langue: Option<&str>,
+    format: Option<&str>,
+    prix: Option<&str>,
+    categorie: Option<&str>,
+    tri: Option<&str>,
+) -> BookFilter {
     BookFilter {
         category: categorie
             .map(str::trim)

@@ -28,13 +28,9 @@ pub fn ProfilePage() -> impl IntoView {
     let avatar = val("avatar_url", user.avatar_url.clone().unwrap_or_default());
     let theme = val("theme", p.theme.as_str().to_owned());
     let font = val("reader_font_size", p.reader_font_size.to_string());
-    let (name_err, country_err, language_err, avatar_err, theme_err, font_err) = (
-        err("name"), err("country"), err("language"), err("avatar_url"), err("theme"), err("reader_font_size"),
-    );
-    let theme_options = Theme::ALL
-        .into_iter()
-        .map(|th| (th.as_str().to_owned(), theme_label(t, th).to_owned()))
-        .collect::<Vec<_>>();
+    let (name_err, country_err, language_err, avatar_err, theme_err, font_err) =
+        (err("name"), err("country"), err("language"), err("avatar_url"), err("theme"), err("reader_font_size"));
+    let theme_options = Theme::ALL.into_iter().map(|th| (th.as_str().to_owned(), theme_label(t, th).to_owned())).collect::<Vec<_>>();
     let checkbox = |name: &'static str, label: &'static str, on: bool| {
         view! {
             <label class="flex items-center gap-3 py-1.5 text-slate-900 dark:text-slate-100">

@@ -265,7 +265,11 @@ pub fn ReaderPage(view_data: ReaderView) -> impl IntoView {
     let (prev_side, next_side) = controls.sides();
     let (prev_glyph, next_glyph) = controls.page_glyphs();
     let (prev_arrow, next_arrow) = controls.chapter_arrows();
-    let footer_row = if controls.footer_reversed() { "flex flex-row-reverse items-center justify-between gap-2" } else { "flex items-center justify-between gap-2" };
+    let footer_row = if controls.footer_reversed() {
+        "flex flex-row-reverse items-center justify-between gap-2"
+    } else {
+        "flex items-center justify-between gap-2"
+    };
     // Reversed with the row so each arrow stays on its link's outer edge.
     let nav_link = format!(
         "inline-flex h-10 min-w-10 items-center justify-center gap-1 rounded-lg px-2 text-base font-medium text-teal-800 underline-offset-2 hover:underline sm:text-xs dark:text-teal-300{}",

@@ -38,7 +38,14 @@ pub fn PdfReaderPage(view_data: PdfReaderView) -> impl IntoView {
     let total = book.page_count.unwrap_or(0);
     let back_arrow = if ctx.lang.is_rtl() { "→" } else { "←" };
     let position = if total > 0 {
-        fill(t.pdf_position, &[("page", &page.to_string()), ("total", &total.to_string()), ("percent", &format!("{:.0}", f64::from(page) * 100.0 / f64::from(total)))])
+        fill(
+            t.pdf_position,
+            &[
+                ("page", &page.to_string()),
+                ("total", &total.to_string()),
+                ("percent", &format!("{:.0}", f64::from(page) * 100.0 / f64::from(total))),
+            ],
+        )
     } else {
         String::new()
     };

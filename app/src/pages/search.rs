@@ -54,7 +54,14 @@ fn facet_label(t: &'static Texts, facet: &str, value: &str) -> String {
 }
 
 #[component]
-fn FacetGroup(t: &'static Texts, title: &'static str, facet: &'static str, values: Vec<(String, u64)>, query: String, filter: SearchFilter) -> impl IntoView {
+fn FacetGroup(
+    t: &'static Texts,
+    title: &'static str,
+    facet: &'static str,
+    values: Vec<(String, u64)>,
+    query: String,
+    filter: SearchFilter,
+) -> impl IntoView {
     let links = values
         .into_iter()
         .map(|(value, n)| {

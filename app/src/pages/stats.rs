@@ -28,11 +28,8 @@ pub fn StatsPage(stats: ReadingStats) -> impl IntoView {
             }
         })
         .collect_view();
-    let rows = stats
-        .days
-        .iter()
-        .map(|d| view! { <tr><td>{d.date.format("%Y-%m-%d").to_string()}</td><td>{d.minutes}</td></tr> })
-        .collect_view();
+    let rows =
+        stats.days.iter().map(|d| view! { <tr><td>{d.date.format("%Y-%m-%d").to_string()}</td><td>{d.minutes}</td></tr> }).collect_view();
     let figure = |label: &'static str, value: u32, id: &'static str| {
         view! {
             <div class="rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-6 dark:border-slate-700 dark:bg-slate-900">

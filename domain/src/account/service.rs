@@ -2,8 +2,8 @@
 //! refresh-token rotation and role management. Web forms and REST call the same functions.
 
 use super::tokens::{self, Purpose};
-use crate::audit::{Actor, AuditAction, AuditEntry};
 use super::{password, Preferences, Role, Theme, User, UserPage};
+use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::clock::now_ms;
 use crate::error::{ErrorCode, FieldError, Reason};
 use crate::mail::{Mailer, Message};
@@ -186,8 +186,7 @@ impl AccountService {
             Some(l) => checks.take(Language::parse(l)),
         };
         checks.finish()?;
-        let (Some(email), Some(pass), Some(name), Some(country), Some(language)) = (email, pass, name, country, language)
-        else {
+        let (Some(email), Some(pass), Some(name), Some(country), Some(language)) = (email, pass, name, country, language) else {
             return Err(AccountError::Internal("checked fields missing".into()));
         };
         let hash = password::hash(pass.expose().to_owned()).await.map_err(AccountError::Internal)?;
@@ -337,8 +336,7 @@ impl AccountService {
             None => Some(current.preferences.reader_font_size),
         };
         checks.finish()?;
-        let (Some(name), Some(country), Some(language), Some(theme), Some(font)) = (name, country, language, theme, font)
-        else {
+        let (Some(name), Some(country), Some(language), Some(theme), Some(font)) = (name, country, language, theme, font) else {
             return Err(AccountError::Internal("checked fields missing".into()));
         };
         let p = &current.preferences;

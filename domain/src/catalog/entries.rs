@@ -31,7 +31,12 @@ impl EntryForm {
         match kind {
             Listing::Authors => EntryForm { name: e.name.clone(), biography: e.detail.clone(), ..Default::default() },
             Listing::Publishers => EntryForm { name: e.name.clone(), ..Default::default() },
-            Listing::Categories => EntryForm { name: e.name.clone(), slug: e.detail.clone(), parent: e.parent_id.clone().unwrap_or_default(), ..Default::default() },
+            Listing::Categories => EntryForm {
+                name: e.name.clone(),
+                slug: e.detail.clone(),
+                parent: e.parent_id.clone().unwrap_or_default(),
+                ..Default::default()
+            },
         }
     }
 }
@@ -140,7 +145,14 @@ impl CatalogService {
         }
     }
 
-    async fn record(&self, by: &Actor, action: AuditAction, e: &Listed, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), CatalogError> {
+    async fn record(
+        &self,
+        by: &Actor,
+        action: AuditAction,
+        e: &Listed,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), CatalogError> {
         Ok(self.store.record_audit(&AuditEntry::new(by, action, &e.id, &e.name, before, after)).await?)
     }
 
@@ -154,7 +166,14 @@ impl CatalogService {
 
     /// Editors only: authors, publishers or categories whose name contains `name`, all of
     /// them (no book, drafts only), every book counted; page `page` (from 1) and the total.
-    pub async fn entries(&self, by: &Actor, kind: Listing, name: Option<&str>, page: u32, limit: u32) -> Result<(Vec<Listed>, u64), CatalogError> {
+    pub async fn entries(
+        &self,
+        by: &Actor,
+        kind: Listing,
+        name: Option<&str>,
+        page: u32,
+        limit: u32,
+    ) -> Result<(Vec<Listed>, u64), CatalogError> {
         Self::editor_only(by)?;
         let offset = u64::from(page.max(1) - 1) * u64::from(limit);
         Ok(self.store.listing(kind, true, name, offset, limit).await?)
@@ -228,7 +247,14 @@ impl CatalogService {
     /// Editors only: a new category (its slug made from the name unless given).
     pub async fn add_category(&self, by: &Actor, form: &EntryForm) -> Result<Listed, CatalogError> {
         Self::editor_only(by)?;
-        let blank = Listed { id: uuid::Uuid::now_v7().to_string(), name: String::new(), detail: String::new(), parent_id: None, photo: None, books: 0 };
+        let blank = Listed {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: String::new(),
+            detail: String::new(),
+            parent_id: None,
+            photo: None,
+            books: 0,
+        };
         let entry = parse(Listing::Categories, form, &blank)?;
         self.check_parent(by, None, entry.parent_id.as_deref()).await?;
         self.store
@@ -317,7 +343,14 @@ impl CatalogService {
             self.drop_photo_file(old).await;
         }
         let after = Listed { photo: Some(hash), ..current.clone() };
-        self.record(by, AuditAction::AuthorChanged, &after, Some(as_json(Listing::Authors, &current)), Some(as_json(Listing::Authors, &after))).await?;
+        self.record(
+            by,
+            AuditAction::AuthorChanged,
+            &after,
+            Some(as_json(Listing::Authors, &current)),
+            Some(as_json(Listing::Authors, &after)),
+        )
+        .await?;
         Ok(after)
     }
 
@@ -328,7 +361,14 @@ impl CatalogService {
         self.store.set_author_photo(id, None).await?;
         self.drop_photo_file(&old).await;
         let after = Listed { photo: None, ..current.clone() };
-        self.record(by, AuditAction::AuthorChanged, &after, Some(as_json(Listing::Authors, &current)), Some(as_json(Listing::Authors, &after))).await?;
+        self.record(
+            by,
+            AuditAction::AuthorChanged,
+            &after,
+            Some(as_json(Listing::Authors, &current)),
+            Some(as_json(Listing::Authors, &after)),
+        )
+        .await?;
         Ok(after)
     }
 

@@ -17,7 +17,6 @@ mod service;
 #[cfg(feature = "ssr")]
 pub use service::{parse_categories, search_doc, BulkAction, CatalogError, CatalogService, ImportOutcome, MetadataForm, MAX_BULK};
 
-
 /// What kind of file a book is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -251,7 +250,8 @@ pub struct FoundBooks {
 /// name (a loop in the data, or a tree deeper than 8, stops there).
 pub fn category_outline(all: &[Listed]) -> Vec<(&Listed, usize)> {
     fn walk<'a>(all: &'a [Listed], parent: Option<&str>, depth: usize, out: &mut Vec<(&'a Listed, usize)>) {
-        let mut kids: Vec<&Listed> = all.iter().filter(|c| c.parent_id.as_deref() == parent && !out.iter().any(|(o, _)| o.id == c.id)).collect();
+        let mut kids: Vec<&Listed> =
+            all.iter().filter(|c| c.parent_id.as_deref() == parent && !out.iter().any(|(o, _)| o.id == c.id)).collect();
         kids.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         for c in kids {
             if depth > 8 {
@@ -321,7 +321,12 @@ mod tests {
 
     #[test]
     fn the_outline_puts_children_under_parents_and_the_tree_hides_empty_branches() {
-        let all = vec![listed("b", "Romans", Some("a"), 2), listed("a", "Fiction", None, 0), listed("c", "Vide", None, 0), listed("d", "Contes", Some("a"), 0)];
+        let all = vec![
+            listed("b", "Romans", Some("a"), 2),
+            listed("a", "Fiction", None, 0),
+            listed("c", "Vide", None, 0),
+            listed("d", "Contes", Some("a"), 0),
+        ];
         let outline: Vec<(&str, usize)> = category_outline(&all).iter().map(|(c, d)| (c.name.as_str(), *d)).collect();
         assert_eq!(outline, [("Fiction", 0), ("Contes", 1), ("Romans", 1), ("Vide", 0)]);
         let tree: Vec<String> = category_tree(&all).into_iter().map(|(_, n)| n).collect();
@@ -340,7 +345,8 @@ mod tests {
             "price": {"amount": 0, "currency": "XOF"}, "featured": false, "status": "published", "created_at": "2026-01-01T00:00:00Z"
         }))
         .unwrap();
-        b.subjects = vec!["Children -- Books and reading".into(), "Whaling".into(), "Sea stories".into(), "Sea stories".into(), " -- ".into()];
+        b.subjects =
+            vec!["Children -- Books and reading".into(), "Whaling".into(), "Sea stories".into(), "Sea stories".into(), " -- ".into()];
         assert_eq!(suggested_categories(&b), ["Children > Books and reading", "Sea stories"]);
     }
 }

@@ -4,10 +4,10 @@ use super::memo::Memo;
 use super::{Book, BookFilter, BookPage, BookStatus, Format, FoundBooks, Money};
 use crate::account::Role;
 use crate::audit::{Actor, AuditAction, AuditEntry};
+use crate::error::{FieldError, Reason};
 use crate::files::{content_hash, FileError, FileStore};
 use crate::ingest::{inspect, Extracted, IngestError, Limits};
 use crate::search::{SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
-use crate::error::{FieldError, Reason};
 use crate::store::{parse_cursor, BookMetadata, CatalogStore, NewBook, Start, StoreError};
 use std::sync::Arc;
 
@@ -36,7 +36,6 @@ pub enum CatalogError {
     #[error("{0}")]
     Search(#[from] SearchError),
 }
-
 
 /// An editor's corrections, as submitted.
 #[derive(Debug, Clone, Default)]
@@ -155,7 +154,8 @@ fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, C
     let publisher = text("publisher", &form.publisher, 200, false);
     let language = form.language.trim().to_owned();
     let lang_ok = language.is_empty()
-        || (language.len() <= 35 && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())));
+        || (language.len() <= 35
+            && language.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())));
     if !lang_ok {
         errors.push(FieldError::new("language", Reason::InvalidFormat));
     }
@@ -193,7 +193,17 @@ fn parse_metadata(form: &MetadataForm, current: &Book) -> Result<BookMetadata, C
             (n, role)
         })
         .collect();
-    Ok(BookMetadata { title, subtitle, description, language, isbn, published_date, contributors, publisher: Some(publisher).filter(|p| !p.is_empty()), categories })
+    Ok(BookMetadata {
+        title,
+        subtitle,
+        description,
+        language,
+        isbn,
+        published_date,
+        contributors,
+        publisher: Some(publisher).filter(|p| !p.is_empty()),
+        categories,
+    })
 }
 
 /// What importing a file did.
@@ -414,7 +424,13 @@ impl CatalogService {
     }
 
     /// One page of the catalogue after `cursor` (keyset pagination).
-    pub async fn browse(&self, filter: &BookFilter, cursor: Option<&str>, limit: u32, viewer: Option<Role>) -> Result<BookPage, CatalogError> {
+    pub async fn browse(
+        &self,
+        filter: &BookFilter,
+        cursor: Option<&str>,
+        limit: u32,
+        viewer: Option<Role>,
+    ) -> Result<BookPage, CatalogError> {
         let start = cursor.and_then(parse_cursor).unwrap_or(Start::Offset(0));
         let published_only = !can_see_drafts(viewer);
         let mut page = self.store.list_books(filter, published_only, start, limit).await?;
@@ -475,12 +491,24 @@ impl CatalogService {
         Ok(book)
     }
 
-    async fn audit(&self, by: &Actor, action: AuditAction, book: &Book, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), CatalogError> {
+    async fn audit(
+        &self,
+        by: &Actor,
+        action: AuditAction,
+        book: &Book,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), CatalogError> {
         Ok(self.store.record_audit(&AuditEntry::new(by, action, &book.id, &book.title, before, after)).await?)
     }
 
     /// Admins only: the audit log, newest first, filtered, 50 at a time.
-    pub async fn audit_log(&self, viewer: Role, filter: &crate::audit::AuditFilter, cursor: Option<&str>) -> Result<crate::audit::AuditPage, CatalogError> {
+    pub async fn audit_log(
+        &self,
+        viewer: Role,
+        filter: &crate::audit::AuditFilter,
+        cursor: Option<&str>,
+    ) -> Result<crate::audit::AuditPage, CatalogError> {
         if viewer != Role::Admin {
             return Err(CatalogError::Forbidden);
         }
@@ -564,7 +592,13 @@ impl CatalogService {
     }
 
     /// An author or a publisher and a page of their published books (drafts for editors).
-    pub async fn listed_with_books(&self, kind: super::Listing, id: &str, cursor: Option<&str>, viewer: Option<Role>) -> Result<(super::Listed, BookPage), CatalogError> {
+    pub async fn listed_with_books(
+        &self,
+        kind: super::Listing,
+        id: &str,
+        cursor: Option<&str>,
+        viewer: Option<Role>,
+    ) -> Result<(super::Listed, BookPage), CatalogError> {
         let entry = self.store.listed(kind, id).await?.ok_or(CatalogError::NotFound)?;
         let filter = match kind {
             super::Listing::Authors => BookFilter { author: Some(entry.id.clone()), ..Default::default() },
@@ -645,7 +679,8 @@ impl CatalogService {
         }
         let outcome = self.import(bytes, file_name, false).await?;
         if let ImportOutcome::Created(book) = &outcome {
-            let after = serde_json::json!({ "file": file_name, "format": book.format.as_str(), "size": book.file_size, "title": book.title });
+            let after =
+                serde_json::json!({ "file": file_name, "format": book.format.as_str(), "size": book.file_size, "title": book.title });
             self.audit(by, AuditAction::BookAdded, book, None, Some(after)).await?;
         }
         Ok(outcome)

@@ -36,10 +36,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, IngestError> {
             if name.is_empty() || creators.iter().any(|x| x.name == name) {
                 continue;
             }
-            let role = c
-                .refinement("role")
-                .map(|r| r.value.trim().to_ascii_lowercase())
-                .unwrap_or_else(|| if prop == "creator" { "aut".into() } else { "ctb".into() });
+            let role = c.refinement("role").map(|r| r.value.trim().to_ascii_lowercase()).unwrap_or_else(|| {
+                if prop == "creator" {
+                    "aut".into()
+                } else {
+                    "ctb".into()
+                }
+            });
             creators.push(Creator { name, role });
         }
     }

@@ -193,11 +193,8 @@ fn isbn13_ok(d: &str) -> bool {
 }
 
 fn isbn10_ok(d: &str) -> bool {
-    let sum: u32 = d
-        .chars()
-        .enumerate()
-        .map(|(i, c)| (10 - i as u32) * if c == 'X' || c == 'x' { 10 } else { c.to_digit(10).unwrap_or(99) })
-        .sum();
+    let sum: u32 =
+        d.chars().enumerate().map(|(i, c)| (10 - i as u32) * if c == 'X' || c == 'x' { 10 } else { c.to_digit(10).unwrap_or(99) }).sum();
     d[..9].chars().all(|c| c.is_ascii_digit()) && sum % 11 == 0
 }
 

@@ -104,7 +104,8 @@ impl AnnotationInput {
         }
         let kind = AnnotationKind::parse(self.annotation_type.trim());
         if kind.is_none() {
-            errors.push(FieldError::new("annotation_type", if self.annotation_type.is_empty() { Reason::Required } else { Reason::Unknown }));
+            errors
+                .push(FieldError::new("annotation_type", if self.annotation_type.is_empty() { Reason::Required } else { Reason::Unknown }));
         }
         if self.book_id.trim().is_empty() {
             errors.push(FieldError::new("book_id", Reason::Required));
@@ -205,12 +206,24 @@ mod tests {
         let a = input().validate(now).unwrap();
         assert_eq!(a.color, "#86efac");
         assert_eq!(a.start().unwrap().to_string(), "e:6:0.1.4:10");
-        let bad = AnnotationInput { id: "x".into(), annotation_type: "scribble".into(), position: "e:6::9..e:5::0".into(), color: "red".into(), ..input() };
+        let bad = AnnotationInput {
+            id: "x".into(),
+            annotation_type: "scribble".into(),
+            position: "e:6::9..e:5::0".into(),
+            color: "red".into(),
+            ..input()
+        };
         let fields: Vec<String> = bad.validate(now).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["id", "annotation_type", "position", "color"]);
         let note = AnnotationInput { annotation_type: "note".into(), content: " ".into(), ..input() };
         assert_eq!(note.validate(now).unwrap_err()[0].field, "content");
-        let bookmark = AnnotationInput { annotation_type: "bookmark".into(), position: "p:3".into(), selected_text: String::new(), color: String::new(), ..input() };
+        let bookmark = AnnotationInput {
+            annotation_type: "bookmark".into(),
+            position: "p:3".into(),
+            selected_text: String::new(),
+            color: String::new(),
+            ..input()
+        };
         assert!(bookmark.validate(now).is_ok());
     }
 

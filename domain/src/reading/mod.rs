@@ -8,17 +8,17 @@ use serde::{Deserialize, Serialize};
 
 mod annotation;
 pub mod pdf;
-mod stats;
 #[cfg(feature = "ssr")]
 mod service;
+mod stats;
 
-pub use stats::{stats, DayMinutes, ReadingSession, ReadingStats, SessionInput, MAX_SESSION_MINUTES};
 pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, HIGHLIGHT_COLOURS};
 #[cfg(feature = "ssr")]
 pub use service::{ReadingError, ReadingService};
+pub use stats::{stats, DayMinutes, ReadingSession, ReadingStats, SessionInput, MAX_SESSION_MINUTES};
 
-pub use reader::search::Hit as SearchHit;
 pub use reader::layout::Controls;
+pub use reader::search::Hit as SearchHit;
 pub use reader::{Direction, Layout, Locator, Publication, SpineItem, TocEntry};
 
 /// Where a reader is in a book, as stored and as the API shows it (the seed's field names).
@@ -72,7 +72,10 @@ impl ProgressUpdate {
         let locator = match Locator::parse(&self.locator) {
             Ok(l) => l.to_string(),
             Err(_) => {
-                errors.push(FieldError::new("locator", if self.locator.trim().is_empty() { Reason::Required } else { Reason::InvalidFormat }));
+                errors.push(FieldError::new(
+                    "locator",
+                    if self.locator.trim().is_empty() { Reason::Required } else { Reason::InvalidFormat },
+                ));
                 String::new()
             }
         };

@@ -93,8 +93,11 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
     objects.push(info);
     for (i, content) in pages.iter().enumerate() {
         objects.push(
-            format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>", 7 + 2 * i)
-                .into_bytes(),
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
+                7 + 2 * i
+            )
+            .into_bytes(),
         );
         let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
         stream.extend_from_slice(content);
@@ -114,7 +117,9 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
     out
 }
 
@@ -150,7 +155,8 @@ mod tests {
     #[test]
     fn wraps_and_writes_a_readable_pdf() {
         assert_eq!(wrap("un deux trois quatre", 9), ["un deux", "trois", "quatre"]);
-        let lines: Vec<Line> = (0..120).map(|i| Line { bold: i % 2 == 0, size: 11.0, text: format!("Ligne {i} : élève (œuvre) \\ fin") }).collect();
+        let lines: Vec<Line> =
+            (0..120).map(|i| Line { bold: i % 2 == 0, size: 11.0, text: format!("Ligne {i} : élève (œuvre) \\ fin") }).collect();
         let pdf = render("Notes", &lines);
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.starts_with("%PDF-1.4"));

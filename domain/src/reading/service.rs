@@ -1,6 +1,9 @@
 //! The reading service: opening books one is entitled to, and progress that follows the reader.
 
-use super::{access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, ReadingSession, ReadingStats, SessionInput, FINISHED_FROM};
+use super::{
+    access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, ReadingSession, ReadingStats, SessionInput,
+    FINISHED_FROM,
+};
 use crate::account::User;
 use crate::catalog::Book;
 use crate::error::FieldError;
@@ -77,11 +80,17 @@ impl ReadingService {
             Err(StoreError::Conflict(_)) => return Err(ReadingError::NotFound),
             other => other?,
         }
-        let entry = crate::audit::AuditEntry::new(by, crate::audit::AuditAction::AccessGranted, &book.id, &book.title, None, Some(serde_json::json!({ "user_id": user_id })));
+        let entry = crate::audit::AuditEntry::new(
+            by,
+            crate::audit::AuditAction::AccessGranted,
+            &book.id,
+            &book.title,
+            None,
+            Some(serde_json::json!({ "user_id": user_id })),
+        );
         self.books.record_audit(&entry).await?;
         Ok(())
     }
-
 
     /// The reader's shelf. Books they can no longer open (unpublished, removed) are left out.
     pub async fn library(&self, user: &User) -> Result<Library, ReadingError> {
@@ -182,7 +191,8 @@ impl ReadingService {
     /// Saves the reader's display settings (out-of-range values are brought back in range).
     pub async fn save_settings(&self, user: &User, settings: &reader::layout::Settings) -> Result<reader::layout::Settings, ReadingError> {
         let settings = settings.normalised();
-        let json = serde_json::to_string(&settings).map_err(|_| ReadingError::Invalid(vec![crate::error::FieldError::new("settings", crate::error::Reason::InvalidFormat)]))?;
+        let json = serde_json::to_string(&settings)
+            .map_err(|_| ReadingError::Invalid(vec![crate::error::FieldError::new("settings", crate::error::Reason::InvalidFormat)]))?;
         self.store.set_reader_settings(&user.id, &json).await?;
         Ok(settings)
     }

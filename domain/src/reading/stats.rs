@@ -55,7 +55,9 @@ impl SessionInput {
             (None, _) => errors.push(FieldError::new("started_at", Reason::Required)),
             (_, None) => errors.push(FieldError::new("ended_at", Reason::Required)),
             (Some(s), Some(e)) if e < s || e > latest => errors.push(FieldError::new("ended_at", Reason::OutOfRange)),
-            (Some(s), Some(e)) if (e - s).num_minutes() > MAX_SESSION_MINUTES => errors.push(FieldError::new("ended_at", Reason::OutOfRange)),
+            (Some(s), Some(e)) if (e - s).num_minutes() > MAX_SESSION_MINUTES => {
+                errors.push(FieldError::new("ended_at", Reason::OutOfRange))
+            }
             _ => {}
         }
         for (field, v) in [("start_percentage", self.start_percentage), ("end_percentage", self.end_percentage)] {
@@ -117,7 +119,8 @@ pub fn stats(sessions: &[(DateTime<Utc>, DateTime<Utc>)], today: NaiveDate, book
             t = stop;
         }
     }
-    let days: Vec<DayMinutes> = seconds.iter().enumerate().map(|(i, s)| DayMinutes { date: first + Duration::days(i as i64), minutes: (*s / 60) as u32 }).collect();
+    let days: Vec<DayMinutes> =
+        seconds.iter().enumerate().map(|(i, s)| DayMinutes { date: first + Duration::days(i as i64), minutes: (*s / 60) as u32 }).collect();
     let read = |d: &DayMinutes| d.minutes >= 1;
     // Today not read yet does not break a streak that ran until yesterday.
     let mut iter = days.iter().rev().peekable();
@@ -168,7 +171,14 @@ mod tests {
     #[test]
     fn sessions_are_checked() {
         let now = at(25, 12, 0);
-        let ok = SessionInput { id: "0192d3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d".into(), book_id: "b".into(), started_at: Some(at(25, 11, 0)), ended_at: Some(at(25, 11, 20)), end_percentage: 12.0, ..Default::default() };
+        let ok = SessionInput {
+            id: "0192d3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d".into(),
+            book_id: "b".into(),
+            started_at: Some(at(25, 11, 0)),
+            ended_at: Some(at(25, 11, 20)),
+            end_percentage: 12.0,
+            ..Default::default()
+        };
         assert_eq!(ok.validate(now).unwrap().device, "web");
         let backwards = SessionInput { ended_at: Some(at(25, 10, 0)), ..ok.clone() };
         assert_eq!(backwards.validate(now).unwrap_err()[0].field, "ended_at");

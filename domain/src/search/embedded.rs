@@ -177,7 +177,13 @@ fn quality(query: &str, word: &str, last: bool, alone: bool) -> f32 {
     if last && n >= if alone { 2 } else { 1 } && word.starts_with(query) {
         return 0.9;
     }
-    let typos = if n >= 8 { 2 } else if n >= 3 { 1 } else { 0 };
+    let typos = if n >= 8 {
+        2
+    } else if n >= 3 {
+        1
+    } else {
+        0
+    };
     if typos == 0 {
         return 0.0;
     }
@@ -338,8 +344,7 @@ impl Inner {
         // each), then, while the scan budget lasts, adjacent words joined (`e book` → `ebook`,
         // counting for each of them) and the word split in two; past the budget those two are
         // exact lookups only, so a long pasted query costs no more scans than its words.
-        let mut per_term: Vec<HashMap<usize, f32>> =
-            terms.iter().enumerate().map(|(i, q)| self.matches(q, i + 1 == n, n == 1)).collect();
+        let mut per_term: Vec<HashMap<usize, f32>> = terms.iter().enumerate().map(|(i, q)| self.matches(q, i + 1 == n, n == 1)).collect();
         let mut scans = SCAN_BUDGET.saturating_sub(n);
         let joined = |span: usize, per_term: &mut Vec<HashMap<usize, f32>>, scans: &mut usize| {
             for i in 0..=n - span {
@@ -385,14 +390,9 @@ impl Inner {
             free: count(hits.iter().map(|(d, _)| if d.free { "free".to_owned() } else { "paid".to_owned() })),
             category: count(hits.iter().flat_map(|(d, _)| d.categories.clone())),
         };
-        SearchResults {
-            total: hits.len() as u64,
-            ids: hits.iter().skip(offset).take(limit).map(|(d, _)| d.id.clone()).collect(),
-            facets,
-        }
+        SearchResults { total: hits.len() as u64, ids: hits.iter().skip(offset).take(limit).map(|(d, _)| d.id.clone()).collect(), facets }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

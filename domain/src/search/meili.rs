@@ -177,7 +177,8 @@ impl SearchIndex for MeiliIndex {
         let found = q.execute::<Hit>().await.map_err(err)?;
         let dist = found.facet_distribution.unwrap_or_default();
         let facet = |name: &str, rename: &dyn Fn(&str) -> String| -> Vec<(String, u64)> {
-            let values: HashMap<String, u64> = dist.get(name).map(|m| m.iter().map(|(k, v)| (rename(k), *v as u64)).collect()).unwrap_or_default();
+            let values: HashMap<String, u64> =
+                dist.get(name).map(|m| m.iter().map(|(k, v)| (rename(k), *v as u64)).collect()).unwrap_or_default();
             ranked(values)
         };
         let same = |v: &str| v.to_owned();
@@ -216,8 +217,16 @@ mod tests {
 
     #[test]
     fn filters_are_quoted_and_joined() {
-        let f = SearchFilter { language: Some("fr-SN".into()), format: Some("epub".into()), free: Some(true), category: Some("Romans \"noirs\"".into()) };
-        assert_eq!(filter_expression(&f).unwrap(), r#"language = "fr" AND format = "epub" AND free = true AND categories = "Romans \"noirs\"""#);
+        let f = SearchFilter {
+            language: Some("fr-SN".into()),
+            format: Some("epub".into()),
+            free: Some(true),
+            category: Some("Romans \"noirs\"".into()),
+        };
+        assert_eq!(
+            filter_expression(&f).unwrap(),
+            r#"language = "fr" AND format = "epub" AND free = true AND categories = "Romans \"noirs\"""#
+        );
         assert_eq!(filter_expression(&SearchFilter::default()), None);
     }
 }

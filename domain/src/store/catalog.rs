@@ -68,7 +68,14 @@ pub trait CatalogStore: super::AuditStore {
     /// are in all. For readers (`editors` false): only those with published books (categories:
     /// all), published books counted; for editors: all of them, every book counted. `name`
     /// keeps those whose name contains it (any case).
-    async fn listing(&self, kind: crate::catalog::Listing, editors: bool, name: Option<&str>, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
+    async fn listing(
+        &self,
+        kind: crate::catalog::Listing,
+        editors: bool,
+        name: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
     /// A new category (its slug unique: `Conflict("category")`).
     async fn add_category(&self, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()>;
     /// Writes an entry's name, detail (biography, slug) and parent (categories); a name or slug
@@ -95,7 +102,12 @@ pub trait CatalogStore: super::AuditStore {
     /// How many books wait for the index.
     async fn index_backlog(&self) -> StoreResult<u64>;
     /// The audit log, newest first, after `before` (`at` ms, id).
-    async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>>;
+    async fn audit_log(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::audit::AuditEntry>>;
     /// One page in the filter's order; `published_only` hides drafts. Not counted: `total` is 0
     /// (see [`CatalogStore::count_books`]).
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;

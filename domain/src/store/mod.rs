@@ -12,8 +12,8 @@ mod sql_reading;
 
 pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
 pub use reading::ReadingStore;
-pub use sql_catalog::{parse_cursor, sort_key};
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
+pub use sql_catalog::{parse_cursor, sort_key};
 
 /// What can go wrong below the services.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,14 @@ pub trait AccountStore: AuditStore {
 
     /// Stores a refresh token that lives until `expires_ms`, in a family that ends at
     /// `family_expires_ms` whatever its refreshes.
-    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64, family_expires_ms: i64) -> StoreResult<()>;
+    async fn insert_refresh_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        family_id: &str,
+        expires_ms: i64,
+        family_expires_ms: i64,
+    ) -> StoreResult<()>;
     /// Whether a family is neither revoked nor over: access tokens of a dead family are refused.
     async fn refresh_family_live(&self, family_id: &str, now_ms: i64) -> StoreResult<bool>;
     async fn use_refresh_token(&self, hash: &str, now_ms: i64) -> StoreResult<RefreshUse>;

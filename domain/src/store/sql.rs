@@ -56,13 +56,8 @@ impl SqlStore {
     /// Connects (creating the SQLite file and its folder if needed); does not migrate.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::from_url(url)
-            .ok_or_else(|| StoreError::Corrupt(format!("unsupported database URL scheme: {url}")))?;
-        let url = if backend == Backend::Sqlite {
-            prepare_sqlite_url(url)?
-        } else {
-            url.to_owned()
-        };
+        let backend = Backend::from_url(url).ok_or_else(|| StoreError::Corrupt(format!("unsupported database URL scheme: {url}")))?;
+        let url = if backend == Backend::Sqlite { prepare_sqlite_url(url)? } else { url.to_owned() };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
@@ -70,8 +65,7 @@ impl SqlStore {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
-                            .await?;
+                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
                     }
                     Ok(())
                 })
@@ -95,7 +89,11 @@ impl SqlStore {
     /// status condition lets the lookup use the `books_title` index: no scan at each start.
     async fn fill_sort_titles(&self) -> StoreResult<()> {
         loop {
-            let rows = sqlx::query("SELECT id, title FROM books WHERE status IN ('draft', 'published') AND sort_title = '' AND title <> '' LIMIT 500").fetch_all(&self.pool).await?;
+            let rows = sqlx::query(
+                "SELECT id, title FROM books WHERE status IN ('draft', 'published') AND sort_title = '' AND title <> '' LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
             if rows.is_empty() {
                 return Ok(());
             }
@@ -203,8 +201,7 @@ fn prepare_sqlite_url(url: &str) -> StoreResult<String> {
     if !path.is_empty() && path != ":memory:" {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
     }
@@ -302,32 +299,21 @@ impl AccountStore for SqlStore {
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&pattern)
-            .bind(limit as i64)
-            .bind(offset as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3");
+        let rows = sqlx::query(&sql).bind(&pattern).bind(limit as i64).bind(offset as i64).fetch_all(&self.pool).await?;
         let users = rows.iter().map(|r| user_from_row(r).map(|u| u.user)).collect::<StoreResult<_>>()?;
         Ok((users, total.max(0) as u64))
     }
 
     async fn count_admins(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").fetch_one(&self.pool).await?.try_get("n")?;
         Ok(n.max(0) as u64)
     }
 
     async fn insert_one_time_token(&self, hash: &str, user_id: &str, purpose: &str, expires_ms: i64) -> StoreResult<()> {
         let sql = "INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)";
         let now = crate::clock::now_ms();
-        self.exec(sql, vec![Bind::Text(hash), Bind::Text(user_id), Bind::Text(purpose), Bind::Int(expires_ms), Bind::Int(now)])
-            .await?;
+        self.exec(sql, vec![Bind::Text(hash), Bind::Text(user_id), Bind::Text(purpose), Bind::Int(expires_ms), Bind::Int(now)]).await?;
         Ok(())
     }
 
@@ -353,22 +339,38 @@ impl AccountStore for SqlStore {
         Ok(row.map(|r| r.try_get::<String, _>("user_id")).transpose()?)
     }
 
-    async fn insert_refresh_token(&self, hash: &str, user_id: &str, family_id: &str, expires_ms: i64, family_expires_ms: i64) -> StoreResult<()> {
+    async fn insert_refresh_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        family_id: &str,
+        expires_ms: i64,
+        family_expires_ms: i64,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at, family_expires_at, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6)";
         let now = crate::clock::now_ms();
         let expires = expires_ms.min(family_expires_ms);
-        let binds = vec![Bind::Text(hash), Bind::Text(user_id), Bind::Text(family_id), Bind::Int(expires), Bind::Int(family_expires_ms), Bind::Int(now)];
+        let binds = vec![
+            Bind::Text(hash),
+            Bind::Text(user_id),
+            Bind::Text(family_id),
+            Bind::Int(expires),
+            Bind::Int(family_expires_ms),
+            Bind::Int(now),
+        ];
         self.exec(sql, binds).await?;
         Ok(())
     }
 
     async fn refresh_family_live(&self, family_id: &str, now_ms: i64) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 AS live FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND family_expires_at > $2 LIMIT 1")
-            .bind(family_id)
-            .bind(now_ms)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT 1 AS live FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND family_expires_at > $2 LIMIT 1",
+        )
+        .bind(family_id)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.is_some())
     }
 
@@ -439,15 +441,13 @@ impl AccountStore for SqlStore {
     }
 
     async fn create_session(&self, id: &str, user_id: Option<&str>, data: &[u8], expires_ms: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(user_id.map(str::to_owned))
-        .bind(data.to_vec())
-        .bind(expires_ms)
-        .execute(&self.pool)
-        .await?;
+        let done = sqlx::query("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(user_id.map(str::to_owned))
+            .bind(data.to_vec())
+            .bind(expires_ms)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

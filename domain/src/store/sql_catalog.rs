@@ -64,12 +64,21 @@ impl<'a> Params<'a> {
 
 impl SqlStore {
     /// Puts a book in each category of `paths` (made when missing).
-    async fn link_categories(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, book_id: &str, paths: &[Vec<String>], now_ms: i64) -> StoreResult<()> {
+    async fn link_categories(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        book_id: &str,
+        paths: &[Vec<String>],
+        now_ms: i64,
+    ) -> StoreResult<()> {
         for path in paths {
             let category = self.category_path(tx, path, now_ms).await?;
-            bind_all(sqlx::query("INSERT INTO book_categories (book_id, category_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"), vec![Bind::Text(book_id), Bind::Text(&category)])
-                .execute(&mut **tx)
-                .await?;
+            bind_all(
+                sqlx::query("INSERT INTO book_categories (book_id, category_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
+                vec![Bind::Text(book_id), Bind::Text(&category)],
+            )
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }
@@ -83,7 +92,8 @@ impl SqlStore {
             let slug = crate::catalog::slug(name);
             // By its name first (a renamed category keeps its old slug), else by slug.
             let sql = "SELECT id FROM categories WHERE name = $1 OR slug = $2 ORDER BY CASE WHEN name = $3 THEN 0 ELSE 1 END, id LIMIT 1";
-            let found = bind_all(sqlx::query(sql), vec![Bind::Text(name), Bind::Text(&slug), Bind::Text(name)]).fetch_optional(&mut **tx).await?;
+            let found =
+                bind_all(sqlx::query(sql), vec![Bind::Text(name), Bind::Text(&slug), Bind::Text(name)]).fetch_optional(&mut **tx).await?;
             let id = match found {
                 Some(r) => r.try_get::<String, _>(0)?,
                 None => {
@@ -112,7 +122,12 @@ impl SqlStore {
     }
 
     /// Links a book to its contributors, in order, creating authors that are new.
-    async fn link_contributors(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, book_id: &str, contributors: &[(String, String)]) -> StoreResult<()> {
+    async fn link_contributors(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        book_id: &str,
+        contributors: &[(String, String)],
+    ) -> StoreResult<()> {
         for (position, (name, role)) in contributors.iter().enumerate() {
             let author_id = self.name_id(tx, "authors", name).await?;
             let sql = "INSERT INTO book_authors (book_id, author_id, role, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
@@ -299,7 +314,14 @@ impl CatalogStore for SqlStore {
         Ok(row.map(|r| r.try_get::<Option<String>, _>("mime")).transpose()?.flatten())
     }
 
-    async fn listing(&self, kind: crate::catalog::Listing, editors: bool, name: Option<&str>, offset: u64, limit: u32) -> StoreResult<(Vec<crate::catalog::Listed>, u64)> {
+    async fn listing(
+        &self,
+        kind: crate::catalog::Listing,
+        editors: bool,
+        name: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<crate::catalog::Listed>, u64)> {
         use crate::catalog::Listing;
         let published = if editors { "" } else { " AND b.status = 'published'" };
         // Readers see authors and publishers with published books (inner joins); editors see
@@ -319,7 +341,9 @@ impl CatalogStore for SqlStore {
             ),
             Listing::Categories => (
                 "c.id AS id, c.name AS name, c.slug AS detail, c.parent_id AS parent_id, CAST(NULL AS TEXT) AS photo",
-                format!("categories c LEFT JOIN book_categories bc ON bc.category_id = c.id LEFT JOIN books b ON b.id = bc.book_id{published}"),
+                format!(
+                    "categories c LEFT JOIN book_categories bc ON bc.category_id = c.id LEFT JOIN books b ON b.id = bc.book_id{published}"
+                ),
                 "c.id, c.name, c.slug, c.parent_id",
             ),
         };
@@ -367,7 +391,11 @@ impl CatalogStore for SqlStore {
     async fn update_entry(&self, kind: crate::catalog::Listing, e: &crate::catalog::Listed) -> StoreResult<bool> {
         use crate::catalog::Listing;
         let (sql, binds, what) = match kind {
-            Listing::Authors => ("UPDATE authors SET name = $2, biography = $3 WHERE id = $1", vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail)], "name"),
+            Listing::Authors => (
+                "UPDATE authors SET name = $2, biography = $3 WHERE id = $1",
+                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail)],
+                "name",
+            ),
             Listing::Publishers => ("UPDATE publishers SET name = $2 WHERE id = $1", vec![Bind::Text(&e.id), Bind::Text(&e.name)], "name"),
             Listing::Categories => (
                 "UPDATE categories SET name = $2, slug = $3, parent_id = $4 WHERE id = $1",
@@ -479,7 +507,12 @@ impl CatalogStore for SqlStore {
         Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
     }
 
-    async fn audit_log(&self, filter: &crate::audit::AuditFilter, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<crate::audit::AuditEntry>> {
+    async fn audit_log(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::audit::AuditEntry>> {
         let mut p = Params { binds: Vec::new() };
         let mut sql = String::from(
             "SELECT id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip FROM audit_log WHERE 1 = 1",
@@ -526,7 +559,10 @@ impl CatalogStore for SqlStore {
     }
 
     async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM entitlements WHERE book_id = $1 LIMIT 1").bind(id.to_owned()).fetch_optional(self.pool()).await?;
+        let row = sqlx::query("SELECT 1 AS one FROM entitlements WHERE book_id = $1 LIMIT 1")
+            .bind(id.to_owned())
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.is_some())
     }
 
@@ -539,7 +575,8 @@ impl CatalogStore for SqlStore {
     async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET status = $2, published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, $3) ELSE published_at END, \
                    updated_at = $3 WHERE id = $1";
-        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(status.as_str()), Bind::Int(now_ms)]).execute(self.pool()).await?;
+        let done =
+            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(status.as_str()), Bind::Int(now_ms)]).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -19,7 +19,8 @@ fn from_bp(bp: i64) -> f64 {
 const PROGRESS_COLUMNS: &str = "locator, percentage_bp, current_page, total_pages, device, furthest_locator, furthest_bp, updated_at";
 
 fn progress_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Progress> {
-    let page = |col: &str| -> StoreResult<Option<u32>> { Ok(r.try_get::<Option<i64>, _>(col)?.map(|n| n.clamp(0, u32::MAX as i64) as u32)) };
+    let page =
+        |col: &str| -> StoreResult<Option<u32>> { Ok(r.try_get::<Option<i64>, _>(col)?.map(|n| n.clamp(0, u32::MAX as i64) as u32)) };
     Ok(Progress {
         locator: r.try_get("locator")?,
         percentage: from_bp(r.try_get("percentage_bp")?),
@@ -60,12 +61,17 @@ impl SqlStore {
 #[async_trait]
 impl ReadingStore for SqlStore {
     async fn reader_settings(&self, user_id: &str) -> StoreResult<String> {
-        let row = sqlx::query("SELECT reader_settings FROM users WHERE id = $1").bind(user_id.to_owned()).fetch_optional(self.pool()).await?;
+        let row =
+            sqlx::query("SELECT reader_settings FROM users WHERE id = $1").bind(user_id.to_owned()).fetch_optional(self.pool()).await?;
         Ok(row.map(|r| r.try_get::<String, _>("reader_settings")).transpose()?.unwrap_or_default())
     }
 
     async fn set_reader_settings(&self, user_id: &str, json: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET reader_settings = $2 WHERE id = $1").bind(user_id.to_owned()).bind(json.to_owned()).execute(self.pool()).await?;
+        sqlx::query("UPDATE users SET reader_settings = $2 WHERE id = $1")
+            .bind(user_id.to_owned())
+            .bind(json.to_owned())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -87,11 +93,12 @@ impl ReadingStore for SqlStore {
     }
 
     async fn session_times(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
-        let rows = sqlx::query("SELECT started_at, ended_at FROM reading_sessions WHERE user_id = $1 AND ended_at >= $2 ORDER BY started_at")
-            .bind(user_id.to_owned())
-            .bind(since_ms)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT started_at, ended_at FROM reading_sessions WHERE user_id = $1 AND ended_at >= $2 ORDER BY started_at")
+                .bind(user_id.to_owned())
+                .bind(since_ms)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(|r| Ok((r.try_get("started_at")?, r.try_get("ended_at")?))).collect()
     }
 
@@ -105,7 +112,9 @@ impl ReadingStore for SqlStore {
     }
 
     async fn insert_annotation(&self, user_id: &str, a: &Annotation) -> StoreResult<(Annotation, bool)> {
-        let sql = format!("INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING");
+        let sql = format!(
+            "INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"
+        );
         let binds = vec![
             Bind::Text(&a.id),
             Bind::Text(user_id),
@@ -118,7 +127,8 @@ impl ReadingStore for SqlStore {
             Bind::Int(a.created_at.timestamp_millis()),
             Bind::Int(a.updated_at.timestamp_millis()),
         ];
-        let created = bind_all(sqlx::query(&sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "annotation"))?.rows_affected() == 1;
+        let created =
+            bind_all(sqlx::query(&sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "annotation"))?.rows_affected() == 1;
         match self.annotation_with_owner(&a.id).await? {
             Some((owner, stored)) if owner == user_id => Ok((stored, created)),
             _ => Err(super::StoreError::Conflict("annotation")),
@@ -142,7 +152,11 @@ impl ReadingStore for SqlStore {
     }
 
     async fn delete_annotation(&self, user_id: &str, id: &str) -> StoreResult<bool> {
-        let res = sqlx::query("DELETE FROM annotations WHERE id = $1 AND user_id = $2").bind(id.to_owned()).bind(user_id.to_owned()).execute(self.pool()).await?;
+        let res = sqlx::query("DELETE FROM annotations WHERE id = $1 AND user_id = $2")
+            .bind(id.to_owned())
+            .bind(user_id.to_owned())
+            .execute(self.pool())
+            .await?;
         Ok(res.rows_affected() == 1)
     }
 
@@ -223,7 +237,9 @@ impl ReadingStore for SqlStore {
         ];
         bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "progress"))?;
         if first {
-            bind_all(sqlx::query("UPDATE books SET popularity = popularity + 1 WHERE id = $1"), vec![Bind::Text(book_id)]).execute(self.pool()).await?;
+            bind_all(sqlx::query("UPDATE books SET popularity = popularity + 1 WHERE id = $1"), vec![Bind::Text(book_id)])
+                .execute(self.pool())
+                .await?;
         }
         self.progress(user_id, book_id).await?.ok_or_else(|| super::StoreError::Corrupt("progress vanished".into()))
     }

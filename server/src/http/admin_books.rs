@@ -50,7 +50,12 @@ pub async fn show(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -
     }
 }
 
-pub async fn save(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+pub async fn save(
+    State(s): State<AppState>,
+    v: Visit,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;
     }
@@ -71,7 +76,12 @@ pub async fn bulk(State(s): State<AppState>, v: Visit, body: axum::body::Bytes) 
     };
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let ids: Vec<String> = pairs.iter().filter(|(n, _)| n == "livres").map(|(_, v)| v.chars().take(64).collect()).take(domain::catalog::MAX_BULK + 1).collect();
+    let ids: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "livres")
+        .map(|(_, v)| v.chars().take(64).collect())
+        .take(domain::catalog::MAX_BULK + 1)
+        .collect();
     let outcome = match domain::catalog::BulkAction::parse(&get("action"), &get("categorie")) {
         Ok(action) => s.catalog.bulk(&v.actor(), &ids, &action).await,
         Err(e) => Err(e),
@@ -123,7 +133,12 @@ pub async fn delete(State(s): State<AppState>, v: Visit, Path(id): Path<String>)
     }
 }
 
-pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+pub async fn correct(
+    State(s): State<AppState>,
+    v: Visit,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
     let role = match editor(&s, &v).await {
         Ok(r) => r,
         Err(res) => return res,
@@ -146,7 +161,8 @@ pub async fn correct(State(s): State<AppState>, v: Visit, Path(id): Path<String>
             Ok(book) => {
                 let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
                 let values = f.into_iter().collect();
-                ctx.form = Some(FormState { form: "metadata", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                ctx.form =
+                    Some(FormState { form: "metadata", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
                 render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(_) => failure(&s, &v).await,
@@ -184,14 +200,21 @@ pub async fn upload(State(s): State<AppState>, v: Visit, mut multipart: Multipar
             tracing::info!(book = %book.id, by = ?v.user.as_ref().map(|u| &u.id), "book uploaded");
             redirect_with(&v.session, &format!("/admin/livres/{}", book.id), Some(Flash::BookImported)).await
         }
-        Ok(ImportOutcome::AlreadyPresent(id)) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::AlreadyPresent)).await,
+        Ok(ImportOutcome::AlreadyPresent(id)) => {
+            redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::AlreadyPresent)).await
+        }
         Err(CatalogError::Refused(e)) => refuse_upload(&s, &v, e.code(), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(_) => failure(&s, &v).await,
     }
 }
 
 /// Gives a reader (named by e-mail) access to a paid book.
-pub async fn grant(State(s): State<AppState>, v: Visit, Path(id): Path<String>, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+pub async fn grant(
+    State(s): State<AppState>,
+    v: Visit,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
     if let Err(res) = editor(&s, &v).await {
         return res;
     }

@@ -38,13 +38,24 @@ pub fn routes() -> Router<AppState> {
             .route(b, listing)
             .route(
                 &format!("{b}/{{id}}"),
-                get(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>| entry_page(s, v, kind, id, q))
-                    .post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| save(s, v, kind, id, f)),
+                get(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<EntryQuery>| {
+                    entry_page(s, v, kind, id, q)
+                })
+                .post(
+                    move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| {
+                        save(s, v, kind, id, f)
+                    },
+                ),
             )
-            .route(&format!("{b}/{{id}}/supprimer"), post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>| delete(s, v, kind, id)))
+            .route(
+                &format!("{b}/{{id}}/supprimer"),
+                post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>| delete(s, v, kind, id)),
+            )
             .route(
                 &format!("{b}/{{id}}/fusionner"),
-                post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| merge(s, v, kind, id, f)),
+                post(move |State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>| {
+                    merge(s, v, kind, id, f)
+                }),
             );
     }
     router
@@ -86,7 +97,15 @@ const MERGE_CANDIDATES: u32 = 10;
 
 /// The edit page, with a refused form (`form`) when there is one, and the entries found for a
 /// merge when a name (`merge`) was searched.
-async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<FormState>, status: StatusCode, merge: Option<String>) -> Response {
+async fn show(
+    s: &AppState,
+    v: &Visit,
+    kind: Listing,
+    id: &str,
+    form: Option<FormState>,
+    status: StatusCode,
+    merge: Option<String>,
+) -> Response {
     let actor = v.actor();
     let entry = match s.catalog.entry(&actor, kind, id).await {
         Ok(e) => e,
@@ -104,7 +123,14 @@ async fn show(s: &AppState, v: &Visit, kind: Listing, id: &str, form: Option<For
     let merge = match merge.map(|q| q.trim().chars().take(100).collect::<String>()).filter(|q| !q.is_empty()) {
         // Never itself, nor (categories) one of its own subcategories.
         Some(q) => match s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await {
-            Ok((found, _)) => Some((q, found.into_iter().filter(|e| !in_branch(&categories, &e.id, &entry.id) && e.id != entry.id).take(MERGE_CANDIDATES as usize).collect())),
+            Ok((found, _)) => Some((
+                q,
+                found
+                    .into_iter()
+                    .filter(|e| !in_branch(&categories, &e.id, &entry.id) && e.id != entry.id)
+                    .take(MERGE_CANDIDATES as usize)
+                    .collect(),
+            )),
             Err(_) => return failure(s, v).await,
         },
         _ => None,
@@ -140,7 +166,8 @@ async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Stri
         }
         Err(CatalogError::Invalid(fields)) => {
             // The entry to keep is chosen through the search field: the refusal is shown there.
-            let fields = fields.into_iter().map(|f| if f.field == "into" { FieldError { field: "fusion".into(), ..f } } else { f }).collect();
+            let fields =
+                fields.into_iter().map(|f| if f.field == "into" { FieldError { field: "fusion".into(), ..f } } else { f }).collect();
             let form = FormState { form: "merge", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
             show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
@@ -156,7 +183,13 @@ async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Strin
     match s.catalog.update_entry(&v.actor(), kind, &id, &form_of(&f)).await {
         Ok(_) => redirect_with(&v.session, &format!("{}/{id}", base(kind)), Some(Flash::EntrySaved)).await,
         Err(CatalogError::Invalid(fields)) => {
-            let form = FormState { form: "entry", values: f.into_iter().collect(), fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
+            let form = FormState {
+                form: "entry",
+                values: f.into_iter().collect(),
+                fields,
+                error: Some(ErrorCode::ValidationError),
+                ..Default::default()
+            };
             show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
@@ -176,7 +209,13 @@ async fn add_category(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap
             Ok(all) => {
                 let total = all.len() as u64;
                 let mut ctx = v.ctx(Page::AdminEntries { kind: Listing::Categories, entries: all, total, page: 1, name: String::new() });
-                ctx.form = Some(FormState { form: "add", values: f.into_iter().collect(), fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                ctx.form = Some(FormState {
+                    form: "add",
+                    values: f.into_iter().collect(),
+                    fields,
+                    error: Some(ErrorCode::ValidationError),
+                    ..Default::default()
+                });
                 render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(_) => failure(&s, &v).await,

@@ -97,7 +97,9 @@ pub async fn book(
 ) -> Response {
     let book = match s.reading.readable_book(Some(&user), &id).await {
         Ok(b) => b,
-        Err(domain::reading::ReadingError::NotEntitled) | Err(domain::reading::ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(domain::reading::ReadingError::NotEntitled) | Err(domain::reading::ReadingError::Forbidden) => {
+            return StatusCode::FORBIDDEN.into_response()
+        }
         Err(domain::reading::ReadingError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "book file unavailable");

@@ -13,13 +13,13 @@ pub mod upload;
 pub mod visit;
 
 use crate::sessions::DbSessionStore;
-use domain::store::AccountStore;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::store::AccountStore;
 use serde_json::json;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -91,10 +91,7 @@ pub fn router(state: AppState) -> Router {
 
     let not_found = Router::new().fallback(pages::not_found).layer(sessions.clone()).with_state(state.clone());
     // Build assets come precompressed (scripts/precompress.mjs) when the build made them.
-    let files = ServeDir::new(&*state.leptos.site_root)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(not_found.into_service());
+    let files = ServeDir::new(&*state.leptos.site_root).precompressed_br().precompressed_gzip().fallback(not_found.into_service());
 
     Router::new()
         .merge(pages)

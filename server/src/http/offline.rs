@@ -40,16 +40,17 @@ impl Shell {
     pub fn of_site(site_root: &str, reader_dir: Option<&str>) -> Self {
         let root = FsPath::new(site_root);
         let mut files: Vec<String> = list(&root.join("pkg"), "/pkg");
-        files.extend(
-            ["/pwa.js", "/coko-store.js", "/favicon.svg", "/icons/icon-192.png", "/hors-ligne"]
-                .map(String::from),
-        );
+        files.extend(["/pwa.js", "/coko-store.js", "/favicon.svg", "/icons/icon-192.png", "/hors-ligne"].map(String::from));
         let (pdf_reader, reader): (Vec<String>, Vec<String>) = reader_dir
             .map(|d| {
                 let base = format!("/reader/{d}");
                 let mut r = list(&root.join("reader").join(d), &base);
                 r.retain(|f| !f.ends_with(".txt"));
-                r.extend(list(&root.join("reader").join(d).join("fonts"), &format!("{base}/fonts")).into_iter().filter(|f| f.ends_with(".woff2")));
+                r.extend(
+                    list(&root.join("reader").join(d).join("fonts"), &format!("{base}/fonts"))
+                        .into_iter()
+                        .filter(|f| f.ends_with(".woff2")),
+                );
                 r
             })
             .unwrap_or_default()

@@ -122,7 +122,9 @@ pub async fn audit(State(s): State<AppState>, v: Visit, Query(q): Query<AuditQue
     };
     match s.catalog.audit_log(user.role, &filter, q.apres.as_deref()).await {
         Ok(page) => show(&s, &v, Page::AdminAudit { page, filter }).await,
-        Err(domain::catalog::CatalogError::Forbidden) => render(&s, v.ctx(Page::Error { code: ErrorCode::Forbidden }), StatusCode::FORBIDDEN).await,
+        Err(domain::catalog::CatalogError::Forbidden) => {
+            render(&s, v.ctx(Page::Error { code: ErrorCode::Forbidden }), StatusCode::FORBIDDEN).await
+        }
         Err(e) => {
             tracing::error!(error = %e, "audit log failed");
             failure(&s, &v).await
@@ -141,7 +143,13 @@ pub struct CatalogQuery {
 }
 
 pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<CatalogQuery>) -> Response {
-    let filter = app::pages::catalog::browse_filter(q.langue.as_deref(), q.format.as_deref(), q.prix.as_deref(), q.categorie.as_deref(), q.tri.as_deref());
+    let filter = app::pages::catalog::browse_filter(
+        q.langue.as_deref(),
+        q.format.as_deref(),
+        q.prix.as_deref(),
+        q.categorie.as_deref(),
+        q.tri.as_deref(),
+    );
     let role = v.user.as_ref().map(|u| u.role);
     let categories = match s.catalog.listing(domain::catalog::Listing::Categories, 1, 100).await {
         Ok((list, _)) => domain::catalog::category_tree(&list),
@@ -226,12 +234,22 @@ async fn listed(s: AppState, v: Visit, kind: domain::catalog::Listing, id: Strin
 }
 
 /// `/auteurs/{id}`: an author and their books.
-pub async fn author(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>, Query(q): Query<CursorQuery>) -> Response {
+pub async fn author(
+    State(s): State<AppState>,
+    v: Visit,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<CursorQuery>,
+) -> Response {
     listed(s, v, domain::catalog::Listing::Authors, id, q.apres).await
 }
 
 /// `/editeurs/{id}`: a publisher and their books.
-pub async fn publisher(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>, Query(q): Query<CursorQuery>) -> Response {
+pub async fn publisher(
+    State(s): State<AppState>,
+    v: Visit,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<CursorQuery>,
+) -> Response {
     listed(s, v, domain::catalog::Listing::Publishers, id, q.apres).await
 }
 

@@ -87,7 +87,10 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
             // The book's text is extracted once per open book; later searches read nothing.
             let (book_open, needle) = (opened.clone(), query.clone());
             let hits = tokio::task::spawn_blocking(move || {
-                book_open.text.get_or_init(|| reader::search::BookText::extract(&book_open.publication, |p| book_open.archive.read(p))).search(&needle, 50)
+                book_open
+                    .text
+                    .get_or_init(|| reader::search::BookText::extract(&book_open.publication, |p| book_open.archive.read(p)))
+                    .search(&needle, 50)
             })
             .await
             .unwrap_or_default();
@@ -99,7 +102,17 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         Some(u) => s.reading.settings(u).await.ok().flatten().and_then(|st| serde_json::to_string(&st).ok()).unwrap_or_default(),
         None => String::new(),
     };
-    let view = ReaderView { book, publication, chapter, start, furthest, explicit: q.partie.is_some(), settings, search, assets: s.reader_assets.clone() };
+    let view = ReaderView {
+        book,
+        publication,
+        chapter,
+        start,
+        furthest,
+        explicit: q.partie.is_some(),
+        settings,
+        search,
+        assets: s.reader_assets.clone(),
+    };
     render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
 }
 
@@ -176,7 +189,11 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
         }
     };
     let Some(path) = reader::href::normalise(&path) else { return missing() };
-    let etag = format!("\"{}-{}\"", &book.file_hash[..16.min(book.file_hash.len())], domain::files::content_hash(path.as_bytes()).get(..12).unwrap_or(""));
+    let etag = format!(
+        "\"{}-{}\"",
+        &book.file_hash[..16.min(book.file_hash.len())],
+        domain::files::content_hash(path.as_bytes()).get(..12).unwrap_or("")
+    );
     let opened = match s.open_books.open(&s.catalog, &book).await {
         Ok(o) => o,
         Err(e) => {

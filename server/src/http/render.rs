@@ -14,10 +14,7 @@ pub async fn render(state: &AppState, ctx: PageCtx, status: StatusCode) -> Respo
     let flash = ctx.flash.is_some();
     let cache = if ctx.page.is_private() { "no-store" } else { "private, no-cache" };
     let uri = if ctx.path.starts_with('/') { ctx.path.clone() } else { "/".into() };
-    let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(ctx.clone()),
-        move || app::shell(options.clone()),
-    );
+    let handler = leptos_axum::render_app_async_with_context(move || provide_context(ctx.clone()), move || app::shell(options.clone()));
     let req = Request::builder().uri(uri).body(Body::empty()).unwrap_or_default();
     let mut res = handler(req).await;
     *res.status_mut() = status;

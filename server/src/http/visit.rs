@@ -77,13 +77,8 @@ pub fn client_ip(parts: &Parts, proxies: u8) -> String {
 
 fn forwarded_client(headers: &HeaderMap, proxies: u8) -> Option<String> {
     // Several headers are one list, in order (RFC 9110 §5.3).
-    let hops: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
+    let hops: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
     let hop = hops.len().checked_sub(usize::from(proxies)).map(|i| hops[i])?;
     hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
@@ -100,12 +95,7 @@ pub fn session_within_lifetime(signed_in_ms: Option<i64>, now_ms: i64) -> bool {
 pub fn request_language(headers: &HeaderMap) -> Language {
     cookie(headers, LANG_COOKIE)
         .and_then(Language::from_tag)
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Language::from_accept_language)
-        })
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Language::from_accept_language))
         .unwrap_or_default()
 }
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::{Role, User};
-use domain::catalog::{Sort, Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money};
+use domain::catalog::{Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money, Sort};
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::validation::Language;
 use serde::Deserialize;
@@ -82,7 +82,12 @@ fn search_allowed(s: &AppState, ip: &str, lang: domain::validation::Language) ->
     s.limiter.check(crate::rate_limit::SEARCH, ip).map_err(|w| ApiError::new(crate::error::HttpError::rate_limited(w), lang))
 }
 
-pub async fn list(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ip: super::auth::Ip,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
     let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
     let format = match q.format.as_deref() {
         None | Some("") => None,
@@ -141,7 +146,12 @@ pub struct SearchQuery {
 }
 
 /// `GET /catalog/books/search/?q=` (at least 3 characters): ranked books with facet counts.
-pub async fn search(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<SearchQuery>) -> Result<Response, ApiError> {
+pub async fn search(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ip: super::auth::Ip,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, ApiError> {
     search_allowed(&s, ip.as_str(), lang)?;
     let query = q.q.unwrap_or_default();
     let n = query.trim().chars().count();
@@ -184,7 +194,12 @@ pub struct SuggestQuery {
 /// `GET /api/v1/catalog/suggest/?q=`: a few books for the search box as one types (from two
 /// letters; fewer answer an empty list). Short-lived public cache: the same prefix typed by
 /// many readers is answered once a minute.
-pub async fn suggest(State(s): State<AppState>, Lang(lang): Lang, ip: super::auth::Ip, Query(q): Query<SuggestQuery>) -> Result<Response, ApiError> {
+pub async fn suggest(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ip: super::auth::Ip,
+    Query(q): Query<SuggestQuery>,
+) -> Result<Response, ApiError> {
     search_allowed(&s, ip.as_str(), lang)?;
     let query = q.q.unwrap_or_default();
     let query = query.trim();
@@ -207,7 +222,6 @@ pub async fn suggest(State(s): State<AppState>, Lang(lang): Lang, ip: super::aut
 
 // --- editors: add, change and remove books -------------------------------------------------
 
-
 fn editor_role(user: &User, lang: Language) -> Result<Role, ApiError> {
     if user.role.can_edit_catalog() {
         Ok(user.role)
@@ -218,7 +232,13 @@ fn editor_role(user: &User, lang: Language) -> Result<Role, ApiError> {
 
 /// `POST /catalog/books/` (multipart: `file`, optional `publish=true`): 201 with the new book
 /// (a draft unless published), 200 with the one already holding these bytes.
-pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, ip: super::auth::Ip, mut multipart: Multipart) -> Result<Response, ApiError> {
+pub async fn create(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: super::auth::Ip,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
     let role = editor_role(&user, lang)?;
     let by = domain::audit::Actor::user(&user, ip.as_str());
     let up = match crate::http::upload::read(&mut multipart, s.config.max_upload_bytes).await {
@@ -240,7 +260,8 @@ pub async fn create(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
     };
     let mut book = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
     if publish && status == StatusCode::CREATED {
-        book = s.catalog.edit(&by, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
+        book =
+            s.catalog.edit(&by, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
     }
     Ok((status, Json(book_json(&book))).into_response())
 }
@@ -308,19 +329,32 @@ pub async fn update(
             language: keep(change.language, &current.language),
             isbn: keep(change.isbn, current.isbn.as_deref().unwrap_or("")),
             published_date: keep(change.published_date, &current.published_date),
-            authors: change.authors.map(|a| a.join("\n")).unwrap_or_else(|| current.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n")),
+            authors: change
+                .authors
+                .map(|a| a.join("\n"))
+                .unwrap_or_else(|| current.authors.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\n")),
             publisher: keep(change.publisher, current.publisher.as_ref().map(|p| p.name.as_str()).unwrap_or("")),
             categories: change.categories.map(|c| c.join("\n")),
         };
         s.catalog.correct(&by, &id, &form).await.map_err(|e| catalog_error(e, lang))?;
     }
-    let book = s.catalog.edit(&by, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured)).await.map_err(|e| catalog_error(e, lang))?;
+    let book = s
+        .catalog
+        .edit(&by, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured))
+        .await
+        .map_err(|e| catalog_error(e, lang))?;
     tracing::info!(book = %book.id, by = %user.id, "book changed through the API");
     Ok(Json(book_json(&book)).into_response())
 }
 
 /// `DELETE /catalog/books/{id}/`: 204; 409 when readers hold the book.
-pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, ip: super::auth::Ip, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn remove(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: super::auth::Ip,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     editor_role(&user, lang)?;
     let book = s.catalog.delete(&domain::audit::Actor::user(&user, ip.as_str()), &id).await.map_err(|e| catalog_error(e, lang))?;
     tracing::info!(book = %book.id, title = %book.title, by = %user.id, "book deleted through the API");
@@ -329,14 +363,20 @@ pub async fn remove(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
 
 // --- authors, publishers, categories -------------------------------------------------------
 
-
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
     limit: Option<String>,
 }
 
-async fn listing(s: &AppState, lang: Language, q: PageQuery, kind: Listing, key: &str, shape: fn(&Listed) -> Value) -> Result<Response, ApiError> {
+async fn listing(
+    s: &AppState,
+    lang: Language,
+    q: PageQuery,
+    kind: Listing,
+    key: &str,
+    shape: fn(&Listed) -> Value,
+) -> Result<Response, ApiError> {
     let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
     let (list, total) = s.catalog.listing(kind, page, limit).await.map_err(|e| catalog_error(e, lang))?;
     Ok(Json(json!({
@@ -358,5 +398,13 @@ pub async fn publishers(State(s): State<AppState>, Lang(lang): Lang, Query(q): Q
 
 /// `GET /catalog/categories/`: the category tree (each with its `parentId`), by name.
 pub async fn categories(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    listing(&s, lang, q, Listing::Categories, "categories", |c| json!({ "id": c.id, "name": c.name, "slug": c.detail, "parentId": c.parent_id, "bookCount": c.books })).await
+    listing(
+        &s,
+        lang,
+        q,
+        Listing::Categories,
+        "categories",
+        |c| json!({ "id": c.id, "name": c.name, "slug": c.detail, "parentId": c.parent_id, "bookCount": c.books }),
+    )
+    .await
 }

@@ -43,7 +43,8 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "error": { "code": e.code.as_str(), "message": message, "details": details, "fields": fields } });
         if let Some(detail) = e.detail {
             // A refused file: say what is wrong with it, in the client's language.
-            body["error"]["message"] = json!(format!("{} : {}", app::components::form::field_label(t, "file"), app::pages::admin_books::ingest_reason(t, detail)));
+            body["error"]["message"] =
+                json!(format!("{} : {}", app::components::form::field_label(t, "file"), app::pages::admin_books::ingest_reason(t, detail)));
             body["error"]["detail"] = json!(detail);
         }
         let mut res = (e.status, axum::Json(body)).into_response();

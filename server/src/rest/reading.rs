@@ -52,7 +52,12 @@ impl FromRequestParts<AppState> for ReaderAuth {
 }
 
 /// `GET /reading/progress/{book_id}/`: 404 until a position was saved.
-pub async fn progress(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Path(book): Path<String>) -> Result<Json<Progress>, ApiError> {
+pub async fn progress(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(book): Path<String>,
+) -> Result<Json<Progress>, ApiError> {
     match s.reading.progress(&user, &book).await {
         Ok(Some(p)) => Ok(Json(p)),
         Ok(None) => Err(ApiError::new(HttpError::new(ErrorCode::NotFound), lang)),
@@ -81,9 +86,17 @@ pub struct BookQuery {
 }
 
 /// `GET /reading/annotations/?book=`: the reader's annotations in a book, in reading order.
-pub async fn annotations(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Query(q): Query<BookQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn annotations(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Query(q): Query<BookQuery>,
+) -> Result<Json<Value>, ApiError> {
     if q.book.trim().is_empty() {
-        return Err(ApiError::new(HttpError { fields: vec![FieldError::new("book", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) }, lang));
+        return Err(ApiError::new(
+            HttpError { fields: vec![FieldError::new("book", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) },
+            lang,
+        ));
     }
     let (_, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(json!({ "annotations": list })))
@@ -91,7 +104,12 @@ pub async fn annotations(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth
 
 /// `POST /reading/annotations/`: 201 with the new annotation, or 200 with the stored one when
 /// its id was already used (a retried or replayed write).
-pub async fn annotate(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Body(input): Body<AnnotationInput>) -> Result<Response, ApiError> {
+pub async fn annotate(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(input): Body<AnnotationInput>,
+) -> Result<Response, ApiError> {
     let (a, created) = s.reading.annotate(&user, &input).await.map_err(|e| ApiError::new(e, lang))?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(a)).into_response())
@@ -109,7 +127,12 @@ pub async fn edit_annotation(
 }
 
 /// `DELETE /reading/annotations/{id}/`: 204.
-pub async fn delete_annotation(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_annotation(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     s.reading.delete_annotation(&user, &id).await.map(|_| StatusCode::NO_CONTENT).map_err(|e| ApiError::new(e, lang))
 }
 
@@ -131,11 +154,21 @@ fn chapter_of(publication: Option<&reader::Publication>, a: &Annotation, part: &
 }
 
 /// `GET /reading/annotations/export/?book=&format=md|pdf`: a download of the reader's notes.
-pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Query(q): Query<BookQuery>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Query(q): Query<BookQuery>,
+) -> Result<Response, ApiError> {
     let format = match q.format.as_str() {
         "" | "md" => "md",
         "pdf" => "pdf",
-        _ => return Err(ApiError::new(HttpError { fields: vec![FieldError::new("format", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) }, lang)),
+        _ => {
+            return Err(ApiError::new(
+                HttpError { fields: vec![FieldError::new("format", Reason::Unknown)], ..HttpError::new(ErrorCode::ValidationError) },
+                lang,
+            ))
+        }
     };
     let (book, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
     // Chapter names come from an EPUB's contents; a PDF's notes are headed by page.
@@ -143,7 +176,15 @@ pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
     let t = app::i18n::texts(lang);
     let items: Vec<(String, Annotation)> =
         list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, t.export_part, t.pdf_page_label), a)).collect();
-    let stem: String = book.title.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect::<String>().trim_matches('-').chars().take(60).collect();
+    let stem: String = book
+        .title
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(60)
+        .collect();
     let (body, mime) = if format == "md" {
         (domain::reading::to_markdown(&book.title, &book.author_names(), &items).into_bytes(), "text/markdown; charset=utf-8")
     } else {
@@ -161,7 +202,12 @@ pub async fn export(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user
 }
 
 /// `POST /reading/sessions/`: 201, or 200 when this id was recorded before.
-pub async fn record_session(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth, Body(input): Body<SessionInput>) -> Result<Response, ApiError> {
+pub async fn record_session(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(input): Body<SessionInput>,
+) -> Result<Response, ApiError> {
     let (session, stored) = s.reading.record_session(&user, &input).await.map_err(|e| ApiError::new(e, lang))?;
     Ok((if stored { StatusCode::CREATED } else { StatusCode::OK }, Json(session)).into_response())
 }
@@ -172,7 +218,11 @@ pub async fn stats(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user)
 }
 
 /// `GET /reading/settings/`: the reader's display settings (404 until saved).
-pub async fn settings(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<reader::layout::Settings>, ApiError> {
+pub async fn settings(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+) -> Result<Json<reader::layout::Settings>, ApiError> {
     match s.reading.settings(&user).await {
         Ok(Some(settings)) => Ok(Json(settings)),
         Ok(None) => Err(ApiError::new(HttpError::new(ErrorCode::NotFound), lang)),

@@ -112,10 +112,7 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let data_dir = data.path().display().to_string();
-    let mut vars: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), database_url),
-        ("COKO_DATA_DIR".into(), data_dir),
-    ];
+    let mut vars: Vec<(String, String)> = vec![("DATABASE_URL".into(), database_url), ("COKO_DATA_DIR".into(), data_dir)];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(&addr.to_string(), |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).unwrap();
     let leptos = LeptosOptions::builder().output_name("coko").site_root("target/site").site_pkg_dir("pkg").build();
@@ -147,7 +144,13 @@ pub fn browser() -> reqwest::Client {
 
 /// A verified account made by staff, with `role`.
 pub async fn account(app: &TestApp, email: &str, password: &str, role: &str) -> domain::account::User {
-    let form = domain::account::NewAccount { email: email.into(), password: password.into(), name: "Éditrice".into(), country: "SN".into(), language: None };
+    let form = domain::account::NewAccount {
+        email: email.into(),
+        password: password.into(),
+        name: "Éditrice".into(),
+        country: "SN".into(),
+        language: None,
+    };
     let user = app.state.accounts.create_verified(form, domain::account::Role::Reader).await.unwrap();
     let operator = domain::audit::Actor::system(domain::account::Role::Admin);
     app.state.accounts.set_role(&operator, &user.id, role).await.unwrap()
@@ -162,11 +165,15 @@ pub async fn signed_in(app: &TestApp, email: &str, role: &str) -> reqwest::Clien
     c
 }
 
-
 /// An access token for a new user with `role`, signed in through the REST API.
 pub async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
     signed_in(app, email, role).await;
-    let res = client().post(app.url("/api/v1/auth/login/")).json(&serde_json::json!({"email": email, "password": "motdepasse-1"})).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/auth/login/"))
+        .json(&serde_json::json!({"email": email, "password": "motdepasse-1"}))
+        .send()
+        .await
+        .unwrap();
     let body: serde_json::Value = res.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
 }
