@@ -10,6 +10,13 @@ say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
+# The formatter and the linter the test command enforces.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

@@ -24,6 +24,14 @@ count_cargo() {
   passed=$((passed + p)); failed=$((failed + f))
 }
 
+step "Format and lints (rustfmt, clippy -D warnings)"
+if cargo fmt --all -- --check > "$logs/fmt.txt" 2>&1; then passed=$((passed + 1)); else
+  head -40 "$logs/fmt.txt"; echo "rustfmt: run \`cargo fmt --all\`"; failed=$((failed + 1)); stage_failed=1
+fi
+if cargo clippy --workspace --all-targets -- -D warnings 2>&1 | tail -40 > "$logs/clippy.txt" && grep -q "Finished" "$logs/clippy.txt"; then passed=$((passed + 1)); else
+  cat "$logs/clippy.txt"; failed=$((failed + 1)); stage_failed=1
+fi
+
 step "Rust tests (unit, store contract on SQLite + PostgreSQL, HTTP, SMTP)"
 if ! cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.txt"; then stage_failed=1; fi
 count_cargo "$logs/cargo.txt"
@@ -46,7 +54,7 @@ else
   corpus="${COKO_CORPUS:-../shared/corpus}"
   if target/release/coko import "$corpus/epub" && target/release/coko import "$corpus/pdf"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
   if target/release/coko seed --demo > /dev/null; then passed=$((passed + 1)); else echo "demo seed failed"; failed=$((failed + 1)); stage_failed=1; fi
-  if target/release/coko reindex | tee /dev/stderr | grep -qE "search index rebuilt: [1-9][0-9]* published books"; then passed=$((passed + 1)); else echo "reindex failed"; failed=$((failed + 1)); stage_failed=1; fi
+  if target/release/coko reindex | tee /dev/stderr | grep -qE "search index (rebuilt: [1-9][0-9]* published books|rebuild asked)"; then passed=$((passed + 1)); else echo "reindex failed"; failed=$((failed + 1)); stage_failed=1; fi
   bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
   if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
   rm -rf "$bad"

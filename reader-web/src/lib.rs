@@ -266,7 +266,7 @@ impl Reader {
             let last = self.partner().unwrap_or(self.spine);
             self.order.iter().copied().find(|s| *s > last)
         } else {
-            self.order.iter().copied().filter(|s| *s < self.spine).last()
+            self.order.iter().copied().rfind(|s| *s < self.spine)
         }
     }
 

@@ -55,7 +55,7 @@ pub fn now_iso() -> String {
 pub async fn create(win: &Window, url: &str, note: &Note) -> Option<Note> {
     let body = serde_json::to_string(note).ok()?;
     match request(win, "POST", url, Some(body)).await {
-        Ok((200 | 201 | 202, text)) => serde_json::from_str::<Note>(&text).ok(),
+        Ok((200..=202, text)) => serde_json::from_str::<Note>(&text).ok(),
         _ => None,
     }
 }
@@ -151,6 +151,9 @@ pub fn set_highlight(win: &JsValue, name: &str, ranges: Vec<web_sys::Range>) {
     }
 }
 
+/// Saves a new annotation: kind, position, quote, note, colour.
+pub type CreateNote = Box<dyn Fn(&str, String, String, String, &str)>;
+
 /// What the highlight toolbar and the note dialog act on, given by each reader.
 pub struct SelectionTools {
     /// The selected passage as (position, text), left as it is.
@@ -158,7 +161,7 @@ pub struct SelectionTools {
     /// The selected passage, handed over once (the selection cleared, the toolbar hidden).
     pub take: Box<dyn Fn() -> Option<(String, String)>>,
     /// Saves a new annotation: kind, position, quote, note, colour.
-    pub create: Box<dyn Fn(&str, String, String, String, &str)>,
+    pub create: CreateNote,
 }
 
 /// Wires the highlight toolbar's colour buttons and the note dialog (`#reader-selection`,

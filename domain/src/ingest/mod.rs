@@ -189,13 +189,13 @@ pub fn isbn_of(identifier: &str) -> Option<String> {
 
 fn isbn13_ok(d: &str) -> bool {
     let sum: u32 = d.chars().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn isbn10_ok(d: &str) -> bool {
     let sum: u32 =
         d.chars().enumerate().map(|(i, c)| (10 - i as u32) * if c == 'X' || c == 'x' { 10 } else { c.to_digit(10).unwrap_or(99) }).sum();
-    d[..9].chars().all(|c| c.is_ascii_digit()) && sum % 11 == 0
+    d[..9].chars().all(|c| c.is_ascii_digit()) && sum.is_multiple_of(11)
 }
 
 #[cfg(test)]
