@@ -256,6 +256,7 @@ K = [
 ("col_price","Prix","Price","السعر"),
 ("featured_label","À la une","Featured","مميز"),
 ("price_label","Prix en FCFA (0 = gratuit)","Price in XOF (0 = free)","السعر بالفرنك (0 = مجاني)"),
+("price_hint","En francs entiers, par exemple 1 500.","In whole francs, for example 1,500.","بالفرنكات الكاملة، مثلًا 1500."),
 ("edit","Modifier","Edit","تعديل"),
 ("metadata_title","Métadonnées","Metadata","البيانات الوصفية"),
 ("meta_title","Titre","Title","العنوان"),

@@ -16,9 +16,13 @@ pub mod covers;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod ingest;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]

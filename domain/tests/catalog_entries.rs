@@ -44,6 +44,7 @@ async fn editors_edit_authors_and_publishers() {
             Arc::new(EmbeddedIndex::new()),
             Limits::default(),
         );
+        let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
         let waste = imported(&svc, "epub/wasteland.epub", false).await;
@@ -64,6 +65,7 @@ async fn editors_edit_authors_and_publishers() {
         let saved = svc.update_entry(&editor, Listing::Authors, &melville.id, &form).await.unwrap();
         assert_eq!((saved.name.as_str(), saved.detail.as_str()), ("Zorglub Quenobi", "Né à New York en 1819.\nMarin."));
         assert_eq!(svc.book(&moby.id, None).await.unwrap().author_names(), "Zorglub Quenobi", "{}", db.label);
+        support::settle(&jobs).await;
         assert_eq!(svc.search("zorglub", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "{}: re-indexed", db.label);
         let (page_entry, _) = svc.listed_with_books(Listing::Authors, &melville.id, None, None).await.unwrap();
         assert_eq!(page_entry.detail, "Né à New York en 1819.\nMarin.");
@@ -156,6 +158,7 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
             Arc::new(EmbeddedIndex::new()),
             Limits::default(),
         );
+        let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
         let waste = imported(&svc, "epub/wasteland.epub", true).await;
@@ -209,6 +212,7 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
             "{}: one Melville",
             db.label
         );
+        support::settle(&jobs).await;
         let found = svc.search("herman", &SearchFilter::default(), 0, 10).await.unwrap();
         assert_eq!(found.total, 3, "{}: the index knows the books' new author", db.label);
         let log =
@@ -285,6 +289,7 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
             "{}: one link, not two",
             db.label
         );
+        support::settle(&jobs).await;
         let facets = svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().facets;
         assert_eq!(facets.category, [(novels.detail.clone(), 1)], "{}: the index files Moby-Dick under the kept one", db.label);
         let log = svc
@@ -310,6 +315,7 @@ async fn editors_shape_the_category_tree() {
             Arc::new(EmbeddedIndex::new()),
             Limits::default(),
         );
+        let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
 
@@ -350,6 +356,7 @@ async fn editors_shape_the_category_tree() {
         // A new slug reaches the index (categories are facets by slug).
         let moved = EntryForm { slug: "romans-aventure".into(), ..renamed };
         svc.update_entry(&editor, Listing::Categories, &novels.id, &moved).await.unwrap();
+        support::settle(&jobs).await;
         let facets = svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().facets;
         assert_eq!(facets.category, [("romans-aventure".to_owned(), 1)], "{}", db.label);
 
@@ -391,9 +398,11 @@ async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
             Arc::new(EmbeddedIndex::new()),
             Limits::default(),
         );
+        let jobs = support::runner(&db, &svc);
         let book = imported(&svc, "epub/childrens-literature.epub", true).await;
         let stored = svc.book(&book.id, None).await.unwrap();
         assert!(stored.subjects.iter().any(|s| s == "Children -- Books and reading"), "{}: {:?}", db.label, stored.subjects);
+        support::settle(&jobs).await;
         let found = svc.search("study and teaching", &SearchFilter::default(), 0, 10).await.unwrap();
         assert_eq!(found.books.first().map(|b| b.id.as_str()), Some(book.id.as_str()), "{}: subjects are searched", db.label);
         let suggested = domain::catalog::suggested_categories(&stored);

@@ -37,6 +37,8 @@ async fn import_browse_and_read_books() {
             // A second import of the same bytes finds the first.
             assert!(matches!(svc.import(&bytes, &name, publish).await.unwrap(), ImportOutcome::AlreadyPresent(_)));
         }
+        let jobs = support::runner(&db, &svc);
+        support::settle(&jobs).await;
         let moby = svc.book(&ids[0], None).await.unwrap();
         assert_eq!(moby.title, "Moby-Dick");
         assert_eq!(moby.author_names(), "Herman Melville");
@@ -74,7 +76,8 @@ async fn import_browse_and_read_books() {
         assert_eq!(found.books[0].title, "Moby-Dick", "{}: imported books are searchable", db.label);
         assert!(svc.search("wasteland", &SearchFilter::default(), 0, 10).await.unwrap().books.is_empty(), "drafts are not indexed");
 
-        assert!(store.set_book_status(&ids[2], BookStatus::Published, 1).await.unwrap());
+        let editor = domain::audit::Actor::system(Role::Editor);
+        svc.edit(&editor, &ids[2], BookStatus::Published, domain::catalog::Money::xof(0), false).await.unwrap();
         assert_eq!(svc.reindex().await.unwrap(), 4);
         assert_eq!(svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "reindex picks up published books");
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, None).await.unwrap().total, 4);
@@ -201,10 +204,13 @@ async fn an_index_outage_delays_updates_and_loses_none() {
             ImportOutcome::Created(b) => b,
             other => panic!("{other:?}"),
         };
+        let jobs = support::runner(&db, &svc);
+        support::settle(&jobs).await;
         assert_eq!(svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "{}", db.label);
-        assert_eq!(svc.index_backlog().await.unwrap(), 0, "drained at once while the index is up");
+        assert!(jobs.backlog().await.unwrap().is_idle());
 
-        // The index goes down: imports and edits still succeed; their index writes wait.
+        // The index goes down: imports and edits still succeed (they never wait for it); the
+        // index's jobs wait, one per book however many changes.
         index.up.store(false, std::sync::atomic::Ordering::SeqCst);
         let (bytes, name) = corpus("epub/wasteland.epub");
         let waste = match svc.import(&bytes, &name, true).await.unwrap() {
@@ -214,14 +220,22 @@ async fn an_index_outage_delays_updates_and_loses_none() {
         svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
         svc.edit(&editor, &moby.id, BookStatus::Published, moby.price.clone(), true).await.unwrap();
         svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
-        assert_eq!(svc.index_backlog().await.unwrap(), 2, "{}: one row per book, however many changes", db.label);
-        assert!(svc.drain_index().await.is_err());
+        assert_eq!(jobs.dispatch().await.unwrap(), 4, "{}: an event per command", db.label);
+        assert_eq!(jobs.backlog().await.unwrap().ready, 2, "{}: one waiting job per book", db.label);
+        assert_eq!(jobs.work().await.unwrap(), 2, "both tried, both failed");
+        let left = jobs.backlog().await.unwrap();
+        assert_eq!((left.ready, left.running, left.dead), (2, 0, 0), "{}: kept for a retry", db.label);
         assert!(svc.index_ready().await.is_err());
 
-        // Back up: one drain writes each book as it is now (The Waste Land in, Moby-Dick out).
+        // Back up: the retries (5 s later) write each book as it is now (The Waste Land in,
+        // Moby-Dick out).
         index.up.store(true, std::sync::atomic::Ordering::SeqCst);
-        assert_eq!(svc.drain_index().await.unwrap(), 2);
-        assert_eq!(svc.index_backlog().await.unwrap(), 0);
+        let started = std::time::Instant::now();
+        while jobs.backlog().await.unwrap().ready > 0 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(30), "retried");
+            jobs.run_once().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
         let found = svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap();
         assert_eq!(found.books.first().map(|b| b.id.clone()), Some(waste.id.clone()), "{}", db.label);
         assert_eq!(svc.search("moby", &SearchFilter::default(), 0, 10).await.unwrap().total, 0, "the draft left the index");
@@ -355,6 +369,7 @@ async fn bulk_actions_change_every_ticked_book() {
         let two = ids[..2].to_vec();
         assert_eq!(svc.bulk(&editor, &two, &BulkAction::Publish).await.unwrap(), 2, "{}", db.label);
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, None).await.unwrap().total, 2, "published for readers");
+        support::settle(&support::runner(&db, &svc)).await;
         assert_eq!(svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "and in the index");
         svc.bulk(&editor, &two, &BulkAction::Feature).await.unwrap();
         assert!(svc.book(&ids[0], None).await.unwrap().featured);
@@ -379,6 +394,109 @@ async fn bulk_actions_change_every_ticked_book() {
         assert_eq!(field(svc.bulk(&editor, &[], &BulkAction::Publish).await.map(|_| ())), "livres");
         let reader = domain::audit::Actor::system(Role::Reader);
         assert!(matches!(svc.bulk(&reader, &two, &BulkAction::Publish).await, Err(domain::catalog::CatalogError::Forbidden)));
+        db
+    })
+    .await;
+}
+
+/// An index that never answers (a Meilisearch that accepted the connection and hangs).
+struct Hanging;
+
+#[async_trait::async_trait]
+impl domain::search::SearchIndex for Hanging {
+    async fn upsert(&self, _: Vec<domain::search::SearchDoc>) -> Result<(), domain::search::SearchError> {
+        std::future::pending().await
+    }
+    async fn delete(&self, _: &str) -> Result<(), domain::search::SearchError> {
+        std::future::pending().await
+    }
+    async fn clear(&self) -> Result<(), domain::search::SearchError> {
+        std::future::pending().await
+    }
+    async fn search(
+        &self,
+        _: &str,
+        _: &SearchFilter,
+        _: usize,
+        _: usize,
+    ) -> Result<domain::search::SearchResults, domain::search::SearchError> {
+        std::future::pending().await
+    }
+    async fn ping(&self) -> Result<(), domain::search::SearchError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn catalogue_commands_never_wait_for_the_index() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc =
+            CatalogService::new(Arc::new(db.store.clone()), Arc::new(LocalFiles::new(files.path())), Arc::new(Hanging), Limits::default());
+        let editor = domain::audit::Actor::system(Role::Editor);
+        let at_once = std::time::Duration::from_secs(5);
+        let (bytes, name) = corpus("epub/moby-dick.epub");
+        let imported = tokio::time::timeout(at_once, svc.import(&bytes, &name, true)).await.expect("an import returns at once");
+        let ImportOutcome::Created(moby) = imported.unwrap() else { panic!() };
+        let edited = tokio::time::timeout(at_once, svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), true)).await;
+        assert!(edited.expect("an edit returns at once").unwrap().featured, "{}", db.label);
+        let form = domain::catalog::MetadataForm { title: "Moby Dick, or the Whale".into(), ..domain::catalog::MetadataForm::of(&moby) };
+        tokio::time::timeout(at_once, svc.correct(&editor, &moby.id, &form)).await.expect("a correction returns at once").unwrap();
+        tokio::time::timeout(at_once, svc.delete(&editor, &moby.id)).await.expect("a deletion returns at once").unwrap();
+        db
+    })
+    .await;
+}
+
+/// Makes every audit write fail (a full disk, a lost connection between two statements…).
+async fn break_the_audit_journal(db: &support::TestDb) {
+    let sql = match db.store.backend() {
+        domain::store::Backend::Sqlite => {
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END;"
+        }
+        domain::store::Backend::Postgres => {
+            "CREATE FUNCTION audit_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit down'; END; $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down();"
+        }
+    };
+    db.store.execute_raw(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_command_writes_its_rows_audit_and_event_together_or_nothing() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
+        let jobs = support::runner(&db, &svc);
+        let editor = domain::audit::Actor::system(Role::Editor);
+        let (bytes, name) = corpus("epub/moby-dick.epub");
+        let ImportOutcome::Created(moby) = svc.import(&bytes, &name, true).await.unwrap() else { panic!() };
+        let (bytes, name) = corpus("epub/wasteland.epub");
+        let ImportOutcome::Created(waste) = svc.import(&bytes, &name, false).await.unwrap() else { panic!() };
+        support::settle(&jobs).await;
+        let audit = |svc: CatalogService| async move { svc.audit_log(Role::Admin, &Default::default(), None).await.unwrap().entries.len() };
+        assert_eq!(audit(svc.clone()).await, 2, "{}: the command line's imports are audited", db.label);
+
+        break_the_audit_journal(&db).await;
+        assert!(svc.delete(&editor, &moby.id).await.is_err(), "{}", db.label);
+        assert!(svc.book(&moby.id, None).await.is_ok(), "{}: the book stays when its audit cannot be written", db.label);
+        assert!(svc.file(&moby.file_hash).await.is_ok(), "and its file");
+        assert!(svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.is_err());
+        assert_eq!(svc.book(&moby.id, None).await.unwrap().status, BookStatus::Published, "{}: the edit is undone", db.label);
+        use domain::catalog::BulkAction;
+        let both = vec![waste.id.clone(), moby.id.clone()];
+        assert!(svc.bulk(&editor, &both, &BulkAction::Feature).await.is_err());
+        assert!(!svc.book(&waste.id, Some(Role::Editor)).await.unwrap().featured, "{}: a bulk action is one unit", db.label);
+        let (bytes, name) = corpus("epub/trees.epub");
+        assert!(svc.import(&bytes, &name, true).await.is_err());
+        assert_eq!(svc.browse(&BookFilter::default(), None, 10, Some(Role::Admin)).await.unwrap().total, 2, "{}", db.label);
+        let left = jobs.backlog().await.unwrap();
+        assert_eq!((left.events, left.ready), (0, 0), "{}: no event of what did not happen", db.label);
         db
     })
     .await;

@@ -61,7 +61,7 @@ async fn access_follows_price_entitlements_and_roles() {
             }
         }
         let (free, paid, draft) = (&ids[0], &ids[1], &ids[2]);
-        catalog.set_offer(paid, Money::xof(1500), false).await.unwrap();
+        catalog.edit(&Actor::system(Role::Editor), paid, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
         let reader = person("lectrice@example.sn", Role::Reader);
         let editor = person("editrice@example.sn", Role::Editor);
         store.insert_user(&reader, "h").await.unwrap();
@@ -249,7 +249,10 @@ async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book()
             }
         }
         let (moby, trees) = (&books[0], &books[1]);
-        catalog.set_offer(&trees.id, Money::xof(1500), false).await.unwrap();
+        catalog
+            .edit(&Actor::system(Role::Editor), &trees.id, domain::catalog::BookStatus::Published, Money::xof(1500), false)
+            .await
+            .unwrap();
         let reader = person("lectrice@example.sn", Role::Reader);
         let editor = person("editrice@example.sn", Role::Editor);
         store.insert_user(&reader, "h").await.unwrap();
@@ -271,6 +274,7 @@ async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book()
         assert!(catalog.file(&moby.file_hash).await.is_err(), "the file left the store");
         assert!(catalog.file(moby.cover_hash.as_ref().unwrap()).await.is_err(), "and its cover");
         assert!(store.progress(&reader.id, &moby.id).await.unwrap().is_none(), "{}: readers' data went with it", db.label);
+        support::settle(&support::runner(&db, &catalog)).await;
         assert_eq!(catalog.search("moby dick", &Default::default(), 0, 10).await.unwrap().total, 0, "out of the index");
         assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
         // The same file can come back.

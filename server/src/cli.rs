@@ -135,9 +135,19 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
         }
         Command::Import { dir, draft } => import_folder(&state, &dir, draft).await?,
         Command::Reindex => {
-            let started = std::time::Instant::now();
-            let n = state.catalog.reindex().await?;
-            println!("search index rebuilt: {n} published books in {:.1} s", started.elapsed().as_secs_f64());
+            let operator = domain::audit::Actor::system(domain::account::Role::Admin);
+            if state.config.meilisearch.is_some() {
+                // Meilisearch is shared: rebuilt from here, at once.
+                let started = std::time::Instant::now();
+                let n = state.catalog.reindex().await?;
+                println!("search index rebuilt: {n} published books in {:.1} s", started.elapsed().as_secs_f64());
+            } else {
+                // The embedded index lives in the server's memory: the server rebuilds it.
+                state.catalog.ask_reindex(&operator).await?;
+                println!(
+                    "search index rebuild asked: the running server rebuilds its embedded index (a server also builds it when it starts)"
+                );
+            }
         }
         Command::Help => {}
     }
@@ -189,10 +199,11 @@ async fn seed_demo_books(state: &AppState) -> anyhow::Result<()> {
             ImportOutcome::Created(book) => book.id,
             ImportOutcome::AlreadyPresent(id) => id,
         };
-        state.catalog.set_offer(&id, Money::xof(b.price_xof), b.featured).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let book = state.catalog.book(&id, Some(domain::account::Role::Admin)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let form = domain::catalog::MetadataForm { categories: Some(b.categories.into()), ..domain::catalog::MetadataForm::of(&book) };
         let seeder = domain::audit::Actor::system(domain::account::Role::Admin);
+        let published = domain::catalog::BookStatus::Published;
+        let book =
+            state.catalog.edit(&seeder, &id, published, Money::xof(b.price_xof), b.featured).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let form = domain::catalog::MetadataForm { categories: Some(b.categories.into()), ..domain::catalog::MetadataForm::of(&book) };
         state.catalog.correct(&seeder, &id, &form).await.map_err(|e| anyhow::anyhow!("{}: {e}", b.title))?;
         println!("demo book: {} ({})", b.title, if b.price_xof == 0 { "free".to_owned() } else { format!("{} XOF", b.price_xof) });
     }

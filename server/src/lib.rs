@@ -15,33 +15,26 @@ pub mod state;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
-/// Serves `state` on `listener` until SIGTERM or Ctrl-C, finishing requests in flight.
+/// Serves `state` on `listener` until SIGTERM or Ctrl-C, finishing requests in flight. Builds
+/// the embedded search index first (it lives in this process's memory), and runs the job queue.
 pub async fn serve(listener: TcpListener, state: state::AppState) -> std::io::Result<()> {
     // Leptos renders on the tokio runtime; initialising twice is harmless.
     let _ = any_spawner::Executor::init_tokio();
+    if state.config.meilisearch.is_none() {
+        match state.catalog.reindex().await {
+            Ok(n) => tracing::info!(books = n, "search: embedded index built"),
+            Err(e) => return Err(std::io::Error::other(format!("building the search index: {e}"))),
+        }
+    }
+    state.jobs.clone().spawn();
     spawn_housekeeping(state.clone());
     let app = http::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
-/// Removes expired sessions every hour; drains the search outbox every few seconds (what an
-/// index outage held back reaches the index once it answers again).
+/// Removes expired sessions every hour.
 fn spawn_housekeeping(state: state::AppState) {
     use domain::store::AccountStore;
-    let catalog = state.catalog.clone();
-    tokio::spawn(async move {
-        let mut failing = false;
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(if failing { 15 } else { 5 })).await;
-            match catalog.drain_index().await {
-                Ok(n) if n > 0 => tracing::info!(books = n, "search index caught up"),
-                Ok(_) => {}
-                Err(e) if !failing => tracing::warn!(error = %e, "search index unreachable; retrying"),
-                Err(_) => {}
-            }
-            failing = catalog.index_ready().await.is_err();
-        }
-    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

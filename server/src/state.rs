@@ -5,9 +5,11 @@ use crate::config::Config;
 use crate::jwt::JwtKeys;
 use crate::rate_limit::RateLimiter;
 use domain::account::AccountService;
+use domain::catalog::indexing::{IndexBooks, RebuildIndex};
 use domain::catalog::CatalogService;
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
+use domain::jobs::Runner;
 use domain::mail::{Mailer, OutboxMailer, SmtpMailer};
 use domain::reading::ReadingService;
 use domain::store::{AccountStore, SqlStore};
@@ -31,6 +33,9 @@ pub struct AppState {
     pub reader_assets: Option<String>,
     /// The files the service worker keeps for offline use, and the build's version.
     pub shell: Arc<crate::http::offline::Shell>,
+    /// The dispatcher and worker of the job queue (started by `crate::serve`, never by the
+    /// other commands: they write events, the server reacts).
+    pub jobs: Arc<Runner>,
 }
 
 impl AppState {
@@ -46,28 +51,21 @@ impl AppState {
         let accounts = AccountService::new(accounts_store, mailer, config.base_url.clone());
         let files = Arc::new(LocalFiles::new(config.data_dir.join("files")));
         let limits = Limits { max_file_bytes: config.max_upload_bytes, ..Limits::default() };
-        let catalog = match &config.meilisearch {
+        // The index follows the catalogue through the job queue (run by `coko serve` only; the
+        // embedded one is built from the database when the server starts, see `crate::serve`).
+        let index: Arc<dyn domain::search::SearchIndex> = match &config.meilisearch {
             Some(m) => {
                 let index = domain::search::MeiliIndex::connect(&m.url, m.key.as_deref(), &m.index)
                     .await
                     .map_err(|e| anyhow::anyhow!("Meilisearch at {}: {e}", m.url))?;
                 tracing::info!(url = %m.url, index = %m.index, "search: Meilisearch (configured; `coko reindex` rebuilds it)");
-                let catalog = CatalogService::new(Arc::new(store.clone()), files, Arc::new(index), limits);
-                // What changed while this server was away.
-                if let Err(e) = catalog.drain_index().await {
-                    tracing::warn!(error = %e, "search index behind; the outbox keeps the changes");
-                }
-                catalog
+                Arc::new(index)
             }
-            None => {
-                // The embedded index lives in memory: built from the database at each start.
-                let catalog = CatalogService::new(Arc::new(store.clone()), files, Arc::new(domain::search::EmbeddedIndex::new()), limits);
-                let indexed = catalog.reindex().await.map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
-                catalog.drain_index().await.map_err(|e| anyhow::anyhow!("search outbox: {e}"))?;
-                tracing::info!(books = indexed, "search: embedded index built");
-                catalog
-            }
+            None => Arc::new(domain::search::EmbeddedIndex::new()),
         };
+        let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
+        let jobs =
+            Runner::new(Arc::new(store.clone())).with(Arc::new(IndexBooks(catalog.clone()))).with(Arc::new(RebuildIndex(catalog.clone())));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
         let login_failures = Arc::new(crate::rate_limit::FailureBackoff::new(config.rate_limit_factor));
@@ -90,6 +88,7 @@ impl AppState {
             open_books: Arc::default(),
             reader_assets,
             shell,
+            jobs: Arc::new(jobs),
         })
     }
 }

@@ -146,10 +146,18 @@ async fn search_page_and_rest_search() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["details"], serde_json::json!({"field": "q", "reason": "too_short"}));
+    // Paging is bounded: a huge page is a clear error, never an overflow.
+    for (page, reason) in [("4294967295", "out_of_range"), ("99999999999999999999", "invalid_format"), ("0", "invalid_format")] {
+        let res = client().get(app.url(&format!("/api/v1/catalog/books/search/?q=moby&page={page}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "page {page}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["details"], serde_json::json!({"field": "page", "reason": reason}), "page {page}");
+    }
     let ready: Value = client().get(app.url("/ready")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["index"], "ok");
     assert_eq!(ready["indexKind"], "embedded");
-    assert_eq!(ready["indexBacklog"], 0, "every import reached the index");
+    assert_eq!(ready["jobs"]["ready"], 0, "every import reached the index: {ready}");
+    assert_eq!(ready["jobs"]["events"], 0);
     app.finish().await;
 }
 
@@ -176,9 +184,22 @@ async fn editors_upload_review_and_publish() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = get(&app, "/catalogue").await;
     assert!(html.contains("Moby-Dick") && html.contains("1\u{202f}500\u{a0}FCFA"), "published with its price");
+    app.settle().await; // the index follows through the job queue
     let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=moby&free=false")).send().await.unwrap().json().await.unwrap();
     assert_eq!(found["total"], 1, "the index knows the new price");
 
+    // One money parser: French digit groups are read, anything else is refused with its field,
+    // never taken as 0 (free).
+    let res = editor.post(app.url(&location)).form(&[("status", "published"), ("price", "2\u{a0}500 FCFA")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.catalog.book(&id, None).await.unwrap().price.amount, 2500);
+    for bad in ["1e3", "-5", "douze", ""] {
+        let res = editor.post(app.url(&location)).form(&[("status", "published"), ("price", bad)]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "price {bad:?}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"price-error\""), "the field says why ({bad:?})");
+        assert_eq!(app.state.catalog.book(&id, None).await.unwrap().price.amount, 2500, "{bad:?} changed nothing");
+    }
     let res = editor.post(app.url("/admin/livres/importer")).multipart(file_form("moby-dick.epub", moby)).send().await.unwrap();
     assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/admin/livres/{id}"), "same file, same book");
 
@@ -212,6 +233,7 @@ async fn editors_upload_review_and_publish() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = get(&app, &format!("/livres/{id}")).await;
     assert!(html.contains("Moby Dick, or The Whale") && html.contains("Rockwell Kent") && html.contains("9780306406157"));
+    app.settle().await; // the index follows through the job queue
     let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=rockwell")).send().await.unwrap().json().await.unwrap();
     assert_eq!(found["total"], 1, "the index follows corrections");
 
@@ -353,6 +375,7 @@ async fn editors_add_change_and_remove_books_through_the_api() {
         assert_eq!(client().delete(&trees_url).bearer_auth(&editor).send().await.unwrap().status(), StatusCode::NO_CONTENT);
         assert_eq!(client().get(&trees_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert_eq!(client().delete(&trees_url).bearer_auth(&editor).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        app.settle().await; // the index follows through the job queue
         let found: Value = client().get(app.url("/api/v1/catalog/books/search/?q=trees")).send().await.unwrap().json().await.unwrap();
         assert!(!found["books"].as_array().unwrap().iter().any(|b| b["id"] == trees["id"]), "out of the index");
         app.finish().await;

@@ -3,11 +3,10 @@
 
 mod support;
 
-use domain::catalog::Money;
 use domain::store::{AccountStore, ReadingStore};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{backends, browser, client, spawn_with, TestApp};
+use support::{backends, browser, client, coko, spawn_with, TestApp};
 
 async fn post_from(app: &TestApp, ip: &str, path: &str, body: Value) -> (StatusCode, Value) {
     let res = client().post(app.url(path)).header("x-forwarded-for", ip).json(&body).send().await.unwrap();
@@ -17,24 +16,6 @@ async fn post_from(app: &TestApp, ip: &str, path: &str, body: Value) -> (StatusC
 
 async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> (StatusCode, Value) {
     post_from(app, ip, "/api/v1/auth/login/", json!({ "email": email, "password": password })).await
-}
-
-/// Runs the `coko` binary against the test's database, from the workspace root.
-fn coko(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_coko"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .args(args)
-        .env("DATABASE_URL", &app.state.config.database_url)
-        .env("COKO_DATA_DIR", app.data.path())
-        .env("RUST_LOG", "warn")
-        .env_remove("COKO_ADMIN_PASSWORD")
-        .env_remove("COKO_BASE_URL")
-        .env_remove("LEPTOS_SITE_ADDR")
-        .stdin(std::process::Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
 }
 
 fn said(out: &std::process::Output) -> String {
@@ -201,7 +182,7 @@ async fn access_to_a_paid_book_by_email_reaches_only_verified_accounts() {
     for db in backends() {
         let app = spawn_with(db, &[("COKO_RATE_LIMIT_FACTOR", "10")]).await;
         let paid = support::import(&app, "epub/trees.epub", true).await;
-        app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
+        support::set_price(&app, &paid.id, 1500).await;
         // Someone registered the reader's address before she did: unverified.
         let (status, _) = post_from(
             &app,

@@ -4,7 +4,7 @@
 
 mod support;
 
-use domain::catalog::{Book, Money};
+use domain::catalog::Book;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{backends, client, signed_in, spawn, TestApp};
@@ -67,7 +67,7 @@ async fn what_a_book_needs_offline_is_listed_for_those_entitled() {
         let app = spawn(db).await;
         let moby = import(&app, "moby-dick.epub").await;
         let paid = import(&app, "trees.epub").await;
-        app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
+        support::set_price(&app, &paid.id, 1500).await;
         let url = |b: &Book| app.url(&format!("/lire/{}/hors-ligne", b.id));
         assert_eq!(client().get(url(&moby)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
         let reader = signed_in(&app, "telecharge@coko.test", "reader").await;

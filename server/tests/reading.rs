@@ -3,7 +3,7 @@
 
 mod support;
 
-use domain::catalog::{Book, Money};
+use domain::catalog::Book;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{backends, client, signed_in, spawn, TestApp};
@@ -18,7 +18,7 @@ async fn books_open_for_those_entitled_with_a_script_free_policy() {
         let app = spawn(db).await;
         let moby = import(&app, "moby-dick.epub").await;
         let paid = import(&app, "trees.epub").await;
-        app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
+        support::set_price(&app, &paid.id, 1500).await;
 
         // Signed out: sent to sign in, and the content is refused.
         let res = client().get(app.url(&format!("/lire/{}", moby.id))).send().await.unwrap();

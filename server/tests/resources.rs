@@ -4,7 +4,7 @@
 
 mod support;
 
-use domain::catalog::{CatalogError, Money};
+use domain::catalog::CatalogError;
 use domain::ingest::IngestError;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -209,7 +209,7 @@ async fn paid_content_and_private_pages_are_not_kept_for_the_next_person() {
         let app = spawn_with(db, &[]).await;
         let free = support::import(&app, "epub/moby-dick.epub", true).await;
         let paid = support::import(&app, "epub/trees.epub", true).await;
-        app.state.catalog.set_offer(&paid.id, Money::xof(1500), false).await.unwrap();
+        support::set_price(&app, &paid.id, 1500).await;
         let reader = signed_in(&app, "acheteuse@coko.test", "reader").await;
         let buyer = app.state.accounts.verified_user_by_email("acheteuse@coko.test").await.unwrap();
         app.state.reading.grant(&domain::audit::Actor::system(domain::account::Role::Editor), &buyer.id, &paid.id).await.unwrap();

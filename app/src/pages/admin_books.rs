@@ -128,6 +128,9 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
     let t = texts(ctx.lang);
     let action = format!("/admin/livres/{}", book.id);
     let public = format!("/livres/{}", book.id);
+    let offer = ctx.form_for("offer").cloned();
+    let price = offer.as_ref().and_then(|f| f.value("price")).map(str::to_owned).unwrap_or_else(|| book.price.amount.to_string());
+    let price_err = offer.as_ref().and_then(|f| f.field_error("price").cloned());
     let statuses = [BookStatus::Draft, BookStatus::Published]
         .into_iter()
         .map(|s| view! { <option value=s.as_str() selected=s == book.status>{status_label(t, s)}</option> })
@@ -143,10 +146,7 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
                         <label for="status" class=styles::LABEL>{t.status_label}</label>
                         <select id="status" name="status" class=styles::INPUT>{statuses}</select>
                     </div>
-                    <div class="mb-4">
-                        <label for="price" class=styles::LABEL>{t.price_label}</label>
-                        <input id="price" name="price" type="number" min="0" max="10000000" step="1" value=book.price.amount.to_string() class=styles::INPUT/>
-                    </div>
+                    <Field t=t name="price" label=t.price_label value=price error=price_err hint=t.price_hint/>
                     <label class="mb-4 flex items-center gap-3">
                         <input type="checkbox" name="featured" value="on" checked=book.featured class="h-5 w-5 accent-teal-700"/>
                         {t.featured_label}

@@ -7,7 +7,8 @@ use super::service::{CatalogError, CatalogService};
 use super::{slug, Listed, Listing};
 use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::error::{FieldError, Reason};
-use crate::store::StoreError;
+use crate::events::Event;
+use crate::store::{StoreError, Tx};
 
 /// The longest name, biography and slug accepted.
 const MAX_NAME: usize = 200;
@@ -145,23 +146,25 @@ impl CatalogService {
         }
     }
 
+    /// Audits a change of `e`, in the command's unit of work.
     async fn record(
-        &self,
+        tx: &mut Tx,
         by: &Actor,
         action: AuditAction,
         e: &Listed,
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
     ) -> Result<(), CatalogError> {
-        Ok(self.store.record_audit(&AuditEntry::new(by, action, &e.id, &e.name, before, after)).await?)
+        Ok(tx.audit(&AuditEntry::new(by, action, &e.id, &e.name, before, after)).await?)
     }
 
-    /// The books showing this entry go to the index again (a name is searched; a category
-    /// is a facet).
-    async fn books_changed(&self, kind: Listing, id: &str) -> Result<(), CatalogError> {
-        let ids = self.store.entry_book_ids(kind, id).await?;
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.changed(&ids).await
+    /// The books showing this entry changed for readers and the index (a name is searched; a
+    /// category is a facet): an event each, in the command's unit of work.
+    async fn books_changed(tx: &mut Tx, books: &[String]) -> Result<(), CatalogError> {
+        for id in books {
+            tx.event(&Event::BookChanged { book_id: id.clone() }).await?;
+        }
+        Ok(())
     }
 
     /// Editors only: authors, publishers or categories whose name contains `name`, all of
@@ -216,14 +219,16 @@ impl CatalogService {
             self.check_parent(by, Some(id), entry.parent_id.as_deref()).await?;
         }
         let field = if kind == Listing::Categories && entry.name == current.name { "slug" } else { "name" };
-        if !self.store.update_entry(kind, &entry).await.map_err(|e| taken(e.into(), field))? {
+        let mut tx = self.store.begin().await?;
+        if !self.store.update_entry(&mut tx, kind, &entry).await.map_err(|e| taken(e.into(), field))? {
             return Err(CatalogError::NotFound);
         }
         let (before, after) = (as_json(kind, &current), as_json(kind, &entry));
         if before != after {
-            self.record(by, changed_action(kind), &entry, Some(before), Some(after)).await?;
-            self.books_changed(kind, id).await?;
+            Self::record(&mut tx, by, changed_action(kind), &entry, Some(before), Some(after)).await?;
+            Self::books_changed(&mut tx, &self.store.entry_book_ids(kind, id).await?).await?;
         }
+        self.commit(tx).await?;
         Ok(entry)
     }
 
@@ -257,12 +262,13 @@ impl CatalogService {
         };
         let entry = parse(Listing::Categories, form, &blank)?;
         self.check_parent(by, None, entry.parent_id.as_deref()).await?;
+        let mut tx = self.store.begin().await?;
         self.store
-            .add_category(&entry.id, &entry.name, &entry.detail, entry.parent_id.as_deref(), crate::clock::now_ms())
+            .add_category(&mut tx, &entry.id, &entry.name, &entry.detail, entry.parent_id.as_deref(), crate::clock::now_ms())
             .await
             .map_err(|e| taken(e.into(), "slug"))?;
-        self.forget();
-        self.record(by, AuditAction::CategoryAdded, &entry, None, Some(as_json(Listing::Categories, &entry))).await?;
+        Self::record(&mut tx, by, AuditAction::CategoryAdded, &entry, None, Some(as_json(Listing::Categories, &entry))).await?;
+        self.commit(tx).await?;
         Ok(entry)
     }
 
@@ -273,15 +279,16 @@ impl CatalogService {
         if current.books > 0 && kind != Listing::Categories {
             return Err(CatalogError::InUse);
         }
-        if !self.store.delete_entry(kind, id).await? {
+        let mut tx = self.store.begin().await?;
+        if !self.store.delete_entry(&mut tx, kind, id).await? {
             return Err(CatalogError::NotFound);
         }
+        Self::record(&mut tx, by, deleted_action(kind), &current, Some(as_json(kind, &current)), None).await?;
+        Self::books_changed(&mut tx, &books).await?;
+        self.commit(tx).await?;
         if let Some(photo) = &current.photo {
             self.drop_photo_file(photo).await;
         }
-        self.record(by, deleted_action(kind), &current, Some(as_json(kind, &current)), None).await?;
-        let ids: Vec<&str> = books.iter().map(String::as_str).collect();
-        self.changed(&ids).await?;
         Ok(current)
     }
 
@@ -308,18 +315,20 @@ impl CatalogService {
                 other => other?,
             }
         }
-        if !self.store.merge_entry(kind, from, into).await? {
+        let mut tx = self.store.begin().await?;
+        if !self.store.merge_entry(&mut tx, kind, from, into).await? {
             return Err(CatalogError::NotFound);
         }
-        let merged = self.entry(by, kind, into).await?;
+        let merged = self.store.listed_in(&mut tx, kind, into).await?.ok_or(CatalogError::NotFound)?;
+        // The journal shows what the duplicate was and what it became.
+        Self::record(&mut tx, by, merged_action(kind), &merged, Some(as_json(kind, &source)), Some(as_json(kind, &merged))).await?;
+        Self::books_changed(&mut tx, &books).await?;
+        self.commit(tx).await?;
         if let Some(photo) = source.photo.as_deref().filter(|p| merged.photo.as_deref() != Some(*p)) {
             self.drop_photo_file(photo).await;
         }
-        // The journal shows what the duplicate was and what it became.
-        self.record(by, merged_action(kind), &merged, Some(as_json(kind, &source)), Some(as_json(kind, &merged))).await?;
-        let ids: Vec<&str> = books.iter().map(String::as_str).collect();
-        self.changed(&ids).await?;
-        Ok(merged)
+        // Counted after the merge: the kept entry's books and the duplicate's.
+        self.entry(by, kind, into).await
     }
 
     /// Editors only: an author's photo (JPEG, PNG, WebP or GIF, decodable, at most 5 MB),
@@ -338,12 +347,11 @@ impl CatalogService {
             return Err(refuse(Reason::InvalidFormat));
         }
         let hash = self.files.put(bytes).await?;
-        self.store.set_author_photo(id, Some((&hash, mime))).await?;
-        if let Some(old) = current.photo.as_deref().filter(|old| *old != hash) {
-            self.drop_photo_file(old).await;
-        }
-        let after = Listed { photo: Some(hash), ..current.clone() };
-        self.record(
+        let mut tx = self.store.begin().await?;
+        self.store.set_author_photo(&mut tx, id, Some((&hash, mime))).await?;
+        let after = Listed { photo: Some(hash.clone()), ..current.clone() };
+        Self::record(
+            &mut tx,
             by,
             AuditAction::AuthorChanged,
             &after,
@@ -351,6 +359,10 @@ impl CatalogService {
             Some(as_json(Listing::Authors, &after)),
         )
         .await?;
+        self.commit(tx).await?;
+        if let Some(old) = current.photo.as_deref().filter(|old| *old != hash) {
+            self.drop_photo_file(old).await;
+        }
         Ok(after)
     }
 
@@ -358,10 +370,11 @@ impl CatalogService {
     pub async fn remove_author_photo(&self, by: &Actor, id: &str) -> Result<Listed, CatalogError> {
         let current = self.entry(by, Listing::Authors, id).await?;
         let Some(old) = current.photo.clone() else { return Ok(current) };
-        self.store.set_author_photo(id, None).await?;
-        self.drop_photo_file(&old).await;
+        let mut tx = self.store.begin().await?;
+        self.store.set_author_photo(&mut tx, id, None).await?;
         let after = Listed { photo: None, ..current.clone() };
-        self.record(
+        Self::record(
+            &mut tx,
             by,
             AuditAction::AuthorChanged,
             &after,
@@ -369,6 +382,8 @@ impl CatalogService {
             Some(as_json(Listing::Authors, &after)),
         )
         .await?;
+        self.commit(tx).await?;
+        self.drop_photo_file(&old).await;
         Ok(after)
     }
 

@@ -4,12 +4,14 @@ use crate::validation::Language;
 use serde::{Deserialize, Serialize};
 
 mod money;
-pub use money::Money;
+pub use money::{check_price, parse_price, Money, MAX_PRICE};
 
 #[cfg(feature = "ssr")]
 mod entries;
 #[cfg(feature = "ssr")]
 pub use entries::{in_branch, EntryForm, MAX_PHOTO_BYTES};
+#[cfg(feature = "ssr")]
+pub mod indexing;
 #[cfg(feature = "ssr")]
 mod memo;
 #[cfg(feature = "ssr")]

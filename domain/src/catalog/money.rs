@@ -10,6 +10,46 @@ pub struct Money {
     pub currency: String,
 }
 
+/// The highest price an editor may set, in XOF (ten million FCFA: far above any book).
+pub const MAX_PRICE: i64 = 10_000_000;
+
+/// The one reading of a price typed by an editor (forms and REST alike): whole francs, digits
+/// grouped by threes or not (`1500`, `1 500` with any space, `1.500`, `1,500`), an optional
+/// `FCFA`/`XOF`. Refused, with the reason the field shows: empty, a sign, decimals, exponents,
+/// groups that are not thousands, any other character (`1e3`, `-5`, `1,5`), or more than
+/// [`MAX_PRICE`].
+pub fn parse_price(input: &str) -> Result<i64, crate::error::Reason> {
+    use crate::error::Reason;
+    let t = input.trim();
+    let t = t.strip_suffix("FCFA").or_else(|| t.strip_suffix("XOF")).unwrap_or(t).trim_end();
+    if t.is_empty() {
+        return Err(Reason::Required);
+    }
+    if t.starts_with('-') {
+        return Err(Reason::OutOfRange);
+    }
+    let separator = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '.' | ',');
+    let groups: Vec<&str> = t.split(separator).collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let thousands = groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    if !groups.iter().all(|g| digits(g)) || !thousands {
+        return Err(Reason::InvalidFormat);
+    }
+    match groups.concat().parse::<i64>() {
+        Ok(n) if n <= MAX_PRICE => Ok(n),
+        _ => Err(Reason::OutOfRange),
+    }
+}
+
+/// Checks an amount from anywhere (a number in JSON, a parsed form field).
+pub fn check_price(amount: i64) -> Result<i64, crate::error::Reason> {
+    if (0..=MAX_PRICE).contains(&amount) {
+        Ok(amount)
+    } else {
+        Err(crate::error::Reason::OutOfRange)
+    }
+}
+
 impl Money {
     pub fn xof(amount: i64) -> Self {
         Self { amount, currency: "XOF".into() }
@@ -61,6 +101,28 @@ impl Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Reason;
+
+    #[test]
+    fn prices_are_read_one_way() {
+        assert_eq!(parse_price("1500"), Ok(1500));
+        assert_eq!(parse_price(" 1 500 "), Ok(1500));
+        assert_eq!(parse_price("1\u{202f}500\u{a0}FCFA"), Ok(1500));
+        assert_eq!(parse_price("2 000 000 XOF"), Ok(2_000_000));
+        assert_eq!(parse_price("0"), Ok(0));
+        assert_eq!(parse_price("1e3"), Err(Reason::InvalidFormat), "an exponent is not a price");
+        assert_eq!(parse_price("1,5"), Err(Reason::InvalidFormat));
+        assert_eq!(parse_price("1.500"), Ok(1500));
+        assert_eq!(parse_price("1,500"), Ok(1500));
+        assert_eq!(parse_price("1,50"), Err(Reason::InvalidFormat), "decimals are refused, not guessed");
+        assert_eq!(parse_price("15 00"), Err(Reason::InvalidFormat));
+        assert_eq!(parse_price("douze"), Err(Reason::InvalidFormat));
+        assert_eq!(parse_price("-5"), Err(Reason::OutOfRange));
+        assert_eq!(parse_price(""), Err(Reason::Required));
+        assert_eq!(parse_price("99999999999999999999"), Err(Reason::OutOfRange));
+        assert_eq!(parse_price("10000001"), Err(Reason::OutOfRange));
+        assert_eq!(check_price(-1), Err(Reason::OutOfRange));
+    }
 
     #[test]
     fn formats_for_the_locale() {

@@ -5,10 +5,11 @@ use super::{Book, BookFilter, BookPage, BookStatus, Format, FoundBooks, Money};
 use crate::account::Role;
 use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::error::{FieldError, Reason};
+use crate::events::Event;
 use crate::files::{content_hash, FileError, FileStore};
 use crate::ingest::{inspect, Extracted, IngestError, Limits};
 use crate::search::{SearchDoc, SearchError, SearchFilter, SearchIndex, SearchResults};
-use crate::store::{parse_cursor, BookMetadata, CatalogStore, NewBook, Start, StoreError};
+use crate::store::{parse_cursor, BookMetadata, CatalogStore, NewBook, Start, StoreError, Tx};
 use std::sync::Arc;
 
 /// Files inspected at once.
@@ -220,16 +221,18 @@ pub struct CatalogService {
     pub(super) files: Arc<dyn FileStore>,
     pub(super) index: Arc<dyn SearchIndex>,
     pub(super) limits: Limits,
-    /// One drain of the index outbox at a time in this process, so an older state of a book
-    /// never lands after a newer one.
-    draining: Arc<tokio::sync::Mutex<()>>,
     /// Files being inspected at once (see `inspect_off_the_runtime`).
     ingesting: Arc<tokio::sync::Semaphore>,
     /// How many books match a filter (drafts included or not), asked by every catalogue page.
     counts: Arc<Memo<(BookFilter, bool), u64>>,
     /// Authors, publishers, categories pages (the category tree is on every catalogue page).
-    listings: Arc<Memo<(super::Listing, u64, u32), (Vec<super::Listed>, u64)>>,
+    listings: Arc<Memo<ListingKey, ListingPage>>,
 }
+
+/// A listing page asked for: kind, offset, limit.
+type ListingKey = (super::Listing, u64, u32);
+/// A listing page and the total.
+type ListingPage = (Vec<super::Listed>, u64);
 
 /// What the search index holds of a book.
 pub fn search_doc(b: &Book) -> SearchDoc {
@@ -259,7 +262,6 @@ impl CatalogService {
             files,
             index,
             limits,
-            draining: Arc::default(),
             ingesting: Arc::new(tokio::sync::Semaphore::new(INGEST_SLOTS)),
             counts: Arc::default(),
             listings: Arc::default(),
@@ -269,7 +271,6 @@ impl CatalogService {
     /// Rebuilds the index from the database: emptied, then every published book written again.
     /// Returns how many.
     pub async fn reindex(&self) -> Result<u64, CatalogError> {
-        let _one = self.draining.lock().await;
         self.forget();
         self.index.clear().await?;
         let mut start = Start::Offset(0);
@@ -287,60 +288,37 @@ impl CatalogService {
         Ok(n)
     }
 
-    /// Books changed: they go to the index outbox, which is then drained at once. When the
-    /// index is down the rows stay, and the background drain writes them later.
-    pub(super) async fn changed(&self, ids: &[&str]) -> Result<(), CatalogError> {
-        self.queued(ids).await?;
-        self.drain_soon().await;
+    /// Ends a command: its rows, audit entry and events commit together (the search index and
+    /// other areas follow through the job queue, never inline); this process's kept counts and
+    /// listings are stale.
+    pub(super) async fn commit(&self, tx: Tx) -> Result<(), CatalogError> {
+        tx.commit().await?;
+        self.forget();
         Ok(())
     }
 
-    /// Books changed: kept counts are forgotten and the books wait in the outbox.
-    async fn queued(&self, ids: &[&str]) -> Result<(), CatalogError> {
+    /// Writes one book to the search index as it is now in the database (published: written;
+    /// draft or deleted: removed). What the search job does for every event about a book, so
+    /// it is idempotent and a late run never writes an older state.
+    pub async fn index_book(&self, id: &str) -> Result<(), CatalogError> {
+        // Changed here or by another process (`coko import`): kept counts are stale.
         self.forget();
-        Ok(self.store.queue_for_index(ids, crate::clock::now_ms()).await?)
-    }
-
-    /// Drains the outbox now; a failing index only delays (the background drain retries).
-    async fn drain_soon(&self) {
-        if let Err(e) = self.drain_index().await {
-            tracing::warn!(error = %e, "search index behind; the outbox keeps the change");
+        match self.store.book_by_id(id).await? {
+            Some(b) if b.status == BookStatus::Published => self.index.upsert(vec![search_doc(&b)]).await?,
+            _ => self.index.delete(id).await?,
         }
+        Ok(self.index.settle().await?)
     }
 
-    /// Writes every book waiting in the outbox to the index as it is now in the database
-    /// (published: written; draft or deleted: removed). Returns how many were written.
-    pub async fn drain_index(&self) -> Result<u64, CatalogError> {
-        let _one = self.draining.lock().await;
-        let mut n = 0;
-        loop {
-            let batch = self.store.index_queue(100).await?;
-            if batch.is_empty() {
-                return Ok(n);
-            }
-            // Queued here or by another process (`coko import`): kept counts are stale.
-            self.forget();
-            let mut docs = Vec::new();
-            let mut gone = Vec::new();
-            for (id, _) in &batch {
-                match self.store.book_by_id(id).await? {
-                    Some(b) if b.status == BookStatus::Published => docs.push(search_doc(&b)),
-                    _ => gone.push(id.clone()),
-                }
-            }
-            self.index.upsert(docs).await?;
-            for id in &gone {
-                self.index.delete(id).await?;
-            }
-            self.index.settle().await?;
-            self.store.index_dequeue(&batch).await?;
-            n += batch.len() as u64;
+    /// Asks the servers to rebuild their search index (`coko reindex`): an event, so the server
+    /// that holds the index does it, whichever process asks.
+    pub async fn ask_reindex(&self, by: &Actor) -> Result<(), CatalogError> {
+        if by.role != Role::Admin {
+            return Err(CatalogError::Forbidden);
         }
-    }
-
-    /// How many books wait for the index (for `/ready`).
-    pub async fn index_backlog(&self) -> Result<u64, CatalogError> {
-        Ok(self.store.index_backlog().await?)
+        let mut tx = self.store.begin().await?;
+        tx.event(&Event::SearchRebuildAsked).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Ranked search over published books.
@@ -374,29 +352,40 @@ impl CatalogService {
         Ok(self.index.ping().await?)
     }
 
-    /// Checks, stores and catalogues a file. Idempotent by content hash; nothing is stored when
-    /// the file is refused.
+    /// Checks, stores and catalogues a file, as the command line does (audited as `system`).
+    /// Idempotent by content hash; nothing is stored when the file is refused.
     pub async fn import(&self, bytes: &[u8], file_name: &str, publish: bool) -> Result<ImportOutcome, CatalogError> {
+        self.add(&Actor::system(Role::Admin), bytes, file_name, publish).await
+    }
+
+    async fn add(&self, by: &Actor, bytes: &[u8], file_name: &str, publish: bool) -> Result<ImportOutcome, CatalogError> {
         let hash = content_hash(bytes);
         if let Some(id) = self.store.book_id_by_file_hash(&hash).await? {
             return Ok(ImportOutcome::AlreadyPresent(id));
         }
         let ext = std::path::Path::new(file_name).extension().and_then(|e| e.to_str()).map(str::to_owned);
         let meta = self.inspect_off_the_runtime(bytes, ext).await?;
+        // Files first (content-addressed: a file left by a failed insert is reused or harmless).
         let cover = match &meta.cover {
             Some((img, mime)) if is_safe_image(mime) => Some((self.files.put(img).await?, mime.clone())),
             _ => None,
         };
         self.files.put(bytes).await?;
         let new = new_book(meta, file_name, hash, bytes.len() as u64, cover, publish);
-        match self.store.insert_book(&new).await {
+        let mut tx = self.store.begin().await?;
+        match self.store.insert_book(&mut tx, &new).await {
             Ok(()) => {
-                let book = self.store.book_by_id(&new.book.id).await?.ok_or(CatalogError::NotFound)?;
-                self.changed(&[&book.id]).await?;
+                let book = self.store.book_in(&mut tx, &new.book.id).await?.ok_or(CatalogError::NotFound)?;
+                let after =
+                    serde_json::json!({ "file": file_name, "format": book.format.as_str(), "size": book.file_size, "title": book.title });
+                tx.audit(&AuditEntry::new(by, AuditAction::BookAdded, &book.id, &book.title, None, Some(after))).await?;
+                tx.event(&Event::BookAdded { book_id: book.id.clone() }).await?;
+                self.commit(tx).await?;
                 Ok(ImportOutcome::Created(Box::new(book)))
             }
             // Imported concurrently by someone else: the same outcome as finding it first.
             Err(StoreError::Conflict(_)) => {
+                drop(tx);
                 let id = self.store.book_id_by_file_hash(&new.book.file_hash).await?.ok_or(CatalogError::NotFound)?;
                 Ok(ImportOutcome::AlreadyPresent(id))
             }
@@ -447,59 +436,42 @@ impl CatalogService {
         Ok(page)
     }
 
-    /// Sets a book's price (never negative) and featured flag, and updates the index.
-    pub async fn set_offer(&self, id: &str, price: Money, featured: bool) -> Result<Book, CatalogError> {
-        let book = self.write_offer(id, price, featured).await?;
-        self.drain_soon().await;
-        Ok(book)
-    }
-
-    /// Sets the offer; the book waits in the outbox.
-    async fn write_offer(&self, id: &str, price: Money, featured: bool) -> Result<Book, CatalogError> {
-        if price.amount < 0 {
-            return Err(CatalogError::NotFound);
-        }
-        if !self.store.set_book_offer(id, &price, featured, crate::clock::now_ms()).await? {
-            return Err(CatalogError::NotFound);
-        }
-        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        self.queued(&[&book.id]).await?;
-        Ok(book)
-    }
-
     /// Editors and admins only: publishes or unpublishes a book and sets its offer.
     pub async fn edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
-        let book = self.write_edit(by, id, status, price, featured).await?;
-        self.drain_soon().await;
+        let mut tx = self.store.begin().await?;
+        let book = self.write_edit(&mut tx, by, id, status, price, featured).await?;
+        self.commit(tx).await?;
         Ok(book)
     }
 
-    async fn write_edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
+    async fn write_edit(
+        &self,
+        tx: &mut Tx,
+        by: &Actor,
+        id: &str,
+        status: BookStatus,
+        price: Money,
+        featured: bool,
+    ) -> Result<Book, CatalogError> {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        let before = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        if !self.store.set_book_status(id, status, crate::clock::now_ms()).await? {
+        if let Err(reason) = super::check_price(price.amount) {
+            return Err(CatalogError::Invalid(vec![FieldError::new("price", reason)]));
+        }
+        let before = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
+        let now = crate::clock::now_ms();
+        if !self.store.set_book_status(tx, id, status, now).await? || !self.store.set_book_offer(tx, id, &price, featured, now).await? {
             return Err(CatalogError::NotFound);
         }
-        // Queues the book for the index with its new status.
-        let book = self.write_offer(id, price, featured).await?;
+        let book = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
         let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured });
         if offer(&before) != offer(&book) {
-            self.audit(by, AuditAction::BookChanged, &book, Some(offer(&before)), Some(offer(&book))).await?;
+            tx.audit(&AuditEntry::new(by, AuditAction::BookChanged, &book.id, &book.title, Some(offer(&before)), Some(offer(&book))))
+                .await?;
+            tx.event(&Event::BookChanged { book_id: book.id.clone() }).await?;
         }
         Ok(book)
-    }
-
-    async fn audit(
-        &self,
-        by: &Actor,
-        action: AuditAction,
-        book: &Book,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) -> Result<(), CatalogError> {
-        Ok(self.store.record_audit(&AuditEntry::new(by, action, &book.id, &book.title, before, after)).await?)
     }
 
     /// Admins only: the audit log, newest first, filtered, 50 at a time.
@@ -534,52 +506,54 @@ impl CatalogService {
         if ids.len() > MAX_BULK {
             return Err(CatalogError::Invalid(vec![FieldError::new("livres", Reason::TooLong)]));
         }
+        // One unit of work for the whole action: every book changes, or none.
+        let mut tx = self.store.begin().await?;
         let mut changed = 0;
         for id in ids {
-            let Some(b) = self.store.book_by_id(id).await? else { continue };
+            let Some(b) = self.store.book_in(&mut tx, id).await? else { continue };
             match action {
                 BulkAction::Publish | BulkAction::Unpublish => {
                     let status = if *action == BulkAction::Publish { BookStatus::Published } else { BookStatus::Draft };
-                    self.write_edit(by, id, status, b.price.clone(), b.featured).await?;
+                    self.write_edit(&mut tx, by, id, status, b.price.clone(), b.featured).await?;
                 }
                 BulkAction::Feature | BulkAction::Unfeature => {
-                    self.write_edit(by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
+                    self.write_edit(&mut tx, by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
                 }
                 BulkAction::File(path) => {
                     let mut lines: Vec<String> = b.categories.iter().map(|c| c.name.clone()).collect();
                     lines.push(path.join(" > "));
                     let form = MetadataForm { categories: Some(lines.join("\n")), ..MetadataForm::of(&b) };
-                    self.write_correction(by, id, &form).await?;
+                    self.write_correction(&mut tx, by, id, &form).await?;
                 }
             }
             changed += 1;
         }
-        // Every changed book waits in the outbox: one drain writes them all.
-        self.drain_soon().await;
+        self.commit(tx).await?;
         Ok(changed)
     }
 
     /// Editors and admins only: corrects a book's metadata.
     pub async fn correct(&self, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
-        let book = self.write_correction(by, id, form).await?;
-        self.drain_soon().await;
+        let mut tx = self.store.begin().await?;
+        let book = self.write_correction(&mut tx, by, id, form).await?;
+        self.commit(tx).await?;
         Ok(book)
     }
 
-    async fn write_correction(&self, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
+    async fn write_correction(&self, tx: &mut Tx, by: &Actor, id: &str, form: &MetadataForm) -> Result<Book, CatalogError> {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        let current = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
+        let current = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
         let meta = parse_metadata(form, &current)?;
-        if !self.store.update_book_metadata(id, &meta, crate::clock::now_ms()).await? {
+        if !self.store.update_book_metadata(tx, id, &meta, crate::clock::now_ms()).await? {
             return Err(CatalogError::NotFound);
         }
-        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        self.queued(&[&book.id]).await?;
+        let book = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
         let (before, after) = (metadata_json(&current), metadata_json(&book));
         if before != after {
-            self.audit(by, AuditAction::BookCorrected, &book, Some(before), Some(after)).await?;
+            tx.audit(&AuditEntry::new(by, AuditAction::BookCorrected, &book.id, &book.title, Some(before), Some(after))).await?;
+            tx.event(&Event::BookChanged { book_id: book.id.clone() }).await?;
         }
         Ok(book)
     }
@@ -641,17 +615,20 @@ impl CatalogService {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        let book = self.store.book_by_id(id).await?.ok_or(CatalogError::NotFound)?;
-        if self.store.book_has_entitlements(id).await? {
+        let mut tx = self.store.begin().await?;
+        let book = self.store.book_in(&mut tx, id).await?.ok_or(CatalogError::NotFound)?;
+        if self.store.book_has_entitlements(&mut tx, id).await? {
             return Err(CatalogError::InUse);
         }
-        if !self.store.delete_book(id).await? {
+        if !self.store.delete_book(&mut tx, id).await? {
             return Err(CatalogError::NotFound);
         }
-        self.changed(&[id]).await?;
         let mut before = metadata_json(&book);
         before["file_hash"] = serde_json::json!(book.file_hash);
-        self.audit(by, AuditAction::BookDeleted, &book, Some(before), None).await?;
+        tx.audit(&AuditEntry::new(by, AuditAction::BookDeleted, &book.id, &book.title, Some(before), None)).await?;
+        tx.event(&Event::BookDeleted { book_id: book.id.clone() }).await?;
+        self.commit(tx).await?;
+        // Files after the commit: a crash here leaves an unused file, never a book without one.
         self.files.remove(&book.file_hash).await?;
         if let Some(cover) = &book.cover_hash {
             if self.store.cover_mime(cover).await?.is_none() {
@@ -677,13 +654,7 @@ impl CatalogService {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        let outcome = self.import(bytes, file_name, false).await?;
-        if let ImportOutcome::Created(book) = &outcome {
-            let after =
-                serde_json::json!({ "file": file_name, "format": book.format.as_str(), "size": book.file_size, "title": book.title });
-            self.audit(by, AuditAction::BookAdded, book, None, Some(after)).await?;
-        }
-        Ok(outcome)
+        self.add(by, bytes, file_name, false).await
     }
 
     /// A stored cover or book file.

@@ -1,6 +1,6 @@
 //! The catalogue's port.
 
-use super::StoreResult;
+use super::{StoreResult, Tx};
 use crate::catalog::{Book, BookFilter, BookPage, BookStatus, Money};
 use async_trait::async_trait;
 
@@ -46,24 +46,28 @@ pub enum Start {
 }
 
 #[async_trait]
-pub trait CatalogStore: super::AuditStore {
+/// Writes take the command's unit of work ([`Tx`]): its rows, audit entry and events commit
+/// together.
+pub trait CatalogStore: super::AuditStore + super::UnitOfWork {
     /// Stores a book with its contributors and publisher (created when new).
-    async fn insert_book(&self, book: &NewBook) -> StoreResult<()>;
+    async fn insert_book(&self, tx: &mut Tx, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
+    /// A book as this unit of work sees it (its own writes included).
+    async fn book_in(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Book>>;
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;
     /// The type of a cover that some book uses (or an author's photo); `None` when the hash is
     /// neither.
     async fn cover_mime(&self, hash: &str) -> StoreResult<Option<String>>;
     /// Replaces the corrected metadata, contributors and publisher of a book.
-    async fn update_book_metadata(&self, id: &str, meta: &BookMetadata, now_ms: i64) -> StoreResult<bool>;
+    async fn update_book_metadata(&self, tx: &mut Tx, id: &str, meta: &BookMetadata, now_ms: i64) -> StoreResult<bool>;
     /// Sets the price and the featured flag.
-    async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
-    async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
+    async fn set_book_offer(&self, tx: &mut Tx, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
+    async fn set_book_status(&self, tx: &mut Tx, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
     /// Removes a book and what hangs on it (contributors' links, categories, readers' progress
     /// and notes); `false` when there was none.
-    async fn delete_book(&self, id: &str) -> StoreResult<bool>;
+    async fn delete_book(&self, tx: &mut Tx, id: &str) -> StoreResult<bool>;
     /// Whether someone holds an entitlement (a purchase or a grant) to the book.
-    async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool>;
+    async fn book_has_entitlements(&self, tx: &mut Tx, id: &str) -> StoreResult<bool>;
     /// Authors, publishers or categories by name, with their books counted; and how many there
     /// are in all. For readers (`editors` false): only those with published books (categories:
     /// all), published books counted; for editors: all of them, every book counted. `name`
@@ -77,30 +81,23 @@ pub trait CatalogStore: super::AuditStore {
         limit: u32,
     ) -> StoreResult<(Vec<crate::catalog::Listed>, u64)>;
     /// A new category (its slug unique: `Conflict("category")`).
-    async fn add_category(&self, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()>;
+    async fn add_category(&self, tx: &mut Tx, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()>;
     /// Writes an entry's name, detail (biography, slug) and parent (categories); a name or slug
     /// taken by another answers `Conflict`. `false` when there is none.
-    async fn update_entry(&self, kind: crate::catalog::Listing, entry: &crate::catalog::Listed) -> StoreResult<bool>;
+    async fn update_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, entry: &crate::catalog::Listed) -> StoreResult<bool>;
     /// An author's photo (content hash and type), or none.
-    async fn set_author_photo(&self, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool>;
+    async fn set_author_photo(&self, tx: &mut Tx, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool>;
     /// Removes an entry. Books lose it; a category's children move to its parent.
-    async fn delete_entry(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool>;
+    async fn delete_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool>;
     /// The books (any status) an entry is on.
     /// Merges author or publisher `from` into `into`: `from`'s books get `into` (a book with both
     /// keeps one), `into` takes `from`'s biography and photo where it has none, and `from` goes.
     /// False when `from` was not there.
-    async fn merge_entry(&self, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool>;
+    async fn merge_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool>;
     async fn entry_book_ids(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Vec<String>>;
     /// One author or publisher (categories: by id too), whatever its books.
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
-    /// Marks books for (re)writing in the search index; a book already waiting keeps one row.
-    async fn queue_for_index(&self, book_ids: &[&str], now_ms: i64) -> StoreResult<()>;
-    /// Books waiting for the index, oldest first: (book id, queued at ms).
-    async fn index_queue(&self, limit: u32) -> StoreResult<Vec<(String, i64)>>;
-    /// Removes drained rows, unless the book was queued again since (its time moved).
-    async fn index_dequeue(&self, done: &[(String, i64)]) -> StoreResult<()>;
-    /// How many books wait for the index.
-    async fn index_backlog(&self) -> StoreResult<u64>;
+    async fn listed_in(&self, tx: &mut Tx, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>>;
     /// The audit log, newest first, after `before` (`at` ms, id).
     async fn audit_log(
         &self,

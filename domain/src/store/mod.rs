@@ -6,14 +6,16 @@ use async_trait::async_trait;
 mod catalog;
 mod reading;
 mod rows;
-mod sql;
+pub(crate) mod sql;
 mod sql_catalog;
 mod sql_reading;
+mod tx;
 
 pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
 pub use reading::ReadingStore;
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
 pub use sql_catalog::{parse_cursor, sort_key};
+pub use tx::Tx;
 
 /// What can go wrong below the services.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,15 @@ pub enum RefreshUse {
 pub trait AuditStore: Send + Sync + 'static {
     /// Adds a line to the audit log.
     async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
+}
+
+/// Where units of work begin: one transaction per command (see [`Tx`]).
+#[async_trait]
+pub trait UnitOfWork: Send + Sync + 'static {
+    async fn begin(&self) -> StoreResult<Tx>;
+    /// Woken when a unit of work that wrote events commits in this process (the dispatcher
+    /// waits on it, and polls for other processes' events).
+    fn wakeups(&self) -> std::sync::Arc<tokio::sync::Notify>;
 }
 
 /// Accounts, one-time tokens, refresh tokens and web sessions.

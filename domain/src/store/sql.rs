@@ -43,9 +43,11 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Rung when a unit of work with events commits (see `UnitOfWork::wakeups`).
+    pub(super) wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
-pub(super) fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn conflict_or(err: sqlx::Error, what: &'static str) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
         _ => StoreError::Database(err),
@@ -72,7 +74,7 @@ impl SqlStore {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, wake: Default::default() })
     }
 
     /// Applies the pending migrations of this backend's dialect.
@@ -148,23 +150,23 @@ impl SqlStore {
         Ok(bind_all(sqlx::query(sql), binds).execute(&self.pool).await?.rows_affected())
     }
 
-    pub(super) fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }
 
 /// A value bound to a statement built at run time.
 #[derive(Clone, Copy)]
-pub(super) enum Bind<'a> {
+pub(crate) enum Bind<'a> {
     Text(&'a str),
     Int(i64),
     Bool(bool),
     OptText(Option<&'a str>),
     OptInt(Option<i64>),
 }
-pub(super) type Binds<'a> = Vec<Bind<'a>>;
+pub(crate) type Binds<'a> = Vec<Bind<'a>>;
 
-pub(super) fn bind_all<'q>(
+pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     binds: Binds<'_>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {

@@ -3,7 +3,7 @@
 use super::catalog::{BookMetadata, CatalogStore, NewBook, Start};
 use super::rows::flag;
 use super::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, Tx};
 use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef, Sort};
 use crate::clock::{from_ms, now_ms};
 use async_trait::async_trait;
@@ -64,20 +64,14 @@ impl<'a> Params<'a> {
 
 impl SqlStore {
     /// Puts a book in each category of `paths` (made when missing).
-    async fn link_categories(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        book_id: &str,
-        paths: &[Vec<String>],
-        now_ms: i64,
-    ) -> StoreResult<()> {
+    async fn link_categories(&self, tx: &mut sqlx::AnyConnection, book_id: &str, paths: &[Vec<String>], now_ms: i64) -> StoreResult<()> {
         for path in paths {
             let category = self.category_path(tx, path, now_ms).await?;
             bind_all(
                 sqlx::query("INSERT INTO book_categories (book_id, category_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
                 vec![Bind::Text(book_id), Bind::Text(&category)],
             )
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Ok(())
@@ -86,14 +80,14 @@ impl SqlStore {
     /// The category at the end of `path` (`[Fiction, Romans]`), made with its parents when
     /// missing. A name is found by its slug wherever it stands in the tree; a new one goes under
     /// the path's previous name.
-    async fn category_path(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, path: &[String], now_ms: i64) -> StoreResult<String> {
+    async fn category_path(&self, tx: &mut sqlx::AnyConnection, path: &[String], now_ms: i64) -> StoreResult<String> {
         let mut parent: Option<String> = None;
         for name in path {
             let slug = crate::catalog::slug(name);
             // By its name first (a renamed category keeps its old slug), else by slug.
             let sql = "SELECT id FROM categories WHERE name = $1 OR slug = $2 ORDER BY CASE WHEN name = $3 THEN 0 ELSE 1 END, id LIMIT 1";
             let found =
-                bind_all(sqlx::query(sql), vec![Bind::Text(name), Bind::Text(&slug), Bind::Text(name)]).fetch_optional(&mut **tx).await?;
+                bind_all(sqlx::query(sql), vec![Bind::Text(name), Bind::Text(&slug), Bind::Text(name)]).fetch_optional(&mut *tx).await?;
             let id = match found {
                 Some(r) => r.try_get::<String, _>(0)?,
                 None => {
@@ -102,7 +96,7 @@ impl SqlStore {
                         sqlx::query("INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)"),
                         vec![Bind::Text(&id), Bind::OptText(parent.as_deref()), Bind::Text(&slug), Bind::Text(name), Bind::Int(now_ms)],
                     )
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict_or(e, "category"))?;
                     id
@@ -113,40 +107,59 @@ impl SqlStore {
         parent.ok_or_else(|| StoreError::Corrupt("empty category path".into()))
     }
 
-    async fn name_id(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, table: &str, name: &str) -> StoreResult<String> {
+    async fn name_id(&self, tx: &mut sqlx::AnyConnection, table: &str, name: &str) -> StoreResult<String> {
         let insert = format!("INSERT INTO {table} (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING");
         let id = uuid::Uuid::now_v7().to_string();
-        bind_all(sqlx::query(&insert), vec![Bind::Text(&id), Bind::Text(name), Bind::Int(now_ms())]).execute(&mut **tx).await?;
+        bind_all(sqlx::query(&insert), vec![Bind::Text(&id), Bind::Text(name), Bind::Int(now_ms())]).execute(&mut *tx).await?;
         let select = format!("SELECT id FROM {table} WHERE name = $1");
-        Ok(sqlx::query(&select).bind(name.to_owned()).fetch_one(&mut **tx).await?.try_get("id")?)
+        Ok(sqlx::query(&select).bind(name.to_owned()).fetch_one(&mut *tx).await?.try_get("id")?)
     }
 
     /// Links a book to its contributors, in order, creating authors that are new.
-    async fn link_contributors(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        book_id: &str,
-        contributors: &[(String, String)],
-    ) -> StoreResult<()> {
+    async fn link_contributors(&self, tx: &mut sqlx::AnyConnection, book_id: &str, contributors: &[(String, String)]) -> StoreResult<()> {
         for (position, (name, role)) in contributors.iter().enumerate() {
             let author_id = self.name_id(tx, "authors", name).await?;
             let sql = "INSERT INTO book_authors (book_id, author_id, role, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
             bind_all(sqlx::query(sql), vec![Bind::Text(book_id), Bind::Text(&author_id), Bind::Text(role), Bind::Int(position as i64)])
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Ok(())
     }
 
-    async fn publisher_id(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, name: Option<&str>) -> StoreResult<Option<String>> {
+    async fn publisher_id(&self, tx: &mut sqlx::AnyConnection, name: Option<&str>) -> StoreResult<Option<String>> {
         match name.map(str::trim).filter(|p| !p.is_empty()) {
             Some(name) => Ok(Some(self.name_id(tx, "publishers", name).await?)),
             None => Ok(None),
         }
     }
 
+    async fn load_book(&self, conn: &mut sqlx::AnyConnection, id: &str) -> StoreResult<Option<Book>> {
+        let sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS} WHERE b.id = $1");
+        let Some(row) = sqlx::query(&sql).bind(id.to_owned()).fetch_optional(&mut *conn).await? else { return Ok(None) };
+        let mut books = vec![book_from_row(&row)?];
+        self.attach_relations(conn, &mut books).await?;
+        Ok(books.pop())
+    }
+
+    async fn load_listed(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        kind: crate::catalog::Listing,
+        id: &str,
+    ) -> StoreResult<Option<crate::catalog::Listed>> {
+        use crate::catalog::Listing;
+        let sql = match kind {
+            Listing::Authors => "SELECT id, name, biography AS detail, CAST(NULL AS TEXT) AS parent_id, photo_hash AS photo, 0 AS books FROM authors WHERE id = $1",
+            Listing::Publishers => "SELECT id, name, '' AS detail, CAST(NULL AS TEXT) AS parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM publishers WHERE id = $1",
+            Listing::Categories => "SELECT id, name, slug AS detail, parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM categories WHERE id = $1",
+        };
+        let row = sqlx::query(sql).bind(id.to_owned()).fetch_optional(conn).await?;
+        row.as_ref().map(listed_from_row).transpose()
+    }
+
     /// Fills in the authors and categories of `books`.
-    async fn attach_relations(&self, books: &mut [Book]) -> StoreResult<()> {
+    async fn attach_relations(&self, conn: &mut sqlx::AnyConnection, books: &mut [Book]) -> StoreResult<()> {
         if books.is_empty() {
             return Ok(());
         }
@@ -157,7 +170,7 @@ impl SqlStore {
             "SELECT ba.book_id, a.id, a.name, ba.role FROM book_authors ba JOIN authors a ON a.id = ba.author_id \
              WHERE ba.book_id IN ({list}) ORDER BY ba.book_id, ba.position"
         );
-        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(self.pool()).await?;
+        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(&mut *conn).await?;
         let mut authors: HashMap<String, Vec<Contributor>> = HashMap::new();
         for r in rows {
             authors.entry(r.try_get("book_id")?).or_default().push(Contributor {
@@ -172,7 +185,7 @@ impl SqlStore {
             "SELECT bc.book_id, c.id, c.slug, c.name FROM book_categories bc JOIN categories c ON c.id = bc.category_id \
              WHERE bc.book_id IN ({list}) ORDER BY c.name"
         );
-        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(self.pool()).await?;
+        let rows = bind_all(sqlx::query(&sql), params.binds).fetch_all(&mut *conn).await?;
         let mut categories: HashMap<String, Vec<CategoryRef>> = HashMap::new();
         for r in rows {
             categories.entry(r.try_get("book_id")?).or_default().push(CategoryRef {
@@ -192,35 +205,16 @@ impl SqlStore {
 #[async_trait]
 impl super::AuditStore for SqlStore {
     async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
-        let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        bind_all(
-            sqlx::query(sql),
-            vec![
-                Bind::Text(&e.id),
-                Bind::Int(e.at.timestamp_millis()),
-                Bind::OptText(e.actor_id.as_deref()),
-                Bind::Text(&e.actor_email),
-                Bind::Text(e.action.as_str()),
-                Bind::Text(&e.target_id),
-                Bind::Text(&e.target_label),
-                Bind::OptText(e.before.as_deref()),
-                Bind::OptText(e.after.as_deref()),
-                Bind::Text(&e.ip),
-            ],
-        )
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        super::tx::insert_audit(&mut *self.pool().acquire().await?, e).await
     }
 }
 
 #[async_trait]
 impl CatalogStore for SqlStore {
-    async fn insert_book(&self, new: &NewBook) -> StoreResult<()> {
+    async fn insert_book(&self, tx: &mut Tx, new: &NewBook) -> StoreResult<()> {
         let b = &new.book;
-        let mut tx = self.pool().begin().await?;
-        let publisher_id = self.publisher_id(&mut tx, new.publisher.as_deref()).await?;
+        let tx = tx.conn();
+        let publisher_id = self.publisher_id(tx, new.publisher.as_deref()).await?;
         let created = b.created_at.timestamp_millis();
         let published_at = (b.status == BookStatus::Published).then_some(created);
         let sql = "INSERT INTO books (id, title, subtitle, description, language, isbn, publisher_id, published_date, \
@@ -255,17 +249,16 @@ impl CatalogStore for SqlStore {
             Bind::Text(&subjects),
         ];
         bind_all(sqlx::query(sql), binds).execute(&mut *tx).await.map_err(|e| conflict_or(e, "file_hash"))?;
-        self.link_contributors(&mut tx, &b.id, &new.contributors).await?;
+        self.link_contributors(tx, &b.id, &new.contributors).await?;
         if let Some(paths) = &new.categories {
-            self.link_categories(&mut tx, &b.id, paths, created).await?;
+            self.link_categories(tx, &b.id, paths, created).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
-    async fn update_book_metadata(&self, id: &str, m: &BookMetadata, now_ms: i64) -> StoreResult<bool> {
-        let mut tx = self.pool().begin().await?;
-        let publisher_id = self.publisher_id(&mut tx, m.publisher.as_deref()).await?;
+    async fn update_book_metadata(&self, tx: &mut Tx, id: &str, m: &BookMetadata, now_ms: i64) -> StoreResult<bool> {
+        let tx = tx.conn();
+        let publisher_id = self.publisher_id(tx, m.publisher.as_deref()).await?;
         let sql = "UPDATE books SET title = $2, subtitle = $3, description = $4, language = $5, isbn = $6, \
                    published_date = $7, publisher_id = $8, updated_at = $9, sort_title = $10 WHERE id = $1";
         let sort_title = sort_key(&m.title);
@@ -285,21 +278,20 @@ impl CatalogStore for SqlStore {
             return Ok(false);
         }
         bind_all(sqlx::query("DELETE FROM book_authors WHERE book_id = $1"), vec![Bind::Text(id)]).execute(&mut *tx).await?;
-        self.link_contributors(&mut tx, id, &m.contributors).await?;
+        self.link_contributors(tx, id, &m.contributors).await?;
         if let Some(paths) = &m.categories {
             bind_all(sqlx::query("DELETE FROM book_categories WHERE book_id = $1"), vec![Bind::Text(id)]).execute(&mut *tx).await?;
-            self.link_categories(&mut tx, id, paths, now_ms).await?;
+            self.link_categories(tx, id, paths, now_ms).await?;
         }
-        tx.commit().await?;
         Ok(true)
     }
 
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>> {
-        let sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS} WHERE b.id = $1");
-        let Some(row) = sqlx::query(&sql).bind(id.to_owned()).fetch_optional(self.pool()).await? else { return Ok(None) };
-        let mut books = vec![book_from_row(&row)?];
-        self.attach_relations(&mut books).await?;
-        Ok(books.pop())
+        self.load_book(&mut *self.pool().acquire().await?, id).await
+    }
+
+    async fn book_in(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Book>> {
+        self.load_book(tx.conn(), id).await
     }
 
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>> {
@@ -369,26 +361,23 @@ impl CatalogStore for SqlStore {
     }
 
     async fn listed(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>> {
-        use crate::catalog::Listing;
-        let sql = match kind {
-            Listing::Authors => "SELECT id, name, biography AS detail, CAST(NULL AS TEXT) AS parent_id, photo_hash AS photo, 0 AS books FROM authors WHERE id = $1",
-            Listing::Publishers => "SELECT id, name, '' AS detail, CAST(NULL AS TEXT) AS parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM publishers WHERE id = $1",
-            Listing::Categories => "SELECT id, name, slug AS detail, parent_id, CAST(NULL AS TEXT) AS photo, 0 AS books FROM categories WHERE id = $1",
-        };
-        let row = sqlx::query(sql).bind(id.to_owned()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(listed_from_row).transpose()
+        self.load_listed(&mut *self.pool().acquire().await?, kind, id).await
     }
 
-    async fn add_category(&self, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()> {
+    async fn listed_in(&self, tx: &mut Tx, kind: crate::catalog::Listing, id: &str) -> StoreResult<Option<crate::catalog::Listed>> {
+        self.load_listed(tx.conn(), kind, id).await
+    }
+
+    async fn add_category(&self, tx: &mut Tx, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()> {
         let sql = "INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)";
         bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(parent_id), Bind::Text(slug), Bind::Text(name), Bind::Int(now_ms)])
-            .execute(self.pool())
+            .execute(tx.conn())
             .await
             .map_err(|e| conflict_or(e, "slug"))?;
         Ok(())
     }
 
-    async fn update_entry(&self, kind: crate::catalog::Listing, e: &crate::catalog::Listed) -> StoreResult<bool> {
+    async fn update_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, e: &crate::catalog::Listed) -> StoreResult<bool> {
         use crate::catalog::Listing;
         let (sql, binds, what) = match kind {
             Listing::Authors => (
@@ -403,20 +392,20 @@ impl CatalogStore for SqlStore {
                 "slug",
             ),
         };
-        let done = bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|err| conflict_or(err, what))?;
+        let done = bind_all(sqlx::query(sql), binds).execute(tx.conn()).await.map_err(|err| conflict_or(err, what))?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn set_author_photo(&self, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool> {
+    async fn set_author_photo(&self, tx: &mut Tx, id: &str, photo: Option<(&str, &str)>) -> StoreResult<bool> {
         let (hash, mime) = photo.unzip();
         let sql = "UPDATE authors SET photo_hash = $2, photo_mime = $3 WHERE id = $1";
-        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(hash), Bind::OptText(mime)]).execute(self.pool()).await?;
+        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(hash), Bind::OptText(mime)]).execute(tx.conn()).await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn delete_entry(&self, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool> {
+    async fn delete_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, id: &str) -> StoreResult<bool> {
         use crate::catalog::Listing;
-        let mut tx = self.pool().begin().await?;
+        let tx = tx.conn();
         let table = match kind {
             Listing::Authors => "authors",
             Listing::Publishers => "publishers",
@@ -428,11 +417,10 @@ impl CatalogStore for SqlStore {
         };
         // Books' links go with it (cascade); a publisher's books keep no publisher (set null).
         let done = bind_all(sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")), vec![Bind::Text(id)]).execute(&mut *tx).await?;
-        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn merge_entry(&self, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool> {
+    async fn merge_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, from: &str, into: &str) -> StoreResult<bool> {
         use crate::catalog::Listing;
         let (statements, table): (&[&str], &str) = match kind {
             Listing::Authors => (
@@ -459,12 +447,11 @@ impl CatalogStore for SqlStore {
                 "categories",
             ),
         };
-        let mut tx = self.pool().begin().await?;
+        let tx = tx.conn();
         for sql in statements {
             bind_all(sqlx::query(sql), vec![Bind::Text(from), Bind::Text(into)]).execute(&mut *tx).await?;
         }
         let done = bind_all(sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")), vec![Bind::Text(from)]).execute(&mut *tx).await?;
-        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -477,34 +464,6 @@ impl CatalogStore for SqlStore {
         };
         let rows = sqlx::query(sql).bind(id.to_owned()).fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
-    }
-
-    async fn queue_for_index(&self, book_ids: &[&str], now_ms: i64) -> StoreResult<()> {
-        let sql = "INSERT INTO search_outbox (book_id, queued_at) VALUES ($1, $2) \
-                   ON CONFLICT (book_id) DO UPDATE SET queued_at = excluded.queued_at";
-        for id in book_ids {
-            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(now_ms)]).execute(self.pool()).await?;
-        }
-        Ok(())
-    }
-
-    async fn index_queue(&self, limit: u32) -> StoreResult<Vec<(String, i64)>> {
-        let sql = "SELECT book_id, queued_at FROM search_outbox ORDER BY queued_at, book_id LIMIT $1";
-        let rows = bind_all(sqlx::query(sql), vec![Bind::Int(i64::from(limit.clamp(1, 1000)))]).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
-    }
-
-    async fn index_dequeue(&self, done: &[(String, i64)]) -> StoreResult<()> {
-        let sql = "DELETE FROM search_outbox WHERE book_id = $1 AND queued_at = $2";
-        for (id, at) in done {
-            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(*at)]).execute(self.pool()).await?;
-        }
-        Ok(())
-    }
-
-    async fn index_backlog(&self) -> StoreResult<u64> {
-        let row = sqlx::query("SELECT COUNT(*) FROM search_outbox").fetch_one(self.pool()).await?;
-        Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
     }
 
     async fn audit_log(
@@ -553,30 +512,30 @@ impl CatalogStore for SqlStore {
         Ok(out)
     }
 
-    async fn delete_book(&self, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(self.pool()).await?;
+    async fn delete_book(&self, tx: &mut Tx, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM books WHERE id = $1").bind(id.to_owned()).execute(tx.conn()).await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn book_has_entitlements(&self, id: &str) -> StoreResult<bool> {
+    async fn book_has_entitlements(&self, tx: &mut Tx, id: &str) -> StoreResult<bool> {
         let row = sqlx::query("SELECT 1 AS one FROM entitlements WHERE book_id = $1 LIMIT 1")
             .bind(id.to_owned())
-            .fetch_optional(self.pool())
+            .fetch_optional(tx.conn())
             .await?;
         Ok(row.is_some())
     }
 
-    async fn set_book_offer(&self, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool> {
+    async fn set_book_offer(&self, tx: &mut Tx, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET price_amount = $2, price_currency = $3, featured = $4, updated_at = $5 WHERE id = $1";
         let binds = vec![Bind::Text(id), Bind::Int(price.amount), Bind::Text(&price.currency), Bind::Bool(featured), Bind::Int(now_ms)];
-        Ok(bind_all(sqlx::query(sql), binds).execute(self.pool()).await?.rows_affected() == 1)
+        Ok(bind_all(sqlx::query(sql), binds).execute(tx.conn()).await?.rows_affected() == 1)
     }
 
-    async fn set_book_status(&self, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
+    async fn set_book_status(&self, tx: &mut Tx, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool> {
         let sql = "UPDATE books SET status = $2, published_at = CASE WHEN $2 = 'published' THEN COALESCE(published_at, $3) ELSE published_at END, \
                    updated_at = $3 WHERE id = $1";
         let done =
-            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(status.as_str()), Bind::Int(now_ms)]).execute(self.pool()).await?;
+            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Text(status.as_str()), Bind::Int(now_ms)]).execute(tx.conn()).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -634,7 +593,7 @@ impl CatalogStore for SqlStore {
         } else {
             None
         };
-        self.attach_relations(&mut books).await?;
+        self.attach_relations(&mut *self.pool().acquire().await?, &mut books).await?;
         Ok(BookPage { books, next_cursor, total: 0 })
     }
 }

@@ -57,3 +57,17 @@ where
         None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL half skipped"),
     }
 }
+
+/// The job queue of a test, with the catalogue's search handlers: what `coko serve` runs.
+pub fn runner(db: &TestDb, catalog: &domain::catalog::CatalogService) -> domain::jobs::Runner {
+    use domain::catalog::indexing::{IndexBooks, RebuildIndex};
+    domain::jobs::Runner::new(std::sync::Arc::new(db.store.clone()))
+        .with(std::sync::Arc::new(IndexBooks(catalog.clone())))
+        .with(std::sync::Arc::new(RebuildIndex(catalog.clone())))
+}
+
+/// Runs the queue until nothing due is left.
+pub async fn settle(runner: &domain::jobs::Runner) {
+    let left = runner.settle(std::time::Duration::from_secs(30)).await.expect("job queue");
+    assert_eq!((left.events, left.running), (0, 0), "the queue settles");
+}

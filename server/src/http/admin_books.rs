@@ -56,13 +56,27 @@ pub async fn save(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+    let role = match editor(&s, &v).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
     let status = if f.get("status").map(String::as_str) == Some("published") { BookStatus::Published } else { BookStatus::Draft };
-    let price = f.get("price").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| (0..=10_000_000).contains(p)).unwrap_or(0);
-    match s.catalog.edit(&v.actor(), &id, status, Money::xof(price), f.contains_key("featured")).await {
+    // A price that does not read is refused with its field, never taken as 0 (free).
+    let outcome = match domain::catalog::parse_price(f.get("price").map_or("", String::as_str)) {
+        Ok(price) => s.catalog.edit(&v.actor(), &id, status, Money::xof(price), f.contains_key("featured")).await,
+        Err(reason) => Err(CatalogError::Invalid(vec![domain::FieldError::new("price", reason)])),
+    };
+    match outcome {
         Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
+        Err(CatalogError::Invalid(fields)) => match s.catalog.book(&id, Some(role)).await {
+            Ok(book) => {
+                let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
+                let values = f.into_iter().collect();
+                ctx.form = Some(FormState { form: "offer", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(_) => failure(&s, &v).await,
+        },
         Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
         Err(_) => failure(&s, &v).await,
     }

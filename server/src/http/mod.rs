@@ -117,20 +117,22 @@ async fn health() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: its database answers.
+/// The process can serve: its database answers. The search index is reported, not required:
+/// while it is down, catalogue changes wait in the job queue and pages still render.
 async fn ready(State(s): State<AppState>) -> impl IntoResponse {
     let db = tokio::time::timeout(Duration::from_secs(3), s.store.ping()).await;
     let index = tokio::time::timeout(Duration::from_secs(3), s.catalog.index_ready()).await.is_ok_and(|r| r.is_ok());
     let kind = if s.config.meilisearch.is_some() { "meilisearch" } else { "embedded" };
     match db {
         Ok(Ok(())) => {
-            // Books waiting for the index: an index that is down delays them, never loses them.
-            let backlog = s.catalog.index_backlog().await.unwrap_or(0);
+            // Work waiting in the queue: an index that is down delays it, never loses it.
+            let jobs = s.jobs.backlog().await.unwrap_or_default();
             let body = json!({
-                "status": if index { "ready" } else { "unavailable" }, "database": "ok",
-                "index": if index { "ok" } else { "error" }, "indexKind": kind, "indexBacklog": backlog,
+                "status": if index { "ready" } else { "degraded" }, "database": "ok",
+                "index": if index { "ok" } else { "error" }, "indexKind": kind,
+                "jobs": { "events": jobs.events, "ready": jobs.ready, "running": jobs.running, "dead": jobs.dead },
             });
-            (if index { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+            (StatusCode::OK, Json(body))
         }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: database down");

@@ -52,11 +52,17 @@ fn unusable(field: &str, reason: Reason) -> HttpError {
     HttpError { fields: vec![FieldError::new(field, reason)], ..HttpError::new(ErrorCode::ValidationError) }
 }
 
-/// `page` (from 1) and `limit` (1–100) of a listing, with their defaults.
+/// The last page a listing or search serves (a million results at 100 a page): past it, the
+/// offsets would only cost scans (and once overflowed `u32`).
+pub const MAX_PAGE: u32 = 10_000;
+
+/// `page` (1–[`MAX_PAGE`]) and `limit` (1–100) of a listing, with their defaults.
 fn paging(page: Option<&str>, limit: Option<&str>, lang: Language) -> Result<(u32, u32), ApiError> {
-    let page = match page {
+    let page = match page.map(|p| p.parse::<u64>()) {
         None => 1,
-        Some(p) => p.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| ApiError::new(invalid("page", Reason::InvalidFormat), lang))?,
+        Some(Ok(p @ 1..)) if p <= u64::from(MAX_PAGE) => p as u32,
+        Some(Ok(0)) | Some(Err(_)) => return Err(ApiError::new(invalid("page", Reason::InvalidFormat), lang)),
+        Some(Ok(_)) => return Err(ApiError::new(invalid("page", Reason::OutOfRange), lang)),
     };
     let limit = match limit.map(str::parse::<u32>) {
         None => 20,
@@ -170,7 +176,7 @@ pub async fn search(
         free,
         category: None,
     };
-    let offset = ((page - 1) * limit) as usize;
+    let offset = ((u64::from(page) - 1) * u64::from(limit)) as usize;
     let found = s.catalog.search(query.trim(), &filter, offset, limit as usize).await.map_err(|e| catalog_error(e, lang))?;
     let pairs = |v: &[(String, u64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
     Ok(Json(json!({
@@ -308,8 +314,7 @@ pub async fn update(
     };
     let price = match change.price {
         None => current.price.amount,
-        Some(p) if (0..=10_000_000).contains(&p) => p,
-        Some(_) => return Err(ApiError::new(unusable("price", Reason::OutOfRange), lang)),
+        Some(p) => domain::catalog::check_price(p).map_err(|reason| ApiError::new(unusable("price", reason), lang))?,
     };
     let touches_metadata = change.title.is_some()
         || change.subtitle.is_some()

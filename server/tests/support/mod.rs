@@ -21,6 +21,13 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Waits until the job queue has done what the last commands asked (the search index
+    /// follows the catalogue through it, a moment after each change).
+    pub async fn settle(&self) {
+        let left = self.state.jobs.settle(std::time::Duration::from_secs(30)).await.unwrap();
+        assert_eq!((left.events, left.running), (0, 0), "the job queue settles");
+    }
+
     pub fn outbox(&self) -> PathBuf {
         self.state.config.outbox_dir()
     }
@@ -127,10 +134,20 @@ pub async fn import(app: &TestApp, path: &str, publish: bool) -> domain::catalog
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(path);
     let bytes = std::fs::read(&p).unwrap();
     let name = p.file_name().unwrap().to_string_lossy().into_owned();
-    match app.state.catalog.import(&bytes, &name, publish).await.unwrap() {
+    let book = match app.state.catalog.import(&bytes, &name, publish).await.unwrap() {
         domain::catalog::ImportOutcome::Created(b) => *b,
         other => panic!("{other:?}"),
-    }
+    };
+    app.settle().await;
+    book
+}
+
+/// Puts a published book on sale at `amount` XOF, as an editor would.
+pub async fn set_price(app: &TestApp, id: &str, amount: i64) {
+    let editor = domain::audit::Actor::system(domain::account::Role::Editor);
+    let published = domain::catalog::BookStatus::Published;
+    app.state.catalog.edit(&editor, id, published, domain::catalog::Money::xof(amount), false).await.unwrap();
+    app.settle().await;
 }
 
 pub fn client() -> reqwest::Client {
@@ -176,4 +193,22 @@ pub async fn bearer(app: &TestApp, email: &str, role: &str) -> String {
         .unwrap();
     let body: serde_json::Value = res.json().await.unwrap();
     body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Runs the `coko` binary against the test's database, from the workspace root.
+pub fn coko(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_coko"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .args(args)
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("COKO_DATA_DIR", app.data.path())
+        .env("RUST_LOG", "warn")
+        .env_remove("COKO_ADMIN_PASSWORD")
+        .env_remove("COKO_BASE_URL")
+        .env_remove("LEPTOS_SITE_ADDR")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
 }
