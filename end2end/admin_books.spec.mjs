@@ -4,10 +4,20 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { BASE, DESKTOP, PHONE, launch, newPage, shot, waitForServer, signInAdmin } from './lib.mjs';
 
 const CORPUS = process.env.COKO_CORPUS ?? '../shared/corpus';
 let browser;
+// Writes an EPUB whose package declares nested entities (a small billion-laughs) to argv[1].
+const HOSTILE_EPUB = `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr(zipfile.ZipInfo('mimetype'), 'application/epub+zip')
+    z.writestr('META-INF/container.xml', '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+    z.writestr('content.opf', '<?xml version="1.0"?><!DOCTYPE package [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>&b;</dc:title></metadata><manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/></spine></package>')
+    z.writestr('c.xhtml', '<html><body/></html>')
+`;
 before(async () => { await waitForServer(); browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -31,6 +41,14 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.getByRole('button', { name: 'Importer' }).click();
     assert.match(await page.getByTestId('upload-refused').innerText(), /Fichier refusé : ce n'est pas une archive EPUB lisible/);
     await shot(page, 'upload-refused');
+    // A crafted book (entity declarations in its package) is refused, said in plain words.
+    const hostile = path.join(os.tmpdir(), `piege-${Date.now()}.epub`);
+    execFileSync('python3', ['-c', HOSTILE_EPUB, hostile]);
+    await page.getByLabel('Fichier EPUB ou PDF').setInputFiles(hostile);
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await page.getByTestId('upload-refused').getByText(/contient du XML fabriqué pour épuiser les lecteurs/).waitFor();
+    assert.doesNotMatch(await page.getByTestId('upload-refused').innerText(), /Invalid|bug|quick_xml|entity/i, 'no parser internals');
+    await shot(page, 'upload-refused-hostile');
 
     // A real book: already catalogued by the import, so it opens its page to edit.
     // Sent over a slow line (40 KB/s up): the progress bar and the figures show what is sent.
