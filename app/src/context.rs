@@ -35,6 +35,8 @@ pub enum Page {
         filter: BookFilter,
         cursor: Option<String>,
         categories: Vec<(String, String)>,
+        /// The languages the books are in (codes), for the filter.
+        languages: Vec<String>,
     },
     Book {
         book: Box<Book>,

@@ -100,8 +100,8 @@ pub fn App() -> impl IntoView {
         Page::ForgotPassword { sent } => view! { <pages::auth::ForgotPasswordPage sent/> }.into_any(),
         Page::ResetPassword { token } => view! { <pages::auth::ResetPasswordPage token/> }.into_any(),
         Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
-        Page::Catalog { page, filter, cursor, categories } => {
-            view! { <pages::catalog::CatalogPage page filter cursor categories/> }.into_any()
+        Page::Catalog { page, filter, cursor, categories, languages } => {
+            view! { <pages::catalog::CatalogPage page filter cursor categories languages/> }.into_any()
         }
         Page::Book { book, related } => view! { <pages::book::BookPage book=*book related/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),

@@ -501,3 +501,50 @@ async fn a_command_writes_its_rows_audit_and_event_together_or_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn cover_lookups_use_an_index() {
+    on_each_backend(|db| async move {
+        for sql in ["SELECT cover_mime FROM books WHERE cover_hash = 'abc'", "SELECT photo_mime FROM authors WHERE photo_hash = 'abc'"] {
+            let plan = db.store.query_plan(sql).await.unwrap().join("\n");
+            assert!(plan.to_lowercase().contains("index"), "{}: {sql}: {plan}", db.label);
+        }
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_parent_category_shows_its_whole_branch_and_languages_are_the_books() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
+        let editor = domain::audit::Actor::system(Role::Editor);
+        for (f, path) in
+            [("epub/moby-dick.epub", "Fiction > Romans > Mer"), ("epub/trees.epub", "Fiction > Contes"), ("epub/wasteland.epub", "Poésie")]
+        {
+            let (bytes, name) = corpus(f);
+            let ImportOutcome::Created(b) = svc.import(&bytes, &name, true).await.unwrap() else { panic!() };
+            let form = domain::catalog::MetadataForm { categories: Some(path.into()), ..domain::catalog::MetadataForm::of(&b) };
+            svc.correct(&editor, &b.id, &form).await.unwrap();
+        }
+        let count = |slug: &str| {
+            let (svc, slug) = (svc.clone(), slug.to_owned());
+            async move { svc.browse(&BookFilter { category: Some(slug), ..Default::default() }, None, 10, None).await.unwrap().total }
+        };
+        assert_eq!(count("fiction").await, 2, "{}: books filed below a category are in it", db.label);
+        assert_eq!(count("romans").await, 1);
+        assert_eq!(count("mer").await, 1);
+        assert_eq!(count("poesie").await, 1);
+        assert_eq!(svc.categories().await.unwrap().len(), 5, "{}", db.label);
+        let langs = svc.languages(None).await.unwrap();
+        assert!(!langs.is_empty() && langs.iter().all(|l| l.len() <= 3 && l.chars().all(|c| c.is_ascii_lowercase())), "{langs:?}");
+        db
+    })
+    .await;
+}

@@ -20,7 +20,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
@@ -41,11 +41,55 @@ pub struct Config {
     pub meilisearch: Option<Meilisearch>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Meilisearch {
     pub url: String,
     pub key: Option<String>,
     pub index: String,
+}
+
+/// A URL as logs may show it: the password of `user:password@` hidden.
+pub fn redacted(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let user = rest[..at].split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end], &rest[at..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+// By hand, so that printing the configuration never prints a password or a key.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redacted(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("base_url", &self.base_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redacted))
+            .field("mail_from", &self.mail_from)
+            .field("jwt_secret", &self.jwt_secret)
+            .field("log_format", &self.log_format)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("rate_limit_factor", &self.rate_limit_factor)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("meilisearch", &self.meilisearch)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Meilisearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meilisearch")
+            .field("url", &redacted(&self.url))
+            .field("key", &self.key.as_ref().map(|_| "***"))
+            .field("index", &self.index)
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,6 +229,22 @@ mod tests {
     fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup("127.0.0.1:3000", move |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn printing_the_configuration_prints_no_password() {
+        let c = with(&[
+            ("DATABASE_URL", "postgres://coko:pg-s3cret@db.internal:5432/coko"),
+            ("COKO_SMTP_URL", "smtps://mailer:smtp-s3cret@smtp.example.sn:465"),
+            ("MEILISEARCH_URL", "http://127.0.0.1:7700"),
+            ("MEILISEARCH_API_KEY", "meili-s3cret"),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(printed.contains("postgres://coko:***@db.internal:5432/coko") && printed.contains("smtps://mailer:***@smtp.example.sn"));
+        assert_eq!(redacted("sqlite://data/coko.db"), "sqlite://data/coko.db");
+        assert_eq!(redacted("smtp://relay.example.sn:25?tls=required"), "smtp://relay.example.sn:25?tls=required");
     }
 
     #[test]

@@ -54,13 +54,22 @@ fn FilterSelect(id: &'static str, label: &'static str, options: Vec<(String, Str
 }
 
 #[component]
-pub fn CatalogPage(page: BookPage, filter: BookFilter, cursor: Option<String>, categories: Vec<(String, String)>) -> impl IntoView {
+pub fn CatalogPage(
+    page: BookPage,
+    filter: BookFilter,
+    cursor: Option<String>,
+    categories: Vec<(String, String)>,
+    languages: Vec<String>,
+) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let all = || ("".to_owned(), t.filter_all.to_owned());
-    let languages = std::iter::once(all())
-        .chain(Language::ALL.iter().map(|l| (l.as_str().to_owned(), language_name(*l).to_owned())))
-        .collect::<Vec<_>>();
+    // The books' languages, each by its own name (`日本語`), the interface's by theirs.
+    let name = |code: &str| match Language::from_tag(code) {
+        Some(l) => language_name(l).to_owned(),
+        None => crate::i18n::book_language_name(code).unwrap_or(code).to_owned(),
+    };
+    let languages = std::iter::once(all()).chain(languages.iter().map(|c| (c.clone(), name(c)))).collect::<Vec<_>>();
     let formats = vec![all(), ("epub".into(), "EPUB".into()), ("pdf".into(), "PDF".into())];
     let prices = vec![all(), ("gratuit".into(), t.filter_free.into()), ("payant".into(), t.filter_paid.into())];
     let categories = std::iter::once(all()).chain(categories).collect::<Vec<_>>();
@@ -121,7 +130,7 @@ pub fn browse_filter(
             .filter(|c| !c.is_empty() && c.len() <= 100 && c.chars().all(|ch| ch.is_alphanumeric() || ch == '-'))
             .map(str::to_owned),
         sort: tri.and_then(Sort::parse).unwrap_or_default(),
-        language: langue.and_then(Language::from_tag).map(|l| l.as_str().to_owned()),
+        language: langue.and_then(domain::catalog::language_code),
         format: format.and_then(Format::parse),
         free: match prix {
             Some("gratuit") => Some(true),

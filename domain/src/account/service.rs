@@ -502,7 +502,10 @@ impl AccountService {
         if family.is_empty() || !self.store.refresh_family_live(family, now_ms()).await? {
             return Err(AccountError::InvalidToken);
         }
-        self.user(user_id).await.map_err(|_| AccountError::InvalidToken)
+        match self.user(user_id).await {
+            Err(AccountError::NotFound) => Err(AccountError::InvalidToken),
+            other => other,
+        }
     }
 
     pub async fn list_users(&self, actor: &User, search: &str, page: u32, per_page: u32) -> Result<UserPage, AccountError> {

@@ -275,6 +275,13 @@ pub fn indented(name: &str, depth: usize) -> String {
 
 /// Categories as a tree for a select: (slug, name indented by its depth), parents before their
 /// children, siblings by name. Only categories with published books, or with such descendants.
+/// A language filter's code from a book's tag or a query (`pt-BR` → `pt`): two or three
+/// letters, lower case; anything else is no language.
+pub fn language_code(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic())).then(|| primary.to_ascii_lowercase())
+}
+
 pub fn category_tree(all: &[Listed]) -> Vec<(String, String)> {
     let outline = category_outline(all);
     (0..outline.len())

@@ -227,6 +227,8 @@ pub struct CatalogService {
     counts: Arc<Memo<(BookFilter, bool), u64>>,
     /// Authors, publishers, categories pages (the category tree is on every catalogue page).
     listings: Arc<Memo<ListingKey, ListingPage>>,
+    /// The primary language subtags of the books (published only, or all).
+    languages: Arc<Memo<bool, Vec<String>>>,
 }
 
 /// A listing page asked for: kind, offset, limit.
@@ -265,6 +267,7 @@ impl CatalogService {
             ingesting: Arc::new(tokio::sync::Semaphore::new(INGEST_SLOTS)),
             counts: Arc::default(),
             listings: Arc::default(),
+            languages: Arc::default(),
         }
     }
 
@@ -404,6 +407,7 @@ impl CatalogService {
     pub(super) fn forget(&self) {
         self.counts.forget();
         self.listings.forget();
+        self.languages.forget();
     }
 
     /// How many books match (kept a few seconds: every catalogue page asks).
@@ -565,6 +569,34 @@ impl CatalogService {
         Ok(self.listings.get_or_try((kind, offset, limit), self.store.listing(kind, false, None, offset, limit)).await?)
     }
 
+    /// The languages the catalogue's books are in (primary subtags: `fr`, `ja`…), sorted: what
+    /// the language filter offers. Drafts count for editors.
+    pub async fn languages(&self, viewer: Option<Role>) -> Result<Vec<String>, CatalogError> {
+        let published_only = !can_see_drafts(viewer);
+        let fetch = async {
+            let tags = self.store.book_languages(published_only).await?;
+            let mut codes: Vec<String> = tags.iter().filter_map(|t| super::language_code(t)).collect();
+            codes.sort();
+            codes.dedup();
+            Ok::<_, StoreError>(codes)
+        };
+        Ok(self.languages.get_or_try(published_only, fetch).await?)
+    }
+
+    /// Every category (readers' tree on the catalogue: never cut, however many there are).
+    pub async fn categories(&self) -> Result<Vec<super::Listed>, CatalogError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let (list, total) = self.listing(super::Listing::Categories, page, 500).await?;
+            let done = list.is_empty();
+            all.extend(list);
+            if done || all.len() as u64 >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
     /// An author or a publisher and a page of their published books (drafts for editors).
     pub async fn listed_with_books(
         &self,
@@ -680,12 +712,15 @@ impl CatalogService {
         if !crate::covers::COVER_WIDTHS.contains(&width) {
             return Err(CatalogError::NotFound);
         }
-        let (original, mime) = self.cover(hash).await?;
+        // Only hashes that are some book's cover (or an author's photo) are served.
+        let mime = self.cover_type(hash).await?;
         let key = derived_cover_key(hash, width, format);
         if let Some(kept) = self.files.get(&key).await? {
             let mime = crate::covers::sniff(&kept).unwrap_or(format.mime());
             return Ok((kept, mime.into()));
         }
+        // Made on first demand: only then is the original read.
+        let original = self.file(hash).await?;
         // The original goes into the blocking task and comes back with the result (read once).
         let (resized, original) = tokio::task::spawn_blocking(move || (crate::covers::resized(&original, width, format), original))
             .await
@@ -708,8 +743,14 @@ impl CatalogService {
 
     /// A cover image and its type; only hashes that are some book's cover are served.
     pub async fn cover(&self, hash: &str) -> Result<(Vec<u8>, String), CatalogError> {
-        let mime = self.store.cover_mime(hash).await?.filter(|m| is_safe_image(m)).ok_or(CatalogError::NotFound)?;
+        let mime = self.cover_type(hash).await?;
         Ok((self.file(hash).await?, mime))
+    }
+
+    /// The type of a cover or photo that something shows (an indexed lookup); `NotFound` for
+    /// any other hash.
+    async fn cover_type(&self, hash: &str) -> Result<String, CatalogError> {
+        self.store.cover_mime(hash).await?.filter(|m| is_safe_image(m)).ok_or(CatalogError::NotFound)
     }
 }
 

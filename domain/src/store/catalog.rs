@@ -108,6 +108,8 @@ pub trait CatalogStore: super::AuditStore + super::UnitOfWork {
     /// One page in the filter's order; `published_only` hides drafts. Not counted: `total` is 0
     /// (see [`CatalogStore::count_books`]).
     async fn list_books(&self, filter: &BookFilter, published_only: bool, start: Start, limit: u32) -> StoreResult<BookPage>;
+    /// The languages books are written in (their tags as stored), published ones only or all.
+    async fn book_languages(&self, published_only: bool) -> StoreResult<Vec<String>>;
     /// How many books match the filter.
     async fn count_books(&self, filter: &BookFilter, published_only: bool) -> StoreResult<u64>;
 }

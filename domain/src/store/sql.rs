@@ -130,6 +130,26 @@ impl SqlStore {
         self.execute_raw(sql).await
     }
 
+    /// How the database would run `sql` (a statement without parameters), a line per step: for
+    /// tests that check an index is used, and operators. PostgreSQL is told to avoid table scans
+    /// (on a small table it would scan anyway), so a scan in its plan means no usable index.
+    pub async fn query_plan(&self, sql: &str) -> StoreResult<Vec<String>> {
+        let mut conn = self.pool.acquire().await?;
+        let lines = match self.backend {
+            Backend::Sqlite => {
+                let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(&mut *conn).await?;
+                rows.iter().map(|r| r.try_get::<String, _>("detail")).collect::<Result<Vec<_>, _>>()?
+            }
+            Backend::Postgres => {
+                sqlx::raw_sql("SET enable_seqscan = off").execute(&mut *conn).await?;
+                let rows = sqlx::query(&format!("EXPLAIN {sql}")).fetch_all(&mut *conn).await;
+                sqlx::raw_sql("RESET enable_seqscan").execute(&mut *conn).await?;
+                rows?.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        Ok(lines)
+    }
+
     /// How many web sessions are stored (live or not yet swept): for tests and operators.
     pub async fn count_sessions(&self) -> StoreResult<u64> {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions").fetch_one(&self.pool).await?.try_get("n")?;

@@ -539,6 +539,16 @@ impl CatalogStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn book_languages(&self, published_only: bool) -> StoreResult<Vec<String>> {
+        let sql = if published_only {
+            "SELECT DISTINCT language FROM books WHERE status = 'published'"
+        } else {
+            "SELECT DISTINCT language FROM books"
+        };
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("language")?)).collect()
+    }
+
     async fn count_books(&self, filter: &BookFilter, published_only: bool) -> StoreResult<u64> {
         let language_prefix = filter.language.as_ref().map(|l| format!("{l}-%"));
         let mut p = Params { binds: Vec::new() };
@@ -631,7 +641,10 @@ fn book_conditions<'a>(filter: &'a BookFilter, published_only: bool, language_pr
     if let Some(slug) = &filter.category {
         let s = p.push(Bind::Text(slug));
         cond.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM book_categories bc JOIN categories c ON c.id = bc.category_id WHERE bc.book_id = b.id AND c.slug = {s})"
+            // The category and every one below it: books are filed in the leaves.
+            " AND EXISTS (SELECT 1 FROM book_categories bc WHERE bc.book_id = b.id AND bc.category_id IN \
+             (WITH RECURSIVE branch(id) AS (SELECT id FROM categories WHERE slug = {s} \
+             UNION SELECT c.id FROM categories c JOIN branch ON c.parent_id = branch.id) SELECT id FROM branch))"
         ));
     }
     if let Some(author) = &filter.author {

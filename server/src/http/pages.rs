@@ -151,15 +151,19 @@ pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<Catalo
         q.tri.as_deref(),
     );
     let role = v.user.as_ref().map(|u| u.role);
-    let categories = match s.catalog.listing(domain::catalog::Listing::Categories, 1, 100).await {
-        Ok((list, _)) => domain::catalog::category_tree(&list),
+    let languages = s.catalog.languages(role).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "languages unavailable");
+        Vec::new()
+    });
+    let categories = match s.catalog.categories().await {
+        Ok(list) => domain::catalog::category_tree(&list),
         Err(e) => {
             tracing::warn!(error = %e, "categories unavailable");
             Vec::new()
         }
     };
     match s.catalog.browse(&filter, q.apres.as_deref(), 20, role).await {
-        Ok(page) => show(&s, &v, Page::Catalog { page, filter, cursor: q.apres, categories }).await,
+        Ok(page) => show(&s, &v, Page::Catalog { page, filter, cursor: q.apres, categories, languages }).await,
         Err(e) => {
             tracing::error!(error = %e, "catalogue listing failed");
             failure(&s, &v).await

@@ -100,10 +100,11 @@ pub fn request_language(headers: &HeaderMap) -> Language {
 }
 
 impl FromRequestParts<AppState> for Visit {
-    type Rejection = (StatusCode, &'static str);
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state).await.map_err(|e| (e.0, e.1))?;
+        use axum::response::IntoResponse;
+        let session = Session::from_request_parts(parts, state).await.map_err(|e| (e.0, e.1).into_response())?;
         let mut user_id: Option<String> = session.get(USER_ID).await.ok().flatten();
         if user_id.is_some() {
             let signed_in: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
@@ -112,11 +113,19 @@ impl FromRequestParts<AppState> for Visit {
                 user_id = None;
             }
         }
+        // An account that is gone ends its session; a database that does not answer does not
+        // (the visitor is told to try again, still signed in once it is back).
+        let mut unavailable = false;
         let user = match user_id {
             Some(id) => match state.accounts.user(&id).await {
                 Ok(u) => Some(u),
-                Err(_) => {
+                Err(domain::account::AccountError::NotFound) => {
                     let _ = session.flush().await;
+                    None
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "session's account not loaded: database unavailable");
+                    unavailable = true;
                     None
                 }
             },
@@ -128,7 +137,7 @@ impl FromRequestParts<AppState> for Visit {
         };
         // A visitor's session carries nothing but a notice (FLASH is the only key written
         // before sign-in): once the notice is read, the row goes.
-        if user.is_none() && session.id().is_some() {
+        if user.is_none() && session.id().is_some() && !unavailable {
             let _ = session.flush().await;
         }
         let lang = user.as_ref().map(|u| u.language).unwrap_or_else(|| request_language(&parts.headers));
@@ -139,7 +148,12 @@ impl FromRequestParts<AppState> for Visit {
             .unwrap_or_default();
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
         let ip = client_ip(parts, state.config.trusted_proxies);
-        Ok(Self { session, user, lang, theme, path, ip, flash })
+        let visit = Self { session, user, lang, theme, path, ip, flash };
+        if unavailable {
+            let page = visit.ctx(Page::Error { code: domain::ErrorCode::Internal });
+            return Err(super::render::render(state, page, StatusCode::SERVICE_UNAVAILABLE).await);
+        }
+        Ok(visit)
     }
 }
 

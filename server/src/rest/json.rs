@@ -11,7 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use domain::account::User;
+use domain::account::{AccountError, User};
 use domain::error::ErrorCode;
 use domain::validation::Language;
 use serde::de::DeserializeOwned;
@@ -97,7 +97,14 @@ impl FromRequestParts<AppState> for Bearer {
             TokenError::Expired => refuse(ErrorCode::TokenExpired),
             TokenError::Invalid => refuse(ErrorCode::InvalidToken),
         })?;
-        let user = state.accounts.user_for_access(&claims.sub, &claims.fam).await.map_err(|_| refuse(ErrorCode::InvalidToken))?;
+        // A store error is ours (500), never the client's token: it must not throw it away.
+        let user = state.accounts.user_for_access(&claims.sub, &claims.fam).await.map_err(|e| match e {
+            AccountError::Store(e) => {
+                tracing::error!(error = %e, "access token not checked: database unavailable");
+                refuse(ErrorCode::Internal)
+            }
+            _ => refuse(ErrorCode::InvalidToken),
+        })?;
         Ok(Bearer(user))
     }
 }

@@ -40,7 +40,13 @@ impl FromRequestParts<AppState> for ReaderAuth {
         let session = Session::from_request_parts(parts, state).await.map_err(|_| refuse(ErrorCode::Unauthenticated))?;
         let id: Option<String> = session.get(USER_ID).await.ok().flatten();
         let id = id.ok_or_else(|| refuse(ErrorCode::Unauthenticated))?;
-        let user = state.accounts.user(&id).await.map_err(|_| refuse(ErrorCode::Unauthenticated))?;
+        let user = state.accounts.user(&id).await.map_err(|e| match e {
+            domain::account::AccountError::NotFound => refuse(ErrorCode::Unauthenticated),
+            e => {
+                tracing::error!(error = %e, "session's account not loaded: database unavailable");
+                refuse(ErrorCode::Internal)
+            }
+        })?;
         // A write this device kept while offline names its account: never apply it to another.
         if let Some(meant) = parts.headers.get("x-coko-user").and_then(|v| v.to_str().ok()) {
             if meant != user.id {
