@@ -415,3 +415,34 @@ async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn names_are_found_whatever_their_accents_case_and_underscores() {
+    on_each_backend(|db| async move {
+        let files = tempfile::tempdir().unwrap();
+        let svc = CatalogService::new(
+            Arc::new(db.store.clone()),
+            Arc::new(LocalFiles::new(files.path())),
+            Arc::new(EmbeddedIndex::new()),
+            Limits::default(),
+        );
+        let editor = Actor::system(Role::Editor);
+        for name in ["Économie", "Jean_Paul", "Jeanne Paule", "100% Sahel"] {
+            svc.add_category(&editor, &EntryForm { name: name.into(), ..Default::default() }).await.unwrap();
+        }
+        let names = |q: &'static str| {
+            let (svc, editor) = (svc.clone(), editor.clone());
+            async move {
+                let (list, _) = svc.entries(&editor, Listing::Categories, Some(q), 1, 50).await.unwrap();
+                list.into_iter().map(|e| e.name).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(names("écon").await, ["Économie"], "{}: an accented capital, found lower case", db.label);
+        assert_eq!(names("ECONOMIE").await, ["Économie"], "{}: and without its accent", db.label);
+        assert_eq!(names("jean_p").await, ["Jean_Paul"], "{}: `_` is a letter, not a wildcard", db.label);
+        assert_eq!(names("100%").await, ["100% Sahel"], "{}: `%` too", db.label);
+        assert!(names("%").await == ["100% Sahel"], "{}", db.label);
+        db
+    })
+    .await;
+}

@@ -312,13 +312,15 @@ impl Inner {
         if chars.len() < 4 {
             return out; // `the` is not `t` + `he`
         }
+        let mut fuzzy_tried = false;
         for k in (1..chars.len() - 1).rev() {
             let left: String = chars[..k].iter().collect();
             let Some(left_postings) = self.postings.get(&left) else { continue };
             let right: String = chars[k..].iter().collect();
-            let right_matches = if self.postings.contains_key(&right) || right.chars().count() < 3 {
+            let right_matches = if self.postings.contains_key(&right) || right.chars().count() < 3 || fuzzy_tried {
                 self.exact(&right)
             } else {
+                fuzzy_tried = true;
                 self.matches_within(&right, last, scans)
             };
             for (slot, field) in left_postings {

@@ -84,7 +84,8 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
-        self.fill_sort_titles().await
+        self.fill_sort_titles().await?;
+        self.fill_name_keys().await
     }
 
     /// Books catalogued before titles had a sort key get one (a few hundred at a time). The
@@ -106,6 +107,26 @@ impl SqlStore {
                 sqlx::query("UPDATE books SET sort_title = $1 WHERE id = $2").bind(key).bind(id).execute(&self.pool).await?;
             }
         }
+    }
+
+    /// Names kept before they had a folded key get one (a few hundred at a time).
+    async fn fill_name_keys(&self) -> StoreResult<()> {
+        for table in ["authors", "publishers", "categories"] {
+            loop {
+                let select = format!("SELECT id, name FROM {table} WHERE name_key = '' AND name <> '' LIMIT 500");
+                let rows = sqlx::query(&select).fetch_all(&self.pool).await?;
+                if rows.is_empty() {
+                    break;
+                }
+                for r in rows {
+                    let (id, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                    let key = super::sql_catalog::name_key(&name);
+                    let key = if key.is_empty() { " ".to_owned() } else { key };
+                    sqlx::query(&format!("UPDATE {table} SET name_key = $1 WHERE id = $2")).bind(key).bind(id).execute(&self.pool).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -498,6 +519,6 @@ impl AccountStore for SqlStore {
     }
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

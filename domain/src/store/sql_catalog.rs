@@ -92,13 +92,7 @@ impl SqlStore {
                 Some(r) => r.try_get::<String, _>(0)?,
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
-                    bind_all(
-                        sqlx::query("INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)"),
-                        vec![Bind::Text(&id), Bind::OptText(parent.as_deref()), Bind::Text(&slug), Bind::Text(name), Bind::Int(now_ms)],
-                    )
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| conflict_or(e, "category"))?;
+                    insert_category(tx, &id, parent.as_deref(), &slug, name, now_ms).await.map_err(|e| conflict_or(e, "category"))?;
                     id
                 }
             };
@@ -108,9 +102,12 @@ impl SqlStore {
     }
 
     async fn name_id(&self, tx: &mut sqlx::AnyConnection, table: &str, name: &str) -> StoreResult<String> {
-        let insert = format!("INSERT INTO {table} (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING");
+        let insert = format!("INSERT INTO {table} (id, name, name_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING");
         let id = uuid::Uuid::now_v7().to_string();
-        bind_all(sqlx::query(&insert), vec![Bind::Text(&id), Bind::Text(name), Bind::Int(now_ms())]).execute(&mut *tx).await?;
+        let key = name_key(name);
+        bind_all(sqlx::query(&insert), vec![Bind::Text(&id), Bind::Text(name), Bind::Text(&key), Bind::Int(now_ms())])
+            .execute(&mut *tx)
+            .await?;
         let select = format!("SELECT id FROM {table} WHERE name = $1");
         Ok(sqlx::query(&select).bind(name.to_owned()).fetch_one(&mut *tx).await?.try_get("id")?)
     }
@@ -344,10 +341,11 @@ impl CatalogStore for SqlStore {
             Listing::Publishers => "pu",
             Listing::Categories => "c",
         };
-        let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| format!("%{}%", n.to_lowercase().replace(['%', '_'], "")));
+        // Folded keys on both sides: `émile` finds "Émile" on SQLite too (its LOWER is ASCII only).
+        let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| format!("%{}%", super::sql::escape_like(&name_key(n))));
         let mut p = Params { binds: Vec::new() };
         let filter = match &pattern {
-            Some(pat) => format!(" WHERE LOWER({table}.name) LIKE {}", p.push(Bind::Text(pat))),
+            Some(pat) => format!(" WHERE {table}.name_key LIKE {} ESCAPE '\\'", p.push(Bind::Text(pat))),
             None => String::new(),
         };
         let count_binds = p.binds.clone();
@@ -369,26 +367,33 @@ impl CatalogStore for SqlStore {
     }
 
     async fn add_category(&self, tx: &mut Tx, id: &str, name: &str, slug: &str, parent_id: Option<&str>, now_ms: i64) -> StoreResult<()> {
-        let sql = "INSERT INTO categories (id, parent_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)";
-        bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::OptText(parent_id), Bind::Text(slug), Bind::Text(name), Bind::Int(now_ms)])
-            .execute(tx.conn())
-            .await
-            .map_err(|e| conflict_or(e, "slug"))?;
+        insert_category(tx.conn(), id, parent_id, slug, name, now_ms).await.map_err(|e| conflict_or(e, "slug"))?;
         Ok(())
     }
 
     async fn update_entry(&self, tx: &mut Tx, kind: crate::catalog::Listing, e: &crate::catalog::Listed) -> StoreResult<bool> {
         use crate::catalog::Listing;
+        let key = name_key(&e.name);
         let (sql, binds, what) = match kind {
             Listing::Authors => (
-                "UPDATE authors SET name = $2, biography = $3 WHERE id = $1",
-                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail)],
+                "UPDATE authors SET name = $2, name_key = $3, biography = $4 WHERE id = $1",
+                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&key), Bind::Text(&e.detail)],
                 "name",
             ),
-            Listing::Publishers => ("UPDATE publishers SET name = $2 WHERE id = $1", vec![Bind::Text(&e.id), Bind::Text(&e.name)], "name"),
+            Listing::Publishers => (
+                "UPDATE publishers SET name = $2, name_key = $3 WHERE id = $1",
+                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&key)],
+                "name",
+            ),
             Listing::Categories => (
-                "UPDATE categories SET name = $2, slug = $3, parent_id = $4 WHERE id = $1",
-                vec![Bind::Text(&e.id), Bind::Text(&e.name), Bind::Text(&e.detail), Bind::OptText(e.parent_id.as_deref())],
+                "UPDATE categories SET name = $2, name_key = $3, slug = $4, parent_id = $5 WHERE id = $1",
+                vec![
+                    Bind::Text(&e.id),
+                    Bind::Text(&e.name),
+                    Bind::Text(&key),
+                    Bind::Text(&e.detail),
+                    Bind::OptText(e.parent_id.as_deref()),
+                ],
                 "slug",
             ),
         };
@@ -479,9 +484,9 @@ impl CatalogStore for SqlStore {
         if let Some(a) = filter.action {
             sql.push_str(&format!(" AND action = {}", p.push(Bind::Text(a.as_str()))));
         }
-        let pattern = filter.actor.as_ref().map(|a| format!("%{}%", a.to_lowercase().replace(['%', '_'], "")));
+        let pattern = filter.actor.as_ref().map(|a| format!("%{}%", super::sql::escape_like(&a.to_lowercase())));
         if let Some(pat) = &pattern {
-            sql.push_str(&format!(" AND LOWER(actor_email) LIKE {}", p.push(Bind::Text(pat))));
+            sql.push_str(&format!(" AND LOWER(actor_email) LIKE {} ESCAPE '\\'", p.push(Bind::Text(pat))));
         }
         if let Some(t) = &filter.target {
             sql.push_str(&format!(" AND target_id = {}", p.push(Bind::Text(t))));
@@ -658,6 +663,30 @@ fn book_conditions<'a>(filter: &'a BookFilter, published_only: bool, language_pr
 }
 
 /// The title as the catalogue sorts it: folded (no case, no accents).
+/// What a name is searched by: folded (lower case, no accents), as titles are.
+pub fn name_key(name: &str) -> String {
+    crate::search::fold(name.trim())
+}
+
+/// The one statement that makes a category.
+async fn insert_category(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    parent_id: Option<&str>,
+    slug: &str,
+    name: &str,
+    now_ms: i64,
+) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    let sql = "INSERT INTO categories (id, parent_id, slug, name, name_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    let key = name_key(name);
+    bind_all(
+        sqlx::query(sql),
+        vec![Bind::Text(id), Bind::OptText(parent_id), Bind::Text(slug), Bind::Text(name), Bind::Text(&key), Bind::Int(now_ms)],
+    )
+    .execute(conn)
+    .await
+}
+
 pub fn sort_key(title: &str) -> String {
     crate::search::fold(title.trim()).chars().take(200).collect()
 }
