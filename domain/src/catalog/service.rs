@@ -327,12 +327,8 @@ impl CatalogService {
     /// Ranked search over published books.
     pub async fn search(&self, query: &str, filter: &SearchFilter, offset: usize, limit: usize) -> Result<FoundBooks, CatalogError> {
         let SearchResults { ids, total, facets } = self.index.search(query, filter, offset, limit.clamp(1, 100)).await?;
-        let mut books = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(b) = self.store.book_by_id(&id).await?.filter(|b| b.status == BookStatus::Published) {
-                books.push(b);
-            }
-        }
+        // One batch for the page (it was three queries a hit: 18 a suggestion).
+        let books = self.store.books_by_ids(&ids).await?.into_iter().filter(|b| b.status == BookStatus::Published).collect();
         Ok(FoundBooks { books, total, facets })
     }
 

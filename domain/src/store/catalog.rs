@@ -52,6 +52,9 @@ pub trait CatalogStore: super::AuditStore + super::UnitOfWork {
     /// Stores a book with its contributors and publisher (created when new).
     async fn insert_book(&self, tx: &mut Tx, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;
+    /// Books by id (any status) in the order asked, unknown ids left out: three queries however
+    /// many books (a search page, a reader's shelf).
+    async fn books_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Book>>;
     /// A book as this unit of work sees it (its own writes included).
     async fn book_in(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Book>>;
     async fn book_id_by_file_hash(&self, hash: &str) -> StoreResult<Option<String>>;

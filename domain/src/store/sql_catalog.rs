@@ -287,6 +287,22 @@ impl CatalogStore for SqlStore {
         self.load_book(&mut *self.pool().acquire().await?, id).await
     }
 
+    async fn books_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Book>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut p = Params { binds: Vec::new() };
+        let list = ids.iter().map(|id| p.push(Bind::Text(id))).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS} WHERE b.id IN ({list})");
+        let mut conn = self.pool().acquire().await?;
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(&mut *conn).await?;
+        let mut books = rows.iter().map(book_from_row).collect::<StoreResult<Vec<_>>>()?;
+        self.attach_relations(&mut conn, &mut books).await?;
+        let place: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        books.sort_by_key(|b| place.get(b.id.as_str()).copied().unwrap_or(usize::MAX));
+        Ok(books)
+    }
+
     async fn book_in(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Book>> {
         self.load_book(tx.conn(), id).await
     }

@@ -1,0 +1,119 @@
+//! How many SQL statements the hot paths cost, counted from sqlx's own statement events (not
+//! estimated): a search page, a suggestion (the same call, 6 hits), "Ma bibliothèque" for a
+//! reader with every demo book on the shelf. "Before" runs the old per-book loop against the
+//! same database, through the same ports, so both figures come from one run.
+//!
+//! `cargo run --release -p server --example query_counts`
+
+use domain::account::{Role, User};
+use domain::catalog::indexing::IndexBooks;
+use domain::catalog::{BookStatus, CatalogService, ImportOutcome, Money};
+use domain::files::LocalFiles;
+use domain::ingest::Limits;
+use domain::reading::{ProgressUpdate, ReadingService};
+use domain::search::{EmbeddedIndex, SearchFilter, SearchIndex};
+use domain::store::{AccountStore, CatalogStore, ReadingStore, SqlStore};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tracing_subscriber::layer::SubscriberExt;
+
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the events sqlx emits for every statement it runs.
+struct Counter;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Counter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            STATEMENTS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn counted<T>(f: impl std::future::Future<Output = T>) -> (T, usize) {
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let out = f.await;
+    (out, STATEMENTS.load(Ordering::SeqCst) - before)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Counter)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqlStore::connect(&format!("sqlite://{}/coko.db", dir.path().display())).await.unwrap());
+    store.migrate().await.unwrap();
+    let index = Arc::new(EmbeddedIndex::new());
+    let catalog = CatalogService::new(store.clone(), Arc::new(LocalFiles::new(dir.path().join("files"))), index.clone(), Limits::default());
+    let reading = ReadingService::new(store.clone() as Arc<dyn ReadingStore>, store.clone() as Arc<dyn CatalogStore>);
+    let editor = domain::audit::Actor::system(Role::Editor);
+    let reader = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: "lectrice@bench.coko".into(),
+        name: "Lectrice".into(),
+        country: "SN".into(),
+        language: domain::validation::Language::Fr,
+        avatar_url: None,
+        role: Role::Reader,
+        email_verified: true,
+        preferences: Default::default(),
+        created_at: chrono::Utc::now(),
+    };
+    store.insert_user(&reader, "h").await.unwrap();
+    let mut ids = Vec::new();
+    for (i, b) in domain::demo::DEMO_BOOKS.iter().enumerate() {
+        let ImportOutcome::Created(book) = catalog.import(&domain::demo::epub(b), &format!("{}.epub", b.title), true).await.unwrap() else {
+            continue;
+        };
+        let price = Money::xof(if i % 2 == 0 { 0 } else { 1500 });
+        catalog.edit(&editor, &book.id, BookStatus::Published, price, false).await.unwrap();
+        if i % 2 == 1 {
+            store.grant(&reader.id, &book.id, "grant", None).await.unwrap();
+        }
+        let update =
+            ProgressUpdate { locator: "e:0:0:0".into(), percentage: 10.0 + i as f64, device: "bench".into(), ..Default::default() };
+        reading.save_progress(&reader, &book.id, &update).await.unwrap();
+        ids.push(book.id);
+    }
+    domain::jobs::Runner::new(store.clone())
+        .with(Arc::new(IndexBooks(catalog.clone())))
+        .settle(std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+
+    let query = "le";
+    let filter = SearchFilter::default();
+    let (found, after_search) = counted(catalog.search(query, &filter, 0, 20)).await;
+    let hits = found.unwrap().books.len();
+    let (_, before_search) = counted(async {
+        let r = index.search(query, &filter, 0, 20).await.unwrap();
+        for id in r.ids {
+            let _ = store.book_by_id(&id).await.unwrap();
+        }
+    })
+    .await;
+    let (suggested, after_suggest) = counted(catalog.search(query, &filter, 0, 6)).await;
+    let suggested = suggested.unwrap().books.len();
+    let (_, before_suggest) = counted(async {
+        for id in index.search(query, &filter, 0, 6).await.unwrap().ids {
+            let _ = store.book_by_id(&id).await.unwrap();
+        }
+    })
+    .await;
+    let (lib, after_library) = counted(reading.library(&reader)).await;
+    let lib = lib.unwrap();
+    let shelf = lib.reading.len() + lib.finished.len() + lib.owned.len();
+    let (_, before_library) = counted(async {
+        for (id, _) in store.recent_progress(&reader.id, 100).await.unwrap() {
+            let _ = reading.readable_book(Some(&reader), &id).await;
+        }
+        for id in store.entitled_books(&reader.id, 200).await.unwrap() {
+            let _ = reading.readable_book(Some(&reader), &id).await;
+        }
+    })
+    .await;
+    println!("| path | books | statements before | statements now |");
+    println!("|---|---|---|---|");
+    println!("| search page (`{query}`) | {hits} | {before_search} | {after_search} |");
+    println!("| suggestion (6 at most) | {suggested} | {before_suggest} | {after_suggest} |");
+    println!("| Ma bibliothèque | {shelf} on the shelves | {before_library} | {after_library} |");
+}
