@@ -7,11 +7,8 @@ use domain::account::Role;
 use domain::audit::{Actor, AuditAction, AuditFilter};
 use domain::catalog::{BookFilter, CatalogError, CatalogService, EntryForm, ImportOutcome, Listing, MetadataForm};
 use domain::error::Reason;
-use domain::files::LocalFiles;
-use domain::ingest::Limits;
-use domain::search::{EmbeddedIndex, SearchFilter};
+use domain::search::SearchFilter;
 use std::path::PathBuf;
-use std::sync::Arc;
 use support::on_each_backend;
 
 fn corpus(path: &str) -> (Vec<u8>, String) {
@@ -38,12 +35,7 @@ async fn imported(svc: &CatalogService, f: &str, publish: bool) -> domain::catal
 async fn editors_edit_authors_and_publishers() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
@@ -152,12 +144,7 @@ async fn editors_edit_authors_and_publishers() {
 async fn editors_merge_duplicate_authors_publishers_and_categories() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
@@ -309,12 +296,7 @@ async fn editors_merge_duplicate_authors_publishers_and_categories() {
 async fn editors_shape_the_category_tree() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let jobs = support::runner(&db, &svc);
         let editor = Actor::system(Role::Editor);
         let moby = imported(&svc, "epub/moby-dick.epub", true).await;
@@ -392,12 +374,7 @@ async fn editors_shape_the_category_tree() {
 async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let jobs = support::runner(&db, &svc);
         let book = imported(&svc, "epub/childrens-literature.epub", true).await;
         let stored = svc.book(&book.id, None).await.unwrap();
@@ -420,12 +397,7 @@ async fn a_files_subjects_are_kept_searched_and_suggested_as_categories() {
 async fn names_are_found_whatever_their_accents_case_and_underscores() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let editor = Actor::system(Role::Editor);
         for name in ["Économie", "Jean_Paul", "Jeanne Paule", "100% Sahel"] {
             svc.add_category(&editor, &EntryForm { name: name.into(), ..Default::default() }).await.unwrap();

@@ -90,12 +90,7 @@ async fn import_browse_and_read_books() {
 async fn refused_files_leave_nothing_behind() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         assert!(svc.import(b"definitely not an epub", "x.epub", true).await.is_err());
         assert_eq!(std::fs::read_dir(files.path()).unwrap().count(), 0, "no file stored");
         assert_eq!(svc.browse(&BookFilter::default(), None, 10, Some(Role::Admin)).await.unwrap().total, 0);
@@ -252,12 +247,7 @@ async fn an_index_outage_delays_updates_and_loses_none() {
 async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         for f in [
             "epub/moby-dick.epub",
             "epub/wasteland.epub",
@@ -307,12 +297,7 @@ async fn browsing_sorts_by_title_and_readers_with_keyset_pages() {
 async fn editors_file_books_in_a_category_tree() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let editor = domain::audit::Actor::system(Role::Editor);
         let (bytes, name) = corpus("epub/moby-dick.epub");
         let ImportOutcome::Created(moby) = svc.import(&bytes, &name, true).await.unwrap() else { panic!() };
@@ -352,12 +337,7 @@ async fn editors_file_books_in_a_category_tree() {
 async fn bulk_actions_change_every_ticked_book() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let editor = domain::audit::Actor::system(Role::Editor);
         let mut ids = Vec::new();
         for f in ["epub/moby-dick.epub", "epub/wasteland.epub", "epub/trees.epub"] {
@@ -466,12 +446,7 @@ async fn break_the_audit_journal(db: &support::TestDb) {
 async fn a_command_writes_its_rows_audit_and_event_together_or_nothing() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let jobs = support::runner(&db, &svc);
         let editor = domain::audit::Actor::system(Role::Editor);
         let (bytes, name) = corpus("epub/moby-dick.epub");
@@ -518,12 +493,7 @@ async fn cover_lookups_use_an_index() {
 async fn a_parent_category_shows_its_whole_branch_and_languages_are_the_books() {
     on_each_backend(|db| async move {
         let files = tempfile::tempdir().unwrap();
-        let svc = CatalogService::new(
-            Arc::new(db.store.clone()),
-            Arc::new(LocalFiles::new(files.path())),
-            Arc::new(EmbeddedIndex::new()),
-            Limits::default(),
-        );
+        let svc = support::catalog(&db, files.path());
         let editor = domain::audit::Actor::system(Role::Editor);
         for (f, path) in
             [("epub/moby-dick.epub", "Fiction > Romans > Mer"), ("epub/trees.epub", "Fiction > Contes"), ("epub/wasteland.epub", "Poésie")]

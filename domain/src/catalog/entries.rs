@@ -347,20 +347,18 @@ impl CatalogService {
             return Err(refuse(Reason::InvalidFormat));
         }
         let hash = self.files.put(bytes).await?;
+        self.write_photo(by, current, Some((hash, mime))).await
+    }
+
+    /// Sets or clears an author's photo with its audit entry, then lets the old file go.
+    async fn write_photo(&self, by: &Actor, current: Listed, photo: Option<(String, &str)>) -> Result<Listed, CatalogError> {
         let mut tx = self.store.begin().await?;
-        self.store.set_author_photo(&mut tx, id, Some((&hash, mime))).await?;
-        let after = Listed { photo: Some(hash.clone()), ..current.clone() };
-        Self::record(
-            &mut tx,
-            by,
-            AuditAction::AuthorChanged,
-            &after,
-            Some(as_json(Listing::Authors, &current)),
-            Some(as_json(Listing::Authors, &after)),
-        )
-        .await?;
+        self.store.set_author_photo(&mut tx, &current.id, photo.as_ref().map(|(h, m)| (h.as_str(), *m))).await?;
+        let after = Listed { photo: photo.map(|(h, _)| h), ..current.clone() };
+        let (before_json, after_json) = (as_json(Listing::Authors, &current), as_json(Listing::Authors, &after));
+        Self::record(&mut tx, by, AuditAction::AuthorChanged, &after, Some(before_json), Some(after_json)).await?;
         self.commit(tx).await?;
-        if let Some(old) = current.photo.as_deref().filter(|old| *old != hash) {
+        if let Some(old) = current.photo.as_deref().filter(|old| Some(*old) != after.photo.as_deref()) {
             self.drop_photo_file(old).await;
         }
         Ok(after)
@@ -369,22 +367,10 @@ impl CatalogService {
     /// Editors only: the author has no photo any more.
     pub async fn remove_author_photo(&self, by: &Actor, id: &str) -> Result<Listed, CatalogError> {
         let current = self.entry(by, Listing::Authors, id).await?;
-        let Some(old) = current.photo.clone() else { return Ok(current) };
-        let mut tx = self.store.begin().await?;
-        self.store.set_author_photo(&mut tx, id, None).await?;
-        let after = Listed { photo: None, ..current.clone() };
-        Self::record(
-            &mut tx,
-            by,
-            AuditAction::AuthorChanged,
-            &after,
-            Some(as_json(Listing::Authors, &current)),
-            Some(as_json(Listing::Authors, &after)),
-        )
-        .await?;
-        self.commit(tx).await?;
-        self.drop_photo_file(&old).await;
-        Ok(after)
+        if current.photo.is_none() {
+            return Ok(current);
+        }
+        self.write_photo(by, current, None).await
     }
 
     /// Removes a photo's file unless something else (a book's cover, another author) uses it.

@@ -91,42 +91,35 @@ impl SqlStore {
     /// Books catalogued before titles had a sort key get one (a few hundred at a time). The
     /// status condition lets the lookup use the `books_title` index: no scan at each start.
     async fn fill_sort_titles(&self) -> StoreResult<()> {
+        let pending = "SELECT id, title FROM books WHERE status IN ('draft', 'published') AND sort_title = '' AND title <> '' LIMIT 500";
+        self.fill_keys(pending, "UPDATE books SET sort_title = $1 WHERE id = $2", super::sql_catalog::sort_key).await
+    }
+
+    /// Names kept before they had a folded key get one.
+    async fn fill_name_keys(&self) -> StoreResult<()> {
+        for table in ["authors", "publishers", "categories"] {
+            let pending = format!("SELECT id, name FROM {table} WHERE name_key = '' AND name <> '' LIMIT 500");
+            let update = format!("UPDATE {table} SET name_key = $1 WHERE id = $2");
+            self.fill_keys(&pending, &update, super::sql_catalog::name_key).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes `key(text)` for every (id, text) row `pending` finds, until it finds none (an
+    /// empty key is stored as a space, so that the row is not found again).
+    async fn fill_keys(&self, pending: &str, update: &str, key: fn(&str) -> String) -> StoreResult<()> {
         loop {
-            let rows = sqlx::query(
-                "SELECT id, title FROM books WHERE status IN ('draft', 'published') AND sort_title = '' AND title <> '' LIMIT 500",
-            )
-            .fetch_all(&self.pool)
-            .await?;
+            let rows = sqlx::query(pending).fetch_all(&self.pool).await?;
             if rows.is_empty() {
                 return Ok(());
             }
             for r in rows {
-                let (id, title): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-                let key = super::sql_catalog::sort_key(&title);
-                let key = if key.is_empty() { " ".to_owned() } else { key };
-                sqlx::query("UPDATE books SET sort_title = $1 WHERE id = $2").bind(key).bind(id).execute(&self.pool).await?;
+                let (id, text): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+                let k = key(&text);
+                let k = if k.is_empty() { " ".to_owned() } else { k };
+                sqlx::query(update).bind(k).bind(id).execute(&self.pool).await?;
             }
         }
-    }
-
-    /// Names kept before they had a folded key get one (a few hundred at a time).
-    async fn fill_name_keys(&self) -> StoreResult<()> {
-        for table in ["authors", "publishers", "categories"] {
-            loop {
-                let select = format!("SELECT id, name FROM {table} WHERE name_key = '' AND name <> '' LIMIT 500");
-                let rows = sqlx::query(&select).fetch_all(&self.pool).await?;
-                if rows.is_empty() {
-                    break;
-                }
-                for r in rows {
-                    let (id, name): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-                    let key = super::sql_catalog::name_key(&name);
-                    let key = if key.is_empty() { " ".to_owned() } else { key };
-                    sqlx::query(&format!("UPDATE {table} SET name_key = $1 WHERE id = $2")).bind(key).bind(id).execute(&self.pool).await?;
-                }
-            }
-        }
-        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

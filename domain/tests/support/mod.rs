@@ -71,3 +71,13 @@ pub async fn settle(runner: &domain::jobs::Runner) {
     let left = runner.settle(std::time::Duration::from_secs(30)).await.expect("job queue");
     assert_eq!((left.events, left.running), (0, 0), "the queue settles");
 }
+
+/// The catalogue service of a test: its files under `files`, the embedded index.
+pub fn catalog(db: &TestDb, files: &std::path::Path) -> domain::catalog::CatalogService {
+    domain::catalog::CatalogService::new(
+        std::sync::Arc::new(db.store.clone()),
+        std::sync::Arc::new(domain::files::LocalFiles::new(files)),
+        std::sync::Arc::new(domain::search::EmbeddedIndex::new()),
+        domain::ingest::Limits::default(),
+    )
+}

@@ -66,19 +66,33 @@ pub async fn save(
         Ok(price) => s.catalog.edit(&v.actor(), &id, status, Money::xof(price), f.contains_key("featured")).await,
         Err(reason) => Err(CatalogError::Invalid(vec![domain::FieldError::new("price", reason)])),
     };
+    saved(&s, &v, role, &id, "offer", f, outcome).await
+}
+
+/// After a form on a book's admin page: back to it with a notice, or the page again with the
+/// form's values and what is wrong.
+async fn saved<T>(
+    s: &AppState,
+    v: &Visit,
+    role: domain::account::Role,
+    id: &str,
+    form: &'static str,
+    f: HashMap<String, String>,
+    outcome: Result<T, CatalogError>,
+) -> Response {
     match outcome {
         Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
-        Err(CatalogError::Invalid(fields)) => match s.catalog.book(&id, Some(role)).await {
+        Err(CatalogError::Invalid(fields)) => match s.catalog.book(id, Some(role)).await {
             Ok(book) => {
                 let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
                 let values = f.into_iter().collect();
-                ctx.form = Some(FormState { form: "offer", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
-                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
+                ctx.form = Some(FormState { form, values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
+                render(s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
             }
-            Err(_) => failure(&s, &v).await,
+            Err(_) => failure(s, v).await,
         },
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
+        Err(CatalogError::NotFound) => render(s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
+        Err(_) => failure(s, v).await,
     }
 }
 
@@ -169,21 +183,8 @@ pub async fn correct(
         publisher: get("publisher"),
         categories: Some(get("categories")),
     };
-    match s.catalog.correct(&v.actor(), &id, &form).await {
-        Ok(_) => redirect_with(&v.session, &format!("/admin/livres/{id}"), Some(Flash::BookSaved)).await,
-        Err(CatalogError::Invalid(fields)) => match s.catalog.book(&id, Some(role)).await {
-            Ok(book) => {
-                let mut ctx = v.ctx(Page::AdminBook { book: Box::new(book) });
-                let values = f.into_iter().collect();
-                ctx.form =
-                    Some(FormState { form: "metadata", values, fields, error: Some(ErrorCode::ValidationError), ..Default::default() });
-                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            Err(_) => failure(&s, &v).await,
-        },
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
-    }
+    let outcome = s.catalog.correct(&v.actor(), &id, &form).await;
+    saved(&s, &v, role, &id, "metadata", f, outcome).await
 }
 
 pub async fn upload_form(State(s): State<AppState>, v: Visit) -> Response {
