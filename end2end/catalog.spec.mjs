@@ -71,7 +71,7 @@ for (const viewport of [PHONE, DESKTOP]) {
     assert.notEqual(await page.getByTestId('catalog-count').innerText(), count, 'fewer books in one category');
     // The languages offered are those of the books, Japanese included.
     await page.goto(`${BASE}/catalogue`);
-    await page.getByLabel('Langue').selectOption('ja');
+    await page.getByLabel('Langue', { exact: true }).selectOption('ja');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await page.waitForURL(/langue=ja/);
     assert.ok(await books() >= 1, 'the Japanese book can be found by its language');
