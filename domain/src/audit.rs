@@ -1,6 +1,6 @@
 //! The audit log: every change editors and admins make to the catalogue (books added, changed,
 //! corrected, deleted; access granted; authors, publishers and categories changed or deleted)
-//! and to accounts (roles, passwords set by the operator), with who did it, from where, and the
+//! and to accounts (made, verified, passwords, profiles, roles), with who did it, from where, and the
 //! values before and after. Admins browse it.
 
 use crate::account::{Role, User};
@@ -49,10 +49,20 @@ pub enum AuditAction {
     RoleChanged,
     /// The operator set an account's password from the command line, ending its sessions.
     PasswordSet,
+    /// An account was made: by its reader (registration), by staff or the command line.
+    AccountCreated,
+    /// A reader proved their e-mail address.
+    EmailVerified,
+    /// A reader changed their password (other sessions ended).
+    PasswordChanged,
+    /// A reader set a new password from a reset link.
+    PasswordReset,
+    /// A reader changed their profile or preferences.
+    ProfileChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 22] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -70,6 +80,11 @@ impl AuditAction {
         Self::CategoryMerged,
         Self::RoleChanged,
         Self::PasswordSet,
+        Self::AccountCreated,
+        Self::EmailVerified,
+        Self::PasswordChanged,
+        Self::PasswordReset,
+        Self::ProfileChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +106,11 @@ impl AuditAction {
             Self::CategoryMerged => "category_merged",
             Self::RoleChanged => "role_changed",
             Self::PasswordSet => "password_set",
+            Self::AccountCreated => "account_created",
+            Self::EmailVerified => "email_verified",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::ProfileChanged => "profile_changed",
         }
     }
 
@@ -106,7 +126,13 @@ impl AuditAction {
             Self::PublisherChanged | Self::PublisherMerged => Some(format!("/admin/editeurs/{id}")),
             Self::CategoryAdded | Self::CategoryChanged | Self::CategoryMerged => Some(format!("/admin/categories/{id}")),
             Self::BookAdded | Self::BookChanged | Self::BookCorrected | Self::AccessGranted => Some(format!("/admin/livres/{id}")),
-            Self::RoleChanged | Self::PasswordSet => None,
+            Self::RoleChanged
+            | Self::PasswordSet
+            | Self::AccountCreated
+            | Self::EmailVerified
+            | Self::PasswordChanged
+            | Self::PasswordReset
+            | Self::ProfileChanged => None,
         }
     }
 }

@@ -18,6 +18,19 @@ pub enum Event {
     BookDeleted { book_id: String },
     /// Someone asked for the search index to be rebuilt from the database (`coko reindex`).
     SearchRebuildAsked,
+    /// An account was made (registration, staff, the command line).
+    AccountCreated { user_id: String },
+    /// An account's owner proved their address.
+    EmailVerified { user_id: String },
+    /// An account's password changed (by its owner, a reset link or the operator); its other
+    /// sessions and tokens ended.
+    PasswordChanged { user_id: String },
+    /// A reader changed their profile or preferences.
+    ProfileChanged { user_id: String },
+    /// An account's role changed.
+    RoleChanged { user_id: String },
+    /// A reader was given a book (by staff; purchases will have their own event).
+    AccessGranted { user_id: String, book_id: String },
 }
 
 impl Event {
@@ -27,6 +40,12 @@ impl Event {
             Event::BookChanged { .. } => "book_changed",
             Event::BookDeleted { .. } => "book_deleted",
             Event::SearchRebuildAsked => "search_rebuild_asked",
+            Event::AccountCreated { .. } => "account_created",
+            Event::EmailVerified { .. } => "email_verified",
+            Event::PasswordChanged { .. } => "password_changed",
+            Event::ProfileChanged { .. } => "profile_changed",
+            Event::RoleChanged { .. } => "role_changed",
+            Event::AccessGranted { .. } => "access_granted",
         }
     }
 
@@ -34,7 +53,21 @@ impl Event {
     pub fn book_id(&self) -> Option<&str> {
         match self {
             Event::BookAdded { book_id } | Event::BookChanged { book_id } | Event::BookDeleted { book_id } => Some(book_id),
-            Event::SearchRebuildAsked => None,
+            // Access to a book changes nothing readers search for.
+            _ => None,
+        }
+    }
+
+    /// The account an event is about, if it is about one.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Event::AccountCreated { user_id }
+            | Event::EmailVerified { user_id }
+            | Event::PasswordChanged { user_id }
+            | Event::ProfileChanged { user_id }
+            | Event::RoleChanged { user_id }
+            | Event::AccessGranted { user_id, .. } => Some(user_id),
+            _ => None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! once, even with two dispatchers racing; a job whose worker died is claimed again when its
 //! lease ends; failures retry, then die; a waiting job is not queued twice.
 
+#[macro_use]
 mod support;
 
 use async_trait::async_trait;
@@ -11,7 +12,6 @@ use domain::store::UnitOfWork;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::on_each_backend;
 
 /// Counts its runs; fails the first `fail_first` of them.
 struct Counting {
@@ -47,9 +47,10 @@ async fn write_events(db: &support::TestDb, ids: impl IntoIterator<Item = String
     tx.commit().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn events_become_jobs_once_even_with_two_dispatchers() {
-    on_each_backend(|db| async move {
+backend_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    events_become_jobs_once_even_with_two_dispatchers,
+    |db: support::TestDb| async move {
         let handler = Arc::new(Counting { runs: 0.into(), fail_first: 0 });
         let a = Arc::new(Runner::new(Arc::new(db.store.clone())).with(handler.clone()));
         let b = Arc::new(Runner::new(Arc::new(db.store.clone())).with(handler.clone()));
@@ -70,75 +71,62 @@ async fn events_become_jobs_once_even_with_two_dispatchers() {
         assert_eq!(handler.runs.load(Ordering::SeqCst), 300, "{}: every job run once", db.label);
         assert!(a.backlog().await.unwrap().is_idle());
         db
-    })
-    .await;
-}
+    }
+);
 
-#[tokio::test]
-async fn a_waiting_job_is_not_queued_twice() {
-    on_each_backend(|db| async move {
-        let handler = Arc::new(Counting { runs: 0.into(), fail_first: 0 });
-        let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());
-        write_events(&db, ["b1", "b1", "b2", "b1"].map(String::from)).await;
-        assert_eq!(runner.dispatch().await.unwrap(), 4);
-        assert_eq!(runner.backlog().await.unwrap().ready, 2, "{}: one waiting job per key", db.label);
-        runner.settle(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(handler.runs.load(Ordering::SeqCst), 2);
-        // Done, the key is free again.
-        write_events(&db, ["b1".to_owned()]).await;
-        runner.settle(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(handler.runs.load(Ordering::SeqCst), 3, "{}", db.label);
-        db
-    })
-    .await;
-}
+backend_test!(a_waiting_job_is_not_queued_twice, |db: support::TestDb| async move {
+    let handler = Arc::new(Counting { runs: 0.into(), fail_first: 0 });
+    let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());
+    write_events(&db, ["b1", "b1", "b2", "b1"].map(String::from)).await;
+    assert_eq!(runner.dispatch().await.unwrap(), 4);
+    assert_eq!(runner.backlog().await.unwrap().ready, 2, "{}: one waiting job per key", db.label);
+    runner.settle(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(handler.runs.load(Ordering::SeqCst), 2);
+    // Done, the key is free again.
+    write_events(&db, ["b1".to_owned()]).await;
+    runner.settle(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(handler.runs.load(Ordering::SeqCst), 3, "{}", db.label);
+    db
+});
 
-#[tokio::test]
-async fn a_dead_workers_job_is_claimed_again_after_its_lease() {
-    on_each_backend(|db| async move {
-        let store: Arc<dyn JobStore> = Arc::new(db.store.clone());
-        let mut tx = db.store.begin().await.unwrap();
-        store.enqueue(&mut tx, &NewJob::now("test.lease", "k", serde_json::json!({}))).await.unwrap();
-        tx.commit().await.unwrap();
-        let now = domain::clock::now_ms();
-        let lease = [("test.lease", Duration::from_secs(60))];
-        let first = store.claim_jobs(&lease, "killed", now, 10).await.unwrap();
-        assert_eq!(first.len(), 1, "{}", db.label);
-        assert!(store.claim_jobs(&lease, "other", now + 1_000, 10).await.unwrap().is_empty(), "{}: leased", db.label);
-        // The first worker was killed (kill -9): once its lease is over, another takes the job.
-        let again = store.claim_jobs(&lease, "other", now + 61_000, 10).await.unwrap();
-        assert_eq!(again.len(), 1, "{}: claimed again", db.label);
-        assert_eq!((again[0].id.as_str(), again[0].attempts), (first[0].id.as_str(), 2));
-        assert!(!store.complete_job(&first[0].id, "killed", now + 62_000).await.unwrap(), "the old worker lost it");
-        assert!(store.complete_job(&again[0].id, "other", now + 62_000).await.unwrap());
-        assert!(store.backlog().await.unwrap().is_idle());
-        // Finished jobs are purged after a while.
-        assert_eq!(store.purge_finished(now + 63_000).await.unwrap(), 1, "{}", db.label);
-        db
-    })
-    .await;
-}
+backend_test!(a_dead_workers_job_is_claimed_again_after_its_lease, |db: support::TestDb| async move {
+    let store: Arc<dyn JobStore> = Arc::new(db.store.clone());
+    let mut tx = db.store.begin().await.unwrap();
+    store.enqueue(&mut tx, &NewJob::now("test.lease", "k", serde_json::json!({}))).await.unwrap();
+    tx.commit().await.unwrap();
+    let now = domain::clock::now_ms();
+    let lease = [("test.lease", Duration::from_secs(60))];
+    let first = store.claim_jobs(&lease, "killed", now, 10).await.unwrap();
+    assert_eq!(first.len(), 1, "{}", db.label);
+    assert!(store.claim_jobs(&lease, "other", now + 1_000, 10).await.unwrap().is_empty(), "{}: leased", db.label);
+    // The first worker was killed (kill -9): once its lease is over, another takes the job.
+    let again = store.claim_jobs(&lease, "other", now + 61_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1, "{}: claimed again", db.label);
+    assert_eq!((again[0].id.as_str(), again[0].attempts), (first[0].id.as_str(), 2));
+    assert!(!store.complete_job(&first[0].id, "killed", now + 62_000).await.unwrap(), "the old worker lost it");
+    assert!(store.complete_job(&again[0].id, "other", now + 62_000).await.unwrap());
+    assert!(store.backlog().await.unwrap().is_idle());
+    // Finished jobs are purged after a while.
+    assert_eq!(store.purge_finished(now + 63_000).await.unwrap(), 1, "{}", db.label);
+    db
+});
 
-#[tokio::test]
-async fn failures_are_retried_later_then_dead() {
-    on_each_backend(|db| async move {
-        let handler = Arc::new(Counting { runs: 0.into(), fail_first: 5 });
-        let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());
-        write_events(&db, ["b1".to_owned()]).await;
-        assert_eq!(runner.run_once().await.unwrap(), 2, "dispatched and tried");
-        let left = runner.backlog().await.unwrap();
-        assert_eq!((left.ready, left.dead), (1, 0), "{}: waiting for its retry", db.label);
-        assert_eq!(runner.work().await.unwrap(), 0, "not before its time");
-        // Its second (last) attempt fails too: dead, kept for an operator.
-        let store: Arc<dyn JobStore> = Arc::new(db.store.clone());
-        let later = domain::clock::now_ms() + 3_600_000;
-        let job = store.claim_jobs(&[("test.count", Duration::from_secs(60))], "w", later, 1).await.unwrap().remove(0);
-        assert_eq!(job.attempts, 2);
-        store.fail_job(&job.id, "w", "still failing", None, later).await.unwrap();
-        let left = runner.backlog().await.unwrap();
-        assert_eq!((left.ready, left.dead), (0, 1), "{}", db.label);
-        assert!(left.is_idle(), "dead jobs wait for an operator, not a worker");
-        db
-    })
-    .await;
-}
+backend_test!(failures_are_retried_later_then_dead, |db: support::TestDb| async move {
+    let handler = Arc::new(Counting { runs: 0.into(), fail_first: 5 });
+    let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());
+    write_events(&db, ["b1".to_owned()]).await;
+    assert_eq!(runner.run_once().await.unwrap(), 2, "dispatched and tried");
+    let left = runner.backlog().await.unwrap();
+    assert_eq!((left.ready, left.dead), (1, 0), "{}: waiting for its retry", db.label);
+    assert_eq!(runner.work().await.unwrap(), 0, "not before its time");
+    // Its second (last) attempt fails too: dead, kept for an operator.
+    let store: Arc<dyn JobStore> = Arc::new(db.store.clone());
+    let later = domain::clock::now_ms() + 3_600_000;
+    let job = store.claim_jobs(&[("test.count", Duration::from_secs(60))], "w", later, 1).await.unwrap().remove(0);
+    assert_eq!(job.attempts, 2);
+    store.fail_job(&job.id, "w", "still failing", None, later).await.unwrap();
+    let left = runner.backlog().await.unwrap();
+    assert_eq!((left.ready, left.dead), (0, 1), "{}", db.label);
+    assert!(left.is_idle(), "dead jobs wait for an operator, not a worker");
+    db
+});

@@ -1,21 +1,23 @@
 //! Reading on SQLite and PostgreSQL: who may open which book, and progress where the newest
 //! write wins while the furthest position is kept.
 
+#[macro_use]
 mod support;
 
 use chrono::{Duration, TimeZone, Utc};
+use domain::account::AccountStore;
 use domain::account::{Preferences, Role, User};
 use domain::audit::Actor;
+use domain::catalog::CatalogStore;
 use domain::catalog::{CatalogService, ImportOutcome, Money};
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
+use domain::reading::ReadingStore;
 use domain::reading::{AnnotationInput, ProgressUpdate, ReadingError, ReadingService};
 use domain::search::EmbeddedIndex;
-use domain::store::{AccountStore, CatalogStore, ReadingStore};
 use domain::validation::Language;
 use std::path::PathBuf;
 use std::sync::Arc;
-use support::on_each_backend;
 
 fn person(email: &str, role: Role) -> User {
     User {
@@ -47,316 +49,287 @@ fn update(locator: &str, pct: f64, at: chrono::DateTime<Utc>, device: &str) -> P
     ProgressUpdate { locator: locator.into(), percentage: pct, device: device.into(), updated_at: Some(at), ..Default::default() }
 }
 
-#[tokio::test]
-async fn access_follows_price_entitlements_and_roles() {
-    on_each_backend(|db| async move {
-        let (_files, store, catalog, reading) = services(&db);
-        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
-        let mut ids = Vec::new();
-        for (name, publish) in [("moby-dick.epub", true), ("trees.epub", true), ("wasteland.epub", false)] {
-            let bytes = std::fs::read(corpus.join(name)).unwrap();
-            match catalog.import(&bytes, name, publish).await.unwrap() {
-                ImportOutcome::Created(b) => ids.push(b.id),
-                other => panic!("{other:?}"),
-            }
-        }
-        let (free, paid, draft) = (&ids[0], &ids[1], &ids[2]);
-        catalog.edit(&Actor::system(Role::Editor), paid, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
-        let reader = person("lectrice@example.sn", Role::Reader);
-        let editor = person("editrice@example.sn", Role::Editor);
-        store.insert_user(&reader, "h").await.unwrap();
-        store.insert_user(&editor, "h").await.unwrap();
-
-        assert!(matches!(reading.readable_book(None, free).await, Err(ReadingError::SignInRequired)), "{}", db.label);
-        assert!(reading.readable_book(Some(&reader), free).await.is_ok());
-        assert!(matches!(reading.readable_book(Some(&reader), paid).await, Err(ReadingError::NotEntitled)));
-        assert!(matches!(reading.readable_book(Some(&reader), draft).await, Err(ReadingError::NotFound)));
-        assert!(matches!(reading.readable_book(Some(&reader), "no-such-book").await, Err(ReadingError::NotFound)));
-        assert!(reading.readable_book(Some(&editor), draft).await.is_ok());
-        assert!(reading.readable_book(Some(&editor), paid).await.is_ok());
-
-        // Readers cannot grant; editors can, twice without harm; unknown users are refused.
-        assert!(matches!(reading.grant(&Actor::user(&reader, ""), &reader.id, paid).await, Err(ReadingError::Forbidden)));
-        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
-        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
-        assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
-        let shelf = reading.library(&reader).await.unwrap();
-        assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
-        assert!(
-            matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)),
-            "{}",
-            db.label
-        );
-        assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, "no-book").await, Err(ReadingError::NotFound)));
-        db
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn newest_progress_wins_and_the_furthest_is_kept() {
-    on_each_backend(|db| async move {
-        let (_files, store, catalog, reading) = services(&db);
-        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
-        let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
-        let reader = person("awa@example.sn", Role::Reader);
-        store.insert_user(&reader, "h").await.unwrap();
-
-        assert_eq!(reading.progress(&reader, &book.id).await.unwrap(), None);
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
-        let phone = reading.save_progress(&reader, &book.id, &update("e:3:1.2:40", 42.5, t0, "phone")).await.unwrap();
-        assert_eq!(phone.locator, "e:3:1.2:40");
-        assert_eq!(phone.percentage, 42.5);
-        assert_eq!(phone.updated_at, t0);
-
-        // An older write (a laptop that was offline) loses and is told what is stored.
-        let stale = reading.save_progress(&reader, &book.id, &update("e:1::0", 5.0, t0 - Duration::hours(1), "laptop")).await.unwrap();
-        assert_eq!(stale.locator, "e:3:1.2:40", "{}", db.label);
-        assert_eq!(stale.device, "phone");
-
-        // A newer write going backwards wins, and the furthest position stays.
-        let back = reading.save_progress(&reader, &book.id, &update("e:2:4:0", 20.0, t0 + Duration::hours(1), "laptop")).await.unwrap();
-        assert_eq!(back.locator, "e:2:4:0");
-        assert_eq!(back.device, "laptop");
-        assert_eq!(back.furthest.locator, "e:3:1.2:40", "{}", db.label);
-        assert_eq!(back.furthest.percentage, 42.5);
-
-        let stored = reading.progress(&reader, &book.id).await.unwrap().unwrap();
-        assert_eq!(stored, back);
-
-        // Bad input names its fields and changes nothing.
-        let bad = update("chapter three", 101.0, t0 + Duration::hours(2), "phone");
-        match reading.save_progress(&reader, &book.id, &bad).await {
-            Err(ReadingError::Invalid(fields)) => assert_eq!(fields.len(), 2),
+backend_test!(access_follows_price_entitlements_and_roles, |db: support::TestDb| async move {
+    let (_files, store, catalog, reading) = services(&db);
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+    let mut ids = Vec::new();
+    for (name, publish) in [("moby-dick.epub", true), ("trees.epub", true), ("wasteland.epub", false)] {
+        let bytes = std::fs::read(corpus.join(name)).unwrap();
+        match catalog.import(&bytes, name, publish).await.unwrap() {
+            ImportOutcome::Created(b) => ids.push(b.id),
             other => panic!("{other:?}"),
         }
-        assert_eq!(reading.progress(&reader, &book.id).await.unwrap().unwrap(), back);
+    }
+    let (free, paid, draft) = (&ids[0], &ids[1], &ids[2]);
+    catalog.edit(&Actor::system(Role::Editor), paid, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
+    let reader = person("lectrice@example.sn", Role::Reader);
+    let editor = person("editrice@example.sn", Role::Editor);
+    in_tx!(store, insert_user(&reader, "h")).unwrap();
+    in_tx!(store, insert_user(&editor, "h")).unwrap();
 
-        // The shelf: in progress, then finished.
-        let shelf = reading.library(&reader).await.unwrap();
-        assert_eq!(shelf.reading.len(), 1, "{}", db.label);
-        assert_eq!(shelf.reading[0].1.locator, "e:2:4:0");
-        assert!(shelf.finished.is_empty());
-        reading.save_progress(&reader, &book.id, &update("e:9::0", 100.0, t0 + Duration::hours(3), "phone")).await.unwrap();
-        let shelf = reading.library(&reader).await.unwrap();
-        assert!(shelf.reading.is_empty());
-        assert_eq!(shelf.finished[0].0.id, book.id);
-        // One reader, however many saves, counts once among the book's readers; a second counts.
-        assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 1, "{}", db.label);
-        let fatou = person("fatou@example.sn", Role::Reader);
-        store.insert_user(&fatou, "h").await.unwrap();
-        reading.save_progress(&fatou, &book.id, &update("e:1::0", 1.0, t0, "phone")).await.unwrap();
-        assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 2);
-        db
-    })
-    .await;
-}
+    assert!(matches!(reading.readable_book(None, free).await, Err(ReadingError::SignInRequired)), "{}", db.label);
+    assert!(reading.readable_book(Some(&reader), free).await.is_ok());
+    assert!(matches!(reading.readable_book(Some(&reader), paid).await, Err(ReadingError::NotEntitled)));
+    assert!(matches!(reading.readable_book(Some(&reader), draft).await, Err(ReadingError::NotFound)));
+    assert!(matches!(reading.readable_book(Some(&reader), "no-such-book").await, Err(ReadingError::NotFound)));
+    assert!(reading.readable_book(Some(&editor), draft).await.is_ok());
+    assert!(reading.readable_book(Some(&editor), paid).await.is_ok());
 
-#[tokio::test]
-async fn annotations_are_idempotent_private_and_newest_wins() {
-    on_each_backend(|db| async move {
-        let (_files, store, catalog, reading) = services(&db);
-        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/moby-dick.epub")).unwrap();
-        let ImportOutcome::Created(book) = catalog.import(&bytes, "moby-dick.epub", true).await.unwrap() else { panic!() };
-        let awa = person("awa@example.sn", Role::Reader);
-        let ali = person("ali@example.sn", Role::Reader);
-        store.insert_user(&awa, "h").await.unwrap();
-        store.insert_user(&ali, "h").await.unwrap();
+    // Readers cannot grant; editors can, twice without harm; unknown users are refused.
+    assert!(matches!(reading.grant(&Actor::user(&reader, ""), &reader.id, paid).await, Err(ReadingError::Forbidden)));
+    reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
+    reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, paid).await.unwrap();
+    let granted = store.audit_log(&Default::default(), None, 100).await.unwrap();
+    let granted = granted.iter().filter(|e| e.action == domain::audit::AuditAction::AccessGranted).count();
+    assert_eq!(granted, 1, "{}: granted twice, audited once", db.label);
+    assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
+    let shelf = reading.library(&reader).await.unwrap();
+    assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
+    assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
+    assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, "no-book").await, Err(ReadingError::NotFound)));
+    db
+});
 
-        let id = uuid::Uuid::now_v7().to_string();
-        let input = AnnotationInput {
-            id: id.clone(),
-            book_id: book.id.clone(),
-            annotation_type: "highlight".into(),
-            position: "e:6:0.1.0:5..e:6:0.1.0:20".into(),
-            selected_text: "Call me Ishmael.".into(),
-            content: "Première phrase.".into(),
-            color: "#93c5fd".into(),
-            ..Default::default()
-        };
-        let (first, created) = reading.annotate(&awa, &input).await.unwrap();
-        assert!(created, "{}", db.label);
-        // A replay (same id) creates nothing and answers the stored annotation.
-        let (again, created) = reading.annotate(&awa, &AnnotationInput { content: "autre".into(), ..input.clone() }).await.unwrap();
-        assert!(!created);
-        assert_eq!(again, first);
-        // Someone else cannot take over that id, nor see, edit or delete it.
-        assert!(matches!(reading.annotate(&ali, &input).await, Err(ReadingError::Forbidden)), "{}", db.label);
-        assert!(reading.annotations(&ali, &book.id).await.unwrap().1.is_empty());
-        assert!(matches!(reading.delete_annotation(&ali, &id).await, Err(ReadingError::NotFound)));
+backend_test!(newest_progress_wins_and_the_furthest_is_kept, |db: support::TestDb| async move {
+    let (_files, store, catalog, reading) = services(&db);
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
+    let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
+    let reader = person("awa@example.sn", Role::Reader);
+    in_tx!(store, insert_user(&reader, "h")).unwrap();
 
-        let bookmark = AnnotationInput {
-            id: uuid::Uuid::now_v7().to_string(),
-            annotation_type: "bookmark".into(),
-            position: "e:2::0".into(),
-            selected_text: String::new(),
-            content: String::new(),
-            color: String::new(),
-            ..input.clone()
-        };
-        reading.annotate(&awa, &bookmark).await.unwrap();
-        let (_, list) = reading.annotations(&awa, &book.id).await.unwrap();
-        assert_eq!(list.len(), 2);
-        assert_eq!(list[0].annotation_type.as_str(), "bookmark", "reading order: the bookmark (part 2) first");
+    assert_eq!(reading.progress(&reader, &book.id).await.unwrap(), None);
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+    let phone = reading.save_progress(&reader, &book.id, &update("e:3:1.2:40", 42.5, t0, "phone")).await.unwrap();
+    assert_eq!(phone.locator, "e:3:1.2:40");
+    assert_eq!(phone.percentage, 42.5);
+    assert_eq!(phone.updated_at, t0);
 
-        // Edits: the newest wins; an older replay changes nothing.
-        let later = chrono::Utc::now() + Duration::seconds(5);
-        let edited = reading
-            .edit_annotation(
-                &awa,
-                &id,
-                &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() },
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (edited.content.as_str(), edited.color.as_str(), edited.selected_text.as_str()),
-            ("Note revue.", "#fde047", "Call me Ishmael.")
-        );
-        let stale = reading
-            .edit_annotation(
-                &awa,
-                &id,
-                &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() },
-            )
-            .await
-            .unwrap();
-        assert_eq!(stale.content, "Note revue.", "{}", db.label);
-        assert!(matches!(
-            reading.edit_annotation(&awa, &id, &AnnotationInput { color: "jaune".into(), ..Default::default() }).await,
-            Err(ReadingError::Invalid(_))
-        ));
+    // An older write (a laptop that was offline) loses and is told what is stored.
+    let stale = reading.save_progress(&reader, &book.id, &update("e:1::0", 5.0, t0 - Duration::hours(1), "laptop")).await.unwrap();
+    assert_eq!(stale.locator, "e:3:1.2:40", "{}", db.label);
+    assert_eq!(stale.device, "phone");
 
-        reading.delete_annotation(&awa, &id).await.unwrap();
-        assert!(matches!(reading.delete_annotation(&awa, &id).await, Err(ReadingError::NotFound)));
-        assert_eq!(reading.annotations(&awa, &book.id).await.unwrap().1.len(), 1);
-        db
-    })
-    .await;
-}
+    // A newer write going backwards wins, and the furthest position stays.
+    let back = reading.save_progress(&reader, &book.id, &update("e:2:4:0", 20.0, t0 + Duration::hours(1), "laptop")).await.unwrap();
+    assert_eq!(back.locator, "e:2:4:0");
+    assert_eq!(back.device, "laptop");
+    assert_eq!(back.furthest.locator, "e:3:1.2:40", "{}", db.label);
+    assert_eq!(back.furthest.percentage, 42.5);
 
-#[tokio::test]
-async fn deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book() {
-    on_each_backend(|db| async move {
-        let (_files, store, catalog, reading) = services(&db);
-        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
-        let mut books = Vec::new();
-        for name in ["moby-dick.epub", "trees.epub"] {
-            let bytes = std::fs::read(corpus.join(name)).unwrap();
-            match catalog.import(&bytes, name, true).await.unwrap() {
-                ImportOutcome::Created(b) => books.push(*b),
-                other => panic!("{other:?}"),
-            }
+    let stored = reading.progress(&reader, &book.id).await.unwrap().unwrap();
+    assert_eq!(stored, back);
+
+    // Bad input names its fields and changes nothing.
+    let bad = update("chapter three", 101.0, t0 + Duration::hours(2), "phone");
+    match reading.save_progress(&reader, &book.id, &bad).await {
+        Err(ReadingError::Invalid(fields)) => assert_eq!(fields.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(reading.progress(&reader, &book.id).await.unwrap().unwrap(), back);
+
+    // The shelf: in progress, then finished.
+    let shelf = reading.library(&reader).await.unwrap();
+    assert_eq!(shelf.reading.len(), 1, "{}", db.label);
+    assert_eq!(shelf.reading[0].1.locator, "e:2:4:0");
+    assert!(shelf.finished.is_empty());
+    reading.save_progress(&reader, &book.id, &update("e:9::0", 100.0, t0 + Duration::hours(3), "phone")).await.unwrap();
+    let shelf = reading.library(&reader).await.unwrap();
+    assert!(shelf.reading.is_empty());
+    assert_eq!(shelf.finished[0].0.id, book.id);
+    // One reader, however many saves, counts once among the book's readers; a second counts.
+    assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 1, "{}", db.label);
+    let fatou = person("fatou@example.sn", Role::Reader);
+    in_tx!(store, insert_user(&fatou, "h")).unwrap();
+    reading.save_progress(&fatou, &book.id, &update("e:1::0", 1.0, t0, "phone")).await.unwrap();
+    assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 2);
+    db
+});
+
+backend_test!(annotations_are_idempotent_private_and_newest_wins, |db: support::TestDb| async move {
+    let (_files, store, catalog, reading) = services(&db);
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/moby-dick.epub")).unwrap();
+    let ImportOutcome::Created(book) = catalog.import(&bytes, "moby-dick.epub", true).await.unwrap() else { panic!() };
+    let awa = person("awa@example.sn", Role::Reader);
+    let ali = person("ali@example.sn", Role::Reader);
+    in_tx!(store, insert_user(&awa, "h")).unwrap();
+    in_tx!(store, insert_user(&ali, "h")).unwrap();
+
+    let id = uuid::Uuid::now_v7().to_string();
+    let input = AnnotationInput {
+        id: id.clone(),
+        book_id: book.id.clone(),
+        annotation_type: "highlight".into(),
+        position: "e:6:0.1.0:5..e:6:0.1.0:20".into(),
+        selected_text: "Call me Ishmael.".into(),
+        content: "Première phrase.".into(),
+        color: "#93c5fd".into(),
+        ..Default::default()
+    };
+    let (first, created) = reading.annotate(&awa, &input).await.unwrap();
+    assert!(created, "{}", db.label);
+    // A replay (same id) creates nothing and answers the stored annotation.
+    let (again, created) = reading.annotate(&awa, &AnnotationInput { content: "autre".into(), ..input.clone() }).await.unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    // Someone else cannot take over that id, nor see, edit or delete it.
+    assert!(matches!(reading.annotate(&ali, &input).await, Err(ReadingError::Forbidden)), "{}", db.label);
+    assert!(reading.annotations(&ali, &book.id).await.unwrap().1.is_empty());
+    assert!(matches!(reading.delete_annotation(&ali, &id).await, Err(ReadingError::NotFound)));
+
+    let bookmark = AnnotationInput {
+        id: uuid::Uuid::now_v7().to_string(),
+        annotation_type: "bookmark".into(),
+        position: "e:2::0".into(),
+        selected_text: String::new(),
+        content: String::new(),
+        color: String::new(),
+        ..input.clone()
+    };
+    reading.annotate(&awa, &bookmark).await.unwrap();
+    let (_, list) = reading.annotations(&awa, &book.id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].annotation_type.as_str(), "bookmark", "reading order: the bookmark (part 2) first");
+
+    // Edits: the newest wins; an older replay changes nothing.
+    let later = chrono::Utc::now() + Duration::seconds(5);
+    let edited = reading
+        .edit_annotation(
+            &awa,
+            &id,
+            &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited.content.as_str(), edited.color.as_str(), edited.selected_text.as_str()),
+        ("Note revue.", "#fde047", "Call me Ishmael.")
+    );
+    let stale = reading
+        .edit_annotation(
+            &awa,
+            &id,
+            &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stale.content, "Note revue.", "{}", db.label);
+    assert!(matches!(
+        reading.edit_annotation(&awa, &id, &AnnotationInput { color: "jaune".into(), ..Default::default() }).await,
+        Err(ReadingError::Invalid(_))
+    ));
+
+    reading.delete_annotation(&awa, &id).await.unwrap();
+    assert!(matches!(reading.delete_annotation(&awa, &id).await, Err(ReadingError::NotFound)));
+    assert_eq!(reading.annotations(&awa, &book.id).await.unwrap().1.len(), 1);
+    db
+});
+
+backend_test!(deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_book, |db: support::TestDb| async move {
+    let (_files, store, catalog, reading) = services(&db);
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+    let mut books = Vec::new();
+    for name in ["moby-dick.epub", "trees.epub"] {
+        let bytes = std::fs::read(corpus.join(name)).unwrap();
+        match catalog.import(&bytes, name, true).await.unwrap() {
+            ImportOutcome::Created(b) => books.push(*b),
+            other => panic!("{other:?}"),
         }
-        let (moby, trees) = (&books[0], &books[1]);
-        catalog
-            .edit(&Actor::system(Role::Editor), &trees.id, domain::catalog::BookStatus::Published, Money::xof(1500), false)
-            .await
-            .unwrap();
-        let reader = person("lectrice@example.sn", Role::Reader);
-        let editor = person("editrice@example.sn", Role::Editor);
-        store.insert_user(&reader, "h").await.unwrap();
-        store.insert_user(&editor, "h").await.unwrap();
-        reading.save_progress(&reader, &moby.id, &update("e:6:0:0", 4.0, Utc::now(), "web-mobile")).await.unwrap();
-        reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, &trees.id).await.unwrap();
+    }
+    let (moby, trees) = (&books[0], &books[1]);
+    catalog.edit(&Actor::system(Role::Editor), &trees.id, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
+    let reader = person("lectrice@example.sn", Role::Reader);
+    let editor = person("editrice@example.sn", Role::Editor);
+    in_tx!(store, insert_user(&reader, "h")).unwrap();
+    in_tx!(store, insert_user(&editor, "h")).unwrap();
+    reading.save_progress(&reader, &moby.id, &update("e:6:0:0", 4.0, Utc::now(), "web-mobile")).await.unwrap();
+    reading.grant(&Actor::user(&editor, "192.0.2.1"), &reader.id, &trees.id).await.unwrap();
 
-        assert!(matches!(catalog.delete(&Actor::system(Role::Reader), &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
-        assert!(
-            matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &trees.id).await, Err(domain::catalog::CatalogError::InUse)),
-            "{}: a held book stays",
-            db.label
-        );
-        assert!(catalog.book(&trees.id, None).await.is_ok());
+    assert!(matches!(catalog.delete(&Actor::system(Role::Reader), &moby.id).await, Err(domain::catalog::CatalogError::Forbidden)));
+    assert!(
+        matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &trees.id).await, Err(domain::catalog::CatalogError::InUse)),
+        "{}: a held book stays",
+        db.label
+    );
+    assert!(catalog.book(&trees.id, None).await.is_ok());
 
-        let gone = catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await.unwrap();
-        assert_eq!(gone.id, moby.id);
-        assert!(catalog.book(&moby.id, Some(Role::Admin)).await.is_err(), "{}", db.label);
-        assert!(catalog.file(&moby.file_hash).await.is_err(), "the file left the store");
-        assert!(catalog.file(moby.cover_hash.as_ref().unwrap()).await.is_err(), "and its cover");
-        assert!(store.progress(&reader.id, &moby.id).await.unwrap().is_none(), "{}: readers' data went with it", db.label);
-        support::settle(&support::runner(&db, &catalog)).await;
-        assert_eq!(catalog.search("moby dick", &Default::default(), 0, 10).await.unwrap().total, 0, "out of the index");
-        assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
-        // The same file can come back.
-        let bytes = std::fs::read(corpus.join("moby-dick.epub")).unwrap();
-        assert!(matches!(catalog.import(&bytes, "moby-dick.epub", true).await.unwrap(), ImportOutcome::Created(_)));
-        db
-    })
-    .await;
-}
+    let gone = catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await.unwrap();
+    assert_eq!(gone.id, moby.id);
+    assert!(catalog.book(&moby.id, Some(Role::Admin)).await.is_err(), "{}", db.label);
+    assert!(catalog.file(&moby.file_hash).await.is_err(), "the file left the store");
+    assert!(catalog.file(moby.cover_hash.as_ref().unwrap()).await.is_err(), "and its cover");
+    assert!(store.progress(&reader.id, &moby.id).await.unwrap().is_none(), "{}: readers' data went with it", db.label);
+    support::settle(&support::runner(&db, &catalog)).await;
+    assert_eq!(catalog.search("moby dick", &Default::default(), 0, 10).await.unwrap().total, 0, "out of the index");
+    assert!(matches!(catalog.delete(&Actor::user(&editor, "192.0.2.1"), &moby.id).await, Err(domain::catalog::CatalogError::NotFound)));
+    // The same file can come back.
+    let bytes = std::fs::read(corpus.join("moby-dick.epub")).unwrap();
+    assert!(matches!(catalog.import(&bytes, "moby-dick.epub", true).await.unwrap(), ImportOutcome::Created(_)));
+    db
+});
 
-#[tokio::test]
-async fn every_editor_action_lands_in_the_audit_log() {
+backend_test!(every_editor_action_lands_in_the_audit_log, |db: support::TestDb| async move {
     use domain::audit::{AuditAction, AuditFilter};
     use domain::catalog::{BookStatus, MetadataForm};
-    on_each_backend(|db| async move {
-        let (_files, store, catalog, reading) = services(&db);
-        let editor = person("editrice@example.sn", Role::Editor);
-        let reader = person("lecteur@example.sn", Role::Reader);
-        store.insert_user(&editor, "h").await.unwrap();
-        store.insert_user(&reader, "h").await.unwrap();
-        let by = Actor::user(&editor, "198.51.100.7");
-        let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
-        let bytes = std::fs::read(corpus.join("trees.epub")).unwrap();
-        let ImportOutcome::Created(book) = catalog.upload(&by, &bytes, "trees.epub").await.unwrap() else { panic!() };
-        catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap();
-        catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap(); // no change: no line
-        let form = MetadataForm { title: "Arbres".into(), authors: book.author_names(), language: "fr".into(), ..Default::default() };
-        catalog.correct(&by, &book.id, &form).await.unwrap();
-        reading.grant(&by, &reader.id, &book.id).await.unwrap();
-        let other = std::fs::read(corpus.join("wasteland.epub")).unwrap();
-        let ImportOutcome::Created(gone) = catalog.upload(&by, &other, "wasteland.epub").await.unwrap() else { panic!() };
-        catalog.delete(&by, &gone.id).await.unwrap();
+    let (_files, store, catalog, reading) = services(&db);
+    let editor = person("editrice@example.sn", Role::Editor);
+    let reader = person("lecteur@example.sn", Role::Reader);
+    in_tx!(store, insert_user(&editor, "h")).unwrap();
+    in_tx!(store, insert_user(&reader, "h")).unwrap();
+    let by = Actor::user(&editor, "198.51.100.7");
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
+    let bytes = std::fs::read(corpus.join("trees.epub")).unwrap();
+    let ImportOutcome::Created(book) = catalog.upload(&by, &bytes, "trees.epub").await.unwrap() else { panic!() };
+    catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap();
+    catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap(); // no change: no line
+    let form = MetadataForm { title: "Arbres".into(), authors: book.author_names(), language: "fr".into(), ..Default::default() };
+    catalog.correct(&by, &book.id, &form).await.unwrap();
+    reading.grant(&by, &reader.id, &book.id).await.unwrap();
+    let other = std::fs::read(corpus.join("wasteland.epub")).unwrap();
+    let ImportOutcome::Created(gone) = catalog.upload(&by, &other, "wasteland.epub").await.unwrap() else { panic!() };
+    catalog.delete(&by, &gone.id).await.unwrap();
 
-        assert!(
-            matches!(catalog.audit_log(Role::Editor, &AuditFilter::default(), None).await, Err(domain::catalog::CatalogError::Forbidden)),
-            "admins only"
-        );
-        let log = catalog.audit_log(Role::Admin, &AuditFilter::default(), None).await.unwrap();
-        let actions: Vec<AuditAction> = log.entries.iter().map(|e| e.action).collect();
-        assert_eq!(
-            actions,
-            [
-                AuditAction::BookDeleted,
-                AuditAction::BookAdded,
-                AuditAction::AccessGranted,
-                AuditAction::BookCorrected,
-                AuditAction::BookChanged,
-                AuditAction::BookAdded
-            ],
-            "{}: newest first, one line per real change",
-            db.label
-        );
-        let changed = &log.entries[4];
-        assert_eq!(changed.actor_email, "editrice@example.sn");
-        assert_eq!(changed.actor_id.as_deref(), Some(editor.id.as_str()));
-        assert_eq!(changed.ip, "198.51.100.7");
-        assert!(
-            changed.before.as_deref().unwrap().contains("\"draft\"") && changed.after.as_deref().unwrap().contains("900"),
-            "{changed:?}"
-        );
-        let corrected = &log.entries[3];
-        assert!(corrected.after.as_deref().unwrap().contains("Arbres") && corrected.target_label == "Arbres");
-        assert!(log.entries[0].before.as_deref().unwrap().contains("file_hash"), "a deletion keeps what was deleted");
+    assert!(
+        matches!(catalog.audit_log(Role::Editor, &AuditFilter::default(), None).await, Err(domain::catalog::CatalogError::Forbidden)),
+        "admins only"
+    );
+    let log = catalog.audit_log(Role::Admin, &AuditFilter::default(), None).await.unwrap();
+    let actions: Vec<AuditAction> = log.entries.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [
+            AuditAction::BookDeleted,
+            AuditAction::BookAdded,
+            AuditAction::AccessGranted,
+            AuditAction::BookCorrected,
+            AuditAction::BookChanged,
+            AuditAction::BookAdded
+        ],
+        "{}: newest first, one line per real change",
+        db.label
+    );
+    let changed = &log.entries[4];
+    assert_eq!(changed.actor_email, "editrice@example.sn");
+    assert_eq!(changed.actor_id.as_deref(), Some(editor.id.as_str()));
+    assert_eq!(changed.ip, "198.51.100.7");
+    assert!(changed.before.as_deref().unwrap().contains("\"draft\"") && changed.after.as_deref().unwrap().contains("900"), "{changed:?}");
+    let corrected = &log.entries[3];
+    assert!(corrected.after.as_deref().unwrap().contains("Arbres") && corrected.target_label == "Arbres");
+    assert!(log.entries[0].before.as_deref().unwrap().contains("file_hash"), "a deletion keeps what was deleted");
 
-        let only = catalog
-            .audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::BookAdded), ..Default::default() }, None)
-            .await
-            .unwrap();
-        assert_eq!(only.entries.len(), 2);
-        let nobody =
-            catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("someone-else".into()), ..Default::default() }, None).await.unwrap();
-        assert!(nobody.entries.is_empty());
-        let by_name =
-            catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("EDITRICE".into()), ..Default::default() }, None).await.unwrap();
-        assert_eq!(by_name.entries.len(), 6, "{}: case-insensitive", db.label);
-        // Keyset: two at a time through the store.
-        let first = store.audit_log(&AuditFilter::default(), None, 2).await.unwrap();
-        let cursor = domain::audit::parse_cursor(&domain::audit::cursor_of(&first[1]));
-        let next = store.audit_log(&AuditFilter::default(), cursor, 2).await.unwrap();
-        assert_eq!(next.len(), 2);
-        assert_eq!(next[0].action, AuditAction::AccessGranted, "{}", db.label);
-        db
-    })
-    .await;
-}
+    let only =
+        catalog.audit_log(Role::Admin, &AuditFilter { action: Some(AuditAction::BookAdded), ..Default::default() }, None).await.unwrap();
+    assert_eq!(only.entries.len(), 2);
+    let nobody =
+        catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("someone-else".into()), ..Default::default() }, None).await.unwrap();
+    assert!(nobody.entries.is_empty());
+    let by_name =
+        catalog.audit_log(Role::Admin, &AuditFilter { actor: Some("EDITRICE".into()), ..Default::default() }, None).await.unwrap();
+    assert_eq!(by_name.entries.len(), 6, "{}: case-insensitive", db.label);
+    // Keyset: two at a time through the store.
+    let first = store.audit_log(&AuditFilter::default(), None, 2).await.unwrap();
+    let cursor = domain::audit::parse_cursor(&domain::audit::cursor_of(&first[1]));
+    let next = store.audit_log(&AuditFilter::default(), cursor, 2).await.unwrap();
+    assert_eq!(next.len(), 2);
+    assert_eq!(next[0].action, AuditAction::AccessGranted, "{}", db.label);
+    db
+});

@@ -90,7 +90,7 @@ async fn fixture(store: &SqlStore, n: usize, offset: usize) -> Duration {
                 created,
                 created,
                 created,
-                quote(&domain::store::sort_key(&title)),
+                quote(&domain::catalog::sort_key(&title)),
             ));
             links.push(format!("({}, (SELECT id FROM authors WHERE name = {}), 'aut', 0)", quote(&id), quote(&r.author)));
         }
@@ -263,8 +263,8 @@ async fn bench_catalogue(kind: &str, n: usize, seconds: u64) {
 /// The listing queries alone at `n` books: per order and filter, the median of the first page
 /// and of a page 500 pages deep (reached by walking the keyset), and one uncached count.
 async fn bench_pages(kind: &str, n: usize) {
+    use domain::catalog::{parse_cursor, CatalogStore, Start};
     use domain::catalog::{BookFilter, Sort};
-    use domain::store::{parse_cursor, CatalogStore, Start};
     let Some((db, store)) = fixture_db(kind, n).await else { return };
     let t = Instant::now();
     let total = store.count_books(&BookFilter::default(), true).await.unwrap();

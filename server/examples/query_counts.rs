@@ -5,14 +5,17 @@
 //!
 //! `cargo run --release -p server --example query_counts`
 
+use domain::account::AccountStore;
 use domain::account::{Role, User};
 use domain::catalog::indexing::IndexBooks;
+use domain::catalog::CatalogStore;
 use domain::catalog::{BookStatus, CatalogService, ImportOutcome, Money};
 use domain::files::LocalFiles;
 use domain::ingest::Limits;
+use domain::reading::ReadingStore;
 use domain::reading::{ProgressUpdate, ReadingService};
 use domain::search::{EmbeddedIndex, SearchFilter, SearchIndex};
-use domain::store::{AccountStore, CatalogStore, ReadingStore, SqlStore};
+use domain::store::SqlStore;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tracing_subscriber::layer::SubscriberExt;
@@ -58,7 +61,9 @@ async fn main() {
         preferences: Default::default(),
         created_at: chrono::Utc::now(),
     };
-    store.insert_user(&reader, "h").await.unwrap();
+    let mut tx = domain::store::UnitOfWork::begin(&*store).await.unwrap();
+    store.insert_user(&mut tx, &reader, "h").await.unwrap();
+    tx.commit().await.unwrap();
     let mut ids = Vec::new();
     for (i, b) in domain::demo::DEMO_BOOKS.iter().enumerate() {
         let ImportOutcome::Created(book) = catalog.import(&domain::demo::epub(b), &format!("{}.epub", b.title), true).await.unwrap() else {
@@ -67,7 +72,7 @@ async fn main() {
         let price = Money::xof(if i % 2 == 0 { 0 } else { 1500 });
         catalog.edit(&editor, &book.id, BookStatus::Published, price, false).await.unwrap();
         if i % 2 == 1 {
-            store.grant(&reader.id, &book.id, "grant", None).await.unwrap();
+            reading.grant(&editor, &reader.id, &book.id).await.unwrap();
         }
         let update =
             ProgressUpdate { locator: "e:0:0:0".into(), percentage: 10.0 + i as f64, device: "bench".into(), ..Default::default() };

@@ -3,8 +3,8 @@
 
 use crate::config::{Config, LogFormat};
 use crate::state::AppState;
+use domain::account::AccountStore;
 use domain::account::{AdminOutcome, NewAccount};
-use domain::store::AccountStore;
 use leptos::config::{get_configuration, LeptosOptions};
 
 const USAGE: &str =
@@ -127,8 +127,7 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
                     language: Some("fr".into()),
                 };
                 let role = domain::account::Role::parse(role).expect("demo roles are roles");
-                let user = state.accounts.create_verified(form, domain::account::Role::Reader).await.map_err(cli_error)?;
-                state.accounts.set_role(&operator, &user.id, role.as_str()).await.map_err(cli_error)?;
+                state.accounts.create_verified(&operator, form, role).await.map_err(cli_error)?;
                 println!("demo account: {email} / {DEMO_PASSWORD} ({})", role.as_str());
             }
             seed_demo_books(&state).await?;

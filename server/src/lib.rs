@@ -34,7 +34,7 @@ pub async fn serve(listener: TcpListener, state: state::AppState) -> std::io::Re
 
 /// Removes expired sessions every hour.
 fn spawn_housekeeping(state: state::AppState) {
-    use domain::store::AccountStore;
+    use domain::account::AccountStore;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -2,7 +2,8 @@
 //! so that logging out or changing a password can end them server-side.
 
 use async_trait::async_trait;
-use domain::store::{AccountStore, SqlStore};
+use domain::account::AccountStore;
+use domain::store::SqlStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 use tower_sessions::SessionStore;

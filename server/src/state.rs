@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::jwt::JwtKeys;
 use crate::rate_limit::RateLimiter;
 use domain::account::AccountService;
+use domain::account::AccountStore;
 use domain::catalog::indexing::{IndexBooks, RebuildIndex};
 use domain::catalog::CatalogService;
 use domain::files::LocalFiles;
@@ -12,7 +13,7 @@ use domain::ingest::Limits;
 use domain::jobs::Runner;
 use domain::mail::{Mailer, OutboxMailer, SmtpMailer};
 use domain::reading::ReadingService;
-use domain::store::{AccountStore, SqlStore};
+use domain::store::SqlStore;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 

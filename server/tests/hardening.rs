@@ -3,7 +3,8 @@
 
 mod support;
 
-use domain::store::{AccountStore, ReadingStore};
+use domain::account::AccountStore;
+use domain::reading::ReadingStore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{backends, browser, client, coko, spawn_with, TestApp};

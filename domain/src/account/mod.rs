@@ -6,7 +6,13 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 mod password;
 #[cfg(feature = "ssr")]
+mod port;
+#[cfg(feature = "ssr")]
 mod service;
+#[cfg(feature = "ssr")]
+mod sql;
+#[cfg(feature = "ssr")]
+pub use port::{AccountStore, ProfileRecord, RefreshUse, UserRecord};
 #[cfg(feature = "ssr")]
 pub mod tokens;
 

@@ -3,11 +3,13 @@
 
 use super::tokens::{self, Purpose};
 use super::{password, Preferences, Role, Theme, User, UserPage};
+use super::{AccountStore, ProfileRecord, RefreshUse};
 use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::clock::now_ms;
 use crate::error::{ErrorCode, FieldError, Reason};
+use crate::events::Event;
 use crate::mail::{Mailer, Message};
-use crate::store::{AccountStore, ProfileRecord, RefreshUse, StoreError};
+use crate::store::{StoreError, Tx};
 use crate::validation::{CountryCode, DisplayName, Email, Language, Password};
 use std::sync::Arc;
 
@@ -159,7 +161,7 @@ impl AccountService {
     /// that already has an account answers exactly the same (after the same password hashing),
     /// and its owner is told by mail instead: registration never reveals who has an account.
     pub async fn register(&self, form: NewAccount) -> Result<(), AccountError> {
-        match self.create_user(form, Role::Reader, false).await {
+        match self.create_user(None, form, Role::Reader, false).await {
             Ok(user) => {
                 let service = self.clone();
                 tokio::spawn(async move { service.send_verification(&user).await });
@@ -171,11 +173,13 @@ impl AccountService {
     }
 
     /// An account made by staff or the command line, its address taken as verified.
-    pub async fn create_verified(&self, form: NewAccount, role: Role) -> Result<User, AccountError> {
-        self.create_user(form, role, true).await
+    pub async fn create_verified(&self, by: &Actor, form: NewAccount, role: Role) -> Result<User, AccountError> {
+        self.create_user(Some(by), form, role, true).await
     }
 
-    async fn create_user(&self, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
+    /// Creates an account in one unit of work: the user, its audit entry (by `by`, or by the
+    /// reader who registered) and its event.
+    async fn create_user(&self, by: Option<&Actor>, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
         let mut checks = Checks::default();
         let email = checks.take(Email::parse(&form.email));
         let pass = checks.take(Password::parse(&form.password));
@@ -203,9 +207,21 @@ impl AccountService {
             preferences: Preferences::default(),
             created_at: now,
         };
-        match self.store.insert_user(&user, &hash).await {
-            Ok(()) => Ok(user),
+        let mut tx = self.store.begin().await?;
+        match self.store.insert_user(&mut tx, &user, &hash).await {
+            Ok(()) => {
+                let after = serde_json::json!({ "role": user.role.as_str(), "verified": verified, "language": user.language.as_str() });
+                let by = by.cloned().unwrap_or_else(|| Actor::user(&user, ""));
+                tx.audit(&AuditEntry::new(&by, AuditAction::AccountCreated, &user.id, &user.email, None, Some(after))).await?;
+                if role != Role::Reader {
+                    audit_role(&mut tx, &by, &user, None).await?;
+                }
+                tx.event(&Event::AccountCreated { user_id: user.id.clone() }).await?;
+                tx.commit().await?;
+                Ok(user)
+            }
             Err(StoreError::Conflict(_)) => {
+                drop(tx);
                 if !verified {
                     self.tell_owner_of_registration(&user.email).await;
                 }
@@ -233,40 +249,37 @@ impl AccountService {
     pub async fn ensure_admin(&self, by: &Actor, form: NewAccount, promote: bool) -> Result<AdminOutcome, AccountError> {
         let email = Email::parse(&form.email).map_err(invalid)?;
         let Some(existing) = self.store.user_by_email(email.as_str()).await? else {
-            let user = self.create_user(form, Role::Admin, true).await?;
-            self.audit_role(by, &user, None).await?;
-            return Ok(AdminOutcome::Created(user));
+            return Ok(AdminOutcome::Created(self.create_user(Some(by), form, Role::Admin, true).await?));
         };
         let user = existing.user;
         if promote && user.email_verified {
-            self.change_role(by, &user, Role::Admin).await?;
+            let mut tx = self.store.begin().await?;
+            self.change_role(&mut tx, by, &user, Role::Admin).await?;
+            tx.commit().await?;
             return Ok(AdminOutcome::Promoted(self.user(&user.id).await?));
         }
         if form.password.is_empty() {
             return Err(invalid(FieldError::new("password", Reason::Required)));
         }
         let pass = Password::parse(&form.password).map_err(invalid)?;
-        self.set_password(&user.id, &pass, None).await?;
-        self.store.mark_email_verified(&user.id, now_ms()).await?;
-        let entry = AuditEntry::new(by, AuditAction::PasswordSet, &user.id, &user.email, None, None);
-        self.store.record_audit(&entry).await?;
-        self.change_role(by, &user, Role::Admin).await?;
+        let hash = password::hash(pass.expose().to_owned()).await.map_err(AccountError::Internal)?;
+        // The new password, the verified address, the sessions ended and the role: together.
+        let mut tx = self.store.begin().await?;
+        self.set_password(&mut tx, &user.id, &hash, None).await?;
+        self.store.mark_email_verified(&mut tx, &user.id, now_ms()).await?;
+        tx.audit(&AuditEntry::new(by, AuditAction::PasswordSet, &user.id, &user.email, None, None)).await?;
+        self.change_role(&mut tx, by, &user, Role::Admin).await?;
+        tx.commit().await?;
         Ok(AdminOutcome::PasswordSet(self.user(&user.id).await?))
     }
 
-    async fn change_role(&self, by: &Actor, user: &User, role: Role) -> Result<(), AccountError> {
+    async fn change_role(&self, tx: &mut Tx, by: &Actor, user: &User, role: Role) -> Result<(), AccountError> {
         if user.role == role {
             return Ok(());
         }
-        self.store.set_role(&user.id, role, now_ms()).await?;
-        self.audit_role(by, &User { role, ..user.clone() }, Some(user.role)).await
-    }
-
-    async fn audit_role(&self, by: &Actor, user: &User, before: Option<Role>) -> Result<(), AccountError> {
-        let before = before.map(|r| serde_json::json!({ "role": r.as_str() }));
-        let after = Some(serde_json::json!({ "role": user.role.as_str() }));
-        let entry = AuditEntry::new(by, AuditAction::RoleChanged, &user.id, &user.email, before, after);
-        Ok(self.store.record_audit(&entry).await?)
+        self.store.set_role(tx, &user.id, role, now_ms()).await?;
+        audit_role(tx, by, &User { role, ..user.clone() }, Some(user.role)).await?;
+        Ok(tx.event(&Event::RoleChanged { user_id: user.id.clone() }).await?)
     }
 
     /// Checks an e-mail and password. Unknown e-mails take as long as wrong passwords.
@@ -353,10 +366,26 @@ impl AccountService {
                 notify_push: changes.notify_push.unwrap_or(p.notify_push),
             },
         };
-        if !self.store.update_profile(id, &record, now_ms()).await? {
+        let mut tx = self.store.begin().await?;
+        if !self.store.update_profile(&mut tx, id, &record, now_ms()).await? {
             return Err(AccountError::NotFound);
         }
-        self.user(id).await
+        let after = self.store.user_in(&mut tx, id).await?.ok_or(AccountError::NotFound)?.user;
+        let (before_json, after_json) = (profile_json(&current), profile_json(&after));
+        if before_json != after_json {
+            let entry = AuditEntry::new(
+                &Actor::user(&current, ""),
+                AuditAction::ProfileChanged,
+                id,
+                &current.email,
+                Some(before_json),
+                Some(after_json),
+            );
+            tx.audit(&entry).await?;
+            tx.event(&Event::ProfileChanged { user_id: id.to_owned() }).await?;
+        }
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Changes the password after checking the current one, then ends every other session and
@@ -367,15 +396,23 @@ impl AccountService {
         if !password::verify(current.to_owned(), rec.password_hash).await {
             return Err(invalid(FieldError::new("current_password", Reason::Mismatch)));
         }
-        self.set_password(id, &new, keep_session).await
+        let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
+        let mut tx = self.store.begin().await?;
+        self.set_password(&mut tx, id, &hash, keep_session).await?;
+        tx.audit(&AuditEntry::new(&Actor::user(&rec.user, ""), AuditAction::PasswordChanged, id, &rec.user.email, None, None)).await?;
+        Ok(tx.commit().await?)
     }
 
-    async fn set_password(&self, id: &str, new: &Password, keep_session: Option<&str>) -> Result<(), AccountError> {
-        let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
-        self.store.set_password_hash(id, &hash, now_ms()).await?;
-        self.store.delete_user_sessions(id, keep_session).await?;
-        self.store.revoke_user_refresh_tokens(id, now_ms()).await?;
-        Ok(())
+    /// A new password hash, every other session and refresh token of the user ended, and the
+    /// event (a security notice for the owner, once notifications read it): in the caller's
+    /// unit of work, so a password never changes while a thief's session lives on.
+    async fn set_password(&self, tx: &mut Tx, id: &str, hash: &str, keep_session: Option<&str>) -> Result<(), AccountError> {
+        if !self.store.set_password_hash(tx, id, hash, now_ms()).await? {
+            return Err(AccountError::NotFound);
+        }
+        self.store.delete_user_sessions(tx, id, keep_session).await?;
+        self.store.revoke_user_refresh_tokens(tx, id, now_ms()).await?;
+        Ok(tx.event(&Event::PasswordChanged { user_id: id.to_owned() }).await?)
     }
 
     /// Mails a fresh verification link (no-op once verified).
@@ -384,10 +421,14 @@ impl AccountService {
             return;
         }
         let raw = tokens::generate();
-        let stored = self
-            .store
-            .insert_one_time_token(&tokens::digest(&raw), &user.id, Purpose::VerifyEmail.as_str(), now_ms() + VERIFY_TTL_MS)
-            .await;
+        let stored = async {
+            let mut tx = self.store.begin().await?;
+            self.store
+                .insert_one_time_token(&mut tx, &tokens::digest(&raw), &user.id, Purpose::VerifyEmail.as_str(), now_ms() + VERIFY_TTL_MS)
+                .await?;
+            tx.commit().await
+        }
+        .await;
         if let Err(e) = stored {
             tracing::error!(error = %e, "could not store verification token");
             return;
@@ -396,14 +437,28 @@ impl AccountService {
         self.mail(user, MailKind::Verify, &link).await;
     }
 
+    /// Spends a verification link: the token and the verified address together.
     pub async fn verify_email(&self, raw: &str) -> Result<User, AccountError> {
+        let mut tx = self.store.begin().await?;
         let user_id = self
             .store
-            .consume_one_time_token(&tokens::digest(raw.trim()), Purpose::VerifyEmail.as_str(), now_ms())
+            .consume_one_time_token(&mut tx, &tokens::digest(raw.trim()), Purpose::VerifyEmail.as_str(), now_ms())
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        self.store.mark_email_verified(&user_id, now_ms()).await?;
-        self.user(&user_id).await
+        let user = self.mark_verified(&mut tx, &user_id).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Marks an address verified (once: audited and announced the first time only).
+    async fn mark_verified(&self, tx: &mut Tx, user_id: &str) -> Result<User, AccountError> {
+        let before = self.store.user_in(tx, user_id).await?.ok_or(AccountError::NotFound)?.user;
+        self.store.mark_email_verified(tx, user_id, now_ms()).await?;
+        if !before.email_verified {
+            tx.audit(&AuditEntry::new(&Actor::user(&before, ""), AuditAction::EmailVerified, user_id, &before.email, None, None)).await?;
+            tx.event(&Event::EmailVerified { user_id: user_id.to_owned() }).await?;
+        }
+        Ok(User { email_verified: true, ..before })
     }
 
     /// Mails a reset link if the address has an account. Answers at once and the same either
@@ -432,7 +487,9 @@ impl AccountService {
                     return Ok(());
                 }
             }
-            self.store.insert_one_time_token(&tokens::digest(&raw), &rec.user.id, purpose, now_ms() + RESET_TTL_MS).await?;
+            let mut tx = self.store.begin().await?;
+            self.store.insert_one_time_token(&mut tx, &tokens::digest(&raw), &rec.user.id, purpose, now_ms() + RESET_TTL_MS).await?;
+            tx.commit().await?;
         }
         let link = format!("{}/mot-de-passe/nouveau?token={raw}", self.base_url);
         self.mail(&rec.user, MailKind::Reset, &link).await;
@@ -442,15 +499,21 @@ impl AccountService {
     /// Sets a new password from a reset token; ends all the user's sessions and refresh tokens.
     pub async fn reset_password(&self, raw: &str, new: &str) -> Result<User, AccountError> {
         let new = Password::parse_field("password", new).map_err(invalid)?;
+        let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
+        // The token spent, the password, the sessions ended, the address proved: together, so
+        // a crash never leaves a spent link and the old password.
+        let mut tx = self.store.begin().await?;
         let user_id = self
             .store
-            .consume_one_time_token(&tokens::digest(raw.trim()), Purpose::ResetPassword.as_str(), now_ms())
+            .consume_one_time_token(&mut tx, &tokens::digest(raw.trim()), Purpose::ResetPassword.as_str(), now_ms())
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        self.set_password(&user_id, &new, None).await?;
+        self.set_password(&mut tx, &user_id, &hash, None).await?;
         // Following the link proves the address too.
-        self.store.mark_email_verified(&user_id, now_ms()).await?;
-        self.user(&user_id).await
+        let user = self.mark_verified(&mut tx, &user_id).await?;
+        tx.audit(&AuditEntry::new(&Actor::user(&user, ""), AuditAction::PasswordReset, &user.id, &user.email, None, None)).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Starts a refresh-token family for a newly signed-in client.
@@ -460,24 +523,36 @@ impl AccountService {
     }
 
     async fn new_refresh_in_family(&self, user_id: &str, family: &str, family_expires_ms: i64) -> Result<RefreshToken, AccountError> {
+        let mut tx = self.store.begin().await?;
+        let token = self.refresh_in(&mut tx, user_id, family, family_expires_ms).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    async fn refresh_in(&self, tx: &mut Tx, user_id: &str, family: &str, family_expires_ms: i64) -> Result<RefreshToken, AccountError> {
         let raw = tokens::generate();
-        self.store.insert_refresh_token(&tokens::digest(&raw), user_id, family, now_ms() + REFRESH_TTL_MS, family_expires_ms).await?;
+        self.store.insert_refresh_token(tx, &tokens::digest(&raw), user_id, family, now_ms() + REFRESH_TTL_MS, family_expires_ms).await?;
         Ok(RefreshToken { raw, family: family.to_owned() })
     }
 
     /// Spends a refresh token and returns its successor, in the same family (which keeps its
     /// end). A token presented twice revokes its whole family: whoever holds a copy is locked
     /// out along with the thief.
+    /// The old token spent and its successor stored together: a failure in between never leaves
+    /// the client with no token that works.
     pub async fn rotate_refresh_token(&self, raw: &str) -> Result<(User, RefreshToken), AccountError> {
-        match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
+        let mut tx = self.store.begin().await?;
+        match self.store.use_refresh_token(&mut tx, &tokens::digest(raw), now_ms()).await? {
             RefreshUse::Valid { user_id, family_id, family_expires_ms } => {
-                let user = self.user(&user_id).await.map_err(|_| AccountError::InvalidToken)?;
-                let next = self.new_refresh_in_family(&user_id, &family_id, family_expires_ms).await?;
+                let user = self.store.user_in(&mut tx, &user_id).await?.ok_or(AccountError::InvalidToken)?.user;
+                let next = self.refresh_in(&mut tx, &user_id, &family_id, family_expires_ms).await?;
+                tx.commit().await?;
                 Ok((user, next))
             }
             RefreshUse::Reused { family_id } => {
                 tracing::warn!(family = %family_id, "refresh token reused; family revoked");
-                self.store.revoke_refresh_family(&family_id, now_ms()).await?;
+                self.store.revoke_refresh_family(&mut tx, &family_id, now_ms()).await?;
+                tx.commit().await?;
                 Err(AccountError::InvalidToken)
             }
             RefreshUse::Expired | RefreshUse::Unknown => Err(AccountError::InvalidToken),
@@ -487,10 +562,11 @@ impl AccountService {
     /// Signs a client out: revokes the family of the refresh token it holds (its access tokens
     /// stop working with it).
     pub async fn revoke_refresh_token(&self, raw: &str) -> Result<(), AccountError> {
-        match self.store.use_refresh_token(&tokens::digest(raw), now_ms()).await? {
+        let mut tx = self.store.begin().await?;
+        match self.store.use_refresh_token(&mut tx, &tokens::digest(raw), now_ms()).await? {
             RefreshUse::Valid { family_id, .. } | RefreshUse::Reused { family_id } => {
-                self.store.revoke_refresh_family(&family_id, now_ms()).await?;
-                Ok(())
+                self.store.revoke_refresh_family(&mut tx, &family_id, now_ms()).await?;
+                Ok(tx.commit().await?)
             }
             RefreshUse::Expired | RefreshUse::Unknown => Ok(()),
         }
@@ -529,7 +605,9 @@ impl AccountService {
         if target.role == Role::Admin && role != Role::Admin && self.store.count_admins().await? <= 1 {
             return Err(AccountError::Conflict("last_admin"));
         }
-        self.change_role(by, &target, role).await?;
+        let mut tx = self.store.begin().await?;
+        self.change_role(&mut tx, by, &target, role).await?;
+        tx.commit().await?;
         self.user(target_id).await
     }
 
@@ -540,6 +618,22 @@ impl AccountService {
             tracing::error!(error = %e, "mail not sent");
         }
     }
+}
+
+async fn audit_role(tx: &mut Tx, by: &Actor, user: &User, before: Option<Role>) -> Result<(), AccountError> {
+    let before = before.map(|r| serde_json::json!({ "role": r.as_str() }));
+    let after = Some(serde_json::json!({ "role": user.role.as_str() }));
+    Ok(tx.audit(&AuditEntry::new(by, AuditAction::RoleChanged, &user.id, &user.email, before, after)).await?)
+}
+
+/// What a profile edit changed, as the audit journal keeps it.
+fn profile_json(u: &User) -> serde_json::Value {
+    let p = &u.preferences;
+    serde_json::json!({
+        "name": u.name, "country": u.country, "language": u.language.as_str(), "avatar_url": u.avatar_url,
+        "theme": p.theme.as_str(), "reader_font_size": p.reader_font_size,
+        "notify_email": p.notify_email, "notify_sms": p.notify_sms, "notify_push": p.notify_push,
+    })
 }
 
 #[derive(Clone, Copy)]

@@ -15,9 +15,29 @@ pub mod indexing;
 #[cfg(feature = "ssr")]
 mod memo;
 #[cfg(feature = "ssr")]
+mod port;
+#[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{parse_categories, search_doc, BulkAction, CatalogError, CatalogService, ImportOutcome, MetadataForm, MAX_BULK};
+pub(crate) mod sql;
+#[cfg(feature = "ssr")]
+pub use port::{BookMetadata, CatalogStore, NewBook, Start};
+#[cfg(feature = "ssr")]
+pub use sql::{parse_cursor, sort_key};
+#[cfg(feature = "ssr")]
+mod assets;
+#[cfg(feature = "ssr")]
+mod forms;
+#[cfg(feature = "ssr")]
+mod import;
+#[cfg(feature = "ssr")]
+pub use forms::{parse_categories, BulkAction, MetadataForm, MAX_BULK};
+#[cfg(feature = "ssr")]
+pub use import::{ImportOutcome, INGEST_DEADLINE, INGEST_SLOTS};
+#[cfg(feature = "ssr")]
+pub use indexing::search_doc;
+#[cfg(feature = "ssr")]
+pub use service::{CatalogError, CatalogService};
 
 /// What kind of file a book is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

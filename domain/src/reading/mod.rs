@@ -9,7 +9,13 @@ use serde::{Deserialize, Serialize};
 mod annotation;
 pub mod pdf;
 #[cfg(feature = "ssr")]
+mod port;
+#[cfg(feature = "ssr")]
 mod service;
+#[cfg(feature = "ssr")]
+mod sql;
+#[cfg(feature = "ssr")]
+pub use port::ReadingStore;
 mod stats;
 
 pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, HIGHLIGHT_COLOURS};

@@ -1,13 +1,15 @@
 //! The reading service: opening books one is entitled to, and progress that follows the reader.
 
+use super::ReadingStore;
 use super::{
     access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, ReadingSession, ReadingStats, SessionInput,
     FINISHED_FROM,
 };
 use crate::account::User;
 use crate::catalog::Book;
+use crate::catalog::CatalogStore;
 use crate::error::FieldError;
-use crate::store::{CatalogStore, ReadingStore, StoreError};
+use crate::store::StoreError;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -76,20 +78,18 @@ impl ReadingService {
             return Err(ReadingError::Forbidden);
         }
         let book = self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
-        match self.store.grant(user_id, book_id, "grant", by.user_id.as_deref()).await {
+        // The entitlement, its audit entry and its event together; granted twice, nothing more.
+        let mut tx = self.store.begin().await?;
+        match self.store.grant(&mut tx, user_id, book_id, "grant", by.user_id.as_deref()).await {
             Err(StoreError::Conflict(_)) => return Err(ReadingError::NotFound),
-            other => other?,
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => return Err(e.into()),
         }
-        let entry = crate::audit::AuditEntry::new(
-            by,
-            crate::audit::AuditAction::AccessGranted,
-            &book.id,
-            &book.title,
-            None,
-            Some(serde_json::json!({ "user_id": user_id })),
-        );
-        self.books.record_audit(&entry).await?;
-        Ok(())
+        let after = Some(serde_json::json!({ "user_id": user_id }));
+        tx.audit(&crate::audit::AuditEntry::new(by, crate::audit::AuditAction::AccessGranted, &book.id, &book.title, None, after)).await?;
+        tx.event(&crate::events::Event::AccessGranted { user_id: user_id.to_owned(), book_id: book.id.clone() }).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The reader's shelf. Books they can no longer open (unpublished, removed) are left out.

@@ -1,20 +1,12 @@
 //! Ports for persistent state, and their SQL adapters (SQLite and PostgreSQL, one code path).
 
-use crate::account::{Preferences, Role, User};
 use async_trait::async_trait;
 
-mod catalog;
-mod reading;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod sql;
-mod sql_catalog;
-mod sql_reading;
-mod tx;
+pub(crate) mod tx;
 
-pub use catalog::{BookMetadata, CatalogStore, NewBook, Start};
-pub use reading::ReadingStore;
 pub use sql::{postgres_url_with_database, Backend, SqlStore};
-pub use sql_catalog::{parse_cursor, sort_key};
 pub use tx::Tx;
 
 /// What can go wrong below the services.
@@ -33,37 +25,6 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A user as stored, with the password hash the services need.
-#[derive(Debug, Clone)]
-pub struct UserRecord {
-    pub user: User,
-    pub password_hash: String,
-}
-
-/// The fields a profile edit may change.
-#[derive(Debug, Clone)]
-pub struct ProfileRecord {
-    pub name: String,
-    pub country: String,
-    pub language: String,
-    pub avatar_url: Option<String>,
-    pub preferences: Preferences,
-}
-
-/// Outcome of presenting a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshUse {
-    /// First use of a live token: it is now spent. `family_expires_ms` is the family's end,
-    /// which its successor keeps.
-    Valid { user_id: String, family_id: String, family_expires_ms: i64 },
-    /// The token was already spent or revoked: its family must be revoked.
-    Reused { family_id: String },
-    /// Expired.
-    Expired,
-    /// Never issued.
-    Unknown,
-}
-
 /// The audit journal, written by every area whose changes staff must be able to trace.
 #[async_trait]
 pub trait AuditStore: Send + Sync + 'static {
@@ -78,53 +39,4 @@ pub trait UnitOfWork: Send + Sync + 'static {
     /// Woken when a unit of work that wrote events commits in this process (the dispatcher
     /// waits on it, and polls for other processes' events).
     fn wakeups(&self) -> std::sync::Arc<tokio::sync::Notify>;
-}
-
-/// Accounts, one-time tokens, refresh tokens and web sessions.
-#[async_trait]
-pub trait AccountStore: AuditStore {
-    async fn insert_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
-    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
-    async fn update_profile(&self, id: &str, profile: &ProfileRecord, now_ms: i64) -> StoreResult<bool>;
-    async fn set_password_hash(&self, id: &str, hash: &str, now_ms: i64) -> StoreResult<bool>;
-    async fn mark_email_verified(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
-    async fn set_role(&self, id: &str, role: Role, now_ms: i64) -> StoreResult<bool>;
-    /// Users whose name or e-mail contains `search` (case-insensitive), newest first.
-    async fn list_users(&self, search: &str, limit: u32, offset: u64) -> StoreResult<(Vec<User>, u64)>;
-    async fn count_admins(&self) -> StoreResult<u64>;
-
-    async fn insert_one_time_token(&self, hash: &str, user_id: &str, purpose: &str, expires_ms: i64) -> StoreResult<()>;
-    /// When the newest token of `purpose` was made for the user, if any.
-    async fn last_one_time_token_at(&self, user_id: &str, purpose: &str) -> StoreResult<Option<i64>>;
-    /// Spends a live token atomically; `None` when unknown, spent or expired.
-    async fn consume_one_time_token(&self, hash: &str, purpose: &str, now_ms: i64) -> StoreResult<Option<String>>;
-
-    /// Stores a refresh token that lives until `expires_ms`, in a family that ends at
-    /// `family_expires_ms` whatever its refreshes.
-    async fn insert_refresh_token(
-        &self,
-        hash: &str,
-        user_id: &str,
-        family_id: &str,
-        expires_ms: i64,
-        family_expires_ms: i64,
-    ) -> StoreResult<()>;
-    /// Whether a family is neither revoked nor over: access tokens of a dead family are refused.
-    async fn refresh_family_live(&self, family_id: &str, now_ms: i64) -> StoreResult<bool>;
-    async fn use_refresh_token(&self, hash: &str, now_ms: i64) -> StoreResult<RefreshUse>;
-    async fn revoke_refresh_family(&self, family_id: &str, now_ms: i64) -> StoreResult<()>;
-    async fn revoke_user_refresh_tokens(&self, user_id: &str, now_ms: i64) -> StoreResult<()>;
-
-    async fn load_session(&self, id: &str, now_ms: i64) -> StoreResult<Option<Vec<u8>>>;
-    async fn save_session(&self, id: &str, user_id: Option<&str>, data: &[u8], expires_ms: i64) -> StoreResult<()>;
-    /// Inserts a session only if the id is free; false on collision.
-    async fn create_session(&self, id: &str, user_id: Option<&str>, data: &[u8], expires_ms: i64) -> StoreResult<bool>;
-    async fn delete_session(&self, id: &str) -> StoreResult<()>;
-    /// Ends every session of a user but `keep` (the one that changed the password).
-    async fn delete_user_sessions(&self, user_id: &str, keep: Option<&str>) -> StoreResult<u64>;
-    async fn delete_expired_sessions(&self, now_ms: i64) -> StoreResult<u64>;
-
-    /// Whether the database answers.
-    async fn ping(&self) -> StoreResult<()>;
 }

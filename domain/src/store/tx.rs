@@ -65,7 +65,7 @@ impl Tx {
 }
 
 /// The one statement that writes an audit line (in a unit of work, or alone).
-pub(super) async fn insert_audit(conn: &mut sqlx::AnyConnection, e: &AuditEntry) -> StoreResult<()> {
+pub(crate) async fn insert_audit(conn: &mut sqlx::AnyConnection, e: &AuditEntry) -> StoreResult<()> {
     let sql = "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_id, target_label, before_json, after_json, ip) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     let binds = vec![
@@ -82,4 +82,11 @@ pub(super) async fn insert_audit(conn: &mut sqlx::AnyConnection, e: &AuditEntry)
     ];
     bind_all(sqlx::query(sql), binds).execute(conn).await?;
     Ok(())
+}
+
+#[async_trait::async_trait]
+impl super::AuditStore for SqlStore {
+    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
+        insert_audit(&mut *self.pool().acquire().await?, e).await
+    }
 }

@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use domain::store::SqlStore;
-use std::future::Future;
 
 pub struct TestDb {
     pub store: SqlStore,
@@ -44,18 +43,53 @@ pub async fn postgres() -> Option<TestDb> {
     Some(TestDb { store, label: "postgres", _dir: None, drop_pg: Some((admin_url, name)) })
 }
 
-/// Runs one contract test on every available backend.
-pub async fn on_each_backend<F, Fut>(test: F)
-where
-    F: Fn(TestDb) -> Fut,
-    Fut: Future<Output = TestDb>,
-{
-    let db = test(sqlite().await).await;
-    db.finish().await;
-    match postgres().await {
-        Some(pg) => test(pg).await.finish().await,
-        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL half skipped"),
-    }
+/// One contract test as two test cases, `<name>::sqlite` and `<name>::postgres`, so that a
+/// failure names its backend. The test is a closure from a fresh [`TestDb`] to the same (it is
+/// finished after). The PostgreSQL case passes with a message when `TEST_DATABASE_URL` is unset.
+#[allow(unused_macros)]
+macro_rules! backend_test {
+    ($name:ident, $test:expr) => {
+        backend_test!(
+            #[tokio::test]
+            $name,
+            $test
+        );
+    };
+    (#[$attr:meta] $name:ident, $test:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[$attr]
+            async fn sqlite() {
+                let test = $test;
+                test(support::sqlite().await).await.finish().await;
+            }
+
+            #[$attr]
+            async fn postgres() {
+                let test = $test;
+                match support::postgres().await {
+                    Some(db) => test(db).await.finish().await,
+                    None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL case skipped"),
+                }
+            }
+        }
+    };
+}
+
+/// Runs a statement of a store's port in its own unit of work, committed when it succeeds:
+/// `in_tx!(store, insert_user(&user, "hash"))`.
+#[allow(unused_macros)]
+macro_rules! in_tx {
+    ($store:expr, $method:ident ( $($arg:expr),* $(,)? )) => {{
+        let mut tx = domain::store::UnitOfWork::begin(&*$store).await.expect("begin");
+        let done = $store.$method(&mut tx, $($arg),*).await;
+        if done.is_ok() {
+            tx.commit().await.expect("commit");
+        }
+        done
+    }};
 }
 
 /// The job queue of a test, with the catalogue's search handlers: what `coko serve` runs.
@@ -80,4 +114,18 @@ pub fn catalog(db: &TestDb, files: &std::path::Path) -> domain::catalog::Catalog
         std::sync::Arc::new(domain::search::EmbeddedIndex::new()),
         domain::ingest::Limits::default(),
     )
+}
+
+/// Makes every audit write fail (a full disk, a lost connection between two statements…).
+pub async fn break_the_audit_journal(db: &TestDb) {
+    let sql = match db.store.backend() {
+        domain::store::Backend::Sqlite => {
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END;"
+        }
+        domain::store::Backend::Postgres => {
+            "CREATE FUNCTION audit_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit down'; END; $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down();"
+        }
+    };
+    db.store.execute_raw(sql).await.unwrap();
 }

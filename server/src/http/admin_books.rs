@@ -8,8 +8,8 @@ use app::context::{Flash, FormState, Page};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::catalog::{BookStatus, CatalogError, ImportOutcome, Money};
-use domain::error::ErrorCode;
+use domain::catalog::{BookStatus, BulkAction, CatalogError, ImportOutcome, Money};
+use domain::error::{ErrorCode, FieldError, Reason};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -96,6 +96,36 @@ async fn saved<T>(
     }
 }
 
+/// The list's action words (the form's French values) to the domain's action.
+fn bulk_action(word: &str, category: &str) -> Result<BulkAction, CatalogError> {
+    match word {
+        "publier" => Ok(BulkAction::Publish),
+        "depublier" => Ok(BulkAction::Unpublish),
+        "vedette" => Ok(BulkAction::Feature),
+        "retirer-vedette" => Ok(BulkAction::Unfeature),
+        "classer" => BulkAction::file(category),
+        _ => Err(CatalogError::Invalid(vec![FieldError::new("action", Reason::Required)])),
+    }
+}
+
+/// The domain's field names to the form's, so that the form shows each error at its field.
+fn form_names(e: CatalogError, names: &[(&str, &'static str)]) -> CatalogError {
+    match e {
+        CatalogError::Invalid(fields) => CatalogError::Invalid(
+            fields
+                .into_iter()
+                .map(|mut f| {
+                    if let Some((_, form)) = names.iter().find(|(domain, _)| *domain == f.field) {
+                        f.field = (*form).into();
+                    }
+                    f
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// `POST /admin/livres/lot`: one action on the books ticked in the list (`livres`, repeated).
 pub async fn bulk(State(s): State<AppState>, v: Visit, body: axum::body::Bytes) -> Response {
     let role = match editor(&s, &v).await {
@@ -110,10 +140,11 @@ pub async fn bulk(State(s): State<AppState>, v: Visit, body: axum::body::Bytes) 
         .map(|(_, v)| v.chars().take(64).collect())
         .take(domain::catalog::MAX_BULK + 1)
         .collect();
-    let outcome = match domain::catalog::BulkAction::parse(&get("action"), &get("categorie")) {
+    let outcome = match bulk_action(&get("action"), &get("categorie")) {
         Ok(action) => s.catalog.bulk(&v.actor(), &ids, &action).await,
         Err(e) => Err(e),
-    };
+    }
+    .map_err(|e| form_names(e, &[("books", "livres"), ("category", "categorie")]));
     match outcome {
         Ok(n) => {
             tracing::info!(books = n, action = %get("action"), "bulk change");

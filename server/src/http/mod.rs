@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::store::AccountStore;
+use domain::account::AccountStore;
 use serde_json::json;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;

@@ -168,9 +168,9 @@ pub async fn account(app: &TestApp, email: &str, password: &str, role: &str) -> 
         country: "SN".into(),
         language: None,
     };
-    let user = app.state.accounts.create_verified(form, domain::account::Role::Reader).await.unwrap();
     let operator = domain::audit::Actor::system(domain::account::Role::Admin);
-    app.state.accounts.set_role(&operator, &user.id, role).await.unwrap()
+    let role = domain::account::Role::parse(role).expect("a role");
+    app.state.accounts.create_verified(&operator, form, role).await.unwrap()
 }
 
 /// A browser signed in as a new user with `role` (reader, editor, admin).

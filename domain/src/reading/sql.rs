@@ -1,10 +1,10 @@
 //! Reading on SQLite and PostgreSQL: the same statements for both.
 
-use super::reading::ReadingStore;
-use super::sql::{bind_all, conflict_or, Bind, SqlStore};
-use super::StoreResult;
+use super::port::ReadingStore;
 use crate::clock::{from_ms, now_ms};
 use crate::reading::{Annotation, AnnotationKind, Furthest, Progress, ReadingSession};
+use crate::store::sql::{bind_all, conflict_or, Bind, SqlStore};
+use crate::store::{StoreError, StoreResult, Tx};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -39,7 +39,7 @@ fn annotation_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Annotation> {
     Ok(Annotation {
         id: r.try_get("id")?,
         book_id: r.try_get("book_id")?,
-        annotation_type: AnnotationKind::parse(&kind).ok_or_else(|| super::StoreError::Corrupt(format!("annotation type {kind}")))?,
+        annotation_type: AnnotationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("annotation type {kind}")))?,
         position: r.try_get("position")?,
         selected_text: r.try_get("selected_text")?,
         content: r.try_get("content")?,
@@ -131,7 +131,7 @@ impl ReadingStore for SqlStore {
             bind_all(sqlx::query(&sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "annotation"))?.rows_affected() == 1;
         match self.annotation_with_owner(&a.id).await? {
             Some((owner, stored)) if owner == user_id => Ok((stored, created)),
-            _ => Err(super::StoreError::Conflict("annotation")),
+            _ => Err(StoreError::Conflict("annotation")),
         }
     }
 
@@ -179,15 +179,15 @@ impl ReadingStore for SqlStore {
         Ok(row.is_some())
     }
 
-    async fn grant(&self, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<()> {
+    async fn grant(&self, tx: &mut Tx, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<bool> {
         let sql = "INSERT INTO entitlements (user_id, book_id, source, granted_by, created_at) VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (user_id, book_id) DO NOTHING";
         let binds = vec![Bind::Text(user_id), Bind::Text(book_id), Bind::Text(source), Bind::OptText(granted_by), Bind::Int(now_ms())];
-        bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => super::StoreError::Conflict("entitlement"),
+        let done = bind_all(sqlx::query(sql), binds).execute(tx.conn()).await.map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Conflict("entitlement"),
             _ => conflict_or(e, "entitlement"),
         })?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
@@ -241,6 +241,6 @@ impl ReadingStore for SqlStore {
                 .execute(self.pool())
                 .await?;
         }
-        self.progress(user_id, book_id).await?.ok_or_else(|| super::StoreError::Corrupt("progress vanished".into()))
+        self.progress(user_id, book_id).await?.ok_or_else(|| StoreError::Corrupt("progress vanished".into()))
     }
 }

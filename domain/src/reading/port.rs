@@ -1,14 +1,15 @@
 //! The reading port: entitlements and progress.
 
-use super::StoreResult;
 use crate::reading::{Annotation, Progress, ReadingSession};
+use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
 #[async_trait]
-pub trait ReadingStore: Send + Sync + 'static {
+pub trait ReadingStore: UnitOfWork {
     async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool>;
-    /// Records an entitlement (a no-op when it exists); `Conflict` when the user or book is unknown.
-    async fn grant(&self, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<()>;
+    /// Records an entitlement in the unit of work; `false` when it existed already, `Conflict`
+    /// when the user or book is unknown.
+    async fn grant(&self, tx: &mut Tx, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<bool>;
     async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>>;
     /// Stores `progress` unless the stored one is newer (by `updated_at`), keeps the furthest
     /// position either way, and returns what is stored now.

@@ -1,11 +1,11 @@
 //! The catalogue on SQLite and PostgreSQL: the same statements for both.
 
-use super::catalog::{BookMetadata, CatalogStore, NewBook, Start};
-use super::rows::flag;
-use super::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
-use super::{StoreError, StoreResult, Tx};
+use super::port::{BookMetadata, CatalogStore, NewBook, Start};
 use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef, Sort};
 use crate::clock::{from_ms, now_ms};
+use crate::store::rows::flag;
+use crate::store::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
+use crate::store::{StoreError, StoreResult, Tx};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -200,13 +200,6 @@ impl SqlStore {
 }
 
 #[async_trait]
-impl super::AuditStore for SqlStore {
-    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
-        super::tx::insert_audit(&mut *self.pool().acquire().await?, e).await
-    }
-}
-
-#[async_trait]
 impl CatalogStore for SqlStore {
     async fn insert_book(&self, tx: &mut Tx, new: &NewBook) -> StoreResult<()> {
         let b = &new.book;
@@ -358,7 +351,7 @@ impl CatalogStore for SqlStore {
             Listing::Categories => "c",
         };
         // Folded keys on both sides: `émile` finds "Émile" on SQLite too (its LOWER is ASCII only).
-        let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| format!("%{}%", super::sql::escape_like(&name_key(n))));
+        let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| format!("%{}%", crate::store::sql::escape_like(&name_key(n))));
         let mut p = Params { binds: Vec::new() };
         let filter = match &pattern {
             Some(pat) => format!(" WHERE {table}.name_key LIKE {} ESCAPE '\\'", p.push(Bind::Text(pat))),
@@ -500,7 +493,7 @@ impl CatalogStore for SqlStore {
         if let Some(a) = filter.action {
             sql.push_str(&format!(" AND action = {}", p.push(Bind::Text(a.as_str()))));
         }
-        let pattern = filter.actor.as_ref().map(|a| format!("%{}%", super::sql::escape_like(&a.to_lowercase())));
+        let pattern = filter.actor.as_ref().map(|a| format!("%{}%", crate::store::sql::escape_like(&a.to_lowercase())));
         if let Some(pat) = &pattern {
             sql.push_str(&format!(" AND LOWER(actor_email) LIKE {} ESCAPE '\\'", p.push(Bind::Text(pat))));
         }
@@ -587,7 +580,7 @@ impl CatalogStore for SqlStore {
         let mut page_sql = format!("SELECT {BOOK_COLUMNS} {FROM_BOOKS}{cond}");
         // Titles compare byte by byte on both databases (PostgreSQL's default collation would
         // order differently from SQLite's); sort_title is already folded for readers.
-        let title = if self.backend() == super::sql::Backend::Postgres { "b.sort_title COLLATE \"C\"" } else { "b.sort_title" };
+        let title = if self.backend() == crate::store::sql::Backend::Postgres { "b.sort_title COLLATE \"C\"" } else { "b.sort_title" };
         let mut offset = None;
         // Keyset pages compare row values, which both databases turn into an index range (the
         // equivalent `a < x OR (a = x AND id < y)` is a filter over every row before the page).
