@@ -41,12 +41,20 @@ async fn manifest_worker_and_offline_pages() {
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
         assert_eq!(res.headers()["cache-control"], "no-cache");
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
         let js = res.text().await.unwrap();
         let head: Value =
             serde_json::from_str(js.lines().next().unwrap().trim_start_matches("const BUILD = ").trim_end_matches(';')).unwrap();
         assert_eq!(head["version"].as_str().unwrap().len(), 12);
         assert!(head["shell"].as_array().unwrap().iter().any(|f| f == "/hors-ligne"));
         assert!(js.contains("addEventListener('fetch'"));
+        // Revalidated by its ETag (the build's version): the same build answers 304, no body.
+        let again = client().get(app.url("/sw.js")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{}", app.label);
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+        assert!(again.text().await.unwrap().is_empty());
+        let other = client().get(app.url("/sw.js")).header("if-none-match", "\"sw-0123456789ab\"").send().await.unwrap();
+        assert_eq!(other.status(), StatusCode::OK, "another build's worker gets this one");
 
         // The offline page is the same for everyone: it names nobody.
         let reader = signed_in(&app, "hors-ligne@coko.test", "reader").await;

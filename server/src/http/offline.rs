@@ -84,14 +84,24 @@ fn list(dir: &FsPath, base: &str) -> Vec<String> {
     out
 }
 
-/// `GET /sw.js`: revalidated at every visit, so a new build reaches readers at once.
-pub async fn worker(State(s): State<AppState>) -> Response {
+/// `GET /sw.js`: revalidated at every visit, so a new build reaches readers at once. The
+/// build's version is its ETag: a browser that has this build's worker gets a bodiless 304.
+pub async fn worker(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let etag = format!("\"sw-{}\"", s.shell.version);
+    let etag_value = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"sw\""));
+    let known =
+        headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| v.split(',').any(|t| t.trim() == etag));
+    if known {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))])
+            .into_response();
+    }
     let head = json!({ "version": s.shell.version, "shell": s.shell.files, "reader": s.shell.reader });
     let body = format!("const BUILD = {head};\n{WORKER}");
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::ETAG, etag_value),
             // The worker's own policy: it loads its helper and fetches from this site only.
             (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; img-src 'self' data:")),
         ],
