@@ -1,7 +1,7 @@
 //! The accounts' port: users, one-time and refresh tokens, web sessions.
 
 use super::{Preferences, Role, User};
-use crate::store::{AuditStore, StoreResult, Tx, UnitOfWork};
+use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
 /// A user as stored, with the password hash the services need.
@@ -39,7 +39,7 @@ pub enum RefreshUse {
 #[async_trait]
 /// Writes take the command's unit of work ([`Tx`]); web sessions (written on every request by
 /// the session layer) do not.
-pub trait AccountStore: AuditStore + UnitOfWork {
+pub trait AccountStore: UnitOfWork {
     async fn insert_user(&self, tx: &mut Tx, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
     /// A user as this unit of work sees it.

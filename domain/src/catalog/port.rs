@@ -48,7 +48,7 @@ pub enum Start {
 #[async_trait]
 /// Writes take the command's unit of work ([`Tx`]): its rows, audit entry and events commit
 /// together.
-pub trait CatalogStore: crate::store::AuditStore + crate::store::UnitOfWork {
+pub trait CatalogStore: crate::store::UnitOfWork {
     /// Stores a book with its contributors and publisher (created when new).
     async fn insert_book(&self, tx: &mut Tx, book: &NewBook) -> StoreResult<()>;
     async fn book_by_id(&self, id: &str) -> StoreResult<Option<Book>>;

@@ -25,13 +25,6 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The audit journal, written by every area whose changes staff must be able to trace.
-#[async_trait]
-pub trait AuditStore: Send + Sync + 'static {
-    /// Adds a line to the audit log.
-    async fn record_audit(&self, entry: &crate::audit::AuditEntry) -> StoreResult<()>;
-}
-
 /// Where units of work begin: one transaction per command (see [`Tx`]).
 #[async_trait]
 pub trait UnitOfWork: Send + Sync + 'static {

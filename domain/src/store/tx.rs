@@ -83,10 +83,3 @@ pub(crate) async fn insert_audit(conn: &mut sqlx::AnyConnection, e: &AuditEntry)
     bind_all(sqlx::query(sql), binds).execute(conn).await?;
     Ok(())
 }
-
-#[async_trait::async_trait]
-impl super::AuditStore for SqlStore {
-    async fn record_audit(&self, e: &crate::audit::AuditEntry) -> StoreResult<()> {
-        insert_audit(&mut *self.pool().acquire().await?, e).await
-    }
-}
