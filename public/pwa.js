@@ -10,6 +10,14 @@
   const user = ($('meta[name="coko-user"]') || {}).content || '';
   const lang = document.documentElement.lang || 'fr';
   const fill = (text, values) => Object.entries(values).reduce((s, [k, v]) => s.split(`{${k}}`).join(v), text || '');
+  // A counted text from its forms (JSON, one per CLDR plural form of the page's language).
+  const count = (formsJson, n) => {
+    let forms = {};
+    try { forms = JSON.parse(formsJson || '{}'); } catch (_) { /* no forms: empty text */ }
+    const lang = document.documentElement.lang || 'fr';
+    const form = new Intl.PluralRules(lang).select(n);
+    return fill(forms[form] ?? forms.other, { n: new Intl.NumberFormat(lang).format(n) });
+  };
 
   function size(bytes) {
     const mb = bytes / (1024 * 1024);
@@ -32,7 +40,7 @@
     const pending = $('[data-pending]', bar);
     badge.hidden = !offline;
     pending.hidden = waiting === 0;
-    pending.textContent = fill(bar.dataset.tPending, { count: String(waiting) });
+    pending.textContent = count(bar.dataset.tPending, waiting);
     bar.hidden = !offline && waiting === 0;
     bar.dataset.waiting = String(waiting);
   }

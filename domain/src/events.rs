@@ -31,6 +31,12 @@ pub enum Event {
     RoleChanged { user_id: String },
     /// A reader was given a book (by staff; purchases will have their own event).
     AccessGranted { user_id: String, book_id: String },
+    /// A reading session was stored (once per session id: a replay from the offline outbox
+    /// writes no second event). What points, streaks and challenges count from.
+    ReadingSessionRecorded { user_id: String, book_id: String, session_id: String },
+    /// The furthest a reader reached in a book passed a tenth (10 %, 20 %… 90 %), at most once
+    /// per tenth: "read a third" (verified reviews) and "finished" (badges) are found from it.
+    ReadingMilestone { user_id: String, book_id: String, percent: u8 },
 }
 
 impl Event {
@@ -46,6 +52,8 @@ impl Event {
             Event::ProfileChanged { .. } => "profile_changed",
             Event::RoleChanged { .. } => "role_changed",
             Event::AccessGranted { .. } => "access_granted",
+            Event::ReadingSessionRecorded { .. } => "reading_session_recorded",
+            Event::ReadingMilestone { .. } => "reading_milestone",
         }
     }
 
@@ -66,7 +74,9 @@ impl Event {
             | Event::PasswordChanged { user_id }
             | Event::ProfileChanged { user_id }
             | Event::RoleChanged { user_id }
-            | Event::AccessGranted { user_id, .. } => Some(user_id),
+            | Event::AccessGranted { user_id, .. }
+            | Event::ReadingSessionRecorded { user_id, .. }
+            | Event::ReadingMilestone { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

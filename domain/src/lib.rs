@@ -29,3 +29,5 @@ pub mod mail;
 pub mod store;
 
 pub use error::{ErrorCode, FieldError, Reason};
+/// The JSON shared with Coko's code in the browser (see `reader::wire`).
+pub use reader::wire;

@@ -89,7 +89,7 @@ backend_test!(listing_searches_and_paginates, |db: support::TestDb| async move {
     assert_eq!(n, 5, "{}", db.label);
     let (_, n) = s.list_users("reader07@", 10, 0).await.unwrap();
     assert_eq!(n, 1);
-    assert_eq!(s.count_admins().await.unwrap(), 0);
+    assert_eq!(in_tx!(s, count_admins()).unwrap(), 0);
     db
 });
 
@@ -235,5 +235,37 @@ backend_test!(account_commands_write_rows_audit_and_event_together_or_nothing, |
     assert!(accounts.update_profile(&awa.id, ProfileChanges { country: Some("ML".into()), ..Default::default() }).await.is_err());
     assert_eq!(accounts.user(&awa.id).await.unwrap().country, "SN", "{}", db.label);
     assert_eq!(events().await, 4, "{}: no event of what did not happen", db.label);
+    db
+});
+
+backend_test!(two_admins_demoting_each_other_at_once_leave_one_admin, |db: support::TestDb| async move {
+    use domain::account::{AccountService, NewAccount};
+    use domain::audit::Actor;
+    let store = std::sync::Arc::new(db.store.clone());
+    let outbox = tempfile::tempdir().unwrap();
+    let mailer = std::sync::Arc::new(domain::mail::OutboxMailer::new(outbox.path(), "coko@example.test"));
+    let accounts = AccountService::new(store.clone(), mailer, "http://coko.test");
+    let admin = |email: &str| NewAccount {
+        email: email.into(),
+        password: "a long admin secret".into(),
+        name: "Admin".into(),
+        country: "SN".into(),
+        language: None,
+    };
+    let operator = Actor::system(Role::Admin);
+    let awa = accounts.create_verified(&operator, admin("awa@example.sn"), Role::Admin).await.unwrap();
+    let ali = accounts.create_verified(&operator, admin("ali@example.sn"), Role::Admin).await.unwrap();
+    for _ in 0..5 {
+        // Each demotes the other in the same instant: one of them must stay admin.
+        let (by_awa, by_ali) = (Actor::user(&awa, "192.0.2.1"), Actor::user(&ali, "192.0.2.2"));
+        let (a, b) = tokio::join!(accounts.set_role(&by_awa, &ali.id, "reader"), accounts.set_role(&by_ali, &awa.id, "reader"));
+        let admins = in_tx!(store, count_admins()).unwrap();
+        assert_eq!(admins, 1, "{}: {a:?} / {b:?}", db.label);
+        assert!(a.is_ok() != b.is_ok(), "{}: exactly one demotion went through", db.label);
+        // Both admins again for the next round.
+        for u in [&awa, &ali] {
+            let _ = accounts.set_role(&operator, &u.id, "admin").await;
+        }
+    }
     db
 });

@@ -74,6 +74,24 @@ backend_test!(access_follows_price_entitlements_and_roles, |db: support::TestDb|
     assert!(matches!(reading.readable_book(Some(&reader), "no-such-book").await, Err(ReadingError::NotFound)));
     assert!(reading.readable_book(Some(&editor), draft).await.is_ok());
     assert!(reading.readable_book(Some(&editor), paid).await.is_ok());
+    // A book's file (its parts, its ranges) follows the same rule, in one statement, with the
+    // viewer named by id only: the same answer for every viewer and book.
+    let same_rule = |label: &'static str| {
+        let (reading, reader, editor, ids) = (&reading, &reader, &editor, &ids);
+        async move {
+            for book in ids.iter().map(String::as_str).chain(["no-such-book"]) {
+                for viewer in [None, Some(reader), Some(editor)] {
+                    let whole = reading.readable_book(viewer, book).await.map(|b| (b.id, b.file_hash)).map_err(|e| e.to_string());
+                    let file = reading.readable_file(viewer.map(|u| u.id.as_str()), book).await;
+                    let file = file.map(|f| (f.book_id, f.file_hash)).map_err(|e| e.to_string());
+                    assert_eq!(whole, file, "{label}: book {book}, viewer {:?}", viewer.map(|u| u.role));
+                }
+            }
+            // An account that is gone reads like someone signed out.
+            assert!(matches!(reading.readable_file(Some("gone-account"), &ids[0]).await, Err(ReadingError::SignInRequired)));
+        }
+    };
+    same_rule(db.label).await;
 
     // Readers cannot grant; editors can, twice without harm; unknown users are refused.
     assert!(matches!(reading.grant(&Actor::user(&reader, ""), &reader.id, paid).await, Err(ReadingError::Forbidden)));
@@ -83,6 +101,8 @@ backend_test!(access_follows_price_entitlements_and_roles, |db: support::TestDb|
     let granted = granted.iter().filter(|e| e.action == domain::audit::AuditAction::AccessGranted).count();
     assert_eq!(granted, 1, "{}: granted twice, audited once", db.label);
     assert!(reading.readable_book(Some(&reader), paid).await.is_ok(), "{}", db.label);
+    same_rule(db.label).await;
+    assert!(!reading.readable_file(Some(&reader.id), paid).await.unwrap().free, "a paid book's file is not cached as free");
     let shelf = reading.library(&reader).await.unwrap();
     assert_eq!(shelf.owned.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), [paid.as_str()], "{}", db.label);
     assert!(matches!(reading.grant(&Actor::user(&editor, "192.0.2.1"), "nobody", paid).await, Err(ReadingError::NotFound)), "{}", db.label);
@@ -142,6 +162,55 @@ backend_test!(newest_progress_wins_and_the_furthest_is_kept, |db: support::TestD
     in_tx!(store, insert_user(&fatou, "h")).unwrap();
     reading.save_progress(&fatou, &book.id, &update("e:1::0", 1.0, t0, "phone")).await.unwrap();
     assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 2);
+
+    // Each tenth of the book passed is one event, once: Awa went to 42.5 % (10–40), came back
+    // to 20 % (nothing new), then reached 100 % (50–90); Fatou's 1 % passed none.
+    let milestones: Vec<(String, u8)> = support::pending_events(&db)
+        .await
+        .into_iter()
+        .filter_map(|e| match e {
+            domain::events::Event::ReadingMilestone { user_id, percent, .. } => Some((user_id, percent)),
+            _ => None,
+        })
+        .collect();
+    let awa: Vec<(String, u8)> = (1..=9).map(|t| (reader.id.clone(), t * 10)).collect();
+    assert_eq!(milestones, awa, "{}", db.label);
+    db
+});
+
+backend_test!(a_reading_session_is_one_event_however_often_it_is_replayed, |db: support::TestDb| async move {
+    let (_files, store, catalog, reading) = services(&db);
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
+    let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
+    let reader = person("awa@example.sn", Role::Reader);
+    in_tx!(store, insert_user(&reader, "h")).unwrap();
+    let before = support::pending_events(&db).await.len();
+    let end = Utc::now() - Duration::minutes(1);
+    let session = domain::reading::SessionInput {
+        id: uuid::Uuid::now_v7().to_string(),
+        book_id: book.id.clone(),
+        started_at: Some(end - Duration::minutes(12)),
+        ended_at: Some(end),
+        start_percentage: 10.0,
+        end_percentage: 18.0,
+        device: "phone".into(),
+        ..Default::default()
+    };
+    let (_, stored) = reading.record_session(&reader, &session).await.unwrap();
+    assert!(stored);
+    // The offline outbox sends it again after a reconnection: stored once, one event.
+    let (_, stored) = reading.record_session(&reader, &session).await.unwrap();
+    assert!(!stored, "{}", db.label);
+    let events = support::pending_events(&db).await;
+    assert_eq!(events.len() - before, 1, "{}", db.label);
+    assert_eq!(
+        events.last(),
+        Some(&domain::events::Event::ReadingSessionRecorded {
+            user_id: reader.id.clone(),
+            book_id: book.id.clone(),
+            session_id: session.id.clone()
+        })
+    );
     db
 });
 
@@ -196,7 +265,12 @@ backend_test!(annotations_are_idempotent_private_and_newest_wins, |db: support::
         .edit_annotation(
             &awa,
             &id,
-            &AnnotationInput { content: "Note revue.".into(), color: "#fde047".into(), updated_at: Some(later), ..Default::default() },
+            &AnnotationInput {
+                content: "Note revue.".into(),
+                color: "#fde047".into(),
+                updated_at: later.to_rfc3339(),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
@@ -208,7 +282,7 @@ backend_test!(annotations_are_idempotent_private_and_newest_wins, |db: support::
         .edit_annotation(
             &awa,
             &id,
-            &AnnotationInput { content: "ancienne".into(), updated_at: Some(later - Duration::seconds(60)), ..Default::default() },
+            &AnnotationInput { content: "ancienne".into(), updated_at: (later - Duration::seconds(60)).to_rfc3339(), ..Default::default() },
         )
         .await
         .unwrap();

@@ -7,6 +7,7 @@
 
 mod dom;
 mod notes;
+use notes::NotePlace;
 #[cfg(feature = "pdf")]
 mod pdf_text;
 #[cfg(feature = "pdf")]
@@ -93,6 +94,21 @@ struct Reader {
 }
 
 type Shared = Rc<RefCell<Reader>>;
+
+/// A counted text, from the forms the page gives as JSON (`{"one": …, "other": …}`): the form
+/// the browser's `Intl.PluralRules` picks for `n` in the page's language, `{n}` filled with the
+/// number as that language groups it.
+#[allow(dead_code)]
+fn count(forms_json: &str, n: u32) -> String {
+    let forms: std::collections::HashMap<String, String> = serde_json::from_str(forms_json).unwrap_or_default();
+    let lang = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()).and_then(|e| e.get_attribute("lang"));
+    let locales = js_sys::Array::of1(&lang.unwrap_or_else(|| "fr".into()).into());
+    let form = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new()).select(f64::from(n)).as_string().unwrap_or_default();
+    let number = js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format().call1(&wasm_bindgen::JsValue::NULL, &n.into());
+    let number = number.ok().and_then(|v| v.as_string()).unwrap_or_else(|| n.to_string());
+    let text = forms.get(&form).or_else(|| forms.get("other")).cloned().unwrap_or_default();
+    fill(&text, &[("n", number)])
+}
 
 fn fill(template: &str, pairs: &[(&str, String)]) -> String {
     pairs.iter().fold(template.to_owned(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
@@ -918,6 +934,7 @@ fn create_note(reader: &Shared, kind: &str, position: String, text: String, cont
             content,
             color: color.into(),
             created_at: notes::now_iso(),
+            ..Default::default()
         };
         (r.win.clone(), r.annotations_url.clone(), note)
     };

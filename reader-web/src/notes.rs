@@ -5,33 +5,24 @@
 use crate::dom;
 use reader::layout::{highlight_name, HIGHLIGHT_COLOURS};
 use reader::Locator;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlIFrameElement, Response, Window};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Note {
-    pub id: String,
-    pub book_id: String,
-    pub annotation_type: String,
-    pub position: String,
-    #[serde(default)]
-    pub selected_text: String,
-    #[serde(default)]
-    pub content: String,
-    #[serde(default)]
-    pub color: String,
-    #[serde(default)]
-    pub created_at: String,
+/// A note as the reading API sends and takes it (defined once, in `reader::wire`).
+pub use reader::wire::Note;
+
+/// Where a note starts in the book.
+pub trait NotePlace {
+    fn start(&self) -> Option<Locator>;
+    fn spine(&self) -> Option<u32> {
+        self.start().and_then(|l| l.spine())
+    }
 }
 
-impl Note {
-    pub fn start(&self) -> Option<Locator> {
+impl NotePlace for Note {
+    fn start(&self) -> Option<Locator> {
         Locator::parse(self.position.split("..").next().unwrap_or("")).ok()
-    }
-    pub fn spine(&self) -> Option<u32> {
-        self.start().and_then(|l| l.spine())
     }
 }
 
@@ -64,12 +55,8 @@ pub async fn create(win: &Window, url: &str, note: &Note) -> Option<Note> {
 /// The book's notes, highlights and bookmarks as the server holds them; `None` when it could
 /// not answer (offline: the kept list stays).
 pub async fn list(win: &Window, annotations_url: &str, book_id: &str) -> Option<Vec<Note>> {
-    #[derive(serde::Deserialize)]
-    struct List {
-        annotations: Vec<Note>,
-    }
     match request(win, "GET", &format!("{annotations_url}?book={book_id}"), None).await {
-        Ok((200, text)) => serde_json::from_str::<List>(&text).ok().map(|l| l.annotations),
+        Ok((200, text)) => serde_json::from_str::<reader::wire::Notes>(&text).ok().map(|l| l.annotations),
         _ => None,
     }
 }

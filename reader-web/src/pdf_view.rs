@@ -6,7 +6,7 @@
 //! text laid over it, invisible but selectable, so passages can be highlighted and noted like
 //! an EPUB's (`p:N:offset..p:M:offset`, character offsets into the pages' text).
 
-use crate::notes::{self, Note};
+use crate::notes::{self, Note, NotePlace};
 use crate::pdf_text::{span_range, text_boundary};
 use crate::sync::{self, SharedSaver};
 use crate::{data, fill, listen};
@@ -420,6 +420,7 @@ impl PdfReader {
             content,
             color: color.into(),
             created_at: notes::now_iso(),
+            ..Default::default()
         }
     }
 
@@ -871,7 +872,7 @@ fn search(reader: &Shared, query: String) {
         }
         let r = reader.borrow();
         let status = if found > 0 {
-            fill(&r.texts.search_count, &[("count", found.to_string())])
+            crate::count(&r.texts.search_count, found as u32)
         } else if !any_text {
             r.texts.no_text.clone()
         } else {

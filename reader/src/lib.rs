@@ -14,6 +14,7 @@ pub mod layout;
 pub mod locator;
 pub mod package;
 pub mod search;
+pub mod wire;
 pub mod xml;
 
 #[cfg(feature = "archive")]

@@ -3,6 +3,10 @@
 //! reader with every demo book on the shelf. "Before" runs the old per-book loop against the
 //! same database, through the same ports, so both figures come from one run.
 //!
+//! An offline download is counted twice: per book part through the services (the old check,
+//! the account and the whole book, against the one-statement file check), and as the real HTTP
+//! requests of one download (every part of a book, session included) on a running server.
+//!
 //! `cargo run --release -p server --example query_counts`
 
 use domain::account::AccountStore;
@@ -21,14 +25,20 @@ use std::sync::Arc;
 use tracing_subscriber::layer::SubscriberExt;
 
 static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+/// Statements run while serving an HTTP request (inside the server's `request` span), so that
+/// the job queue's own polling in the background is not counted.
+static IN_REQUESTS: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts the events sqlx emits for every statement it runs.
 struct Counter;
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Counter {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+impl<S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>> tracing_subscriber::Layer<S> for Counter {
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target() == "sqlx::query" {
             STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            if ctx.event_scope(event).is_some_and(|mut scope| scope.any(|span| span.name() == "request")) {
+                IN_REQUESTS.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }
 }
@@ -116,9 +126,72 @@ async fn main() {
         }
     })
     .await;
+    // One part of a paid book the reader was granted: the old check loaded the account, then
+    // the whole book (with its authors and categories) and the entitlement.
+    let paid = ids[1].clone();
+    let (_, before_part) = counted(async {
+        let u = store.user_by_id(&reader.id).await.unwrap();
+        let _ = reading.readable_book(u.as_ref().map(|r| &r.user), &paid).await.unwrap();
+    })
+    .await;
+    let (_, after_part) = counted(async { reading.readable_file(Some(&reader.id), &paid).await.unwrap() }).await;
+
+    // The real download on a running server: `/lire/{id}/hors-ligne` lists the parts, each is
+    // then fetched as the service worker does.
+    let (parts, per_download) = http_download(&dir, &store, &paid).await;
+
     println!("| path | books | statements before | statements now |");
     println!("|---|---|---|---|");
     println!("| search page (`{query}`) | {hits} | {before_search} | {after_search} |");
     println!("| suggestion (6 at most) | {suggested} | {before_suggest} | {after_suggest} |");
     println!("| Ma bibliothèque | {shelf} on the shelves | {before_library} | {after_library} |");
+    println!("| one part of a book (access check) | 1 | {before_part} | {after_part} |");
+    println!(
+        "| offline download over HTTP ({parts} parts, session included) | 1 | {} (estimated: {parts} × {}) | {per_download} |",
+        parts * (before_part + 1),
+        before_part + 1
+    );
+}
+
+/// Serves the catalogue above, signs a reader in, and fetches every part of `book` as one
+/// offline download does; answers the number of parts and the statements all of it ran.
+async fn http_download(dir: &tempfile::TempDir, store: &Arc<SqlStore>, book: &str) -> (usize, usize) {
+    let url = format!("sqlite://{}/coko.db", dir.path().display());
+    let vars = [("DATABASE_URL", url), ("COKO_DATA_DIR", dir.path().display().to_string()), ("COKO_RATE_LIMIT_FACTOR", "1000".into())];
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config =
+        server::config::Config::from_lookup(&addr.to_string(), |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
+    let leptos = leptos::config::LeptosOptions::builder().output_name("coko").site_root("target/site").site_pkg_dir("pkg").build();
+    let state = server::state::AppState::build(config, leptos).await.unwrap();
+    let form = domain::account::NewAccount {
+        email: "lecteur-http@bench.coko".into(),
+        password: "motdepasse-bench".into(),
+        name: "Lecteur".into(),
+        country: "SN".into(),
+        language: None,
+    };
+    let user = state.accounts.create_verified(&domain::audit::Actor::system(Role::Admin), form, Role::Reader).await.unwrap();
+    let mut tx = domain::store::UnitOfWork::begin(&**store).await.unwrap();
+    store.grant(&mut tx, &user.id, book, "grant", None).await.unwrap();
+    tx.commit().await.unwrap();
+    tokio::spawn(server::serve(listener, state));
+    let web = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let base = format!("http://{addr}");
+    let res = web
+        .post(format!("{base}/connexion"))
+        .form(&[("email", "lecteur-http@bench.coko"), ("password", "motdepasse-bench")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "signed in");
+    let list: serde_json::Value = web.get(format!("{base}/lire/{book}/hors-ligne")).send().await.unwrap().json().await.unwrap();
+    let parts: Vec<String> =
+        list["urls"].as_array().unwrap().iter().filter_map(|u| u.as_str()).filter(|u| u.contains("/contenu/")).map(str::to_owned).collect();
+    let before = IN_REQUESTS.load(Ordering::SeqCst);
+    for part in &parts {
+        let res = web.get(format!("{base}{part}")).send().await.unwrap();
+        assert!(res.status().is_success(), "{part}: {}", res.status());
+    }
+    (parts.len(), IN_REQUESTS.load(Ordering::SeqCst) - before)
 }

@@ -6,7 +6,7 @@
 //! filling memory), and a book that could not be opened is remembered, so a broken or hostile
 //! file is not read again on every request.
 
-use domain::catalog::{Book, CatalogError, CatalogService};
+use domain::catalog::{CatalogError, CatalogService};
 use reader::archive::Archive;
 use reader::Publication;
 use std::collections::HashMap;
@@ -64,8 +64,8 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl OpenBooks {
     /// The book's archive and parsed package, opened from storage on first use.
-    pub async fn open(&self, catalog: &CatalogService, book: &Book) -> Result<Arc<OpenBook>, OpenError> {
-        let hash = &book.file_hash;
+    pub async fn open(&self, catalog: &CatalogService, file_hash: &str) -> Result<Arc<OpenBook>, OpenError> {
+        let hash = &file_hash.to_owned();
         if let Some(found) = self.lookup(hash) {
             return Ok(found);
         }

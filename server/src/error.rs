@@ -1,10 +1,34 @@
 //! The one place where domain errors become HTTP: a status, a code, the fields at fault.
+//!
+//! # Error policy
+//!
+//! - **Domain**: each area has one error enum (`AccountError`, `CatalogError`, `ReadingError`…)
+//!   that says what went wrong in the area's words; store, file and index failures are wrapped
+//!   as their own variants (`Store`, `Files`, `Search`) with the cause inside. The domain never
+//!   logs a failure it returns.
+//! - **HTTP**: every area error becomes an [`HttpError`] here, once (`From` impls below): a
+//!   status, a code, the fields at fault, and — for failures that are ours, not the client's —
+//!   the original error as `cause`. Converting does not log.
+//! - **Handlers** return `Result<_, ApiError>` (REST) or `Result<Response, WebError>` (pages,
+//!   forms); they use `?` and never swallow an error. A handler handles an error itself only
+//!   when it has something better to show (a form again with its fields, a 404 page).
+//! - **Logging happens once, when the response is made**: [`HttpError::log`] is called by
+//!   `ApiError::into_response` and by the web's error-page middleware
+//!   (`http::errors::error_pages`), with the request's span (its id, method and path). 5xx are
+//!   logged at `error` with their cause, an unavailable index at `warn`, client errors (4xx)
+//!   not at all. The HTTP trace layer does not log failures again.
+//! - A part of a page that can be left out (related books, the language list) is logged at
+//!   `warn` where it is left out, and the page is still served.
 
 use axum::http::StatusCode;
 use domain::account::AccountError;
 use domain::error::{ErrorCode, FieldError};
+use std::sync::Arc;
 
-/// An error on its way to a client (REST as JSON, the web as a re-rendered form).
+/// What went wrong underneath, kept for the log line.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
+/// An error on its way to a client (REST as JSON, the web as an error page or a re-rendered form).
 #[derive(Debug, Clone)]
 pub struct HttpError {
     pub status: StatusCode,
@@ -13,6 +37,8 @@ pub struct HttpError {
     pub retry_after: Option<u64>,
     /// A finer reason for the client (e.g. why a file was refused: `zip_bomb`).
     pub detail: Option<&'static str>,
+    /// The failure underneath an error that is ours (5xx): logged, never shown.
+    pub cause: Option<Cause>,
 }
 
 impl HttpError {
@@ -34,11 +60,27 @@ impl HttpError {
         // An index that is down usually answers again within seconds (it restarts, or the
         // network comes back): clients may ask again then.
         let retry_after = (code == ErrorCode::SearchUnavailable).then_some(30);
-        Self { status, code, fields: Vec::new(), retry_after, detail: None }
+        Self { status, code, fields: Vec::new(), retry_after, detail: None, cause: None }
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
         Self { retry_after: Some(retry_after), ..Self::new(ErrorCode::RateLimited) }
+    }
+
+    /// The same error, with what caused it underneath.
+    pub fn caused_by(self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { cause: Some(Arc::new(cause)), ..self }
+    }
+
+    /// Writes the one log line of a failed request (see the policy above): ours at `error`,
+    /// an index that does not answer at `warn`, the client's not at all.
+    pub fn log(&self) {
+        let cause = self.cause.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        if self.code == ErrorCode::SearchUnavailable {
+            tracing::warn!(status = self.status.as_u16(), code = self.code.as_str(), cause = %cause, "search index unavailable");
+        } else if self.status.is_server_error() {
+            tracing::error!(status = self.status.as_u16(), code = self.code.as_str(), cause = %cause, "request failed");
+        }
     }
 
     /// A request that could not be read at all (malformed JSON, wrong content type).
@@ -53,10 +95,12 @@ impl HttpError {
 
 impl From<AccountError> for HttpError {
     fn from(e: AccountError) -> Self {
-        if e.code() == ErrorCode::Internal {
-            tracing::error!(error = %e, "internal error");
+        let http = Self { fields: e.fields().to_vec(), ..Self::new(e.code()) };
+        if http.code == ErrorCode::Internal {
+            http.caused_by(e)
+        } else {
+            http
         }
-        Self { fields: e.fields().to_vec(), ..Self::new(e.code()) }
     }
 }
 
@@ -73,14 +117,8 @@ impl From<domain::catalog::CatalogError> for HttpError {
                 detail: Some(why.code()),
                 ..Self::new(ErrorCode::ValidationError)
             },
-            C::Search(e) => {
-                tracing::warn!(error = %e, "search index unavailable");
-                Self::new(ErrorCode::SearchUnavailable)
-            }
-            other => {
-                tracing::error!(error = %other, "catalogue error");
-                Self::new(ErrorCode::Internal)
-            }
+            C::Search(e) => Self::new(ErrorCode::SearchUnavailable).caused_by(e),
+            other @ (C::Store(_) | C::Files(_)) => Self::new(ErrorCode::Internal).caused_by(other),
         }
     }
 }
@@ -94,10 +132,7 @@ impl From<domain::reading::ReadingError> for HttpError {
             R::NotEntitled => Self::new(ErrorCode::NotEntitled),
             R::Forbidden => Self::new(ErrorCode::Forbidden),
             R::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
-            R::Store(e) => {
-                tracing::error!(error = %e, "reading store failed");
-                Self::new(ErrorCode::Internal)
-            }
+            R::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
         }
     }
 }
@@ -115,5 +150,13 @@ mod tests {
         assert_eq!(e.code.as_str(), "SEARCH_UNAVAILABLE");
         let e = HttpError::from(CatalogError::NotFound);
         assert_eq!((e.status, e.retry_after), (StatusCode::NOT_FOUND, None));
+        assert!(e.cause.is_none(), "a client's error has no cause to log");
+    }
+
+    #[test]
+    fn our_failures_keep_their_cause_for_the_log() {
+        let e = HttpError::from(CatalogError::Store(domain::store::StoreError::Corrupt("disk I/O error".into())));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(e.cause.expect("kept").to_string().contains("disk I/O error"));
     }
 }

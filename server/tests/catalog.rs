@@ -452,7 +452,9 @@ async fn author_and_publisher_pages_link_from_the_book_page() {
         let (status, html) = get(&app, &format!("/auteurs/{}", melville.id)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
-            html.contains("Herman Melville") && html.contains(&format!("/livres/{}", moby.id)) && html.contains("1 livre(s)"),
+            html.contains("Herman Melville")
+                && html.contains(&format!("/livres/{}", moby.id))
+                && html.contains("1 livre dans le catalogue"),
             "{}",
             app.label
         );
@@ -662,7 +664,7 @@ async fn editors_edit_authors_publishers_and_categories_from_their_pages() {
     let publisher = moby.publisher.clone().unwrap().id;
     let res = web.post(app.url(&format!("/admin/editeurs/{publisher}/supprimer"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(res.text().await.unwrap().contains("Encore sur 1 livre(s)"));
+    assert!(res.text().await.unwrap().contains("Encore sur 1 livre : corrigez d"));
 
     // Categories: added, a taken slug refused, deleted.
     let res = web.post(app.url("/admin/categories")).form(&[("name", "Fiction"), ("slug", ""), ("parent", "")]).send().await.unwrap();

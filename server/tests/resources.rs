@@ -97,7 +97,7 @@ async fn a_book_that_cannot_open_is_read_once_and_remembered() {
     broken.file_hash = files.put(&epub_with_hostile_package()).await.unwrap();
     let before = app.state.open_books.reads_from_storage();
     for _ in 0..5 {
-        let err = app.state.open_books.open(&app.state.catalog, &broken).await.err().expect("refused");
+        let err = app.state.open_books.open(&app.state.catalog, &broken.file_hash).await.err().expect("refused");
         assert!(err.to_string().contains("hostile XML") || err.to_string().contains("entities"), "{err}");
     }
     assert_eq!(app.state.open_books.reads_from_storage() - before, 1, "read once, then remembered");
@@ -162,7 +162,7 @@ async fn parallel_range_requests_hold_memory_flat_and_books_open_once() {
         let mut tasks = Vec::new();
         for _ in 0..16 {
             let (s, b) = (app.state.clone(), epub_book.clone());
-            tasks.push(tokio::spawn(async move { s.open_books.open(&s.catalog, &b).await.is_ok() }));
+            tasks.push(tokio::spawn(async move { s.open_books.open(&s.catalog, &b.file_hash).await.is_ok() }));
         }
         for t in tasks {
             assert!(t.await.unwrap());
@@ -216,8 +216,8 @@ async fn paid_content_and_private_pages_are_not_kept_for_the_next_person() {
         let cache = |res: &reqwest::Response| res.headers()["cache-control"].to_str().unwrap().to_owned();
 
         let part = |b: &domain::catalog::Book, href: &str| app.url(&format!("/lire/{}/contenu/{href}", b.id));
-        let paid_href = app.state.open_books.open(&app.state.catalog, &paid).await.unwrap().publication.spine[0].href.clone();
-        let free_href = app.state.open_books.open(&app.state.catalog, &free).await.unwrap().publication.spine[0].href.clone();
+        let paid_href = app.state.open_books.open(&app.state.catalog, &paid.file_hash).await.unwrap().publication.spine[0].href.clone();
+        let free_href = app.state.open_books.open(&app.state.catalog, &free.file_hash).await.unwrap().publication.spine[0].href.clone();
         let res = reader.get(part(&paid, &paid_href)).send().await.unwrap();
         assert_eq!((res.status(), cache(&res).as_str()), (StatusCode::OK, "private, no-cache"), "{}", app.label);
         let res = reader.get(part(&free, &free_href)).send().await.unwrap();
@@ -248,7 +248,7 @@ async fn in_book_search_reads_the_book_once_and_is_rate_limited() {
     assert_eq!(first.status(), StatusCode::OK);
     let first = first.text().await.unwrap();
     assert!(first.contains("Ishmael"), "a hit is listed");
-    let opened = app.state.open_books.open(&app.state.catalog, &moby).await.unwrap();
+    let opened = app.state.open_books.open(&app.state.catalog, &moby.file_hash).await.unwrap();
     assert!(opened.text.get().is_some(), "the book's text is kept after the first search");
     let reads = app.state.open_books.reads_from_storage();
     let again = ask("ishmael").await.unwrap().text().await.unwrap();

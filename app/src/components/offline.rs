@@ -11,7 +11,7 @@ use leptos::prelude::*;
 #[component]
 pub fn PwaBar(t: &'static Texts) -> impl IntoView {
     view! {
-        <div id="pwa-bar" hidden=true role="status" data-t-pending=t.pending_changes
+        <div id="pwa-bar" hidden=true role="status" data-t-pending=t.pending_changes.to_json()
             class="flex flex-wrap items-center justify-center gap-2 bg-slate-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-slate-800">
             <span data-offline hidden=true class="inline-flex items-center gap-1.5 rounded-full bg-amber-400 px-2.5 py-0.5 font-semibold text-slate-950">
                 <svg aria-hidden="true" viewBox="0 0 24 24" class="h-4 w-4 fill-none stroke-current stroke-2"><path d="M2 8.8a15 15 0 0 1 20 0M5 12.5a10 10 0 0 1 14 0M8.5 16a5 5 0 0 1 7 0M12 20h.01M3 3l18 18"/></svg>

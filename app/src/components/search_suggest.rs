@@ -7,19 +7,8 @@
 use crate::pages::search::encode;
 use leptos::prelude::*;
 
-/// One suggested book, as the API sends it.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct Suggestion {
-    pub title: String,
-    pub authors: String,
-    pub href: String,
-}
-
-#[cfg(feature = "hydrate")]
-#[derive(serde::Deserialize)]
-struct Answer {
-    suggestions: Vec<Suggestion>,
-}
+/// One suggested book, as the API sends it (defined once, in `reader::wire`).
+pub use domain::wire::Suggestion;
 
 #[cfg(feature = "hydrate")]
 async fn fetch_suggestions(query: &str) -> Option<Vec<Suggestion>> {
@@ -31,7 +20,7 @@ async fn fetch_suggestions(query: &str) -> Option<Vec<Suggestion>> {
         return None;
     }
     let text = wasm_bindgen_futures::JsFuture::from(res.text().ok()?).await.ok()?.as_string()?;
-    serde_json::from_str::<Answer>(&text).ok().map(|a| a.suggestions)
+    serde_json::from_str::<domain::wire::Suggestions>(&text).ok().map(|a| a.suggestions)
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -233,7 +233,7 @@ pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>, mer
         }
         _ => view! { <EntryForm kind entry=entry.clone() action=action.clone()/> }.into_any(),
     };
-    let refused = ctx.form_for("delete").is_some().then(|| fill(t.delete_entry_in_use, &[("n", &entry.books.to_string())]));
+    let refused = ctx.form_for("delete").is_some().then(|| t.count(&t.delete_entry_in_use, entry.books, &[]));
     let warning = if kind == Listing::Categories { t.delete_category_warning } else { t.delete_entry_warning };
     view! {
         <AdminTabs current=base/>
@@ -241,7 +241,7 @@ pub fn AdminEntryPage(kind: Listing, entry: Listed, categories: Vec<Listed>, mer
         <p class="mb-1 text-sm font-semibold uppercase tracking-wide text-teal-800 dark:text-teal-300">{kind_title(t, kind)}</p>
         <h1 class=format!("{} !mb-1", styles::H1) dir="auto">{entry.name.clone()}</h1>
         <p class="mb-4 text-slate-800 dark:text-slate-200">
-            {fill(t.entry_books, &[("n", &entry.books.to_string())])}
+            {t.count(&t.entry_books, entry.books, &[])}
             {public.map(|href| view! { " " <a href=href class=styles::LINK>{t.entry_view_public}</a> })}
         </p>
         {(kind == Listing::Authors).then(|| view! { <PhotoForm entry=entry.clone()/> })}

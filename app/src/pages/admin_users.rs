@@ -65,7 +65,7 @@ pub fn AdminUsersPage(page: UserPage, search: String) -> impl IntoView {
             </div>
             <button type="submit" class=styles::BUTTON>{t.search_submit}</button>
         </form>
-        <p class="mb-2 text-sm text-slate-700 dark:text-slate-300" data-testid="users-total">{fill(if page.total == 1 { t.users_total_one } else { t.users_total }, &[("n", &page.total.to_string())])}</p>
+        <p class="mb-2 text-sm text-slate-700 dark:text-slate-300" data-testid="users-total">{t.count(&t.users_total, page.total, &[])}</p>
         <div class=format!("{} overflow-x-auto !p-3 sm:!p-5", styles::CARD)>
             {if empty {
                 view! { <p>{t.no_results}</p> }.into_any()

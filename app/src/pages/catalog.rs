@@ -26,7 +26,7 @@ pub fn catalog_href(filter: &BookFilter, cursor: Option<&str>) -> String {
         parts.push(format!("categorie={c}"));
     }
     if filter.sort != Sort::Newest {
-        parts.push(format!("tri={}", filter.sort.as_param()));
+        parts.push(format!("tri={}", sort_word(filter.sort)));
     }
     if let Some(c) = cursor {
         parts.push(format!("apres={c}"));
@@ -75,7 +75,7 @@ pub fn CatalogPage(
     let categories = std::iter::once(all()).chain(categories).collect::<Vec<_>>();
     let sorts = [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular)]
         .into_iter()
-        .map(|(s, label)| (s.as_param().to_owned(), label.to_owned()))
+        .map(|(s, label)| (sort_word(s).to_owned(), label.to_owned()))
         .collect::<Vec<_>>();
     let price_sel = match filter.free {
         Some(true) => "gratuit",
@@ -94,7 +94,7 @@ pub fn CatalogPage(
                 <FilterSelect id="langue" label=t.filter_language options=languages selected=filter.language.clone().unwrap_or_default()/>
                 <FilterSelect id="format" label=t.filter_format options=formats selected=filter.format.map(|f| f.as_str().to_owned()).unwrap_or_default()/>
                 <FilterSelect id="prix" label=t.filter_price options=prices selected=price_sel.to_owned()/>
-                <FilterSelect id="tri" label=t.sort_label options=sorts selected=filter.sort.as_param().to_owned()/>
+                <FilterSelect id="tri" label=t.sort_label options=sorts selected=sort_word(filter.sort).to_owned()/>
                 <button type="submit" class=format!("{} self-end", styles::BUTTON)>{t.filter_apply}</button>
             </div>
         </form>
@@ -117,6 +117,20 @@ pub fn filter_from_query(langue: Option<&str>, format: Option<&str>, prix: Optio
     browse_filter(langue, format, prix, None, None)
 }
 
+/// A sort's word in the catalogue's URL (`tri=`): the page's French, parsed here, at the edge.
+pub fn sort_word(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Newest => "recent",
+        Sort::Title => "titre",
+        Sort::Popular => "populaire",
+    }
+}
+
+/// The sort a `tri=` word names.
+pub fn sort_from_word(word: &str) -> Option<Sort> {
+    [Sort::Newest, Sort::Title, Sort::Popular].into_iter().find(|s| sort_word(*s) == word)
+}
+
 pub fn browse_filter(
     langue: Option<&str>,
     format: Option<&str>,
@@ -129,7 +143,7 @@ pub fn browse_filter(
             .map(str::trim)
             .filter(|c| !c.is_empty() && c.len() <= 100 && c.chars().all(|ch| ch.is_alphanumeric() || ch == '-'))
             .map(str::to_owned),
-        sort: tri.and_then(Sort::parse).unwrap_or_default(),
+        sort: tri.and_then(sort_from_word).unwrap_or_default(),
         language: langue.and_then(domain::catalog::language_code),
         format: format.and_then(Format::parse),
         free: match prix {

@@ -18,7 +18,7 @@ pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView
         Listing::Categories => (t.category_label, "/categories"),
     };
     let next = page.next_cursor.clone().map(|c| format!("{base}/{}?apres={c}", entry.id));
-    let count = fill(t.listed_count, &[("count", &entry.books.to_string())]);
+    let count = t.count(&t.listed_count, entry.books, &[]);
     let biography = (kind == Listing::Authors && !entry.detail.trim().is_empty()).then(|| entry.detail.clone());
     let photo = entry.photo.clone().map(|hash| {
         let alt = fill(t.entry_photo_alt, &[("name", &entry.name)]);

@@ -81,7 +81,7 @@ fn search_results(t: &'static Texts, book_id: &str, query: &str, hits: Vec<Searc
     let summary = if hits.is_empty() {
         crate::i18n::fill(t.reader_search_none, &[("query", query)])
     } else {
-        crate::i18n::fill(t.reader_search_count, &[("count", &hits.len().to_string())])
+        t.count(&t.reader_search_count, hits.len() as u64, &[])
     };
     let items = hits
         .into_iter()

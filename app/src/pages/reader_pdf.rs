@@ -66,7 +66,7 @@ pub fn PdfReaderPage(view_data: PdfReaderView) -> impl IntoView {
             data-progress=format!("/api/v1/reading/progress/{id}/") data-annotations="/api/v1/reading/annotations/" data-sessions="/api/v1/reading/sessions/"
             data-user=user_id
             data-t-position=t.pdf_position data-t-page=t.pdf_page_label data-t-failed=t.pdf_failed data-t-searching=t.pdf_searching
-            data-t-search-none=t.reader_search_none data-t-search-count=t.reader_search_count data-t-no-text=t.pdf_no_text
+            data-t-search-none=t.reader_search_none data-t-search-count=t.reader_search_count.to_json() data-t-no-text=t.pdf_no_text
             data-t-saving-failed=t.reader_saving_failed data-t-note-failed=t.reader_note_failed>
             <PwaBar t=t/>
             <header class="relative flex h-12 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1 dark:border-slate-800 dark:bg-slate-900">

@@ -101,11 +101,7 @@ pub fn SearchPage(query: String, filter: SearchFilter, found: Option<FoundBooks>
         }
         .into_any();
     };
-    let heading = if found.total == 1 {
-        fill(t.search_result_one, &[("q", &query)])
-    } else {
-        fill(t.search_results, &[("n", &found.total.to_string()), ("q", &query)])
-    };
+    let heading = t.count(&t.search_results, found.total, &[("q", &query)]);
     let filtered = filter != SearchFilter::default();
     let pages = (found.total as u32).div_ceil(PER_PAGE).max(1);
     let prev = (page > 1).then(|| search_href(&query, &filter, page - 1));

@@ -51,7 +51,8 @@ pub trait AccountStore: UnitOfWork {
     async fn set_role(&self, tx: &mut Tx, id: &str, role: Role, now_ms: i64) -> StoreResult<bool>;
     /// Users whose name or e-mail contains `search` (case-insensitive), newest first.
     async fn list_users(&self, search: &str, limit: u32, offset: u64) -> StoreResult<(Vec<User>, u64)>;
-    async fn count_admins(&self) -> StoreResult<u64>;
+    /// How many admins there are, counted in `tx` so that no concurrent demotion slips past.
+    async fn count_admins(&self, tx: &mut Tx) -> StoreResult<u64>;
 
     async fn insert_one_time_token(&self, tx: &mut Tx, hash: &str, user_id: &str, purpose: &str, expires_ms: i64) -> StoreResult<()>;
     /// When the newest token of `purpose` was made for the user, if any.

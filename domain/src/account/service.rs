@@ -602,10 +602,10 @@ impl AccountService {
         }
         let role = Role::parse(role).ok_or_else(|| invalid(FieldError::new("role", Reason::Unknown)))?;
         let target = self.user(target_id).await?;
-        if target.role == Role::Admin && role != Role::Admin && self.store.count_admins().await? <= 1 {
+        let mut tx = self.store.begin().await?;
+        if target.role == Role::Admin && role != Role::Admin && self.store.count_admins(&mut tx).await? <= 1 {
             return Err(AccountError::Conflict("last_admin"));
         }
-        let mut tx = self.store.begin().await?;
         self.change_role(&mut tx, by, &target, role).await?;
         tx.commit().await?;
         self.user(target_id).await

@@ -146,9 +146,16 @@ impl AccountStore for SqlStore {
         Ok((users, total.max(0) as u64))
     }
 
-    async fn count_admins(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").fetch_one(self.pool()).await?.try_get("n")?;
-        Ok(n.max(0) as u64)
+    async fn count_admins(&self, tx: &mut Tx) -> StoreResult<u64> {
+        // PostgreSQL: the admins' rows stay locked until the unit of work ends, so two admins
+        // demoting each other at once are counted one after the other (the second sees one
+        // admin left). SQLite's unit of work holds the write lock from its start already.
+        let lock = match self.backend() {
+            crate::store::Backend::Postgres => " FOR UPDATE",
+            crate::store::Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(&format!("SELECT id FROM users WHERE role = 'admin'{lock}")).fetch_all(tx.conn()).await?;
+        Ok(rows.len() as u64)
     }
 
     async fn insert_one_time_token(&self, tx: &mut Tx, hash: &str, user_id: &str, purpose: &str, expires_ms: i64) -> StoreResult<()> {

@@ -4,7 +4,7 @@ use crate::validation::Language;
 use serde::{Deserialize, Serialize};
 
 mod money;
-pub use money::{check_price, parse_price, Money, MAX_PRICE};
+pub use money::{check_price, grouped, parse_price, Money, MAX_PRICE};
 
 #[cfg(feature = "ssr")]
 mod entries;
@@ -82,6 +82,14 @@ impl BookStatus {
         match self {
             BookStatus::Draft => "draft",
             BookStatus::Published => "published",
+        }
+    }
+    /// As stored: anything but `published` is a draft (never shown by mistake).
+    pub fn from_stored(s: &str) -> Self {
+        if s == "published" {
+            BookStatus::Published
+        } else {
+            BookStatus::Draft
         }
     }
 }
@@ -233,20 +241,19 @@ pub enum Sort {
 }
 
 impl Sort {
-    /// Its value in URLs (`tri=`).
-    pub fn as_param(self) -> &'static str {
+    /// Its name in the REST API (`sort=`); the pages' French words are the pages' own.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Sort::Newest => "recent",
-            Sort::Title => "titre",
-            Sort::Popular => "populaire",
+            Sort::Newest => "newest",
+            Sort::Title => "title",
+            Sort::Popular => "popular",
         }
     }
-    /// From `tri=` (French) or the REST API's `sort=` (English).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
-            "recent" | "newest" => Some(Sort::Newest),
-            "titre" | "title" => Some(Sort::Title),
-            "populaire" | "popular" => Some(Sort::Popular),
+            "newest" => Some(Sort::Newest),
+            "title" => Some(Sort::Title),
+            "popular" => Some(Sort::Popular),
             _ => None,
         }
     }

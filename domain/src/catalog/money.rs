@@ -68,19 +68,8 @@ impl Money {
         let digits = self.minor_digits();
         let scale = 10i64.pow(digits);
         let (whole, frac) = (self.amount / scale, self.amount % scale);
-        let sep = match lang {
-            Language::En => ",",
-            // A narrow no-break space, as French typography wants.
-            _ => "\u{202f}",
-        };
-        let mut grouped = String::new();
-        let s = whole.to_string();
-        for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                grouped.push_str(sep);
-            }
-            grouped.push(ch);
-        }
+        let grouped = grouped(whole.unsigned_abs(), lang);
+        let grouped = if whole < 0 { format!("-{grouped}") } else { grouped };
         let number = if digits == 0 {
             grouped
         } else {
@@ -96,6 +85,24 @@ impl Money {
             _ => format!("{number}\u{a0}{symbol}"),
         }
     }
+}
+
+/// A whole number with its thousands grouped as the language writes them: `1,500` in English,
+/// `1 500` (a narrow no-break space, as French typography wants) otherwise.
+pub fn grouped(n: u64, lang: Language) -> String {
+    let sep = match lang {
+        Language::En => ",",
+        _ => "\u{202f}",
+    };
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 * sep.len());
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(ch);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         spine_length: spine.map(|n| n.max(0) as u32),
         price: Money { amount: r.try_get("price_amount")?, currency: r.try_get("price_currency")? },
         featured: flag(r, "featured")?,
-        status: if status == "published" { BookStatus::Published } else { BookStatus::Draft },
+        status: BookStatus::from_stored(&status),
         created_at: from_ms(r.try_get("created_at")?),
         popularity: r.try_get("popularity")?,
         subjects: r.try_get::<String, _>("subjects")?.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),

@@ -57,27 +57,41 @@ impl Annotation {
     }
 }
 
-/// An annotation as a client sends it (create or edit).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AnnotationInput {
-    #[serde(default)]
-    pub id: String,
-    #[serde(default)]
-    pub book_id: String,
-    #[serde(default)]
-    pub annotation_type: String,
-    #[serde(default)]
-    pub position: String,
-    #[serde(default)]
-    pub selected_text: String,
-    #[serde(default)]
-    pub content: String,
-    #[serde(default)]
-    pub color: String,
-    #[serde(default)]
-    pub created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub updated_at: Option<DateTime<Utc>>,
+/// An annotation as a client sends it (create or edit): the wire's note, checked by
+/// [`ValidateAnnotation::validate`].
+pub type AnnotationInput = reader::wire::Note;
+
+impl Annotation {
+    /// As the API shows it.
+    pub fn to_wire(&self) -> reader::wire::Note {
+        let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        reader::wire::Note {
+            id: self.id.clone(),
+            book_id: self.book_id.clone(),
+            annotation_type: self.annotation_type.as_str().to_owned(),
+            position: self.position.clone(),
+            selected_text: self.selected_text.clone(),
+            content: self.content.clone(),
+            color: self.color.clone(),
+            created_at: time(&self.created_at),
+            updated_at: time(&self.updated_at),
+        }
+    }
+}
+
+/// A time sent by a client: empty is "not said", anything else must be RFC 3339.
+fn client_time(raw: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match DateTime::parse_from_rfc3339(raw) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => {
+            errors.push(FieldError::new(field, Reason::InvalidFormat));
+            None
+        }
+    }
 }
 
 fn is_colour(c: &str) -> bool {
@@ -94,9 +108,14 @@ fn valid_position(p: &str) -> bool {
     }
 }
 
-impl AnnotationInput {
+/// Checking what a client sent.
+pub trait ValidateAnnotation {
     /// Checks every field, names those that are wrong, and builds the annotation.
-    pub fn validate(&self, now: DateTime<Utc>) -> Result<Annotation, Vec<FieldError>> {
+    fn validate(&self, now: DateTime<Utc>) -> Result<Annotation, Vec<FieldError>>;
+}
+
+impl ValidateAnnotation for AnnotationInput {
+    fn validate(&self, now: DateTime<Utc>) -> Result<Annotation, Vec<FieldError>> {
         let mut errors = Vec::new();
         let id = self.id.trim().to_ascii_lowercase();
         if uuid::Uuid::parse_str(&id).is_err() {
@@ -130,12 +149,14 @@ impl AnnotationInput {
         if kind == Some(AnnotationKind::Note) && self.content.trim().is_empty() {
             errors.push(FieldError::new("content", Reason::Required));
         }
+        let created = client_time(&self.created_at, "created_at", &mut errors);
+        let updated = client_time(&self.updated_at, "updated_at", &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
         let latest = now + chrono::Duration::minutes(5);
         let clamp = |t: Option<DateTime<Utc>>| t.map_or(now, |t| if t > latest { now } else { t });
-        let created_at = clamp(self.created_at);
+        let created_at = clamp(created);
         let kind = kind.unwrap_or(AnnotationKind::Bookmark);
         let color = match (color.is_empty(), kind) {
             (true, AnnotationKind::Highlight) => HIGHLIGHT_COLOURS[0].to_owned(),
@@ -150,7 +171,7 @@ impl AnnotationInput {
             content: self.content.trim().to_owned(),
             color,
             created_at,
-            updated_at: clamp(self.updated_at.or(self.created_at)),
+            updated_at: clamp(updated.or(created)),
         })
     }
 }
@@ -225,6 +246,21 @@ mod tests {
             ..input()
         };
         assert!(bookmark.validate(now).is_ok());
+        // Times from the client: RFC 3339 or nothing; a wrong one is named, not a crash.
+        let offline = AnnotationInput { created_at: "2026-11-20T08:30:00+01:00".into(), ..input() };
+        assert_eq!(offline.validate(now).unwrap().created_at, Utc.with_ymd_and_hms(2026, 11, 20, 7, 30, 0).unwrap());
+        let garbled = AnnotationInput { created_at: "hier".into(), updated_at: "20/11/2026".into(), ..input() };
+        let fields: Vec<String> = garbled.validate(now).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["created_at", "updated_at"]);
+    }
+
+    #[test]
+    fn the_wire_shows_what_was_stored() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let a = input().validate(now).unwrap();
+        let wire = a.to_wire();
+        assert_eq!((wire.annotation_type.as_str(), wire.created_at.as_str()), ("highlight", "2026-11-25T12:00:00Z"));
+        assert_eq!(wire.validate(now).unwrap(), a, "what the API shows reads back as the same annotation");
     }
 
     #[test]

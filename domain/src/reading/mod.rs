@@ -18,7 +18,7 @@ mod sql;
 pub use port::ReadingStore;
 mod stats;
 
-pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, HIGHLIGHT_COLOURS};
+pub use annotation::{to_markdown, Annotation, AnnotationInput, AnnotationKind, ValidateAnnotation, HIGHLIGHT_COLOURS};
 #[cfg(feature = "ssr")]
 pub use service::{ReadingError, ReadingService};
 pub use stats::{stats, DayMinutes, ReadingSession, ReadingStats, SessionInput, MAX_SESSION_MINUTES};
@@ -142,14 +142,40 @@ pub enum Access {
 /// The rule: editors and admins read everything; drafts are theirs alone; free published books
 /// are for every signed-in reader; paid ones for those entitled to them.
 pub fn access(book: &Book, viewer: Option<Role>, entitled: bool) -> Access {
+    access_to(book.status, book.is_free(), viewer, entitled)
+}
+
+/// [`access`] from what it looks at: the book's status and whether it is free.
+pub fn access_to(status: BookStatus, free: bool, viewer: Option<Role>, entitled: bool) -> Access {
     let editor = viewer.is_some_and(Role::can_edit_catalog);
-    match (book.status, viewer) {
+    match (status, viewer) {
         (_, Some(_)) if editor => Access::Granted,
         (BookStatus::Draft, _) => Access::Hidden,
         (BookStatus::Published, None) => Access::SignInRequired,
-        (BookStatus::Published, Some(_)) if book.is_free() || entitled => Access::Granted,
+        (BookStatus::Published, Some(_)) if free || entitled => Access::Granted,
         (BookStatus::Published, Some(_)) => Access::NotEntitled,
     }
+}
+
+/// One of a book's files (the book file, a part of it) as a request for it needs to know it:
+/// checked for access in one statement, without loading the whole book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookFile {
+    pub book_id: String,
+    pub file_hash: String,
+    pub format: crate::catalog::Format,
+    /// Free books' files are the same for everyone (cached as such).
+    pub free: bool,
+}
+
+/// What the store answers for [`BookFile`]: the file, and what decides who may have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAccess {
+    pub file: BookFile,
+    pub status: BookStatus,
+    /// The asking account's role; `None` when signed out or the account is gone.
+    pub viewer: Option<Role>,
+    pub entitled: bool,
 }
 
 #[cfg(test)]

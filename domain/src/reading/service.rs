@@ -3,13 +3,14 @@
 use super::ReadingStore;
 use super::{
     access, Access, Annotation, AnnotationInput, Library, Progress, ProgressUpdate, ReadingSession, ReadingStats, SessionInput,
-    FINISHED_FROM,
+    ValidateAnnotation, FINISHED_FROM,
 };
 use crate::account::User;
 use crate::catalog::Book;
 use crate::catalog::CatalogStore;
 use crate::error::FieldError;
-use crate::store::StoreError;
+use crate::events::Event;
+use crate::store::{StoreError, UnitOfWork};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,19 @@ impl ReadingService {
         }
     }
 
+    /// One of a book's files for `viewer` (an account id), checked as [`Self::readable_book`]
+    /// checks the book but in one statement: a book's parts are asked for one by one, hundreds
+    /// per offline download.
+    pub async fn readable_file(&self, viewer: Option<&str>, book_id: &str) -> Result<super::BookFile, ReadingError> {
+        let found = self.store.file_access(book_id, viewer).await?.ok_or(ReadingError::NotFound)?;
+        match super::access_to(found.status, found.file.free, found.viewer, found.entitled) {
+            Access::Granted => Ok(found.file),
+            Access::SignInRequired => Err(ReadingError::SignInRequired),
+            Access::NotEntitled => Err(ReadingError::NotEntitled),
+            Access::Hidden => Err(ReadingError::NotFound),
+        }
+    }
+
     /// The reader's position in a book they may read.
     pub async fn progress(&self, user: &User, book_id: &str) -> Result<Option<Progress>, ReadingError> {
         let book = self.readable_book(Some(user), book_id).await?;
@@ -69,7 +83,16 @@ impl ReadingService {
     pub async fn save_progress(&self, user: &User, book_id: &str, update: &ProgressUpdate) -> Result<Progress, ReadingError> {
         let progress = update.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
         let book = self.readable_book(Some(user), book_id).await?;
-        Ok(self.store.save_progress(&user.id, &book.id, &progress).await?)
+        let mut tx = self.store.begin().await?;
+        let (stored, before) = self.store.save_progress(&mut tx, &user.id, &book.id, &progress).await?;
+        let reached = |p: Option<&Progress>| p.map_or(0, |p| (p.furthest.percentage / 10.0).floor().clamp(0.0, 9.0) as u8);
+        // Each tenth passed, once: a jump from 5 % to 45 % passes 10, 20, 30 and 40.
+        for tenth in reached(before.as_ref()) + 1..=reached(Some(&stored)) {
+            let milestone = Event::ReadingMilestone { user_id: user.id.clone(), book_id: book.id.clone(), percent: tenth * 10 };
+            tx.event(&milestone).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 
     /// Lets a reader open a paid book (editors and admins, until payments fill this in).
@@ -158,8 +181,8 @@ impl ReadingService {
             selected_text: if input.selected_text.is_empty() { current.selected_text.clone() } else { input.selected_text.clone() },
             content: if input.content.is_empty() { current.content.clone() } else { input.content.clone() },
             color: if input.color.is_empty() { current.color.clone() } else { input.color.clone() },
-            created_at: Some(current.created_at),
-            updated_at: Some(input.updated_at.unwrap_or_else(chrono::Utc::now)),
+            created_at: current.to_wire().created_at,
+            updated_at: if input.updated_at.trim().is_empty() { current_time() } else { input.updated_at.clone() },
         };
         let a = merged.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
         self.store.update_annotation(&user.id, &a).await?.ok_or(ReadingError::NotFound)
@@ -178,10 +201,21 @@ impl ReadingService {
         let session = input.validate(chrono::Utc::now()).map_err(ReadingError::Invalid)?;
         let book = self.readable_book(Some(user), &session.book_id).await?;
         let session = ReadingSession { book_id: book.id, ..session };
-        match self.store.insert_session(&user.id, &session).await {
-            Err(StoreError::Conflict(_)) => Err(ReadingError::Forbidden),
-            other => Ok((session, other?)),
+        let mut tx = self.store.begin().await?;
+        let stored = match self.store.insert_session(&mut tx, &user.id, &session).await {
+            Err(StoreError::Conflict(_)) => return Err(ReadingError::Forbidden),
+            other => other?,
+        };
+        if stored {
+            let recorded = Event::ReadingSessionRecorded {
+                user_id: user.id.clone(),
+                book_id: session.book_id.clone(),
+                session_id: session.id.clone(),
+            };
+            tx.event(&recorded).await?;
         }
+        tx.commit().await?;
+        Ok((session, stored))
     }
 
     /// Minutes per day over the last 30 days, streak, books finished (UTC days).
@@ -208,4 +242,9 @@ impl ReadingService {
         self.store.set_reader_settings(&user.id, &json).await?;
         Ok(settings)
     }
+}
+
+/// Now, as the wire writes times.
+fn current_time() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

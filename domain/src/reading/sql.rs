@@ -58,6 +58,13 @@ impl SqlStore {
     }
 }
 
+/// A reader's position in a book, on a connection (the pool's, or a unit of work's).
+async fn progress_on(conn: &mut sqlx::AnyConnection, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
+    let sql = format!("SELECT {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 AND book_id = $2");
+    let row = sqlx::query(&sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(conn).await?;
+    row.as_ref().map(progress_from_row).transpose()
+}
+
 #[async_trait]
 impl ReadingStore for SqlStore {
     async fn reader_settings(&self, user_id: &str) -> StoreResult<String> {
@@ -75,7 +82,7 @@ impl ReadingStore for SqlStore {
         Ok(())
     }
 
-    async fn insert_session(&self, user_id: &str, s: &ReadingSession) -> StoreResult<bool> {
+    async fn insert_session(&self, tx: &mut Tx, user_id: &str, s: &ReadingSession) -> StoreResult<bool> {
         let sql = "INSERT INTO reading_sessions (id, user_id, book_id, started_at, ended_at, start_bp, end_bp, pages, device) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
         let binds = vec![
@@ -89,7 +96,7 @@ impl ReadingStore for SqlStore {
             Bind::OptInt(s.pages.map(i64::from)),
             Bind::Text(&s.device),
         ];
-        Ok(bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "session"))?.rows_affected() == 1)
+        Ok(bind_all(sqlx::query(sql), binds).execute(tx.conn()).await.map_err(|e| conflict_or(e, "session"))?.rows_affected() == 1)
     }
 
     async fn session_times(&self, user_id: &str, since_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
@@ -179,6 +186,30 @@ impl ReadingStore for SqlStore {
         Ok(row.is_some())
     }
 
+    async fn file_access(&self, book_id: &str, viewer: Option<&str>) -> StoreResult<Option<crate::reading::FileAccess>> {
+        use crate::catalog::{BookStatus, Format};
+        let sql = "SELECT b.id, b.file_hash, b.format, b.status, b.price_amount, u.role AS viewer_role, \
+                   CASE WHEN e.user_id IS NULL THEN 0 ELSE 1 END AS entitled \
+                   FROM books b LEFT JOIN users u ON u.id = $2 LEFT JOIN entitlements e ON e.book_id = b.id AND e.user_id = $2 \
+                   WHERE b.id = $1";
+        let rows = bind_all(sqlx::query(sql), vec![Bind::Text(book_id), Bind::OptText(viewer)]).fetch_optional(self.pool()).await?;
+        let Some(r) = rows else { return Ok(None) };
+        let format: String = r.try_get("format")?;
+        let status: String = r.try_get("status")?;
+        let role: Option<String> = r.try_get("viewer_role")?;
+        Ok(Some(crate::reading::FileAccess {
+            file: crate::reading::BookFile {
+                book_id: r.try_get("id")?,
+                file_hash: r.try_get("file_hash")?,
+                format: Format::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("format {format}")))?,
+                free: r.try_get::<i64, _>("price_amount")? == 0,
+            },
+            status: BookStatus::from_stored(&status),
+            viewer: role.as_deref().and_then(crate::account::Role::parse),
+            entitled: crate::store::rows::flag(&r, "entitled")?,
+        }))
+    }
+
     async fn grant(&self, tx: &mut Tx, user_id: &str, book_id: &str, source: &str, granted_by: Option<&str>) -> StoreResult<bool> {
         let sql = "INSERT INTO entitlements (user_id, book_id, source, granted_by, created_at) VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (user_id, book_id) DO NOTHING";
@@ -191,9 +222,7 @@ impl ReadingStore for SqlStore {
     }
 
     async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
-        let sql = format!("SELECT {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 AND book_id = $2");
-        let row = sqlx::query(&sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(progress_from_row).transpose()
+        progress_on(&mut *self.pool().acquire().await?, user_id, book_id).await
     }
 
     async fn recent_progress(&self, user_id: &str, limit: u32) -> StoreResult<Vec<(String, Progress)>> {
@@ -208,9 +237,10 @@ impl ReadingStore for SqlStore {
         rows.iter().map(|r| Ok(r.try_get("book_id")?)).collect()
     }
 
-    async fn save_progress(&self, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<Progress> {
+    async fn save_progress(&self, tx: &mut Tx, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<(Progress, Option<Progress>)> {
         // A reader's first position in a book counts them among its readers ("most read").
-        let first = self.progress(user_id, book_id).await?.is_none();
+        let before = progress_on(tx.conn(), user_id, book_id).await?;
+        let first = before.is_none();
         // One statement: insert, or overwrite only an older row; the furthest position moves
         // forward whichever write wins.
         let sql = "INSERT INTO reading_progress \
@@ -235,12 +265,13 @@ impl ReadingStore for SqlStore {
             Bind::Text(&p.device),
             Bind::Int(p.updated_at.timestamp_millis()),
         ];
-        bind_all(sqlx::query(sql), binds).execute(self.pool()).await.map_err(|e| conflict_or(e, "progress"))?;
+        bind_all(sqlx::query(sql), binds).execute(tx.conn()).await.map_err(|e| conflict_or(e, "progress"))?;
         if first {
             bind_all(sqlx::query("UPDATE books SET popularity = popularity + 1 WHERE id = $1"), vec![Bind::Text(book_id)])
-                .execute(self.pool())
+                .execute(tx.conn())
                 .await?;
         }
-        self.progress(user_id, book_id).await?.ok_or_else(|| StoreError::Corrupt("progress vanished".into()))
+        let now = progress_on(tx.conn(), user_id, book_id).await?.ok_or_else(|| StoreError::Corrupt("progress vanished".into()))?;
+        Ok((now, before))
     }
 }

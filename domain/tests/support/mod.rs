@@ -129,3 +129,14 @@ pub async fn break_the_audit_journal(db: &TestDb) {
     };
     db.store.execute_raw(sql).await.unwrap();
 }
+
+/// The events written and not dispatched yet, oldest first (read in a unit of work that is
+/// rolled back: they stay for the dispatcher).
+pub async fn pending_events(db: &TestDb) -> Vec<domain::events::Event> {
+    use domain::jobs::JobStore;
+    use domain::store::UnitOfWork;
+    let mut tx = db.store.begin().await.unwrap();
+    let claimed = db.store.claim_events(&mut tx, 10_000).await.unwrap();
+    drop(tx);
+    claimed.into_iter().filter_map(|e| e.event).collect()
+}

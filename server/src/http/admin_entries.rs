@@ -2,14 +2,13 @@
 //! (`/admin/categories`): list, add (categories), edit, delete, and an author's photo.
 
 use super::admin_books::editor;
-use super::pages::failure;
+use super::errors::PageResult;
 use super::render::{redirect_with, render};
 use super::visit::Visit;
 use crate::state::AppState;
 use app::context::{Flash, FormState, Page};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::catalog::{in_branch, CatalogError, EntryForm, Listing};
@@ -72,24 +71,18 @@ pub struct ListQuery {
     page: Option<u32>,
 }
 
-async fn list(s: AppState, v: Visit, kind: Listing, q: ListQuery) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn list(s: AppState, v: Visit, kind: Listing, q: ListQuery) -> PageResult {
+    editor(&v)?;
     let name: String = q.nom.unwrap_or_default().trim().chars().take(100).collect();
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let found = if kind == Listing::Categories {
-        s.catalog.all_categories(&v.actor()).await.map(|all| {
-            let n = all.len() as u64;
-            (all, n)
-        })
+    let (entries, total) = if kind == Listing::Categories {
+        let all = s.catalog.all_categories(&v.actor()).await?;
+        let n = all.len() as u64;
+        (all, n)
     } else {
-        s.catalog.entries(&v.actor(), kind, Some(&name), page, PER_PAGE).await
+        s.catalog.entries(&v.actor(), kind, Some(&name), page, PER_PAGE).await?
     };
-    match found {
-        Ok((entries, total)) => render(&s, v.ctx(Page::AdminEntries { kind, entries, total, page, name }), StatusCode::OK).await,
-        Err(_) => failure(&s, &v).await,
-    }
+    Ok(render(&s, v.ctx(Page::AdminEntries { kind, entries, total, page, name }), StatusCode::OK).await)
 }
 
 /// Entries offered for a merge per search.
@@ -105,39 +98,23 @@ async fn show(
     form: Option<FormState>,
     status: StatusCode,
     merge: Option<String>,
-) -> Response {
+) -> PageResult {
     let actor = v.actor();
-    let entry = match s.catalog.entry(&actor, kind, id).await {
-        Ok(e) => e,
-        Err(CatalogError::NotFound) => return render(s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => return failure(s, v).await,
-    };
-    let categories = if kind == Listing::Categories {
-        match s.catalog.all_categories(&actor).await {
-            Ok(all) => all,
-            Err(_) => return failure(s, v).await,
-        }
-    } else {
-        Vec::new()
-    };
+    let entry = s.catalog.entry(&actor, kind, id).await?;
+    let categories = if kind == Listing::Categories { s.catalog.all_categories(&actor).await? } else { Vec::new() };
     let merge = match merge.map(|q| q.trim().chars().take(100).collect::<String>()).filter(|q| !q.is_empty()) {
         // Never itself, nor (categories) one of its own subcategories.
-        Some(q) => match s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await {
-            Ok((found, _)) => Some((
-                q,
-                found
-                    .into_iter()
-                    .filter(|e| !in_branch(&categories, &e.id, &entry.id) && e.id != entry.id)
-                    .take(MERGE_CANDIDATES as usize)
-                    .collect(),
-            )),
-            Err(_) => return failure(s, v).await,
-        },
+        Some(q) => {
+            let (found, _) = s.catalog.entries(&actor, kind, Some(&q), 1, MERGE_CANDIDATES + 1).await?;
+            let found =
+                found.into_iter().filter(|e| !in_branch(&categories, &e.id, &entry.id) && e.id != entry.id).take(MERGE_CANDIDATES as usize);
+            Some((q, found.collect()))
+        }
         _ => None,
     };
     let mut ctx = v.ctx(Page::AdminEntry { kind, entry, categories, merge });
     ctx.form = form;
-    render(s, ctx, status).await
+    Ok(render(s, ctx, status).await)
 }
 
 #[derive(Deserialize)]
@@ -146,23 +123,19 @@ pub struct EntryQuery {
     fusion: Option<String>,
 }
 
-async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String, q: EntryQuery) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn entry_page(s: AppState, v: Visit, kind: Listing, id: String, q: EntryQuery) -> PageResult {
+    editor(&v)?;
     show(&s, &v, kind, &id, None, StatusCode::OK, q.fusion).await
 }
 
 /// `POST …/{id}/fusionner` (field `into`): this entry merged into the one kept.
-async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> PageResult {
+    editor(&v)?;
     let into = f.get("into").map(|i| i.trim().chars().take(64).collect::<String>()).unwrap_or_default();
     match s.catalog.merge_entry(&v.actor(), kind, &id, &into).await {
         Ok(kept) => {
             tracing::info!(kind = ?kind, from = %id, into = %kept.id, "catalogue entries merged");
-            redirect_with(&v.session, &format!("{}/{}", base(kind), kept.id), Some(Flash::EntriesMerged)).await
+            Ok(redirect_with(&v.session, &format!("{}/{}", base(kind), kept.id), Some(Flash::EntriesMerged)).await)
         }
         Err(CatalogError::Invalid(fields)) => {
             // The entry to keep is chosen through the search field: the refusal is shown there.
@@ -171,17 +144,14 @@ async fn merge(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Stri
             let form = FormState { form: "merge", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
             show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<String, String>) -> PageResult {
+    editor(&v)?;
     match s.catalog.update_entry(&v.actor(), kind, &id, &form_of(&f)).await {
-        Ok(_) => redirect_with(&v.session, &format!("{}/{id}", base(kind)), Some(Flash::EntrySaved)).await,
+        Ok(_) => Ok(redirect_with(&v.session, &format!("{}/{id}", base(kind)), Some(Flash::EntrySaved)).await),
         Err(CatalogError::Invalid(fields)) => {
             let form = FormState {
                 form: "entry",
@@ -192,61 +162,51 @@ async fn save(s: AppState, v: Visit, kind: Listing, id: String, f: HashMap<Strin
             };
             show(&s, &v, kind, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/categories`: a new category.
-async fn add_category(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn add_category(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    editor(&v)?;
     let actor = v.actor();
     match s.catalog.add_category(&actor, &form_of(&f)).await {
-        Ok(c) => redirect_with(&v.session, &format!("/admin/categories/{}", c.id), Some(Flash::CategoryAdded)).await,
-        Err(CatalogError::Invalid(fields)) => match s.catalog.all_categories(&actor).await {
-            Ok(all) => {
-                let total = all.len() as u64;
-                let mut ctx = v.ctx(Page::AdminEntries { kind: Listing::Categories, entries: all, total, page: 1, name: String::new() });
-                ctx.form = Some(FormState {
-                    form: "add",
-                    values: f.into_iter().collect(),
-                    fields,
-                    error: Some(ErrorCode::ValidationError),
-                    ..Default::default()
-                });
-                render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            Err(_) => failure(&s, &v).await,
-        },
-        Err(_) => failure(&s, &v).await,
+        Ok(c) => Ok(redirect_with(&v.session, &format!("/admin/categories/{}", c.id), Some(Flash::CategoryAdded)).await),
+        Err(CatalogError::Invalid(fields)) => {
+            let all = s.catalog.all_categories(&actor).await?;
+            let total = all.len() as u64;
+            let mut ctx = v.ctx(Page::AdminEntries { kind: Listing::Categories, entries: all, total, page: 1, name: String::new() });
+            ctx.form = Some(FormState {
+                form: "add",
+                values: f.into_iter().collect(),
+                fields,
+                error: Some(ErrorCode::ValidationError),
+                ..Default::default()
+            });
+            Ok(render(&s, ctx, StatusCode::UNPROCESSABLE_ENTITY).await)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn delete(s: AppState, v: Visit, kind: Listing, id: String) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+async fn delete(s: AppState, v: Visit, kind: Listing, id: String) -> PageResult {
+    editor(&v)?;
     match s.catalog.delete_entry(&v.actor(), kind, &id).await {
         Ok(gone) => {
             tracing::info!(kind = ?kind, id = %gone.id, name = %gone.name, "catalogue entry deleted");
-            redirect_with(&v.session, base(kind), Some(Flash::EntryDeleted)).await
+            Ok(redirect_with(&v.session, base(kind), Some(Flash::EntryDeleted)).await)
         }
         Err(CatalogError::InUse) => {
             let form = FormState { form: "delete", error: Some(ErrorCode::Conflict), ..Default::default() };
             show(&s, &v, kind, &id, Some(form), StatusCode::CONFLICT, None).await
         }
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/auteurs/{id}/photo` (multipart, field `photo`).
-pub async fn author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>, mut multipart: Multipart) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
+pub async fn author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>, mut multipart: Multipart) -> PageResult {
+    editor(&v)?;
     let max = domain::catalog::MAX_PHOTO_BYTES as u64;
     let outcome = match super::upload::read_field(&mut multipart, "photo", max).await {
         Ok(upload) => s.catalog.set_author_photo(&v.actor(), &id, &upload.bytes).await,
@@ -254,24 +214,18 @@ pub async fn author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<St
         Err(super::upload::UploadError::Missing) => Err(CatalogError::Invalid(vec![FieldError::new("photo", Reason::Required)])),
     };
     match outcome {
-        Ok(_) => redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::PhotoSaved)).await,
+        Ok(_) => Ok(redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::PhotoSaved)).await),
         Err(CatalogError::Invalid(fields)) => {
             let form = FormState { form: "photo", fields, error: Some(ErrorCode::ValidationError), ..Default::default() };
             show(&s, &v, Listing::Authors, &id, Some(form), StatusCode::UNPROCESSABLE_ENTITY, None).await
         }
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/auteurs/{id}/photo/retirer`.
-pub async fn remove_author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> Response {
-    if let Err(res) = editor(&s, &v).await {
-        return res;
-    }
-    match s.catalog.remove_author_photo(&v.actor(), &id).await {
-        Ok(_) => redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::EntrySaved)).await,
-        Err(CatalogError::NotFound) => render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        Err(_) => failure(&s, &v).await,
-    }
+pub async fn remove_author_photo(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> PageResult {
+    editor(&v)?;
+    s.catalog.remove_author_photo(&v.actor(), &id).await?;
+    Ok(redirect_with(&v.session, &format!("/admin/auteurs/{id}"), Some(Flash::EntrySaved)).await)
 }

@@ -91,18 +91,18 @@ fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> 
 /// `/files/books/{id}/{hash}.{ext}`: the whole book file for those entitled to it.
 pub async fn book(
     State(s): State<AppState>,
-    crate::rest::reading::ReaderAuth(user): crate::rest::reading::ReaderAuth,
+    super::visit::SessionViewer(viewer): super::visit::SessionViewer,
     Path((id, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let book = match s.reading.readable_book(Some(&user), &id).await {
+    use domain::reading::ReadingError as R;
+    let book = match s.reading.readable_file(viewer.as_deref(), &id).await {
         Ok(b) => b,
-        Err(domain::reading::ReadingError::NotEntitled) | Err(domain::reading::ReadingError::Forbidden) => {
-            return StatusCode::FORBIDDEN.into_response()
-        }
-        Err(domain::reading::ReadingError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(R::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(R::NotEntitled) | Err(R::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(R::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "book file unavailable");
+            crate::error::HttpError::from(e).log();
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };

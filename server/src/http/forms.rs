@@ -1,7 +1,8 @@
 //! What the pages' forms POST to. Success redirects (303) with a notice; refusal renders the
 //! same page again with what was typed and what was wrong. No WASM needed.
 
-use super::pages::sign_in_first;
+use super::errors::{PageResult, WebError};
+use super::pages::signed_in;
 use super::render::{redirect_with, render, safe_next};
 use super::visit::{Visit, LANG_COOKIE, THEME_COOKIE};
 use crate::error::HttpError;
@@ -27,7 +28,10 @@ fn echo(f: &HashMap<String, String>, keys: &[&str]) -> Vec<(String, String)> {
     keys.iter().filter_map(|k| f.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
 }
 
+/// The form's page again, with what was typed and what was wrong (our own failures logged once,
+/// here: the visitor keeps what they typed rather than landing on the error page).
 async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values: Vec<(String, String)>, err: HttpError) -> Response {
+    err.log();
     let mut ctx = v.ctx(page);
     ctx.form = Some(FormState { form, values, fields: err.fields, error: Some(err.code), retry_after_secs: err.retry_after, detail: None });
     let mut res = render(s, ctx, err.status).await;
@@ -46,18 +50,16 @@ async fn sign_in(v: &Visit, user_id: &str) -> Result<(), tower_sessions::session
     v.session.insert(USER_ID, user_id).await
 }
 
-pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
+pub async fn login(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
     let values = echo(&f, &["email", "next"]);
     let email = get(&f, "email").trim().to_lowercase();
     match crate::guard::guarded_login(&s, &v.ip, &email, get(&f, "password")).await {
         Ok(user) => {
-            if sign_in(&v, &user.id).await.is_err() {
-                return super::pages::failure(&s, &v).await;
-            }
+            sign_in(&v, &user.id).await.map_err(|e| WebError(HttpError::new(domain::ErrorCode::Internal).caused_by(e)))?;
             let to = safe_next(f.get("next").map(String::as_str).filter(|n| !n.is_empty()), "/");
-            redirect_with(&v.session, &to, Some(Flash::SignedIn)).await
+            Ok(redirect_with(&v.session, &to, Some(Flash::SignedIn)).await)
         }
-        Err(e) => refuse(&s, &v, Page::Login, "login", values, e).await,
+        Err(e) => Ok(refuse(&s, &v, Page::Login, "login", values, e).await),
     }
 }
 
@@ -93,8 +95,8 @@ fn checkbox(f: &HashMap<String, String>, k: &str) -> Option<bool> {
     Some(f.contains_key(k))
 }
 
-pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
-    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
+    let user = signed_in(&v)?;
     let changes = ProfileChanges {
         name: f.get("name").cloned(),
         country: f.get("country").cloned(),
@@ -106,7 +108,7 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Re
         notify_sms: checkbox(&f, "notify_sms"),
         notify_push: checkbox(&f, "notify_push"),
     };
-    match s.accounts.update_profile(&user.id, changes).await {
+    Ok(match s.accounts.update_profile(&user.id, changes).await {
         Ok(updated) => {
             // The interface language chosen in the profile stays after signing out.
             let mut res = redirect_with(&v.session, "/profil", Some(Flash::ProfileSaved)).await;
@@ -118,22 +120,21 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Re
             let values = echo(&f, &["name", "country", "language", "avatar_url", "theme", "reader_font_size"]);
             refuse(&s, &v, Page::Profile, "profile", values, e.into()).await
         }
-    }
+    })
 }
 
-pub async fn change_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
-    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
+pub async fn change_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
+    let user = signed_in(&v)?;
     let keep = v.session_id();
-    match s.accounts.change_password(&user.id, get(&f, "current_password"), get(&f, "new_password"), keep.as_deref()).await {
+    Ok(match s.accounts.change_password(&user.id, get(&f, "current_password"), get(&f, "new_password"), keep.as_deref()).await {
         Ok(()) => redirect_with(&v.session, "/profil", Some(Flash::PasswordChanged)).await,
         Err(e) => refuse(&s, &v, Page::Profile, "password", vec![], e.into()).await,
-    }
+    })
 }
 
-pub async fn resend_verification(v: Visit, State(s): State<AppState>) -> Response {
-    let Some(user) = v.user.clone() else { return sign_in_first(&v) };
-    s.accounts.send_verification(&user).await;
-    redirect_with(&v.session, "/profil", Some(Flash::VerificationSent)).await
+pub async fn resend_verification(v: Visit, State(s): State<AppState>) -> PageResult {
+    s.accounts.send_verification(signed_in(&v)?).await;
+    Ok(redirect_with(&v.session, "/profil", Some(Flash::VerificationSent)).await)
 }
 
 pub async fn forgot_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
@@ -161,17 +162,14 @@ pub async fn reset_password(State(s): State<AppState>, v: Visit, Form(f): Fields
     }
 }
 
-pub async fn set_role(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Fields) -> Response {
-    let Some(actor) = v.user.clone() else { return sign_in_first(&v) };
+pub async fn set_role(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Fields) -> PageResult {
+    let actor = signed_in(&v)?;
     let back = safe_next(f.get("back").map(String::as_str), "/admin/utilisateurs");
     match s.accounts.set_role(&v.actor(), &id, get(&f, "role")).await {
-        Ok(_) => redirect_with(&v.session, &back, Some(Flash::RoleChanged)).await,
+        Ok(_) => Ok(redirect_with(&v.session, &back, Some(Flash::RoleChanged)).await),
         Err(e) => {
-            let err = HttpError::from(e);
-            match s.accounts.list_users(&actor, "", 1, 20).await {
-                Ok(page) => refuse(&s, &v, Page::AdminUsers { page, search: String::new() }, "role", vec![], err).await,
-                Err(_) => render(&s, v.ctx(Page::Error { code: err.code }), err.status).await,
-            }
+            let page = s.accounts.list_users(actor, "", 1, 20).await?;
+            Ok(refuse(&s, &v, Page::AdminUsers { page, search: String::new() }, "role", vec![], e.into()).await)
         }
     }
 }

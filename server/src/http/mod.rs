@@ -2,6 +2,7 @@
 
 pub mod admin_books;
 pub mod admin_entries;
+pub mod errors;
 pub mod files;
 pub mod forms;
 pub mod middleware;
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/manifest.webmanifest", get(offline::manifest))
         .route("/files/books/{id}/{name}", get(files::book))
         .layer(axum::middleware::from_fn(middleware::same_origin_forms))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), errors::error_pages))
         .layer(sessions.clone());
 
     let not_found = Router::new().fallback(pages::not_found).layer(sessions.clone()).with_state(state.clone());
@@ -108,7 +110,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.config.secure_cookies, middleware::security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+        // Failures are logged once, with their cause, where the response is made (see crate::error).
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span).on_failure(()))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 

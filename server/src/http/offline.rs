@@ -2,7 +2,8 @@
 //! (`public/sw.js`, versioned with each build), the offline page, the downloads page, and the
 //! list of what a book needs to be read with no network.
 
-use super::pages::sign_in_first;
+use super::errors::PageResult;
+use super::pages::signed_in;
 use super::render::render;
 use super::visit::Visit;
 use crate::state::AppState;
@@ -158,11 +159,9 @@ pub async fn offline_page(State(s): State<AppState>, v: Visit) -> Response {
 }
 
 /// `GET /telechargements`: the books kept on this device (listed by the browser itself).
-pub async fn downloads_page(State(s): State<AppState>, v: Visit) -> Response {
-    if v.user.is_none() {
-        return sign_in_first(&v);
-    }
-    render(&s, v.ctx(Page::Downloads), StatusCode::OK).await
+pub async fn downloads_page(State(s): State<AppState>, v: Visit) -> PageResult {
+    signed_in(&v)?;
+    Ok(render(&s, v.ctx(Page::Downloads), StatusCode::OK).await)
 }
 
 /// `GET /lire/{id}/hors-ligne`: every URL the reader needs to open the book with no network,
@@ -175,7 +174,7 @@ pub async fn book_files(State(s): State<AppState>, v: Visit, Path(id): Path<Stri
         Err(ReadingError::NotEntitled) | Err(ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(ReadingError::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "offline list failed");
+            crate::error::HttpError::from(e).log();
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
@@ -192,7 +191,7 @@ pub async fn book_files(State(s): State<AppState>, v: Visit, Path(id): Path<Stri
         urls.push(book.file_url());
         (book.file_size, &s.shell.pdf_reader)
     } else {
-        let opened = match s.open_books.open(&s.catalog, &book).await {
+        let opened = match s.open_books.open(&s.catalog, &book.file_hash).await {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!(error = %e, book = %book.id, "book cannot be opened");

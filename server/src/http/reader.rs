@@ -1,9 +1,9 @@
 //! `/lire/{id}`: the reader page, and `/lire/{id}/contenu/{path}`: the book's own files, served
 //! one by one to the sandboxed iframe with a policy under which none of their scripts can run.
 
-use super::pages::sign_in_first;
+use super::errors::{PageResult, WebError};
 use super::render::render;
-use super::visit::Visit;
+use super::visit::{SessionViewer, Visit};
 use crate::state::AppState;
 use app::context::Page;
 use app::pages::reader::ReaderView;
@@ -31,33 +31,20 @@ pub struct ReaderQuery {
     q: Option<String>,
 }
 
-async fn refuse(s: &AppState, v: &Visit, e: ReadingError) -> Response {
-    match e {
-        ReadingError::SignInRequired => sign_in_first(v),
-        ReadingError::NotFound => render(s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await,
-        ReadingError::NotEntitled | ReadingError::Forbidden => {
-            render(s, v.ctx(Page::Error { code: ErrorCode::NotEntitled }), StatusCode::FORBIDDEN).await
-        }
-        e => {
-            tracing::error!(error = %e, "reader unavailable");
-            render(s, v.ctx(Page::Error { code: ErrorCode::Internal }), StatusCode::INTERNAL_SERVER_ERROR).await
-        }
-    }
-}
-
-pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<ReaderQuery>) -> Response {
-    let book: Book = match s.reading.readable_book(v.user.as_ref(), &id).await {
-        Ok(b) => b,
-        Err(e) => return refuse(&s, &v, e).await,
-    };
+pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Query(q): Query<ReaderQuery>) -> PageResult {
+    // A book the reader may not open says why in one way: not in their library.
+    let book: Book = s.reading.readable_book(v.user.as_ref(), &id).await.map_err(|e| match e {
+        ReadingError::Forbidden => ReadingError::NotEntitled,
+        e => e,
+    })?;
     if book.format == Format::Pdf {
-        return pdf_page(&s, &v, book, q.page).await;
+        return Ok(pdf_page(&s, &v, book, q.page).await);
     }
-    let opened = match s.open_books.open(&s.catalog, &book).await {
+    let opened = match s.open_books.open(&s.catalog, &book.file_hash).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, book = %book.id, "book cannot be opened");
-            return render(&s, v.ctx(Page::Error { code: ErrorCode::Unreadable }), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return Err(WebError::new(ErrorCode::Unreadable));
         }
     };
     let progress = match &v.user {
@@ -80,10 +67,7 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
     let query = q.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 2).map(|q| q.chars().take(100).collect::<String>());
     let search = match query {
         Some(query) => {
-            if let Err(wait) = s.limiter.check(crate::rate_limit::BOOK_SEARCH, &v.ip) {
-                let e = crate::error::HttpError::rate_limited(wait);
-                return render(&s, v.ctx(Page::Error { code: e.code }), e.status).await;
-            }
+            s.limiter.check(crate::rate_limit::BOOK_SEARCH, &v.ip).map_err(|wait| WebError(crate::error::HttpError::rate_limited(wait)))?;
             // The book's text is extracted once per open book; later searches read nothing.
             let (book_open, needle) = (opened.clone(), query.clone());
             let hits = tokio::task::spawn_blocking(move || {
@@ -113,7 +97,7 @@ pub async fn page(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Q
         search,
         assets: s.reader_assets.clone(),
     };
-    render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await
+    Ok(render(&s, v.ctx(Page::Reader { view: Box::new(view) }), StatusCode::OK).await)
 }
 
 /// The PDF reader: the page to open at (asked for, saved, or the first), the furthest reached.
@@ -169,7 +153,7 @@ fn missing() -> Response {
 
 /// Every answer to the frame, errors included, may be framed by the reader and runs nothing:
 /// otherwise a missing part would show the browser's blocked-frame page instead of a message.
-pub async fn content(state: State<AppState>, v: Visit, path: Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn content(state: State<AppState>, v: SessionViewer, path: Path<(String, String)>, headers: HeaderMap) -> Response {
     let mut res = content_inner(state, v, path, headers).await;
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_POLICY));
@@ -177,14 +161,19 @@ pub async fn content(state: State<AppState>, v: Visit, path: Path<(String, Strin
     res
 }
 
-async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
-    let book = match s.reading.readable_book(v.user.as_ref(), &id).await {
+async fn content_inner(
+    State(s): State<AppState>,
+    SessionViewer(viewer): SessionViewer,
+    Path((id, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let book = match s.reading.readable_file(viewer.as_deref(), &id).await {
         Ok(b) => b,
         Err(ReadingError::SignInRequired) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(ReadingError::NotEntitled) | Err(ReadingError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(ReadingError::NotFound) => return missing(),
         Err(e) => {
-            tracing::error!(error = %e, "book content unavailable");
+            crate::error::HttpError::from(e).log();
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
@@ -194,7 +183,7 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
         &book.file_hash[..16.min(book.file_hash.len())],
         domain::files::content_hash(path.as_bytes()).get(..12).unwrap_or("")
     );
-    let opened = match s.open_books.open(&s.catalog, &book).await {
+    let opened = match s.open_books.open(&s.catalog, &book.file_hash).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, "book cannot be opened");
@@ -226,7 +215,7 @@ async fn content_inner(State(s): State<AppState>, v: Visit, Path((id, path)): Pa
     let h = res.headers_mut();
     // A free book's parts are the same for everyone; a paid book's are revalidated at each use
     // so the next account on a shared phone meets the entitlement check, not the HTTP cache.
-    let cache = if book.is_free() { "private, max-age=31536000, immutable" } else { super::files::ENTITLED };
+    let cache = if book.free { "private, max-age=31536000, immutable" } else { super::files::ENTITLED };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);

@@ -99,20 +99,41 @@ pub fn request_language(headers: &HeaderMap) -> Language {
         .unwrap_or_default()
 }
 
+/// The account id signed in on `session`, if its sign-in is still within its lifetime (an
+/// expired one is ended here).
+pub async fn session_user(session: &Session) -> Option<String> {
+    let user_id: Option<String> = session.get(USER_ID).await.ok().flatten();
+    user_id.as_ref()?;
+    let signed_in: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
+    if !session_within_lifetime(signed_in, domain::clock::now_ms()) {
+        let _ = session.flush().await;
+        return None;
+    }
+    user_id
+}
+
+/// Who asks for one of a book's files (a part, a range of the file), without loading the
+/// account: those come by the hundred, and the access check reads the account's role in its
+/// own single statement (`ReadingService::readable_file`).
+pub struct SessionViewer(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionViewer {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let session = Session::from_request_parts(parts, state).await.map_err(|e| (e.0, e.1).into_response())?;
+        Ok(Self(session_user(&session).await))
+    }
+}
+
 impl FromRequestParts<AppState> for Visit {
     type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
         let session = Session::from_request_parts(parts, state).await.map_err(|e| (e.0, e.1).into_response())?;
-        let mut user_id: Option<String> = session.get(USER_ID).await.ok().flatten();
-        if user_id.is_some() {
-            let signed_in: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
-            if !session_within_lifetime(signed_in, domain::clock::now_ms()) {
-                let _ = session.flush().await;
-                user_id = None;
-            }
-        }
+        let user_id = session_user(&session).await;
         // An account that is gone ends its session; a database that does not answer does not
         // (the visitor is told to try again, still signed in once it is back).
         let mut unavailable = false;
@@ -149,6 +170,9 @@ impl FromRequestParts<AppState> for Visit {
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
         let ip = client_ip(parts, state.config.trusted_proxies);
         let visit = Self { session, user, lang, theme, path, ip, flash };
+        if let Some(seen) = parts.extensions.get::<super::errors::Seen>() {
+            seen.record(visit.ctx(Page::NotFound));
+        }
         if unavailable {
             let page = visit.ctx(Page::Error { code: domain::ErrorCode::Internal });
             return Err(super::render::render(state, page, StatusCode::SERVICE_UNAVAILABLE).await);

@@ -12,18 +12,81 @@ use domain::account::{Role, User};
 use domain::catalog::{Book, BookFilter, BookStatus, CatalogError, Format, ImportOutcome, Listed, Listing, MetadataForm, Money, Sort};
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::validation::Language;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-fn book_json(book: &Book) -> Value {
-    let mut v = serde_json::to_value(book).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("coverUrl".into(), book.cover_hash.as_ref().map(|h| json!(format!("/files/covers/{h}"))).unwrap_or(Value::Null));
-        map.insert("isFree".into(), json!(book.is_free()));
-        // Answers 401/403 to those not entitled; honours Range.
-        map.insert("fileUrl".into(), json!(book.file_url()));
+/// A book as the API shows it: the domain's fields (camelCase), and where to get its cover and
+/// file (the file answers 401/403 to those not entitled, and honours Range).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BookJson<'a> {
+    #[serde(flatten)]
+    book: &'a Book,
+    cover_url: Option<String>,
+    is_free: bool,
+    file_url: String,
+}
+
+fn book_json(book: &Book) -> BookJson<'_> {
+    BookJson {
+        book,
+        cover_url: book.cover_hash.as_ref().map(|h| format!("/files/covers/{h}")),
+        is_free: book.is_free(),
+        file_url: book.file_url(),
     }
-    v
+}
+
+/// Where a page of a list is.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pagination {
+    page: u32,
+    limit: u32,
+    total: u64,
+    total_pages: u64,
+}
+
+impl Pagination {
+    fn new(page: u32, limit: u32, total: u64) -> Self {
+        Self { page, limit, total, total_pages: total.div_ceil(u64::from(limit.max(1))) }
+    }
+}
+
+#[derive(Serialize)]
+struct BookList<'a> {
+    books: Vec<BookJson<'a>>,
+    pagination: Pagination,
+}
+
+/// An author, publisher or category in the API's lists.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// Authors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    biography: Option<&'a str>,
+    /// Authors (`null` without a photo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    photo_url: Option<Option<String>>,
+    /// Categories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slug: Option<&'a str>,
+    /// Categories (`null` at the top of the tree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_id: Option<Option<&'a str>>,
+    book_count: u64,
+}
+
+fn entry_json(kind: Listing, e: &Listed) -> EntryJson<'_> {
+    let base = EntryJson { id: &e.id, name: &e.name, biography: None, photo_url: None, slug: None, parent_id: None, book_count: e.books };
+    match kind {
+        Listing::Authors => {
+            EntryJson { biography: Some(&e.detail), photo_url: Some(e.photo.as_ref().map(|h| format!("/files/covers/{h}/320"))), ..base }
+        }
+        Listing::Categories => EntryJson { slug: Some(&e.detail), parent_id: Some(e.parent_id.as_deref()), ..base },
+        Listing::Publishers => base,
+    }
 }
 
 fn catalog_error(e: CatalogError, lang: Language) -> ApiError {
@@ -128,12 +191,7 @@ pub async fn list(
             (result.books, result.total)
         }
     };
-    let total_pages = total.div_ceil(limit as u64);
-    Ok(Json(json!({
-        "books": books.iter().map(book_json).collect::<Vec<_>>(),
-        "pagination": { "page": page, "limit": limit, "total": total, "totalPages": total_pages },
-    }))
-    .into_response())
+    Ok(Json(BookList { books: books.iter().map(book_json).collect(), pagination: Pagination::new(page, limit, total) }).into_response())
 }
 
 pub async fn detail(State(s): State<AppState>, Lang(lang): Lang, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -178,18 +236,30 @@ pub async fn search(
     };
     let offset = ((u64::from(page) - 1) * u64::from(limit)) as usize;
     let found = s.catalog.search(query.trim(), &filter, offset, limit as usize).await.map_err(|e| catalog_error(e, lang))?;
-    let pairs = |v: &[(String, u64)]| v.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
-    Ok(Json(json!({
-        "books": found.books.iter().map(book_json).collect::<Vec<_>>(),
-        "facets": {
-            "language": pairs(&found.facets.language),
-            "format": pairs(&found.facets.format),
-            "free": pairs(&found.facets.free),
-            "category": pairs(&found.facets.category),
-        },
-        "total": found.total,
-    }))
-    .into_response())
+    let counts = |v: &[(String, u64)]| v.iter().cloned().collect::<std::collections::BTreeMap<String, u64>>();
+    let facets = Facets {
+        language: counts(&found.facets.language),
+        format: counts(&found.facets.format),
+        free: counts(&found.facets.free),
+        category: counts(&found.facets.category),
+    };
+    Ok(Json(Found { books: found.books.iter().map(book_json).collect(), facets, total: found.total }).into_response())
+}
+
+/// How many books of a search fall under each value of a filter.
+#[derive(Serialize)]
+struct Facets {
+    language: std::collections::BTreeMap<String, u64>,
+    format: std::collections::BTreeMap<String, u64>,
+    free: std::collections::BTreeMap<String, u64>,
+    category: std::collections::BTreeMap<String, u64>,
+}
+
+#[derive(Serialize)]
+struct Found<'a> {
+    books: Vec<BookJson<'a>>,
+    facets: Facets,
+    total: u64,
 }
 
 #[derive(Deserialize)]
@@ -217,11 +287,16 @@ pub async fn suggest(
     } else {
         s.catalog.search(query, &Default::default(), 0, 6).await.map_err(|e| catalog_error(e, lang))?.books
     };
-    let suggestions: Vec<Value> = books
+    let suggestions = books
         .iter()
-        .map(|b| json!({ "id": b.id, "title": b.title, "authors": b.author_names(), "href": format!("/livres/{}", b.id) }))
+        .map(|b| domain::wire::Suggestion {
+            id: b.id.clone(),
+            title: b.title.clone(),
+            authors: b.author_names(),
+            href: format!("/livres/{}", b.id),
+        })
         .collect();
-    let mut res = Json(json!({ "suggestions": suggestions })).into_response();
+    let mut res = Json(domain::wire::Suggestions { suggestions }).into_response();
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
     Ok(res)
 }
@@ -374,42 +449,32 @@ pub struct PageQuery {
     limit: Option<String>,
 }
 
-async fn listing(
-    s: &AppState,
-    lang: Language,
-    q: PageQuery,
-    kind: Listing,
-    key: &str,
-    shape: fn(&Listed) -> Value,
-) -> Result<Response, ApiError> {
+async fn listing(s: &AppState, lang: Language, q: PageQuery, kind: Listing) -> Result<Response, ApiError> {
     let (page, limit) = paging(q.page.as_deref(), q.limit.as_deref(), lang)?;
     let (list, total) = s.catalog.listing(kind, page, limit).await.map_err(|e| catalog_error(e, lang))?;
-    Ok(Json(json!({
-        key: list.iter().map(shape).collect::<Vec<_>>(),
-        "pagination": { "page": page, "limit": limit, "total": total, "totalPages": total.div_ceil(u64::from(limit)) },
-    }))
-    .into_response())
+    let key = match kind {
+        Listing::Authors => "authors",
+        Listing::Publishers => "publishers",
+        Listing::Categories => "categories",
+    };
+    let entries: Vec<EntryJson> = list.iter().map(|e| entry_json(kind, e)).collect();
+    let mut body = serde_json::Map::new();
+    body.insert(key.into(), serde_json::to_value(entries).unwrap_or_default());
+    body.insert("pagination".into(), serde_json::to_value(Pagination::new(page, limit, total)).unwrap_or_default());
+    Ok(Json(body).into_response())
 }
 
 /// `GET /catalog/authors/`: authors with published books, by name.
 pub async fn authors(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    listing(&s, lang, q, Listing::Authors, "authors", |a| json!({ "id": a.id, "name": a.name, "biography": a.detail, "photoUrl": a.photo.as_ref().map(|h| format!("/files/covers/{h}/320")), "bookCount": a.books })).await
+    listing(&s, lang, q, Listing::Authors).await
 }
 
 /// `GET /catalog/publishers/`: publishers with published books, by name.
 pub async fn publishers(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    listing(&s, lang, q, Listing::Publishers, "publishers", |p| json!({ "id": p.id, "name": p.name, "bookCount": p.books })).await
+    listing(&s, lang, q, Listing::Publishers).await
 }
 
 /// `GET /catalog/categories/`: the category tree (each with its `parentId`), by name.
 pub async fn categories(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    listing(
-        &s,
-        lang,
-        q,
-        Listing::Categories,
-        "categories",
-        |c| json!({ "id": c.id, "name": c.name, "slug": c.detail, "parentId": c.parent_id, "bookCount": c.books }),
-    )
-    .await
+    listing(&s, lang, q, Listing::Categories).await
 }

@@ -32,6 +32,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The one log line of a failed call (see the policy in `crate::error`).
+        self.error.log();
         let t = texts(self.lang);
         let e = &self.error;
         let mut message = error_text(t, e.code, e.retry_after);
@@ -99,10 +101,7 @@ impl FromRequestParts<AppState> for Bearer {
         })?;
         // A store error is ours (500), never the client's token: it must not throw it away.
         let user = state.accounts.user_for_access(&claims.sub, &claims.fam).await.map_err(|e| match e {
-            AccountError::Store(e) => {
-                tracing::error!(error = %e, "access token not checked: database unavailable");
-                refuse(ErrorCode::Internal)
-            }
+            AccountError::Store(_) => ApiError::new(e, lang),
             _ => refuse(ErrorCode::InvalidToken),
         })?;
         Ok(Bearer(user))

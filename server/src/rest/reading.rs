@@ -16,7 +16,6 @@ use domain::account::User;
 use domain::catalog::Format;
 use domain::error::{ErrorCode, FieldError, Reason};
 use domain::reading::{Annotation, AnnotationInput, Progress, ProgressUpdate, ReadingStats, SessionInput};
-use serde_json::{json, Value};
 use tower_sessions::Session;
 
 /// The signed-in reader: by bearer token, or by the web session for same-origin requests.
@@ -42,10 +41,7 @@ impl FromRequestParts<AppState> for ReaderAuth {
         let id = id.ok_or_else(|| refuse(ErrorCode::Unauthenticated))?;
         let user = state.accounts.user(&id).await.map_err(|e| match e {
             domain::account::AccountError::NotFound => refuse(ErrorCode::Unauthenticated),
-            e => {
-                tracing::error!(error = %e, "session's account not loaded: database unavailable");
-                refuse(ErrorCode::Internal)
-            }
+            e => ApiError::new(e, lang),
         })?;
         // A write this device kept while offline names its account: never apply it to another.
         if let Some(meant) = parts.headers.get("x-coko-user").and_then(|v| v.to_str().ok()) {
@@ -97,7 +93,7 @@ pub async fn annotations(
     Lang(lang): Lang,
     ReaderAuth(user): ReaderAuth,
     Query(q): Query<BookQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<reader::wire::Notes>, ApiError> {
     if q.book.trim().is_empty() {
         return Err(ApiError::new(
             HttpError { fields: vec![FieldError::new("book", Reason::Required)], ..HttpError::new(ErrorCode::ValidationError) },
@@ -105,7 +101,7 @@ pub async fn annotations(
         ));
     }
     let (_, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
-    Ok(Json(json!({ "annotations": list })))
+    Ok(Json(reader::wire::Notes { annotations: list.iter().map(Annotation::to_wire).collect() }))
 }
 
 /// `POST /reading/annotations/`: 201 with the new annotation, or 200 with the stored one when
@@ -118,7 +114,7 @@ pub async fn annotate(
 ) -> Result<Response, ApiError> {
     let (a, created) = s.reading.annotate(&user, &input).await.map_err(|e| ApiError::new(e, lang))?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(a)).into_response())
+    Ok((status, Json(a.to_wire())).into_response())
 }
 
 /// `PUT /reading/annotations/{id}/`
@@ -128,8 +124,8 @@ pub async fn edit_annotation(
     ReaderAuth(user): ReaderAuth,
     Path(id): Path<String>,
     Body(input): Body<AnnotationInput>,
-) -> Result<Json<Annotation>, ApiError> {
-    s.reading.edit_annotation(&user, &id, &input).await.map(Json).map_err(|e| ApiError::new(e, lang))
+) -> Result<Json<reader::wire::Note>, ApiError> {
+    s.reading.edit_annotation(&user, &id, &input).await.map(|a| Json(a.to_wire())).map_err(|e| ApiError::new(e, lang))
 }
 
 /// `DELETE /reading/annotations/{id}/`: 204.
@@ -178,7 +174,7 @@ pub async fn export(
     };
     let (book, list) = s.reading.annotations(&user, q.book.trim()).await.map_err(|e| ApiError::new(e, lang))?;
     // Chapter names come from an EPUB's contents; a PDF's notes are headed by page.
-    let opened = if book.format == Format::Epub { s.open_books.open(&s.catalog, &book).await.ok() } else { None };
+    let opened = if book.format == Format::Epub { s.open_books.open(&s.catalog, &book.file_hash).await.ok() } else { None };
     let t = app::i18n::texts(lang);
     let items: Vec<(String, Annotation)> =
         list.into_iter().map(|a| (chapter_of(opened.as_ref().map(|o| &o.publication), &a, t.export_part, t.pdf_page_label), a)).collect();
