@@ -9,21 +9,14 @@
 //! Hausa…), `french` (one for 0 and 1, many for millions), `arabic` (zero, one, two, few, many,
 //! other), `other` (no plural: Wolof, Yorùbá…); see `i18n::PluralRule` for how each picks a form.
 
-use std::collections::{BTreeMap, BTreeSet};
+#[path = "src/locale_check.rs"]
+mod locale_check;
+
+use locale_check::{check, parse, Locale, Text};
 use std::fmt::Write as _;
 use std::path::Path;
 
 const FORMS: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
-
-fn rule_forms(rule: &str) -> Option<&'static [&'static str]> {
-    Some(match rule {
-        "one-other" => &["one", "other"],
-        "french" => &["one", "many", "other"],
-        "arabic" => &["zero", "one", "two", "few", "many", "other"],
-        "other" => &["other"],
-        _ => return None,
-    })
-}
 
 fn rule_variant(rule: &str) -> &'static str {
     match rule {
@@ -31,132 +24,6 @@ fn rule_variant(rule: &str) -> &'static str {
         "french" => "French",
         "arabic" => "Arabic",
         _ => "Other",
-    }
-}
-
-enum Text {
-    Plain(String),
-    Plural(BTreeMap<String, String>),
-}
-
-struct Locale {
-    code: String,
-    rule: String,
-    /// In the file's order.
-    keys: Vec<String>,
-    texts: BTreeMap<String, Text>,
-}
-
-fn placeholders(s: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
-        out.insert(rest[open + 1..open + close].to_owned());
-        rest = &rest[open + close + 1..];
-    }
-    out
-}
-
-fn parse(code: &str, text: &str, errors: &mut Vec<String>) -> Locale {
-    let mut locale = Locale { code: code.to_owned(), rule: String::new(), keys: Vec::new(), texts: BTreeMap::new() };
-    for (n, line) in text.lines().enumerate() {
-        let at = format!("locales/{code}.txt:{}", n + 1);
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            errors.push(format!("{at}: expected `key = text`"));
-            continue;
-        };
-        let (key, value) = (key.trim(), value.trim().to_owned());
-        if key == "@plural" {
-            if rule_forms(&value).is_none() {
-                errors.push(format!("{at}: unknown plural rule `{value}` (one-other, french, arabic, other)"));
-            }
-            locale.rule = value;
-            continue;
-        }
-        let (name, form) = match key.split_once('[') {
-            Some((name, form)) => (name, Some(form.trim_end_matches(']'))),
-            None => (key, None),
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            errors.push(format!("{at}: a key is lower-case letters, digits and `_`: `{name}`"));
-            continue;
-        }
-        if value.is_empty() {
-            errors.push(format!("{at}: `{key}` has no text"));
-        }
-        match (form, locale.texts.get_mut(name)) {
-            (None, None) => {
-                locale.keys.push(name.to_owned());
-                locale.texts.insert(name.to_owned(), Text::Plain(value));
-            }
-            (Some(form), None) => {
-                locale.keys.push(name.to_owned());
-                locale.texts.insert(name.to_owned(), Text::Plural(BTreeMap::from([(form.to_owned(), value)])));
-            }
-            (Some(form), Some(Text::Plural(forms))) => {
-                if forms.insert(form.to_owned(), value).is_some() {
-                    errors.push(format!("{at}: `{key}` is given twice"));
-                }
-            }
-            _ => errors.push(format!("{at}: `{name}` is given twice")),
-        }
-    }
-    if locale.rule.is_empty() {
-        errors.push(format!("locales/{code}.txt: no `@plural = …` line"));
-    }
-    locale
-}
-
-/// Everything wrong with `locale` next to the reference.
-fn check(locale: &Locale, reference: &Locale, errors: &mut Vec<String>) {
-    let file = format!("locales/{}.txt", locale.code);
-    let wanted: BTreeSet<&str> = rule_forms(&locale.rule).unwrap_or(&[]).iter().copied().collect();
-    for key in &reference.keys {
-        let Some(text) = locale.texts.get(key) else {
-            errors.push(format!("{file}: `{key}` is missing"));
-            continue;
-        };
-        match (&reference.texts[key], text) {
-            (Text::Plain(r), Text::Plain(t)) => {
-                if placeholders(r) != placeholders(t) {
-                    errors.push(format!("{file}: `{key}` has placeholders {:?}, fr.txt has {:?}", placeholders(t), placeholders(r)));
-                }
-            }
-            (Text::Plural(r), Text::Plural(forms)) => {
-                let given: BTreeSet<&str> = forms.keys().map(String::as_str).collect();
-                for form in wanted.difference(&given) {
-                    errors.push(format!("{file}: `{key}[{form}]` is missing (rule {})", locale.rule));
-                }
-                for form in given.difference(&wanted) {
-                    errors.push(format!("{file}: `{key}[{form}]` is not a form of rule {}", locale.rule));
-                }
-                // Every form says the same things; only the count may be spelled out in words.
-                let mut expected = placeholders(&r["other"]);
-                expected.remove("n");
-                for (form, t) in forms {
-                    let mut got = placeholders(t);
-                    let counted = got.remove("n");
-                    if got != expected {
-                        errors.push(format!("{file}: `{key}[{form}]` has placeholders {got:?}, fr.txt has {expected:?} (besides {{n}})"));
-                    }
-                    if form == "other" && !counted {
-                        errors.push(format!("{file}: `{key}[other]` must show the count: {{n}}"));
-                    }
-                }
-            }
-            (Text::Plain(_), Text::Plural(_)) => errors.push(format!("{file}: `{key}` is a count here, a plain text in fr.txt")),
-            (Text::Plural(_), Text::Plain(_)) => errors.push(format!("{file}: `{key}` is a count in fr.txt: give its plural forms")),
-        }
-    }
-    for key in &locale.keys {
-        if !reference.texts.contains_key(key) {
-            errors.push(format!("{file}: `{key}` is not in fr.txt"));
-        }
     }
 }
 

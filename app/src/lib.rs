@@ -5,6 +5,9 @@
 pub mod components;
 pub mod context;
 pub mod i18n;
+// The locale files' checker, run by build.rs; compiled here only for its tests.
+#[cfg(test)]
+mod locale_check;
 pub mod pages;
 
 use components::layout::Layout;

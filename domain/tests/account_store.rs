@@ -50,7 +50,7 @@ backend_test!(profile_role_password_and_verification_updates, |db: support::Test
         country: "ML".into(),
         language: "en".into(),
         avatar_url: Some("https://img.example/m.png".into()),
-        preferences: Preferences { theme: Theme::Dark, reader_font_size: 140, notify_email: false, notify_sms: true, notify_push: true },
+        preferences: Preferences { theme: Theme::Dark, notify_email: false, notify_sms: true, notify_push: true },
     };
     assert!(in_tx!(s, update_profile(&u.id, &profile, 1)).unwrap());
     assert!(in_tx!(s, set_role(&u.id, Role::Editor, 2)).unwrap());
@@ -204,8 +204,10 @@ backend_test!(account_commands_write_rows_audit_and_event_together_or_nothing, |
     let token = accounts.issue_refresh_token(&awa.id).await.unwrap();
     store.create_session("other-phone", Some(&awa.id), b"{}", i64::MAX / 2).await.unwrap();
     store.create_session("this-laptop", Some(&awa.id), b"{}", i64::MAX / 2).await.unwrap();
-    accounts.change_password(&awa.id, "first long secret", "second long secret", Some("this-laptop")).await.unwrap();
+    accounts.change_password(&awa.id, "first long secret", "second long secret", Some("this-laptop"), "41.82.7.9").await.unwrap();
     assert_eq!(actions().await, vec![AuditAction::AccountCreated, AuditAction::PasswordChanged], "{}", db.label);
+    let log = store.audit_log(&Default::default(), None, 1).await.unwrap();
+    assert_eq!(log[0].ip, "41.82.7.9", "{}: a reader's own command is journaled with their address", db.label);
     assert_eq!(events().await, 2, "{}: password_changed", db.label);
     assert!(store.load_session("other-phone", 0).await.unwrap().is_none(), "{}", db.label);
     assert!(store.load_session("this-laptop", 0).await.unwrap().is_some(), "{}: the asking session stays", db.label);
@@ -213,8 +215,8 @@ backend_test!(account_commands_write_rows_audit_and_event_together_or_nothing, |
 
     // A profile edit is audited with what changed; an edit that changes nothing writes nothing.
     let renamed = ProfileChanges { name: Some("Awa N. Diop".into()), ..Default::default() };
-    assert_eq!(accounts.update_profile(&awa.id, renamed.clone()).await.unwrap().name, "Awa N. Diop");
-    accounts.update_profile(&awa.id, renamed).await.unwrap();
+    assert_eq!(accounts.update_profile(&awa.id, renamed.clone(), "41.82.7.9").await.unwrap().name, "Awa N. Diop");
+    accounts.update_profile(&awa.id, renamed, "41.82.7.9").await.unwrap();
     let log = store.audit_log(&Default::default(), None, 1).await.unwrap();
     assert_eq!(log[0].action, AuditAction::ProfileChanged, "{}", db.label);
     let (before, after) = (log[0].before.as_deref().unwrap(), log[0].after.as_deref().unwrap());
@@ -226,13 +228,16 @@ backend_test!(account_commands_write_rows_audit_and_event_together_or_nothing, |
     // When the audit line cannot be written, nothing of the command stays.
     support::break_the_audit_journal(&db).await;
     let token = accounts.issue_refresh_token(&awa.id).await.unwrap();
-    assert!(accounts.change_password(&awa.id, "second long secret", "third long secret", None).await.is_err());
+    assert!(accounts.change_password(&awa.id, "second long secret", "third long secret", None, "41.82.7.9").await.is_err());
     assert!(accounts.login("awa@example.sn", "second long secret").await.is_ok(), "{}: the password is unchanged", db.label);
     assert!(store.load_session("this-laptop", 0).await.unwrap().is_some(), "{}: no session ended", db.label);
     assert!(accounts.rotate_refresh_token(&token.raw).await.is_ok(), "{}: no token revoked", db.label);
     assert!(accounts.set_role(&Actor::system(Role::Admin), &awa.id, "reader").await.is_err());
     assert_eq!(accounts.user(&awa.id).await.unwrap().role, Role::Editor, "{}: the role is unchanged", db.label);
-    assert!(accounts.update_profile(&awa.id, ProfileChanges { country: Some("ML".into()), ..Default::default() }).await.is_err());
+    assert!(accounts
+        .update_profile(&awa.id, ProfileChanges { country: Some("ML".into()), ..Default::default() }, "41.82.7.9")
+        .await
+        .is_err());
     assert_eq!(accounts.user(&awa.id).await.unwrap().country, "SN", "{}", db.label);
     assert_eq!(events().await, 4, "{}: no event of what did not happen", db.label);
     db

@@ -126,6 +126,12 @@ async fn main() {
         }
     })
     .await;
+    // Related books on a book's page: the first view asks the store, the next ones (within a
+    // few seconds, while the catalogue is unchanged) do not.
+    let shown = catalog.book(&ids[0], None).await.unwrap();
+    let (_, related_first) = counted(catalog.related(&shown, 6)).await;
+    let (_, related_again) = counted(catalog.related(&shown, 6)).await;
+
     // One part of a paid book the reader was granted: the old check loaded the account, then
     // the whole book (with its authors and categories) and the entitlement.
     let paid = ids[1].clone();
@@ -137,14 +143,19 @@ async fn main() {
     let (_, after_part) = counted(async { reading.readable_file(Some(&reader.id), &paid).await.unwrap() }).await;
 
     // The real download on a running server: `/lire/{id}/hors-ligne` lists the parts, each is
-    // then fetched as the service worker does.
-    let (parts, per_download) = http_download(&dir, &store, &paid).await;
+    // then fetched as the service worker does. A long book of the corpus (Moby-Dick, paid).
+    let corpus = std::env::var("COKO_CORPUS").unwrap_or_else(|_| "../shared/corpus".into());
+    let moby = std::fs::read(format!("{corpus}/epub/moby-dick.epub")).expect("the corpus (COKO_CORPUS) has moby-dick.epub");
+    let ImportOutcome::Created(long) = catalog.import(&moby, "moby-dick.epub", true).await.unwrap() else { panic!("imported") };
+    catalog.edit(&editor, &long.id, BookStatus::Published, Money::xof(2000), false).await.unwrap();
+    let (parts, per_download) = http_download(&dir, &store, &long.id).await;
 
     println!("| path | books | statements before | statements now |");
     println!("|---|---|---|---|");
     println!("| search page (`{query}`) | {hits} | {before_search} | {after_search} |");
     println!("| suggestion (6 at most) | {suggested} | {before_suggest} | {after_suggest} |");
     println!("| Ma bibliothèque | {shelf} on the shelves | {before_library} | {after_library} |");
+    println!("| related books on a book page (next views) | 1 | {related_first} | {related_again} |");
     println!("| one part of a book (access check) | 1 | {before_part} | {after_part} |");
     println!(
         "| offline download over HTTP ({parts} parts, session included) | 1 | {} (estimated: {parts} × {}) | {per_download} |",

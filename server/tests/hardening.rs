@@ -205,7 +205,7 @@ async fn access_to_a_paid_book_by_email_reaches_only_verified_accounts() {
 
         // Once the owner of the mailbox confirms it, the grant goes through.
         let token = app.mailed_token("fatou@coko.test", "/verifier-email").await;
-        app.state.accounts.verify_email(&token).await.unwrap();
+        app.state.accounts.verify_email(&token, "127.0.0.1").await.unwrap();
         let res = editor.post(&grant).form(&[("email", "fatou@coko.test")]).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert!(app.state.store.is_entitled(&squatter.id, &paid.id).await.unwrap());

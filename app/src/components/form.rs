@@ -27,7 +27,6 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "livres" => t.bulk_selection,
         "action" => t.bulk_action,
         "avatar_url" => t.avatar_label,
-        "reader_font_size" => t.font_size_label,
         "theme" => t.theme_label,
         "current_password" => t.current_password_label,
         "new_password" => t.new_password_label,

@@ -27,9 +27,8 @@ pub fn ProfilePage() -> impl IntoView {
     let language = val("language", user.language.as_str().to_owned());
     let avatar = val("avatar_url", user.avatar_url.clone().unwrap_or_default());
     let theme = val("theme", p.theme.as_str().to_owned());
-    let font = val("reader_font_size", p.reader_font_size.to_string());
-    let (name_err, country_err, language_err, avatar_err, theme_err, font_err) =
-        (err("name"), err("country"), err("language"), err("avatar_url"), err("theme"), err("reader_font_size"));
+    let (name_err, country_err, language_err, avatar_err, theme_err) =
+        (err("name"), err("country"), err("language"), err("avatar_url"), err("theme"));
     let theme_options = Theme::ALL.into_iter().map(|th| (th.as_str().to_owned(), theme_label(t, th).to_owned())).collect::<Vec<_>>();
     let checkbox = |name: &'static str, label: &'static str, on: bool| {
         view! {
@@ -72,7 +71,6 @@ pub fn ProfilePage() -> impl IntoView {
                     <fieldset class=FIELDSET>
                         <legend class=LEGEND>{t.preferences_title}</legend>
                         <Select t=t name="theme" label=t.theme_label options=theme_options selected=theme error=theme_err/>
-                        <Field t=t name="reader_font_size" label=t.font_size_label kind="number" value=font extra=("50", "300") error=font_err/>
                     </fieldset>
                     <fieldset class=FIELDSET>
                         <legend class=LEGEND>{t.notify_title}</legend>

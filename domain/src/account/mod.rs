@@ -81,7 +81,6 @@ impl Theme {
 pub struct Preferences {
     pub theme: Theme,
     /// Reader font size in percent of the book's default (50–300).
-    pub reader_font_size: u16,
     pub notify_email: bool,
     pub notify_sms: bool,
     pub notify_push: bool,
@@ -89,7 +88,7 @@ pub struct Preferences {
 
 impl Default for Preferences {
     fn default() -> Self {
-        Self { theme: Theme::System, reader_font_size: 100, notify_email: true, notify_sms: false, notify_push: false }
+        Self { theme: Theme::System, notify_email: true, notify_sms: false, notify_push: false }
     }
 }
 

@@ -132,7 +132,6 @@ pub struct ProfileChanges {
     pub language: Option<String>,
     pub avatar_url: Option<String>,
     pub theme: Option<String>,
-    pub reader_font_size: Option<String>,
     pub notify_email: Option<bool>,
     pub notify_sms: Option<bool>,
     pub notify_push: Option<bool>,
@@ -160,8 +159,10 @@ impl AccountService {
     /// Creates a reader account and mails a verification link from the background. An address
     /// that already has an account answers exactly the same (after the same password hashing),
     /// and its owner is told by mail instead: registration never reveals who has an account.
-    pub async fn register(&self, form: NewAccount) -> Result<(), AccountError> {
-        match self.create_user(None, form, Role::Reader, false).await {
+    /// `ip` is the client's address, for the audit journal (as for every command a reader
+    /// makes on their own account).
+    pub async fn register(&self, form: NewAccount, ip: &str) -> Result<(), AccountError> {
+        match self.create_user(None, ip, form, Role::Reader, false).await {
             Ok(user) => {
                 let service = self.clone();
                 tokio::spawn(async move { service.send_verification(&user).await });
@@ -174,12 +175,12 @@ impl AccountService {
 
     /// An account made by staff or the command line, its address taken as verified.
     pub async fn create_verified(&self, by: &Actor, form: NewAccount, role: Role) -> Result<User, AccountError> {
-        self.create_user(Some(by), form, role, true).await
+        self.create_user(Some(by), &by.ip, form, role, true).await
     }
 
     /// Creates an account in one unit of work: the user, its audit entry (by `by`, or by the
     /// reader who registered) and its event.
-    async fn create_user(&self, by: Option<&Actor>, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
+    async fn create_user(&self, by: Option<&Actor>, ip: &str, form: NewAccount, role: Role, verified: bool) -> Result<User, AccountError> {
         let mut checks = Checks::default();
         let email = checks.take(Email::parse(&form.email));
         let pass = checks.take(Password::parse(&form.password));
@@ -211,7 +212,7 @@ impl AccountService {
         match self.store.insert_user(&mut tx, &user, &hash).await {
             Ok(()) => {
                 let after = serde_json::json!({ "role": user.role.as_str(), "verified": verified, "language": user.language.as_str() });
-                let by = by.cloned().unwrap_or_else(|| Actor::user(&user, ""));
+                let by = by.cloned().unwrap_or_else(|| Actor::user(&user, ip));
                 tx.audit(&AuditEntry::new(&by, AuditAction::AccountCreated, &user.id, &user.email, None, Some(after))).await?;
                 if role != Role::Reader {
                     audit_role(&mut tx, &by, &user, None).await?;
@@ -249,7 +250,7 @@ impl AccountService {
     pub async fn ensure_admin(&self, by: &Actor, form: NewAccount, promote: bool) -> Result<AdminOutcome, AccountError> {
         let email = Email::parse(&form.email).map_err(invalid)?;
         let Some(existing) = self.store.user_by_email(email.as_str()).await? else {
-            return Ok(AdminOutcome::Created(self.create_user(Some(by), form, Role::Admin, true).await?));
+            return Ok(AdminOutcome::Created(self.create_user(Some(by), &by.ip, form, Role::Admin, true).await?));
         };
         let user = existing.user;
         if promote && user.email_verified {
@@ -320,7 +321,7 @@ impl AccountService {
         }
     }
 
-    pub async fn update_profile(&self, id: &str, changes: ProfileChanges) -> Result<User, AccountError> {
+    pub async fn update_profile(&self, id: &str, changes: ProfileChanges, ip: &str) -> Result<User, AccountError> {
         let current = self.user(id).await?;
         let mut checks = Checks::default();
         let name = match changes.name {
@@ -344,12 +345,8 @@ impl AccountService {
             Some(t) => checks.take(Theme::parse(&t).ok_or(FieldError::new("theme", Reason::Unknown))),
             None => Some(current.preferences.theme),
         };
-        let font = match changes.reader_font_size {
-            Some(f) => checks.take(parse_font_size(&f)),
-            None => Some(current.preferences.reader_font_size),
-        };
         checks.finish()?;
-        let (Some(name), Some(country), Some(language), Some(theme), Some(font)) = (name, country, language, theme, font) else {
+        let (Some(name), Some(country), Some(language), Some(theme)) = (name, country, language, theme) else {
             return Err(AccountError::Internal("checked fields missing".into()));
         };
         let p = &current.preferences;
@@ -360,7 +357,6 @@ impl AccountService {
             avatar_url,
             preferences: Preferences {
                 theme,
-                reader_font_size: font,
                 notify_email: changes.notify_email.unwrap_or(p.notify_email),
                 notify_sms: changes.notify_sms.unwrap_or(p.notify_sms),
                 notify_push: changes.notify_push.unwrap_or(p.notify_push),
@@ -374,7 +370,7 @@ impl AccountService {
         let (before_json, after_json) = (profile_json(&current), profile_json(&after));
         if before_json != after_json {
             let entry = AuditEntry::new(
-                &Actor::user(&current, ""),
+                &Actor::user(&current, ip),
                 AuditAction::ProfileChanged,
                 id,
                 &current.email,
@@ -390,7 +386,14 @@ impl AccountService {
 
     /// Changes the password after checking the current one, then ends every other session and
     /// refresh token of the user. `keep_session` is the web session that asked, if any.
-    pub async fn change_password(&self, id: &str, current: &str, new: &str, keep_session: Option<&str>) -> Result<(), AccountError> {
+    pub async fn change_password(
+        &self,
+        id: &str,
+        current: &str,
+        new: &str,
+        keep_session: Option<&str>,
+        ip: &str,
+    ) -> Result<(), AccountError> {
         let new = Password::parse_field("new_password", new).map_err(invalid)?;
         let rec = self.store.user_by_id(id).await?.ok_or(AccountError::NotFound)?;
         if !password::verify(current.to_owned(), rec.password_hash).await {
@@ -399,7 +402,7 @@ impl AccountService {
         let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
         let mut tx = self.store.begin().await?;
         self.set_password(&mut tx, id, &hash, keep_session).await?;
-        tx.audit(&AuditEntry::new(&Actor::user(&rec.user, ""), AuditAction::PasswordChanged, id, &rec.user.email, None, None)).await?;
+        tx.audit(&AuditEntry::new(&Actor::user(&rec.user, ip), AuditAction::PasswordChanged, id, &rec.user.email, None, None)).await?;
         Ok(tx.commit().await?)
     }
 
@@ -438,24 +441,24 @@ impl AccountService {
     }
 
     /// Spends a verification link: the token and the verified address together.
-    pub async fn verify_email(&self, raw: &str) -> Result<User, AccountError> {
+    pub async fn verify_email(&self, raw: &str, ip: &str) -> Result<User, AccountError> {
         let mut tx = self.store.begin().await?;
         let user_id = self
             .store
             .consume_one_time_token(&mut tx, &tokens::digest(raw.trim()), Purpose::VerifyEmail.as_str(), now_ms())
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        let user = self.mark_verified(&mut tx, &user_id).await?;
+        let user = self.mark_verified(&mut tx, &user_id, ip).await?;
         tx.commit().await?;
         Ok(user)
     }
 
     /// Marks an address verified (once: audited and announced the first time only).
-    async fn mark_verified(&self, tx: &mut Tx, user_id: &str) -> Result<User, AccountError> {
+    async fn mark_verified(&self, tx: &mut Tx, user_id: &str, ip: &str) -> Result<User, AccountError> {
         let before = self.store.user_in(tx, user_id).await?.ok_or(AccountError::NotFound)?.user;
         self.store.mark_email_verified(tx, user_id, now_ms()).await?;
         if !before.email_verified {
-            tx.audit(&AuditEntry::new(&Actor::user(&before, ""), AuditAction::EmailVerified, user_id, &before.email, None, None)).await?;
+            tx.audit(&AuditEntry::new(&Actor::user(&before, ip), AuditAction::EmailVerified, user_id, &before.email, None, None)).await?;
             tx.event(&Event::EmailVerified { user_id: user_id.to_owned() }).await?;
         }
         Ok(User { email_verified: true, ..before })
@@ -497,7 +500,7 @@ impl AccountService {
     }
 
     /// Sets a new password from a reset token; ends all the user's sessions and refresh tokens.
-    pub async fn reset_password(&self, raw: &str, new: &str) -> Result<User, AccountError> {
+    pub async fn reset_password(&self, raw: &str, new: &str, ip: &str) -> Result<User, AccountError> {
         let new = Password::parse_field("password", new).map_err(invalid)?;
         let hash = password::hash(new.expose().to_owned()).await.map_err(AccountError::Internal)?;
         // The token spent, the password, the sessions ended, the address proved: together, so
@@ -510,8 +513,8 @@ impl AccountService {
             .ok_or(AccountError::InvalidToken)?;
         self.set_password(&mut tx, &user_id, &hash, None).await?;
         // Following the link proves the address too.
-        let user = self.mark_verified(&mut tx, &user_id).await?;
-        tx.audit(&AuditEntry::new(&Actor::user(&user, ""), AuditAction::PasswordReset, &user.id, &user.email, None, None)).await?;
+        let user = self.mark_verified(&mut tx, &user_id, ip).await?;
+        tx.audit(&AuditEntry::new(&Actor::user(&user, ip), AuditAction::PasswordReset, &user.id, &user.email, None, None)).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -631,7 +634,7 @@ fn profile_json(u: &User) -> serde_json::Value {
     let p = &u.preferences;
     serde_json::json!({
         "name": u.name, "country": u.country, "language": u.language.as_str(), "avatar_url": u.avatar_url,
-        "theme": p.theme.as_str(), "reader_font_size": p.reader_font_size,
+        "theme": p.theme.as_str(),
         "notify_email": p.notify_email, "notify_sms": p.notify_sms, "notify_push": p.notify_push,
     })
 }
@@ -684,16 +687,5 @@ fn parse_avatar_url(raw: &str) -> Result<String, FieldError> {
         Ok(raw.to_owned())
     } else {
         Err(FieldError::new("avatar_url", Reason::InvalidFormat))
-    }
-}
-
-fn parse_font_size(raw: &str) -> Result<u16, FieldError> {
-    let n: u16 = raw.trim().parse().map_err(|_| FieldError::new("reader_font_size", Reason::InvalidFormat))?;
-    if n < 50 {
-        Err(FieldError::new("reader_font_size", Reason::TooShort))
-    } else if n > 300 {
-        Err(FieldError::new("reader_font_size", Reason::TooLong))
-    } else {
-        Ok(n)
     }
 }

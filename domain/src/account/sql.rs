@@ -12,14 +12,13 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub const USER_COLUMNS: &str = "id, email, password_hash, name, country, language, avatar_url, role, \
-    email_verified_at, theme, reader_font_size, notify_email, notify_sms, notify_push, created_at";
+    email_verified_at, theme, notify_email, notify_sms, notify_push, created_at";
 
 pub fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
     let role: String = r.try_get("role")?;
     let language: String = r.try_get("language")?;
     let theme: String = r.try_get("theme")?;
     let verified: Option<i64> = r.try_get("email_verified_at")?;
-    let font: i64 = r.try_get("reader_font_size")?;
     let user = User {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
@@ -31,7 +30,6 @@ pub fn user_from_row(r: &AnyRow) -> StoreResult<UserRecord> {
         email_verified: verified.is_some(),
         preferences: Preferences {
             theme: Theme::parse(&theme).unwrap_or_default(),
-            reader_font_size: font.clamp(50, 300) as u16,
             notify_email: flag(r, "notify_email")?,
             notify_sms: flag(r, "notify_sms")?,
             notify_push: flag(r, "notify_push")?,
@@ -56,8 +54,8 @@ impl AccountStore for SqlStore {
         let created = user.created_at.timestamp_millis();
         sqlx::query(
             "INSERT INTO users (id, email, password_hash, name, country, language, avatar_url, role, \
-             email_verified_at, theme, reader_font_size, notify_email, notify_sms, notify_push, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+             email_verified_at, theme, notify_email, notify_sms, notify_push, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
         )
         .bind(&user.id)
         .bind(&user.email)
@@ -69,7 +67,6 @@ impl AccountStore for SqlStore {
         .bind(user.role.as_str())
         .bind(if user.email_verified { Some(created) } else { None })
         .bind(p.theme.as_str())
-        .bind(p.reader_font_size as i64)
         .bind(p.notify_email)
         .bind(p.notify_sms)
         .bind(p.notify_push)
@@ -98,7 +95,7 @@ impl AccountStore for SqlStore {
         let prefs = &p.preferences;
         let done = sqlx::query(
             "UPDATE users SET name = $2, country = $3, language = $4, avatar_url = $5, theme = $6, \
-             reader_font_size = $7, notify_email = $8, notify_sms = $9, notify_push = $10, updated_at = $11 \
+             notify_email = $7, notify_sms = $8, notify_push = $9, updated_at = $10 \
              WHERE id = $1",
         )
         .bind(id)
@@ -107,7 +104,6 @@ impl AccountStore for SqlStore {
         .bind(&p.language)
         .bind(p.avatar_url.clone())
         .bind(prefs.theme.as_str())
-        .bind(prefs.reader_font_size as i64)
         .bind(prefs.notify_email)
         .bind(prefs.notify_sms)
         .bind(prefs.notify_push)

@@ -55,6 +55,8 @@ pub struct CatalogService {
     listings: Arc<Memo<ListingKey, ListingPage>>,
     /// The primary language subtags of the books (published only, or all).
     languages: Arc<Memo<bool, Vec<String>>>,
+    /// Books related to a book (its page shows them on every view): by book id and limit.
+    related: Arc<Memo<(String, usize), Vec<Book>>>,
 }
 
 /// A listing page asked for: kind, offset, limit.
@@ -77,6 +79,7 @@ impl CatalogService {
             counts: Arc::default(),
             listings: Arc::default(),
             languages: Arc::default(),
+            related: Arc::default(),
         }
     }
 
@@ -101,6 +104,7 @@ impl CatalogService {
         self.counts.forget();
         self.listings.forget();
         self.languages.forget();
+        self.related.forget();
     }
 
     /// How many books match (kept a few seconds: every catalogue page asks).
@@ -312,8 +316,13 @@ impl CatalogService {
         Ok((super::Listed { books: page.total, ..entry }, page))
     }
 
-    /// Books related to `book`: by the same authors first, then in the same categories.
+    /// Books related to `book`: by the same authors first, then in the same categories (kept a
+    /// few seconds, like the counts: every view of a book's page asks).
     pub async fn related(&self, book: &Book, limit: usize) -> Result<Vec<Book>, CatalogError> {
+        Ok(self.related.get_or_try((book.id.clone(), limit), self.find_related(book, limit)).await?)
+    }
+
+    async fn find_related(&self, book: &Book, limit: usize) -> Result<Vec<Book>, StoreError> {
         let mut found: Vec<Book> = Vec::new();
         let filters = book
             .authors

@@ -10,7 +10,7 @@ use crate::catalog::Book;
 use crate::catalog::CatalogStore;
 use crate::error::FieldError;
 use crate::events::Event;
-use crate::store::{StoreError, UnitOfWork};
+use crate::store::StoreError;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]

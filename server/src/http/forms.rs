@@ -76,7 +76,7 @@ pub async fn register(State(s): State<AppState>, v: Visit, Form(f): Fields) -> R
         language: f.get("language").cloned().or(Some(v.lang.as_str().into())),
     };
     // The same answer whether the address was free or not: see AccountService::register.
-    match s.accounts.register(form).await {
+    match s.accounts.register(form, &v.ip).await {
         Ok(()) => redirect_with(&v.session, "/connexion", Some(Flash::Registered)).await,
         Err(e) => refuse(&s, &v, Page::Register, "register", values, e.into()).await,
     }
@@ -103,12 +103,11 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Pa
         language: f.get("language").cloned(),
         avatar_url: f.get("avatar_url").cloned(),
         theme: f.get("theme").cloned(),
-        reader_font_size: f.get("reader_font_size").cloned(),
         notify_email: checkbox(&f, "notify_email"),
         notify_sms: checkbox(&f, "notify_sms"),
         notify_push: checkbox(&f, "notify_push"),
     };
-    Ok(match s.accounts.update_profile(&user.id, changes).await {
+    Ok(match s.accounts.update_profile(&user.id, changes, &v.ip).await {
         Ok(updated) => {
             // The interface language chosen in the profile stays after signing out.
             let mut res = redirect_with(&v.session, "/profil", Some(Flash::ProfileSaved)).await;
@@ -117,7 +116,7 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Pa
             res
         }
         Err(e) => {
-            let values = echo(&f, &["name", "country", "language", "avatar_url", "theme", "reader_font_size"]);
+            let values = echo(&f, &["name", "country", "language", "avatar_url", "theme"]);
             refuse(&s, &v, Page::Profile, "profile", values, e.into()).await
         }
     })
@@ -126,7 +125,7 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Pa
 pub async fn change_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
     let user = signed_in(&v)?;
     let keep = v.session_id();
-    Ok(match s.accounts.change_password(&user.id, get(&f, "current_password"), get(&f, "new_password"), keep.as_deref()).await {
+    Ok(match s.accounts.change_password(&user.id, get(&f, "current_password"), get(&f, "new_password"), keep.as_deref(), &v.ip).await {
         Ok(()) => redirect_with(&v.session, "/profil", Some(Flash::PasswordChanged)).await,
         Err(e) => refuse(&s, &v, Page::Profile, "password", vec![], e.into()).await,
     })
@@ -152,7 +151,7 @@ pub async fn forgot_password(State(s): State<AppState>, v: Visit, Form(f): Field
 
 pub async fn reset_password(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Response {
     let token = get(&f, "token").to_owned();
-    match s.accounts.reset_password(&token, get(&f, "password")).await {
+    match s.accounts.reset_password(&token, get(&f, "password"), &v.ip).await {
         Ok(_) => {
             // Every session of the account ended, this browser's too if it was signed in.
             let _ = v.session.flush().await;
@@ -183,7 +182,7 @@ fn preference_cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
 /// Remembers a preference: in a cookie for everyone, in the profile for a signed-in reader.
 async fn remember(s: &AppState, v: &Visit, next: &str, cookie: &str, value: &str, changes: ProfileChanges) -> Response {
     if let Some(user) = &v.user {
-        if let Err(e) = s.accounts.update_profile(&user.id, changes).await {
+        if let Err(e) = s.accounts.update_profile(&user.id, changes, &v.ip).await {
             tracing::warn!(error = %e, "preference not saved to the profile");
         }
     }

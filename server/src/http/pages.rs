@@ -59,7 +59,7 @@ pub struct TokenQuery {
 
 /// The link from the verification mail. Spending the token here is what the link is for.
 pub async fn verify_email(State(s): State<AppState>, mut v: Visit, Query(q): Query<TokenQuery>) -> PageResult {
-    let verified = match s.accounts.verify_email(&q.token).await {
+    let verified = match s.accounts.verify_email(&q.token, &v.ip).await {
         Ok(user) => {
             if v.user.as_ref().is_some_and(|u| u.id == user.id) {
                 v.user = Some(user);

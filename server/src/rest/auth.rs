@@ -68,7 +68,7 @@ pub struct RegisterBody {
 pub async fn register(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<RegisterBody>) -> ApiResult {
     s.limiter.check(rate_limit::REGISTER, &ip).map_err(|w| ApiError::new(HttpError::rate_limited(w), lang))?;
     let form = NewAccount { email: b.email, password: b.password, name: b.name, country: b.country, language: b.language };
-    s.accounts.register(form).await.map_err(|e| ApiError::new(e, lang))?;
+    s.accounts.register(form, &ip).await.map_err(|e| ApiError::new(e, lang))?;
     let message = app::i18n::texts(lang).register_sent;
     Ok((StatusCode::ACCEPTED, Json(json!({ "message": message }))).into_response())
 }
@@ -113,25 +113,29 @@ pub struct ProfileBody {
     language: Option<String>,
     avatar_url: Option<String>,
     theme: Option<String>,
-    reader_font_size: Option<u16>,
     notify_email: Option<bool>,
     notify_sms: Option<bool>,
     notify_push: Option<bool>,
 }
 
-pub async fn update_profile(State(s): State<AppState>, Lang(lang): Lang, Bearer(user): Bearer, Body(b): Body<ProfileBody>) -> ApiResult {
+pub async fn update_profile(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    Ip(ip): Ip,
+    Bearer(user): Bearer,
+    Body(b): Body<ProfileBody>,
+) -> ApiResult {
     let changes = ProfileChanges {
         name: b.name,
         country: b.country,
         language: b.language,
         avatar_url: b.avatar_url,
         theme: b.theme,
-        reader_font_size: b.reader_font_size.map(|n| n.to_string()),
         notify_email: b.notify_email,
         notify_sms: b.notify_sms,
         notify_push: b.notify_push,
     };
-    let user = s.accounts.update_profile(&user.id, changes).await.map_err(|e| ApiError::new(e, lang))?;
+    let user = s.accounts.update_profile(&user.id, changes, &ip).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(json!({ "user": user })).into_response())
 }
 
@@ -156,8 +160,8 @@ pub struct ResetBody {
     password: String,
 }
 
-pub async fn reset_password(State(s): State<AppState>, Lang(lang): Lang, Body(b): Body<ResetBody>) -> ApiResult {
-    let user = s.accounts.reset_password(&b.token, &b.password).await.map_err(|e| ApiError::new(e, lang))?;
+pub async fn reset_password(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<ResetBody>) -> ApiResult {
+    let user = s.accounts.reset_password(&b.token, &b.password, &ip).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(json!({ "user": user })).into_response())
 }
 
@@ -167,7 +171,7 @@ pub struct TokenBody {
     token: String,
 }
 
-pub async fn verify_email(State(s): State<AppState>, Lang(lang): Lang, Body(b): Body<TokenBody>) -> ApiResult {
-    let user = s.accounts.verify_email(&b.token).await.map_err(|e| ApiError::new(e, lang))?;
+pub async fn verify_email(State(s): State<AppState>, Lang(lang): Lang, Ip(ip): Ip, Body(b): Body<TokenBody>) -> ApiResult {
+    let user = s.accounts.verify_email(&b.token, &ip).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(json!({ "user": user })).into_response())
 }
