@@ -98,9 +98,12 @@ test('a PDF is read page by page on a phone, and picked up at the same page on a
   await page.locator('#reader-toc summary').click();
   await page.getByPlaceholder('Rechercher dans le livre').fill('trace trees');
   await page.getByRole('button', { name: 'Chercher' }).click();
-  await page.getByText(/passage\(s\) trouvé\(s\)/).waitFor({ timeout: 30_000 });
+  // The count in French's plural form, picked in the browser (Intl.PluralRules).
+  const countLine = page.getByText(/^\d+ passages trouvés$/);
+  await countLine.waitFor({ timeout: 30_000 });
   const hits = page.getByTestId('pdf-search-hit');
   assert.ok(await hits.count() >= 3, 'several passages about trace trees');
+  assert.equal(await countLine.innerText(), `${await hits.count()} passages trouvés`, 'the count says how many are listed');
   await shot(page, 'pdf-reader-search');
   const target = await hits.nth(2).getAttribute('data-goto-page');
   await hits.nth(2).click();
