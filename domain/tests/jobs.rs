@@ -130,3 +130,25 @@ backend_test!(failures_are_retried_later_then_dead, |db: support::TestDb| async 
     assert!(left.is_idle(), "dead jobs wait for an operator, not a worker");
     db
 });
+
+backend_test!(a_second_dispatcher_passes_over_events_another_is_claiming, |db: support::TestDb| async move {
+    // SQLite has one writer at a time: the second waits by design. PostgreSQL skips the rows
+    // another claim holds (`FOR UPDATE SKIP LOCKED`) and takes the next ones at once.
+    if db.label != "postgres" {
+        return db;
+    }
+    write_events(&db, (0..4).map(|i| format!("book-{i}"))).await;
+    let mut first = db.store.begin().await.unwrap();
+    let held = db.store.claim_events(&mut first, 2).await.unwrap();
+    let mut second = db.store.begin().await.unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(5), db.store.claim_events(&mut second, 2))
+        .await
+        .expect("not queued behind the first claim's locks")
+        .unwrap();
+    let ids = |v: &[domain::events::StoredEvent]| v.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(held.len() + next.len(), 4);
+    assert!(ids(&held).iter().all(|id| !ids(&next).contains(id)), "{:?} / {:?}", ids(&held), ids(&next));
+    second.commit().await.unwrap();
+    first.commit().await.unwrap();
+    db
+});

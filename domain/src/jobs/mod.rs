@@ -108,6 +108,12 @@ pub fn retry_delay(attempts: u32) -> Duration {
     Duration::from_secs(5u64.saturating_mul(1u64 << attempts.saturating_sub(1).min(10))).min(Duration::from_secs(3600))
 }
 
+/// [`retry_delay`] spread by ±20 % at random (`spread` in `[0, 1)`), so jobs that failed together
+/// (a provider's outage) do not all come back in the same second.
+pub fn jittered(delay: Duration, spread: f64) -> Duration {
+    delay.mul_f64(0.8 + 0.4 * spread.clamp(0.0, 1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +124,14 @@ mod tests {
         assert_eq!(retry_delay(2), Duration::from_secs(10));
         assert_eq!(retry_delay(5), Duration::from_secs(80));
         assert_eq!(retry_delay(30), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn retries_are_spread_around_their_delay() {
+        let d = Duration::from_secs(100);
+        assert_eq!(jittered(d, 0.0), Duration::from_secs(80));
+        assert_eq!(jittered(d, 0.5), Duration::from_secs(100));
+        assert!(jittered(d, 0.999) < Duration::from_secs(120));
+        assert_eq!(jittered(d, 7.0), Duration::from_secs(120), "out of range is clamped");
     }
 }

@@ -2,7 +2,7 @@
 //! jobs are run by their handler. Woken at once by this process's commits, and every second
 //! for what other processes (`coko import`, other servers) wrote.
 
-use super::{retry_delay, Backlog, Handler, JobStore};
+use super::{jittered, retry_delay, Backlog, Handler, JobStore};
 use crate::store::{StoreResult, UnitOfWork};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,7 +85,7 @@ impl Runner {
                     }
                 }
                 Err(error) if job.attempts < job.max_attempts => {
-                    let at = now + retry_delay(job.attempts).as_millis() as i64;
+                    let at = now + jittered(retry_delay(job.attempts), rand::random::<f64>()).as_millis() as i64;
                     tracing::warn!(job = %job.id, queue = %job.queue, attempt = job.attempts, %error, "job failed; retried later");
                     self.jobs.fail_job(&job.id, &self.worker, &error, Some(at), now).await?;
                 }

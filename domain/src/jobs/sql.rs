@@ -1,7 +1,9 @@
 //! The queue's SQL, written once for SQLite and PostgreSQL. Claims are single statements that
 //! re-check their condition on the rows they change, so two workers (or dispatchers) racing for
 //! the same rows get different ones: on PostgreSQL the second waits for the first's row locks
-//! and then finds the rows no longer claimable; SQLite runs one writer at a time.
+//! and then finds the rows no longer claimable; SQLite runs one writer at a time. On
+//! PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: a second server passes over the rows
+//! another is claiming and takes the next ones, instead of queueing behind its locks.
 
 use super::{Backlog, Job, JobStore, NewJob};
 use crate::events::StoredEvent;
@@ -19,6 +21,15 @@ const DUE: &str = "((state = 'ready' AND run_at <= $2) OR (state = 'running' AND
 const BUSY: &str = "SELECT 1 FROM jobs r WHERE r.queue = jobs.queue AND r.dedupe_key = jobs.dedupe_key \
                     AND r.state = 'running' AND r.locked_until >= $2 AND r.id <> jobs.id";
 
+/// The locking clause of a claim's inner pick: PostgreSQL skips rows another claim holds;
+/// SQLite (one writer at a time) has no such clause and needs none.
+fn skip_locked(store: &SqlStore) -> &'static str {
+    match store.backend() {
+        crate::store::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::store::Backend::Sqlite => "",
+    }
+}
+
 fn job_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Job> {
     let payload: String = r.try_get("payload")?;
     Ok(Job {
@@ -33,11 +44,14 @@ fn job_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Job> {
 #[async_trait]
 impl JobStore for SqlStore {
     async fn claim_events(&self, tx: &mut Tx, limit: u32) -> StoreResult<Vec<StoredEvent>> {
-        let sql = "UPDATE events SET dispatched_at = $1 WHERE dispatched_at IS NULL AND id IN \
-                   (SELECT id FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT $2) RETURNING id, payload, at";
+        let skip = skip_locked(self);
+        let sql = format!(
+            "UPDATE events SET dispatched_at = $1 WHERE dispatched_at IS NULL AND id IN \
+             (SELECT id FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT $2{skip}) RETURNING id, payload, at"
+        );
         let now = crate::clock::now_ms();
         let rows =
-            bind_all(sqlx::query(sql), vec![Bind::Int(now), Bind::Int(i64::from(limit.clamp(1, 1000)))]).fetch_all(tx.conn()).await?;
+            bind_all(sqlx::query(&sql), vec![Bind::Int(now), Bind::Int(i64::from(limit.clamp(1, 1000)))]).fetch_all(tx.conn()).await?;
         let mut events = rows
             .iter()
             .map(|r| {
@@ -75,8 +89,9 @@ impl JobStore for SqlStore {
             let sql = format!(
                 "UPDATE jobs SET state = 'running', locked_by = $3, locked_until = $4, attempts = attempts + 1 \
                  WHERE {DUE} AND queue = $1 AND id IN (SELECT id FROM jobs WHERE queue = $1 AND {DUE} AND NOT EXISTS ({BUSY}) \
-                 ORDER BY run_at, id LIMIT $5) \
-                 RETURNING id, queue, payload, attempts, max_attempts"
+                 ORDER BY run_at, id LIMIT $5{skip}) \
+                 RETURNING id, queue, payload, attempts, max_attempts",
+                skip = skip_locked(self)
             );
             let until = now_ms.saturating_add(lease.as_millis().min(i64::MAX as u128) as i64);
             let binds = vec![Bind::Text(queue), Bind::Int(now_ms), Bind::Text(worker), Bind::Int(until), Bind::Int(i64::from(left))];
