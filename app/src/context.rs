@@ -62,6 +62,11 @@ pub enum Page {
         page: domain::audit::AuditPage,
         filter: domain::audit::AuditFilter,
     },
+    /// Background jobs that failed for good, and how many others wait or run (admins).
+    AdminJobs {
+        jobs: Vec<domain::jobs::DeadJob>,
+        waiting: u64,
+    },
     AdminBook {
         book: Box<Book>,
     },
@@ -125,6 +130,7 @@ impl Page {
                 | Page::AdminUsers { .. }
                 | Page::AdminBooks { .. }
                 | Page::AdminAudit { .. }
+                | Page::AdminJobs { .. }
                 | Page::AdminBook { .. }
                 | Page::AdminEntries { .. }
                 | Page::AdminEntry { .. }
@@ -162,6 +168,8 @@ pub enum Flash {
     CategoryAdded,
     PhotoSaved,
     EntriesMerged,
+    JobRetried,
+    JobAlreadyWaiting,
 }
 
 impl Flash {
@@ -186,6 +194,8 @@ impl Flash {
             Flash::CategoryAdded => "category_added",
             Flash::PhotoSaved => "photo_saved",
             Flash::EntriesMerged => "entries_merged",
+            Flash::JobRetried => "job_retried",
+            Flash::JobAlreadyWaiting => "job_already_waiting",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -210,6 +220,8 @@ impl Flash {
             CategoryAdded,
             PhotoSaved,
             EntriesMerged,
+            JobRetried,
+            JobAlreadyWaiting,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

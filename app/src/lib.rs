@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),
         Page::Stats { stats } => view! { <pages::stats::StatsPage stats/> }.into_any(),
         Page::AdminAudit { page, filter } => view! { <pages::admin_audit::AdminAuditPage page filter/> }.into_any(),
+        Page::AdminJobs { jobs, waiting } => view! { <pages::admin_jobs::AdminJobsPage jobs waiting/> }.into_any(),
         Page::AdminBooks { page, cursor } => view! { <pages::admin_books::AdminBooksPage page cursor/> }.into_any(),
         Page::AdminBook { book } => view! { <pages::admin_books::AdminBookPage book=*book/> }.into_any(),
         Page::AdminEntries { kind, entries, total, page, name } => {

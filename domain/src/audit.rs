@@ -59,10 +59,12 @@ pub enum AuditAction {
     PasswordReset,
     /// A reader changed their profile or preferences.
     ProfileChanged,
+    /// An admin gave a dead background job a new run.
+    JobRetried,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -85,6 +87,7 @@ impl AuditAction {
         Self::PasswordChanged,
         Self::PasswordReset,
         Self::ProfileChanged,
+        Self::JobRetried,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +114,7 @@ impl AuditAction {
             Self::PasswordChanged => "password_changed",
             Self::PasswordReset => "password_reset",
             Self::ProfileChanged => "profile_changed",
+            Self::JobRetried => "job_retried",
         }
     }
 
@@ -133,6 +137,7 @@ impl AuditAction {
             | Self::PasswordChanged
             | Self::PasswordReset
             | Self::ProfileChanged => None,
+            Self::JobRetried => Some("/admin/taches".to_owned()),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod catalog;
 pub mod error;
+pub mod jobs;
 pub mod reading;
 pub mod search;
 pub mod validation;
@@ -21,8 +22,6 @@ pub mod events;
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod ingest;
-#[cfg(feature = "ssr")]
-pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]

@@ -152,3 +152,46 @@ backend_test!(a_second_dispatcher_passes_over_events_another_is_claiming, |db: s
     first.commit().await.unwrap();
     db
 });
+
+backend_test!(an_admin_gives_a_dead_job_a_new_run_and_it_is_journaled, |db: support::TestDb| async move {
+    use domain::account::Role;
+    use domain::audit::{Actor, AuditAction};
+    use domain::catalog::CatalogStore;
+    use domain::jobs::{DeadJobs, JobsError};
+    let handler = Arc::new(Counting { runs: 0.into(), fail_first: 1 });
+    let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());
+    write_events(&db, ["b1".to_owned()]).await;
+    runner.run_once().await.unwrap();
+    // Its last attempt fails: dead.
+    let store: Arc<dyn JobStore> = Arc::new(db.store.clone());
+    let later = domain::clock::now_ms() + 3_600_000;
+    let job = store.claim_jobs(&[("test.count", Duration::from_secs(60))], "w", later, 1).await.unwrap().remove(0);
+    store.fail_job(&job.id, "w", "SMTP 451: try again later", None, later).await.unwrap();
+
+    let dead = DeadJobs::new(Arc::new(db.store.clone()));
+    let admin = Actor { ip: "192.0.2.9".into(), ..Actor::system(Role::Admin) };
+    assert!(matches!(dead.list(&Actor::system(Role::Editor), 10).await, Err(JobsError::Forbidden)), "admins only");
+    let listed = dead.list(&admin, 10).await.unwrap();
+    assert_eq!(listed.len(), 1, "{}", db.label);
+    assert_eq!((listed[0].queue.as_str(), listed[0].dedupe_key.as_str(), listed[0].attempts), ("test.count", "b1", 2));
+    assert_eq!(listed[0].last_error, "SMTP 451: try again later");
+
+    // A job for the same book waiting already does the work: no second one.
+    write_events(&db, ["b1".to_owned()]).await;
+    runner.dispatch().await.unwrap();
+    assert!(matches!(dead.retry(&admin, &job.id).await, Err(JobsError::AlreadyWaiting)), "{}", db.label);
+    runner.work().await.unwrap();
+    assert_eq!(runner.backlog().await.unwrap().ready, 0);
+
+    // Retried: due now, attempts from zero, runs, journaled once with the admin's address.
+    dead.retry(&admin, &job.id).await.unwrap();
+    assert!(dead.list(&admin, 10).await.unwrap().is_empty(), "{}", db.label);
+    let runs = handler.runs.load(Ordering::SeqCst);
+    assert_eq!(runner.work().await.unwrap(), 1, "{}: run again at once", db.label);
+    assert_eq!(handler.runs.load(Ordering::SeqCst), runs + 1);
+    assert!(runner.backlog().await.unwrap().is_idle());
+    let log = db.store.audit_log(&Default::default(), None, 10).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == AuditAction::JobRetried && e.ip == "192.0.2.9").count(), 1, "{}", db.label);
+    assert!(matches!(dead.retry(&admin, &job.id).await, Err(JobsError::NotFound)), "only a dead job is retried");
+    db
+});

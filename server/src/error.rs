@@ -137,6 +137,18 @@ impl From<domain::reading::ReadingError> for HttpError {
     }
 }
 
+impl From<domain::jobs::JobsError> for HttpError {
+    fn from(e: domain::jobs::JobsError) -> Self {
+        use domain::jobs::JobsError as J;
+        match e {
+            J::Forbidden => Self::new(ErrorCode::Forbidden),
+            J::NotFound => Self::new(ErrorCode::NotFound),
+            J::AlreadyWaiting => Self::new(ErrorCode::Conflict),
+            J::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,8 @@ pub struct AppState {
     /// The dispatcher and worker of the job queue (started by `crate::serve`, never by the
     /// other commands: they write events, the server reacts).
     pub jobs: Arc<Runner>,
+    /// Dead jobs, for the admins' page.
+    pub dead_jobs: domain::jobs::DeadJobs,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
         let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
         let jobs =
             Runner::new(Arc::new(store.clone())).with(Arc::new(IndexBooks(catalog.clone()))).with(Arc::new(RebuildIndex(catalog.clone())));
+        let dead_jobs = domain::jobs::DeadJobs::new(Arc::new(store.clone()));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
         let login_failures = Arc::new(crate::rate_limit::FailureBackoff::new(config.rate_limit_factor));
@@ -90,6 +93,7 @@ impl AppState {
             reader_assets,
             shell,
             jobs: Arc::new(jobs),
+            dead_jobs,
         })
     }
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use support::{backends, spawn, Db, TestApp};
+use support::{backends, signed_in, spawn, Db, TestApp};
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
@@ -194,4 +194,42 @@ async fn only_admins_manage_users_and_the_last_admin_stays() {
     let res = form(&c, &app, &format!("/admin/utilisateurs/{}/role", admin.id), &[("role", "reader")]).await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "the last admin cannot demote themselves");
     app.finish().await;
+}
+
+#[tokio::test]
+async fn admins_see_failed_jobs_and_give_them_a_new_run() {
+    use domain::jobs::{JobStore, NewJob};
+    use domain::store::UnitOfWork;
+    for db in backends() {
+        let app = spawn(db).await;
+        let admin = signed_in(&app, "admin-jobs@coko.test", "admin").await;
+        let reader = signed_in(&app, "lecteur-jobs@coko.test", "reader").await;
+        // A job that failed its last attempt (a queue nobody in this server handles).
+        let store = app.state.store.clone();
+        let mut tx = store.begin().await.unwrap();
+        let job = NewJob { max_attempts: 1, ..NewJob::now("test.mail", "mail-42", serde_json::json!({})) };
+        store.enqueue(&mut tx, &job).await.unwrap();
+        tx.commit().await.unwrap();
+        let now = domain::clock::now_ms();
+        let claimed = store.claim_jobs(&[("test.mail", std::time::Duration::from_secs(60))], "w", now, 1).await.unwrap().remove(0);
+        store.fail_job(&claimed.id, "w", "SMTP 554: relay refused <b>x</b>", None, now).await.unwrap();
+
+        let res = reader.get(app.url("/admin/taches")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: admins only", app.label);
+        let page = admin.get(app.url("/admin/taches")).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("mail-42") && page.contains("SMTP 554: relay refused &lt;b&gt;x&lt;/b&gt;"),
+            "{}: listed, escaped",
+            app.label
+        );
+        let retry = format!("/admin/taches/{}/relancer", claimed.id);
+        assert!(page.contains(&format!("action=\"{retry}\"")));
+        assert_eq!(reader.post(app.url(&retry)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let res = admin.post(app.url(&retry)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let page = admin.get(app.url("/admin/taches")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Tâche relancée") && !page.contains("mail-42"), "{}: a notice, and off the list", app.label);
+        assert_eq!(admin.post(app.url(&retry)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "only a dead job runs again");
+        app.finish().await;
+    }
 }

@@ -64,6 +64,8 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::EntriesMerged => t.entries_merged,
         Flash::CategoryAdded => t.category_added,
         Flash::PhotoSaved => t.photo_saved,
+        Flash::JobRetried => t.job_retried,
+        Flash::JobAlreadyWaiting => t.job_already_waiting,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

@@ -21,6 +21,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::PasswordChanged => t.audit_password_changed,
         AuditAction::PasswordReset => t.audit_password_reset,
         AuditAction::ProfileChanged => t.audit_profile_changed,
+        AuditAction::JobRetried => t.audit_job_retried,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

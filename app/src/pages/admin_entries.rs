@@ -43,6 +43,7 @@ pub fn AdminTabs(current: &'static str) -> impl IntoView {
     ];
     if admin {
         tabs.push(("/admin/journal", t.audit_title));
+        tabs.push(("/admin/taches", t.jobs_title));
     }
     let links = tabs
         .into_iter()

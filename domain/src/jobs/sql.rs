@@ -5,7 +5,7 @@
 //! PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: a second server passes over the rows
 //! another is claiming and takes the next ones, instead of queueing behind its locks.
 
-use super::{Backlog, Job, JobStore, NewJob};
+use super::{Backlog, DeadJob, Job, JobStore, NewJob};
 use crate::events::StoredEvent;
 use crate::store::sql::{bind_all, conflict_or, Bind};
 use crate::store::{SqlStore, StoreError, StoreResult, Tx};
@@ -153,6 +153,40 @@ impl JobStore for SqlStore {
             }
         }
         Ok(b)
+    }
+
+    async fn dead_jobs(&self, limit: u32) -> StoreResult<Vec<DeadJob>> {
+        let sql = "SELECT id, queue, dedupe_key, attempts, last_error, finished_at FROM jobs WHERE state = 'dead' \
+                   ORDER BY finished_at DESC, id LIMIT $1";
+        let rows = sqlx::query(sql).bind(i64::from(limit.clamp(1, 500))).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeadJob {
+                    id: r.try_get("id")?,
+                    queue: r.try_get("queue")?,
+                    dedupe_key: r.try_get("dedupe_key")?,
+                    attempts: r.try_get::<i64, _>("attempts")?.clamp(0, i64::from(u32::MAX)) as u32,
+                    last_error: r.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+                    finished_at: crate::clock::from_ms(r.try_get::<Option<i64>, _>("finished_at")?.unwrap_or(0)),
+                })
+            })
+            .collect()
+    }
+
+    async fn revive_job(&self, tx: &mut Tx, id: &str, now_ms: i64) -> StoreResult<Option<bool>> {
+        let found = bind_all(sqlx::query("SELECT queue, dedupe_key FROM jobs WHERE id = $1 AND state = 'dead'"), vec![Bind::Text(id)])
+            .fetch_optional(tx.conn())
+            .await?;
+        let Some(found) = found else { return Ok(None) };
+        let (queue, key): (String, String) = (found.try_get("queue")?, found.try_get("dedupe_key")?);
+        // Checked first: a failed statement would end the whole unit of work on PostgreSQL.
+        let waiting = "SELECT 1 AS w FROM jobs WHERE queue = $1 AND dedupe_key = $2 AND state = 'ready'";
+        if bind_all(sqlx::query(waiting), vec![Bind::Text(&queue), Bind::Text(&key)]).fetch_optional(tx.conn()).await?.is_some() {
+            return Ok(Some(false));
+        }
+        let sql = "UPDATE jobs SET state = 'ready', attempts = 0, run_at = $2, finished_at = NULL WHERE id = $1 AND state = 'dead'";
+        let done = bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(now_ms)]).execute(tx.conn()).await?;
+        Ok(Some(done.rows_affected() == 1))
     }
 
     async fn purge_finished(&self, before_ms: i64) -> StoreResult<u64> {

@@ -36,7 +36,13 @@ macro_rules! web_error_from {
         }
     )*};
 }
-web_error_from!(HttpError, domain::account::AccountError, domain::catalog::CatalogError, domain::reading::ReadingError);
+web_error_from!(
+    HttpError,
+    domain::account::AccountError,
+    domain::catalog::CatalogError,
+    domain::reading::ReadingError,
+    domain::jobs::JobsError
+);
 
 /// The error, waiting in the response's extensions for the middleware to render it.
 #[derive(Clone)]

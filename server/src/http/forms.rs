@@ -173,6 +173,19 @@ pub async fn set_role(State(s): State<AppState>, v: Visit, Path(id): Path<String
     }
 }
 
+/// `POST /admin/taches/{id}/relancer`: a dead job runs again.
+pub async fn retry_job(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> PageResult {
+    signed_in(&v)?;
+    match s.dead_jobs.retry(&v.actor(), &id).await {
+        Ok(()) => Ok(redirect_with(&v.session, "/admin/taches", Some(Flash::JobRetried)).await),
+        // Another job already does this work: the page says so.
+        Err(domain::jobs::JobsError::AlreadyWaiting) => {
+            Ok(redirect_with(&v.session, "/admin/taches", Some(Flash::JobAlreadyWaiting)).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn preference_cookie(name: &str, value: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"))

@@ -70,6 +70,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/auteurs/{id}/photo/retirer", post(admin_entries::remove_author_photo))
         .route("/admin/utilisateurs", get(pages::admin_users))
         .route("/admin/journal", get(pages::audit))
+        .route("/admin/taches", get(pages::dead_jobs))
+        .route("/admin/taches/{id}/relancer", post(forms::retry_job))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
         .route("/preferences/theme", post(forms::set_theme))

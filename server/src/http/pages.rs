@@ -220,6 +220,14 @@ pub async fn not_found(State(s): State<AppState>, v: Visit) -> Response {
     render(&s, v.ctx(Page::NotFound), StatusCode::NOT_FOUND).await
 }
 
+/// `/admin/taches`: the background jobs that failed for good, with their error (admins).
+pub async fn dead_jobs(State(s): State<AppState>, v: Visit) -> PageResult {
+    signed_in(&v)?;
+    let jobs = s.dead_jobs.list(&v.actor(), 100).await?;
+    let backlog = s.jobs.backlog().await.map_err(|e| WebError(HttpError::new(domain::ErrorCode::Internal).caused_by(e)))?;
+    show(&s, &v, Page::AdminJobs { jobs, waiting: backlog.ready + backlog.running }).await
+}
+
 pub async fn stats(State(s): State<AppState>, v: Visit) -> PageResult {
     let stats = s.reading.stats(signed_in(&v)?).await?;
     show(&s, &v, Page::Stats { stats }).await
