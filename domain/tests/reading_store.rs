@@ -407,3 +407,34 @@ backend_test!(every_editor_action_lands_in_the_audit_log, |db: support::TestDb| 
     assert_eq!(next[0].action, AuditAction::AccessGranted, "{}", db.label);
     db
 });
+
+backend_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    two_devices_saving_at_once_pass_each_tenth_once,
+    |db: support::TestDb| async move {
+        let (_files, store, catalog, reading) = services(&db);
+        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/wasteland.epub")).unwrap();
+        let ImportOutcome::Created(book) = catalog.import(&bytes, "wasteland.epub", true).await.unwrap() else { panic!() };
+        for round in 0..5 {
+            let reader = person(&format!("awa{round}@example.sn"), Role::Reader);
+            in_tx!(store, insert_user(&reader, "h")).unwrap();
+            let t0 = Utc::now() - Duration::minutes(1);
+            // The phone and the laptop both send 45 % at the same moment (first save of the book).
+            let (phone, laptop) = (update("e:3::0", 45.0, t0, "phone"), update("e:3::0", 45.0, t0 + Duration::seconds(1), "laptop"));
+            let (a, b) = tokio::join!(reading.save_progress(&reader, &book.id, &phone), reading.save_progress(&reader, &book.id, &laptop));
+            a.unwrap();
+            b.unwrap();
+            let tenths: Vec<u8> = support::pending_events(&db)
+                .await
+                .into_iter()
+                .filter_map(|e| match e {
+                    domain::events::Event::ReadingMilestone { user_id, percent, .. } if user_id == reader.id => Some(percent),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(tenths, [10, 20, 30, 40], "{} round {round}: each tenth once", db.label);
+        }
+        assert_eq!(catalog.book(&book.id, None).await.unwrap().popularity, 5, "{}: each reader counted once", db.label);
+        db
+    }
+);

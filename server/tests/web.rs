@@ -216,6 +216,11 @@ async fn admins_see_failed_jobs_and_give_them_a_new_run() {
 
         let res = reader.get(app.url("/admin/taches")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: admins only", app.label);
+        let res = support::browser().get(app.url("/admin/taches")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}: signed out, sent to sign in", app.label);
+        assert_eq!(res.headers()["location"], "/connexion?next=/admin/taches");
+        let res = support::browser().post(app.url("/admin/taches/anything/relancer")).send().await.unwrap();
+        assert_eq!(res.headers()["location"], "/connexion?next=/admin/taches/anything/relancer", "nothing retried signed out");
         let page = admin.get(app.url("/admin/taches")).send().await.unwrap().text().await.unwrap();
         assert!(
             page.contains("mail-42") && page.contains("SMTP 554: relay refused &lt;b&gt;x&lt;/b&gt;"),

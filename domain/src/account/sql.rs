@@ -146,10 +146,7 @@ impl AccountStore for SqlStore {
         // PostgreSQL: the admins' rows stay locked until the unit of work ends, so two admins
         // demoting each other at once are counted one after the other (the second sees one
         // admin left). SQLite's unit of work holds the write lock from its start already.
-        let lock = match self.backend() {
-            crate::store::Backend::Postgres => " FOR UPDATE",
-            crate::store::Backend::Sqlite => "",
-        };
+        let lock = self.row_lock(false);
         let rows = sqlx::query(&format!("SELECT id FROM users WHERE role = 'admin'{lock}")).fetch_all(tx.conn()).await?;
         Ok(rows.len() as u64)
     }

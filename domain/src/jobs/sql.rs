@@ -21,15 +21,6 @@ const DUE: &str = "((state = 'ready' AND run_at <= $2) OR (state = 'running' AND
 const BUSY: &str = "SELECT 1 FROM jobs r WHERE r.queue = jobs.queue AND r.dedupe_key = jobs.dedupe_key \
                     AND r.state = 'running' AND r.locked_until >= $2 AND r.id <> jobs.id";
 
-/// The locking clause of a claim's inner pick: PostgreSQL skips rows another claim holds;
-/// SQLite (one writer at a time) has no such clause and needs none.
-fn skip_locked(store: &SqlStore) -> &'static str {
-    match store.backend() {
-        crate::store::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        crate::store::Backend::Sqlite => "",
-    }
-}
-
 fn job_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Job> {
     let payload: String = r.try_get("payload")?;
     Ok(Job {
@@ -44,7 +35,7 @@ fn job_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Job> {
 #[async_trait]
 impl JobStore for SqlStore {
     async fn claim_events(&self, tx: &mut Tx, limit: u32) -> StoreResult<Vec<StoredEvent>> {
-        let skip = skip_locked(self);
+        let skip = self.row_lock(true);
         let sql = format!(
             "UPDATE events SET dispatched_at = $1 WHERE dispatched_at IS NULL AND id IN \
              (SELECT id FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT $2{skip}) RETURNING id, payload, at"
@@ -91,7 +82,7 @@ impl JobStore for SqlStore {
                  WHERE {DUE} AND queue = $1 AND id IN (SELECT id FROM jobs WHERE queue = $1 AND {DUE} AND NOT EXISTS ({BUSY}) \
                  ORDER BY run_at, id LIMIT $5{skip}) \
                  RETURNING id, queue, payload, attempts, max_attempts",
-                skip = skip_locked(self)
+                skip = self.row_lock(true)
             );
             let until = now_ms.saturating_add(lease.as_millis().min(i64::MAX as u128) as i64);
             let binds = vec![Bind::Text(queue), Bind::Int(now_ms), Bind::Text(worker), Bind::Int(until), Bind::Int(i64::from(left))];

@@ -47,12 +47,7 @@ impl ReadingService {
             Some(u) if !book.is_free() => self.store.is_entitled(&u.id, &book.id).await?,
             _ => false,
         };
-        match access(&book, viewer.map(|u| u.role), entitled) {
-            Access::Granted => Ok(book),
-            Access::SignInRequired => Err(ReadingError::SignInRequired),
-            Access::NotEntitled => Err(ReadingError::NotEntitled),
-            Access::Hidden => Err(ReadingError::NotFound),
-        }
+        allowed(access(&book, viewer.map(|u| u.role), entitled)).map(|()| book)
     }
 
     /// One of a book's files for `viewer` (an account id), checked as [`Self::readable_book`]
@@ -60,12 +55,7 @@ impl ReadingService {
     /// per offline download.
     pub async fn readable_file(&self, viewer: Option<&str>, book_id: &str) -> Result<super::BookFile, ReadingError> {
         let found = self.store.file_access(book_id, viewer).await?.ok_or(ReadingError::NotFound)?;
-        match super::access_to(found.status, found.file.free, found.viewer, found.entitled) {
-            Access::Granted => Ok(found.file),
-            Access::SignInRequired => Err(ReadingError::SignInRequired),
-            Access::NotEntitled => Err(ReadingError::NotEntitled),
-            Access::Hidden => Err(ReadingError::NotFound),
-        }
+        allowed(super::access_to(found.status, found.file.free, found.viewer, found.entitled)).map(|()| found.file)
     }
 
     /// The reader's position in a book they may read.
@@ -247,4 +237,14 @@ impl ReadingService {
 /// Now, as the wire writes times.
 fn current_time() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// The rule's answer as the service's: granted, or why not.
+fn allowed(access: Access) -> Result<(), ReadingError> {
+    match access {
+        Access::Granted => Ok(()),
+        Access::SignInRequired => Err(ReadingError::SignInRequired),
+        Access::NotEntitled => Err(ReadingError::NotEntitled),
+        Access::Hidden => Err(ReadingError::NotFound),
+    }
 }

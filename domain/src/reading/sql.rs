@@ -58,9 +58,10 @@ impl SqlStore {
     }
 }
 
-/// A reader's position in a book, on a connection (the pool's, or a unit of work's).
-async fn progress_on(conn: &mut sqlx::AnyConnection, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
-    let sql = format!("SELECT {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 AND book_id = $2");
+/// A reader's position in a book, on a connection (the pool's, or a unit of work's), with the
+/// row `lock` clause the unit of work wants (see [`SqlStore::row_lock`]).
+async fn progress_on(conn: &mut sqlx::AnyConnection, user_id: &str, book_id: &str, lock: &str) -> StoreResult<Option<Progress>> {
+    let sql = format!("SELECT {PROGRESS_COLUMNS} FROM reading_progress WHERE user_id = $1 AND book_id = $2{lock}");
     let row = sqlx::query(&sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(conn).await?;
     row.as_ref().map(progress_from_row).transpose()
 }
@@ -222,7 +223,7 @@ impl ReadingStore for SqlStore {
     }
 
     async fn progress(&self, user_id: &str, book_id: &str) -> StoreResult<Option<Progress>> {
-        progress_on(&mut *self.pool().acquire().await?, user_id, book_id).await
+        progress_on(&mut *self.pool().acquire().await?, user_id, book_id, "").await
     }
 
     async fn recent_progress(&self, user_id: &str, limit: u32) -> StoreResult<Vec<(String, Progress)>> {
@@ -238,9 +239,19 @@ impl ReadingStore for SqlStore {
     }
 
     async fn save_progress(&self, tx: &mut Tx, user_id: &str, book_id: &str, p: &Progress) -> StoreResult<(Progress, Option<Progress>)> {
-        // A reader's first position in a book counts them among its readers ("most read").
-        let before = progress_on(tx.conn(), user_id, book_id).await?;
-        let first = before.is_none();
+        // The row is claimed first: made if missing (two first saves meet on its key, the second
+        // waits for the first), then read and locked until this unit of work ends, so a save
+        // made at the same moment on another device sees this one's result, never the same
+        // "before" (each tenth passed is announced once). A reader's first position in a book
+        // counts them among its readers ("most read").
+        let claim = "INSERT INTO reading_progress \
+                     (user_id, book_id, locator, percentage_bp, device, furthest_locator, furthest_bp, updated_at) \
+                     VALUES ($1, $2, $3, 0, $4, $3, 0, 0) ON CONFLICT (user_id, book_id) DO NOTHING";
+        let binds = vec![Bind::Text(user_id), Bind::Text(book_id), Bind::Text(&p.locator), Bind::Text(&p.device)];
+        let made = bind_all(sqlx::query(claim), binds).execute(tx.conn()).await.map_err(|e| conflict_or(e, "progress"))?;
+        let first = made.rows_affected() == 1;
+        let held = progress_on(tx.conn(), user_id, book_id, self.row_lock(false)).await?;
+        let before = if first { None } else { held };
         // One statement: insert, or overwrite only an older row; the furthest position moves
         // forward whichever write wins.
         let sql = "INSERT INTO reading_progress \
@@ -271,7 +282,7 @@ impl ReadingStore for SqlStore {
                 .execute(tx.conn())
                 .await?;
         }
-        let now = progress_on(tx.conn(), user_id, book_id).await?.ok_or_else(|| StoreError::Corrupt("progress vanished".into()))?;
+        let now = progress_on(tx.conn(), user_id, book_id, "").await?.ok_or_else(|| StoreError::Corrupt("progress vanished".into()))?;
         Ok((now, before))
     }
 }

@@ -123,6 +123,17 @@ impl SqlStore {
         self.backend
     }
 
+    /// The clause that locks the rows a `SELECT` in a unit of work reads until it ends:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose unit of work holds the write lock from
+    /// its start (`BEGIN IMMEDIATE`). With `skip`, rows another unit holds are passed over.
+    pub fn row_lock(&self, skip: bool) -> &'static str {
+        match (self.backend, skip) {
+            (Backend::Postgres, false) => " FOR UPDATE",
+            (Backend::Postgres, true) => " FOR UPDATE SKIP LOCKED",
+            (Backend::Sqlite, _) => "",
+        }
+    }
+
     /// Runs a statement verbatim (administration: creating test databases and the like).
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;

@@ -3,8 +3,7 @@
 
 use super::json::{ApiError, Bearer, Body, Lang};
 use crate::error::HttpError;
-use crate::http::visit::request_language;
-use crate::sessions::USER_ID;
+use crate::http::visit::{request_language, session_user};
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::header::{HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST, ORIGIN};
@@ -37,8 +36,8 @@ impl FromRequestParts<AppState> for ReaderAuth {
             }
         }
         let session = Session::from_request_parts(parts, state).await.map_err(|_| refuse(ErrorCode::Unauthenticated))?;
-        let id: Option<String> = session.get(USER_ID).await.ok().flatten();
-        let id = id.ok_or_else(|| refuse(ErrorCode::Unauthenticated))?;
+        // The same sign-in lifetime as the pages: a session past it reads as signed out.
+        let id = session_user(&session).await.ok_or_else(|| refuse(ErrorCode::Unauthenticated))?;
         let user = state.accounts.user(&id).await.map_err(|e| match e {
             domain::account::AccountError::NotFound => refuse(ErrorCode::Unauthenticated),
             e => ApiError::new(e, lang),
