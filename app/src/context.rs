@@ -41,6 +41,21 @@ pub enum Page {
     Book {
         book: Box<Book>,
         related: Vec<Book>,
+        /// The viewer may open it (free, bought, staff); a paid book shows "buy" otherwise.
+        readable: bool,
+    },
+    /// Choosing how to pay for a book.
+    Checkout {
+        book: Box<Book>,
+        providers: Vec<domain::payment::Provider>,
+    },
+    /// Where one payment stands.
+    Payment {
+        payment: Box<domain::payment::Payment>,
+    },
+    /// The reader's payments.
+    Purchases {
+        payments: Vec<domain::payment::Payment>,
     },
     /// An author's or a publisher's page.
     Listed {
@@ -135,6 +150,9 @@ impl Page {
                 | Page::AdminEntries { .. }
                 | Page::AdminEntry { .. }
                 | Page::AdminUpload { .. }
+                | Page::Checkout { .. }
+                | Page::Payment { .. }
+                | Page::Purchases { .. }
                 | Page::Error { .. }
         )
     }

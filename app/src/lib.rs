@@ -106,7 +106,10 @@ pub fn App() -> impl IntoView {
         Page::Catalog { page, filter, cursor, categories, languages } => {
             view! { <pages::catalog::CatalogPage page filter cursor categories languages/> }.into_any()
         }
-        Page::Book { book, related } => view! { <pages::book::BookPage book=*book related/> }.into_any(),
+        Page::Book { book, related, readable } => view! { <pages::book::BookPage book=*book related readable/> }.into_any(),
+        Page::Checkout { book, providers } => view! { <pages::payment::CheckoutPage book=*book providers/> }.into_any(),
+        Page::Payment { payment } => view! { <pages::payment::PaymentPage payment=*payment/> }.into_any(),
+        Page::Purchases { payments } => view! { <pages::payment::PurchasesPage payments/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),

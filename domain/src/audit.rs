@@ -61,10 +61,16 @@ pub enum AuditAction {
     ProfileChanged,
     /// An admin gave a dead background job a new run.
     JobRetried,
+    /// A reader started paying for a book.
+    PaymentStarted,
+    /// A provider confirmed a payment: its book was granted.
+    PaymentSucceeded,
+    /// A payment was given back through its provider: its book was taken back.
+    PaymentRefunded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 26] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -88,6 +94,9 @@ impl AuditAction {
         Self::PasswordReset,
         Self::ProfileChanged,
         Self::JobRetried,
+        Self::PaymentStarted,
+        Self::PaymentSucceeded,
+        Self::PaymentRefunded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -115,6 +124,9 @@ impl AuditAction {
             Self::PasswordReset => "password_reset",
             Self::ProfileChanged => "profile_changed",
             Self::JobRetried => "job_retried",
+            Self::PaymentStarted => "payment_started",
+            Self::PaymentSucceeded => "payment_succeeded",
+            Self::PaymentRefunded => "payment_refunded",
         }
     }
 
@@ -138,6 +150,7 @@ impl AuditAction {
             | Self::PasswordReset
             | Self::ProfileChanged => None,
             Self::JobRetried => Some("/admin/taches".to_owned()),
+            Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded => Some(format!("/achats/{id}")),
         }
     }
 }

@@ -79,6 +79,16 @@ pub enum ErrorCode {
     AccountMismatch,
     /// The search index does not answer for now (the catalogue itself still does).
     SearchUnavailable,
+    /// A payment provider is down or slow: the order is kept, try again.
+    PaymentUnavailable,
+    /// A payment provider refused the request.
+    PaymentRefused,
+    /// The reader already has what they tried to buy.
+    AlreadyOwned,
+    /// Nothing to pay for (a free book), or nothing to refund.
+    NotForSale,
+    /// A webhook whose signature does not hold.
+    InvalidSignature,
     Internal,
 }
 
@@ -100,6 +110,11 @@ impl ErrorCode {
             ErrorCode::Unreadable => "UNREADABLE",
             ErrorCode::AccountMismatch => "ACCOUNT_MISMATCH",
             ErrorCode::SearchUnavailable => "SEARCH_UNAVAILABLE",
+            ErrorCode::PaymentUnavailable => "PAYMENT_UNAVAILABLE",
+            ErrorCode::PaymentRefused => "PAYMENT_REFUSED",
+            ErrorCode::AlreadyOwned => "ALREADY_OWNED",
+            ErrorCode::NotForSale => "NOT_FOR_SALE",
+            ErrorCode::InvalidSignature => "INVALID_SIGNATURE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -37,6 +37,12 @@ pub enum Event {
     /// The furthest a reader reached in a book passed a tenth (10 %, 20 %… 90 %), at most once
     /// per tenth: "read a third" (verified reviews) and "finished" (badges) are found from it.
     ReadingMilestone { user_id: String, book_id: String, percent: u8 },
+    /// A reader started paying (the payment is stored; its provider session may follow).
+    PaymentStarted { payment_id: String, user_id: String },
+    /// A payment was confirmed by its provider and granted its book (once per payment).
+    PaymentSucceeded { payment_id: String, user_id: String, book_id: String },
+    /// A succeeded payment was given back; the book it granted was taken back.
+    PaymentRefunded { payment_id: String, user_id: String, book_id: String },
 }
 
 impl Event {
@@ -54,6 +60,9 @@ impl Event {
             Event::AccessGranted { .. } => "access_granted",
             Event::ReadingSessionRecorded { .. } => "reading_session_recorded",
             Event::ReadingMilestone { .. } => "reading_milestone",
+            Event::PaymentStarted { .. } => "payment_started",
+            Event::PaymentSucceeded { .. } => "payment_succeeded",
+            Event::PaymentRefunded { .. } => "payment_refunded",
         }
     }
 
@@ -76,7 +85,10 @@ impl Event {
             | Event::RoleChanged { user_id }
             | Event::AccessGranted { user_id, .. }
             | Event::ReadingSessionRecorded { user_id, .. }
-            | Event::ReadingMilestone { user_id, .. } => Some(user_id),
+            | Event::ReadingMilestone { user_id, .. }
+            | Event::PaymentStarted { user_id, .. }
+            | Event::PaymentSucceeded { user_id, .. }
+            | Event::PaymentRefunded { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod jobs;
+pub mod payment;
 pub mod reading;
 pub mod search;
 pub mod validation;

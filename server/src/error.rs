@@ -46,20 +46,25 @@ impl HttpError {
         let status = match code {
             ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::EmailTaken | ErrorCode::Conflict | ErrorCode::AccountMismatch => StatusCode::CONFLICT,
-            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired | ErrorCode::InvalidToken => {
-                StatusCode::UNAUTHORIZED
-            }
+            ErrorCode::InvalidCredentials
+            | ErrorCode::Unauthenticated
+            | ErrorCode::TokenExpired
+            | ErrorCode::InvalidToken
+            | ErrorCode::InvalidSignature => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::NotEntitled => StatusCode::FORBIDDEN,
             ErrorCode::Unsupported => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::Unreadable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SearchUnavailable | ErrorCode::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            // The provider's decision on our request, not the client's mistake.
+            ErrorCode::PaymentRefused => StatusCode::BAD_GATEWAY,
+            ErrorCode::AlreadyOwned | ErrorCode::NotForSale => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         // An index that is down usually answers again within seconds (it restarts, or the
         // network comes back): clients may ask again then.
-        let retry_after = (code == ErrorCode::SearchUnavailable).then_some(30);
+        let retry_after = matches!(code, ErrorCode::SearchUnavailable | ErrorCode::PaymentUnavailable).then_some(30);
         Self { status, code, fields: Vec::new(), retry_after, detail: None, cause: None }
     }
 
@@ -78,6 +83,9 @@ impl HttpError {
         let cause = self.cause.as_ref().map(|c| c.to_string()).unwrap_or_default();
         if self.code == ErrorCode::SearchUnavailable {
             tracing::warn!(status = self.status.as_u16(), code = self.code.as_str(), cause = %cause, "search index unavailable");
+        } else if matches!(self.code, ErrorCode::PaymentUnavailable | ErrorCode::PaymentRefused) {
+            // A provider's outage or refusal: theirs to fix, ours to report.
+            tracing::warn!(status = self.status.as_u16(), code = self.code.as_str(), cause = %cause, "payment provider failed");
         } else if self.status.is_server_error() {
             tracing::error!(status = self.status.as_u16(), code = self.code.as_str(), cause = %cause, "request failed");
         }
@@ -145,6 +153,23 @@ impl From<domain::jobs::JobsError> for HttpError {
             J::NotFound => Self::new(ErrorCode::NotFound),
             J::AlreadyWaiting => Self::new(ErrorCode::Conflict),
             J::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
+        }
+    }
+}
+
+impl From<domain::payment::PaymentError> for HttpError {
+    fn from(e: domain::payment::PaymentError) -> Self {
+        use domain::payment::PaymentError as P;
+        match e {
+            P::NotFound => Self::new(ErrorCode::NotFound),
+            P::Forbidden => Self::new(ErrorCode::Forbidden),
+            P::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            P::AlreadyOwned => Self::new(ErrorCode::AlreadyOwned),
+            P::NotForSale | P::NotRefundable => Self::new(ErrorCode::NotForSale),
+            P::Rejected(_) => Self::new(ErrorCode::InvalidSignature),
+            e @ P::Unavailable(_) => Self::new(ErrorCode::PaymentUnavailable).caused_by(e),
+            e @ P::Refused(_) => Self::new(ErrorCode::PaymentRefused).caused_by(e),
+            P::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
         }
     }
 }

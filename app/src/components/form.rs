@@ -37,6 +37,8 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "photo" => t.entry_photo,
         "fusion" => t.entry_merge_search,
         "file" => t.upload_label,
+        "provider" => t.field_provider,
+        "phone" => t.field_phone,
         _ => "",
     }
 }
@@ -49,6 +51,7 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::TooShort => t.err_too_short,
         Reason::TooLong => t.err_too_long,
         Reason::InvalidFormat => t.err_invalid_format,
+        Reason::Unknown if e.field == "phone" => t.err_phone_country,
         Reason::Unknown => t.err_unknown,
         Reason::Mismatch => t.err_mismatch,
         Reason::OutOfRange if matches!(e.field.as_str(), "parent" | "fusion" | "into") => t.err_own_branch,
@@ -75,6 +78,11 @@ pub fn error_text(t: &'static Texts, code: ErrorCode, retry_after: Option<u64>) 
         ErrorCode::Unreadable => t.reader_unreadable.into(),
         ErrorCode::AccountMismatch => t.err_account_mismatch.into(),
         ErrorCode::SearchUnavailable => t.err_search_unavailable.into(),
+        ErrorCode::PaymentUnavailable => t.err_payment_unavailable.into(),
+        ErrorCode::PaymentRefused => t.err_payment_refused.into(),
+        ErrorCode::AlreadyOwned => t.err_already_owned.into(),
+        ErrorCode::NotForSale => t.err_not_for_sale.into(),
+        ErrorCode::InvalidSignature => t.err_forbidden.into(),
         ErrorCode::Internal => t.err_internal.into(),
     }
 }

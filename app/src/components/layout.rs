@@ -188,6 +188,7 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                         <a href="/profil" class=MENU_ITEM>{t.nav_profile}</a>
                         <a href="/telechargements" class=MENU_ITEM>{t.downloads_title}</a>
                         <a href="/statistiques" class=MENU_ITEM>{t.stats_title}</a>
+                        <a href="/achats" class=MENU_ITEM>{t.purchases_title}</a>
                         {editor.then(|| view! { <a href="/admin/livres" class=MENU_ITEM>{t.nav_admin_books}</a> })}
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
                         {admin.then(|| view! { <a href="/admin/journal" class=MENU_ITEM>{t.audit_title}</a> })}

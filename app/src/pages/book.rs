@@ -36,7 +36,7 @@ fn author_links(t: &'static crate::i18n::Texts, book: &Book) -> impl IntoView {
 }
 
 #[component]
-pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
+pub fn BookPage(book: Book, related: Vec<Book>, #[prop(default = true)] readable: bool) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let authors = book.author_names();
@@ -93,9 +93,18 @@ pub fn BookPage(book: Book, related: Vec<Book>) -> impl IntoView {
                     {
                         let signed_in = ctx.viewer.is_some();
                         let size = human_size(book.file_size, ctx.lang);
-                        view! {
-                            <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a>
-                            {signed_in.then(|| view! { <DownloadBox t=t book_id=book.id.clone() size=size/> })}
+                        let buy = !book.is_free() && !readable && !draft;
+                        if buy {
+                            let label = crate::i18n::fill(t.buy_button, &[("price", &price_text(t, &book, ctx.lang))]);
+                            view! {
+                                <a href=format!("/livres/{}/acheter", book.id) class=styles::BUTTON data-testid="buy-button">{label}</a>
+                                <p class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.buy_note}</p>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a>
+                                {signed_in.then(|| view! { <DownloadBox t=t book_id=book.id.clone() size=size/> })}
+                            }.into_any()
                         }
                     }
                 </div>

@@ -12,6 +12,7 @@ pub mod home;
 pub mod library;
 pub mod listed;
 pub mod offline;
+pub mod payment;
 pub mod profile;
 pub mod reader;
 pub mod reader_pdf;

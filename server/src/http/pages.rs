@@ -178,7 +178,9 @@ pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): 
         tracing::warn!(error = %e, "book page: related books left out");
         Vec::new()
     });
-    show(&s, &v, Page::Book { book: Box::new(book), related }).await
+    // A paid book offers "buy" to those who cannot open it yet.
+    let readable = book.is_free() || s.reading.readable_book(v.user.as_ref(), &book.id).await.is_ok();
+    show(&s, &v, Page::Book { book: Box::new(book), related, readable }).await
 }
 
 #[derive(Deserialize)]

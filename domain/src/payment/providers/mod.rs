@@ -1,0 +1,200 @@
+//! The providers' port, [`PaymentProvider`], and one adapter per provider speaking its
+//! documented HTTP contract to a configurable base URL (the official one in production, the
+//! project's sandbox in tests and the embedded default: `server/src/sandbox/`).
+
+pub mod wave;
+
+use super::state::Observed;
+use super::Provider;
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// What a provider needs to open a session for a payment.
+#[derive(Debug, Clone)]
+pub struct Order<'a> {
+    /// Coko's payment id: the provider's client reference.
+    pub payment_id: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub title: &'a str,
+    pub payer_phone: Option<&'a str>,
+    /// Where the payer comes back to (success and failure alike: the page asks Coko, which
+    /// asks the provider; a redirect proves nothing).
+    pub return_url: &'a str,
+    pub language: crate::validation::Language,
+}
+
+/// A provider's session: where to send the payer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub provider_ref: String,
+    pub redirect_url: String,
+    /// A value the provider gave for this session only, to check its notifications by.
+    pub secret: Option<String>,
+    pub expires_at_ms: Option<i64>,
+    /// The provider's answer, kept with the payment's history.
+    pub raw: String,
+}
+
+/// A session as a lookup found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub provider_ref: String,
+    pub observed: Observed,
+    pub raw: String,
+}
+
+/// A verified webhook: which payment it is about (only a hint: the payment is looked up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookHint {
+    pub event_id: Option<String>,
+    /// Coko's payment id, when the event carries it.
+    pub client_reference: Option<String>,
+    pub provider_ref: Option<String>,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// Down, slow or answering 5xx: try again later; nothing is known about the request's effect.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request (4xx) with its code.
+    #[error("refused by the provider: {code}: {message}")]
+    Refused { code: String, message: String },
+    /// The provider does not know the session.
+    #[error("unknown to the provider")]
+    NotFound,
+    /// An answer we cannot read.
+    #[error("unreadable answer from the provider: {0}")]
+    Protocol(String),
+}
+
+/// Why a webhook is refused (answered 401, nothing changes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookRejected {
+    #[error("no signature")]
+    Unsigned,
+    #[error("bad signature")]
+    BadSignature,
+    #[error("timestamp outside the tolerance")]
+    Stale,
+    #[error("unreadable body: {0}")]
+    Unreadable(String),
+}
+
+/// A request's headers, as the adapters read them (names lower-case).
+pub type Headers<'a> = &'a [(String, String)];
+
+pub fn header<'a>(headers: Headers<'a>, name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// One payment provider, as Coko uses it.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync + 'static {
+    fn provider(&self) -> Provider;
+    /// Opens a session for `order`.
+    async fn create(&self, order: &Order<'_>) -> Result<Session, ProviderError>;
+    /// A session by its id.
+    async fn lookup(&self, provider_ref: &str) -> Result<Lookup, ProviderError>;
+    /// The session opened for a payment id, if any (after a create whose answer was lost).
+    async fn find_by_reference(&self, payment_id: &str) -> Result<Option<Session>, ProviderError>;
+    /// Gives the whole amount back.
+    async fn refund(&self, provider_ref: &str) -> Result<String, ProviderError>;
+    /// Checks a webhook's signature on its raw body at `now_secs`, and reads which payment it
+    /// is about.
+    fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected>;
+    /// The headers kept with a webhook in the payment's history.
+    fn kept_headers(&self) -> &'static [&'static str];
+}
+
+/// The HTTP client every adapter uses: a timeout on every call.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("Coko/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("an HTTP client with rustls")
+}
+
+/// A transport failure, as [`ProviderError::Unavailable`].
+fn unavailable(e: reqwest::Error) -> ProviderError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "unreachable"
+    } else {
+        "failed"
+    };
+    ProviderError::Unavailable(format!("{what}: {e}"))
+}
+
+/// Hex HMAC-SHA256 signatures (`t=…,v1=…[,v1=…]`), as Wave and Stripe sign: `message` is what
+/// was signed for `t`; any `v1` matching any of `secrets` passes, compared in constant time;
+/// `t` more than `tolerance` seconds from `now` is refused (a replay).
+pub fn verify_hmac_header(
+    header: &str,
+    secrets: &[String],
+    now_secs: i64,
+    tolerance_secs: i64,
+    message: impl Fn(&str) -> Vec<u8>,
+) -> Result<(), WebhookRejected> {
+    use hmac::{Hmac, Mac};
+    let mut t = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = Some(v),
+            Some(("v1", v)) => signatures.push(v),
+            _ => {}
+        }
+    }
+    let (Some(t), false) = (t, signatures.is_empty()) else { return Err(WebhookRejected::Unsigned) };
+    let at: i64 = t.parse().map_err(|_| WebhookRejected::Unsigned)?;
+    let signed = message(t);
+    let matches = signatures.iter().filter_map(|s| hex::decode(s).ok()).any(|sig| {
+        secrets.iter().any(|secret| {
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+            mac.update(&signed);
+            mac.verify_slice(&sig).is_ok()
+        })
+    });
+    if !matches {
+        return Err(WebhookRejected::BadSignature);
+    }
+    // Checked after the signature: an attacker learns nothing from the answer's timing.
+    if (now_secs - at).abs() > tolerance_secs {
+        return Err(WebhookRejected::Stale);
+    }
+    Ok(())
+}
+
+/// Signs `message` as [`verify_hmac_header`] checks it (the sandboxes and tests sign with it).
+pub fn hmac_hex(secret: &str, message: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_headers_accept_any_current_secret_within_the_tolerance() {
+        let body = br#"{"id":"AE_1"}"#;
+        let message = |t: &str| [t.as_bytes(), body].concat();
+        let sig = hmac_hex("old", &message("1000"));
+        let rotated = format!("t=1000,v1={},v1={sig}", hmac_hex("new", &message("1000")));
+        let secrets = ["old".to_owned()];
+        assert_eq!(verify_hmac_header(&rotated, &secrets, 1100, 300, message), Ok(()), "one of several v1 is ours");
+        assert_eq!(verify_hmac_header(&rotated, &secrets, 1301, 300, message), Err(WebhookRejected::Stale));
+        assert_eq!(verify_hmac_header(&rotated, &["other".into()], 1000, 300, message), Err(WebhookRejected::BadSignature));
+        assert_eq!(verify_hmac_header("t=1000", &secrets, 1000, 300, message), Err(WebhookRejected::Unsigned));
+        let tampered = |t: &str| [t.as_bytes(), b"{\"id\":\"AE_2\"}"].concat();
+        assert_eq!(verify_hmac_header(&rotated, &secrets, 1000, 300, tampered), Err(WebhookRejected::BadSignature));
+    }
+}

@@ -1,0 +1,474 @@
+//! The payment service: checkout, confirmation with the provider, webhooks, refunds.
+//!
+//! Money rules kept here: the payment row is committed before any provider is called; a second
+//! checkout for the same book and provider finds the open payment instead of opening a second
+//! session; a create whose answer was lost is resolved by the provider's lookup by reference,
+//! never by a blind second create; a webhook is verified on its raw body, kept as received, and
+//! then only triggers a lookup; the move to `succeeded` and the entitlement are one unit of work.
+
+use super::providers::{Headers, Order, PaymentProvider, ProviderError, WebhookRejected};
+use super::state::{next, Observed};
+use super::{parse_phone, Item, NewPayment, NewProviderEvent, Payment, PaymentState, PaymentStore, Provider};
+use crate::account::{Role, User};
+use crate::audit::{Actor, AuditAction, AuditEntry};
+use crate::catalog::{BookStatus, CatalogStore};
+use crate::error::{FieldError, Reason};
+use crate::events::Event;
+use crate::store::StoreError;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// The reader can already open the book.
+    #[error("already owned")]
+    AlreadyOwned,
+    /// A free book.
+    #[error("not for sale")]
+    NotForSale,
+    /// Only a succeeded payment can be refunded.
+    #[error("not refundable")]
+    NotRefundable,
+    /// The provider is down or slow: the order is kept and can be tried again.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request (its code).
+    #[error("refused by the provider: {0}")]
+    Refused(String),
+    /// A webhook whose signature does not hold.
+    #[error("webhook rejected: {0}")]
+    Rejected(WebhookRejected),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl From<ProviderError> for PaymentError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Refused { code, .. } => PaymentError::Refused(code),
+            other => PaymentError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// A checkout as a form or the API sends it.
+#[derive(Debug, Clone, Default)]
+pub struct Checkout {
+    pub book_id: String,
+    pub provider: String,
+    pub phone: String,
+}
+
+/// What a verified webhook led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// The payment as the provider's lookup left it.
+    Checked(PaymentState),
+    /// About no payment of ours (kept, nothing else done).
+    Unknown,
+}
+
+/// How long one request may hold the right to open a provider session.
+const CREATION_LEASE: Duration = Duration::from_secs(30);
+/// A pending page asks the provider at most this often.
+const LOOKUP_EVERY: Duration = Duration::from_secs(3);
+/// An open session this close to its end is not handed out again.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+
+#[derive(Clone)]
+pub struct PaymentService {
+    store: Arc<dyn PaymentStore>,
+    books: Arc<dyn CatalogStore>,
+    providers: Arc<BTreeMap<Provider, Arc<dyn PaymentProvider>>>,
+    base_url: String,
+    /// When the first background check of a new payment runs.
+    pub(super) check_after: Duration,
+}
+
+fn invalid(field: &str, reason: Reason) -> PaymentError {
+    PaymentError::Invalid(vec![FieldError::new(field, reason)])
+}
+
+impl PaymentService {
+    /// `base_url`: Coko's public address, for the provider's return links.
+    pub fn new(
+        store: Arc<dyn PaymentStore>,
+        books: Arc<dyn CatalogStore>,
+        providers: Vec<Arc<dyn PaymentProvider>>,
+        base_url: &str,
+    ) -> Self {
+        let providers = providers.into_iter().map(|p| (p.provider(), p)).collect();
+        PaymentService {
+            store,
+            books,
+            providers: Arc::new(providers),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            check_after: Duration::from_secs(20),
+        }
+    }
+
+    /// When the background check of a new payment first runs (20 s by default).
+    pub fn with_check_after(mut self, after: Duration) -> Self {
+        self.check_after = after;
+        self
+    }
+
+    /// The providers offered, in a stable order.
+    pub fn providers(&self) -> Vec<Provider> {
+        self.providers.keys().copied().collect()
+    }
+
+    fn provider(&self, p: Provider) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
+        self.providers.get(&p).ok_or_else(|| PaymentError::Unavailable(format!("{} is not configured", p.as_str())))
+    }
+
+    /// Starts (or finds again) the payment of a book: the payment as stored, with the
+    /// provider's page to send the reader to in `redirect_url`.
+    pub async fn checkout(&self, user: &User, input: &Checkout, ip: &str) -> Result<Payment, PaymentError> {
+        let provider = match input.provider.trim() {
+            "" => return Err(invalid("provider", Reason::Required)),
+            p => Provider::parse(p).filter(|p| self.providers.contains_key(p)).ok_or_else(|| invalid("provider", Reason::Unknown))?,
+        };
+        let book = self.books.book_by_id(input.book_id.trim()).await?.ok_or(PaymentError::NotFound)?;
+        if book.status != BookStatus::Published {
+            return Err(PaymentError::NotFound);
+        }
+        if book.is_free() {
+            return Err(PaymentError::NotForSale);
+        }
+        let phone = match provider.is_mobile_money() {
+            true => Some(parse_phone(provider, &input.phone).map_err(|r| invalid("phone", r))?),
+            false => None,
+        };
+        if self.store.owns_book(&user.id, &book.id).await? {
+            return Err(PaymentError::AlreadyOwned);
+        }
+        let item = Item::Book(book.id.clone());
+        let open_key = format!("{}|{}:{}|{}", user.id, item.kind(), item.id(), provider.as_str());
+        for _ in 0..3 {
+            if let Some(open) = self.store.open_payment(&open_key).await? {
+                let now = chrono::Utc::now();
+                let fresh = open.expires_at.is_none_or(|t| t - now > chrono::Duration::from_std(EXPIRY_MARGIN).unwrap_or_default());
+                if open.state == PaymentState::Created && open.provider_ref.is_none() {
+                    return self.open_session(open, user.language).await;
+                }
+                if fresh && open.redirect_url.is_some() && open.payer_phone == phone && open.state != PaymentState::Succeeded {
+                    return Ok(open);
+                }
+                // Ending, or for another number: a new session takes its place (the background
+                // check still follows the old one, in case it is paid after all).
+                let mut tx = self.store.begin().await?;
+                self.store.close_payment(&mut tx, &open.id).await?;
+                tx.commit().await?;
+            }
+            let now = crate::clock::now_ms();
+            let p = NewPayment {
+                id: uuid::Uuid::now_v7().to_string(),
+                user_id: user.id.clone(),
+                item: item.clone(),
+                title: book.title.clone(),
+                amount: book.price.amount,
+                currency: book.price.currency.clone(),
+                charged_amount: book.price.amount,
+                charged_currency: book.price.currency.clone(),
+                provider,
+                payer_phone: phone.clone(),
+                open_key: open_key.clone(),
+                now_ms: now,
+            };
+            let mut tx = self.store.begin().await?;
+            if !self.store.insert_payment(&mut tx, &p).await? {
+                continue; // a concurrent checkout stored one: use it
+            }
+            let after =
+                serde_json::json!({ "provider": provider.as_str(), "amount": p.amount, "currency": p.currency, "book_id": book.id });
+            tx.audit(&AuditEntry::new(&Actor::user(user, ip), AuditAction::PaymentStarted, &p.id, &book.title, None, Some(after))).await?;
+            tx.event(&Event::PaymentStarted { payment_id: p.id.clone(), user_id: user.id.clone() }).await?;
+            tx.commit().await?;
+            let stored = self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)?;
+            return self.open_session(stored, user.language).await;
+        }
+        Err(PaymentError::Unavailable("checkout contended".into()))
+    }
+
+    /// Asks the provider for the payment's session, once: a request that finds another one
+    /// doing it waits for its answer; an earlier attempt whose answer was lost is looked up by
+    /// reference first.
+    async fn open_session(&self, p: Payment, language: crate::validation::Language) -> Result<Payment, PaymentError> {
+        let now = crate::clock::now_ms();
+        let Some(attempts) = self.store.claim_creation(&p.id, now, now + CREATION_LEASE.as_millis() as i64).await? else {
+            for _ in 0..40 {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let q = self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)?;
+                if q.redirect_url.is_some() || q.state != PaymentState::Created {
+                    return Ok(q);
+                }
+            }
+            return Err(PaymentError::Unavailable("session still being opened".into()));
+        };
+        let provider = self.provider(p.provider)?;
+        let found = match attempts {
+            0 => Ok(None),
+            _ => provider.find_by_reference(&p.id).await,
+        };
+        let return_url = format!("{}/achats/{}", self.base_url, p.id);
+        let order = Order {
+            payment_id: &p.id,
+            amount: p.charged_amount,
+            currency: &p.charged_currency,
+            title: &p.title,
+            payer_phone: p.payer_phone.as_deref(),
+            return_url: &return_url,
+            language,
+        };
+        let session = match found {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => provider.create(&order).await,
+            Err(e) => Err(e),
+        };
+        let session = match session {
+            Ok(s) => s,
+            Err(ProviderError::Refused { code, message }) => {
+                let mut tx = self.store.begin().await?;
+                self.store.set_state(&mut tx, &p.id, PaymentState::Created, PaymentState::Failed, Some("refused-by-provider"), now).await?;
+                self.store.close_payment(&mut tx, &p.id).await?;
+                let body = serde_json::json!({ "code": code, "message": message }).to_string();
+                self.record(&mut tx, &p, "create", None, (Some(PaymentState::Created), Some(PaymentState::Failed)), &body, "{}").await?;
+                tx.commit().await?;
+                return Err(PaymentError::Refused(code));
+            }
+            Err(e) => {
+                self.store.release_creation(&p.id).await?;
+                return Err(e.into());
+            }
+        };
+        let record = super::port::SessionRecord {
+            provider_ref: &session.provider_ref,
+            redirect_url: &session.redirect_url,
+            secret: session.secret.as_deref(),
+            expires_at_ms: session.expires_at_ms,
+        };
+        let mut tx = self.store.begin().await?;
+        self.store.set_session(&mut tx, &p.id, &record, now).await?;
+        self.store.set_state(&mut tx, &p.id, PaymentState::Created, PaymentState::Pending, None, now).await?;
+        self.record(&mut tx, &p, "create", None, (Some(PaymentState::Created), Some(PaymentState::Pending)), &session.raw, "{}").await?;
+        tx.commit().await?;
+        self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        tx: &mut crate::store::Tx,
+        p: &Payment,
+        source: &'static str,
+        event_id: Option<&str>,
+        (before, after): (Option<PaymentState>, Option<PaymentState>),
+        body: &str,
+        headers: &str,
+    ) -> Result<(), PaymentError> {
+        let e = NewProviderEvent {
+            payment_id: Some(&p.id),
+            provider: p.provider,
+            source,
+            provider_event_id: event_id,
+            state_before: before,
+            state_after: after,
+            body,
+            headers,
+            now_ms: crate::clock::now_ms(),
+        };
+        Ok(self.store.record_event(tx, &e).await?)
+    }
+
+    /// A payment, for its reader or an admin.
+    pub async fn payment_for(&self, viewer: &User, id: &str) -> Result<Payment, PaymentError> {
+        let p = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;
+        if p.user_id != viewer.id && !viewer.role.can_manage_users() {
+            return Err(PaymentError::NotFound);
+        }
+        Ok(p)
+    }
+
+    /// [`Self::payment_for`], asking the provider first while it is pending (at most every few
+    /// seconds: the return page reloads itself). A provider that does not answer leaves the
+    /// payment as stored: pending is never shown as failed.
+    pub async fn current(&self, viewer: &User, id: &str) -> Result<Payment, PaymentError> {
+        let p = self.payment_for(viewer, id).await?;
+        let due = p.checked_at.is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::from_std(LOOKUP_EVERY).unwrap_or_default());
+        if !(p.is_pending() || p.state == PaymentState::Failed) || !due {
+            return Ok(p);
+        }
+        match self.refresh(&p.id).await {
+            Ok(q) => Ok(q),
+            Err(e) => {
+                tracing::warn!(payment = %p.id, error = %e, "payment not checked with its provider");
+                Ok(p)
+            }
+        }
+    }
+
+    /// A reader's payments, the newest first.
+    pub async fn payments(&self, user: &User) -> Result<Vec<Payment>, PaymentError> {
+        Ok(self.store.payments_of(&user.id, 200).await?)
+    }
+
+    /// What providers said about a payment (admins).
+    pub async fn history(&self, viewer: &User, id: &str) -> Result<Vec<super::ProviderEvent>, PaymentError> {
+        if !viewer.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        Ok(self.store.provider_events(id).await?)
+    }
+
+    /// Asks the provider where the payment stands and applies its answer.
+    pub async fn refresh(&self, id: &str) -> Result<Payment, PaymentError> {
+        let p = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;
+        let provider = self.provider(p.provider)?;
+        let Some(reference) = p.provider_ref.clone() else {
+            // Stored, but the session's answer never came back: the provider may have one.
+            if p.state != PaymentState::Created {
+                return Ok(p);
+            }
+            let now = crate::clock::now_ms();
+            if self.store.claim_creation(&p.id, now, now + CREATION_LEASE.as_millis() as i64).await?.is_none() {
+                return Ok(p);
+            }
+            let found = provider.find_by_reference(&p.id).await;
+            self.store.release_creation(&p.id).await?;
+            let Some(session) = found? else { return Ok(p) };
+            let record = super::port::SessionRecord {
+                provider_ref: &session.provider_ref,
+                redirect_url: &session.redirect_url,
+                secret: session.secret.as_deref(),
+                expires_at_ms: session.expires_at_ms,
+            };
+            let mut tx = self.store.begin().await?;
+            self.store.set_session(&mut tx, &p.id, &record, now).await?;
+            self.store.set_state(&mut tx, &p.id, PaymentState::Created, PaymentState::Pending, None, now).await?;
+            self.record(&mut tx, &p, "lookup", None, (Some(PaymentState::Created), Some(PaymentState::Pending)), &session.raw, "{}")
+                .await?;
+            tx.commit().await?;
+            return Box::pin(self.refresh(id)).await;
+        };
+        let lookup = provider.lookup(&reference).await?;
+        self.store.mark_checked(&p.id, crate::clock::now_ms()).await?;
+        self.apply(&p.id, &lookup.observed, "lookup", &lookup.raw, None).await
+    }
+
+    /// Applies what the provider confirmed, in one unit of work with the payment's row locked:
+    /// its new state, the answer kept, and on success the entitlement, its audit entry and its
+    /// event (once: a second confirmation finds the payment succeeded already).
+    pub async fn apply(
+        &self,
+        id: &str,
+        observed: &Observed,
+        source: &'static str,
+        raw: &str,
+        by: Option<&Actor>,
+    ) -> Result<Payment, PaymentError> {
+        let mut tx = self.store.begin().await?;
+        let p = self.store.payment_for_update(&mut tx, id).await?.ok_or(PaymentError::NotFound)?;
+        let Some((to, why)) = next(p.state, observed, (p.charged_amount, &p.charged_currency)) else { return Ok(p) };
+        if to == p.state && why == p.failure {
+            return Ok(p);
+        }
+        let now = crate::clock::now_ms();
+        if !self.store.set_state(&mut tx, id, p.state, to, why.as_deref(), now).await? {
+            return Err(PaymentError::Store(StoreError::Corrupt(format!("payment {id} moved under its lock"))));
+        }
+        self.record(&mut tx, &p, source, None, (Some(p.state), Some(to)), raw, "{}").await?;
+        let provider_actor = Actor { user_id: None, email: p.provider.as_str().to_owned(), role: Role::Reader, ip: String::new() };
+        let actor = by.unwrap_or(&provider_actor);
+        let book_id = match &p.item {
+            Item::Book(id) => id.clone(),
+        };
+        let change = |action| {
+            let before = Some(serde_json::json!({ "state": p.state.as_str() }));
+            let after = Some(serde_json::json!({ "state": to.as_str(), "user_id": p.user_id, "book_id": book_id }));
+            AuditEntry::new(actor, action, &p.id, &p.title, before, after)
+        };
+        match to {
+            PaymentState::Succeeded => {
+                self.store.grant_purchase(&mut tx, &p.user_id, &book_id, &p.id, now).await?;
+                tx.audit(&change(AuditAction::PaymentSucceeded)).await?;
+                let e = Event::PaymentSucceeded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id: book_id.clone() };
+                tx.event(&e).await?;
+            }
+            PaymentState::Refunded => {
+                self.store.revoke_purchase(&mut tx, &p.id).await?;
+                tx.audit(&change(AuditAction::PaymentRefunded)).await?;
+                tx.event(&Event::PaymentRefunded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id }).await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        self.store.payment(id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    /// A provider's webhook: refused (nothing kept, nothing changed) unless its signature holds
+    /// on the raw body; kept as received; then the payment is looked up with the provider.
+    pub async fn webhook(&self, provider: &str, headers: Headers<'_>, body: &[u8]) -> Result<WebhookOutcome, PaymentError> {
+        let provider = Provider::parse(provider).and_then(|p| self.providers.get(&p)).ok_or(PaymentError::NotFound)?;
+        let hint = provider.verify_webhook(headers, body, chrono::Utc::now().timestamp()).map_err(PaymentError::Rejected)?;
+        let by_reference = match &hint.client_reference {
+            Some(id) => self.store.payment(id).await?.filter(|p| p.provider == provider.provider()),
+            None => None,
+        };
+        let payment = match (by_reference, &hint.provider_ref) {
+            (Some(p), _) => Some(p),
+            (None, Some(r)) => self.store.payment_by_ref(provider.provider(), r).await?,
+            (None, None) => None,
+        };
+        let kept: serde_json::Map<String, serde_json::Value> = provider
+            .kept_headers()
+            .iter()
+            .filter_map(|name| super::providers::header(headers, name).map(|v| (name.to_string(), v.into())))
+            .collect();
+        let (kept, body_text) = (serde_json::Value::Object(kept).to_string(), String::from_utf8_lossy(body));
+        let e = NewProviderEvent {
+            payment_id: payment.as_ref().map(|p| p.id.as_str()),
+            provider: provider.provider(),
+            source: "webhook",
+            provider_event_id: hint.event_id.as_deref(),
+            state_before: payment.as_ref().map(|p| p.state),
+            state_after: None,
+            body: &body_text,
+            headers: &kept,
+            now_ms: crate::clock::now_ms(),
+        };
+        let mut tx = self.store.begin().await?;
+        self.store.record_event(&mut tx, &e).await?;
+        tx.commit().await?;
+        match payment {
+            Some(p) => Ok(WebhookOutcome::Checked(self.refresh(&p.id).await?.state)),
+            None => Ok(WebhookOutcome::Unknown),
+        }
+    }
+
+    /// Gives a succeeded payment's whole amount back through its provider (admins): the reader
+    /// loses the book it bought.
+    pub async fn refund(&self, by: &Actor, id: &str) -> Result<Payment, PaymentError> {
+        if !by.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        let p = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;
+        if p.state == PaymentState::Refunded {
+            return Ok(p);
+        }
+        let reference = match (&p.provider_ref, p.state) {
+            (Some(r), PaymentState::Succeeded) => r.clone(),
+            _ => return Err(PaymentError::NotRefundable),
+        };
+        // Wave's refund is idempotent: a retry after a lost answer refunds nothing twice.
+        let raw = self.provider(p.provider)?.refund(&reference).await?;
+        self.apply(id, &Observed::Refunded, "refund", &raw, Some(by)).await
+    }
+}

@@ -1,0 +1,212 @@
+//! The payments' SQL, written once for SQLite and PostgreSQL.
+
+use super::port::SessionRecord;
+use super::{Item, NewPayment, NewProviderEvent, Payment, PaymentState, PaymentStore, Provider, ProviderEvent};
+use crate::clock::from_ms;
+use crate::store::sql::{bind_all, conflict_or, exec_in, Bind};
+use crate::store::{SqlStore, StoreError, StoreResult, Tx};
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str = "id, user_id, item_kind, item_id, title, amount, currency, charged_amount, charged_currency, provider, state, \
+                       failure, payer_phone, redirect_url, provider_ref, created_at, updated_at, expires_at, checked_at";
+
+fn payment_from_row(r: &AnyRow) -> StoreResult<Payment> {
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("payment {what} '{v}'"));
+    let kind: String = r.try_get("item_kind")?;
+    let item_id: String = r.try_get("item_id")?;
+    let item = match kind.as_str() {
+        "book" => Item::Book(item_id),
+        other => return Err(corrupt("item", other)),
+    };
+    let provider: String = r.try_get("provider")?;
+    let state: String = r.try_get("state")?;
+    Ok(Payment {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        item,
+        title: r.try_get("title")?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        charged_amount: r.try_get("charged_amount")?,
+        charged_currency: r.try_get("charged_currency")?,
+        provider: Provider::parse(&provider).ok_or_else(|| corrupt("provider", &provider))?,
+        state: PaymentState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+        failure: r.try_get("failure")?,
+        payer_phone: r.try_get("payer_phone")?,
+        redirect_url: r.try_get("redirect_url")?,
+        provider_ref: r.try_get("provider_ref")?,
+        created_at: from_ms(r.try_get("created_at")?),
+        updated_at: from_ms(r.try_get("updated_at")?),
+        expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(from_ms),
+        checked_at: r.try_get::<Option<i64>, _>("checked_at")?.map(from_ms),
+    })
+}
+
+impl SqlStore {
+    async fn one_payment(&self, condition: &str, binds: Vec<Bind<'_>>) -> StoreResult<Option<Payment>> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE {condition}");
+        bind_all(sqlx::query(&sql), binds).fetch_optional(self.pool()).await?.as_ref().map(payment_from_row).transpose()
+    }
+}
+
+#[async_trait]
+impl PaymentStore for SqlStore {
+    async fn insert_payment(&self, tx: &mut Tx, p: &NewPayment) -> StoreResult<bool> {
+        let sql = "INSERT INTO payments (id, user_id, item_kind, item_id, title, amount, currency, charged_amount, charged_currency, \
+                   provider, state, payer_phone, open_key, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'created', $11, $12, $13, $13) ON CONFLICT (open_key) DO NOTHING";
+        let binds = vec![
+            Bind::Text(&p.id),
+            Bind::Text(&p.user_id),
+            Bind::Text(p.item.kind()),
+            Bind::Text(p.item.id()),
+            Bind::Text(&p.title),
+            Bind::Int(p.amount),
+            Bind::Text(&p.currency),
+            Bind::Int(p.charged_amount),
+            Bind::Text(&p.charged_currency),
+            Bind::Text(p.provider.as_str()),
+            Bind::OptText(p.payer_phone.as_deref()),
+            Bind::Text(&p.open_key),
+            Bind::Int(p.now_ms),
+        ];
+        let done = bind_all(sqlx::query(sql), binds).execute(tx.conn()).await.map_err(|e| conflict_or(e, "payment"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn payment(&self, id: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment("id = $1", vec![Bind::Text(id)]).await
+    }
+
+    async fn payment_for_update(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Payment>> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1{}", self.row_lock(false));
+        sqlx::query(&sql).bind(id.to_owned()).fetch_optional(tx.conn()).await?.as_ref().map(payment_from_row).transpose()
+    }
+
+    async fn open_payment(&self, open_key: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment("open_key = $1", vec![Bind::Text(open_key)]).await
+    }
+
+    async fn payment_by_ref(&self, provider: Provider, provider_ref: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment("provider = $1 AND provider_ref = $2", vec![Bind::Text(provider.as_str()), Bind::Text(provider_ref)]).await
+    }
+
+    async fn payments_of(&self, user_id: &str, limit: u32) -> StoreResult<Vec<Payment>> {
+        let sql = format!("SELECT {COLUMNS} FROM payments WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+        let rows = sqlx::query(&sql).bind(user_id.to_owned()).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+        rows.iter().map(payment_from_row).collect()
+    }
+
+    async fn claim_creation(&self, id: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<u32>> {
+        let sql = "UPDATE payments SET creating_until = $3, create_attempts = create_attempts + 1 \
+                   WHERE id = $1 AND provider_ref IS NULL AND state = 'created' AND (creating_until IS NULL OR creating_until < $2) \
+                   RETURNING create_attempts";
+        let row =
+            bind_all(sqlx::query(sql), vec![Bind::Text(id), Bind::Int(now_ms), Bind::Int(until_ms)]).fetch_optional(self.pool()).await?;
+        row.map(|r| Ok(r.try_get::<i64, _>("create_attempts")?.saturating_sub(1).clamp(0, i64::from(u32::MAX)) as u32)).transpose()
+    }
+
+    async fn release_creation(&self, id: &str) -> StoreResult<()> {
+        self.exec("UPDATE payments SET creating_until = NULL WHERE id = $1", vec![Bind::Text(id)]).await.map(drop)
+    }
+
+    async fn set_session(&self, tx: &mut Tx, id: &str, s: &SessionRecord<'_>, now_ms: i64) -> StoreResult<()> {
+        let sql =
+            "UPDATE payments SET provider_ref = $2, redirect_url = $3, provider_secret = $4, expires_at = $5, creating_until = NULL, \
+                   updated_at = $6 WHERE id = $1";
+        let binds = vec![
+            Bind::Text(id),
+            Bind::Text(s.provider_ref),
+            Bind::Text(s.redirect_url),
+            Bind::OptText(s.secret),
+            Bind::OptInt(s.expires_at_ms),
+            Bind::Int(now_ms),
+        ];
+        exec_in(tx, sql, binds).await.map_err(|e| match e {
+            StoreError::Database(e) => conflict_or(e, "payment session"),
+            e => e,
+        })?;
+        Ok(())
+    }
+
+    async fn set_state(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        from: PaymentState,
+        to: PaymentState,
+        failure: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE payments SET state = $3, failure = $4, updated_at = $5, \
+                   succeeded_at = CASE WHEN $3 = 'succeeded' THEN $5 ELSE succeeded_at END, \
+                   open_key = CASE WHEN $3 IN ('succeeded', 'expired', 'refunded') THEN NULL ELSE open_key END \
+                   WHERE id = $1 AND state = $2";
+        let binds = vec![Bind::Text(id), Bind::Text(from.as_str()), Bind::Text(to.as_str()), Bind::OptText(failure), Bind::Int(now_ms)];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn close_payment(&self, tx: &mut Tx, id: &str) -> StoreResult<()> {
+        exec_in(tx, "UPDATE payments SET open_key = NULL WHERE id = $1", vec![Bind::Text(id)]).await.map(drop)
+    }
+
+    async fn mark_checked(&self, id: &str, now_ms: i64) -> StoreResult<()> {
+        self.exec("UPDATE payments SET checked_at = $2 WHERE id = $1", vec![Bind::Text(id), Bind::Int(now_ms)]).await.map(drop)
+    }
+
+    async fn record_event(&self, tx: &mut Tx, e: &NewProviderEvent<'_>) -> StoreResult<()> {
+        let sql = "INSERT INTO payment_events (payment_id, provider, source, provider_event_id, state_before, state_after, body, headers, received_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let binds = vec![
+            Bind::OptText(e.payment_id),
+            Bind::Text(e.provider.as_str()),
+            Bind::Text(e.source),
+            Bind::OptText(e.provider_event_id),
+            Bind::OptText(e.state_before.map(PaymentState::as_str)),
+            Bind::OptText(e.state_after.map(PaymentState::as_str)),
+            Bind::Text(e.body),
+            Bind::Text(e.headers),
+            Bind::Int(e.now_ms),
+        ];
+        exec_in(tx, sql, binds).await.map(drop)
+    }
+
+    async fn provider_events(&self, payment_id: &str) -> StoreResult<Vec<ProviderEvent>> {
+        let sql = "SELECT id, source, provider_event_id, state_before, state_after, body, headers, received_at FROM payment_events \
+                   WHERE payment_id = $1 ORDER BY id";
+        let rows = sqlx::query(sql).bind(payment_id.to_owned()).fetch_all(self.pool()).await?;
+        let state = |v: Option<String>| v.as_deref().and_then(PaymentState::parse);
+        rows.iter()
+            .map(|r| {
+                Ok(ProviderEvent {
+                    id: r.try_get("id")?,
+                    source: r.try_get("source")?,
+                    provider_event_id: r.try_get("provider_event_id")?,
+                    state_before: state(r.try_get("state_before")?),
+                    state_after: state(r.try_get("state_after")?),
+                    body: r.try_get("body")?,
+                    headers: r.try_get("headers")?,
+                    received_at: from_ms(r.try_get("received_at")?),
+                })
+            })
+            .collect()
+    }
+
+    async fn owns_book(&self, user_id: &str, book_id: &str) -> StoreResult<bool> {
+        let sql = "SELECT 1 AS one FROM entitlements WHERE user_id = $1 AND book_id = $2";
+        Ok(sqlx::query(sql).bind(user_id.to_owned()).bind(book_id.to_owned()).fetch_optional(self.pool()).await?.is_some())
+    }
+
+    async fn grant_purchase(&self, tx: &mut Tx, user_id: &str, book_id: &str, payment_id: &str, now_ms: i64) -> StoreResult<bool> {
+        let sql = "INSERT INTO entitlements (user_id, book_id, source, payment_id, created_at) VALUES ($1, $2, 'purchase', $3, $4) \
+                   ON CONFLICT (user_id, book_id) DO NOTHING";
+        let binds = vec![Bind::Text(user_id), Bind::Text(book_id), Bind::Text(payment_id), Bind::Int(now_ms)];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn revoke_purchase(&self, tx: &mut Tx, payment_id: &str) -> StoreResult<bool> {
+        Ok(exec_in(tx, "DELETE FROM entitlements WHERE payment_id = $1", vec![Bind::Text(payment_id)]).await? >= 1)
+    }
+}
