@@ -39,6 +39,9 @@ pub struct AppState {
     pub jobs: Arc<Runner>,
     /// Dead jobs, for the admins' page.
     pub dead_jobs: domain::jobs::DeadJobs,
+    /// Payments; no provider is configured yet (the Wave adapter and its sandbox are wired
+    /// next), so the checkout page says none is available.
+    pub payments: domain::payment::PaymentService,
 }
 
 impl AppState {
@@ -67,8 +70,11 @@ impl AppState {
             None => Arc::new(domain::search::EmbeddedIndex::new()),
         };
         let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
-        let jobs =
-            Runner::new(Arc::new(store.clone())).with(Arc::new(IndexBooks(catalog.clone()))).with(Arc::new(RebuildIndex(catalog.clone())));
+        let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), Vec::new(), &config.base_url);
+        let jobs = Runner::new(Arc::new(store.clone()))
+            .with(Arc::new(IndexBooks(catalog.clone())))
+            .with(Arc::new(RebuildIndex(catalog.clone())))
+            .with(Arc::new(domain::payment::CheckPendingPayments(payments.clone())));
         let dead_jobs = domain::jobs::DeadJobs::new(Arc::new(store.clone()));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
@@ -94,6 +100,7 @@ impl AppState {
             shell,
             jobs: Arc::new(jobs),
             dead_jobs,
+            payments,
         })
     }
 }

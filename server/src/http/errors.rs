@@ -41,7 +41,8 @@ web_error_from!(
     domain::account::AccountError,
     domain::catalog::CatalogError,
     domain::reading::ReadingError,
-    domain::jobs::JobsError
+    domain::jobs::JobsError,
+    domain::payment::PaymentError
 );
 
 /// The error, waiting in the response's extensions for the middleware to render it.

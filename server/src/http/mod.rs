@@ -8,6 +8,7 @@ pub mod forms;
 pub mod middleware;
 pub mod offline;
 pub mod pages;
+pub mod payment;
 pub mod reader;
 pub mod render;
 pub mod upload;
@@ -77,6 +78,9 @@ pub fn router(state: AppState) -> Router {
         .route("/preferences/theme", post(forms::set_theme))
         .route("/catalogue", get(pages::catalog))
         .route("/livres/{id}", get(pages::book))
+        .route("/livres/{id}/acheter", get(payment::checkout_page).post(payment::checkout))
+        .route("/achats", get(payment::purchases))
+        .route("/achats/{id}", get(payment::payment))
         .route("/auteurs/{id}", get(pages::author))
         .route("/editeurs/{id}", get(pages::publisher))
         .route("/recherche", get(pages::search))
