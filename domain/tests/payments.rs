@@ -9,7 +9,7 @@ mod support;
 use async_trait::async_trait;
 use domain::account::{AccountStore, Preferences, Role, User};
 use domain::audit::{Actor, AuditAction};
-use domain::catalog::{CatalogService, CatalogStore, ImportOutcome, Money};
+use domain::catalog::{CatalogStore, ImportOutcome, Money};
 use domain::payment::providers::{Headers, Lookup, Order, PaymentProvider, ProviderError, Session, WebhookHint, WebhookRejected};
 use domain::payment::state::Observed;
 use domain::payment::{Checkout, PaymentError, PaymentService, PaymentState, PaymentStore, Provider};
@@ -98,7 +98,6 @@ async fn setup(db: &support::TestDb) -> (tempfile::TempDir, Arc<Double>, Payment
         vec![double.clone()],
         "http://127.0.0.1:3000",
     );
-    let _: &CatalogService = &catalog;
     (files, double, payments, book.id)
 }
 

@@ -249,18 +249,25 @@ impl PaymentService {
                 return Err(e.into());
             }
         };
+        self.keep_session(&p, &session, "create").await?;
+        self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    /// Stores the provider's session of a payment just created (or found again by reference):
+    /// the payment is pending from now on, and the provider's answer kept with it.
+    async fn keep_session(&self, p: &Payment, session: &super::providers::Session, source: &'static str) -> Result<(), PaymentError> {
         let record = super::port::SessionRecord {
             provider_ref: &session.provider_ref,
             redirect_url: &session.redirect_url,
             secret: session.secret.as_deref(),
             expires_at_ms: session.expires_at_ms,
         };
+        let now = crate::clock::now_ms();
         let mut tx = self.store.begin().await?;
         self.store.set_session(&mut tx, &p.id, &record, now).await?;
         self.store.set_state(&mut tx, &p.id, PaymentState::Created, PaymentState::Pending, None, now).await?;
-        self.record(&mut tx, &p, "create", None, (Some(PaymentState::Created), Some(PaymentState::Pending)), &session.raw, "{}").await?;
-        tx.commit().await?;
-        self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)
+        self.record(&mut tx, p, source, None, (Some(PaymentState::Created), Some(PaymentState::Pending)), &session.raw, "{}").await?;
+        Ok(tx.commit().await?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -344,18 +351,7 @@ impl PaymentService {
             let found = provider.find_by_reference(&p.id).await;
             self.store.release_creation(&p.id).await?;
             let Some(session) = found? else { return Ok(p) };
-            let record = super::port::SessionRecord {
-                provider_ref: &session.provider_ref,
-                redirect_url: &session.redirect_url,
-                secret: session.secret.as_deref(),
-                expires_at_ms: session.expires_at_ms,
-            };
-            let mut tx = self.store.begin().await?;
-            self.store.set_session(&mut tx, &p.id, &record, now).await?;
-            self.store.set_state(&mut tx, &p.id, PaymentState::Created, PaymentState::Pending, None, now).await?;
-            self.record(&mut tx, &p, "lookup", None, (Some(PaymentState::Created), Some(PaymentState::Pending)), &session.raw, "{}")
-                .await?;
-            tx.commit().await?;
+            self.keep_session(&p, &session, "lookup").await?;
             return Box::pin(self.refresh(id)).await;
         };
         let lookup = provider.lookup(&reference).await?;

@@ -43,11 +43,16 @@ impl ReadingService {
     /// The book, when `viewer` may read its content.
     pub async fn readable_book(&self, viewer: Option<&User>, book_id: &str) -> Result<Book, ReadingError> {
         let book = self.books.book_by_id(book_id).await?.ok_or(ReadingError::NotFound)?;
+        allowed(self.access_to_book(viewer, &book).await?).map(|()| book)
+    }
+
+    /// Whether `viewer` may open a book already loaded (the book page asks it to offer "buy").
+    pub async fn access_to_book(&self, viewer: Option<&User>, book: &Book) -> Result<Access, ReadingError> {
         let entitled = match viewer {
             Some(u) if !book.is_free() => self.store.is_entitled(&u.id, &book.id).await?,
             _ => false,
         };
-        allowed(access(&book, viewer.map(|u| u.role), entitled)).map(|()| book)
+        Ok(access(book, viewer.map(|u| u.role), entitled))
     }
 
     /// One of a book's files for `viewer` (an account id), checked as [`Self::readable_book`]

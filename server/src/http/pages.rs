@@ -179,7 +179,7 @@ pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): 
         Vec::new()
     });
     // A paid book offers "buy" to those who cannot open it yet.
-    let readable = book.is_free() || s.reading.readable_book(v.user.as_ref(), &book.id).await.is_ok();
+    let readable = s.reading.access_to_book(v.user.as_ref(), &book).await? == domain::reading::Access::Granted;
     show(&s, &v, Page::Book { book: Box::new(book), related, readable }).await
 }
 
