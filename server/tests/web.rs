@@ -105,6 +105,14 @@ async fn forms_work_without_javascript_and_sessions_end_server_side() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        // The service worker fetching its offline page during the redirect (as Chromium does on
+        // the first visit) does not use up the notice meant for the page that follows.
+        let worker = c.get(app.url("/hors-ligne")).header("sec-fetch-mode", "same-origin").send().await.unwrap();
+        assert_eq!(worker.status(), StatusCode::OK);
+        let prefetch = c.get(app.url("/")).header("sec-purpose", "prefetch").send().await.unwrap();
+        assert!(!prefetch.text().await.unwrap().contains("Vous êtes connecté"), "a prefetch does not take the notice");
+        let home = c.get(app.url("/")).header("sec-fetch-mode", "navigate").send().await.unwrap();
+        assert!(home.text().await.unwrap().contains("Vous êtes connecté."), "{}: the notice reaches the page", app.label);
         let (status, html) = page(&c, &app, "/profil").await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Awa Diop"));

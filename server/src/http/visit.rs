@@ -112,6 +112,16 @@ pub async fn session_user(session: &Session) -> Option<String> {
     user_id
 }
 
+/// A request the browser makes on its own rather than for a page the person opens: a fetch
+/// from a script or the service worker (`Sec-Fetch-Mode` other than `navigate`) or a
+/// prefetch. Clients that send no fetch metadata (the apps, older browsers) count as pages.
+fn background_fetch(headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("sec-fetch-mode").is_some_and(|m| !m.eq_ignore_ascii_case("navigate"))
+        || header("sec-purpose").is_some_and(|p| p.contains("prefetch"))
+        || header("purpose").is_some_and(|p| p.eq_ignore_ascii_case("prefetch"))
+}
+
 /// Who asks for one of a book's files (a part, a range of the file), without loading the
 /// account: those come by the hundred, and the access check reads the account's role in its
 /// own single statement (`ReadingService::readable_file`).
@@ -152,13 +162,20 @@ impl FromRequestParts<AppState> for Visit {
             },
             None => None,
         };
-        let flash = match session.remove::<String>(FLASH).await {
-            Ok(Some(f)) => Flash::parse(&f),
-            _ => None,
+        // Only a page the person goes to reads (and so uses up) the one-time notice: the
+        // service worker fetching the offline page while a sign-in redirects, or a prefetch,
+        // must not take "Vous êtes connecté." away from the page that follows.
+        let shows_notice = !background_fetch(&parts.headers);
+        let flash = match shows_notice {
+            true => match session.remove::<String>(FLASH).await {
+                Ok(Some(f)) => Flash::parse(&f),
+                _ => None,
+            },
+            false => None,
         };
         // A visitor's session carries nothing but a notice (FLASH is the only key written
         // before sign-in): once the notice is read, the row goes.
-        if user.is_none() && session.id().is_some() && !unavailable {
+        if shows_notice && user.is_none() && session.id().is_some() && !unavailable {
             let _ = session.flush().await;
         }
         let lang = user.as_ref().map(|u| u.language).unwrap_or_else(|| request_language(&parts.headers));
