@@ -58,15 +58,22 @@ else
   bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
   if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
   rm -rf "$bad"
+  # Payments go to the Wave sandbox, a separate process, as in the run command.
+  sandbox_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  COKO_SANDBOX_ADDR="127.0.0.1:$sandbox_port" COKO_SANDBOX_WAVE_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/wave/" \
+    target/release/coko payment-sandbox > "$logs/sandbox.txt" 2>&1 &
+  sandbox_pid=$!
+  export COKO_WAVE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_WAVE_API_KEY=wave_sn_prod_sandbox COKO_WAVE_WEBHOOK_SECRET=wave_sn_WHS_sandbox
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
+  for _ in $(seq 1 100); do grep -q "listening on" "$logs/sandbox.txt" && break; sleep 0.1; done
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 
   step "Page weight"
   if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion /catalogue "/recherche?q=moby"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
 
   step "End-to-end flows in Chromium"
-  export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox"
+  export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox" COKO_E2E_SANDBOX="$COKO_WAVE_BASE_URL"
   if ! node --test --test-concurrency=1 end2end/*.spec.mjs 2>&1 | tee "$logs/e2e.txt"; then stage_failed=1; fi
   grep -qE "^# pass [1-9]" "$logs/e2e.txt" || { echo "no end-to-end test ran"; stage_failed=1; }
   p=$(grep -E '^# pass ' "$logs/e2e.txt" | awk '{print $3}'); f=$(grep -E '^# fail ' "$logs/e2e.txt" | awk '{print $3}')
@@ -74,6 +81,7 @@ else
   echo "screenshots: end2end/screenshots/"
 
   kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+  kill -TERM "$sandbox_pid" 2>/dev/null; wait "$sandbox_pid" 2>/dev/null
   grep -q "shutting down" "$logs/server.txt" && echo "server stopped gracefully on SIGTERM"
   rm -rf "$data"
 fi

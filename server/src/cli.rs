@@ -1,5 +1,5 @@
 //! Command-line: `serve` (default), `migrate`, `create-admin`, `seed --demo`, `import`,
-//! `reindex`.
+//! `reindex`, `payment-sandbox`.
 
 use crate::config::{Config, LogFormat};
 use crate::state::AppState;
@@ -8,13 +8,14 @@ use domain::account::{AdminOutcome, NewAccount};
 use leptos::config::{get_configuration, LeptosOptions};
 
 const USAGE: &str =
-    "usage: coko [serve | migrate | create-admin --email E [--name N] [--promote] | seed --demo | import DIR [--draft] | reindex]
+    "usage: coko [serve | migrate | create-admin --email E [--name N] [--promote] | seed --demo | import DIR [--draft] | reindex | payment-sandbox]
   create-admin reads the password from COKO_ADMIN_PASSWORD, or asks for it (never on the command
   line: every user of the machine can read it there). An address that already has an account
   gets that password and loses its sessions and tokens; with --promote, a verified account is
   made admin and keeps its own password.
   seed --demo works only on a loopback address with a plain-http loopback base URL.
   reindex rebuilds the search index (Meilisearch when MEILISEARCH_URL is set) from the database.
+  payment-sandbox serves stand-ins for the payment providers on loopback (COKO_SANDBOX_ADDR).
   Configuration comes from the environment: see README.md.";
 
 #[derive(Debug, PartialEq, Eq)]
@@ -25,6 +26,7 @@ pub enum Command {
     SeedDemo,
     Import { dir: std::path::PathBuf, draft: bool },
     Reindex,
+    PaymentSandbox,
     Help,
 }
 
@@ -47,6 +49,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             draft: args.iter().any(|a| a == "--draft"),
         }),
         Some("reindex") => Ok(Command::Reindex),
+        Some("payment-sandbox") => Ok(Command::PaymentSandbox),
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
@@ -75,6 +78,10 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
     if command == Command::Help {
         println!("{USAGE}");
         return Ok(());
+    }
+    if command == Command::PaymentSandbox {
+        init_tracing(LogFormat::Text);
+        return crate::sandbox::run(crate::sandbox::SandboxConfig::from_env()?).await;
     }
     let leptos = leptos_options();
     let config = Config::from_env(&leptos.site_addr.to_string())?;
@@ -148,7 +155,7 @@ pub async fn run(args: Vec<String>) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Help => {}
+        Command::Help | Command::PaymentSandbox => {}
     }
     Ok(())
 }

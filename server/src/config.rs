@@ -39,6 +39,10 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// Meilisearch, when set: (URL, API key, index name). Otherwise the embedded index.
     pub meilisearch: Option<Meilisearch>,
+    /// Wave's Checkout API, when its key and webhook secret are set (`COKO_WAVE_*`).
+    pub wave: Option<domain::payment::providers::wave::WaveConfig>,
+    /// When the background check of a new payment first asks its provider.
+    pub payment_check_after: std::time::Duration,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -78,6 +82,8 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("meilisearch", &self.meilisearch)
+            .field("wave", &self.wave)
+            .field("payment_check_after", &self.payment_check_after)
             .finish()
     }
 }
@@ -174,7 +180,16 @@ impl Config {
                 index: get("MEILISEARCH_INDEX").unwrap_or_else(|| "coko-books".into()),
             }),
         };
+        let wave = wave_config(&get)?;
+        let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
+            None => std::time::Duration::from_secs(20),
+            Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
+                bad("COKO_PAYMENT_CHECK_AFTER_SECS", format!("'{v}' is not a whole number of seconds between 1 and 3600"))
+            })?,
+        };
         Ok(Self {
+            payment_check_after,
+            wave,
             meilisearch,
             max_upload_bytes,
             database_url,
@@ -214,6 +229,39 @@ impl Config {
     }
 }
 
+/// Wave needs its API key and the webhook secret together (a payment whose confirmation
+/// cannot be verified would be refused forever); the base URL is Wave's unless a sandbox's.
+fn wave_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::wave::WaveConfig>, ConfigError> {
+    use domain::payment::providers::wave::{WaveConfig, OFFICIAL_BASE_URL};
+    let timeout_ms =
+        match get("COKO_PAYMENT_TIMEOUT_MS") {
+            None => 10_000,
+            Some(v) => v.parse::<u64>().ok().filter(|n| (100..=120_000).contains(n)).ok_or_else(|| {
+                bad("COKO_PAYMENT_TIMEOUT_MS", format!("'{v}' is not a whole number of milliseconds between 100 and 120000"))
+            })?,
+        };
+    let (api_key, secrets) = match (get("COKO_WAVE_API_KEY"), get("COKO_WAVE_WEBHOOK_SECRET")) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(bad("COKO_WAVE_WEBHOOK_SECRET", "is needed with COKO_WAVE_API_KEY: without it no payment can be confirmed"))
+        }
+        (None, Some(_)) => return Err(bad("COKO_WAVE_API_KEY", "is needed with COKO_WAVE_WEBHOOK_SECRET")),
+        (Some(k), Some(s)) => (k, s),
+    };
+    // Several secrets, comma-separated, while one is being rotated.
+    let webhook_secrets: Vec<String> = secrets.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let base_url = get("COKO_WAVE_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(bad("COKO_WAVE_BASE_URL", "must be an http:// or https:// URL"));
+    }
+    Ok(Some(WaveConfig {
+        base_url,
+        api_key: api_key.trim().to_owned(),
+        webhook_secrets,
+        timeout: std::time::Duration::from_millis(timeout_ms),
+    }))
+}
+
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
     match v {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -245,6 +293,23 @@ mod tests {
         assert!(printed.contains("postgres://coko:***@db.internal:5432/coko") && printed.contains("smtps://mailer:***@smtp.example.sn"));
         assert_eq!(redacted("sqlite://data/coko.db"), "sqlite://data/coko.db");
         assert_eq!(redacted("smtp://relay.example.sn:25?tls=required"), "smtp://relay.example.sn:25?tls=required");
+    }
+
+    #[test]
+    fn wave_needs_its_key_and_secret_together() {
+        assert!(with(&[]).unwrap().wave.is_none());
+        assert_eq!(with(&[("COKO_WAVE_API_KEY", "wave_sn_prod_x")]).unwrap_err().var, "COKO_WAVE_WEBHOOK_SECRET");
+        assert_eq!(with(&[("COKO_WAVE_WEBHOOK_SECRET", "wave_sn_WHS_x")]).unwrap_err().var, "COKO_WAVE_API_KEY");
+        let both = [("COKO_WAVE_API_KEY", "wave_sn_prod_s3cret"), ("COKO_WAVE_WEBHOOK_SECRET", "whs-s3cret-old, whs-s3cret-new")];
+        let c = with(&both).unwrap();
+        let wave = c.wave.as_ref().unwrap();
+        assert_eq!(wave.base_url, "https://api.wave.com");
+        assert_eq!(wave.webhook_secrets, ["whs-s3cret-old", "whs-s3cret-new"]);
+        assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+        let bad_timeout = [both[0], both[1], ("COKO_PAYMENT_TIMEOUT_MS", "0")];
+        assert_eq!(with(&bad_timeout).unwrap_err().var, "COKO_PAYMENT_TIMEOUT_MS");
+        let bad_url = [both[0], both[1], ("COKO_WAVE_BASE_URL", "api.wave.com")];
+        assert_eq!(with(&bad_url).unwrap_err().var, "COKO_WAVE_BASE_URL");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod http;
 pub mod jwt;
 pub mod rate_limit;
 pub mod rest;
+pub mod sandbox;
 pub mod sessions;
 pub mod state;
 
@@ -48,7 +49,7 @@ fn spawn_housekeeping(state: state::AppState) {
     });
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

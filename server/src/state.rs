@@ -70,7 +70,12 @@ impl AppState {
             None => Arc::new(domain::search::EmbeddedIndex::new()),
         };
         let catalog = CatalogService::new(Arc::new(store.clone()), files, index, limits);
-        let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), Vec::new(), &config.base_url);
+        let mut providers: Vec<Arc<dyn domain::payment::providers::PaymentProvider>> = Vec::new();
+        if let Some(wave) = &config.wave {
+            providers.push(Arc::new(domain::payment::providers::wave::Wave::new(wave.clone())));
+        }
+        let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
+            .with_check_after(config.payment_check_after);
         let jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))

@@ -1,5 +1,5 @@
-//! Buying a book, as pages, against the real server (no provider configured yet: the Wave
-//! adapter and its sandbox are wired in the next step).
+//! Buying a book, as pages, against the real server with no provider configured: the pages
+//! say so and refuse a forged choice (the Wave flow is in `wave_sandbox.rs`).
 
 mod support;
 

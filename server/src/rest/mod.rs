@@ -4,6 +4,7 @@
 pub(crate) mod auth;
 mod catalog;
 mod json;
+mod payment;
 pub mod reading;
 
 pub use json::ApiError;
@@ -40,5 +41,9 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/reading/settings/", get(reading::settings).put(reading::save_settings))
         .route("/reading/annotations/export/", get(reading::export))
         .route("/reading/annotations/{id}/", axum::routing::put(reading::edit_annotation).delete(reading::delete_annotation))
+        .route("/payment/checkout/", post(payment::checkout))
+        .route("/payment/payments/", get(payment::payments))
+        .route("/payment/payments/{id}/", get(payment::payment))
+        .route("/payment/webhooks/{provider}/", post(payment::webhook).layer(axum::extract::DefaultBodyLimit::max(256 * 1024)))
         .fallback(json::not_found)
 }

@@ -1,0 +1,72 @@
+//! `/api/v1/payment/…`: buying a book from the mobile apps, and the providers' webhooks — the
+//! same payment service as the pages (`crate::http::payment`).
+
+use super::auth::Ip;
+use super::json::{ApiError, Body, Lang};
+use super::reading::ReaderAuth;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::payment::{Checkout, Payment, WebhookOutcome};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutBody {
+    book_id: String,
+    provider: String,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// `POST /payment/checkout/` → 201 `{payment_id, redirect_url, payment}`: send the payer to
+/// `redirect_url` (the provider's page), then follow `payments/{id}/`.
+pub async fn checkout(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(b): Body<CheckoutBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = Checkout { book_id: b.book_id, provider: b.provider, phone: b.phone.unwrap_or_default() };
+    let p = s.payments.checkout(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok((StatusCode::CREATED, Json(json!({ "payment_id": p.id, "redirect_url": p.redirect_url, "payment": p }))))
+}
+
+/// `GET /payment/payments/`: the reader's payments, newest first.
+pub async fn payments(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let payments = s.payments.payments(&user).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "payments": payments })))
+}
+
+/// `GET /payment/payments/{id}/`: where it stands — asked of the provider while pending.
+pub async fn payment(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Payment>, ApiError> {
+    s.payments.current(&user, &id).await.map(Json).map_err(|e| ApiError::new(e, lang))
+}
+
+/// `POST /payment/webhooks/{provider}/`: the raw body, verified before anything is read from
+/// it. 200 once it is kept and the payment checked; 401 when its signature does not hold (kept
+/// nowhere); 503 when the provider's lookup fails, so that the provider sends it again.
+pub async fn webhook(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let headers: Vec<(String, String)> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned()))).collect();
+    match s.payments.webhook(&provider, &headers, &body).await {
+        Ok(WebhookOutcome::Checked(state)) => Ok(Json(json!({ "received": true, "state": state }))),
+        Ok(WebhookOutcome::Unknown) => Ok(Json(json!({ "received": true }))),
+        Err(e) => Err(ApiError::new(e, lang)),
+    }
+}

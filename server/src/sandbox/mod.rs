@@ -1,0 +1,89 @@
+//! `coko payment-sandbox`: stand-ins for the payment providers Coko cannot reach from a
+//! developer's machine or a test run — real HTTP servers on loopback that follow each
+//! provider's documented contract (`../shared/research/payments.md`): the same endpoints,
+//! fields, error bodies and webhook signatures, with the delivery quirks the providers warn
+//! about (late, repeated, missing or reordered webhooks; API errors and timeouts) on request.
+//!
+//! Wave is served at the root (`/v1/checkout/sessions…`, hosted page `/c/{id}`), as
+//! `https://api.wave.com` and `https://pay.wave.com` are. What no provider has — switches for
+//! the quirks, the webhook URL a merchant would register in the provider's portal — lives
+//! under `/_sandbox/`, so it can never be mistaken for the provider's contract.
+//!
+//! Configuration (environment):
+//! - `COKO_SANDBOX_ADDR` (default `127.0.0.1:4010`; port 0 picks one): where it listens. It
+//!   prints `payment sandbox listening on http://ADDR` once it does.
+//! - `COKO_SANDBOX_PUBLIC_URL`: the address browsers reach it at (default its own).
+//! - `COKO_SANDBOX_WAVE_API_KEY` (default `wave_sn_prod_sandbox`), `COKO_SANDBOX_WAVE_WEBHOOK_URL`
+//!   (Coko's `/api/v1/payment/webhooks/wave/`), `COKO_SANDBOX_WAVE_WEBHOOK_SECRET` (default
+//!   `wave_sn_WHS_sandbox`), `COKO_SANDBOX_WAVE_DELIVERY` (`normal`, `late`, `twice`, `never`,
+//!   `shuffled`) and `COKO_SANDBOX_WAVE_LATE_MS` (default 5000).
+
+mod wave;
+
+use axum::Router;
+use std::sync::Arc;
+
+pub use wave::{Delivery, WaveSandbox};
+
+/// What the sandbox reads from the environment.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub addr: String,
+    pub public_url: Option<String>,
+    pub wave: wave::WaveSettings,
+}
+
+impl SandboxConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let delivery = match get("COKO_SANDBOX_WAVE_DELIVERY") {
+            None => Delivery::Normal,
+            Some(d) => Delivery::parse(&d)
+                .ok_or_else(|| anyhow::anyhow!("COKO_SANDBOX_WAVE_DELIVERY: '{d}' is none of normal, late, twice, never, shuffled"))?,
+        };
+        let late_ms = match get("COKO_SANDBOX_WAVE_LATE_MS") {
+            None => 5000,
+            Some(v) => v.parse().map_err(|_| anyhow::anyhow!("COKO_SANDBOX_WAVE_LATE_MS: '{v}' is not a number of milliseconds"))?,
+        };
+        Ok(SandboxConfig {
+            addr: get("COKO_SANDBOX_ADDR").unwrap_or_else(|| "127.0.0.1:4010".into()),
+            public_url: get("COKO_SANDBOX_PUBLIC_URL"),
+            wave: wave::WaveSettings {
+                api_key: get("COKO_SANDBOX_WAVE_API_KEY").unwrap_or_else(|| "wave_sn_prod_sandbox".into()),
+                webhook_url: get("COKO_SANDBOX_WAVE_WEBHOOK_URL"),
+                webhook_secret: get("COKO_SANDBOX_WAVE_WEBHOOK_SECRET").unwrap_or_else(|| "wave_sn_WHS_sandbox".into()),
+                delivery,
+                late_ms,
+            },
+        })
+    }
+}
+
+/// Listens, prints its address, and serves until SIGTERM or Ctrl-C.
+pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.addr).await?;
+    let local = listener.local_addr()?;
+    let public = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let wave = Arc::new(WaveSandbox::new(config.wave.clone(), &public));
+    let app = Router::new().merge(wave::routes(wave));
+    // Tests and scripts wait for this line: it is printed once the socket accepts.
+    println!("payment sandbox listening on http://{local}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    tracing::info!(%local, %public, "payment sandbox: Wave checkout at /v1/checkout/sessions");
+    axum::serve(listener, app).with_graceful_shutdown(crate::shutdown_signal()).await?;
+    Ok(())
+}
+
+/// A random identifier of `len` letters and digits, as providers' ids look.
+fn random_id(prefix: &str, len: usize) -> String {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    let tail: String = rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect();
+    format!("{prefix}{}", tail.to_lowercase())
+}
+
+/// Text for an HTML page, escaped.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,447 @@
+//! Buying with Wave end to end: the real server against the Wave sandbox (`coko
+//! payment-sandbox`, a separate process on loopback that follows Wave's contract), through the
+//! pages a browser without WASM uses, the REST API the apps use, and the sandbox's hosted page
+//! and signed webhooks — including the ways providers misbehave: refused payments, repeated
+//! and missing webhooks, lost answers, errors, an outage, expiry and refunds.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::BufRead;
+use std::time::Duration;
+use support::{backends, bearer, client, signed_in, spawn_with, TestApp};
+
+/// The sandbox process, stopped when the test ends.
+struct Sandbox {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Sandbox {
+    fn start() -> Sandbox {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coko"))
+            .arg("payment-sandbox")
+            .env("COKO_SANDBOX_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the coko binary");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let base = line.trim().strip_prefix("payment sandbox listening on ").expect("the sandbox says where it listens").to_owned();
+        Sandbox { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn put(&self, path: &str, body: Value) {
+        let res = client().put(self.url(path)).json(&body).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
+
+    async fn post(&self, path: &str, body: Value) {
+        let res = client().post(self.url(path)).json(&body).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
+
+    async fn deliveries(&self) -> Vec<Value> {
+        let v: Value = client().get(self.url("/_sandbox/wave/deliveries")).send().await.unwrap().json().await.unwrap();
+        v["deliveries"].as_array().unwrap().clone()
+    }
+
+    /// Waits until the sandbox has delivered `n` webhooks (answered 2xx).
+    async fn delivered(&self, n: usize) {
+        for _ in 0..200 {
+            if self.deliveries().await.iter().filter(|d| d["delivered"] == true).count() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {n} webhooks delivered: {:?}", self.deliveries().await);
+    }
+
+    /// The payer's answer on the hosted page at `launch` (`pay`, `insufficient-funds`…): where
+    /// the page sends them back.
+    async fn answer(&self, launch: &str, outcome: &str, phone: &str) -> String {
+        let res = client().post(launch).form(&[("outcome", outcome), ("phone", phone)]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{launch}");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SECRET: &str = "wave_sn_WHS_sandbox";
+
+async fn app_with(db: support::Db, sandbox: &Sandbox) -> TestApp {
+    let vars = [
+        ("COKO_WAVE_API_KEY", "wave_sn_prod_sandbox"),
+        ("COKO_WAVE_WEBHOOK_SECRET", SECRET),
+        ("COKO_WAVE_BASE_URL", sandbox.base.as_str()),
+        ("COKO_PAYMENT_TIMEOUT_MS", "1500"),
+    ];
+    let app = spawn_with(db, &vars).await;
+    sandbox.put("/_sandbox/wave/webhook", json!({"url": app.url("/api/v1/payment/webhooks/wave/")})).await;
+    app
+}
+
+async fn paid_book(app: &TestApp) -> domain::catalog::Book {
+    let book = support::import(app, "epub/trees.epub", true).await;
+    support::set_price(app, &book.id, 1500).await;
+    book
+}
+
+fn signed(body: &str, t: i64, secret: &str) -> String {
+    let sig = domain::payment::providers::hmac_hex(secret, &[t.to_string().as_bytes(), body.as_bytes()].concat());
+    format!("t={t},v1={sig}")
+}
+
+#[tokio::test]
+async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let reader = signed_in(&app, "wave-lectrice@coko.test", "reader").await;
+        let user = app.state.accounts.verified_user_by_email("wave-lectrice@coko.test").await.unwrap();
+
+        // The checkout page offers Wave; a phone outside Wave's countries is refused on its field.
+        let html = reader.get(app.url(&format!("/livres/{}/acheter", book.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"wave\""), "{}: Wave is offered", app.label);
+        let url = app.url(&format!("/livres/{}/acheter", book.id));
+        let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "+33612345678")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // To Wave's page, restricted to the reader's number.
+        let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "+221 77 123 45 67")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let launch = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(launch.starts_with(&sandbox.url("/c/cos-")), "{launch}");
+        let page = client().get(&launch).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("1\u{202f}500 F") && page.contains("+221771234567"), "{page}");
+        let payment = app.state.payments.payments(&user).await.unwrap().remove(0);
+        assert_eq!(payment.state, domain::payment::PaymentState::Pending);
+
+        // Insufficient funds: Wave says so by webhook and sends the payer back to Coko.
+        let back = sandbox.answer(&launch, "insufficient-funds", "+221771234567").await;
+        assert_eq!(back, app.url(&format!("/achats/{}", payment.id)));
+        sandbox.delivered(1).await;
+        let p = app.state.payments.payment_for(&user, &payment.id).await.unwrap();
+        assert_eq!((p.state, p.failure.as_deref()), (domain::payment::PaymentState::Failed, Some("insufficient-funds")), "{}", app.label);
+        let html = reader.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Le solde du compte ne suffit pas."), "{}: the reason in the reader's words", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        // Another Wave account cannot pay a session kept for the reader's number.
+        sandbox.answer(&launch, "pay", "+221700000000").await;
+        sandbox.delivered(2).await;
+        let p = app.state.payments.payment_for(&user, &payment.id).await.unwrap();
+        assert_eq!(p.failure.as_deref(), Some("payer-mobile-mismatch"), "{}", app.label);
+
+        // Topped up, the reader pays in the same session: the webhook alone grants the book.
+        let back = sandbox.answer(&launch, "pay", "+221771234567").await;
+        sandbox.delivered(3).await;
+        let p = app.state.payments.payment_for(&user, &payment.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Succeeded, "{}", app.label);
+        let html = reader.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("data-state=\"succeeded\""), "{}: the return page says so", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+
+        // Wave sends the same event again: kept in the history, nothing granted twice.
+        let session = p.provider_ref.clone().unwrap();
+        let res = client().post(sandbox.url(&format!("/_sandbox/wave/sessions/{session}/resend"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        sandbox.delivered(4).await;
+        let history = domain::payment::PaymentStore::provider_events(&app.state.store, &payment.id).await.unwrap();
+        let completed: Vec<_> = history.iter().filter(|e| e.source == "webhook" && e.body.contains("checkout.session.completed")).collect();
+        assert_eq!(completed.len(), 2, "{}: both deliveries kept", app.label);
+        assert_eq!(completed[0].provider_event_id, completed[1].provider_event_id, "the same Wave event");
+        assert_eq!(
+            history
+                .iter()
+                .filter(|e| e.state_after == Some(domain::payment::PaymentState::Succeeded) && e.state_before != e.state_after)
+                .count(),
+            1,
+            "{}: one move to succeeded",
+            app.label
+        );
+        let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "+221771234567")]).send().await.unwrap();
+        assert_eq!(res.headers()["location"], format!("/lire/{}", book.id), "{}: owned, no second payment", app.label);
+
+        // Forged, unsigned and stale webhooks are refused and change nothing.
+        let hook = app.url("/api/v1/payment/webhooks/wave/");
+        let forged =
+            json!({"id": "AE_forged", "type": "checkout.session.completed", "data": {"id": session, "client_reference": payment.id}})
+                .to_string();
+        let now = chrono::Utc::now().timestamp();
+        for header in [signed(&forged, now, "not-the-secret"), signed(&forged, now - 600, SECRET), String::new()] {
+            let res = client().post(&hook).header("wave-signature", header).body(forged.clone()).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "INVALID_SIGNATURE");
+        }
+        let after = domain::payment::PaymentStore::provider_events(&app.state.store, &payment.id).await.unwrap();
+        assert_eq!(after.len(), history.len(), "{}: refused webhooks are not kept", app.label);
+
+        // An admin refunds through Wave: the reader loses the book, the page says refunded.
+        let admin = domain::audit::Actor::system(domain::account::Role::Admin);
+        let p = app.state.payments.refund(&admin, &payment.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Refunded, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let again = app.state.payments.refund(&admin, &payment.id).await.unwrap();
+        assert_eq!(again.state, domain::payment::PaymentState::Refunded, "a second refund changes nothing");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_survives_errors_lost_answers_missing_webhooks_outages_and_expiry() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let token = bearer(&app, "wave-app@coko.test", "reader").await;
+        let api = |path: &str| app.url(&format!("/api/v1/payment/{path}"));
+        let checkout = || async {
+            client()
+                .post(api("checkout/"))
+                .bearer_auth(&token)
+                .json(&json!({"book_id": book.id, "provider": "wave", "phone": "+2250712345678"}))
+                .send()
+                .await
+                .unwrap()
+        };
+
+        // Bad input is named.
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&token)
+            .json(&json!({"book_id": book.id, "provider": "wave"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["details"]["field"], "phone", "{body}");
+        let res = client().post(api("checkout/")).json(&json!({"book_id": book.id, "provider": "wave"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+        // Wave answers 500: the reader is told to try again; the payment is kept.
+        sandbox.put("/_sandbox/wave/faults", json!({"api": "error"})).await;
+        let res = checkout().await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{}", app.label);
+        assert!(res.headers().contains_key("retry-after"));
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "PAYMENT_UNAVAILABLE");
+
+        // Wave makes the session but its answer is lost: the next try finds it by reference.
+        sandbox.put("/_sandbox/wave/faults", json!({"api": "lose_answer"})).await;
+        assert_eq!(checkout().await.status(), StatusCode::SERVICE_UNAVAILABLE, "{}", app.label);
+        let res = checkout().await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let made: Value = res.json().await.unwrap();
+        let payment_id = made["payment_id"].as_str().unwrap().to_owned();
+        let found: Value = client()
+            .get(sandbox.url(&format!("/v1/checkout/sessions/search?client_reference={payment_id}")))
+            .bearer_auth("wave_sn_prod_sandbox")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["result"].as_array().unwrap().len(), 1, "{}: one Wave session for one payment: {found}", app.label);
+        assert_eq!(made["redirect_url"], found["result"][0]["wave_launch_url"]);
+        let res = checkout().await;
+        assert_eq!(res.json::<Value>().await.unwrap()["payment_id"], payment_id.as_str(), "a double tap gets the same payment");
+
+        // Wave never sends the webhook: the status the app polls asks Wave itself.
+        sandbox.put("/_sandbox/wave/faults", json!({"delivery": "never"})).await;
+        let launch = made["redirect_url"].as_str().unwrap();
+        sandbox.answer(launch, "pay", "+2250712345678").await;
+        let status = |id: String| {
+            let (token, url) = (token.clone(), api(&format!("payments/{id}/")));
+            async move { client().get(url).bearer_auth(token).send().await.unwrap() }
+        };
+        let mut state = Value::Null;
+        for _ in 0..40 {
+            state = status(payment_id.clone()).await.json::<Value>().await.unwrap()["state"].clone();
+            if state == "succeeded" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(state, "succeeded", "{}", app.label);
+        let list: Value = client().get(api("payments/")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["payments"].as_array().unwrap().len(), 1);
+        assert_eq!(list["payments"][0]["state"], "succeeded");
+
+        // Someone else's payment is not found.
+        let other = bearer(&app, "wave-autre@coko.test", "reader").await;
+        let res = client().get(api(&format!("payments/{payment_id}/"))).bearer_auth(&other).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", app.label);
+
+        // A second book: Wave goes down while the payment is pending — pending it stays, never failed.
+        let second = support::import(&app, "epub/childrens-literature.epub", true).await;
+        support::set_price(&app, &second.id, 2000).await;
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&other)
+            .json(&json!({"book_id": second.id, "provider": "wave", "phone": "+221781112233"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let second_id = res.json::<Value>().await.unwrap()["payment_id"].as_str().unwrap().to_owned();
+        sandbox.put("/_sandbox/wave/faults", json!({"api": "timeout", "calls": 3})).await;
+        let res = client().get(api(&format!("payments/{second_id}/"))).bearer_auth(&other).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        assert_eq!(res.json::<Value>().await.unwrap()["state"], "pending", "{}: an outage is not a failure", app.label);
+        sandbox.put("/_sandbox/wave/faults", json!({"api": "none"})).await;
+
+        // Its 30 minutes run out: expired, and a new checkout opens a new session.
+        let session = app
+            .state
+            .payments
+            .payment_for(&app.state.accounts.verified_user_by_email("wave-autre@coko.test").await.unwrap(), &second_id)
+            .await
+            .unwrap()
+            .provider_ref
+            .unwrap();
+        sandbox.post(&format!("/_sandbox/wave/sessions/{session}/age"), json!({"minutes": 31})).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let res = client().get(api(&format!("payments/{second_id}/"))).bearer_auth(&other).send().await.unwrap();
+        assert_eq!(res.json::<Value>().await.unwrap()["state"], "expired", "{}", app.label);
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&other)
+            .json(&json!({"book_id": second.id, "provider": "wave", "phone": "+221781112233"}))
+            .send()
+            .await
+            .unwrap();
+        let renewed: Value = res.json().await.unwrap();
+        assert_ne!(renewed["payment_id"], second_id.as_str(), "{}: a new payment after expiry", app.label);
+        assert_ne!(renewed["redirect_url"], Value::Null);
+
+        // Webhooks about nobody's payment are kept but change nothing; unknown providers are 404.
+        let body = json!({"id": "AE_x", "type": "checkout.session.completed", "data": {"id": "cos-unknown"}}).to_string();
+        let res = client()
+            .post(app.url("/api/v1/payment/webhooks/wave/"))
+            .header("wave-signature", signed(&body, chrono::Utc::now().timestamp(), SECRET))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        let res = client().post(app.url("/api/v1/payment/webhooks/nope/")).body(body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
+
+/// `coko serve` as its own process on `port`, over the test's database, paying through `sandbox`.
+fn serve(app: &TestApp, sandbox: &Sandbox, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_coko"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .arg("serve")
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("COKO_DATA_DIR", app.data.path())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("COKO_WAVE_API_KEY", "wave_sn_prod_sandbox")
+        .env("COKO_WAVE_WEBHOOK_SECRET", SECRET)
+        .env("COKO_WAVE_BASE_URL", &sandbox.base)
+        .env("COKO_PAYMENT_TIMEOUT_MS", "1500")
+        .env("COKO_PAYMENT_CHECK_AFTER_SECS", "2")
+        .env("RUST_LOG", "warn")
+        .env_remove("COKO_BASE_URL")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn ready(base: &str) {
+    for _ in 0..200 {
+        if client().get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("coko serve did not come up at {base}");
+}
+
+#[tokio::test]
+async fn a_payment_made_while_coko_was_killed_is_granted_once_it_is_back() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        // No webhook ever comes: only Coko's own durable check can settle the payment.
+        sandbox.put("/_sandbox/wave/faults", json!({"delivery": "never"})).await;
+        let app = support::spawn(db).await;
+        let book = paid_book(&app).await;
+        let user = support::account(&app, "crash@coko.test", "motdepasse-1", "reader").await;
+        app.settle().await;
+        // From here the database belongs to the `coko serve` processes below.
+        app.state.store.close().await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut coko = serve(&app, &sandbox, port);
+        ready(&base).await;
+        let login: Value = client()
+            .post(format!("{base}/api/v1/auth/login/"))
+            .json(&json!({"email": "crash@coko.test", "password": "motdepasse-1"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["access_token"].as_str().unwrap();
+        let res = client()
+            .post(format!("{base}/api/v1/payment/checkout/"))
+            .bearer_auth(token)
+            .json(&json!({"book_id": book.id, "provider": "wave", "phone": "+221770001122"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let made: Value = res.json().await.unwrap();
+        // kill -9 before its first check (2 s after the checkout); then the reader pays.
+        coko.kill().unwrap();
+        coko.wait().unwrap();
+        sandbox.answer(made["redirect_url"].as_str().unwrap(), "pay", "+221770001122").await;
+
+        let mut coko = serve(&app, &sandbox, port);
+        ready(&base).await;
+        let store = domain::store::SqlStore::connect(&app.state.config.database_url).await.unwrap();
+        let id = made["payment_id"].as_str().unwrap();
+        let mut state = None;
+        for _ in 0..150 {
+            state = domain::payment::PaymentStore::payment(&store, id).await.unwrap().map(|p| p.state);
+            if state == Some(domain::payment::PaymentState::Succeeded) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, Some(domain::payment::PaymentState::Succeeded), "{}: settled by the queue after the crash", app.label);
+        assert!(domain::payment::PaymentStore::owns_book(&store, &user.id, &book.id).await.unwrap());
+        let history = domain::payment::PaymentStore::provider_events(&store, id).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .filter(|e| e.state_after == Some(domain::payment::PaymentState::Succeeded) && e.state_before != e.state_after)
+                .count(),
+            1
+        );
+        store.close().await;
+        coko.kill().unwrap();
+        coko.wait().unwrap();
+        app.finish().await;
+    }
+}
