@@ -57,6 +57,16 @@ pub enum Page {
     Purchases {
         payments: Vec<domain::payment::Payment>,
     },
+    /// Every reader's payments (admins).
+    AdminPayments {
+        list: domain::payment::PaymentList,
+        filter: domain::payment::PaymentFilter,
+    },
+    /// One payment and what its provider said (admins).
+    AdminPayment {
+        row: Box<domain::payment::PaymentRow>,
+        history: Vec<domain::payment::ProviderEvent>,
+    },
     /// An author's or a publisher's page.
     Listed {
         kind: domain::catalog::Listing,
@@ -153,6 +163,8 @@ impl Page {
                 | Page::Checkout { .. }
                 | Page::Payment { .. }
                 | Page::Purchases { .. }
+                | Page::AdminPayments { .. }
+                | Page::AdminPayment { .. }
                 | Page::Error { .. }
         )
     }
@@ -188,6 +200,8 @@ pub enum Flash {
     EntriesMerged,
     JobRetried,
     JobAlreadyWaiting,
+    PaymentChecked,
+    PaymentRefunded,
 }
 
 impl Flash {
@@ -214,6 +228,8 @@ impl Flash {
             Flash::EntriesMerged => "entries_merged",
             Flash::JobRetried => "job_retried",
             Flash::JobAlreadyWaiting => "job_already_waiting",
+            Flash::PaymentChecked => "payment_checked",
+            Flash::PaymentRefunded => "payment_refunded",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -240,6 +256,8 @@ impl Flash {
             EntriesMerged,
             JobRetried,
             JobAlreadyWaiting,
+            PaymentChecked,
+            PaymentRefunded,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

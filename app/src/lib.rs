@@ -110,6 +110,8 @@ pub fn App() -> impl IntoView {
         Page::Checkout { book, providers } => view! { <pages::payment::CheckoutPage book=*book providers/> }.into_any(),
         Page::Payment { payment } => view! { <pages::payment::PaymentPage payment=*payment/> }.into_any(),
         Page::Purchases { payments } => view! { <pages::payment::PurchasesPage payments/> }.into_any(),
+        Page::AdminPayments { list, filter } => view! { <pages::admin_payments::AdminPaymentsPage list filter/> }.into_any(),
+        Page::AdminPayment { row, history } => view! { <pages::admin_payments::AdminPaymentPage row=*row history/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),

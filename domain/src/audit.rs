@@ -67,10 +67,12 @@ pub enum AuditAction {
     PaymentSucceeded,
     /// A payment was given back through its provider: its book was taken back.
     PaymentRefunded,
+    /// An admin asked the provider where a payment stands.
+    PaymentChecked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -97,6 +99,7 @@ impl AuditAction {
         Self::PaymentStarted,
         Self::PaymentSucceeded,
         Self::PaymentRefunded,
+        Self::PaymentChecked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +130,7 @@ impl AuditAction {
             Self::PaymentStarted => "payment_started",
             Self::PaymentSucceeded => "payment_succeeded",
             Self::PaymentRefunded => "payment_refunded",
+            Self::PaymentChecked => "payment_checked",
         }
     }
 
@@ -150,7 +154,9 @@ impl AuditAction {
             | Self::PasswordReset
             | Self::ProfileChanged => None,
             Self::JobRetried => Some("/admin/taches".to_owned()),
-            Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded => Some(format!("/achats/{id}")),
+            Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
+                Some(format!("/admin/paiements/{id}"))
+            }
         }
     }
 }

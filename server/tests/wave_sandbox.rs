@@ -191,12 +191,44 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         let after = domain::payment::PaymentStore::provider_events(&app.state.store, &payment.id).await.unwrap();
         assert_eq!(after.len(), history.len(), "{}: refused webhooks are not kept", app.label);
 
-        // An admin refunds through Wave: the reader loses the book, the page says refunded.
-        let admin = domain::audit::Actor::system(domain::account::Role::Admin);
-        let p = app.state.payments.refund(&admin, &payment.id).await.unwrap();
-        assert_eq!(p.state, domain::payment::PaymentState::Refunded, "{}", app.label);
+        // The admins' pages: the payment in the list (filtered), its history, a re-check, and a
+        // refund through Wave that needs its box ticked; readers see none of it.
+        assert_eq!(reader.get(app.url("/admin/paiements")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let admin = signed_in(&app, "wave-admin@coko.test", "admin").await;
+        let html = admin
+            .get(app.url("/admin/paiements?fournisseur=wave&etat=succeeded&lecteur=LECTRICE"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(&format!("/admin/paiements/{}", payment.id)) && html.contains("wave-lectrice@coko.test"), "{}", app.label);
+        let html = admin.get(app.url("/admin/paiements?etat=refunded")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Aucun paiement ne correspond."), "{}: the state filter holds", app.label);
+        let html = admin.get(app.url("/admin/paiements?du=2099-01-01")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Aucun paiement ne correspond."), "{}: the date filter holds", app.label);
+        let page = app.url(&format!("/admin/paiements/{}", payment.id));
+        let html = admin.get(&page).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("data-testid=\"payment-event\"").count(), after.len(), "{}: every provider message shown", app.label);
+        assert!(html.contains("checkout.session.payment_failed") && html.contains("insufficient-funds"));
+        let res = admin.post(format!("{page}/verifier")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let res = admin.post(format!("{page}/rembourser")).form(&[("x", "")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}: not without the tick", app.label);
+        assert!(res.text().await.unwrap().contains("cochez la case pour confirmer le remboursement"));
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK, "still owned");
+        let res = admin.post(format!("{page}/rembourser")).form(&[("confirm", "1")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let html = admin.get(&page).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Le paiement a été remboursé") && html.contains("data-state=\"refunded\""), "{}", app.label);
         assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-        let again = app.state.payments.refund(&admin, &payment.id).await.unwrap();
+        let journal = admin.get(app.url("/admin/journal?action=payment_refunded")).send().await.unwrap().text().await.unwrap();
+        assert!(journal.contains("wave-admin@coko.test"), "{}: the refund is in the journal under its admin", app.label);
+        let journal = admin.get(app.url("/admin/journal?action=payment_checked")).send().await.unwrap().text().await.unwrap();
+        assert!(journal.contains(&format!("/admin/paiements/{}", payment.id)), "{}: so is the re-check", app.label);
+        let operator = domain::audit::Actor::system(domain::account::Role::Admin);
+        let again = app.state.payments.refund(&operator, &payment.id).await.unwrap();
         assert_eq!(again.state, domain::payment::PaymentState::Refunded, "a second refund changes nothing");
         app.finish().await;
     }

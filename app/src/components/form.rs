@@ -39,6 +39,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "file" => t.upload_label,
         "provider" => t.field_provider,
         "phone" => t.field_phone,
+        "confirm" => t.admin_payment_refund_confirm,
         _ => "",
     }
 }
@@ -46,6 +47,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
 /// Why a field was refused, in words.
 pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
     match e.reason {
+        Reason::Required if e.field == "confirm" => t.err_refund_unconfirmed,
         Reason::Required => t.err_required,
         Reason::TooShort if e.field.contains("password") => t.err_password_too_short,
         Reason::TooShort => t.err_too_short,

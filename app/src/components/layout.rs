@@ -65,6 +65,8 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::CategoryAdded => t.category_added,
         Flash::PhotoSaved => t.photo_saved,
         Flash::JobRetried => t.job_retried,
+        Flash::PaymentChecked => t.payment_checked,
+        Flash::PaymentRefunded => t.payment_refunded_flash,
         Flash::JobAlreadyWaiting => t.job_already_waiting,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }

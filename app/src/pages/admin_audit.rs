@@ -23,6 +23,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::ProfileChanged => t.audit_profile_changed,
         AuditAction::JobRetried => t.audit_job_retried,
         AuditAction::PaymentStarted => t.audit_payment_started,
+        AuditAction::PaymentChecked => t.audit_payment_checked,
         AuditAction::PaymentSucceeded => t.audit_payment_succeeded,
         AuditAction::PaymentRefunded => t.audit_payment_refunded,
         AuditAction::AuthorChanged => t.audit_author_changed,

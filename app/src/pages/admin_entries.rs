@@ -44,6 +44,7 @@ pub fn AdminTabs(current: &'static str) -> impl IntoView {
     if admin {
         tabs.push(("/admin/journal", t.audit_title));
         tabs.push(("/admin/taches", t.jobs_title));
+        tabs.push(("/admin/paiements", t.admin_tab_payments));
     }
     let links = tabs
         .into_iter()

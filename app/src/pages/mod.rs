@@ -4,6 +4,7 @@ pub mod admin_audit;
 pub mod admin_books;
 pub mod admin_entries;
 pub mod admin_jobs;
+pub mod admin_payments;
 pub mod admin_users;
 pub mod auth;
 pub mod book;

@@ -4,7 +4,7 @@ use super::port::{BookMetadata, CatalogStore, NewBook, Start};
 use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef, Sort};
 use crate::clock::{from_ms, now_ms};
 use crate::store::rows::flag;
-use crate::store::sql::{bind_all, conflict_or, Bind, Binds, SqlStore};
+use crate::store::sql::{bind_all, conflict_or, Bind, Params, SqlStore};
 use crate::store::{StoreError, StoreResult, Tx};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -48,18 +48,6 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         popularity: r.try_get("popularity")?,
         subjects: r.try_get::<String, _>("subjects")?.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
     })
-}
-
-/// Numbered placeholders for a statement built piece by piece.
-struct Params<'a> {
-    binds: Binds<'a>,
-}
-
-impl<'a> Params<'a> {
-    fn push(&mut self, b: Bind<'a>) -> String {
-        self.binds.push(b);
-        format!("${}", self.binds.len())
-    }
 }
 
 impl SqlStore {

@@ -148,6 +148,33 @@ impl Payment {
     }
 }
 
+/// Which payments the admins' list shows (every field optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFilter {
+    pub provider: Option<Provider>,
+    pub state: Option<PaymentState>,
+    /// Part of the reader's e-mail address.
+    pub reader: Option<String>,
+    /// Made on or after this day (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// Made on or before this day (UTC).
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// A payment in the admins' list, with its reader's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    pub payment: Payment,
+    pub email: String,
+}
+
+/// A page of the admins' list, newest first, and where the next one starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentList {
+    pub rows: Vec<PaymentRow>,
+    pub next_cursor: Option<String>,
+}
+
 /// A provider event or lookup, as the admins' history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderEvent {

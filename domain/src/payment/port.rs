@@ -1,6 +1,6 @@
 //! The payments port: payments, what providers said about them, and the entitlements they grant.
 
-use super::{Payment, PaymentState, Provider, ProviderEvent};
+use super::{Payment, PaymentFilter, PaymentState, Provider, ProviderEvent};
 use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
@@ -59,6 +59,14 @@ pub trait PaymentStore: UnitOfWork {
     async fn payment_by_ref(&self, provider: Provider, provider_ref: &str) -> StoreResult<Option<Payment>>;
     /// A reader's payments, the newest first.
     async fn payments_of(&self, user_id: &str, limit: u32) -> StoreResult<Vec<Payment>>;
+    /// Every reader's payments that `filter` keeps, newest first, before `before` (created_at
+    /// in ms, id), with each reader's e-mail address.
+    async fn payments_filtered(
+        &self,
+        filter: &PaymentFilter,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(Payment, String)>>;
     /// Takes the right to create the provider's session until `until_ms`: `Some(attempts before
     /// this one)`, or `None` when the payment has a session or another request holds the right.
     async fn claim_creation(&self, id: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<u32>>;

@@ -335,6 +335,52 @@ impl PaymentService {
         Ok(self.store.provider_events(id).await?)
     }
 
+    /// Every reader's payments that `filter` keeps, 50 a page after `cursor` (admins).
+    pub async fn list(
+        &self,
+        viewer: &User,
+        filter: &super::PaymentFilter,
+        cursor: Option<&str>,
+    ) -> Result<super::PaymentList, PaymentError> {
+        if !viewer.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        const PAGE: u32 = 50;
+        let before = cursor.and_then(crate::audit::parse_cursor);
+        let mut rows = self.store.payments_filtered(filter, before, PAGE + 1).await?;
+        let next_cursor = match rows.len() > PAGE as usize {
+            true => {
+                rows.truncate(PAGE as usize);
+                rows.last().map(|(p, _)| format!("{}.{}", p.created_at.timestamp_millis(), p.id))
+            }
+            false => None,
+        };
+        let rows = rows.into_iter().map(|(payment, email)| super::PaymentRow { payment, email }).collect();
+        Ok(super::PaymentList { rows, next_cursor })
+    }
+
+    /// An admin asks the provider where a payment stands (a webhook that never came, a reader
+    /// who says they paid): its answer applied as any lookup's, the question in the journal.
+    pub async fn recheck(&self, by: &Actor, id: &str) -> Result<Payment, PaymentError> {
+        if !by.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        let before = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;
+        let after = self.refresh(id).await?;
+        let mut tx = self.store.begin().await?;
+        let entry = AuditEntry::new(
+            by,
+            AuditAction::PaymentChecked,
+            &after.id,
+            &after.title,
+            Some(serde_json::json!({ "state": before.state.as_str() })),
+            Some(serde_json::json!({ "state": after.state.as_str() })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// Asks the provider where the payment stands and applies its answer.
     pub async fn refresh(&self, id: &str) -> Result<Payment, PaymentError> {
         let p = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;

@@ -1,9 +1,9 @@
 //! The payments' SQL, written once for SQLite and PostgreSQL.
 
 use super::port::SessionRecord;
-use super::{Item, NewPayment, NewProviderEvent, Payment, PaymentState, PaymentStore, Provider, ProviderEvent};
+use super::{Item, NewPayment, NewProviderEvent, Payment, PaymentFilter, PaymentState, PaymentStore, Provider, ProviderEvent};
 use crate::clock::from_ms;
-use crate::store::sql::{bind_all, conflict_or, exec_in, Bind};
+use crate::store::sql::{bind_all, conflict_or, escape_like, exec_in, Bind, Params};
 use crate::store::{SqlStore, StoreError, StoreResult, Tx};
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -97,6 +97,43 @@ impl PaymentStore for SqlStore {
         let sql = format!("SELECT {COLUMNS} FROM payments WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
         let rows = sqlx::query(&sql).bind(user_id.to_owned()).bind(i64::from(limit)).fetch_all(self.pool()).await?;
         rows.iter().map(payment_from_row).collect()
+    }
+
+    async fn payments_filtered(
+        &self,
+        filter: &PaymentFilter,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<(Payment, String)>> {
+        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect();
+        let mut p = Params { binds: Vec::new() };
+        let mut sql =
+            format!("SELECT {}, u.email AS reader_email FROM payments p JOIN users u ON u.id = p.user_id WHERE 1 = 1", columns.join(", "));
+        if let Some(provider) = filter.provider {
+            sql.push_str(&format!(" AND p.provider = {}", p.push(Bind::Text(provider.as_str()))));
+        }
+        if let Some(state) = filter.state {
+            sql.push_str(&format!(" AND p.state = {}", p.push(Bind::Text(state.as_str()))));
+        }
+        let pattern = filter.reader.as_ref().map(|r| format!("%{}%", escape_like(&r.trim().to_lowercase())));
+        if let Some(pat) = &pattern {
+            sql.push_str(&format!(" AND LOWER(u.email) LIKE {} ESCAPE '\\'", p.push(Bind::Text(pat))));
+        }
+        let day_ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+        if let Some(from) = filter.from {
+            sql.push_str(&format!(" AND p.created_at >= {}", p.push(Bind::Int(day_ms(from)))));
+        }
+        if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+            sql.push_str(&format!(" AND p.created_at < {}", p.push(Bind::Int(day_ms(to)))));
+        }
+        if let Some((ms, id)) = &before {
+            let (a, b) = (p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+            sql.push_str(&format!(" AND (p.created_at, p.id) < ({a}, {b})"));
+        }
+        let lim = p.push(Bind::Int(i64::from(limit.clamp(1, 200))));
+        sql.push_str(&format!(" ORDER BY p.created_at DESC, p.id DESC LIMIT {lim}"));
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((payment_from_row(r)?, r.try_get("reader_email")?))).collect()
     }
 
     async fn claim_creation(&self, id: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<u32>> {

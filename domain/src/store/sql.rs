@@ -207,6 +207,18 @@ pub(crate) enum Bind<'a> {
 }
 pub(crate) type Binds<'a> = Vec<Bind<'a>>;
 
+/// Binds gathered while a query is written: `push` answers the placeholder (`$n`) to write.
+pub(crate) struct Params<'a> {
+    pub(crate) binds: Binds<'a>,
+}
+
+impl<'a> Params<'a> {
+    pub(crate) fn push(&mut self, b: Bind<'a>) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+}
+
 pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     binds: Binds<'_>,

@@ -2,6 +2,7 @@
 
 pub mod admin_books;
 pub mod admin_entries;
+pub mod admin_payments;
 pub mod errors;
 pub mod files;
 pub mod forms;
@@ -73,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/journal", get(pages::audit))
         .route("/admin/taches", get(pages::dead_jobs))
         .route("/admin/taches/{id}/relancer", post(forms::retry_job))
+        .route("/admin/paiements", get(admin_payments::list))
+        .route("/admin/paiements/{id}", get(admin_payments::show))
+        .route("/admin/paiements/{id}/verifier", post(admin_payments::recheck))
+        .route("/admin/paiements/{id}/rembourser", post(admin_payments::refund))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))
         .route("/preferences/theme", post(forms::set_theme))
