@@ -6,9 +6,11 @@
 // book; "Mes achats" lists the payment. Screenshots at 360 px and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DESKTOP, PHONE, bookId, launch, newPage, register, shot, signIn, unique, waitForServer } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, bookId, launch, newPage, register, shot, signIn, signInAdmin, unique, waitForServer } from './lib.mjs';
 
 const PASSWORD = 'achat-livre-1';
+/// Who bought at each width, for the admin's test that follows.
+const buyers = {};
 const SANDBOX = process.env.COKO_E2E_SANDBOX ?? 'http://127.0.0.1:4010';
 let browser;
 before(async () => { await waitForServer(); browser = await launch(); });
@@ -26,6 +28,7 @@ for (const viewport of [PHONE, DESKTOP]) {
     // Not the demo book the admin test deletes (Les Pêcheurs de Joal).
     const id = await bookId('Kankan', 'La Route de Kankan');
     const email = unique(`acheteuse${w}`);
+    buyers[w] = email;
     await register(email, PASSWORD, 'Mariama Fall');
     const page = await newPage(browser, viewport);
     await signIn(page, email, PASSWORD);
@@ -97,6 +100,44 @@ for (const viewport of [PHONE, DESKTOP]) {
     assert.equal(await rows.count(), 1, 'one payment, however many tries');
     assert.match(await rows.first().innerText(), /La Route de Kankan[\s\S]*Payé/);
     await shot(page, 'purchases');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}
+
+for (const viewport of [PHONE, DESKTOP]) {
+  const w = viewport.width;
+  test(`an admin finds the payment, reads what Wave said, checks it again and refunds it at ${w}px`, async () => {
+    const email = buyers[w];
+    assert.ok(email, 'the purchase test ran first');
+    const page = await newPage(browser, viewport);
+    await signInAdmin(page);
+    await page.goto(`${BASE}/admin/journal`);
+    await page.getByRole('navigation', { name: 'Gestion du catalogue' }).getByRole('link', { name: 'Paiements' }).click();
+    await page.waitForURL(`${BASE}/admin/paiements`);
+    await page.getByLabel('État').selectOption({ label: 'Payé' });
+    await page.getByLabel('Lecteur (e-mail)').fill(email);
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/etat=succeeded/);
+    const rows = page.getByTestId('admin-payment');
+    assert.equal(await rows.count(), 1);
+    await shot(page, 'admin-payments');
+
+    await rows.first().getByRole('link', { name: 'La Route de Kankan' }).click();
+    await page.getByRole('heading', { name: 'La Route de Kankan', level: 1 }).waitFor();
+    assert.ok(await page.getByTestId('payment-event').count() >= 3, 'the session, the refusal and the payment are in the history');
+    await page.getByRole('button', { name: 'Vérifier auprès du fournisseur' }).click();
+    await page.getByText('Le fournisseur a été interrogé').waitFor();
+
+    // Refunding needs the tick; then Wave gives the money back and the reader loses the book.
+    await page.getByRole('button', { name: 'Rembourser' }).click();
+    await page.getByText('cochez la case pour confirmer le remboursement').first().waitFor();
+    await shot(page, 'admin-payment-refund-error');
+    await page.getByLabel('Je confirme le remboursement complet').check();
+    await page.getByRole('button', { name: 'Rembourser' }).click();
+    await page.getByText('Le paiement a été remboursé et l\'accès au livre retiré.').waitFor();
+    await page.locator('[data-testid="admin-payment-state"] [data-state="refunded"]').waitFor();
+    await shot(page, 'admin-payment');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

@@ -39,8 +39,8 @@ pub struct AppState {
     pub jobs: Arc<Runner>,
     /// Dead jobs, for the admins' page.
     pub dead_jobs: domain::jobs::DeadJobs,
-    /// Payments; no provider is configured yet (the Wave adapter and its sandbox are wired
-    /// next), so the checkout page says none is available.
+    /// Payments, through the providers configured (`COKO_WAVE_*`; none: the checkout page
+    /// says no way to pay is available).
     pub payments: domain::payment::PaymentService,
 }
 
@@ -54,7 +54,7 @@ impl AppState {
             None => Arc::new(OutboxMailer::new(config.outbox_dir(), config.mail_from.clone())),
         };
         let accounts_store: Arc<dyn AccountStore> = Arc::new(store.clone());
-        let accounts = AccountService::new(accounts_store, mailer, config.base_url.clone());
+        let accounts = AccountService::new(accounts_store, mailer.clone(), config.base_url.clone());
         let files = Arc::new(LocalFiles::new(config.data_dir.join("files")));
         let limits = Limits { max_file_bytes: config.max_upload_bytes, ..Limits::default() };
         // The index follows the catalogue through the job queue (run by `coko serve` only; the
@@ -79,7 +79,13 @@ impl AppState {
         let jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))
-            .with(Arc::new(domain::payment::CheckPendingPayments(payments.clone())));
+            .with(Arc::new(domain::payment::CheckPendingPayments(payments.clone())))
+            .with(Arc::new(domain::payment::PaymentMails {
+                payments: Arc::new(store.clone()),
+                accounts: Arc::new(store.clone()),
+                mailer,
+                base_url: config.base_url.clone(),
+            }));
         let dead_jobs = domain::jobs::DeadJobs::new(Arc::new(store.clone()));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));

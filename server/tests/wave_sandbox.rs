@@ -138,7 +138,14 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         assert_eq!((p.state, p.failure.as_deref()), (domain::payment::PaymentState::Failed, Some("insufficient-funds")), "{}", app.label);
         let html = reader.get(&back).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Le solde du compte ne suffit pas."), "{}: the reason in the reader's words", app.label);
-        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let locked = reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap();
+        assert_eq!(locked.status(), StatusCode::FORBIDDEN);
+        let html = locked.text().await.unwrap();
+        assert!(
+            html.contains(&format!("href=\"/livres/{}\" data-testid=\"locked-buy\"", book.id)),
+            "{}: the locked page leads to buying: {html}",
+            app.label
+        );
 
         // Another Wave account cannot pay a session kept for the reader's number.
         sandbox.answer(&launch, "pay", "+221700000000").await;
@@ -154,6 +161,10 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         let html = reader.get(&back).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("data-state=\"succeeded\""), "{}: the return page says so", app.label);
         assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+        // The receipt leaves from the job queue, in the reader's language.
+        app.wait_for_mails("wave-lectrice@coko.test", 1).await;
+        let receipt = app.last_mail_to("wave-lectrice@coko.test").unwrap();
+        assert!(receipt.contains("Votre reçu") && receipt.contains("500\u{a0}FCFA") && receipt.contains(&payment.id), "{receipt}");
 
         // Wave sends the same event again: kept in the history, nothing granted twice.
         let session = p.provider_ref.clone().unwrap();
@@ -227,9 +238,17 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         assert!(journal.contains("wave-admin@coko.test"), "{}: the refund is in the journal under its admin", app.label);
         let journal = admin.get(app.url("/admin/journal?action=payment_checked")).send().await.unwrap().text().await.unwrap();
         assert!(journal.contains(&format!("/admin/paiements/{}", payment.id)), "{}: so is the re-check", app.label);
+        app.wait_for_mails("wave-lectrice@coko.test", 2).await;
+        assert!(
+            app.last_mail_to("wave-lectrice@coko.test").unwrap().contains("vous a été remboursé en entier"),
+            "{}: the reader is told",
+            app.label
+        );
         let operator = domain::audit::Actor::system(domain::account::Role::Admin);
         let again = app.state.payments.refund(&operator, &payment.id).await.unwrap();
         assert_eq!(again.state, domain::payment::PaymentState::Refunded, "a second refund changes nothing");
+        app.settle().await;
+        assert_eq!(app.mails_to("wave-lectrice@coko.test"), 2, "{}: one receipt and one refund notice, however many webhooks", app.label);
         app.finish().await;
     }
 }

@@ -33,12 +33,19 @@ fn error_heading(t: &'static crate::i18n::Texts, code: ErrorCode) -> &'static st
 
 #[component]
 pub fn ErrorPage(code: ErrorCode) -> impl IntoView {
-    let t = texts(page_ctx().lang);
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    // A paid book opened before it was bought: the way to buy it.
+    let book = ctx.path.strip_prefix("/lire/").map(|rest| rest.split(['/', '?']).next().unwrap_or("").to_owned());
+    let buy =
+        book.filter(|id| code == ErrorCode::NotEntitled && !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     view! {
         <div class="mx-auto max-w-lg py-10 text-center">
             <h1 class=styles::H1>{error_heading(t, code)}</h1>
             <p class="mb-6 text-slate-800 dark:text-slate-200">{error_text(t, code, None)}</p>
-            {if matches!(code, ErrorCode::SearchUnavailable | ErrorCode::NotEntitled) {
+            {if let Some(id) = buy {
+                view! { <a href=format!("/livres/{id}") class=styles::BUTTON data-testid="locked-buy">{t.locked_see_book}</a> }.into_any()
+            } else if matches!(code, ErrorCode::SearchUnavailable | ErrorCode::NotEntitled) {
                 view! { <a href="/catalogue" class=styles::BUTTON>{t.home_cta_catalog}</a> }.into_any()
             } else {
                 view! { <a href="/" class=styles::BUTTON>{t.back_home}</a> }.into_any()

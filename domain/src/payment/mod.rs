@@ -11,6 +11,8 @@ pub mod state;
 #[cfg(feature = "ssr")]
 mod jobs;
 #[cfg(feature = "ssr")]
+mod mails;
+#[cfg(feature = "ssr")]
 mod port;
 #[cfg(feature = "ssr")]
 pub mod providers;
@@ -21,6 +23,8 @@ mod sql;
 
 #[cfg(feature = "ssr")]
 pub use jobs::CheckPendingPayments;
+#[cfg(feature = "ssr")]
+pub use mails::PaymentMails;
 #[cfg(feature = "ssr")]
 pub use port::{NewPayment, NewProviderEvent, PaymentStore};
 #[cfg(feature = "ssr")]
