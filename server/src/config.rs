@@ -41,6 +41,8 @@ pub struct Config {
     pub meilisearch: Option<Meilisearch>,
     /// Wave's Checkout API, when its key and webhook secret are set (`COKO_WAVE_*`).
     pub wave: Option<domain::payment::providers::wave::WaveConfig>,
+    /// Stripe Checkout for cards, when its secret key and webhook secret are set (`COKO_STRIPE_*`).
+    pub stripe: Option<domain::payment::providers::stripe::StripeConfig>,
     /// When the background check of a new payment first asks its provider.
     pub payment_check_after: std::time::Duration,
 }
@@ -83,6 +85,7 @@ impl std::fmt::Debug for Config {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("meilisearch", &self.meilisearch)
             .field("wave", &self.wave)
+            .field("stripe", &self.stripe)
             .field("payment_check_after", &self.payment_check_after)
             .finish()
     }
@@ -181,6 +184,7 @@ impl Config {
             }),
         };
         let wave = wave_config(&get)?;
+        let stripe = stripe_config(&get)?;
         let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
             None => std::time::Duration::from_secs(20),
             Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
@@ -188,6 +192,7 @@ impl Config {
             })?,
         };
         Ok(Self {
+            stripe,
             payment_check_after,
             wave,
             meilisearch,
@@ -229,36 +234,69 @@ impl Config {
     }
 }
 
-/// Wave needs its API key and the webhook secret together (a payment whose confirmation
-/// cannot be verified would be refused forever); the base URL is Wave's unless a sandbox's.
-fn wave_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::wave::WaveConfig>, ConfigError> {
-    use domain::payment::providers::wave::{WaveConfig, OFFICIAL_BASE_URL};
-    let timeout_ms =
+/// A provider's key, webhook secrets (several, comma-separated, while one is being rotated)
+/// and base URL: the key and the secret together or neither (a payment whose confirmation
+/// cannot be verified would stay pending forever); the base URL is the provider's own unless a
+/// sandbox's.
+struct ProviderKeys {
+    key: String,
+    secrets: Vec<String>,
+    base_url: String,
+}
+
+fn provider_keys(
+    get: &impl Fn(&str) -> Option<String>,
+    [key_var, secret_var, url_var]: [&'static str; 3],
+    official: &str,
+) -> Result<Option<ProviderKeys>, ConfigError> {
+    let (key, secrets) = match (get(key_var), get(secret_var)) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(bad(secret_var, format!("is needed with {key_var}: without it no payment can be confirmed"))),
+        (None, Some(_)) => return Err(bad(key_var, format!("is needed with {secret_var}"))),
+        (Some(k), Some(s)) => (k, s),
+    };
+    let secrets = secrets.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let base_url = get(url_var).unwrap_or_else(|| official.into());
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(bad(url_var, "must be an http:// or https:// URL"));
+    }
+    Ok(Some(ProviderKeys { key: key.trim().to_owned(), secrets, base_url }))
+}
+
+fn payment_timeout(get: &impl Fn(&str) -> Option<String>) -> Result<std::time::Duration, ConfigError> {
+    let ms =
         match get("COKO_PAYMENT_TIMEOUT_MS") {
             None => 10_000,
             Some(v) => v.parse::<u64>().ok().filter(|n| (100..=120_000).contains(n)).ok_or_else(|| {
                 bad("COKO_PAYMENT_TIMEOUT_MS", format!("'{v}' is not a whole number of milliseconds between 100 and 120000"))
             })?,
         };
-    let (api_key, secrets) = match (get("COKO_WAVE_API_KEY"), get("COKO_WAVE_WEBHOOK_SECRET")) {
-        (None, None) => return Ok(None),
-        (Some(_), None) => {
-            return Err(bad("COKO_WAVE_WEBHOOK_SECRET", "is needed with COKO_WAVE_API_KEY: without it no payment can be confirmed"))
-        }
-        (None, Some(_)) => return Err(bad("COKO_WAVE_API_KEY", "is needed with COKO_WAVE_WEBHOOK_SECRET")),
-        (Some(k), Some(s)) => (k, s),
-    };
-    // Several secrets, comma-separated, while one is being rotated.
-    let webhook_secrets: Vec<String> = secrets.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-    let base_url = get("COKO_WAVE_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        return Err(bad("COKO_WAVE_BASE_URL", "must be an http:// or https:// URL"));
-    }
-    Ok(Some(WaveConfig {
-        base_url,
-        api_key: api_key.trim().to_owned(),
-        webhook_secrets,
-        timeout: std::time::Duration::from_millis(timeout_ms),
+    Ok(std::time::Duration::from_millis(ms))
+}
+
+/// Wave (`COKO_WAVE_API_KEY`, `COKO_WAVE_WEBHOOK_SECRET`, `COKO_WAVE_BASE_URL`).
+fn wave_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::wave::WaveConfig>, ConfigError> {
+    use domain::payment::providers::wave::{WaveConfig, OFFICIAL_BASE_URL};
+    let timeout = payment_timeout(get)?;
+    let vars = ["COKO_WAVE_API_KEY", "COKO_WAVE_WEBHOOK_SECRET", "COKO_WAVE_BASE_URL"];
+    Ok(provider_keys(get, vars, OFFICIAL_BASE_URL)?.map(|k| WaveConfig {
+        base_url: k.base_url,
+        api_key: k.key,
+        webhook_secrets: k.secrets,
+        timeout,
+    }))
+}
+
+/// Stripe (`COKO_STRIPE_SECRET_KEY`, `COKO_STRIPE_WEBHOOK_SECRET`, `COKO_STRIPE_BASE_URL`).
+fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::stripe::StripeConfig>, ConfigError> {
+    use domain::payment::providers::stripe::{StripeConfig, OFFICIAL_BASE_URL};
+    let timeout = payment_timeout(get)?;
+    let vars = ["COKO_STRIPE_SECRET_KEY", "COKO_STRIPE_WEBHOOK_SECRET", "COKO_STRIPE_BASE_URL"];
+    Ok(provider_keys(get, vars, OFFICIAL_BASE_URL)?.map(|k| StripeConfig {
+        base_url: k.base_url,
+        secret_key: k.key,
+        webhook_secrets: k.secrets,
+        timeout,
     }))
 }
 
@@ -310,6 +348,10 @@ mod tests {
         assert_eq!(with(&bad_timeout).unwrap_err().var, "COKO_PAYMENT_TIMEOUT_MS");
         let bad_url = [both[0], both[1], ("COKO_WAVE_BASE_URL", "api.wave.com")];
         assert_eq!(with(&bad_url).unwrap_err().var, "COKO_WAVE_BASE_URL");
+        assert_eq!(with(&[("COKO_STRIPE_SECRET_KEY", "sk_test_x")]).unwrap_err().var, "COKO_STRIPE_WEBHOOK_SECRET");
+        let stripe = with(&[("COKO_STRIPE_SECRET_KEY", "sk_live_s3cret"), ("COKO_STRIPE_WEBHOOK_SECRET", "whsec_s3cret")]).unwrap();
+        assert_eq!(stripe.stripe.as_ref().unwrap().base_url, "https://api.stripe.com");
+        assert!(!format!("{stripe:?}").contains("s3cret"));
     }
 
     #[test]

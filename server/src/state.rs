@@ -74,6 +74,9 @@ impl AppState {
         if let Some(wave) = &config.wave {
             providers.push(Arc::new(domain::payment::providers::wave::Wave::new(wave.clone())));
         }
+        if let Some(stripe) = &config.stripe {
+            providers.push(Arc::new(domain::payment::providers::stripe::Stripe::new(stripe.clone())));
+        }
         let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
             .with_check_after(config.payment_check_after);
         let jobs = Runner::new(Arc::new(store.clone()))

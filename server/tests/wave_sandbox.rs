@@ -47,20 +47,24 @@ impl Sandbox {
         assert!(res.status().is_success(), "{path}: {}", res.status());
     }
 
-    async fn deliveries(&self) -> Vec<Value> {
-        let v: Value = client().get(self.url("/_sandbox/wave/deliveries")).send().await.unwrap().json().await.unwrap();
+    async fn deliveries_of(&self, provider: &str) -> Vec<Value> {
+        let v: Value = client().get(self.url(&format!("/_sandbox/{provider}/deliveries"))).send().await.unwrap().json().await.unwrap();
         v["deliveries"].as_array().unwrap().clone()
     }
 
-    /// Waits until the sandbox has delivered `n` webhooks (answered 2xx).
-    async fn delivered(&self, n: usize) {
+    /// Waits until the sandbox has delivered `n` of `provider`'s webhooks (answered 2xx).
+    async fn delivered_of(&self, provider: &str, n: usize) {
         for _ in 0..200 {
-            if self.deliveries().await.iter().filter(|d| d["delivered"] == true).count() >= n {
+            if self.deliveries_of(provider).await.iter().filter(|d| d["delivered"] == true).count() >= n {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("fewer than {n} webhooks delivered: {:?}", self.deliveries().await);
+        panic!("fewer than {n} webhooks delivered: {:?}", self.deliveries_of(provider).await);
+    }
+
+    async fn delivered(&self, n: usize) {
+        self.delivered_of("wave", n).await
     }
 
     /// The payer's answer on the hosted page at `launch` (`pay`, `insufficient-funds`…): where
@@ -82,14 +86,19 @@ impl Drop for Sandbox {
 const SECRET: &str = "wave_sn_WHS_sandbox";
 
 async fn app_with(db: support::Db, sandbox: &Sandbox) -> TestApp {
+    let stripe_base = sandbox.url("/stripe");
     let vars = [
         ("COKO_WAVE_API_KEY", "wave_sn_prod_sandbox"),
         ("COKO_WAVE_WEBHOOK_SECRET", SECRET),
         ("COKO_WAVE_BASE_URL", sandbox.base.as_str()),
         ("COKO_PAYMENT_TIMEOUT_MS", "1500"),
+        ("COKO_STRIPE_SECRET_KEY", "sk_test_sandbox"),
+        ("COKO_STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
+        ("COKO_STRIPE_BASE_URL", &stripe_base),
     ];
     let app = spawn_with(db, &vars).await;
     sandbox.put("/_sandbox/wave/webhook", json!({"url": app.url("/api/v1/payment/webhooks/wave/")})).await;
+    sandbox.put("/_sandbox/stripe/webhook", json!({"url": app.url("/api/v1/payment/webhooks/stripe/")})).await;
     app
 }
 
@@ -493,6 +502,67 @@ async fn a_payment_made_while_coko_was_killed_is_granted_once_it_is_back() {
         store.close().await;
         coko.kill().unwrap();
         coko.wait().unwrap();
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reader_pays_by_card_through_stripe_after_a_declined_card() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let reader = signed_in(&app, "stripe-lecteur@coko.test", "reader").await;
+        let user = app.state.accounts.verified_user_by_email("stripe-lecteur@coko.test").await.unwrap();
+        let url = app.url(&format!("/livres/{}/acheter", book.id));
+        let html = reader.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"wave\"") && html.contains("value=\"stripe\""), "{}: both offered", app.label);
+
+        // A card needs no phone number.
+        let res = reader.post(&url).form(&[("provider", "stripe"), ("phone", "")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let pay = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(pay.starts_with(&sandbox.url("/stripe/pay/cs_test_")), "{pay}");
+        let payment = app.state.payments.payments(&user).await.unwrap().remove(0);
+        assert_eq!((payment.provider, payment.payer_phone.as_deref()), (domain::payment::Provider::Stripe, None));
+
+        // Declined: Stripe says so on its page and the session stays open; Coko shows pending.
+        let res = client().post(&pay).form(&[("card", "4000 0000 0000 0002")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.text().await.unwrap().contains("Votre carte a été refusée."));
+        let p = app.state.payments.current(&user, &payment.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Pending, "{}", app.label);
+
+        // The test card pays; the signed webhook (t.body) grants the book.
+        let res = client().post(&pay).form(&[("card", "4242 4242 4242 4242")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], app.url(&format!("/achats/{}", payment.id)).as_str());
+        sandbox.delivered_of("stripe", 1).await;
+        let p = app.state.payments.payment_for(&user, &payment.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Succeeded, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+
+        // Wave's signature scheme (no dot) is not Stripe's: refused.
+        let body = json!({"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": {"object": "checkout.session", "id": p.provider_ref}}}).to_string();
+        let res = client()
+            .post(app.url("/api/v1/payment/webhooks/stripe/"))
+            .header("stripe-signature", signed(&body, chrono::Utc::now().timestamp(), "whsec_sandbox"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+
+        // A refund goes through the payment intent, once; the lookup sees it refunded.
+        let admin = domain::audit::Actor::system(domain::account::Role::Admin);
+        let p = app.state.payments.refund(&admin, &payment.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Refunded, "{}", app.label);
+        sandbox.delivered_of("stripe", 2).await;
+        let kinds: Vec<Value> = sandbox.deliveries_of("stripe").await.iter().map(|d| d["type"].clone()).collect();
+        assert_eq!(kinds, [json!("checkout.session.completed"), json!("charge.refunded")]);
+        let lookup = domain::payment::PaymentStore::provider_events(&app.state.store, &payment.id).await.unwrap();
+        assert!(lookup.iter().any(|e| e.source == "refund" && e.body.contains("\"object\":\"refund\"")), "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
         app.finish().await;
     }
 }

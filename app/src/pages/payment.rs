@@ -20,6 +20,7 @@ fn price(p: &Payment, lang: Language) -> String {
 fn ProviderMark(provider: Provider) -> impl IntoView {
     let (bg, fg) = match provider {
         Provider::Wave => ("#1dc8ff", "#0b1f33"),
+        Provider::Stripe => ("#635bff", "#ffffff"),
     };
     view! {
         <svg viewBox="0 0 64 24" width="64" height="24" aria-hidden="true" class="shrink-0 rounded">
@@ -81,7 +82,7 @@ pub fn CheckoutPage(book: Book, providers: Vec<Provider>) -> impl IntoView {
                         <input type="radio" id=id name="provider" value=p.as_str() checked=checked class="h-5 w-5 accent-teal-700"/>
                         <ProviderMark provider=*p/>
                         <span class="font-medium">{p.label()}</span>
-                        {p.is_mobile_money().then(|| view! { <span class="text-sm text-slate-700 dark:text-slate-300">{t.checkout_mobile_money}</span> })}
+                        <span class="text-sm text-slate-700 dark:text-slate-300">{if p.is_mobile_money() { t.checkout_mobile_money } else { t.checkout_card }}</span>
                     </label>
                 </li>
             }

@@ -39,14 +39,16 @@ pub use state::PaymentState;
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     Wave,
+    Stripe,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 1] = [Provider::Wave];
+    pub const ALL: [Provider; 2] = [Provider::Wave, Provider::Stripe];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Wave => "wave",
+            Provider::Stripe => "stripe",
         }
     }
 
@@ -58,6 +60,7 @@ impl Provider {
     pub fn label(self) -> &'static str {
         match self {
             Provider::Wave => "Wave",
+            Provider::Stripe => "Stripe",
         }
     }
 
@@ -71,6 +74,8 @@ impl Provider {
     pub fn calling_codes(self) -> &'static [&'static str] {
         match self {
             Provider::Wave => &["221", "225", "223", "226", "220", "256"],
+            // Cards: no phone is asked.
+            Provider::Stripe => &[],
         }
     }
 }

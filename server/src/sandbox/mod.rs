@@ -5,7 +5,8 @@
 //! about (late, repeated, missing or reordered webhooks; API errors and timeouts) on request.
 //!
 //! Wave is served at the root (`/v1/checkout/sessions…`, hosted page `/c/{id}`), as
-//! `https://api.wave.com` and `https://pay.wave.com` are. What no provider has — switches for
+//! `https://api.wave.com` and `https://pay.wave.com` are; Stripe under `/stripe`
+//! (`/stripe/v1/checkout/sessions…`, hosted page `/stripe/pay/{id}`). What no provider has — switches for
 //! the quirks, the webhook URL a merchant would register in the provider's portal — lives
 //! under `/_sandbox/`, so it can never be mistaken for the provider's contract.
 //!
@@ -16,14 +17,20 @@
 //! - `COKO_SANDBOX_WAVE_API_KEY` (default `wave_sn_prod_sandbox`), `COKO_SANDBOX_WAVE_WEBHOOK_URL`
 //!   (Coko's `/api/v1/payment/webhooks/wave/`), `COKO_SANDBOX_WAVE_WEBHOOK_SECRET` (default
 //!   `wave_sn_WHS_sandbox`), `COKO_SANDBOX_WAVE_DELIVERY` (`normal`, `late`, `twice`, `never`,
-//!   `shuffled`) and `COKO_SANDBOX_WAVE_LATE_MS` (default 5000).
+//!   `shuffled`) and `COKO_SANDBOX_WAVE_LATE_MS` (default 5000); the same for Stripe with
+//!   `COKO_SANDBOX_STRIPE_SECRET_KEY` (default `sk_test_sandbox`) and
+//!   `COKO_SANDBOX_STRIPE_{WEBHOOK_URL,WEBHOOK_SECRET,DELIVERY,LATE_MS}` (secret `whsec_sandbox`).
 
+mod hooks;
+mod stripe;
 mod wave;
 
 use axum::Router;
 use std::sync::Arc;
 
-pub use wave::{Delivery, WaveSandbox};
+pub use hooks::{Delivery, HookSettings};
+pub use stripe::StripeSandbox;
+pub use wave::WaveSandbox;
 
 /// What the sandbox reads from the environment.
 #[derive(Debug, Clone)]
@@ -31,29 +38,40 @@ pub struct SandboxConfig {
     pub addr: String,
     pub public_url: Option<String>,
     pub wave: wave::WaveSettings,
+    pub stripe: stripe::StripeSettings,
 }
 
 impl SandboxConfig {
     pub fn from_env() -> anyhow::Result<Self> {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let delivery = match get("COKO_SANDBOX_WAVE_DELIVERY") {
-            None => Delivery::Normal,
-            Some(d) => Delivery::parse(&d)
-                .ok_or_else(|| anyhow::anyhow!("COKO_SANDBOX_WAVE_DELIVERY: '{d}' is none of normal, late, twice, never, shuffled"))?,
-        };
-        let late_ms = match get("COKO_SANDBOX_WAVE_LATE_MS") {
-            None => 5000,
-            Some(v) => v.parse().map_err(|_| anyhow::anyhow!("COKO_SANDBOX_WAVE_LATE_MS: '{v}' is not a number of milliseconds"))?,
+        let hooks = |name: &str, secret: &str| -> anyhow::Result<HookSettings> {
+            let var = |what: &str| format!("COKO_SANDBOX_{name}_{what}");
+            let delivery = match get(&var("DELIVERY")) {
+                None => Delivery::Normal,
+                Some(d) => Delivery::parse(&d)
+                    .ok_or_else(|| anyhow::anyhow!("{}: '{d}' is none of normal, late, twice, never, shuffled", var("DELIVERY")))?,
+            };
+            let late_ms = match get(&var("LATE_MS")) {
+                None => 5000,
+                Some(v) => v.parse().map_err(|_| anyhow::anyhow!("{}: '{v}' is not a number of milliseconds", var("LATE_MS")))?,
+            };
+            Ok(HookSettings {
+                url: get(&var("WEBHOOK_URL")),
+                secret: get(&var("WEBHOOK_SECRET")).unwrap_or_else(|| secret.into()),
+                delivery,
+                late_ms,
+            })
         };
         Ok(SandboxConfig {
             addr: get("COKO_SANDBOX_ADDR").unwrap_or_else(|| "127.0.0.1:4010".into()),
             public_url: get("COKO_SANDBOX_PUBLIC_URL"),
             wave: wave::WaveSettings {
                 api_key: get("COKO_SANDBOX_WAVE_API_KEY").unwrap_or_else(|| "wave_sn_prod_sandbox".into()),
-                webhook_url: get("COKO_SANDBOX_WAVE_WEBHOOK_URL"),
-                webhook_secret: get("COKO_SANDBOX_WAVE_WEBHOOK_SECRET").unwrap_or_else(|| "wave_sn_WHS_sandbox".into()),
-                delivery,
-                late_ms,
+                hooks: hooks("WAVE", "wave_sn_WHS_sandbox")?,
+            },
+            stripe: stripe::StripeSettings {
+                secret_key: get("COKO_SANDBOX_STRIPE_SECRET_KEY").unwrap_or_else(|| "sk_test_sandbox".into()),
+                hooks: hooks("STRIPE", "whsec_sandbox")?,
             },
         })
     }
@@ -65,12 +83,14 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let public = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let wave = Arc::new(WaveSandbox::new(config.wave.clone(), &public));
-    let app = Router::new().merge(wave::routes(wave));
+    let stripe = Arc::new(StripeSandbox::new(config.stripe.clone(), &public));
+    // Wave at the root (as api.wave.com), Stripe under /stripe (as api.stripe.com).
+    let app = Router::new().merge(wave::routes(wave)).merge(stripe.control()).nest("/stripe", stripe::routes(stripe));
     // Tests and scripts wait for this line: it is printed once the socket accepts.
     println!("payment sandbox listening on http://{local}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    tracing::info!(%local, %public, "payment sandbox: Wave checkout at /v1/checkout/sessions");
+    tracing::info!(%local, %public, "payment sandbox: Wave at /v1/checkout/sessions, Stripe at /stripe/v1/checkout/sessions");
     axum::serve(listener, app).with_graceful_shutdown(crate::shutdown_signal()).await?;
     Ok(())
 }

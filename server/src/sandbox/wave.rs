@@ -10,11 +10,12 @@
 //! eight times at most (Wave retries for about three days); the hosted page offers the payer's
 //! outcomes a test needs (pay, insufficient funds, cancel) instead of a phone's PIN prompt.
 
+use super::hooks::{ApiFault, HookSettings, Hooks, Signer};
 use super::{esc, random_id};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration as Span, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -23,49 +24,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// How the sandbox delivers webhooks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Delivery {
-    /// Once, at once (retried until a 2xx).
-    Normal,
-    /// Once, after `late_ms`.
-    Late,
-    /// The same event (same id) twice.
-    Twice,
-    /// Never: only a lookup tells what happened.
-    Never,
-    /// Each event after a random 0–3 s, so that a later event may arrive first.
-    Shuffled,
-}
-
-impl Delivery {
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(Value::String(s.trim().to_owned())).ok()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct WaveSettings {
     pub api_key: String,
-    pub webhook_url: Option<String>,
-    pub webhook_secret: String,
-    pub delivery: Delivery,
-    pub late_ms: u64,
-}
-
-/// What the next API calls do instead of answering (`/_sandbox/wave/faults`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-enum ApiFault {
-    #[default]
-    None,
-    /// 500 `internal-server-error`.
-    Error,
-    /// No answer for 30 s (longer than any client's timeout).
-    Timeout,
-    /// The session is created, but the answer never comes (a lost response).
-    LoseAnswer,
+    pub hooks: HookSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -123,49 +85,30 @@ impl CheckoutSession {
     }
 }
 
-/// One webhook the sandbox sent (or held back), for tests to read.
-#[derive(Debug, Clone, serde::Serialize)]
-struct DeliveryRecord {
-    event_id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    session_id: String,
-    attempts: u32,
-    /// The last HTTP status Coko answered, if it answered.
-    status: Option<u16>,
-    delivered: bool,
-    withheld: bool,
-}
-
 struct Inner {
     sessions: HashMap<String, CheckoutSession>,
-    /// The last event of each session, for `/_sandbox/wave/sessions/{id}/resend`.
-    last_event: HashMap<String, (String, String)>,
-    deliveries: Vec<DeliveryRecord>,
-    settings: WaveSettings,
-    fault: ApiFault,
-    fault_calls: u32,
+    api_key: String,
 }
 
 pub struct WaveSandbox {
     public: String,
     inner: Mutex<Inner>,
-    http: reqwest::Client,
+    hooks: Arc<Hooks>,
+}
+
+/// Wave's signature: `t=<unix>,v1=hex(HMAC-SHA256(secret, t ‖ body))`, no separator.
+fn sign(secret: &str, t: i64, body: &str) -> String {
+    let t = t.to_string();
+    format!("t={t},v1={}", domain::payment::providers::hmac_hex(secret, &[t.as_bytes(), body.as_bytes()].concat()))
 }
 
 impl WaveSandbox {
     pub fn new(settings: WaveSettings, public: &str) -> Self {
+        let signer = Signer { header: "wave-signature", sign, user_agent: "Wave-Webhooks (Coko sandbox)" };
         WaveSandbox {
             public: public.trim_end_matches('/').to_owned(),
-            inner: Mutex::new(Inner {
-                sessions: HashMap::new(),
-                last_event: HashMap::new(),
-                deliveries: Vec::new(),
-                settings,
-                fault: ApiFault::None,
-                fault_calls: 0,
-            }),
-            http: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("an HTTP client"),
+            inner: Mutex::new(Inner { sessions: HashMap::new(), api_key: settings.api_key }),
+            hooks: Hooks::new(settings.hooks, signer),
         }
     }
 
@@ -177,6 +120,7 @@ impl WaveSandbox {
 type Shared = Arc<WaveSandbox>;
 
 pub fn routes(wave: Shared) -> Router {
+    let control = super::hooks::control_routes("wave", wave.hooks.clone());
     Router::new()
         .route("/v1/checkout/sessions", post(create).get(by_transaction))
         .route("/v1/checkout/sessions/search", get(search))
@@ -184,12 +128,9 @@ pub fn routes(wave: Shared) -> Router {
         .route("/v1/checkout/sessions/{id}/refund", post(refund))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/c/{id}", get(hosted_page).post(pay))
-        .route("/_sandbox/wave/webhook", put(register_webhook))
-        .route("/_sandbox/wave/faults", put(set_faults))
-        .route("/_sandbox/wave/deliveries", get(deliveries))
-        .route("/_sandbox/wave/sessions/{id}/resend", post(resend))
         .route("/_sandbox/wave/sessions/{id}/age", post(age))
         .with_state(wave)
+        .merge(control)
 }
 
 /// Wave's error body: `{code, message}`.
@@ -209,29 +150,14 @@ async fn guard(w: &WaveSandbox, headers: &HeaderMap) -> Result<ApiFault, Respons
 
 async fn guard_call(w: &WaveSandbox, headers: &HeaderMap, creating: bool) -> Result<ApiFault, Response> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let fault = {
-        let mut inner = w.lock();
-        match auth.and_then(|a| a.strip_prefix("Bearer ")) {
-            None if auth.is_none() => return Err(error(StatusCode::UNAUTHORIZED, "missing-auth-header", "Missing Authorization header")),
-            None => return Err(error(StatusCode::UNAUTHORIZED, "invalid-auth", "Authorization must be Bearer <api key>")),
-            Some(key) if key != inner.settings.api_key => {
-                return Err(error(StatusCode::UNAUTHORIZED, "no-matching-api-key", "No API key matches"));
-            }
-            Some(_) => {}
-        }
-        let fault = match inner.fault {
-            ApiFault::LoseAnswer if !creating => ApiFault::None,
-            f => f,
-        };
-        if fault != ApiFault::None && inner.fault_calls > 0 {
-            inner.fault_calls -= 1;
-            if inner.fault_calls == 0 {
-                inner.fault = ApiFault::None;
-            }
-        }
-        fault
-    };
-    match fault {
+    let key = w.lock().api_key.clone();
+    match auth.and_then(|a| a.strip_prefix("Bearer ")) {
+        None if auth.is_none() => return Err(error(StatusCode::UNAUTHORIZED, "missing-auth-header", "Missing Authorization header")),
+        None => return Err(error(StatusCode::UNAUTHORIZED, "invalid-auth", "Authorization must be Bearer <api key>")),
+        Some(k) if k != key => return Err(error(StatusCode::UNAUTHORIZED, "no-matching-api-key", "No API key matches")),
+        Some(_) => {}
+    }
+    match w.hooks.take_fault(creating) {
         ApiFault::Error => Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal-server-error", "Sandbox: an error was asked for")),
         ApiFault::Timeout => {
             tokio::time::sleep(Duration::from_secs(30)).await;
@@ -512,136 +438,15 @@ async fn pay(State(w): State<Shared>, Path(id): Path<String>, Form(f): Form<PayF
 
 // --- Webhooks ------------------------------------------------------------------------------
 
-/// Sends `kind` about session `id` as the current settings say (in the background).
+/// Sends `kind` about session `id`: `{id, type, data: session}`.
 fn send_event(w: &Shared, id: &str, kind: &str) {
     let Some(data) = found(w, id) else { return };
     let event_id = random_id("AE_", 16);
     let body = json!({"id": event_id, "type": kind, "data": data}).to_string();
-    let mut inner = w.lock();
-    inner.last_event.insert(id.to_owned(), (event_id.clone(), body.clone()));
-    let settings = inner.settings.clone();
-    let record = |withheld| DeliveryRecord {
-        event_id: event_id.clone(),
-        kind: kind.to_owned(),
-        session_id: id.to_owned(),
-        attempts: 0,
-        status: None,
-        delivered: false,
-        withheld,
-    };
-    if settings.delivery == Delivery::Never || settings.webhook_url.is_none() {
-        inner.deliveries.push(record(true));
-        return;
-    }
-    let copies = if settings.delivery == Delivery::Twice { 2 } else { 1 };
-    for _ in 0..copies {
-        let index = inner.deliveries.len();
-        inner.deliveries.push(record(false));
-        let delay = match settings.delivery {
-            Delivery::Late => Duration::from_millis(settings.late_ms),
-            Delivery::Shuffled => Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 0..3000)),
-            _ => Duration::ZERO,
-        };
-        tokio::spawn(deliver(w.clone(), index, body.clone(), delay));
-    }
+    w.hooks.send(id, &event_id, kind, body);
 }
 
-/// POSTs one event until Coko answers 2xx: after 1, 2, 4… s, eight attempts at most, each
-/// signed afresh with the time of sending.
-async fn deliver(w: Shared, index: usize, body: String, delay: Duration) {
-    tokio::time::sleep(delay).await;
-    for attempt in 1..=8u32 {
-        let (url, secret) = {
-            let inner = w.lock();
-            (inner.settings.webhook_url.clone(), inner.settings.webhook_secret.clone())
-        };
-        let Some(url) = url else { return };
-        let t = Utc::now().timestamp().to_string();
-        let signature = domain::payment::providers::hmac_hex(&secret, &[t.as_bytes(), body.as_bytes()].concat());
-        let res = w
-            .http
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("wave-signature", format!("t={t},v1={signature}"))
-            .header("user-agent", "Wave-Webhooks (Coko sandbox)")
-            .body(body.clone())
-            .send()
-            .await;
-        let status = res.as_ref().ok().map(|r| r.status().as_u16());
-        let ok = status.is_some_and(|s| (200..300).contains(&s));
-        {
-            let mut inner = w.lock();
-            if let Some(r) = inner.deliveries.get_mut(index) {
-                r.attempts = attempt;
-                r.status = status;
-                r.delivered = ok;
-            }
-        }
-        if ok {
-            return;
-        }
-        tokio::time::sleep(Duration::from_secs(1 << (attempt - 1).min(5))).await;
-    }
-}
-
-// --- The sandbox's own switches ------------------------------------------------------------
-
-#[derive(Deserialize)]
-struct WebhookSettings {
-    url: Option<String>,
-    secret: Option<String>,
-}
-
-/// What a merchant does in Wave's Business Portal: where webhooks go, and their secret.
-async fn register_webhook(State(w): State<Shared>, Json(s): Json<WebhookSettings>) -> StatusCode {
-    let mut inner = w.lock();
-    inner.settings.webhook_url = s.url;
-    if let Some(secret) = s.secret {
-        inner.settings.webhook_secret = secret;
-    }
-    StatusCode::NO_CONTENT
-}
-
-#[derive(Deserialize)]
-struct Faults {
-    /// What the next API calls do: `none`, `error`, `timeout`, `lose_answer`.
-    #[serde(default)]
-    api: ApiFault,
-    /// How many calls it lasts (default 1).
-    #[serde(default)]
-    calls: Option<u32>,
-    delivery: Option<Delivery>,
-    late_ms: Option<u64>,
-}
-
-async fn set_faults(State(w): State<Shared>, Json(f): Json<Faults>) -> StatusCode {
-    let mut inner = w.lock();
-    inner.fault = f.api;
-    inner.fault_calls = if f.api == ApiFault::None { 0 } else { f.calls.unwrap_or(1).max(1) };
-    if let Some(d) = f.delivery {
-        inner.settings.delivery = d;
-    }
-    if let Some(ms) = f.late_ms {
-        inner.settings.late_ms = ms;
-    }
-    StatusCode::NO_CONTENT
-}
-
-async fn deliveries(State(w): State<Shared>) -> Json<Value> {
-    Json(json!({ "deliveries": w.lock().deliveries }))
-}
-
-/// Sends a session's last event again, with the same event id (Wave's re-deliveries).
-async fn resend(State(w): State<Shared>, Path(id): Path<String>) -> StatusCode {
-    let mut inner = w.lock();
-    let Some((event_id, body)) = inner.last_event.get(&id).cloned() else { return StatusCode::NOT_FOUND };
-    let kind = serde_json::from_str::<Value>(&body).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).unwrap_or_default();
-    let index = inner.deliveries.len();
-    inner.deliveries.push(DeliveryRecord { event_id, kind, session_id: id, attempts: 0, status: None, delivered: false, withheld: false });
-    drop(inner);
-    tokio::spawn(deliver(w.clone(), index, body, Duration::ZERO));
-    StatusCode::ACCEPTED
-}
+// --- The sandbox's own switches (see also `hooks::control_routes`) -------------------------
 
 #[derive(Deserialize)]
 struct Age {
@@ -666,7 +471,7 @@ mod tests {
         assert_eq!(francs("2500"), "2\u{202f}500 F");
         assert_eq!(francs("150"), "150 F");
         assert_eq!(francs("1000000"), "1\u{202f}000\u{202f}000 F");
-        assert_eq!(Delivery::parse("twice"), Some(Delivery::Twice));
-        assert_eq!(Delivery::parse("sometimes"), None);
+        assert_eq!(super::super::Delivery::parse("twice"), Some(super::super::Delivery::Twice));
+        assert_eq!(super::super::Delivery::parse("sometimes"), None);
     }
 }

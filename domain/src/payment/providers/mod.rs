@@ -2,6 +2,7 @@
 //! documented HTTP contract to a configurable base URL (the official one in production, the
 //! project's sandbox in tests and the embedded default: `server/src/sandbox/`).
 
+pub mod stripe;
 pub mod wave;
 
 use super::state::Observed;
