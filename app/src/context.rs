@@ -48,6 +48,9 @@ pub enum Page {
     Checkout {
         book: Box<Book>,
         providers: Vec<domain::payment::Provider>,
+        /// The origins of the providers' payment pages, which the form's answer redirects to
+        /// (allowed in `form-action`).
+        pay_origins: Vec<String>,
     },
     /// Where one payment stands.
     Payment {

@@ -76,10 +76,19 @@ pub fn connect_sources() -> &'static str {
 fn security_headers() {
     use http::header::{HeaderValue, CONTENT_SECURITY_POLICY};
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    // The checkout form's answer redirects to the provider's page: its origin is allowed there
+    // only (an origin with anything but URL characters is left out).
+    let mut form_action = String::from("'self'");
+    if let Page::Checkout { pay_origins, .. } = &page_ctx().page {
+        for o in pay_origins.iter().filter(|o| o.bytes().all(|b| b.is_ascii_alphanumeric() || b".:/-[]".contains(&b))) {
+            form_action.push(' ');
+            form_action.push_str(o);
+        }
+    }
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: https:; connect-src {}; font-src 'self'; object-src 'none'; \
-         base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+         base-uri 'self'; form-action {form_action}; frame-ancestors 'none'",
         connect_sources()
     );
     if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&csp)) {
@@ -107,7 +116,7 @@ pub fn App() -> impl IntoView {
             view! { <pages::catalog::CatalogPage page filter cursor categories languages/> }.into_any()
         }
         Page::Book { book, related, readable } => view! { <pages::book::BookPage book=*book related readable/> }.into_any(),
-        Page::Checkout { book, providers } => view! { <pages::payment::CheckoutPage book=*book providers/> }.into_any(),
+        Page::Checkout { book, providers, .. } => view! { <pages::payment::CheckoutPage book=*book providers/> }.into_any(),
         Page::Payment { payment } => view! { <pages::payment::PaymentPage payment=*payment/> }.into_any(),
         Page::Purchases { payments } => view! { <pages::payment::PurchasesPage payments/> }.into_any(),
         Page::AdminPayments { list, filter } => view! { <pages::admin_payments::AdminPaymentsPage list filter/> }.into_any(),

@@ -67,6 +67,10 @@ impl PaymentProvider for Double {
     fn kept_headers(&self) -> &'static [&'static str] {
         &[]
     }
+
+    fn checkout_origin(&self) -> String {
+        "https://pay.example".into()
+    }
 }
 
 fn reader() -> User {

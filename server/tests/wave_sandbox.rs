@@ -123,7 +123,11 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         let user = app.state.accounts.verified_user_by_email("wave-lectrice@coko.test").await.unwrap();
 
         // The checkout page offers Wave; a phone outside Wave's countries is refused on its field.
-        let html = reader.get(app.url(&format!("/livres/{}/acheter", book.id))).send().await.unwrap().text().await.unwrap();
+        let res = reader.get(app.url(&format!("/livres/{}/acheter", book.id))).send().await.unwrap();
+        // The form's answer redirects to Wave's page: a browser follows it only if form-action allows it.
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains(&format!("form-action 'self' {}", sandbox.base)), "{csp}");
+        let html = res.text().await.unwrap();
         assert!(html.contains("value=\"wave\""), "{}: Wave is offered", app.label);
         let url = app.url(&format!("/livres/{}/acheter", book.id));
         let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "+33612345678")]).send().await.unwrap();

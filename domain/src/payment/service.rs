@@ -125,6 +125,14 @@ impl PaymentService {
         self.providers.keys().copied().collect()
     }
 
+    /// Where the checkout form may send the payer (the providers' payment pages).
+    pub fn checkout_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self.providers.values().map(|p| p.checkout_origin()).collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+
     fn provider(&self, p: Provider) -> Result<&Arc<dyn PaymentProvider>, PaymentError> {
         self.providers.get(&p).ok_or_else(|| PaymentError::Unavailable(format!("{} is not configured", p.as_str())))
     }

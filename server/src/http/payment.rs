@@ -21,7 +21,7 @@ pub async fn checkout_page(State(s): State<AppState>, v: Visit, Path(id): Path<S
     if book.is_free() {
         return Ok(Redirect::to(&format!("/livres/{}", book.id)).into_response());
     }
-    let page = Page::Checkout { book: Box::new(book), providers: s.payments.providers() };
+    let page = Page::Checkout { book: Box::new(book), providers: s.payments.providers(), pay_origins: s.payments.checkout_origins() };
     Ok(render(&s, v.ctx(page), StatusCode::OK).await)
 }
 
@@ -37,7 +37,9 @@ pub async fn checkout(State(s): State<AppState>, v: Visit, Path(id): Path<String
             let err = HttpError::from(e);
             err.log();
             let book = s.catalog.book(&id, Some(user.role)).await?;
-            let mut ctx = v.ctx(Page::Checkout { book: Box::new(book), providers: s.payments.providers() });
+            let page =
+                Page::Checkout { book: Box::new(book), providers: s.payments.providers(), pay_origins: s.payments.checkout_origins() };
+            let mut ctx = v.ctx(page);
             let values = vec![("provider".to_owned(), input.provider), ("phone".to_owned(), input.phone)];
             ctx.form = Some(FormState {
                 form: "checkout",

@@ -108,6 +108,16 @@ pub trait PaymentProvider: Send + Sync + 'static {
     fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected>;
     /// The headers kept with a webhook in the payment's history.
     fn kept_headers(&self) -> &'static [&'static str];
+    /// The origin of the provider's payment page (`https://pay.wave.com`): the checkout form's
+    /// `form-action` must allow it, since the form's answer redirects there.
+    fn checkout_origin(&self) -> String;
+}
+
+/// `scheme://host[:port]` of `url`.
+pub fn origin_of(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    url[..end].to_owned()
 }
 
 /// The HTTP client every adapter uses: a timeout on every call.

@@ -254,6 +254,13 @@ impl PaymentProvider for Stripe {
     fn kept_headers(&self) -> &'static [&'static str] {
         &["stripe-signature", "content-type", "user-agent"]
     }
+
+    fn checkout_origin(&self) -> String {
+        match self.config.base_url.trim_end_matches('/') == OFFICIAL_BASE_URL {
+            true => "https://checkout.stripe.com".into(),
+            false => super::origin_of(&self.config.base_url),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -201,6 +201,14 @@ impl PaymentProvider for Wave {
     fn kept_headers(&self) -> &'static [&'static str] {
         &["wave-signature", "content-type", "user-agent"]
     }
+
+    fn checkout_origin(&self) -> String {
+        match self.config.base_url.trim_end_matches('/') == OFFICIAL_BASE_URL {
+            true => "https://pay.wave.com".into(),
+            // A sandbox serves its payment page itself.
+            false => super::origin_of(&self.config.base_url),
+        }
+    }
 }
 
 #[cfg(test)]
