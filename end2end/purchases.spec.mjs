@@ -69,6 +69,7 @@ for (const viewport of [PHONE, DESKTOP]) {
 
     // Trying again leads to the same Wave session (one payment, one session).
     await page.getByRole('link', { name: 'Réessayer' }).click();
+    await page.getByLabel('Numéro de téléphone').fill('+221 77 123 45 67');
     await page.getByTestId('checkout-submit').click();
     await page.waitForURL(wave);
 

@@ -314,17 +314,27 @@ impl PaymentService {
 
     /// [`Self::payment_for`], asking the provider first while it is pending (at most every few
     /// seconds: the return page reloads itself). A provider that does not answer leaves the
-    /// payment as stored: pending is never shown as failed.
+    /// payment as stored, except that an earlier failure in a session still open is shown as
+    /// pending: pending is never shown as failed.
     pub async fn current(&self, viewer: &User, id: &str) -> Result<Payment, PaymentError> {
         let p = self.payment_for(viewer, id).await?;
         let due = p.checked_at.is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::from_std(LOOKUP_EVERY).unwrap_or_default());
-        if !(p.is_pending() || p.state == PaymentState::Failed) || !due {
+        // A failure is never shown from memory while its session may still be paid (that page
+        // does not reload itself, so asking each time it is opened costs little).
+        let open_failure = p.state == PaymentState::Failed && p.expires_at.is_some_and(|t| t > chrono::Utc::now());
+        if !(p.is_pending() && due || open_failure) {
             return Ok(p);
         }
         match self.refresh(&p.id).await {
             Ok(q) => Ok(q),
             Err(e) => {
                 tracing::warn!(payment = %p.id, error = %e, "payment not checked with its provider");
+                // A failed attempt whose session is still open may have been paid since (the
+                // payer is back from the provider's page): unconfirmed, it reads as pending.
+                let mut p = p;
+                if p.state == PaymentState::Failed && p.expires_at.is_some_and(|t| t > chrono::Utc::now()) {
+                    p.state = PaymentState::Pending;
+                }
                 Ok(p)
             }
         }
