@@ -166,7 +166,8 @@ pub fn AdminPaymentPage(row: PaymentRow, history: Vec<ProviderEvent>) -> impl In
         .into_iter()
         .map(|e| {
             let moved = match (e.state_before, e.state_after) {
-                (Some(a), Some(b)) if a != b => format!("{} → {}", state_text(t, a), state_text(t, b)),
+                // Created and pending read the same ("en cours"): no move to show between them.
+                (Some(a), Some(b)) if state_text(t, a) != state_text(t, b) => format!("{} → {}", state_text(t, a), state_text(t, b)),
                 _ => String::new(),
             };
             view! {
