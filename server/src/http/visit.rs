@@ -112,12 +112,13 @@ pub async fn session_user(session: &Session) -> Option<String> {
     user_id
 }
 
-/// A request the browser makes on its own rather than for a page the person opens: a fetch
-/// from a script or the service worker (`Sec-Fetch-Mode` other than `navigate`) or a
-/// prefetch. Clients that send no fetch metadata (the apps, older browsers) count as pages.
-fn background_fetch(headers: &axum::http::HeaderMap) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    header("sec-fetch-mode").is_some_and(|m| !m.eq_ignore_ascii_case("navigate"))
+/// A request that never shows the one-time notice, so must not use it up: the offline page
+/// (fetched by the service worker while it installs — possibly between a sign-in's POST and
+/// the page it redirects to) and prefetches. Fetches by the pages' own scripts (the upload
+/// form's XHR follows its redirect and shows the page it gets) do read it.
+fn background_fetch(parts: &Parts) -> bool {
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    parts.uri.path() == "/hors-ligne"
         || header("sec-purpose").is_some_and(|p| p.contains("prefetch"))
         || header("purpose").is_some_and(|p| p.eq_ignore_ascii_case("prefetch"))
 }
@@ -162,10 +163,9 @@ impl FromRequestParts<AppState> for Visit {
             },
             None => None,
         };
-        // Only a page the person goes to reads (and so uses up) the one-time notice: the
-        // service worker fetching the offline page while a sign-in redirects, or a prefetch,
-        // must not take "Vous êtes connecté." away from the page that follows.
-        let shows_notice = !background_fetch(&parts.headers);
+        // The offline page and prefetches leave the one-time notice for the page that shows it
+        // (the service worker must not take "Vous êtes connecté." away from a sign-in).
+        let shows_notice = !background_fetch(parts);
         let flash = match shows_notice {
             true => match session.remove::<String>(FLASH).await {
                 Ok(Some(f)) => Flash::parse(&f),
