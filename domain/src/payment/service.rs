@@ -193,6 +193,7 @@ impl PaymentService {
             };
             let mut tx = self.store.begin().await?;
             if !self.store.insert_payment(&mut tx, &p).await? {
+                tx.rollback().await?;
                 continue; // a concurrent checkout stored one: use it
             }
             let after =
@@ -434,12 +435,29 @@ impl PaymentService {
         raw: &str,
         by: Option<&Actor>,
     ) -> Result<Payment, PaymentError> {
-        let mut tx = self.store.begin().await?;
-        let p = self.store.payment_for_update(&mut tx, id).await?.ok_or(PaymentError::NotFound)?;
-        let Some((to, why)) = next(p.state, observed, (p.charged_amount, &p.charged_currency)) else { return Ok(p) };
-        if to == p.state && why == p.failure {
-            return Ok(p);
+        // Most answers change nothing (a session still open, a repeated webhook): known without
+        // opening a unit of work.
+        let unchanged = |p: &Payment| match next(p.state, observed, (p.charged_amount, &p.charged_currency)) {
+            None => true,
+            Some((to, why)) => to == p.state && why == p.failure,
+        };
+        let seen = self.store.payment(id).await?.ok_or(PaymentError::NotFound)?;
+        if unchanged(&seen) {
+            return Ok(seen);
         }
+        let mut tx = self.store.begin().await?;
+        let p = match self.store.payment_for_update(&mut tx, id).await? {
+            Some(p) if !unchanged(&p) => p,
+            // Moved by another request since: ended explicitly (never dropped, see `Tx::rollback`).
+            other => {
+                tx.rollback().await?;
+                return other.ok_or(PaymentError::NotFound);
+            }
+        };
+        let Some((to, why)) = next(p.state, observed, (p.charged_amount, &p.charged_currency)) else {
+            tx.rollback().await?;
+            return Ok(p);
+        };
         let now = crate::clock::now_ms();
         if !self.store.set_state(&mut tx, id, p.state, to, why.as_deref(), now).await? {
             return Err(PaymentError::Store(StoreError::Corrupt(format!("payment {id} moved under its lock"))));

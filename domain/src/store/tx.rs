@@ -55,6 +55,14 @@ impl Tx {
         Ok(())
     }
 
+    /// Ends the unit of work without keeping anything. Call it rather than dropping a `Tx`:
+    /// on SQLite a dropped transaction's rollback is deferred, and the pooled connection can
+    /// come back still inside it (`begin_with at non-zero transaction depth`, then "database
+    /// is locked" for everyone).
+    pub async fn rollback(self) -> StoreResult<()> {
+        Ok(self.inner.rollback().await?)
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         self.inner.commit().await?;
         if self.events > 0 {
