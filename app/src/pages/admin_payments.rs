@@ -21,11 +21,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 
 /// The query string that shows `filter` (and the page after `cursor`).
 pub fn href(filter: &PaymentFilter, cursor: Option<&str>) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-_.@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
+    use super::search::encode as enc;
     let mut q = Vec::new();
     if let Some(p) = filter.provider {
         q.push(format!("fournisseur={}", p.as_str()));
