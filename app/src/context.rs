@@ -44,9 +44,9 @@ pub enum Page {
         /// The viewer may open it (free, bought, staff); a paid book shows "buy" otherwise.
         readable: bool,
     },
-    /// Choosing how to pay for a book.
+    /// Choosing how to pay for a book or a Premium plan.
     Checkout {
-        book: Box<Book>,
+        buying: Buying,
         providers: Vec<domain::payment::Provider>,
         /// The origins of the providers' payment pages, which the form's answer redirects to
         /// (allowed in `form-action`).
@@ -56,9 +56,19 @@ pub enum Page {
     Payment {
         payment: Box<domain::payment::Payment>,
     },
-    /// The reader's payments.
+    /// The reader's payments and their Premium.
     Purchases {
         payments: Vec<domain::payment::Payment>,
+        subscription: Option<domain::payment::Subscription>,
+    },
+    /// Premium's plans and prices, and the reader's subscription if they have one.
+    Premium {
+        plans: Vec<domain::payment::Plan>,
+        subscription: Option<domain::payment::Subscription>,
+    },
+    /// Premium's plans and their prices (admins).
+    AdminPlans {
+        plans: Vec<domain::payment::Plan>,
     },
     /// Every reader's payments (admins).
     AdminPayments {
@@ -168,9 +178,17 @@ impl Page {
                 | Page::Purchases { .. }
                 | Page::AdminPayments { .. }
                 | Page::AdminPayment { .. }
+                | Page::AdminPlans { .. }
                 | Page::Error { .. }
         )
     }
+}
+
+/// What a checkout pays for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Buying {
+    Book(Box<Book>),
+    Plan(domain::payment::Plan),
 }
 
 impl Default for Page {
@@ -205,6 +223,8 @@ pub enum Flash {
     JobAlreadyWaiting,
     PaymentChecked,
     PaymentRefunded,
+    PlanSaved,
+    RenewalStopped,
 }
 
 impl Flash {
@@ -233,6 +253,8 @@ impl Flash {
             Flash::JobAlreadyWaiting => "job_already_waiting",
             Flash::PaymentChecked => "payment_checked",
             Flash::PaymentRefunded => "payment_refunded",
+            Flash::PlanSaved => "plan_saved",
+            Flash::RenewalStopped => "renewal_stopped",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -261,6 +283,8 @@ impl Flash {
             JobAlreadyWaiting,
             PaymentChecked,
             PaymentRefunded,
+            PlanSaved,
+            RenewalStopped,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

@@ -116,9 +116,11 @@ pub fn App() -> impl IntoView {
             view! { <pages::catalog::CatalogPage page filter cursor categories languages/> }.into_any()
         }
         Page::Book { book, related, readable } => view! { <pages::book::BookPage book=*book related readable/> }.into_any(),
-        Page::Checkout { book, providers, .. } => view! { <pages::payment::CheckoutPage book=*book providers/> }.into_any(),
+        Page::Checkout { buying, providers, .. } => view! { <pages::payment::CheckoutPage buying providers/> }.into_any(),
         Page::Payment { payment } => view! { <pages::payment::PaymentPage payment=*payment/> }.into_any(),
-        Page::Purchases { payments } => view! { <pages::payment::PurchasesPage payments/> }.into_any(),
+        Page::Purchases { payments, subscription } => view! { <pages::payment::PurchasesPage payments subscription/> }.into_any(),
+        Page::Premium { plans, subscription } => view! { <pages::premium::PremiumPage plans subscription/> }.into_any(),
+        Page::AdminPlans { plans } => view! { <pages::premium::AdminPlansPage plans/> }.into_any(),
         Page::AdminPayments { list, filter } => view! { <pages::admin_payments::AdminPaymentsPage list filter/> }.into_any(),
         Page::AdminPayment { row, history } => view! { <pages::admin_payments::AdminPaymentPage row=*row history/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),

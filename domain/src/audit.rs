@@ -69,10 +69,14 @@ pub enum AuditAction {
     PaymentRefunded,
     /// An admin asked the provider where a payment stands.
     PaymentChecked,
+    /// An admin changed a Premium plan's price or whether it is sold.
+    PlanChanged,
+    /// A reader stopped their Premium's automatic renewal.
+    RenewalStopped,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -100,6 +104,8 @@ impl AuditAction {
         Self::PaymentSucceeded,
         Self::PaymentRefunded,
         Self::PaymentChecked,
+        Self::PlanChanged,
+        Self::RenewalStopped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +137,8 @@ impl AuditAction {
             Self::PaymentSucceeded => "payment_succeeded",
             Self::PaymentRefunded => "payment_refunded",
             Self::PaymentChecked => "payment_checked",
+            Self::PlanChanged => "plan_changed",
+            Self::RenewalStopped => "renewal_stopped",
         }
     }
 
@@ -152,7 +160,9 @@ impl AuditAction {
             | Self::EmailVerified
             | Self::PasswordChanged
             | Self::PasswordReset
-            | Self::ProfileChanged => None,
+            | Self::ProfileChanged
+            | Self::RenewalStopped => None,
+            Self::PlanChanged => Some("/admin/formules".to_owned()),
             Self::JobRetried => Some("/admin/taches".to_owned()),
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
                 Some(format!("/admin/paiements/{id}"))

@@ -39,10 +39,24 @@ pub enum Event {
     ReadingMilestone { user_id: String, book_id: String, percent: u8 },
     /// A reader started paying (the payment is stored; its provider session may follow).
     PaymentStarted { payment_id: String, user_id: String },
-    /// A payment was confirmed by its provider and granted its book (once per payment).
-    PaymentSucceeded { payment_id: String, user_id: String, book_id: String },
-    /// A succeeded payment was given back; the book it granted was taken back.
-    PaymentRefunded { payment_id: String, user_id: String, book_id: String },
+    /// A payment was confirmed by its provider and granted what it bought, once per payment:
+    /// its book (`book_id`) or a Premium period.
+    PaymentSucceeded {
+        payment_id: String,
+        user_id: String,
+        #[serde(default)]
+        book_id: Option<String>,
+    },
+    /// A succeeded payment was given back; what it granted was taken back.
+    PaymentRefunded {
+        payment_id: String,
+        user_id: String,
+        #[serde(default)]
+        book_id: Option<String>,
+    },
+    /// A payment added its period to a reader's Premium, which now ends at `until_ms`
+    /// (renewal reminders are planned from it).
+    SubscriptionExtended { payment_id: String, user_id: String, until_ms: i64 },
 }
 
 impl Event {
@@ -63,6 +77,7 @@ impl Event {
             Event::PaymentStarted { .. } => "payment_started",
             Event::PaymentSucceeded { .. } => "payment_succeeded",
             Event::PaymentRefunded { .. } => "payment_refunded",
+            Event::SubscriptionExtended { .. } => "subscription_extended",
         }
     }
 
@@ -88,7 +103,8 @@ impl Event {
             | Event::ReadingMilestone { user_id, .. }
             | Event::PaymentStarted { user_id, .. }
             | Event::PaymentSucceeded { user_id, .. }
-            | Event::PaymentRefunded { user_id, .. } => Some(user_id),
+            | Event::PaymentRefunded { user_id, .. }
+            | Event::SubscriptionExtended { user_id, .. } => Some(user_id),
             _ => None,
         }
     }
@@ -115,5 +131,9 @@ mod tests {
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
         assert_eq!(e.kind(), "book_changed");
         assert!(serde_json::from_str::<Event>(r#"{"kind":"from_the_future"}"#).is_err());
+        // Written before plans could be bought: the book is read as before.
+        let old = r#"{"kind":"payment_succeeded","payment_id":"p1","user_id":"u1","book_id":"b1"}"#;
+        let e = Event::PaymentSucceeded { payment_id: "p1".into(), user_id: "u1".into(), book_id: Some("b1".into()) };
+        assert_eq!(serde_json::from_str::<Event>(old).unwrap(), e);
     }
 }

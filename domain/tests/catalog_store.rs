@@ -75,7 +75,14 @@ backend_test!(import_browse_and_read_books, |db: support::TestDb| async move {
     assert!(svc.search("wasteland", &SearchFilter::default(), 0, 10).await.unwrap().books.is_empty(), "drafts are not indexed");
 
     let editor = domain::audit::Actor::system(Role::Editor);
-    svc.edit(&editor, &ids[2], BookStatus::Published, domain::catalog::Money::xof(0), false).await.unwrap();
+    svc.edit(
+        &editor,
+        &ids[2],
+        BookStatus::Published,
+        domain::catalog::Offer { price: domain::catalog::Money::xof(0), featured: false, premium: false },
+    )
+    .await
+    .unwrap();
     assert_eq!(svc.reindex().await.unwrap(), 4);
     assert_eq!(svc.search("waste land", &SearchFilter::default(), 0, 10).await.unwrap().total, 1, "reindex picks up published books");
     assert_eq!(svc.browse(&BookFilter::default(), None, 10, None).await.unwrap().total, 4);
@@ -194,9 +201,20 @@ backend_test!(an_index_outage_delays_updates_and_loses_none, |db: support::TestD
         ImportOutcome::Created(b) => b,
         other => panic!("{other:?}"),
     };
-    svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
-    svc.edit(&editor, &moby.id, BookStatus::Published, moby.price.clone(), true).await.unwrap();
-    svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.unwrap();
+    svc.edit(&editor, &moby.id, BookStatus::Draft, domain::catalog::Offer { price: moby.price.clone(), featured: false, premium: false })
+        .await
+        .unwrap();
+    svc.edit(
+        &editor,
+        &moby.id,
+        BookStatus::Published,
+        domain::catalog::Offer { price: moby.price.clone(), featured: true, premium: false },
+    )
+    .await
+    .unwrap();
+    svc.edit(&editor, &moby.id, BookStatus::Draft, domain::catalog::Offer { price: moby.price.clone(), featured: false, premium: false })
+        .await
+        .unwrap();
     assert_eq!(jobs.dispatch().await.unwrap(), 4, "{}: an event per command", db.label);
     assert_eq!(jobs.backlog().await.unwrap().ready, 2, "{}: one waiting job per book", db.label);
     assert_eq!(jobs.work().await.unwrap(), 2, "both tried, both failed");
@@ -383,7 +401,16 @@ backend_test!(catalogue_commands_never_wait_for_the_index, |db: support::TestDb|
     let (bytes, name) = corpus("epub/moby-dick.epub");
     let imported = tokio::time::timeout(at_once, svc.import(&bytes, &name, true)).await.expect("an import returns at once");
     let ImportOutcome::Created(moby) = imported.unwrap() else { panic!() };
-    let edited = tokio::time::timeout(at_once, svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), true)).await;
+    let edited = tokio::time::timeout(
+        at_once,
+        svc.edit(
+            &editor,
+            &moby.id,
+            BookStatus::Draft,
+            domain::catalog::Offer { price: moby.price.clone(), featured: true, premium: false },
+        ),
+    )
+    .await;
     assert!(edited.expect("an edit returns at once").unwrap().featured, "{}", db.label);
     let form = domain::catalog::MetadataForm { title: "Moby Dick, or the Whale".into(), ..domain::catalog::MetadataForm::of(&moby) };
     tokio::time::timeout(at_once, svc.correct(&editor, &moby.id, &form)).await.expect("a correction returns at once").unwrap();
@@ -408,7 +435,10 @@ backend_test!(a_command_writes_its_rows_audit_and_event_together_or_nothing, |db
     assert!(svc.delete(&editor, &moby.id).await.is_err(), "{}", db.label);
     assert!(svc.book(&moby.id, None).await.is_ok(), "{}: the book stays when its audit cannot be written", db.label);
     assert!(svc.file(&moby.file_hash).await.is_ok(), "and its file");
-    assert!(svc.edit(&editor, &moby.id, BookStatus::Draft, moby.price.clone(), false).await.is_err());
+    assert!(svc
+        .edit(&editor, &moby.id, BookStatus::Draft, domain::catalog::Offer { price: moby.price.clone(), featured: false, premium: false })
+        .await
+        .is_err());
     assert_eq!(svc.book(&moby.id, None).await.unwrap().status, BookStatus::Published, "{}: the edit is undone", db.label);
     use domain::catalog::BulkAction;
     let both = vec![waste.id.clone(), moby.id.clone()];

@@ -74,6 +74,37 @@ backend_test!(
     }
 );
 
+backend_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    units_of_work_dropped_or_cancelled_leave_the_pool_usable,
+    |db: support::TestDb| async move {
+        let runner = Runner::new(Arc::new(db.store.clone()));
+        // Three times the pool's size: units of work dropped after a write (an early return),
+        // and units of work whose request was cancelled while they held the write lock.
+        for i in 0..12 {
+            let mut tx = db.store.begin().await.unwrap();
+            tx.event(&Event::BookChanged { book_id: format!("dropped-{i}") }).await.unwrap();
+            // A read left in the middle of its rows, then the unit of work dropped.
+            use domain::payment::PaymentStore;
+            db.store.payment_for_update(&mut tx, "none").await.unwrap();
+            db.store.claim_events(&mut tx, 1).await.unwrap();
+            drop(tx);
+            let cancelled = async {
+                let mut tx = db.store.begin().await.unwrap();
+                tx.event(&Event::BookChanged { book_id: format!("cancelled-{i}") }).await.unwrap();
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                tx.commit().await.unwrap();
+            };
+            assert!(tokio::time::timeout(Duration::from_millis(20), cancelled).await.is_err());
+        }
+        // Every connection is usable again, and nothing of theirs was kept.
+        let kept = tokio::time::timeout(Duration::from_secs(20), write_events(&db, (0..8).map(|i| format!("kept-{i}")))).await;
+        assert!(kept.is_ok(), "{}: a unit of work could begin and commit", db.label);
+        assert_eq!(runner.backlog().await.unwrap().events, 8, "{}", db.label);
+        db
+    }
+);
+
 backend_test!(a_waiting_job_is_not_queued_twice, |db: support::TestDb| async move {
     let handler = Arc::new(Counting { runs: 0.into(), fail_first: 0 });
     let runner = Runner::new(Arc::new(db.store.clone())).with(handler.clone());

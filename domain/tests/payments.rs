@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use domain::account::{AccountStore, Preferences, Role, User};
 use domain::audit::{Actor, AuditAction};
 use domain::catalog::{CatalogStore, ImportOutcome, Money};
-use domain::payment::providers::{Headers, Lookup, Order, PaymentProvider, ProviderError, Session, WebhookHint, WebhookRejected};
+use domain::payment::providers::{
+    Headers, Lookup, Order, PaymentProvider, ProviderError, Session, SessionRef, WebhookHint, WebhookRejected,
+};
 use domain::payment::state::Observed;
 use domain::payment::{Checkout, PaymentError, PaymentService, PaymentState, PaymentStore, Provider};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -45,8 +47,8 @@ impl PaymentProvider for Double {
             raw: "{}".into(),
         })
     }
-    async fn lookup(&self, provider_ref: &str) -> Result<Lookup, ProviderError> {
-        Ok(Lookup { provider_ref: provider_ref.into(), observed: Observed::Open, raw: "{}".into() })
+    async fn lookup(&self, session: &SessionRef<'_>) -> Result<Lookup, ProviderError> {
+        Ok(Lookup { provider_ref: session.provider_ref.into(), observed: Observed::Open, raw: "{}".into() })
     }
     async fn find_by_reference(&self, payment_id: &str) -> Result<Option<Session>, ProviderError> {
         let found = self.sessions.lock().unwrap().iter().find(|(p, _)| p == payment_id).map(|(_, s)| s.clone());
@@ -94,7 +96,15 @@ async fn setup(db: &support::TestDb) -> (tempfile::TempDir, Arc<Double>, Payment
     let catalog = support::catalog(db, files.path());
     let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub/trees.epub");
     let ImportOutcome::Created(book) = catalog.import(&std::fs::read(corpus).unwrap(), "trees.epub", true).await.unwrap() else { panic!() };
-    catalog.edit(&Actor::system(Role::Editor), &book.id, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
+    catalog
+        .edit(
+            &Actor::system(Role::Editor),
+            &book.id,
+            domain::catalog::BookStatus::Published,
+            domain::catalog::Offer { price: Money::xof(1500), featured: false, premium: false },
+        )
+        .await
+        .unwrap();
     let double = Arc::new(Double::default());
     let payments = PaymentService::new(
         store.clone() as Arc<dyn PaymentStore>,
@@ -113,7 +123,7 @@ async fn buyer(db: &support::TestDb) -> User {
 }
 
 fn wave(book_id: &str) -> Checkout {
-    Checkout { book_id: book_id.into(), provider: "wave".into(), phone: "+221 77 123 45 67".into() }
+    Checkout { book_id: book_id.into(), plan: String::new(), provider: "wave".into(), phone: "+221 77 123 45 67".into() }
 }
 
 async fn owns(db: &support::TestDb, user: &User, book: &str) -> bool {
@@ -202,6 +212,151 @@ backend_test!(a_lost_create_answer_is_found_by_reference, |db: support::TestDb| 
     let p = payments.checkout(&user, &wave(&book), "").await.unwrap();
     assert_eq!(double.creates.load(Ordering::SeqCst), 1, "{}", db.label);
     assert_eq!((p.state, p.provider_ref.as_deref()), (PaymentState::Pending, Some("cos-0")));
+    db
+});
+
+fn plan(id: &str) -> Checkout {
+    Checkout { book_id: String::new(), plan: id.into(), provider: "wave".into(), phone: "+221 77 123 45 67".into() }
+}
+
+backend_test!(premium_periods_add_up_and_a_refund_takes_back_exactly_its_own, |db: support::TestDb| async move {
+    use domain::reading::ReadingStore;
+    let (files, _double, payments, book) = setup(&db).await;
+    let catalog = support::catalog(&db, files.path());
+    let editor = Actor::system(Role::Editor);
+    // Kept for Premium, not on sale on its own.
+    let offer = domain::catalog::Offer { price: Money::xof(0), featured: false, premium: true };
+    catalog.edit(&editor, &book, domain::catalog::BookStatus::Published, offer).await.unwrap();
+    assert!(matches!(payments.checkout(&buyer(&db).await, &wave(&book), "").await, Err(PaymentError::NotForSale)), "{}", db.label);
+    let user = buyer(&db).await;
+    let entitled = || async { db.store.is_entitled(&user.id, &book).await.unwrap() };
+    let file_entitled = || async { db.store.file_access(&book, Some(&user.id)).await.unwrap().unwrap() };
+    assert!(!entitled().await && !file_entitled().await.entitled);
+    assert!(!file_entitled().await.file.free, "a premium book's files are not everyone's");
+    assert!(payments.subscription(&user).await.unwrap().is_none());
+
+    let plans = payments.plans(false).await.unwrap();
+    let prices: Vec<(&str, i64, i64)> = plans.iter().map(|p| (p.id.as_str(), p.period_days, p.price.amount)).collect();
+    assert_eq!(prices, [("monthly", 30, 2000), ("yearly", 365, 20000)], "{}: the defaults", db.label);
+    let paid = |amount| Observed::Paid { amount, currency: "XOF".into() };
+
+    let monthly = payments.checkout(&user, &plan("monthly"), "").await.unwrap();
+    assert_eq!((monthly.amount, monthly.item.kind()), (2000, "plan"));
+    // Underpaid: nothing granted.
+    payments.apply(&monthly.id, &paid(200), "lookup", "{}", None).await.unwrap();
+    assert!(payments.subscription(&user).await.unwrap().is_none(), "{}", db.label);
+    let monthly = payments.checkout(&user, &plan("monthly"), "").await.unwrap();
+    // (Instants are kept to the millisecond.)
+    let before = chrono::Utc::now() - chrono::Duration::milliseconds(1);
+    payments.apply(&monthly.id, &paid(2000), "webhook", "{}", None).await.unwrap();
+    payments.apply(&monthly.id, &paid(2000), "lookup", "{}", None).await.unwrap(); // a replay adds nothing
+    let first = payments.subscription(&user).await.unwrap().unwrap();
+    let thirty = chrono::Duration::days(30);
+    assert!(first.access_until >= before + thirty && first.access_until <= chrono::Utc::now() + thirty, "{}", db.label);
+    assert!(entitled().await && file_entitled().await.entitled, "{}: Premium opens the book", db.label);
+
+    // Paying early adds the year to the end of the month, not to today.
+    let yearly = payments.checkout(&user, &plan("yearly"), "").await.unwrap();
+    payments.apply(&yearly.id, &paid(20000), "lookup", "{}", None).await.unwrap();
+    let second = payments.subscription(&user).await.unwrap().unwrap();
+    assert_eq!(second.access_until, first.access_until + chrono::Duration::days(365), "{}", db.label);
+    assert_eq!(second.plan_id, "yearly");
+
+    // Refunding the month takes back its 30 days, and only those.
+    let admin = Actor::system(Role::Admin);
+    assert_eq!(payments.refund(&admin, &monthly.id).await.unwrap().state, PaymentState::Refunded);
+    payments.refund(&admin, &monthly.id).await.unwrap();
+    let third = payments.subscription(&user).await.unwrap().unwrap();
+    assert_eq!(third.access_until, second.access_until - thirty, "{}", db.label);
+    assert!(entitled().await);
+    // Refunding the year too ends it.
+    payments.refund(&admin, &yearly.id).await.unwrap();
+    assert!(!payments.subscription(&user).await.unwrap().unwrap().is_active(chrono::Utc::now()));
+    assert!(!entitled().await && !file_entitled().await.entitled, "{}", db.label);
+
+    // Admins set prices (audited); what was paid keeps its price; a plan off sale is not sold.
+    assert!(matches!(payments.set_plan(&Actor::system(Role::Reader), "monthly", 2500, true).await, Err(PaymentError::Forbidden)));
+    assert!(matches!(payments.set_plan(&admin, "monthly", 5, true).await, Err(PaymentError::Invalid(_))));
+    assert!(matches!(payments.set_plan(&admin, "weekly", 500, true).await, Err(PaymentError::NotFound)));
+    assert_eq!(payments.set_plan(&admin, "monthly", 2500, true).await.unwrap().price.amount, 2500);
+    let other = buyer(&db).await;
+    assert_eq!(payments.checkout(&other, &plan("monthly"), "").await.unwrap().amount, 2500);
+    assert_eq!(payments.payment_for(&user, &monthly.id).await.unwrap().amount, 2000);
+    payments.set_plan(&admin, "yearly", 20000, false).await.unwrap();
+    let Err(PaymentError::Invalid(fields)) = payments.checkout(&other, &plan("yearly"), "").await else { panic!() };
+    assert_eq!((fields[0].field.as_str(), fields[0].reason), ("plan", domain::Reason::Unknown));
+    assert_eq!(payments.plans(false).await.unwrap().len(), 1);
+    assert_eq!(payments.plans(true).await.unwrap().len(), 2);
+    let audit = db.store.audit_log(&Default::default(), None, 1000).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == AuditAction::PlanChanged).count(), 2, "{}", db.label);
+    // A book and a plan at once is refused.
+    let both = Checkout { book_id: book.clone(), ..plan("monthly") };
+    assert!(matches!(payments.checkout(&other, &both, "").await, Err(PaymentError::Invalid(_))));
+    db
+});
+
+/// Keeps the mails it is given.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<domain::mail::Message>>);
+
+#[async_trait]
+impl domain::mail::Mailer for Recorder {
+    async fn send(&self, m: domain::mail::Message) -> Result<(), domain::mail::MailError> {
+        self.0.lock().unwrap().push(m);
+        Ok(())
+    }
+}
+
+backend_test!(renewal_reminders_come_three_days_then_one_day_before_the_end, |db: support::TestDb| async move {
+    use domain::events::Event;
+    use domain::jobs::{Handler, Job, JobStore, Runner};
+    use domain::payment::{RenewalReminders, RENEWAL_QUEUE};
+    const DAY: i64 = 86_400_000;
+    let (_files, _double, payments, _book) = setup(&db).await;
+    let user = buyer(&db).await;
+    let paid = |amount| Observed::Paid { amount, currency: "XOF".into() };
+    let p = payments.checkout(&user, &plan("monthly"), "").await.unwrap();
+    payments.apply(&p.id, &paid(2000), "lookup", "{}", None).await.unwrap();
+    let until = payments.subscription(&user).await.unwrap().unwrap().access_until.timestamp_millis();
+
+    let store = Arc::new(db.store.clone());
+    let mails = Arc::new(Recorder::default());
+    let reminders = Arc::new(RenewalReminders {
+        payments: store.clone(),
+        accounts: store.clone(),
+        jobs: store.clone(),
+        mailer: mails.clone(),
+        base_url: "https://coko.example".into(),
+    });
+    // The period's event plans the three-day reminder, at its time.
+    let event = Event::SubscriptionExtended { payment_id: p.id.clone(), user_id: user.id.clone(), until_ms: until };
+    let planned = reminders.job_for(&event).unwrap();
+    assert_eq!(planned.run_at_ms, until - 3 * DAY);
+    let runner = Runner::new(store.clone()).with(reminders.clone());
+    runner.dispatch().await.unwrap();
+    assert_eq!(store.backlog().await.unwrap().ready, 1, "{}: one reminder waits for its day", db.label);
+    assert!(mails.0.lock().unwrap().is_empty(), "not before its time");
+
+    // Its day come: the mail, with a link to the plan's checkout, and the one-day reminder queued.
+    let job = |payload: serde_json::Value| Job { id: "j".into(), queue: RENEWAL_QUEUE.into(), payload, attempts: 1, max_attempts: 10 };
+    reminders.run(&job(planned.payload.clone())).await.unwrap();
+    {
+        let sent = mails.0.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].subject, "Votre Premium se termine dans 3 jours");
+        assert!(sent[0].body.contains("https://coko.example/premium/monthly") && sent[0].to == user.email, "{}", sent[0].body);
+    }
+    assert_eq!(store.backlog().await.unwrap().ready, 2, "{}", db.label);
+    let one_day = domain::payment::reminder(&user.id, until, 1, domain::clock::now_ms()).unwrap();
+    reminders.run(&job(one_day.payload.clone())).await.unwrap();
+    assert_eq!(mails.0.lock().unwrap()[1].subject, "Votre Premium se termine demain");
+
+    // Extended since: an older reminder says nothing.
+    let y = payments.checkout(&user, &plan("yearly"), "").await.unwrap();
+    payments.apply(&y.id, &paid(20000), "lookup", "{}", None).await.unwrap();
+    reminders.run(&job(planned.payload)).await.unwrap();
+    reminders.run(&job(one_day.payload)).await.unwrap();
+    assert_eq!(mails.0.lock().unwrap().len(), 2, "{}", db.label);
     db
 });
 

@@ -61,7 +61,15 @@ backend_test!(access_follows_price_entitlements_and_roles, |db: support::TestDb|
         }
     }
     let (free, paid, draft) = (&ids[0], &ids[1], &ids[2]);
-    catalog.edit(&Actor::system(Role::Editor), paid, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
+    catalog
+        .edit(
+            &Actor::system(Role::Editor),
+            paid,
+            domain::catalog::BookStatus::Published,
+            domain::catalog::Offer { price: Money::xof(1500), featured: false, premium: false },
+        )
+        .await
+        .unwrap();
     let reader = person("lectrice@example.sn", Role::Reader);
     let editor = person("editrice@example.sn", Role::Editor);
     in_tx!(store, insert_user(&reader, "h")).unwrap();
@@ -310,7 +318,15 @@ backend_test!(deleting_a_book_takes_its_file_and_readers_data_but_never_a_held_b
         }
     }
     let (moby, trees) = (&books[0], &books[1]);
-    catalog.edit(&Actor::system(Role::Editor), &trees.id, domain::catalog::BookStatus::Published, Money::xof(1500), false).await.unwrap();
+    catalog
+        .edit(
+            &Actor::system(Role::Editor),
+            &trees.id,
+            domain::catalog::BookStatus::Published,
+            domain::catalog::Offer { price: Money::xof(1500), featured: false, premium: false },
+        )
+        .await
+        .unwrap();
     let reader = person("lectrice@example.sn", Role::Reader);
     let editor = person("editrice@example.sn", Role::Editor);
     in_tx!(store, insert_user(&reader, "h")).unwrap();
@@ -353,8 +369,14 @@ backend_test!(every_editor_action_lands_in_the_audit_log, |db: support::TestDb| 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/epub");
     let bytes = std::fs::read(corpus.join("trees.epub")).unwrap();
     let ImportOutcome::Created(book) = catalog.upload(&by, &bytes, "trees.epub").await.unwrap() else { panic!() };
-    catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap();
-    catalog.edit(&by, &book.id, BookStatus::Published, Money::xof(900), true).await.unwrap(); // no change: no line
+    catalog
+        .edit(&by, &book.id, BookStatus::Published, domain::catalog::Offer { price: Money::xof(900), featured: true, premium: false })
+        .await
+        .unwrap();
+    catalog
+        .edit(&by, &book.id, BookStatus::Published, domain::catalog::Offer { price: Money::xof(900), featured: true, premium: false })
+        .await
+        .unwrap(); // no change: no line
     let form = MetadataForm { title: "Arbres".into(), authors: book.author_names(), language: "fr".into(), ..Default::default() };
     catalog.correct(&by, &book.id, &form).await.unwrap();
     reading.grant(&by, &reader.id, &book.id).await.unwrap();

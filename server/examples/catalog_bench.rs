@@ -332,6 +332,7 @@ async fn bench_import(kind: &str, present: usize, count: usize) {
                 description: "Un livre pour mesurer l'import.",
                 price_xof: 0,
                 featured: false,
+                premium: false,
                 colors: ([(i % 200) as u8, 80, 120], [240, 200, 40]),
             };
             (format!("{title}.epub"), domain::demo::epub(&book))

@@ -80,7 +80,10 @@ async fn main() {
             continue;
         };
         let price = Money::xof(if i % 2 == 0 { 0 } else { 1500 });
-        catalog.edit(&editor, &book.id, BookStatus::Published, price, false).await.unwrap();
+        catalog
+            .edit(&editor, &book.id, BookStatus::Published, domain::catalog::Offer { price, featured: false, premium: false })
+            .await
+            .unwrap();
         if i % 2 == 1 {
             reading.grant(&editor, &reader.id, &book.id).await.unwrap();
         }
@@ -147,7 +150,10 @@ async fn main() {
     let corpus = std::env::var("COKO_CORPUS").unwrap_or_else(|_| "../shared/corpus".into());
     let moby = std::fs::read(format!("{corpus}/epub/moby-dick.epub")).expect("the corpus (COKO_CORPUS) has moby-dick.epub");
     let ImportOutcome::Created(long) = catalog.import(&moby, "moby-dick.epub", true).await.unwrap() else { panic!("imported") };
-    catalog.edit(&editor, &long.id, BookStatus::Published, Money::xof(2000), false).await.unwrap();
+    catalog
+        .edit(&editor, &long.id, BookStatus::Published, domain::catalog::Offer { price: Money::xof(2000), featured: false, premium: false })
+        .await
+        .unwrap();
     let (parts, per_download) = http_download(&dir, &store, &long.id).await;
 
     println!("| path | books | statements before | statements now |");

@@ -207,8 +207,8 @@ async fn seed_demo_books(state: &AppState) -> anyhow::Result<()> {
         };
         let seeder = domain::audit::Actor::system(domain::account::Role::Admin);
         let published = domain::catalog::BookStatus::Published;
-        let book =
-            state.catalog.edit(&seeder, &id, published, Money::xof(b.price_xof), b.featured).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let offer = domain::catalog::Offer { price: Money::xof(b.price_xof), featured: b.featured, premium: b.premium };
+        let book = state.catalog.edit(&seeder, &id, published, offer).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let form = domain::catalog::MetadataForm { categories: Some(b.categories.into()), ..domain::catalog::MetadataForm::of(&book) };
         state.catalog.correct(&seeder, &id, &form).await.map_err(|e| anyhow::anyhow!("{}: {e}", b.title))?;
         println!("demo book: {} ({})", b.title, if b.price_xof == 0 { "free".to_owned() } else { format!("{} XOF", b.price_xof) });

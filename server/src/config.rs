@@ -43,6 +43,9 @@ pub struct Config {
     pub wave: Option<domain::payment::providers::wave::WaveConfig>,
     /// Stripe Checkout for cards, when its secret key and webhook secret are set (`COKO_STRIPE_*`).
     pub stripe: Option<domain::payment::providers::stripe::StripeConfig>,
+    /// Orange Money WebPay, when its client id, client secret and merchant key are set
+    /// (`COKO_ORANGE_*`).
+    pub orange: Option<domain::payment::providers::orange::OrangeConfig>,
     /// When the background check of a new payment first asks its provider.
     pub payment_check_after: std::time::Duration,
 }
@@ -86,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("meilisearch", &self.meilisearch)
             .field("wave", &self.wave)
             .field("stripe", &self.stripe)
+            .field("orange", &self.orange)
             .field("payment_check_after", &self.payment_check_after)
             .finish()
     }
@@ -185,6 +189,7 @@ impl Config {
         };
         let wave = wave_config(&get)?;
         let stripe = stripe_config(&get)?;
+        let orange = orange_config(&get)?;
         let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
             None => std::time::Duration::from_secs(20),
             Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
@@ -193,6 +198,7 @@ impl Config {
         };
         Ok(Self {
             stripe,
+            orange,
             payment_check_after,
             wave,
             meilisearch,
@@ -300,6 +306,33 @@ fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain:
     }))
 }
 
+/// Orange Money WebPay (`COKO_ORANGE_CLIENT_ID`, `COKO_ORANGE_CLIENT_SECRET`,
+/// `COKO_ORANGE_MERCHANT_KEY`, all three or none; `COKO_ORANGE_COUNTRY`, the API's country path,
+/// `ci` by default; `COKO_ORANGE_BASE_URL`).
+fn orange_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::orange::OrangeConfig>, ConfigError> {
+    use domain::payment::providers::orange::{OrangeConfig, OFFICIAL_BASE_URL};
+    let vars = ["COKO_ORANGE_CLIENT_ID", "COKO_ORANGE_CLIENT_SECRET", "COKO_ORANGE_MERCHANT_KEY"];
+    let values: Vec<Option<String>> = vars.iter().map(|v| get(v).map(|s| s.trim().to_owned())).collect();
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(i) = values.iter().position(Option::is_none) {
+        return Err(bad(vars[i], format!("is needed with {}: Orange needs all three", vars.join(", "))));
+    }
+    let base_url = get("COKO_ORANGE_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(bad("COKO_ORANGE_BASE_URL", "must be an http:// or https:// URL"));
+    }
+    let country = get("COKO_ORANGE_COUNTRY").unwrap_or_else(|| "ci".into()).trim().to_lowercase();
+    if !(2..=3).contains(&country.len()) || !country.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(bad("COKO_ORANGE_COUNTRY", format!("'{country}' is not a country path such as ci, ml, sn (or dev)")));
+    }
+    let mut values = values.into_iter().flatten();
+    let (client_id, client_secret, merchant_key) =
+        (values.next().unwrap_or_default(), values.next().unwrap_or_default(), values.next().unwrap_or_default());
+    Ok(Some(OrangeConfig { base_url, country, client_id, client_secret, merchant_key, timeout: payment_timeout(get)? }))
+}
+
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
     match v {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -352,6 +385,11 @@ mod tests {
         let stripe = with(&[("COKO_STRIPE_SECRET_KEY", "sk_live_s3cret"), ("COKO_STRIPE_WEBHOOK_SECRET", "whsec_s3cret")]).unwrap();
         assert_eq!(stripe.stripe.as_ref().unwrap().base_url, "https://api.stripe.com");
         assert!(!format!("{stripe:?}").contains("s3cret"));
+        assert_eq!(with(&[("COKO_ORANGE_CLIENT_ID", "id")]).unwrap_err().var, "COKO_ORANGE_CLIENT_SECRET");
+        let orange = [("COKO_ORANGE_CLIENT_ID", "id"), ("COKO_ORANGE_CLIENT_SECRET", "s3cret"), ("COKO_ORANGE_MERCHANT_KEY", "mk")];
+        assert_eq!(with(&orange).unwrap().orange.as_ref().unwrap().country, "ci");
+        assert_eq!(with(&[orange[0], orange[1], orange[2], ("COKO_ORANGE_COUNTRY", "c1")]).unwrap_err().var, "COKO_ORANGE_COUNTRY");
+        assert!(!format!("{:?}", with(&orange).unwrap()).contains("s3cret"));
     }
 
     #[test]

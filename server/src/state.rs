@@ -77,6 +77,9 @@ impl AppState {
         if let Some(stripe) = &config.stripe {
             providers.push(Arc::new(domain::payment::providers::stripe::Stripe::new(stripe.clone())));
         }
+        if let Some(orange) = &config.orange {
+            providers.push(Arc::new(domain::payment::providers::orange::Orange::new(orange.clone())));
+        }
         let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
             .with_check_after(config.payment_check_after);
         let jobs = Runner::new(Arc::new(store.clone()))
@@ -86,6 +89,13 @@ impl AppState {
             .with(Arc::new(domain::payment::PaymentMails {
                 payments: Arc::new(store.clone()),
                 accounts: Arc::new(store.clone()),
+                mailer: mailer.clone(),
+                base_url: config.base_url.clone(),
+            }))
+            .with(Arc::new(domain::payment::RenewalReminders {
+                payments: Arc::new(store.clone()),
+                accounts: Arc::new(store.clone()),
+                jobs: Arc::new(store.clone()),
                 mailer,
                 base_url: config.base_url.clone(),
             }));

@@ -570,3 +570,117 @@ async fn a_reader_pays_by_card_through_stripe_after_a_declined_card() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_reader_takes_premium_with_wave_opens_premium_books_and_loses_them_when_refunded() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = support::import(&app, "epub/trees.epub", true).await;
+        let editor = domain::audit::Actor::system(domain::account::Role::Editor);
+        let offer = domain::catalog::Offer { price: domain::catalog::Money::xof(0), featured: false, premium: true };
+        app.state.catalog.edit(&editor, &book.id, domain::catalog::BookStatus::Published, offer).await.unwrap();
+        let reader = signed_in(&app, "premium-lectrice@coko.test", "reader").await;
+        let user = app.state.accounts.verified_user_by_email("premium-lectrice@coko.test").await.unwrap();
+
+        // Kept for Premium: the book page leads there, not to a purchase; its content is locked.
+        let html = reader.get(app.url(&format!("/livres/{}", book.id))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("data-testid=\"premium-badge\"") && html.contains("data-testid=\"premium-link\""), "{}", app.label);
+        assert!(!html.contains("data-testid=\"buy-button\""), "{}: not on sale on its own", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let res = reader.get(app.url(&format!("/livres/{}/acheter", book.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}: no checkout for a book not on sale", app.label);
+
+        // The pricing page, then Wave for the month.
+        let html = reader.get(app.url("/premium")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("data-testid=\"plan\"").count(), 2, "{}", app.label);
+        assert!(html.contains("2\u{202f}000\u{a0}FCFA") && html.contains("20\u{202f}000\u{a0}FCFA"), "{}: default prices", app.label);
+        let url = app.url("/premium/monthly");
+        let html = reader.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Premium mensuel") && html.contains("value=\"wave\""), "{}", app.label);
+        let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "12")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}: a bad number is named", app.label);
+        let res = reader.post(&url).form(&[("provider", "wave"), ("phone", "+221 77 555 44 33")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let launch = res.headers()["location"].to_str().unwrap().to_owned();
+        let page = client().get(&launch).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("2\u{202f}000 F"), "{}: Wave asks for the plan's price: {page}", app.label);
+        let back = sandbox.answer(&launch, "pay", "+221775554433").await;
+        sandbox.delivered(1).await;
+        let html = reader.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("data-state=\"succeeded\"") && html.contains("Premium est actif"), "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+        let html = reader.get(app.url("/premium")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("data-testid=\"premium-status\" data-active=\"true\""), "{}", app.label);
+        let html = reader.get(app.url("/achats")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Coko Premium mensuel") && html.contains("Premium mensuel : actif jusqu'au"), "{}: {html}", app.label);
+        app.wait_for_mails("premium-lectrice@coko.test", 1).await;
+        let receipt = app.last_mail_to("premium-lectrice@coko.test").unwrap();
+        assert!(receipt.contains("Premium vous ouvre tous les livres premium jusqu'au"), "{receipt}");
+
+        // The apps see the same: plans without signing in, the subscription with a token.
+        let plans: Value = client().get(app.url("/api/v1/payment/plans/")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(plans["plans"][1]["id"], "yearly");
+        assert_eq!(plans["plans"][1]["price"]["amount"], 20000);
+        let token = bearer(&app, "premium-app@coko.test", "reader").await;
+        let api = |path: &str| app.url(&format!("/api/v1/payment/{path}"));
+        let sub: Value = client().get(api("subscription/")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(sub, json!({"subscription": null, "active": false}), "{}", app.label);
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&token)
+            .json(&json!({"plan": "yearly", "book_id": book.id, "provider": "stripe"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}: a book and a plan at once", app.label);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["details"]["field"], "plan", "{body}");
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&token)
+            .json(&json!({"plan": "yearly", "provider": "stripe"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let body: Value = res.json().await.unwrap();
+        let pay = body["redirect_url"].as_str().unwrap().to_owned();
+        assert!(pay.starts_with(&sandbox.url("/stripe/pay/cs_test_")), "{pay}");
+        let res = client().post(&pay).form(&[("card", "4242 4242 4242 4242")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        sandbox.delivered_of("stripe", 1).await;
+        let sub: Value = client().get(api("subscription/")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!((sub["active"].as_bool(), sub["subscription"]["plan_id"].as_str()), (Some(true), Some("yearly")), "{sub}");
+        let res = client().delete(api("subscription/")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        assert_eq!(res.json::<Value>().await.unwrap()["subscription"]["auto_renew"], false);
+
+        // Admins set prices: a reader may not, a price that does not read is named, a good one is kept.
+        assert_eq!(reader.get(app.url("/admin/formules")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            reader.post(app.url("/admin/formules/monthly")).form(&[("price", "1")]).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let admin = signed_in(&app, "premium-admin@coko.test", "admin").await;
+        let res = admin.post(app.url("/admin/formules/monthly")).form(&[("price", "deux mille"), ("active", "1")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label);
+        assert!(res.text().await.unwrap().contains("id=\"price-monthly-error\""), "{}: the field says why", app.label);
+        let res = admin.post(app.url("/admin/formules/monthly")).form(&[("price", "2 500"), ("active", "1")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let html = reader.get(app.url("/premium")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("2\u{202f}500\u{a0}FCFA"), "{}: the new price is shown", app.label);
+        let journal = admin.get(app.url("/admin/journal?action=plan_changed")).send().await.unwrap().text().await.unwrap();
+        assert!(journal.contains("premium-admin@coko.test"), "{}", app.label);
+
+        // Refunded, the month is taken back and the book locks again.
+        let payment = app.state.payments.payments(&user).await.unwrap().remove(0);
+        let page = app.url(&format!("/admin/paiements/{}", payment.id));
+        let res = admin.post(format!("{page}/rembourser")).form(&[("confirm", "1")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        app.wait_for_mails("premium-lectrice@coko.test", 2).await;
+        assert!(app.last_mail_to("premium-lectrice@coko.test").unwrap().contains("La période payée a été retirée"), "{}", app.label);
+        app.finish().await;
+    }
+}

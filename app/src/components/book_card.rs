@@ -14,6 +14,8 @@ pub fn cover_url(hash: &str) -> String {
 pub fn price_text(t: &'static Texts, book: &Book, lang: Language) -> String {
     if book.is_free() {
         t.free.to_owned()
+    } else if !book.is_for_sale() {
+        t.premium_only.to_owned()
     } else {
         book.price.format(lang)
     }

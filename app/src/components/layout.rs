@@ -67,6 +67,8 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::JobRetried => t.job_retried,
         Flash::PaymentChecked => t.payment_checked,
         Flash::PaymentRefunded => t.payment_refunded_flash,
+        Flash::PlanSaved => t.plan_saved_flash,
+        Flash::RenewalStopped => t.renewal_stopped_flash,
         Flash::JobAlreadyWaiting => t.job_already_waiting,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
@@ -77,6 +79,7 @@ fn Header(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
     let nav = view! {
         <a href="/catalogue" class=NAV_LINK aria-current=current(&ctx, "/catalogue")>{t.nav_catalog}</a>
         <a href="/ma-bibliotheque" class=NAV_LINK aria-current=current(&ctx, "/ma-bibliotheque")>{t.nav_library}</a>
+        <a href="/premium" class=NAV_LINK aria-current=current(&ctx, "/premium")>{t.nav_premium}</a>
     };
     view! {
         <header class="border-b border-slate-200 bg-white/95 dark:border-slate-800 dark:bg-slate-950/95">

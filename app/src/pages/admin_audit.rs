@@ -26,6 +26,8 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::PaymentChecked => t.audit_payment_checked,
         AuditAction::PaymentSucceeded => t.audit_payment_succeeded,
         AuditAction::PaymentRefunded => t.audit_payment_refunded,
+        AuditAction::PlanChanged => t.audit_plan_changed,
+        AuditAction::RenewalStopped => t.audit_renewal_stopped,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

@@ -151,6 +151,10 @@ pub fn AdminBookPage(book: Book) -> impl IntoView {
                         <input type="checkbox" name="featured" value="on" checked=book.featured class="h-5 w-5 accent-teal-700"/>
                         {t.featured_label}
                     </label>
+                    <label class="mb-4 flex items-start gap-3">
+                        <input type="checkbox" name="premium" value="on" checked=book.premium class="mt-0.5 h-5 w-5 accent-teal-700"/>
+                        <span>{t.premium_label}<span class="block text-sm text-slate-700 dark:text-slate-300">{t.premium_label_hint}</span></span>
+                    </label>
                     <div class="flex flex-wrap gap-3">
                         <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
                         <a href=public class=styles::BUTTON_SECONDARY>{t.view_public}</a>

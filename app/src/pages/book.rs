@@ -89,17 +89,33 @@ pub fn BookPage(book: Book, related: Vec<Book>, #[prop(default = true)] readable
                     </ul>
                 })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
+                {book.premium.then(|| view! {
+                    <p class="mt-1"><a href="/premium" data-testid="premium-badge"
+                        class="inline-flex items-center gap-1 rounded-full bg-amber-100 px-3 py-1 text-sm font-semibold text-amber-950 ring-1 ring-amber-300 hover:bg-amber-200 dark:bg-amber-950 dark:text-amber-100 dark:ring-amber-700">
+                        <span aria-hidden="true">"★"</span>{t.premium_included}</a></p>
+                })}
                 <div class="mt-4">
                     {
                         let signed_in = ctx.viewer.is_some();
                         let size = human_size(book.file_size, ctx.lang);
-                        let buy = !book.is_free() && !readable && !draft;
-                        if buy {
-                            let label = crate::i18n::fill(t.buy_button, &[("price", &price_text(t, &book, ctx.lang))]);
-                            view! {
-                                <a href=format!("/livres/{}/acheter", book.id) class=styles::BUTTON data-testid="buy-button">{label}</a>
-                                <p class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.buy_note}</p>
-                            }.into_any()
+                        let locked = !book.is_free() && !readable && !draft;
+                        if locked {
+                            // On sale, Premium, or both: each way in, the one that buys this
+                            // book first.
+                            let buy = book.is_for_sale().then(|| {
+                                let label = crate::i18n::fill(t.buy_button, &[("price", &price_text(t, &book, ctx.lang))]);
+                                view! {
+                                    <a href=format!("/livres/{}/acheter", book.id) class=styles::BUTTON data-testid="buy-button">{label}</a>
+                                    <p class="mt-2 text-sm text-slate-700 dark:text-slate-300">{t.buy_note}</p>
+                                }
+                            });
+                            let premium = book.premium.then(|| {
+                                let class = if book.is_for_sale() { styles::BUTTON_SECONDARY } else { styles::BUTTON };
+                                view! {
+                                    <p class="mt-3"><a href="/premium" class=class data-testid="premium-link">{t.premium_read_with}</a></p>
+                                }
+                            });
+                            view! { {buy}{premium} }.into_any()
                         } else {
                             view! {
                                 <a href=format!("/lire/{}", book.id) class=styles::BUTTON data-testid="read-button">{t.read}</a>

@@ -14,6 +14,7 @@ pub mod library;
 pub mod listed;
 pub mod offline;
 pub mod payment;
+pub mod premium;
 pub mod profile;
 pub mod reader;
 pub mod reader_pdf;

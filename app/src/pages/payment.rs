@@ -1,13 +1,14 @@
-//! Buying a book: `/livres/{id}/acheter` (provider and phone), `/achats/{id}` (where the
+//! Buying a book or a Premium plan: `/livres/{id}/acheter` and `/premium/{plan}` (provider and phone), `/achats/{id}` (where the
 //! payment stands: it reloads itself while pending, and never says "failed" for a payment the
 //! provider is still processing) and `/achats` (the reader's payments). No WASM needed.
 
 use crate::components::form::{ErrorSummary, FieldHelp};
 use crate::components::styles;
 use crate::context::page_ctx;
+use crate::context::Buying;
 use crate::i18n::{fill, texts, Texts};
-use domain::catalog::{Book, Money};
-use domain::payment::{Payment, PaymentState, Provider};
+use domain::catalog::Money;
+use domain::payment::{Item, Payment, PaymentState, Provider};
 use domain::validation::Language;
 use leptos::prelude::*;
 
@@ -18,14 +19,15 @@ fn price(p: &Payment, lang: Language) -> String {
 /// A provider's mark, drawn here (no third-party image): its name on its colour.
 #[component]
 fn ProviderMark(provider: Provider) -> impl IntoView {
-    let (bg, fg) = match provider {
-        Provider::Wave => ("#1dc8ff", "#0b1f33"),
-        Provider::Stripe => ("#635bff", "#ffffff"),
+    let (bg, fg, width) = match provider {
+        Provider::Wave => ("#1dc8ff", "#0b1f33", 64),
+        Provider::Orange => ("#ff7900", "#000000", 104),
+        Provider::Stripe => ("#635bff", "#ffffff", 64),
     };
     view! {
-        <svg viewBox="0 0 64 24" width="64" height="24" aria-hidden="true" class="shrink-0 rounded">
-            <rect width="64" height="24" rx="5" fill=bg/>
-            <text x="32" y="16.5" text-anchor="middle" font-family="system-ui, sans-serif" font-size="12" font-weight="700" fill=fg>
+        <svg viewBox=format!("0 0 {width} 24") width=width height="24" aria-hidden="true" class="shrink-0 rounded">
+            <rect width=width height="24" rx="5" fill=bg/>
+            <text x=width / 2 y="16.5" text-anchor="middle" font-family="system-ui, sans-serif" font-size="12" font-weight="700" fill=fg>
                 {provider.label()}
             </text>
         </svg>
@@ -58,12 +60,45 @@ pub fn failure_text(t: &'static Texts, code: Option<&str>) -> String {
     }
 }
 
+/// What the reader is paying for, in their words: its name, its price, where the form posts,
+/// where "back" goes, and what the payment gives.
+fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, String, String, String, &'static str) {
+    match buying {
+        Buying::Book(book) => (
+            book.title.clone(),
+            book.price.format(lang),
+            format!("/livres/{}/acheter", book.id),
+            format!("/livres/{}", book.id),
+            t.checkout_lead,
+        ),
+        Buying::Plan(plan) => (
+            format!("Coko {}", crate::pages::premium::plan_name(t, &plan.id)),
+            plan.price.format(lang),
+            format!("/premium/{}", plan.id),
+            "/premium".to_owned(),
+            t.checkout_plan_lead,
+        ),
+    }
+}
+
+/// A payment's item as the reader names it (a plan in their language, a book by its title).
+pub fn item_title(t: &'static Texts, p: &Payment) -> String {
+    match &p.item {
+        Item::Plan(id) => format!("Coko {}", crate::pages::premium::plan_name(t, id)),
+        Item::Book(_) => p.title.clone(),
+    }
+}
+
 #[component]
-pub fn CheckoutPage(book: Book, providers: Vec<Provider>) -> impl IntoView {
+pub fn CheckoutPage(buying: Buying, providers: Vec<Provider>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("checkout").cloned();
-    let amount = Money { amount: book.price.amount, currency: book.price.currency.clone() }.format(ctx.lang);
+    let (title, amount, action, back, lead) = buying_texts(t, &buying, ctx.lang);
+    let heading = match buying {
+        Buying::Book(_) => t.checkout_title,
+        Buying::Plan(_) => t.checkout_plan_title,
+    };
     let chosen =
         form.as_ref().and_then(|f| f.value("provider")).map(str::to_owned).or_else(|| providers.first().map(|p| p.as_str().to_owned()));
     let phone = form.as_ref().and_then(|f| f.value("phone")).unwrap_or("").to_owned();
@@ -91,17 +126,17 @@ pub fn CheckoutPage(book: Book, providers: Vec<Provider>) -> impl IntoView {
     let described = crate::components::form::described_by("phone", true, phone_error.is_some());
     view! {
         <section class="mx-auto max-w-xl">
-            <h1 class=styles::H1>{t.checkout_title}</h1>
+            <h1 class=styles::H1>{heading}</h1>
             <div class=styles::CARD>
-                <p class="text-lg font-semibold" dir="auto" data-testid="checkout-title">{book.title.clone()}</p>
+                <p class="text-lg font-semibold" dir="auto" data-testid="checkout-title">{title}</p>
                 <p class="mt-1 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="checkout-price">{amount.clone()}</p>
-                <p class="mt-2 text-slate-800 dark:text-slate-200">{t.checkout_lead}</p>
+                <p class="mt-2 text-slate-800 dark:text-slate-200">{lead}</p>
                 <ErrorSummary t=t form=form.clone()/>
                 {if none {
                     view! { <p class="mt-4 font-medium" data-testid="checkout-none">{t.checkout_none}</p> }.into_any()
                 } else {
                     view! {
-                        <form method="post" action=format!("/livres/{}/acheter", book.id) class="mt-4" novalidate=true>
+                        <form method="post" action=action class="mt-4" novalidate=true>
                             <fieldset class="mb-4" id="provider">
                                 <legend class=styles::LABEL>{t.checkout_provider}</legend>
                                 <ul class="grid gap-2">{options}</ul>
@@ -121,7 +156,7 @@ pub fn CheckoutPage(book: Book, providers: Vec<Provider>) -> impl IntoView {
                         </form>
                     }.into_any()
                 }}
-                <p class="mt-4"><a href=format!("/livres/{}", book.id) class=styles::LINK>{t.checkout_back}</a></p>
+                <p class="mt-4"><a href=back class=styles::LINK>{t.checkout_back}</a></p>
             </div>
         </section>
     }
@@ -132,7 +167,12 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let amount = price(&payment, ctx.lang);
-    let book_id = payment.item.id().to_owned();
+    let title = item_title(t, &payment);
+    // Where to go next: the book bought, or Premium; where to try again.
+    let (next, next_label, retry) = match &payment.item {
+        Item::Book(id) => (format!("/lire/{id}"), t.payment_read_now, format!("/livres/{id}/acheter")),
+        Item::Plan(id) => ("/premium".to_owned(), t.payment_premium_open, format!("/premium/{id}")),
+    };
     let (heading, tone) = match payment.state {
         PaymentState::Created | PaymentState::Pending => (t.payment_pending, "border-amber-400 bg-amber-50 dark:bg-amber-950"),
         PaymentState::Succeeded => (t.payment_succeeded, "border-teal-600 bg-teal-50 dark:bg-teal-950"),
@@ -154,22 +194,28 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
         }
         .into_any(),
         PaymentState::Succeeded => view! {
-            <p>{fill(t.payment_succeeded_lead, &[("title", &payment.title)])}</p>
-            <p class="mt-4"><a href=format!("/lire/{book_id}") class=styles::BUTTON data-testid="payment-read">{t.payment_read_now}</a></p>
+            <p>{match payment.item {
+                Item::Book(_) => fill(t.payment_succeeded_lead, &[("title", &title)]),
+                Item::Plan(_) => t.payment_premium_lead.to_owned(),
+            }}</p>
+            <p class="mt-4"><a href=next class=styles::BUTTON data-testid="payment-read">{next_label}</a></p>
         }
         .into_any(),
         PaymentState::Failed => view! {
             <p data-testid="payment-failure">{failure_text(t, payment.failure.as_deref())}</p>
             <p class="mt-2 text-sm">{t.payment_failed_lead}</p>
-            <p class="mt-4"><a href=format!("/livres/{book_id}/acheter") class=styles::BUTTON>{t.payment_retry}</a></p>
+            <p class="mt-4"><a href=retry.clone() class=styles::BUTTON>{t.payment_retry}</a></p>
         }
         .into_any(),
         PaymentState::Expired => view! {
             <p>{t.payment_expired_lead}</p>
-            <p class="mt-4"><a href=format!("/livres/{book_id}/acheter") class=styles::BUTTON>{t.payment_retry}</a></p>
+            <p class="mt-4"><a href=retry class=styles::BUTTON>{t.payment_retry}</a></p>
         }
         .into_any(),
-        PaymentState::Refunded => view! { <p>{t.payment_refunded_lead}</p> }.into_any(),
+        PaymentState::Refunded => {
+            let lead = if matches!(payment.item, Item::Plan(_)) { t.payment_refunded_plan_lead } else { t.payment_refunded_lead };
+            view! { <p>{lead}</p> }.into_any()
+        }
     };
     view! {
         <section class="mx-auto max-w-xl">
@@ -179,7 +225,7 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
                 {body}
             </div>
             <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2">
-                <dt class="font-medium">{t.purchases_item}</dt><dd dir="auto">{payment.title.clone()}</dd>
+                <dt class="font-medium">{t.purchases_item}</dt><dd dir="auto">{title.clone()}</dd>
                 <dt class="font-medium">{t.purchases_amount}</dt><dd>{amount}</dd>
                 <dt class="font-medium">{t.purchases_provider}</dt><dd>{payment.provider.label()}</dd>
                 <dt class="font-medium">{t.purchases_date}</dt>
@@ -191,7 +237,7 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
 }
 
 #[component]
-pub fn PurchasesPage(payments: Vec<Payment>) -> impl IntoView {
+pub fn PurchasesPage(payments: Vec<Payment>, subscription: Option<domain::payment::Subscription>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let empty = payments.is_empty();
@@ -201,7 +247,7 @@ pub fn PurchasesPage(payments: Vec<Payment>) -> impl IntoView {
             let amount = price(&p, ctx.lang);
             view! {
                 <tr class="border-t border-slate-200 dark:border-slate-700" data-testid="purchase">
-                    <td class="py-3 pe-3"><a href=format!("/achats/{}", p.id) class=styles::LINK dir="auto">{p.title.clone()}</a></td>
+                    <td class="py-3 pe-3"><a href=format!("/achats/{}", p.id) class=styles::LINK dir="auto">{item_title(t, &p)}</a></td>
                     <td class="py-3 pe-3 whitespace-nowrap"><time datetime=p.created_at.to_rfc3339()>{p.created_at.format("%Y-%m-%d").to_string()}</time></td>
                     <td class="hidden py-3 pe-3 sm:table-cell">{p.provider.label()}</td>
                     <td class="py-3 pe-3 whitespace-nowrap">{amount}</td>
@@ -213,6 +259,23 @@ pub fn PurchasesPage(payments: Vec<Payment>) -> impl IntoView {
     view! {
         <section>
             <h1 class=styles::H1>{t.purchases_title}</h1>
+            {subscription.map(|s| {
+                let renewing = s.auto_renew && s.is_active(chrono::Utc::now());
+                view! {
+                    <section class="mb-6" aria-labelledby="premium-heading">
+                        <h2 id="premium-heading" class="mb-2 text-xl font-bold">{t.premium_title}</h2>
+                        <crate::pages::premium::SubscriptionStatus subscription=s/>
+                        <p class="mt-2 flex flex-wrap gap-3">
+                            <a href="/premium" class=styles::LINK>{t.premium_extend}</a>
+                            {renewing.then(|| view! {
+                                <form method="post" action="/premium/renouvellement">
+                                    <button type="submit" class=styles::BUTTON_SECONDARY data-testid="stop-renewal">{t.premium_stop_renewal}</button>
+                                </form>
+                            })}
+                        </p>
+                    </section>
+                }
+            })}
             {if empty {
                 view! { <p>{t.purchases_empty}" "<a href="/catalogue" class=styles::LINK>{t.nav_catalog}</a></p> }.into_any()
             } else {

@@ -48,6 +48,7 @@ fn new_book(meta: Extracted, file_name: &str, file_hash: String, size: u64, cove
         spine_length: meta.spine_length,
         price: Money::xof(0),
         featured: false,
+        premium: false,
         status: if publish { BookStatus::Published } else { BookStatus::Draft },
         created_at: chrono::Utc::now(),
         popularity: 0,

@@ -162,6 +162,9 @@ pub struct Book {
     pub spine_length: Option<u32>,
     pub price: Money,
     pub featured: bool,
+    /// Opened by Premium (whatever its price: a premium book at 0 is for subscribers only).
+    #[serde(default)]
+    pub premium: bool,
     pub status: BookStatus,
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// How many readers opened it (the "most read" order).
@@ -172,9 +175,28 @@ pub struct Book {
     pub subjects: Vec<String>,
 }
 
+/// How a book is offered: its price, whether the home page features it, whether Premium
+/// opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub price: Money,
+    pub featured: bool,
+    pub premium: bool,
+}
+
 impl Book {
+    /// Open to every signed-in reader: no price and not kept for Premium.
     pub fn is_free(&self) -> bool {
-        self.price.amount == 0
+        self.price.amount == 0 && !self.premium
+    }
+
+    /// Can be bought on its own.
+    pub fn is_for_sale(&self) -> bool {
+        self.price.amount > 0
+    }
+
+    pub fn offer(&self) -> Offer {
+        Offer { price: self.price.clone(), featured: self.featured, premium: self.premium }
     }
     /// The authors proper (not illustrators or translators), or everyone if none is marked so.
     pub fn author_names(&self) -> String {

@@ -1,6 +1,6 @@
 //! The catalogue's port.
 
-use crate::catalog::{Book, BookFilter, BookPage, BookStatus, Money};
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus};
 use crate::store::{StoreResult, Tx};
 use async_trait::async_trait;
 
@@ -64,7 +64,7 @@ pub trait CatalogStore: crate::store::UnitOfWork {
     /// Replaces the corrected metadata, contributors and publisher of a book.
     async fn update_book_metadata(&self, tx: &mut Tx, id: &str, meta: &BookMetadata, now_ms: i64) -> StoreResult<bool>;
     /// Sets the price and the featured flag.
-    async fn set_book_offer(&self, tx: &mut Tx, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool>;
+    async fn set_book_offer(&self, tx: &mut Tx, id: &str, offer: &super::Offer, now_ms: i64) -> StoreResult<bool>;
     async fn set_book_status(&self, tx: &mut Tx, id: &str, status: BookStatus, now_ms: i64) -> StoreResult<bool>;
     /// Removes a book and what hangs on it (contributors' links, categories, readers' progress
     /// and notes); `false` when there was none.

@@ -9,7 +9,7 @@
 use super::forms::{parse_metadata, BulkAction, MetadataForm, MAX_BULK};
 use super::import::INGEST_SLOTS;
 use super::memo::Memo;
-use super::{parse_cursor, Book, BookFilter, BookPage, BookStatus, CatalogStore, Money, Start};
+use super::{parse_cursor, Book, BookFilter, BookPage, BookStatus, CatalogStore, Offer, Start};
 use crate::account::Role;
 use crate::audit::{Actor, AuditAction, AuditEntry};
 use crate::error::{FieldError, Reason};
@@ -138,35 +138,27 @@ impl CatalogService {
     }
 
     /// Editors and admins only: publishes or unpublishes a book and sets its offer.
-    pub async fn edit(&self, by: &Actor, id: &str, status: BookStatus, price: Money, featured: bool) -> Result<Book, CatalogError> {
+    pub async fn edit(&self, by: &Actor, id: &str, status: BookStatus, offer: Offer) -> Result<Book, CatalogError> {
         let mut tx = self.store.begin().await?;
-        let book = self.write_edit(&mut tx, by, id, status, price, featured).await?;
+        let book = self.write_edit(&mut tx, by, id, status, offer).await?;
         self.commit(tx).await?;
         Ok(book)
     }
 
-    async fn write_edit(
-        &self,
-        tx: &mut Tx,
-        by: &Actor,
-        id: &str,
-        status: BookStatus,
-        price: Money,
-        featured: bool,
-    ) -> Result<Book, CatalogError> {
+    async fn write_edit(&self, tx: &mut Tx, by: &Actor, id: &str, status: BookStatus, offer: Offer) -> Result<Book, CatalogError> {
         if !by.role.can_edit_catalog() {
             return Err(CatalogError::Forbidden);
         }
-        if let Err(reason) = super::check_price(price.amount) {
+        if let Err(reason) = super::check_price(offer.price.amount) {
             return Err(CatalogError::Invalid(vec![FieldError::new("price", reason)]));
         }
         let before = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
         let now = crate::clock::now_ms();
-        if !self.store.set_book_status(tx, id, status, now).await? || !self.store.set_book_offer(tx, id, &price, featured, now).await? {
+        if !self.store.set_book_status(tx, id, status, now).await? || !self.store.set_book_offer(tx, id, &offer, now).await? {
             return Err(CatalogError::NotFound);
         }
         let book = self.store.book_in(tx, id).await?.ok_or(CatalogError::NotFound)?;
-        let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured });
+        let offer = |b: &Book| serde_json::json!({ "status": b.status.as_str(), "price": b.price.amount, "currency": b.price.currency, "featured": b.featured, "premium": b.premium });
         if offer(&before) != offer(&book) {
             tx.audit(&AuditEntry::new(by, AuditAction::BookChanged, &book.id, &book.title, Some(offer(&before)), Some(offer(&book))))
                 .await?;
@@ -215,10 +207,10 @@ impl CatalogService {
             match action {
                 BulkAction::Publish | BulkAction::Unpublish => {
                     let status = if *action == BulkAction::Publish { BookStatus::Published } else { BookStatus::Draft };
-                    self.write_edit(&mut tx, by, id, status, b.price.clone(), b.featured).await?;
+                    self.write_edit(&mut tx, by, id, status, b.offer()).await?;
                 }
                 BulkAction::Feature | BulkAction::Unfeature => {
-                    self.write_edit(&mut tx, by, id, b.status, b.price.clone(), *action == BulkAction::Feature).await?;
+                    self.write_edit(&mut tx, by, id, b.status, Offer { featured: *action == BulkAction::Feature, ..b.offer() }).await?;
                 }
                 BulkAction::File(path) => {
                     let mut lines: Vec<String> = b.categories.iter().map(|c| c.name.clone()).collect();

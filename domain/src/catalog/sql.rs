@@ -1,7 +1,7 @@
 //! The catalogue on SQLite and PostgreSQL: the same statements for both.
 
 use super::port::{BookMetadata, CatalogStore, NewBook, Start};
-use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, PublisherRef, Sort};
+use crate::catalog::{Book, BookFilter, BookPage, BookStatus, CategoryRef, Contributor, Format, Money, Offer, PublisherRef, Sort};
 use crate::clock::{from_ms, now_ms};
 use crate::store::rows::flag;
 use crate::store::sql::{bind_all, conflict_or, Bind, Params, SqlStore};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 const BOOK_COLUMNS: &str = "b.id, b.title, b.subtitle, b.description, b.language, b.isbn, b.publisher_id, \
     p.name AS publisher_name, b.published_date, b.format, b.file_hash, b.file_size, b.cover_hash, b.page_count, \
-    b.spine_length, b.price_amount, b.price_currency, b.featured, b.status, b.created_at, b.popularity, b.subjects";
+    b.spine_length, b.price_amount, b.price_currency, b.featured, b.premium, b.status, b.created_at, b.popularity, b.subjects";
 const FROM_BOOKS: &str = "FROM books b LEFT JOIN publishers p ON p.id = b.publisher_id";
 
 fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
@@ -43,6 +43,7 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         spine_length: spine.map(|n| n.max(0) as u32),
         price: Money { amount: r.try_get("price_amount")?, currency: r.try_get("price_currency")? },
         featured: flag(r, "featured")?,
+        premium: flag(r, "premium")?,
         status: BookStatus::from_stored(&status),
         created_at: from_ms(r.try_get("created_at")?),
         popularity: r.try_get("popularity")?,
@@ -527,9 +528,16 @@ impl CatalogStore for SqlStore {
         Ok(row.is_some())
     }
 
-    async fn set_book_offer(&self, tx: &mut Tx, id: &str, price: &Money, featured: bool, now_ms: i64) -> StoreResult<bool> {
-        let sql = "UPDATE books SET price_amount = $2, price_currency = $3, featured = $4, updated_at = $5 WHERE id = $1";
-        let binds = vec![Bind::Text(id), Bind::Int(price.amount), Bind::Text(&price.currency), Bind::Bool(featured), Bind::Int(now_ms)];
+    async fn set_book_offer(&self, tx: &mut Tx, id: &str, offer: &Offer, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE books SET price_amount = $2, price_currency = $3, featured = $4, premium = $5, updated_at = $6 WHERE id = $1";
+        let binds = vec![
+            Bind::Text(id),
+            Bind::Int(offer.price.amount),
+            Bind::Text(&offer.price.currency),
+            Bind::Bool(offer.featured),
+            Bind::Bool(offer.premium),
+            Bind::Int(now_ms),
+        ];
         Ok(bind_all(sqlx::query(sql), binds).execute(tx.conn()).await?.rows_affected() == 1)
     }
 
@@ -636,8 +644,9 @@ fn book_conditions<'a>(filter: &'a BookFilter, published_only: bool, language_pr
         cond.push_str(&format!(" AND b.format = {}", p.push(Bind::Text(f.as_str()))));
     }
     match filter.free {
-        Some(true) => cond.push_str(" AND b.price_amount = 0"),
-        Some(false) => cond.push_str(" AND b.price_amount > 0"),
+        // Free: no price and not kept for Premium.
+        Some(true) => cond.push_str(&format!(" AND b.price_amount = 0 AND b.premium = {}", p.push(Bind::Bool(false)))),
+        Some(false) => cond.push_str(&format!(" AND (b.price_amount > 0 OR b.premium = {})", p.push(Bind::Bool(true)))),
         None => {}
     }
     if let Some(slug) = &filter.category {

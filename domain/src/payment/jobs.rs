@@ -34,7 +34,7 @@ impl Handler for CheckPendingPayments {
         match self.0.refresh(id).await {
             Ok(p) if p.is_pending() => Err(format!("still {} at {}", p.state.as_str(), p.provider.as_str())),
             // A failed attempt in a session still open: the payer may try again.
-            Ok(p) if p.state == super::PaymentState::Failed && p.expires_at.is_some_and(|t| t > chrono::Utc::now()) => {
+            Ok(p) if p.state == super::PaymentState::Failed && p.session_open_after_failure() => {
                 Err(format!("last attempt failed at {}; its session is still open", p.provider.as_str()))
             }
             Ok(_) | Err(PaymentError::NotFound) => Ok(()),

@@ -60,38 +60,64 @@ impl Handler for PaymentMails {
         let Some(payment) = self.payments.payment(&id).await.map_err(|e| e.to_string())? else { return Ok(()) };
         let Some(reader) = self.accounts.user_by_id(&payment.user_id).await.map_err(|e| e.to_string())? else { return Ok(()) };
         let user = reader.user;
-        let (subject, body) = text(user.language, kind, &user.name, &payment, &format!("{}/achats/{}", self.base_url, payment.id));
+        // A Premium period's mail says until when it opens premium books.
+        let until = match &payment.item {
+            super::Item::Plan(_) => self.payments.subscription(&user.id).await.map_err(|e| e.to_string())?.map(|s| s.access_until),
+            super::Item::Book(_) => None,
+        };
+        let link = format!("{}/achats/{}", self.base_url, payment.id);
+        let (subject, body) = text(user.language, kind, &user.name, &payment, until, &link);
         self.mailer.send(Message { to: user.email.clone(), subject, body }).await.map_err(|e| e.0)
     }
 }
 
-fn text(lang: Language, kind: Kind, name: &str, p: &Payment, link: &str) -> (String, String) {
+fn text(lang: Language, kind: Kind, name: &str, p: &Payment, until: Option<chrono::DateTime<chrono::Utc>>, link: &str) -> (String, String) {
     let amount = Money { amount: p.amount, currency: p.currency.clone() }.format(lang);
-    let (title, provider, date) = (&p.title, p.provider.label(), p.updated_at.format("%Y-%m-%d %H:%M UTC"));
+    let (provider, date) = (p.provider.label(), p.updated_at.format("%Y-%m-%d %H:%M UTC"));
+    let title = match &p.item {
+        super::Item::Plan(id) => format!("Coko {}", super::Plan::name(id, lang)),
+        super::Item::Book(_) => p.title.clone(),
+    };
+    let day = until.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    // What the payment gave (or took back), in the reader's language.
+    let gave = match (&p.item, lang, kind) {
+        (super::Item::Book(_), Language::En, Kind::Receipt) => format!("« {title} » is in your library."),
+        (super::Item::Book(_), Language::En, Kind::Refund) => "The book has left your library.".to_owned(),
+        (super::Item::Book(_), Language::Ar, Kind::Receipt) => format!("«{title}» موجود الآن في مكتبتك."),
+        (super::Item::Book(_), Language::Ar, Kind::Refund) => "وقد سُحب الكتاب من مكتبتك.".to_owned(),
+        (super::Item::Book(_), _, Kind::Receipt) => format!("« {title} » est dans votre bibliothèque."),
+        (super::Item::Book(_), _, Kind::Refund) => "Le livre a quitté votre bibliothèque.".to_owned(),
+        (super::Item::Plan(_), Language::En, Kind::Receipt) => format!("Premium opens every premium book until {day}."),
+        (super::Item::Plan(_), Language::En, Kind::Refund) => format!("The period it paid for was taken back: Premium now ends on {day}."),
+        (super::Item::Plan(_), Language::Ar, Kind::Receipt) => format!("بريميوم يفتح لك كل الكتب المميزة حتى {day}."),
+        (super::Item::Plan(_), Language::Ar, Kind::Refund) => format!("أُلغيت المدة التي دفعتها: ينتهي بريميوم الآن في {day}."),
+        (super::Item::Plan(_), _, Kind::Receipt) => format!("Premium vous ouvre tous les livres premium jusqu'au {day}."),
+        (super::Item::Plan(_), _, Kind::Refund) => format!("La période payée a été retirée : Premium se termine désormais le {day}."),
+    };
     match (lang, kind) {
         (Language::En, Kind::Receipt) => (
             format!("Your receipt: {title}"),
-            format!("Hello {name},\n\nThank you: your payment is confirmed and « {title} » is in your library.\n\nAmount: {amount}\nPaid with: {provider}\nDate: {date}\nPayment: {}\n\nYour purchases: {link}\n", p.id),
+            format!("Hello {name},\n\nThank you: your payment is confirmed. {gave}\n\nAmount: {amount}\nPaid with: {provider}\nDate: {date}\nPayment: {}\n\nYour purchases: {link}\n", p.id),
         ),
         (Language::En, Kind::Refund) => (
             format!("Refunded: {title}"),
-            format!("Hello {name},\n\nYour payment for « {title} » ({amount}, {provider}) was refunded in full. The book has left your library.\n\nDetails: {link}\n"),
+            format!("Hello {name},\n\nYour payment for « {title} » ({amount}, {provider}) was refunded in full. {gave}\n\nDetails: {link}\n"),
         ),
         (Language::Ar, Kind::Receipt) => (
             format!("إيصال الدفع: {title}"),
-            format!("مرحبًا {name}،\n\nشكرًا لك: تم تأكيد الدفع و«{title}» موجود الآن في مكتبتك.\n\nالمبلغ: {amount}\nوسيلة الدفع: {provider}\nالتاريخ: {date}\nرقم العملية: {}\n\nمشترياتك: {link}\n", p.id),
+            format!("مرحبًا {name}،\n\nشكرًا لك: تم تأكيد الدفع. {gave}\n\nالمبلغ: {amount}\nوسيلة الدفع: {provider}\nالتاريخ: {date}\nرقم العملية: {}\n\nمشترياتك: {link}\n", p.id),
         ),
         (Language::Ar, Kind::Refund) => (
             format!("تم الاسترداد: {title}"),
-            format!("مرحبًا {name}،\n\nتم استرداد مبلغ «{title}» ({amount}، {provider}) كاملًا. وقد سُحب الكتاب من مكتبتك.\n\nالتفاصيل: {link}\n"),
+            format!("مرحبًا {name}،\n\nتم استرداد مبلغ «{title}» ({amount}، {provider}) كاملًا. {gave}\n\nالتفاصيل: {link}\n"),
         ),
         (_, Kind::Receipt) => (
             format!("Votre reçu : {title}"),
-            format!("Bonjour {name},\n\nMerci : votre paiement est confirmé et « {title} » est dans votre bibliothèque.\n\nMontant : {amount}\nPayé avec : {provider}\nDate : {date}\nPaiement : {}\n\nVos achats : {link}\n", p.id),
+            format!("Bonjour {name},\n\nMerci : votre paiement est confirmé. {gave}\n\nMontant : {amount}\nPayé avec : {provider}\nDate : {date}\nPaiement : {}\n\nVos achats : {link}\n", p.id),
         ),
         (_, Kind::Refund) => (
             format!("Remboursement : {title}"),
-            format!("Bonjour {name},\n\nVotre paiement pour « {title} » ({amount}, {provider}) vous a été remboursé en entier. Le livre a quitté votre bibliothèque.\n\nDétails : {link}\n"),
+            format!("Bonjour {name},\n\nVotre paiement pour « {title} » ({amount}, {provider}) vous a été remboursé en entier. {gave}\n\nDétails : {link}\n"),
         ),
     }
 }

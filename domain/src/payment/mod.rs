@@ -1,4 +1,5 @@
-//! Payments: single books bought in XOF through Wave (and, next, Orange Money, Stripe, PayPal).
+//! Payments: single books and Premium periods bought in XOF through Wave and Stripe (and,
+//! next, Orange Money and PayPal).
 //!
 //! A payment is a state machine ([`state`]) moved only by what the provider confirms server to
 //! server: a webhook is a hint, verified and then checked with a lookup. The entitlement a
@@ -6,6 +7,7 @@
 //! The browser-safe model is here; the store, the service, the providers and the job that
 //! re-checks pending payments sit behind `ssr`.
 
+pub mod plans;
 pub mod state;
 
 #[cfg(feature = "ssr")]
@@ -16,6 +18,8 @@ mod mails;
 mod port;
 #[cfg(feature = "ssr")]
 pub mod providers;
+#[cfg(feature = "ssr")]
+mod renewal;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
@@ -28,9 +32,12 @@ pub use mails::PaymentMails;
 #[cfg(feature = "ssr")]
 pub use port::{NewPayment, NewProviderEvent, PaymentStore};
 #[cfg(feature = "ssr")]
+pub use renewal::{reminder, RenewalReminders, RENEWAL_QUEUE};
+#[cfg(feature = "ssr")]
 pub use service::{Checkout, PaymentError, PaymentService, WebhookOutcome};
 
 use crate::error::Reason;
+pub use plans::{Plan, Subscription, PLAN_PRICES};
 use serde::{Deserialize, Serialize};
 pub use state::PaymentState;
 
@@ -39,15 +46,17 @@ pub use state::PaymentState;
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     Wave,
+    Orange,
     Stripe,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 2] = [Provider::Wave, Provider::Stripe];
+    pub const ALL: [Provider; 3] = [Provider::Wave, Provider::Orange, Provider::Stripe];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Wave => "wave",
+            Provider::Orange => "orange",
             Provider::Stripe => "stripe",
         }
     }
@@ -60,12 +69,25 @@ impl Provider {
     pub fn label(self) -> &'static str {
         match self {
             Provider::Wave => "Wave",
+            Provider::Orange => "Orange Money",
             Provider::Stripe => "Stripe",
         }
     }
 
     /// Mobile money: the payer is known by a phone number, and no card is kept on file.
     pub fn is_mobile_money(self) -> bool {
+        matches!(self, Provider::Wave | Provider::Orange)
+    }
+
+    /// A failed attempt ends its session (Orange: FAILED is final), where Wave's and Stripe's
+    /// stay open for the payer to try again.
+    pub fn failure_is_final(self) -> bool {
+        matches!(self, Provider::Orange)
+    }
+
+    /// The payer's number is asked by Coko and given to the provider (Wave: only that account
+    /// may pay the session). Orange asks for it on its own page.
+    pub fn needs_phone(self) -> bool {
         matches!(self, Provider::Wave)
     }
 
@@ -74,6 +96,10 @@ impl Provider {
     pub fn calling_codes(self) -> &'static [&'static str] {
         match self {
             Provider::Wave => &["221", "225", "223", "226", "220", "256"],
+            // Orange Money WebPay: Côte d'Ivoire, Mali, Senegal, Burkina Faso, Cameroon, Guinea,
+            // Madagascar, Sierra Leone, DR Congo, Central African Republic, Guinea-Bissau,
+            // Botswana (developer.orange.com/apis/om-webpay).
+            Provider::Orange => &["225", "223", "221", "226", "237", "224", "261", "232", "243", "236", "245", "267"],
             // Cards: no phone is asked.
             Provider::Stripe => &[],
         }
@@ -103,18 +129,21 @@ pub fn parse_phone(provider: Provider, input: &str) -> Result<String, Reason> {
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Item {
     Book(String),
+    /// A Premium plan's period (its id: `monthly`, `yearly`).
+    Plan(String),
 }
 
 impl Item {
     pub fn kind(&self) -> &'static str {
         match self {
             Item::Book(_) => "book",
+            Item::Plan(_) => "plan",
         }
     }
 
     pub fn id(&self) -> &str {
         match self {
-            Item::Book(id) => id,
+            Item::Book(id) | Item::Plan(id) => id,
         }
     }
 }
@@ -154,6 +183,12 @@ impl Payment {
     /// Still waiting for the payer or the provider.
     pub fn is_pending(&self) -> bool {
         matches!(self.state, PaymentState::Created | PaymentState::Pending)
+    }
+
+    /// A failed attempt whose session may still be paid (its provider keeps it open after a
+    /// failure, and it has not ended).
+    pub fn session_open_after_failure(&self) -> bool {
+        !self.provider.failure_is_final() && self.expires_at.is_some_and(|t| t > chrono::Utc::now())
     }
 }
 
@@ -230,5 +265,6 @@ mod tests {
             assert_eq!(Provider::parse(p.as_str()), Some(p));
         }
         assert_eq!(serde_json::to_string(&Item::Book("b1".into())).unwrap(), r#"{"kind":"book","id":"b1"}"#);
+        assert_eq!(serde_json::to_string(&Item::Plan("yearly".into())).unwrap(), r#"{"kind":"plan","id":"yearly"}"#);
     }
 }

@@ -1,6 +1,7 @@
-//! The payments port: payments, what providers said about them, and the entitlements they grant.
+//! The payments port: payments, what providers said about them, the entitlements they grant,
+//! and Premium's plans and subscriptions.
 
-use super::{Payment, PaymentFilter, PaymentState, Provider, ProviderEvent};
+use super::{Payment, PaymentFilter, PaymentState, Plan, Provider, ProviderEvent, Subscription};
 use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
@@ -57,6 +58,8 @@ pub trait PaymentStore: UnitOfWork {
     async fn payment_for_update(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<Payment>>;
     async fn open_payment(&self, open_key: &str) -> StoreResult<Option<Payment>>;
     async fn payment_by_ref(&self, provider: Provider, provider_ref: &str) -> StoreResult<Option<Payment>>;
+    /// The payment whose session the provider gave `secret` (Orange's `notif_token`).
+    async fn payment_by_secret(&self, provider: Provider, secret: &str) -> StoreResult<Option<Payment>>;
     /// A reader's payments, the newest first.
     async fn payments_of(&self, user_id: &str, limit: u32) -> StoreResult<Vec<Payment>>;
     /// Every reader's payments that `filter` keeps, newest first, before `before` (created_at
@@ -95,4 +98,20 @@ pub trait PaymentStore: UnitOfWork {
     async fn grant_purchase(&self, tx: &mut Tx, user_id: &str, book_id: &str, payment_id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Takes back the entitlement `payment_id` granted (not one given otherwise).
     async fn revoke_purchase(&self, tx: &mut Tx, payment_id: &str) -> StoreResult<bool>;
+
+    /// Every plan, sold or not, in their order.
+    async fn plans(&self) -> StoreResult<Vec<Plan>>;
+    /// Sets a plan's price and whether it is sold; `false` for an unknown plan.
+    async fn set_plan(&self, tx: &mut Tx, id: &str, price: i64, active: bool, now_ms: i64) -> StoreResult<bool>;
+    async fn subscription(&self, user_id: &str) -> StoreResult<Option<Subscription>>;
+    /// Adds the plan's period that `payment_id` paid for, from the later of now and the current
+    /// end: the new end, or `None` when this payment added its period already.
+    async fn extend_subscription(&self, tx: &mut Tx, user_id: &str, plan: &Plan, payment_id: &str, now_ms: i64)
+        -> StoreResult<Option<i64>>;
+    /// Takes back the period `payment_id` added (a refund): the new end, `None` when it added
+    /// none or it was taken back already.
+    async fn revoke_subscription(&self, tx: &mut Tx, payment_id: &str, now_ms: i64) -> StoreResult<Option<i64>>;
+    async fn set_auto_renew(&self, tx: &mut Tx, user_id: &str, on: bool, now_ms: i64) -> StoreResult<bool>;
+    /// The readers whose Premium ends between the two instants (renewal reminders).
+    async fn subscriptions_ending(&self, from_ms: i64, to_ms: i64, limit: u32) -> StoreResult<Vec<(String, Subscription)>>;
 }

@@ -61,7 +61,10 @@ impl From<ProviderError> for PaymentError {
 /// A checkout as a form or the API sends it.
 #[derive(Debug, Clone, Default)]
 pub struct Checkout {
+    /// A book to buy, or…
     pub book_id: String,
+    /// …a Premium plan (`monthly`, `yearly`).
+    pub plan: String,
     pub provider: String,
     pub phone: String,
 }
@@ -137,28 +140,44 @@ impl PaymentService {
         self.providers.get(&p).ok_or_else(|| PaymentError::Unavailable(format!("{} is not configured", p.as_str())))
     }
 
-    /// Starts (or finds again) the payment of a book: the payment as stored, with the
-    /// provider's page to send the reader to in `redirect_url`.
+    /// Starts (or finds again) the payment of a book or a Premium plan: the payment as stored,
+    /// with the provider's page to send the reader to in `redirect_url`.
     pub async fn checkout(&self, user: &User, input: &Checkout, ip: &str) -> Result<Payment, PaymentError> {
         let provider = match input.provider.trim() {
             "" => return Err(invalid("provider", Reason::Required)),
             p => Provider::parse(p).filter(|p| self.providers.contains_key(p)).ok_or_else(|| invalid("provider", Reason::Unknown))?,
         };
-        let book = self.books.book_by_id(input.book_id.trim()).await?.ok_or(PaymentError::NotFound)?;
-        if book.status != BookStatus::Published {
-            return Err(PaymentError::NotFound);
-        }
-        if book.is_free() {
-            return Err(PaymentError::NotForSale);
-        }
-        let phone = match provider.is_mobile_money() {
-            true => Some(parse_phone(provider, &input.phone).map_err(|r| invalid("phone", r))?),
-            false => None,
+        let (item, title, price) = match (input.book_id.trim(), input.plan.trim()) {
+            ("", "") => return Err(invalid("plan", Reason::Required)),
+            ("", plan) => {
+                let plan = self.store.plans().await?.into_iter().find(|p| p.id == plan && p.active);
+                let plan = plan.ok_or_else(|| invalid("plan", Reason::Unknown))?;
+                (Item::Plan(plan.id.clone()), format!("Coko {}", super::Plan::name(&plan.id, crate::validation::Language::Fr)), plan.price)
+            }
+            (book_id, "") => {
+                let book = self.books.book_by_id(book_id).await?.ok_or(PaymentError::NotFound)?;
+                if book.status != BookStatus::Published {
+                    return Err(PaymentError::NotFound);
+                }
+                // Free, or only in Premium.
+                if book.price.amount == 0 {
+                    return Err(PaymentError::NotForSale);
+                }
+                (Item::Book(book.id.clone()), book.title.clone(), book.price)
+            }
+            // One thing at a time.
+            _ => return Err(invalid("plan", Reason::Mismatch)),
         };
-        if self.store.owns_book(&user.id, &book.id).await? {
-            return Err(PaymentError::AlreadyOwned);
+        // Required where the provider takes it; kept when given for another mobile money.
+        let phone = match (provider.needs_phone(), provider.is_mobile_money() && !input.phone.trim().is_empty()) {
+            (true, _) | (false, true) => Some(parse_phone(provider, &input.phone).map_err(|r| invalid("phone", r))?),
+            (false, false) => None,
+        };
+        if let Item::Book(book_id) = &item {
+            if self.store.owns_book(&user.id, book_id).await? {
+                return Err(PaymentError::AlreadyOwned);
+            }
         }
-        let item = Item::Book(book.id.clone());
         let open_key = format!("{}|{}:{}|{}", user.id, item.kind(), item.id(), provider.as_str());
         for _ in 0..3 {
             if let Some(open) = self.store.open_payment(&open_key).await? {
@@ -167,7 +186,9 @@ impl PaymentService {
                 if open.state == PaymentState::Created && open.provider_ref.is_none() {
                     return self.open_session(open, user.language).await;
                 }
-                if fresh && open.redirect_url.is_some() && open.payer_phone == phone && open.state != PaymentState::Succeeded {
+                let reusable =
+                    open.state != PaymentState::Succeeded && !(open.state == PaymentState::Failed && open.provider.failure_is_final());
+                if fresh && open.redirect_url.is_some() && open.payer_phone == phone && reusable {
                     return Ok(open);
                 }
                 // Ending, or for another number: a new session takes its place (the background
@@ -181,11 +202,11 @@ impl PaymentService {
                 id: uuid::Uuid::now_v7().to_string(),
                 user_id: user.id.clone(),
                 item: item.clone(),
-                title: book.title.clone(),
-                amount: book.price.amount,
-                currency: book.price.currency.clone(),
-                charged_amount: book.price.amount,
-                charged_currency: book.price.currency.clone(),
+                title: title.clone(),
+                amount: price.amount,
+                currency: price.currency.clone(),
+                charged_amount: price.amount,
+                charged_currency: price.currency.clone(),
                 provider,
                 payer_phone: phone.clone(),
                 open_key: open_key.clone(),
@@ -196,9 +217,10 @@ impl PaymentService {
                 tx.rollback().await?;
                 continue; // a concurrent checkout stored one: use it
             }
-            let after =
-                serde_json::json!({ "provider": provider.as_str(), "amount": p.amount, "currency": p.currency, "book_id": book.id });
-            tx.audit(&AuditEntry::new(&Actor::user(user, ip), AuditAction::PaymentStarted, &p.id, &book.title, None, Some(after))).await?;
+            let after = serde_json::json!({
+                "provider": provider.as_str(), "amount": p.amount, "currency": p.currency, item.kind(): item.id()
+            });
+            tx.audit(&AuditEntry::new(&Actor::user(user, ip), AuditAction::PaymentStarted, &p.id, &title, None, Some(after))).await?;
             tx.event(&Event::PaymentStarted { payment_id: p.id.clone(), user_id: user.id.clone() }).await?;
             tx.commit().await?;
             let stored = self.store.payment(&p.id).await?.ok_or(PaymentError::NotFound)?;
@@ -228,6 +250,7 @@ impl PaymentService {
             _ => provider.find_by_reference(&p.id).await,
         };
         let return_url = format!("{}/achats/{}", self.base_url, p.id);
+        let notify_url = format!("{}/api/v1/payment/webhooks/{}/", self.base_url, p.provider.as_str());
         let order = Order {
             payment_id: &p.id,
             amount: p.charged_amount,
@@ -235,6 +258,8 @@ impl PaymentService {
             title: &p.title,
             payer_phone: p.payer_phone.as_deref(),
             return_url: &return_url,
+            notify_url: &notify_url,
+            attempt: attempts,
             language,
         };
         let session = match found {
@@ -322,7 +347,7 @@ impl PaymentService {
         let due = p.checked_at.is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::from_std(LOOKUP_EVERY).unwrap_or_default());
         // A failure is never shown from memory while its session may still be paid (that page
         // does not reload itself, so asking each time it is opened costs little).
-        let open_failure = p.state == PaymentState::Failed && p.expires_at.is_some_and(|t| t > chrono::Utc::now());
+        let open_failure = p.state == PaymentState::Failed && p.session_open_after_failure();
         if !(p.is_pending() && due || open_failure) {
             return Ok(p);
         }
@@ -333,7 +358,7 @@ impl PaymentService {
                 // A failed attempt whose session is still open may have been paid since (the
                 // payer is back from the provider's page): unconfirmed, it reads as pending.
                 let mut p = p;
-                if p.state == PaymentState::Failed && p.expires_at.is_some_and(|t| t > chrono::Utc::now()) {
+                if p.state == PaymentState::Failed && p.session_open_after_failure() {
                     p.state = PaymentState::Pending;
                 }
                 Ok(p)
@@ -419,7 +444,13 @@ impl PaymentService {
             self.keep_session(&p, &session, "lookup").await?;
             return Box::pin(self.refresh(id)).await;
         };
-        let lookup = provider.lookup(&reference).await?;
+        let session = super::providers::SessionRef {
+            provider_ref: &reference,
+            payment_id: &p.id,
+            amount: p.charged_amount,
+            currency: &p.charged_currency,
+        };
+        let lookup = provider.lookup(&session).await?;
         self.store.mark_checked(&p.id, crate::clock::now_ms()).await?;
         self.apply(&p.id, &lookup.observed, "lookup", &lookup.raw, None).await
     }
@@ -465,23 +496,42 @@ impl PaymentService {
         self.record(&mut tx, &p, source, None, (Some(p.state), Some(to)), raw, "{}").await?;
         let provider_actor = Actor { user_id: None, email: p.provider.as_str().to_owned(), role: Role::Reader, ip: String::new() };
         let actor = by.unwrap_or(&provider_actor);
-        let book_id = match &p.item {
-            Item::Book(id) => id.clone(),
-        };
         let change = |action| {
             let before = Some(serde_json::json!({ "state": p.state.as_str() }));
-            let after = Some(serde_json::json!({ "state": to.as_str(), "user_id": p.user_id, "book_id": book_id }));
+            let after = Some(serde_json::json!({ "state": to.as_str(), "user_id": p.user_id, p.item.kind(): p.item.id() }));
             AuditEntry::new(actor, action, &p.id, &p.title, before, after)
         };
+        let book_id = match &p.item {
+            Item::Book(id) => Some(id.clone()),
+            Item::Plan(_) => None,
+        };
+        match (to, &p.item) {
+            (PaymentState::Succeeded, Item::Book(book)) => {
+                self.store.grant_purchase(&mut tx, &p.user_id, book, &p.id, now).await?;
+            }
+            (PaymentState::Succeeded, Item::Plan(plan_id)) => {
+                let plans = self.store.plans().await?;
+                let plan = plans.iter().find(|x| &x.id == plan_id).ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?;
+                if let Some(until_ms) = self.store.extend_subscription(&mut tx, &p.user_id, plan, &p.id, now).await? {
+                    let e = Event::SubscriptionExtended { payment_id: p.id.clone(), user_id: p.user_id.clone(), until_ms };
+                    tx.event(&e).await?;
+                }
+            }
+            (PaymentState::Refunded, Item::Book(_)) => {
+                self.store.revoke_purchase(&mut tx, &p.id).await?;
+            }
+            (PaymentState::Refunded, Item::Plan(_)) => {
+                self.store.revoke_subscription(&mut tx, &p.id, now).await?;
+            }
+            _ => {}
+        }
         match to {
             PaymentState::Succeeded => {
-                self.store.grant_purchase(&mut tx, &p.user_id, &book_id, &p.id, now).await?;
                 tx.audit(&change(AuditAction::PaymentSucceeded)).await?;
-                let e = Event::PaymentSucceeded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id: book_id.clone() };
+                let e = Event::PaymentSucceeded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id };
                 tx.event(&e).await?;
             }
             PaymentState::Refunded => {
-                self.store.revoke_purchase(&mut tx, &p.id).await?;
                 tx.audit(&change(AuditAction::PaymentRefunded)).await?;
                 tx.event(&Event::PaymentRefunded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id }).await?;
             }
@@ -500,10 +550,16 @@ impl PaymentService {
             Some(id) => self.store.payment(id).await?.filter(|p| p.provider == provider.provider()),
             None => None,
         };
-        let payment = match (by_reference, &hint.provider_ref) {
-            (Some(p), _) => Some(p),
-            (None, Some(r)) => self.store.payment_by_ref(provider.provider(), r).await?,
-            (None, None) => None,
+        let payment = match (by_reference, &hint.provider_ref, &hint.secret) {
+            (Some(p), _, _) => Some(p),
+            // A notification whose only proof is the token its order was given (Orange): no
+            // payment holds it, no trust — refused like a bad signature, and kept nowhere.
+            (None, _, Some(secret)) => {
+                let found = self.store.payment_by_secret(provider.provider(), secret).await?;
+                Some(found.ok_or(PaymentError::Rejected(WebhookRejected::BadSignature))?)
+            }
+            (None, Some(r), None) => self.store.payment_by_ref(provider.provider(), r).await?,
+            (None, None, None) => None,
         };
         let kept: serde_json::Map<String, serde_json::Value> = provider
             .kept_headers()
@@ -529,6 +585,70 @@ impl PaymentService {
             Some(p) => Ok(WebhookOutcome::Checked(self.refresh(&p.id).await?.state)),
             None => Ok(WebhookOutcome::Unknown),
         }
+    }
+
+    /// The plans sold now, in their order (every plan for admins, with `all`).
+    pub async fn plans(&self, all: bool) -> Result<Vec<super::Plan>, PaymentError> {
+        Ok(self.store.plans().await?.into_iter().filter(|p| all || p.active).collect())
+    }
+
+    /// A reader's Premium, ended or not (`None`: never bought).
+    pub async fn subscription(&self, user: &User) -> Result<Option<super::Subscription>, PaymentError> {
+        Ok(self.store.subscription(&user.id).await?)
+    }
+
+    /// Admins: a plan's price (whole francs) and whether it is sold, audited. What readers paid
+    /// before is kept on their payments.
+    pub async fn set_plan(&self, by: &Actor, id: &str, price: i64, active: bool) -> Result<super::Plan, PaymentError> {
+        if !by.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        if !super::PLAN_PRICES.contains(&price) {
+            return Err(invalid("price", Reason::OutOfRange));
+        }
+        let before = self.store.plans().await?.into_iter().find(|p| p.id == id).ok_or(PaymentError::NotFound)?;
+        if before.price.amount == price && before.active == active {
+            return Ok(before);
+        }
+        let mut tx = self.store.begin().await?;
+        if !self.store.set_plan(&mut tx, id, price, active, crate::clock::now_ms()).await? {
+            tx.rollback().await?;
+            return Err(PaymentError::NotFound);
+        }
+        let shown = |amount: i64, active: bool| serde_json::json!({ "price": amount, "currency": before.price.currency, "active": active });
+        let entry = AuditEntry::new(
+            by,
+            AuditAction::PlanChanged,
+            id,
+            super::Plan::name(id, crate::validation::Language::Fr),
+            Some(shown(before.price.amount, before.active)),
+            Some(shown(price, active)),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        self.store.plans().await?.into_iter().find(|p| p.id == id).ok_or(PaymentError::NotFound)
+    }
+
+    /// The reader stops automatic renewal (their Premium runs to its end). Mobile money never
+    /// renews by itself, so this only changes a card's renewal; asking twice changes nothing.
+    pub async fn stop_renewal(&self, user: &User, ip: &str) -> Result<Option<super::Subscription>, PaymentError> {
+        let Some(current) = self.store.subscription(&user.id).await? else { return Ok(None) };
+        if !current.auto_renew {
+            return Ok(Some(current));
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.set_auto_renew(&mut tx, &user.id, false, crate::clock::now_ms()).await?;
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::RenewalStopped,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "auto_renew": true })),
+            Some(serde_json::json!({ "auto_renew": false })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(self.store.subscription(&user.id).await?)
     }
 
     /// Gives a succeeded payment's whole amount back through its provider (admins): the reader

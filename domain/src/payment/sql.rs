@@ -1,8 +1,12 @@
 //! The payments' SQL, written once for SQLite and PostgreSQL.
 
 use super::port::SessionRecord;
-use super::{Item, NewPayment, NewProviderEvent, Payment, PaymentFilter, PaymentState, PaymentStore, Provider, ProviderEvent};
+use super::{
+    Item, NewPayment, NewProviderEvent, Payment, PaymentFilter, PaymentState, PaymentStore, Plan, Provider, ProviderEvent, Subscription,
+};
+use crate::catalog::Money;
 use crate::clock::from_ms;
+use crate::store::rows::flag;
 use crate::store::sql::{bind_all, conflict_or, escape_like, exec_in, Bind, Params};
 use crate::store::{SqlStore, StoreError, StoreResult, Tx};
 use async_trait::async_trait;
@@ -18,6 +22,7 @@ fn payment_from_row(r: &AnyRow) -> StoreResult<Payment> {
     let item_id: String = r.try_get("item_id")?;
     let item = match kind.as_str() {
         "book" => Item::Book(item_id),
+        "plan" => Item::Plan(item_id),
         other => return Err(corrupt("item", other)),
     };
     let provider: String = r.try_get("provider")?;
@@ -91,6 +96,10 @@ impl PaymentStore for SqlStore {
 
     async fn payment_by_ref(&self, provider: Provider, provider_ref: &str) -> StoreResult<Option<Payment>> {
         self.one_payment("provider = $1 AND provider_ref = $2", vec![Bind::Text(provider.as_str()), Bind::Text(provider_ref)]).await
+    }
+
+    async fn payment_by_secret(&self, provider: Provider, secret: &str) -> StoreResult<Option<Payment>> {
+        self.one_payment("provider = $1 AND provider_secret = $2", vec![Bind::Text(provider.as_str()), Bind::Text(secret)]).await
     }
 
     async fn payments_of(&self, user_id: &str, limit: u32) -> StoreResult<Vec<Payment>> {
@@ -246,4 +255,103 @@ impl PaymentStore for SqlStore {
     async fn revoke_purchase(&self, tx: &mut Tx, payment_id: &str) -> StoreResult<bool> {
         Ok(exec_in(tx, "DELETE FROM entitlements WHERE payment_id = $1", vec![Bind::Text(payment_id)]).await? >= 1)
     }
+
+    async fn plans(&self) -> StoreResult<Vec<Plan>> {
+        let sql = "SELECT id, period_days, price_amount, price_currency, active FROM plans ORDER BY position, id";
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Plan {
+                    id: r.try_get("id")?,
+                    period_days: r.try_get("period_days")?,
+                    price: Money { amount: r.try_get("price_amount")?, currency: r.try_get("price_currency")? },
+                    active: flag(r, "active")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_plan(&self, tx: &mut Tx, id: &str, price: i64, active: bool, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE plans SET price_amount = $2, active = $3, updated_at = $4 WHERE id = $1";
+        Ok(exec_in(tx, sql, vec![Bind::Text(id), Bind::Int(price), Bind::Bool(active), Bind::Int(now_ms)]).await? == 1)
+    }
+
+    async fn subscription(&self, user_id: &str) -> StoreResult<Option<Subscription>> {
+        let sql = "SELECT plan_id, access_until, auto_renew FROM subscriptions WHERE user_id = $1";
+        let row = sqlx::query(sql).bind(user_id.to_owned()).fetch_optional(self.pool()).await?;
+        row.as_ref().map(subscription_from_row).transpose()
+    }
+
+    async fn extend_subscription(
+        &self,
+        tx: &mut Tx,
+        user_id: &str,
+        plan: &Plan,
+        payment_id: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<i64>> {
+        // The reader's row first (made at "now" if missing), then read and locked: two payments
+        // confirmed at once add their periods one after the other.
+        let make = "INSERT INTO subscriptions (user_id, plan_id, access_until, created_at, updated_at) VALUES ($1, $2, $3, $3, $3) \
+                    ON CONFLICT (user_id) DO NOTHING";
+        exec_in(tx, make, vec![Bind::Text(user_id), Bind::Text(&plan.id), Bind::Int(now_ms)]).await?;
+        let read = format!("SELECT access_until FROM subscriptions WHERE user_id = $1{}", self.row_lock(false));
+        let until: i64 = sqlx::query(&read).bind(user_id.to_owned()).fetch_one(tx.conn()).await?.try_get("access_until")?;
+        let from = until.max(now_ms);
+        let to = from + plan.period_ms();
+        let grant = "INSERT INTO subscription_grants (payment_id, user_id, plan_id, period_ms, until_before, until_after, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payment_id) DO NOTHING";
+        let binds = vec![
+            Bind::Text(payment_id),
+            Bind::Text(user_id),
+            Bind::Text(&plan.id),
+            Bind::Int(plan.period_ms()),
+            Bind::Int(until),
+            Bind::Int(to),
+            Bind::Int(now_ms),
+        ];
+        if exec_in(tx, grant, binds).await? == 0 {
+            return Ok(None);
+        }
+        let set = "UPDATE subscriptions SET access_until = $2, plan_id = $3, updated_at = $4 WHERE user_id = $1";
+        exec_in(tx, set, vec![Bind::Text(user_id), Bind::Int(to), Bind::Text(&plan.id), Bind::Int(now_ms)]).await?;
+        Ok(Some(to))
+    }
+
+    async fn revoke_subscription(&self, tx: &mut Tx, payment_id: &str, now_ms: i64) -> StoreResult<Option<i64>> {
+        let take =
+            "UPDATE subscription_grants SET revoked_at = $2 WHERE payment_id = $1 AND revoked_at IS NULL RETURNING user_id, period_ms";
+        let Some(row) = sqlx::query(take).bind(payment_id.to_owned()).bind(now_ms).fetch_optional(tx.conn()).await? else {
+            return Ok(None);
+        };
+        let (user_id, period): (String, i64) = (row.try_get("user_id")?, row.try_get("period_ms")?);
+        let set = "UPDATE subscriptions SET access_until = access_until - $2, auto_renew = $3, updated_at = $4 WHERE user_id = $1 \
+                   RETURNING access_until";
+        let row = bind_all(sqlx::query(set), vec![Bind::Text(&user_id), Bind::Int(period), Bind::Bool(false), Bind::Int(now_ms)])
+            .fetch_optional(tx.conn())
+            .await?;
+        row.map(|r| Ok(r.try_get("access_until")?)).transpose()
+    }
+
+    async fn set_auto_renew(&self, tx: &mut Tx, user_id: &str, on: bool, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE subscriptions SET auto_renew = $2, updated_at = $3 WHERE user_id = $1";
+        Ok(exec_in(tx, sql, vec![Bind::Text(user_id), Bind::Bool(on), Bind::Int(now_ms)]).await? == 1)
+    }
+
+    async fn subscriptions_ending(&self, from_ms: i64, to_ms: i64, limit: u32) -> StoreResult<Vec<(String, Subscription)>> {
+        let sql = "SELECT user_id, plan_id, access_until, auto_renew FROM subscriptions WHERE access_until > $1 AND access_until <= $2 \
+                   ORDER BY access_until LIMIT $3";
+        let rows = bind_all(sqlx::query(sql), vec![Bind::Int(from_ms), Bind::Int(to_ms), Bind::Int(i64::from(limit))])
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("user_id")?, subscription_from_row(r)?))).collect()
+    }
+}
+
+fn subscription_from_row(r: &AnyRow) -> StoreResult<Subscription> {
+    Ok(Subscription {
+        plan_id: r.try_get("plan_id")?,
+        access_until: from_ms(r.try_get("access_until")?),
+        auto_renew: flag(r, "auto_renew")?,
+    })
 }

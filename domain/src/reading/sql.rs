@@ -179,21 +179,23 @@ impl ReadingStore for SqlStore {
     }
 
     async fn is_entitled(&self, user_id: &str, book_id: &str) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 AS ok FROM entitlements WHERE user_id = $1 AND book_id = $2")
-            .bind(user_id.to_owned())
-            .bind(book_id.to_owned())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.is_some())
+        // Bought or given, or a premium book while the reader's Premium runs.
+        let sql = "SELECT 1 AS ok FROM entitlements WHERE user_id = $1 AND book_id = $2 \
+                   UNION ALL SELECT 1 AS ok FROM books b JOIN subscriptions s ON s.user_id = $1 AND s.access_until > $3 \
+                   WHERE b.id = $2 AND b.premium = $4";
+        let binds = vec![Bind::Text(user_id), Bind::Text(book_id), Bind::Int(now_ms()), Bind::Bool(true)];
+        Ok(bind_all(sqlx::query(sql), binds).fetch_optional(self.pool()).await?.is_some())
     }
 
     async fn file_access(&self, book_id: &str, viewer: Option<&str>) -> StoreResult<Option<crate::reading::FileAccess>> {
         use crate::catalog::{BookStatus, Format};
-        let sql = "SELECT b.id, b.file_hash, b.format, b.status, b.price_amount, u.role AS viewer_role, \
-                   CASE WHEN e.user_id IS NULL THEN 0 ELSE 1 END AS entitled \
+        let sql = "SELECT b.id, b.file_hash, b.format, b.status, b.price_amount, b.premium, u.role AS viewer_role, \
+                   CASE WHEN e.user_id IS NULL AND s.user_id IS NULL THEN 0 ELSE 1 END AS entitled \
                    FROM books b LEFT JOIN users u ON u.id = $2 LEFT JOIN entitlements e ON e.book_id = b.id AND e.user_id = $2 \
+                   LEFT JOIN subscriptions s ON s.user_id = $2 AND s.access_until > $3 AND b.premium = $4 \
                    WHERE b.id = $1";
-        let rows = bind_all(sqlx::query(sql), vec![Bind::Text(book_id), Bind::OptText(viewer)]).fetch_optional(self.pool()).await?;
+        let binds = vec![Bind::Text(book_id), Bind::OptText(viewer), Bind::Int(now_ms()), Bind::Bool(true)];
+        let rows = bind_all(sqlx::query(sql), binds).fetch_optional(self.pool()).await?;
         let Some(r) = rows else { return Ok(None) };
         let format: String = r.try_get("format")?;
         let status: String = r.try_get("status")?;
@@ -203,7 +205,7 @@ impl ReadingStore for SqlStore {
                 book_id: r.try_get("id")?,
                 file_hash: r.try_get("file_hash")?,
                 format: Format::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("format {format}")))?,
-                free: r.try_get::<i64, _>("price_amount")? == 0,
+                free: r.try_get::<i64, _>("price_amount")? == 0 && !crate::store::rows::flag(&r, "premium")?,
             },
             status: BookStatus::from_stored(&status),
             viewer: role.as_deref().and_then(crate::account::Role::parse),

@@ -3,7 +3,7 @@
 
 use super::{StoreError, StoreResult};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, Connection, Executor, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -69,6 +69,25 @@ impl SqlStore {
                     Ok(())
                 })
             })
+            // A connection goes back to the pool only outside any transaction. A unit of work
+            // dropped without commit or rollback (an early return, a cancelled request) queues
+            // its rollback; on SQLite that rollback can fail (a statement still stepping) and
+            // leave the connection inside the transaction, holding the write lock — "database is
+            // locked" for every other request, "begin_with at non-zero transaction depth" for the
+            // next on this one. The ping runs what was queued; a connection still inside a
+            // transaction after it is closed (closing rolls back) instead of reused.
+            .after_release(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.ping().await?;
+                    }
+                    let clean = !conn.is_in_transaction();
+                    if !clean {
+                        tracing::warn!("a pooled connection came back inside a transaction: closed");
+                    }
+                    Ok(clean)
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(Self { pool, backend, wake: Default::default() })
@@ -81,8 +100,35 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        if self.backend == Backend::Sqlite {
+            self.widen_sqlite_payments().await?;
+        }
         self.fill_sort_titles().await?;
         self.fill_name_keys().await
+    }
+
+    /// SQLite's payments table as made by the first payments migration allows books only; a
+    /// CHECK cannot be changed in place, and sqlx runs each SQLite migration inside a
+    /// transaction, where foreign keys cannot be switched off for the documented rebuild. So it
+    /// is rebuilt here, once, on one connection: foreign keys off, the rebuild in its own
+    /// transaction, foreign keys on again.
+    async fn widen_sqlite_payments(&self) -> StoreResult<()> {
+        let schema = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'payments'";
+        let sql: Option<String> = sqlx::query(schema).fetch_optional(&self.pool).await?.map(|r| r.try_get("sql")).transpose()?;
+        if !sql.is_some_and(|s| s.contains("IN ('book')")) {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await?;
+        conn.execute("PRAGMA foreign_keys = OFF").await?;
+        let rebuild = format!("BEGIN IMMEDIATE; {} COMMIT;", include_str!("sqlite_payments_plans.sql"));
+        let done = conn.execute(rebuild.as_str()).await;
+        if done.is_err() {
+            let _ = conn.execute("ROLLBACK").await;
+        }
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+        done?;
+        tracing::info!("payments table rebuilt: a payment may buy a plan");
+        Ok(())
     }
 
     /// Books catalogued before titles had a sort key get one (a few hundred at a time). The

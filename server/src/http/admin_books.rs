@@ -48,7 +48,14 @@ pub async fn save(
     let status = if f.get("status").map(String::as_str) == Some("published") { BookStatus::Published } else { BookStatus::Draft };
     // A price that does not read is refused with its field, never taken as 0 (free).
     let outcome = match domain::catalog::parse_price(f.get("price").map_or("", String::as_str)) {
-        Ok(price) => s.catalog.edit(&v.actor(), &id, status, Money::xof(price), f.contains_key("featured")).await,
+        Ok(price) => {
+            let offer = domain::catalog::Offer {
+                price: Money::xof(price),
+                featured: f.contains_key("featured"),
+                premium: f.contains_key("premium"),
+            };
+            s.catalog.edit(&v.actor(), &id, status, offer).await
+        }
         Err(reason) => Err(CatalogError::Invalid(vec![domain::FieldError::new("price", reason)])),
     };
     saved(&s, &v, role, &id, "offer", f, outcome).await

@@ -92,3 +92,43 @@ pub async fn refund(State(s): State<AppState>, v: Visit, Path(id): Path<String>,
         Err(e) => Err(e.into()),
     }
 }
+
+/// `GET /admin/formules`: Premium's plans and their prices.
+pub async fn plans(State(s): State<AppState>, v: Visit) -> PageResult {
+    if !signed_in(&v)?.role.can_manage_users() {
+        return Err(HttpError::from(PaymentError::Forbidden).into());
+    }
+    let plans = s.payments.plans(true).await?;
+    Ok(render(&s, v.ctx(Page::AdminPlans { plans }), StatusCode::OK).await)
+}
+
+/// `POST /admin/formules/{id}`: a plan's price (read as any price an editor types) and whether
+/// it is sold; the form again with its field when the price does not read.
+pub async fn save_plan(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    signed_in(&v)?;
+    let typed = f.get("price").cloned().unwrap_or_default();
+    let outcome = match domain::catalog::parse_price(&typed) {
+        Ok(price) => s.payments.set_plan(&v.actor(), &id, price, f.contains_key("active")).await,
+        Err(reason) => Err(PaymentError::Invalid(vec![FieldError::new("price", reason)])),
+    };
+    match outcome {
+        Ok(_) => Ok(redirect_with(&v.session, "/admin/formules", Some(Flash::PlanSaved)).await),
+        Err(e @ PaymentError::Invalid(_)) => {
+            let err = HttpError::from(e);
+            // Each plan's form names its price field after the plan (two forms, one page).
+            let form: &'static str = if id == "yearly" { "plan-yearly" } else { "plan-monthly" };
+            let field = if id == "yearly" { "price-yearly" } else { "price-monthly" };
+            let mut ctx = v.ctx(Page::AdminPlans { plans: s.payments.plans(true).await? });
+            ctx.form = Some(FormState {
+                form,
+                values: vec![("price".to_owned(), typed)],
+                fields: err.fields.into_iter().map(|e| FieldError::new(field, e.reason)).collect(),
+                error: Some(err.code),
+                retry_after_secs: None,
+                detail: None,
+            });
+            Ok(render(&s, ctx, err.status).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,4 +1,4 @@
-//! Buying a book, as pages and forms (see `app::pages::payment`): choose a provider, be sent to
+//! Buying a book or a Premium plan, as pages and forms (see `app::pages::payment`): choose a provider, be sent to
 //! its page, come back to a page that asks the provider where the payment stands.
 
 use super::errors::PageResult;
@@ -7,39 +7,38 @@ use super::render::render;
 use super::visit::Visit;
 use crate::error::HttpError;
 use crate::state::AppState;
-use app::context::{FormState, Page};
+use app::context::{Buying, FormState, Page};
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::payment::Checkout;
 use std::collections::HashMap;
 
-/// `/livres/{id}/acheter`: the providers offered for a paid book.
+/// `/livres/{id}/acheter`: the providers offered for a book on sale.
 pub async fn checkout_page(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> PageResult {
     signed_in(&v)?;
     let book = s.catalog.book(&id, v.user.as_ref().map(|u| u.role)).await?;
-    if book.is_free() {
+    if !book.is_for_sale() {
         return Ok(Redirect::to(&format!("/livres/{}", book.id)).into_response());
     }
-    let page = Page::Checkout { book: Box::new(book), providers: s.payments.providers(), pay_origins: s.payments.checkout_origins() };
-    Ok(render(&s, v.ctx(page), StatusCode::OK).await)
+    Ok(render(&s, v.ctx(checkout_page_of(&s, Buying::Book(Box::new(book)))), StatusCode::OK).await)
 }
 
-/// The checkout form: to the provider's page, or the form again with what was wrong.
-pub async fn checkout(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> PageResult {
-    let user = signed_in(&v)?;
-    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let input = Checkout { book_id: id.clone(), provider: field("provider"), phone: field("phone") };
+fn checkout_page_of(s: &AppState, buying: Buying) -> Page {
+    Page::Checkout { buying, providers: s.payments.providers(), pay_origins: s.payments.checkout_origins() }
+}
+
+/// The checkout form of a book or a plan: to the provider's page, or the form again with what
+/// was wrong (`buying` names what the form was for).
+async fn checkout_form(s: &AppState, v: &Visit, input: Checkout, buying: impl AsyncFnOnce() -> Result<Buying, HttpError>) -> PageResult {
+    let user = signed_in(v)?;
     match s.payments.checkout(user, &input, &v.ip).await {
         Ok(p) => Ok(Redirect::to(p.redirect_url.as_deref().unwrap_or(&format!("/achats/{}", p.id))).into_response()),
-        Err(domain::payment::PaymentError::AlreadyOwned) => Ok(Redirect::to(&format!("/lire/{id}")).into_response()),
+        Err(domain::payment::PaymentError::AlreadyOwned) => Ok(Redirect::to(&format!("/lire/{}", input.book_id)).into_response()),
         Err(e) => {
             let err = HttpError::from(e);
             err.log();
-            let book = s.catalog.book(&id, Some(user.role)).await?;
-            let page =
-                Page::Checkout { book: Box::new(book), providers: s.payments.providers(), pay_origins: s.payments.checkout_origins() };
-            let mut ctx = v.ctx(page);
+            let mut ctx = v.ctx(checkout_page_of(s, buying().await?));
             let values = vec![("provider".to_owned(), input.provider), ("phone".to_owned(), input.phone)];
             ctx.form = Some(FormState {
                 form: "checkout",
@@ -49,9 +48,57 @@ pub async fn checkout(State(s): State<AppState>, v: Visit, Path(id): Path<String
                 retry_after_secs: err.retry_after,
                 detail: None,
             });
-            Ok(render(&s, ctx, err.status).await)
+            Ok(render(s, ctx, err.status).await)
         }
     }
+}
+
+/// The checkout form of a book.
+pub async fn checkout(State(s): State<AppState>, v: Visit, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = Checkout { book_id: id.clone(), plan: String::new(), provider: field("provider"), phone: field("phone") };
+    let role = v.user.as_ref().map(|u| u.role);
+    checkout_form(&s, &v, input, async || Ok(Buying::Book(Box::new(s.catalog.book(&id, role).await?)))).await
+}
+
+/// `/premium`: the plans sold and the reader's Premium.
+pub async fn premium(State(s): State<AppState>, v: Visit) -> PageResult {
+    let plans = s.payments.plans(false).await?;
+    let subscription = match &v.user {
+        Some(u) => s.payments.subscription(u).await?,
+        None => None,
+    };
+    Ok(render(&s, v.ctx(Page::Premium { plans, subscription }), StatusCode::OK).await)
+}
+
+async fn plan_on_sale(s: &AppState, id: &str) -> Result<domain::payment::Plan, HttpError> {
+    let plans = s.payments.plans(false).await?;
+    plans.into_iter().find(|p| p.id == id).ok_or_else(|| HttpError::from(domain::payment::PaymentError::NotFound))
+}
+
+/// `/premium/{plan}`: the providers offered for a plan.
+pub async fn plan_checkout_page(State(s): State<AppState>, v: Visit, Path(plan): Path<String>) -> PageResult {
+    signed_in(&v)?;
+    let plan = plan_on_sale(&s, &plan).await?;
+    Ok(render(&s, v.ctx(checkout_page_of(&s, Buying::Plan(plan))), StatusCode::OK).await)
+}
+
+/// The checkout form of a plan.
+pub async fn plan_checkout(
+    State(s): State<AppState>,
+    v: Visit,
+    Path(plan): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult {
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = Checkout { book_id: String::new(), plan: plan.clone(), provider: field("provider"), phone: field("phone") };
+    checkout_form(&s, &v, input, async || Ok(Buying::Plan(plan_on_sale(&s, &plan).await?))).await
+}
+
+/// `POST /premium/renouvellement`: stops a card's automatic renewal.
+pub async fn stop_renewal(State(s): State<AppState>, v: Visit) -> PageResult {
+    s.payments.stop_renewal(signed_in(&v)?, &v.ip).await?;
+    Ok(super::render::redirect_with(&v.session, "/achats", Some(app::context::Flash::RenewalStopped)).await)
 }
 
 /// `/achats/{id}`: where a payment stands (asked of the provider while it is pending).
@@ -62,6 +109,8 @@ pub async fn payment(State(s): State<AppState>, v: Visit, Path(id): Path<String>
 
 /// `/achats`: the reader's payments.
 pub async fn purchases(State(s): State<AppState>, v: Visit) -> PageResult {
-    let payments = s.payments.payments(signed_in(&v)?).await?;
-    Ok(render(&s, v.ctx(Page::Purchases { payments }), StatusCode::OK).await)
+    let user = signed_in(&v)?;
+    let payments = s.payments.payments(user).await?;
+    let subscription = s.payments.subscription(user).await?;
+    Ok(render(&s, v.ctx(Page::Purchases { payments, subscription }), StatusCode::OK).await)
 }

@@ -341,8 +341,7 @@ pub async fn create(
     };
     let mut book = s.catalog.book(&id, Some(role)).await.map_err(|e| catalog_error(e, lang))?;
     if publish && status == StatusCode::CREATED {
-        book =
-            s.catalog.edit(&by, &id, BookStatus::Published, book.price.clone(), book.featured).await.map_err(|e| catalog_error(e, lang))?;
+        book = s.catalog.edit(&by, &id, BookStatus::Published, book.offer()).await.map_err(|e| catalog_error(e, lang))?;
     }
     Ok((status, Json(book_json(&book))).into_response())
 }
@@ -367,6 +366,8 @@ pub struct BookChange {
     /// In francs CFA (XOF), 0 for free.
     price: Option<i64>,
     featured: Option<bool>,
+    /// Opened by Premium.
+    premium: Option<bool>,
 }
 
 /// `PUT /catalog/books/{id}/`: corrects metadata, publishes or unpublishes, sets the offer.
@@ -420,7 +421,16 @@ pub async fn update(
     }
     let book = s
         .catalog
-        .edit(&by, &id, status, Money::xof(price), change.featured.unwrap_or(current.featured))
+        .edit(
+            &by,
+            &id,
+            status,
+            domain::catalog::Offer {
+                price: Money::xof(price),
+                featured: change.featured.unwrap_or(current.featured),
+                premium: change.premium.unwrap_or(current.premium),
+            },
+        )
         .await
         .map_err(|e| catalog_error(e, lang))?;
     tracing::info!(book = %book.id, by = %user.id, "book changed through the API");

@@ -1,4 +1,4 @@
-//! `/api/v1/payment/…`: buying a book from the mobile apps, and the providers' webhooks — the
+//! `/api/v1/payment/…`: buying a book or a Premium plan from the mobile apps, and the providers' webhooks — the
 //! same payment service as the pages (`crate::http::payment`).
 
 use super::auth::Ip;
@@ -16,7 +16,12 @@ use serde_json::{json, Value};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
+    /// A book on sale, or…
+    #[serde(default)]
     book_id: String,
+    /// …a Premium plan (`monthly`, `yearly`).
+    #[serde(default)]
+    plan: String,
     provider: String,
     #[serde(default)]
     phone: Option<String>,
@@ -31,9 +36,40 @@ pub async fn checkout(
     ip: Ip,
     Body(b): Body<CheckoutBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = Checkout { book_id: b.book_id, provider: b.provider, phone: b.phone.unwrap_or_default() };
+    let input = Checkout { book_id: b.book_id, plan: b.plan, provider: b.provider, phone: b.phone.unwrap_or_default() };
     let p = s.payments.checkout(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
     Ok((StatusCode::CREATED, Json(json!({ "payment_id": p.id, "redirect_url": p.redirect_url, "payment": p }))))
+}
+
+/// `GET /payment/plans/`: the plans on sale, in their order (no sign-in needed).
+pub async fn plans(State(s): State<AppState>, Lang(lang): Lang) -> Result<Json<Value>, ApiError> {
+    let plans = s.payments.plans(false).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "plans": plans })))
+}
+
+/// The reader's Premium as the API shows it: `null` when never bought.
+fn subscription_json(sub: Option<domain::payment::Subscription>) -> Value {
+    let active = sub.as_ref().is_some_and(|s| s.is_active(chrono::Utc::now()));
+    json!({ "subscription": sub, "active": active })
+}
+
+/// `GET /payment/subscription/` → `{"subscription": {plan_id, access_until, auto_renew} | null,
+/// "active"}`.
+pub async fn subscription(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let sub = s.payments.subscription(&user).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(subscription_json(sub)))
+}
+
+/// `DELETE /payment/subscription/`: stops automatic renewal (the period already paid runs to its
+/// end); answers the subscription as it now is.
+pub async fn stop_renewal(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+) -> Result<Json<Value>, ApiError> {
+    let sub = s.payments.stop_renewal(&user, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(subscription_json(sub)))
 }
 
 /// `GET /payment/payments/`: the reader's payments, newest first.

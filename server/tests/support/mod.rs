@@ -146,7 +146,16 @@ pub async fn import(app: &TestApp, path: &str, publish: bool) -> domain::catalog
 pub async fn set_price(app: &TestApp, id: &str, amount: i64) {
     let editor = domain::audit::Actor::system(domain::account::Role::Editor);
     let published = domain::catalog::BookStatus::Published;
-    app.state.catalog.edit(&editor, id, published, domain::catalog::Money::xof(amount), false).await.unwrap();
+    app.state
+        .catalog
+        .edit(
+            &editor,
+            id,
+            published,
+            domain::catalog::Offer { price: domain::catalog::Money::xof(amount), featured: false, premium: false },
+        )
+        .await
+        .unwrap();
     app.settle().await;
 }
 

@@ -2,6 +2,7 @@
 //! documented HTTP contract to a configurable base URL (the official one in production, the
 //! project's sandbox in tests and the embedded default: `server/src/sandbox/`).
 
+pub mod orange;
 pub mod stripe;
 pub mod wave;
 
@@ -22,7 +23,23 @@ pub struct Order<'a> {
     /// Where the payer comes back to (success and failure alike: the page asks Coko, which
     /// asks the provider; a redirect proves nothing).
     pub return_url: &'a str,
+    /// Where the provider notifies Coko, for providers that take it per order (Orange); the
+    /// others have it registered in their dashboard.
+    pub notify_url: &'a str,
+    /// How many sessions were asked for this payment before (an answer lost on the way): a
+    /// provider that refuses a reused order id gets a fresh one.
+    pub attempt: u32,
     pub language: crate::validation::Language,
+}
+
+/// A session to look up: the provider's id for it, and the order it was opened for (Orange's
+/// status is asked by order id, amount and token together).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRef<'a> {
+    pub provider_ref: &'a str,
+    pub payment_id: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
 }
 
 /// A provider's session: where to send the payer.
@@ -52,6 +69,9 @@ pub struct WebhookHint {
     /// Coko's payment id, when the event carries it.
     pub client_reference: Option<String>,
     pub provider_ref: Option<String>,
+    /// A value the provider gave for this payment only, which the notification carries back
+    /// (Orange's `notif_token`): the payment is found by it, and no payment, no trust.
+    pub secret: Option<String>,
     pub kind: String,
 }
 
@@ -97,8 +117,8 @@ pub trait PaymentProvider: Send + Sync + 'static {
     fn provider(&self) -> Provider;
     /// Opens a session for `order`.
     async fn create(&self, order: &Order<'_>) -> Result<Session, ProviderError>;
-    /// A session by its id.
-    async fn lookup(&self, provider_ref: &str) -> Result<Lookup, ProviderError>;
+    /// Where a session stands.
+    async fn lookup(&self, session: &SessionRef<'_>) -> Result<Lookup, ProviderError>;
     /// The session opened for a payment id, if any (after a create whose answer was lost).
     async fn find_by_reference(&self, payment_id: &str) -> Result<Option<Session>, ProviderError>;
     /// Gives the whole amount back.
@@ -111,6 +131,19 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// The origin of the provider's payment page (`https://pay.wave.com`): the checkout form's
     /// `form-action` must allow it, since the form's answer redirects there.
     fn checkout_origin(&self) -> String;
+}
+
+/// Reads a provider's JSON answer.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ProviderError> {
+    serde_json::from_str(body).map_err(|e| ProviderError::Protocol(e.to_string()))
+}
+
+/// A provider id safe to put in a URL path (letters, digits, `-`, `_`), or not found.
+pub(crate) fn path_ref(provider_ref: &str) -> Result<&str, ProviderError> {
+    match !provider_ref.is_empty() && provider_ref.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        true => Ok(provider_ref),
+        false => Err(ProviderError::NotFound),
+    }
 }
 
 /// `scheme://host[:port]` of `url`.

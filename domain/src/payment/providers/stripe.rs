@@ -11,7 +11,10 @@
 //! session's `payment_intent.latest_charge` (`refunded: true`), since the session itself never
 //! says so.
 
-use super::{header, unavailable, Headers, Lookup, Order, PaymentProvider, ProviderError, Session, WebhookHint, WebhookRejected};
+use super::{
+    header, path_ref, read, unavailable, Headers, Lookup, Order, PaymentProvider, ProviderError, Session, SessionRef, WebhookHint,
+    WebhookRejected,
+};
 use crate::payment::state::Observed;
 use crate::payment::Provider;
 use async_trait::async_trait;
@@ -137,14 +140,6 @@ impl CheckoutSession {
     }
 }
 
-fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ProviderError> {
-    serde_json::from_str(body).map_err(|e| ProviderError::Protocol(e.to_string()))
-}
-
-fn safe_ref(r: &str) -> bool {
-    !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 #[async_trait]
 impl PaymentProvider for Stripe {
     fn provider(&self) -> Provider {
@@ -178,10 +173,8 @@ impl PaymentProvider for Stripe {
         read::<CheckoutSession>(&raw)?.session(raw)
     }
 
-    async fn lookup(&self, provider_ref: &str) -> Result<Lookup, ProviderError> {
-        if !safe_ref(provider_ref) {
-            return Err(ProviderError::NotFound);
-        }
+    async fn lookup(&self, session: &SessionRef<'_>) -> Result<Lookup, ProviderError> {
+        let provider_ref = path_ref(session.provider_ref)?;
         let req = self
             .http
             .get(self.url(&format!("/v1/checkout/sessions/{provider_ref}")))
@@ -210,9 +203,7 @@ impl PaymentProvider for Stripe {
     }
 
     async fn refund(&self, provider_ref: &str) -> Result<String, ProviderError> {
-        if !safe_ref(provider_ref) {
-            return Err(ProviderError::NotFound);
-        }
+        let provider_ref = path_ref(provider_ref)?;
         let raw = self.send(self.http.get(self.url(&format!("/v1/checkout/sessions/{provider_ref}")))).await?;
         let s: CheckoutSession = read(&raw)?;
         let intent = s.payment_intent_id().ok_or_else(|| ProviderError::Refused { code: "not-paid".into(), message: String::new() })?;
@@ -247,6 +238,7 @@ impl PaymentProvider for Stripe {
             event_id: Some(e.id),
             client_reference: if session { text("client_reference_id") } else { None },
             provider_ref: if session { text("id") } else { None },
+            secret: None,
             kind: e.kind,
         })
     }

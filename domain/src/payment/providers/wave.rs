@@ -6,7 +6,10 @@
 //! there, Stripe's way: to be confirmed with `test.test_event` at go-live), several `v1` while
 //! a secret rotates, 300 s tolerance.
 
-use super::{header, unavailable, Headers, Lookup, Order, PaymentProvider, ProviderError, Session, WebhookHint, WebhookRejected};
+use super::{
+    header, path_ref, read, unavailable, Headers, Lookup, Order, PaymentProvider, ProviderError, Session, SessionRef, WebhookHint,
+    WebhookRejected,
+};
 use crate::payment::state::Observed;
 use crate::payment::Provider;
 use async_trait::async_trait;
@@ -123,10 +126,6 @@ impl CheckoutSession {
     }
 }
 
-fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ProviderError> {
-    serde_json::from_str(body).map_err(|e| ProviderError::Protocol(e.to_string()))
-}
-
 #[async_trait]
 impl PaymentProvider for Wave {
     fn provider(&self) -> Provider {
@@ -152,10 +151,8 @@ impl PaymentProvider for Wave {
         read::<CheckoutSession>(&raw)?.session(raw)
     }
 
-    async fn lookup(&self, provider_ref: &str) -> Result<Lookup, ProviderError> {
-        if provider_ref.is_empty() || !provider_ref.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(ProviderError::NotFound);
-        }
+    async fn lookup(&self, session: &SessionRef<'_>) -> Result<Lookup, ProviderError> {
+        let provider_ref = path_ref(session.provider_ref)?;
         let raw = self.send(self.http.get(self.url(&format!("/v1/checkout/sessions/{provider_ref}")))).await?;
         let s: CheckoutSession = read(&raw)?;
         Ok(Lookup { provider_ref: s.id.clone(), observed: s.observed(), raw })
@@ -195,7 +192,13 @@ impl PaymentProvider for Wave {
         }
         let e: Envelope = serde_json::from_slice(body).map_err(|e| WebhookRejected::Unreadable(e.to_string()))?;
         let text = |k: &str| e.data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        Ok(WebhookHint { event_id: Some(e.id), client_reference: text("client_reference"), provider_ref: text("id"), kind: e.kind })
+        Ok(WebhookHint {
+            event_id: Some(e.id),
+            client_reference: text("client_reference"),
+            provider_ref: text("id"),
+            secret: None,
+            kind: e.kind,
+        })
     }
 
     fn kept_headers(&self) -> &'static [&'static str] {
