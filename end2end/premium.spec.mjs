@@ -1,6 +1,7 @@
-// A reader takes Premium with Wave, as a person does: a premium book's page says it is included
-// in Premium and leads to the pricing page; the reader picks the month, pays on Wave's page (the
-// sandbox, a separate server that follows Wave's contract), comes back to "Premium est actif",
+// A reader takes Premium with Orange Money, as a person does: a premium book's page says it is
+// included in Premium and leads to the pricing page; the reader picks the month, pays on Orange
+// Money's page with a number and a one-time code (the sandbox, a separate server that follows
+// Orange's WebPay contract), comes back to "Premium est actif",
 // and opens the book; "Mes achats" shows until when. The pricing page in Arabic (right to
 // left). An admin changes a plan's price (a price that does not read is named on its field).
 // Screenshots at 360 px and 1280 px.
@@ -16,7 +17,7 @@ after(async () => { await browser?.close(); });
 
 for (const viewport of [PHONE, DESKTOP]) {
   const w = viewport.width;
-  test(`a reader takes Premium with Wave and opens a premium book at ${w}px`, async () => {
+  test(`a reader takes Premium with Orange Money and opens a premium book at ${w}px`, async () => {
     const id = await bookId('Mathématiques', 'Mathématiques pour tous');
     const email = unique(`premium${w}`);
     await register(email, PASSWORD, 'Khady Sarr');
@@ -44,13 +45,16 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.waitForURL(`${BASE}/premium/monthly`);
     assert.equal(await page.getByTestId('checkout-title').innerText(), 'Coko Premium mensuel');
     assert.match(await page.getByTestId('checkout-price').innerText(), /^2\s000\sFCFA$/);
-    await page.getByLabel('Wave').check();
-    await page.getByLabel('Numéro de téléphone').fill('+221 76 000 11 22');
+    await page.getByLabel('Orange Money').check();
     await shot(page, 'checkout-premium');
     await page.getByTestId('checkout-submit').click();
-    await page.waitForURL(new RegExp(`^${SANDBOX}/c/cos-`));
-    assert.match(await page.locator('.amount').innerText(), /^2\s000 F$/);
-    await page.getByRole('button', { name: /^Payer 2\s000 F$/ }).click();
+    // Orange asks for the number and a one-time code on its own page.
+    await page.waitForURL(new RegExp(`^${SANDBOX}/orange-webpay/payment/pay_token/`));
+    assert.match(await page.locator('.amount').innerText(), /^2\s000 FCFA$/);
+    await page.getByLabel('Votre numéro Orange Money').fill('07 00 11 22 33');
+    await page.getByLabel(/^Code de paiement/).fill('4321');
+    await shot(page, 'orange-page');
+    await page.getByRole('button', { name: /^Confirmer le paiement de 2\s000 FCFA$/ }).click();
     await page.waitForURL(new RegExp(`^${BASE}/achats/`));
     await page.locator('[data-testid="payment-status"][data-state="succeeded"]').waitFor({ timeout: 20000 });
     await page.getByText('Premium est actif : tous les livres premium vous sont ouverts.').waitFor();

@@ -66,6 +66,8 @@ else
   sandbox_pid=$!
   export COKO_WAVE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_WAVE_API_KEY=wave_sn_prod_sandbox COKO_WAVE_WEBHOOK_SECRET=wave_sn_WHS_sandbox
   export COKO_STRIPE_BASE_URL="http://127.0.0.1:$sandbox_port/stripe" COKO_STRIPE_SECRET_KEY=sk_test_sandbox COKO_STRIPE_WEBHOOK_SECRET=whsec_sandbox
+  export COKO_ORANGE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_ORANGE_CLIENT_ID=orange_client_sandbox COKO_ORANGE_CLIENT_SECRET=orange_secret_sandbox
+  export COKO_ORANGE_MERCHANT_KEY=orange_merchant_sandbox COKO_ORANGE_COUNTRY=ci
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$logs/sandbox.txt" && break; sleep 0.1; done

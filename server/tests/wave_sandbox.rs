@@ -95,6 +95,11 @@ async fn app_with(db: support::Db, sandbox: &Sandbox) -> TestApp {
         ("COKO_STRIPE_SECRET_KEY", "sk_test_sandbox"),
         ("COKO_STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
         ("COKO_STRIPE_BASE_URL", &stripe_base),
+        ("COKO_ORANGE_CLIENT_ID", "orange_client_sandbox"),
+        ("COKO_ORANGE_CLIENT_SECRET", "orange_secret_sandbox"),
+        ("COKO_ORANGE_MERCHANT_KEY", "orange_merchant_sandbox"),
+        ("COKO_ORANGE_BASE_URL", sandbox.base.as_str()),
+        ("COKO_ORANGE_COUNTRY", "ci"),
     ];
     let app = spawn_with(db, &vars).await;
     sandbox.put("/_sandbox/wave/webhook", json!({"url": app.url("/api/v1/payment/webhooks/wave/")})).await;
@@ -681,6 +686,82 @@ async fn a_reader_takes_premium_with_wave_opens_premium_books_and_loses_them_whe
         assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
         app.wait_for_mails("premium-lectrice@coko.test", 2).await;
         assert!(app.last_mail_to("premium-lectrice@coko.test").unwrap().contains("La période payée a été retirée"), "{}", app.label);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reader_pays_with_orange_money_whose_notifications_prove_nothing_by_themselves() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let reader = signed_in(&app, "orange-lecteur@coko.test", "reader").await;
+        let user = app.state.accounts.verified_user_by_email("orange-lecteur@coko.test").await.unwrap();
+        let url = app.url(&format!("/livres/{}/acheter", book.id));
+        let html = reader.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"orange\"") && html.contains("Orange Money"), "{}: offered", app.label);
+
+        // Orange asks for the number on its own page: none is needed here.
+        let res = reader.post(&url).form(&[("provider", "orange"), ("phone", "")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let pay = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(pay.starts_with(&sandbox.url("/orange-webpay/payment/pay_token/")), "{pay}");
+        let page = client().get(&pay).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("1\u{202f}500 FCFA"), "{page}");
+        let first = app.state.payments.payments(&user).await.unwrap().remove(0);
+        assert_eq!((first.provider, first.state), (domain::payment::Provider::Orange, domain::payment::PaymentState::Pending));
+        let order = first.provider_ref.clone().unwrap();
+        assert!(order.split_once(':').unwrap().0.len() <= 30, "{order}: Orange's order ids are 30 characters at most");
+
+        // A notification with a token no order was given is refused and kept nowhere; one with
+        // the real token still proves nothing until Orange's status says so.
+        let hook = app.url("/api/v1/payment/webhooks/orange/");
+        let before = domain::payment::PaymentStore::provider_events(&app.state.store, &first.id).await.unwrap().len();
+        let forged = json!({"status": "SUCCESS", "notif_token": "not-a-token", "txnid": "MP1"});
+        let res = client().post(&hook).json(&forged).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+        // (The token, as the creation's answer kept in the payment's history has it.)
+        let history = domain::payment::PaymentStore::provider_events(&app.state.store, &first.id).await.unwrap();
+        let created: Value = serde_json::from_str(&history.iter().find(|e| e.source == "create").unwrap().body).unwrap();
+        let token = created["notif_token"].as_str().unwrap().to_owned();
+        let claimed = json!({"status": "SUCCESS", "notif_token": token, "txnid": "MP2"});
+        let res = client().post(&hook).json(&claimed).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        let p = app.state.payments.payment_for(&user, &first.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Pending, "{}: Orange says INITIATED, so it is not paid", app.label);
+        let after = domain::payment::PaymentStore::provider_events(&app.state.store, &first.id).await.unwrap();
+        assert_eq!(after.len(), before + 1, "{}: only the one with a real token is kept", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        // Short of money: FAILED is final at Orange, so trying again opens a new order.
+        let res = client().post(&pay).form(&[("outcome", "insufficient-funds")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        sandbox.delivered_of("orange", 1).await;
+        let p = app.state.payments.current(&user, &first.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Failed, "{}: a final failure reads as failed", app.label);
+        let res = reader.post(&url).form(&[("provider", "orange"), ("phone", "")]).send().await.unwrap();
+        let again = res.headers()["location"].to_str().unwrap().to_owned();
+        assert_ne!(again, pay, "{}: a new Orange order", app.label);
+
+        // Paid with a number and a code: the notification, confirmed by the status, grants it.
+        let res = client().post(&again).form(&[("outcome", "pay"), ("msisdn", "0700000000"), ("otp", "1234")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        sandbox.delivered_of("orange", 2).await;
+        let second = app.state.payments.payments(&user).await.unwrap().remove(0);
+        assert_ne!(second.id, first.id);
+        let p = app.state.payments.payment_for(&user, &second.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Succeeded, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+
+        // No refund API at Orange: the admin is told, and nothing changes.
+        let admin = signed_in(&app, "orange-admin@coko.test", "admin").await;
+        let page = app.url(&format!("/admin/paiements/{}", second.id));
+        let res = admin.post(format!("{page}/rembourser")).form(&[("confirm", "1")]).send().await.unwrap();
+        assert!(!res.status().is_success() && res.status() != StatusCode::SEE_OTHER, "{}: {}", app.label, res.status());
+        assert!(res.text().await.unwrap().contains("data-code=\"refund-not-supported\""), "{}: the provider's reason is shown", app.label);
+        let p = app.state.payments.payment_for(&user, &second.id).await.unwrap();
+        assert_eq!(p.state, domain::payment::PaymentState::Succeeded, "{}", app.label);
         app.finish().await;
     }
 }

@@ -210,6 +210,13 @@ pub fn AdminPaymentPage(row: PaymentRow, history: Vec<ProviderEvent>) -> impl In
             {refundable.then(|| view! {
                 <form method="post" action=format!("{base}/rembourser") class="mt-4 rounded-lg border border-red-300 p-4 dark:border-red-800">
                     <ErrorSummary t=t form=form.clone()/>
+                    {form.as_ref().and_then(|f| f.detail.clone()).map(|code| {
+                        let text = match code.as_str() {
+                            "refund-not-supported" => t.refund_not_supported.to_owned(),
+                            other => crate::i18n::fill(t.failure_other, &[("code", other)]),
+                        };
+                        view! { <p class="mb-3 text-sm font-medium text-red-800 dark:text-red-300" data-testid="refund-refused" data-code=code>{text}</p> }
+                    })}
                     <p class="mb-2 text-sm">{t.admin_payment_refund_lead}</p>
                     <p class="mb-3 flex items-center gap-2">
                         <input type="checkbox" id="confirm" name="confirm" value="1" class="h-5 w-5 accent-red-700"/>

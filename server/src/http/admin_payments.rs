@@ -56,6 +56,11 @@ pub async fn show(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -
 
 /// The payment's page again, with why the action was refused.
 async fn refused(s: &AppState, v: &Visit, id: &str, e: PaymentError) -> PageResult {
+    // The provider's own code, shown beside the general message (`refund-not-supported`…).
+    let detail = match &e {
+        PaymentError::Refused(code) => Some(code.clone()),
+        _ => None,
+    };
     let err = HttpError::from(e);
     err.log();
     let mut ctx = v.ctx(page(s, v, id).await?);
@@ -65,7 +70,7 @@ async fn refused(s: &AppState, v: &Visit, id: &str, e: PaymentError) -> PageResu
         fields: err.fields,
         error: Some(err.code),
         retry_after_secs: err.retry_after,
-        detail: None,
+        detail,
     });
     Ok(render(s, ctx, err.status).await)
 }

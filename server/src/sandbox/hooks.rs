@@ -57,7 +57,8 @@ pub struct HookSettings {
     pub late_ms: u64,
 }
 
-/// How a provider signs: the header's name and its value for (secret, unix time, body).
+/// How a provider signs: the header's name and its value for (secret, unix time, body). An
+/// empty name sends no signature (Orange's notifications carry only their order's token).
 pub struct Signer {
     pub header: &'static str,
     pub sign: fn(&str, i64, &str) -> String,
@@ -81,8 +82,8 @@ struct DeliveryRecord {
 struct Inner {
     settings: HookSettings,
     deliveries: Vec<DeliveryRecord>,
-    /// The last event about each session (id, kind, body), for `resend`.
-    last_event: HashMap<String, (String, String, String)>,
+    /// The last event about each session (id, kind, body, the order's own URL), for `resend`.
+    last_event: HashMap<String, (String, String, String, Option<String>)>,
     fault: ApiFault,
     fault_calls: u32,
 }
@@ -121,10 +122,16 @@ impl Hooks {
         fault
     }
 
-    /// Sends event `event_id` of `kind` about `session` (its JSON `body`), as the settings say.
+    /// Sends event `event_id` of `kind` about `session` (its JSON `body`), as the settings say,
+    /// to the registered webhook URL.
     pub fn send(self: &Arc<Self>, session: &str, event_id: &str, kind: &str, body: String) {
+        self.send_to(session, event_id, kind, body, None)
+    }
+
+    /// [`Self::send`], to `url` when the order named its own (Orange's `notif_url`).
+    pub fn send_to(self: &Arc<Self>, session: &str, event_id: &str, kind: &str, body: String, url: Option<String>) {
         let mut inner = self.lock();
-        inner.last_event.insert(session.to_owned(), (event_id.to_owned(), kind.to_owned(), body.clone()));
+        inner.last_event.insert(session.to_owned(), (event_id.to_owned(), kind.to_owned(), body.clone(), url.clone()));
         let settings = inner.settings.clone();
         let record = |withheld| DeliveryRecord {
             event_id: event_id.to_owned(),
@@ -135,7 +142,7 @@ impl Hooks {
             delivered: false,
             withheld,
         };
-        if settings.delivery == Delivery::Never || settings.url.is_none() {
+        if settings.delivery == Delivery::Never || (url.is_none() && settings.url.is_none()) {
             inner.deliveries.push(record(true));
             return;
         }
@@ -148,30 +155,30 @@ impl Hooks {
                 Delivery::Shuffled => Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 0..3000)),
                 _ => Duration::ZERO,
             };
-            tokio::spawn(self.clone().deliver(index, body.clone(), delay));
+            tokio::spawn(self.clone().deliver(index, body.clone(), delay, url.clone()));
         }
     }
 
     /// POSTs one event until Coko answers 2xx: after 1, 2, 4… s, eight attempts at most (the
     /// providers retry for days), each signed afresh with the time of sending.
-    async fn deliver(self: Arc<Self>, index: usize, body: String, delay: Duration) {
+    async fn deliver(self: Arc<Self>, index: usize, body: String, delay: Duration, to: Option<String>) {
         tokio::time::sleep(delay).await;
         for attempt in 1..=8u32 {
             let (url, secret) = {
                 let inner = self.lock();
-                (inner.settings.url.clone(), inner.settings.secret.clone())
+                (to.clone().or_else(|| inner.settings.url.clone()), inner.settings.secret.clone())
             };
             let Some(url) = url else { return };
-            let signature = (self.signer.sign)(&secret, chrono::Utc::now().timestamp(), &body);
-            let res = self
+            let mut req = self
                 .http
                 .post(&url)
                 .header("content-type", "application/json")
-                .header(self.signer.header, signature)
                 .header("user-agent", self.signer.user_agent)
-                .body(body.clone())
-                .send()
-                .await;
+                .body(body.clone());
+            if !self.signer.header.is_empty() {
+                req = req.header(self.signer.header, (self.signer.sign)(&secret, chrono::Utc::now().timestamp(), &body));
+            }
+            let res = req.send().await;
             let status = res.as_ref().ok().map(|r| r.status().as_u16());
             let ok = status.is_some_and(|s| (200..300).contains(&s));
             if let Some(r) = self.lock().deliveries.get_mut(index) {
@@ -245,10 +252,10 @@ async fn deliveries(State(h): State<Arc<Hooks>>) -> Json<Value> {
 
 async fn resend(State(h): State<Arc<Hooks>>, Path(id): Path<String>) -> StatusCode {
     let mut inner = h.lock();
-    let Some((event_id, kind, body)) = inner.last_event.get(&id).cloned() else { return StatusCode::NOT_FOUND };
+    let Some((event_id, kind, body, url)) = inner.last_event.get(&id).cloned() else { return StatusCode::NOT_FOUND };
     let index = inner.deliveries.len();
     inner.deliveries.push(DeliveryRecord { event_id, kind, session_id: id, attempts: 0, status: None, delivered: false, withheld: false });
     drop(inner);
-    tokio::spawn(h.clone().deliver(index, body, Duration::ZERO));
+    tokio::spawn(h.clone().deliver(index, body, Duration::ZERO, url));
     StatusCode::ACCEPTED
 }

@@ -5,7 +5,9 @@
 //! about (late, repeated, missing or reordered webhooks; API errors and timeouts) on request.
 //!
 //! Wave is served at the root (`/v1/checkout/sessions…`, hosted page `/c/{id}`), as
-//! `https://api.wave.com` and `https://pay.wave.com` are; Stripe under `/stripe`
+//! `https://api.wave.com` and `https://pay.wave.com` are; Orange Money WebPay at the root too
+//! (`/oauth/v3/token`, `/orange-money-webpay/{country}/v1/…`, payment page
+//! `/orange-webpay/payment/pay_token/{token}`), as `https://api.orange.com` is; Stripe under `/stripe`
 //! (`/stripe/v1/checkout/sessions…`, hosted page `/stripe/pay/{id}`). What no provider has — switches for
 //! the quirks, the webhook URL a merchant would register in the provider's portal — lives
 //! under `/_sandbox/`, so it can never be mistaken for the provider's contract.
@@ -19,9 +21,14 @@
 //!   `wave_sn_WHS_sandbox`), `COKO_SANDBOX_WAVE_DELIVERY` (`normal`, `late`, `twice`, `never`,
 //!   `shuffled`) and `COKO_SANDBOX_WAVE_LATE_MS` (default 5000); the same for Stripe with
 //!   `COKO_SANDBOX_STRIPE_SECRET_KEY` (default `sk_test_sandbox`) and
-//!   `COKO_SANDBOX_STRIPE_{WEBHOOK_URL,WEBHOOK_SECRET,DELIVERY,LATE_MS}` (secret `whsec_sandbox`).
+//!   `COKO_SANDBOX_STRIPE_{WEBHOOK_URL,WEBHOOK_SECRET,DELIVERY,LATE_MS}` (secret `whsec_sandbox`);
+//!   Orange's credentials `COKO_SANDBOX_ORANGE_CLIENT_ID` (default `orange_client_sandbox`),
+//!   `COKO_SANDBOX_ORANGE_CLIENT_SECRET` (`orange_secret_sandbox`),
+//!   `COKO_SANDBOX_ORANGE_MERCHANT_KEY` (`orange_merchant_sandbox`) and
+//!   `COKO_SANDBOX_ORANGE_{DELIVERY,LATE_MS}` (its notifications go to each order's `notif_url`).
 
 mod hooks;
+mod orange;
 mod stripe;
 mod wave;
 
@@ -29,6 +36,7 @@ use axum::Router;
 use std::sync::Arc;
 
 pub use hooks::{Delivery, HookSettings};
+pub use orange::OrangeSandbox;
 pub use stripe::StripeSandbox;
 pub use wave::WaveSandbox;
 
@@ -39,6 +47,7 @@ pub struct SandboxConfig {
     pub public_url: Option<String>,
     pub wave: wave::WaveSettings,
     pub stripe: stripe::StripeSettings,
+    pub orange: orange::OrangeSettings,
 }
 
 impl SandboxConfig {
@@ -73,6 +82,13 @@ impl SandboxConfig {
                 secret_key: get("COKO_SANDBOX_STRIPE_SECRET_KEY").unwrap_or_else(|| "sk_test_sandbox".into()),
                 hooks: hooks("STRIPE", "whsec_sandbox")?,
             },
+            orange: orange::OrangeSettings {
+                client_id: get("COKO_SANDBOX_ORANGE_CLIENT_ID").unwrap_or_else(|| "orange_client_sandbox".into()),
+                client_secret: get("COKO_SANDBOX_ORANGE_CLIENT_SECRET").unwrap_or_else(|| "orange_secret_sandbox".into()),
+                merchant_key: get("COKO_SANDBOX_ORANGE_MERCHANT_KEY").unwrap_or_else(|| "orange_merchant_sandbox".into()),
+                // Orange notifies each order's own notif_url, and signs nothing.
+                hooks: hooks("ORANGE", "")?,
+            },
         })
     }
 }
@@ -84,8 +100,14 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
     let public = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let wave = Arc::new(WaveSandbox::new(config.wave.clone(), &public));
     let stripe = Arc::new(StripeSandbox::new(config.stripe.clone(), &public));
-    // Wave at the root (as api.wave.com), Stripe under /stripe (as api.stripe.com).
-    let app = Router::new().merge(wave::routes(wave)).merge(stripe.control()).nest("/stripe", stripe::routes(stripe));
+    let orange = Arc::new(OrangeSandbox::new(config.orange.clone(), &public));
+    // Wave and Orange at the root (as api.wave.com and api.orange.com: their paths differ),
+    // Stripe under /stripe (as api.stripe.com).
+    let app = Router::new()
+        .merge(wave::routes(wave))
+        .merge(orange::routes(orange))
+        .merge(stripe.control())
+        .nest("/stripe", stripe::routes(stripe));
     // Tests and scripts wait for this line: it is printed once the socket accepts.
     println!("payment sandbox listening on http://{local}");
     use std::io::Write;
