@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod error;
 pub mod jobs;
 pub mod payment;
+pub mod pdf;
 pub mod reading;
 pub mod search;
 pub mod validation;

@@ -295,6 +295,51 @@ backend_test!(premium_periods_add_up_and_a_refund_takes_back_exactly_its_own, |d
     db
 });
 
+backend_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    invoices_are_numbered_without_gaps_or_twins_even_when_payments_succeed_at_once,
+    |db: support::TestDb| async move {
+        use chrono::Datelike;
+        let (_files, _double, payments, _book) = setup(&db).await;
+        let paid = Observed::Paid { amount: 2000, currency: "XOF".into() };
+        let mut started = Vec::new();
+        for _ in 0..8 {
+            let user = buyer(&db).await;
+            let p = payments.checkout(&user, &plan("monthly"), "").await.unwrap();
+            started.push((user, p));
+        }
+        // Confirmed all at once, each twice (a webhook and a lookup).
+        let confirmations = started.iter().flat_map(|(_, p)| [p.id.clone(), p.id.clone()]).map(|id| {
+            let (payments, paid) = (payments.clone(), paid.clone());
+            tokio::spawn(async move { payments.apply(&id, &paid, "webhook", "{}", None).await.unwrap() })
+        });
+        for c in confirmations.collect::<Vec<_>>() {
+            c.await.unwrap();
+        }
+        let seller = domain::payment::invoice::Seller::default();
+        let mut numbers = Vec::new();
+        for (user, p) in &started {
+            let (number, pdf) = payments.invoice(user, &p.id, &seller).await.unwrap();
+            assert!(String::from_utf8_lossy(&pdf).contains(&number));
+            numbers.push(number);
+        }
+        numbers.sort();
+        let year = chrono::Utc::now().year();
+        let expected: Vec<String> = (1..=8).map(|n| domain::payment::invoice::number(year, n)).collect();
+        assert_eq!(numbers, expected, "{}", db.label);
+        // Asked again: the same invoice; someone else's: not found.
+        let (user, p) = &started[0];
+        let again = payments.invoice(user, &p.id, &seller).await.unwrap().0;
+        assert!(numbers.contains(&again));
+        let stranger = buyer(&db).await;
+        assert!(matches!(payments.invoice(&stranger, &p.id, &seller).await, Err(PaymentError::NotFound)));
+        // Unpaid: no invoice.
+        let open = payments.checkout(&stranger, &plan("monthly"), "").await.unwrap();
+        assert!(matches!(payments.invoice(&stranger, &open.id, &seller).await, Err(PaymentError::NotFound)));
+        db
+    }
+);
+
 /// Keeps the mails it is given.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<domain::mail::Message>>);

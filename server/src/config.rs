@@ -46,6 +46,9 @@ pub struct Config {
     /// Orange Money WebPay, when its client id, client secret and merchant key are set
     /// (`COKO_ORANGE_*`).
     pub orange: Option<domain::payment::providers::orange::OrangeConfig>,
+    /// Who sells, as invoices name them (`COKO_SELLER_NAME`, `COKO_SELLER_ADDRESS` with `|`
+    /// between lines, `COKO_SELLER_TAX_ID`).
+    pub seller: domain::payment::invoice::Seller,
     /// When the background check of a new payment first asks its provider.
     pub payment_check_after: std::time::Duration,
 }
@@ -196,9 +199,17 @@ impl Config {
                 bad("COKO_PAYMENT_CHECK_AFTER_SECS", format!("'{v}' is not a whole number of seconds between 1 and 3600"))
             })?,
         };
+        let seller = domain::payment::invoice::Seller {
+            name: get("COKO_SELLER_NAME").unwrap_or_else(|| "Coko".into()),
+            address: get("COKO_SELLER_ADDRESS")
+                .map(|a| a.split('|').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect())
+                .unwrap_or_default(),
+            tax_id: get("COKO_SELLER_TAX_ID"),
+        };
         Ok(Self {
             stripe,
             orange,
+            seller,
             payment_check_after,
             wave,
             meilisearch,

@@ -619,6 +619,20 @@ async fn a_reader_takes_premium_with_wave_opens_premium_books_and_loses_them_whe
         assert!(html.contains("data-testid=\"premium-status\" data-active=\"true\""), "{}", app.label);
         let html = reader.get(app.url("/achats")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Coko Premium mensuel") && html.contains("Premium mensuel : actif jusqu'au"), "{}: {html}", app.label);
+        // The invoice: numbered for the year, the buyer and the plan on it; nobody else's.
+        let paid = app.state.payments.payments(&user).await.unwrap().remove(0);
+        let res = reader.get(app.url(&format!("/achats/{}/facture", paid.id))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert_eq!(res.headers()["cache-control"], "private, no-store");
+        let pdf = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
+        let year = chrono::Datelike::year(&chrono::Utc::now());
+        assert!(
+            pdf.starts_with("%PDF-") && pdf.contains(&format!("COKO-{year}-000001")) && pdf.contains("Coko Premium mensuel"),
+            "{}",
+            app.label
+        );
+        assert!(html.contains(&format!("/achats/{}/facture", paid.id)), "{}: Mes achats links it", app.label);
         app.wait_for_mails("premium-lectrice@coko.test", 1).await;
         let receipt = app.last_mail_to("premium-lectrice@coko.test").unwrap();
         assert!(receipt.contains("Premium vous ouvre tous les livres premium jusqu'au"), "{receipt}");
@@ -631,6 +645,8 @@ async fn a_reader_takes_premium_with_wave_opens_premium_books_and_loses_them_whe
         let api = |path: &str| app.url(&format!("/api/v1/payment/{path}"));
         let sub: Value = client().get(api("subscription/")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(sub, json!({"subscription": null, "active": false}), "{}", app.label);
+        let res = client().get(api(&format!("invoices/{}/", paid.id))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}: another reader's invoice", app.label);
         let res = client()
             .post(api("checkout/"))
             .bearer_auth(&token)

@@ -168,6 +168,7 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
     let t = texts(ctx.lang);
     let amount = price(&payment, ctx.lang);
     let title = item_title(t, &payment);
+    let invoiced = matches!(payment.state, PaymentState::Succeeded | PaymentState::Refunded);
     // Where to go next: the book bought, or Premium; where to try again.
     let (next, next_label, retry) = match &payment.item {
         Item::Book(id) => (format!("/lire/{id}"), t.payment_read_now, format!("/livres/{id}/acheter")),
@@ -230,6 +231,10 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
                 <dt class="font-medium">{t.purchases_provider}</dt><dd>{payment.provider.label()}</dd>
                 <dt class="font-medium">{t.purchases_date}</dt>
                 <dd><time datetime=payment.created_at.to_rfc3339()>{payment.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></dd>
+                {invoiced.then(|| view! {
+                    <dt class="font-medium">{t.invoice_label}</dt>
+                    <dd><a href=format!("/achats/{}/facture", payment.id) class=styles::LINK download="" data-testid="invoice-link">{t.invoice_download}</a></dd>
+                })}
             </dl>
             <p class="mt-6"><a href="/achats" class=styles::LINK>{t.purchases_title}</a></p>
         </section>
@@ -251,7 +256,12 @@ pub fn PurchasesPage(payments: Vec<Payment>, subscription: Option<domain::paymen
                     <td class="py-3 pe-3 whitespace-nowrap"><time datetime=p.created_at.to_rfc3339()>{p.created_at.format("%Y-%m-%d").to_string()}</time></td>
                     <td class="hidden py-3 pe-3 sm:table-cell">{p.provider.label()}</td>
                     <td class="py-3 pe-3 whitespace-nowrap">{amount}</td>
-                    <td class="py-3" data-state=p.state.as_str()>{state_text(t, p.state)}</td>
+                    <td class="py-3" data-state=p.state.as_str()>
+                        {state_text(t, p.state)}
+                        {matches!(p.state, PaymentState::Succeeded | PaymentState::Refunded).then(|| view! {
+                            <a href=format!("/achats/{}/facture", p.id) class=format!("{} block text-sm", styles::LINK) download="">{t.invoice_short}</a>
+                        })}
+                    </td>
                 </tr>
             }
         })

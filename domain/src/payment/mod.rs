@@ -11,6 +11,8 @@ pub mod plans;
 pub mod state;
 
 #[cfg(feature = "ssr")]
+pub mod invoice;
+#[cfg(feature = "ssr")]
 mod jobs;
 #[cfg(feature = "ssr")]
 mod mails;

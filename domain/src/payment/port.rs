@@ -99,6 +99,11 @@ pub trait PaymentStore: UnitOfWork {
     /// Takes back the entitlement `payment_id` granted (not one given otherwise).
     async fn revoke_purchase(&self, tx: &mut Tx, payment_id: &str) -> StoreResult<bool>;
 
+    /// Issues the invoice of a succeeded payment (the next number of `year`), once: its number,
+    /// or `None` when it had one already.
+    async fn issue_invoice(&self, tx: &mut Tx, payment_id: &str, year: i32, now_ms: i64) -> StoreResult<Option<String>>;
+    async fn invoice(&self, payment_id: &str) -> StoreResult<Option<super::invoice::Invoice>>;
+
     /// Every plan, sold or not, in their order.
     async fn plans(&self) -> StoreResult<Vec<Plan>>;
     /// Sets a plan's price and whether it is sold; `false` for an unknown plan.

@@ -476,6 +476,15 @@ impl PaymentService {
         if unchanged(&seen) {
             return Ok(seen);
         }
+        // What a plan adds is read before the unit of work: a unit of work asks nothing of the
+        // pool (with every connection inside one, none would be left to answer).
+        let plan = match &seen.item {
+            Item::Plan(plan_id) => {
+                let plans = self.store.plans().await?;
+                Some(plans.into_iter().find(|x| &x.id == plan_id).ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?)
+            }
+            Item::Book(_) => None,
+        };
         let mut tx = self.store.begin().await?;
         let p = match self.store.payment_for_update(&mut tx, id).await? {
             Some(p) if !unchanged(&p) => p,
@@ -510,8 +519,7 @@ impl PaymentService {
                 self.store.grant_purchase(&mut tx, &p.user_id, book, &p.id, now).await?;
             }
             (PaymentState::Succeeded, Item::Plan(plan_id)) => {
-                let plans = self.store.plans().await?;
-                let plan = plans.iter().find(|x| &x.id == plan_id).ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?;
+                let plan = plan.as_ref().filter(|x| &x.id == plan_id).ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?;
                 if let Some(until_ms) = self.store.extend_subscription(&mut tx, &p.user_id, plan, &p.id, now).await? {
                     let e = Event::SubscriptionExtended { payment_id: p.id.clone(), user_id: p.user_id.clone(), until_ms };
                     tx.event(&e).await?;
@@ -527,6 +535,8 @@ impl PaymentService {
         }
         match to {
             PaymentState::Succeeded => {
+                use chrono::Datelike;
+                self.store.issue_invoice(&mut tx, &p.id, chrono::Utc::now().year(), now).await?;
                 tx.audit(&change(AuditAction::PaymentSucceeded)).await?;
                 let e = Event::PaymentSucceeded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id };
                 tx.event(&e).await?;
@@ -585,6 +595,32 @@ impl PaymentService {
             Some(p) => Ok(WebhookOutcome::Checked(self.refresh(&p.id).await?.state)),
             None => Ok(WebhookOutcome::Unknown),
         }
+    }
+
+    /// The invoice of a payment, for its reader or an admin, as PDF with its number. A payment
+    /// that succeeded before invoices existed gets its invoice now (the next number).
+    pub async fn invoice(
+        &self,
+        viewer: &User,
+        payment_id: &str,
+        seller: &super::invoice::Seller,
+    ) -> Result<(String, Vec<u8>), PaymentError> {
+        let p = self.payment_for(viewer, payment_id).await?;
+        if !matches!(p.state, PaymentState::Succeeded | PaymentState::Refunded) {
+            return Err(PaymentError::NotFound);
+        }
+        let invoice = match self.store.invoice(&p.id).await? {
+            Some(i) => i,
+            None => {
+                use chrono::Datelike;
+                let mut tx = self.store.begin().await?;
+                self.store.issue_invoice(&mut tx, &p.id, chrono::Utc::now().year(), crate::clock::now_ms()).await?;
+                tx.commit().await?;
+                self.store.invoice(&p.id).await?.ok_or(PaymentError::NotFound)?
+            }
+        };
+        let refunded = (p.state == PaymentState::Refunded).then_some(p.updated_at);
+        Ok((invoice.number.clone(), invoice.pdf(seller, refunded)))
     }
 
     /// The plans sold now, in their order (every plan for admins, with `all`).

@@ -256,6 +256,46 @@ impl PaymentStore for SqlStore {
         Ok(exec_in(tx, "DELETE FROM entitlements WHERE payment_id = $1", vec![Bind::Text(payment_id)]).await? >= 1)
     }
 
+    async fn issue_invoice(&self, tx: &mut Tx, payment_id: &str, year: i32, now_ms: i64) -> StoreResult<Option<String>> {
+        let had =
+            sqlx::query("SELECT number FROM invoices WHERE payment_id = $1").bind(payment_id.to_owned()).fetch_optional(tx.conn()).await?;
+        if had.is_some() {
+            return Ok(None);
+        }
+        // The year's counter, taken and moved in one statement (the row stays locked until
+        // this unit of work ends): no two invoices share a number, and none is skipped.
+        let next = "INSERT INTO invoice_counters (year, last) VALUES ($1, 1) \
+                    ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + 1 RETURNING last";
+        let seq: i64 = sqlx::query(next).bind(i64::from(year)).fetch_one(tx.conn()).await?.try_get("last")?;
+        let number = super::invoice::number(year, seq);
+        let sql = "INSERT INTO invoices (number, year, seq, payment_id, buyer_name, buyer_email, buyer_country, item_title, amount, \
+                   currency, charged_amount, charged_currency, provider, issued_at) \
+                   SELECT $1, $2, $3, p.id, u.name, u.email, u.country, p.title, p.amount, p.currency, p.charged_amount, \
+                   p.charged_currency, p.provider, $4 FROM payments p JOIN users u ON u.id = p.user_id WHERE p.id = $5";
+        let binds = vec![Bind::Text(&number), Bind::Int(i64::from(year)), Bind::Int(seq), Bind::Int(now_ms), Bind::Text(payment_id)];
+        exec_in(tx, sql, binds).await?;
+        Ok(Some(number))
+    }
+
+    async fn invoice(&self, payment_id: &str) -> StoreResult<Option<super::invoice::Invoice>> {
+        let sql = "SELECT number, payment_id, buyer_name, buyer_email, buyer_country, item_title, amount, currency, charged_amount, \
+                   charged_currency, provider, issued_at FROM invoices WHERE payment_id = $1";
+        let Some(r) = sqlx::query(sql).bind(payment_id.to_owned()).fetch_optional(self.pool()).await? else { return Ok(None) };
+        let provider: String = r.try_get("provider")?;
+        Ok(Some(super::invoice::Invoice {
+            number: r.try_get("number")?,
+            payment_id: r.try_get("payment_id")?,
+            buyer_name: r.try_get("buyer_name")?,
+            buyer_email: r.try_get("buyer_email")?,
+            buyer_country: r.try_get("buyer_country")?,
+            item_title: r.try_get("item_title")?,
+            amount: Money { amount: r.try_get("amount")?, currency: r.try_get("currency")? },
+            charged: Money { amount: r.try_get("charged_amount")?, currency: r.try_get("charged_currency")? },
+            provider: Provider::parse(&provider).ok_or_else(|| StoreError::Corrupt(format!("invoice provider {provider}")))?,
+            issued_at: from_ms(r.try_get("issued_at")?),
+        }))
+    }
+
     async fn plans(&self) -> StoreResult<Vec<Plan>> {
         let sql = "SELECT id, period_days, price_amount, price_currency, active FROM plans ORDER BY position, id";
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;

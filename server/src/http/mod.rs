@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/premium/renouvellement", post(payment::stop_renewal))
         .route("/premium/{plan}", get(payment::plan_checkout_page).post(payment::plan_checkout))
         .route("/achats/{id}", get(payment::payment))
+        .route("/achats/{id}/facture", get(payment::invoice))
         .route("/auteurs/{id}", get(pages::author))
         .route("/editeurs/{id}", get(pages::publisher))
         .route("/recherche", get(pages::search))

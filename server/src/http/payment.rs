@@ -107,6 +107,25 @@ pub async fn payment(State(s): State<AppState>, v: Visit, Path(id): Path<String>
     Ok(render(&s, v.ctx(Page::Payment { payment: Box::new(payment) }), StatusCode::OK).await)
 }
 
+/// `/achats/{id}/facture`: the payment's invoice (PDF), for its reader or an admin.
+pub async fn invoice(State(s): State<AppState>, v: Visit, Path(id): Path<String>) -> PageResult {
+    let (number, pdf) = s.payments.invoice(signed_in(&v)?, &id, &s.config.seller).await?;
+    Ok(invoice_response(&number, pdf))
+}
+
+/// A PDF invoice to download, never cached for another person.
+pub fn invoice_response(number: &str, pdf: Vec<u8>) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    let mut res = pdf.into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"facture-{number}.pdf\"")) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 /// `/achats`: the reader's payments.
 pub async fn purchases(State(s): State<AppState>, v: Visit) -> PageResult {
     let user = signed_in(&v)?;

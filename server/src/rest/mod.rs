@@ -44,6 +44,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/payment/checkout/", post(payment::checkout))
         .route("/payment/payments/", get(payment::payments))
         .route("/payment/plans/", get(payment::plans))
+        .route("/payment/invoices/{id}/", get(payment::invoice))
         .route("/payment/subscription/", get(payment::subscription).delete(payment::stop_renewal))
         .route("/payment/payments/{id}/", get(payment::payment))
         .route("/payment/webhooks/{provider}/", post(payment::webhook).layer(axum::extract::DefaultBodyLimit::max(256 * 1024)))

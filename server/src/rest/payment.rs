@@ -72,6 +72,17 @@ pub async fn stop_renewal(
     Ok(Json(subscription_json(sub)))
 }
 
+/// `GET /payment/invoices/{payment_id}/`: the payment's invoice as PDF (404 until it succeeded).
+pub async fn invoice(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let (number, pdf) = s.payments.invoice(&user, &id, &s.config.seller).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(crate::http::payment::invoice_response(&number, pdf))
+}
+
 /// `GET /payment/payments/`: the reader's payments, newest first.
 pub async fn payments(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
     let payments = s.payments.payments(&user).await.map_err(|e| ApiError::new(e, lang))?;
