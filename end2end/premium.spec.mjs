@@ -59,6 +59,11 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.locator('[data-testid="payment-status"][data-state="succeeded"]').waitFor({ timeout: 20000 });
     await page.getByText('Premium est actif : tous les livres premium vous sont ouverts.').waitFor();
     await shot(page, 'payment-premium');
+    // The invoice, numbered for the year, is a PDF to download.
+    const invoice = await page.request.get(await page.getByTestId('invoice-link').getAttribute('href'));
+    assert.equal(invoice.status(), 200);
+    assert.equal(invoice.headers()['content-type'], 'application/pdf');
+    assert.match((await invoice.body()).toString('latin1'), new RegExp(`COKO-${new Date().getUTCFullYear()}-\\d{6}`));
 
     await page.getByTestId('payment-read').click();
     await page.waitForURL(`${BASE}/premium`);
@@ -95,10 +100,22 @@ for (const viewport of [PHONE, DESKTOP]) {
 
 for (const viewport of [PHONE, DESKTOP]) {
   const w = viewport.width;
-  test(`an admin changes the monthly price at ${w}px`, async () => {
+  test(`an admin reads the revenue and changes the monthly price at ${w}px`, async () => {
     const page = await newPage(browser, viewport);
     await signInAdmin(page);
     await page.goto(`${BASE}/admin/paiements`);
+    await page.getByRole('navigation', { name: 'Gestion du catalogue' }).getByRole('link', { name: 'Revenus' }).click();
+    await page.waitForURL(`${BASE}/admin/revenus`);
+    await page.getByRole('heading', { name: 'Revenus', level: 1 }).waitFor();
+    // The readers' Premium months paid with Orange Money are this month's revenue.
+    const month = new Date().toISOString().slice(0, 7);
+    const row = page.locator(`[data-testid="revenue-month"][data-month="${month}"]`);
+    assert.match(await row.innerText(), /\d/);
+    const orange = page.locator('[data-testid="revenue-provider"][data-provider="orange"]');
+    assert.match(await orange.innerText(), /Orange Money\s+[1-9][\d\s]*\sFCFA/);
+    await page.getByTestId('revenue-chart').waitFor();
+    await shot(page, 'admin-revenue');
+
     await page.getByRole('navigation', { name: 'Gestion du catalogue' }).getByRole('link', { name: 'Formules' }).click();
     await page.waitForURL(`${BASE}/admin/formules`);
     const monthly = page.locator('[data-testid="admin-plan"][data-plan="monthly"]');

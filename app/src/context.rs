@@ -66,6 +66,10 @@ pub enum Page {
         plans: Vec<domain::payment::Plan>,
         subscription: Option<domain::payment::Subscription>,
     },
+    /// Revenue per month and provider (admins).
+    AdminRevenue {
+        revenue: domain::payment::revenue::Revenue,
+    },
     /// Premium's plans and their prices (admins).
     AdminPlans {
         plans: Vec<domain::payment::Plan>,
@@ -179,6 +183,7 @@ impl Page {
                 | Page::AdminPayments { .. }
                 | Page::AdminPayment { .. }
                 | Page::AdminPlans { .. }
+                | Page::AdminRevenue { .. }
                 | Page::Error { .. }
         )
     }

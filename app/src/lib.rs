@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
         Page::Purchases { payments, subscription } => view! { <pages::payment::PurchasesPage payments subscription/> }.into_any(),
         Page::Premium { plans, subscription } => view! { <pages::premium::PremiumPage plans subscription/> }.into_any(),
         Page::AdminPlans { plans } => view! { <pages::premium::AdminPlansPage plans/> }.into_any(),
+        Page::AdminRevenue { revenue } => view! { <pages::admin_revenue::AdminRevenuePage revenue/> }.into_any(),
         Page::AdminPayments { list, filter } => view! { <pages::admin_payments::AdminPaymentsPage list filter/> }.into_any(),
         Page::AdminPayment { row, history } => view! { <pages::admin_payments::AdminPaymentPage row=*row history/> }.into_any(),
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),

@@ -693,6 +693,12 @@ async fn a_reader_takes_premium_with_wave_opens_premium_books_and_loses_them_whe
         assert!(html.contains("2\u{202f}500\u{a0}FCFA"), "{}: the new price is shown", app.label);
         let journal = admin.get(app.url("/admin/journal?action=plan_changed")).send().await.unwrap().text().await.unwrap();
         assert!(journal.contains("premium-admin@coko.test"), "{}", app.label);
+        // This month's revenue: the month by Wave and the year by card.
+        assert_eq!(reader.get(app.url("/admin/revenus")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let html = admin.get(app.url("/admin/revenus")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("data-testid=\"revenue-chart\""), "{}", app.label);
+        let total = html.split("data-testid=\"revenue-total\" class=\"text-2xl\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("");
+        assert_eq!(total, "22\u{202f}000\u{a0}FCFA", "{}: 2 000 + 20 000", app.label);
 
         // Refunded, the month is taken back and the book locks again.
         let payment = app.state.payments.payments(&user).await.unwrap().remove(0);

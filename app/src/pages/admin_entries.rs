@@ -45,6 +45,7 @@ pub fn AdminTabs(current: &'static str) -> impl IntoView {
         tabs.push(("/admin/journal", t.audit_title));
         tabs.push(("/admin/taches", t.jobs_title));
         tabs.push(("/admin/paiements", t.admin_tab_payments));
+        tabs.push(("/admin/revenus", t.revenue_title));
         tabs.push(("/admin/formules", t.admin_tab_plans));
     }
     let links = tabs

@@ -5,6 +5,7 @@ pub mod admin_books;
 pub mod admin_entries;
 pub mod admin_jobs;
 pub mod admin_payments;
+pub mod admin_revenue;
 pub mod admin_users;
 pub mod auth;
 pub mod book;

@@ -8,6 +8,7 @@
 //! re-checks pending payments sit behind `ssr`.
 
 pub mod plans;
+pub mod revenue;
 pub mod state;
 
 #[cfg(feature = "ssr")]

@@ -104,6 +104,9 @@ pub trait PaymentStore: UnitOfWork {
     async fn issue_invoice(&self, tx: &mut Tx, payment_id: &str, year: i32, now_ms: i64) -> StoreResult<Option<String>>;
     async fn invoice(&self, payment_id: &str) -> StoreResult<Option<super::invoice::Invoice>>;
 
+    /// The payments confirmed (refunded since or not) from `from_ms` on, or refunded from then.
+    async fn settled_since(&self, from_ms: i64) -> StoreResult<Vec<super::revenue::Settled>>;
+
     /// Every plan, sold or not, in their order.
     async fn plans(&self) -> StoreResult<Vec<Plan>>;
     /// Sets a plan's price and whether it is sold; `false` for an unknown plan.

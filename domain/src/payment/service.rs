@@ -623,6 +623,17 @@ impl PaymentService {
         Ok((invoice.number.clone(), invoice.pdf(seller, refunded)))
     }
 
+    /// Admins: the last `months` months' revenue, per month and provider.
+    pub async fn revenue(&self, viewer: &User, months: u32) -> Result<super::revenue::Revenue, PaymentError> {
+        if !viewer.role.can_manage_users() {
+            return Err(PaymentError::Forbidden);
+        }
+        let now = chrono::Utc::now();
+        let first = super::revenue::months_back(now.date_naive(), months.saturating_sub(1));
+        let from = first.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+        Ok(super::revenue::revenue(&self.store.settled_since(from).await?, now, months))
+    }
+
     /// The plans sold now, in their order (every plan for admins, with `all`).
     pub async fn plans(&self, all: bool) -> Result<Vec<super::Plan>, PaymentError> {
         Ok(self.store.plans().await?.into_iter().filter(|p| all || p.active).collect())

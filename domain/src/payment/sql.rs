@@ -296,6 +296,27 @@ impl PaymentStore for SqlStore {
         }))
     }
 
+    async fn settled_since(&self, since_ms: i64) -> StoreResult<Vec<super::revenue::Settled>> {
+        let sql = "SELECT provider, amount, state, succeeded_at, updated_at FROM payments \
+                   WHERE state IN ('succeeded', 'refunded') AND (succeeded_at >= $1 OR (state = 'refunded' AND updated_at >= $1))";
+        let rows = sqlx::query(sql).bind(since_ms).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let provider: String = r.try_get("provider")?;
+                let state: String = r.try_get("state")?;
+                let state = PaymentState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("payment state {state}")))?;
+                let succeeded: Option<i64> = r.try_get("succeeded_at")?;
+                Ok(super::revenue::Settled {
+                    provider: Provider::parse(&provider).ok_or_else(|| StoreError::Corrupt(format!("payment provider {provider}")))?,
+                    amount: r.try_get("amount")?,
+                    state,
+                    succeeded_at: from_ms(succeeded.unwrap_or_default()),
+                    refunded_at: (state == PaymentState::Refunded).then(|| r.try_get::<i64, _>("updated_at").map(from_ms)).transpose()?,
+                })
+            })
+            .collect()
+    }
+
     async fn plans(&self) -> StoreResult<Vec<Plan>> {
         let sql = "SELECT id, period_days, price_amount, price_currency, active FROM plans ORDER BY position, id";
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;

@@ -137,3 +137,9 @@ pub async fn save_plan(State(s): State<AppState>, v: Visit, Path(id): Path<Strin
         Err(e) => Err(e.into()),
     }
 }
+
+/// `GET /admin/revenus`: the last twelve months' revenue.
+pub async fn revenue(State(s): State<AppState>, v: Visit) -> PageResult {
+    let revenue = s.payments.revenue(signed_in(&v)?, 12).await?;
+    Ok(render(&s, v.ctx(Page::AdminRevenue { revenue }), StatusCode::OK).await)
+}

@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/paiements/{id}/verifier", post(admin_payments::recheck))
         .route("/admin/paiements/{id}/rembourser", post(admin_payments::refund))
         .route("/admin/formules", get(admin_payments::plans))
+        .route("/admin/revenus", get(admin_payments::revenue))
         .route("/admin/formules/{id}", post(admin_payments::save_plan))
         .route("/admin/utilisateurs/{id}/role", post(forms::set_role))
         .route("/preferences/langue", post(forms::set_language))

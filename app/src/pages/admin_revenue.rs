@@ -1,0 +1,151 @@
+//! `/admin/revenus` (admins): what each provider brought in, month by month over a year —
+//! received, refunded, what remains — as a bar chart drawn here in SVG (no script) and the
+//! table it is drawn from (what screen readers read).
+
+use crate::components::styles;
+use crate::context::page_ctx;
+use crate::i18n::{texts, Texts};
+use domain::catalog::Money;
+use domain::payment::revenue::{Figures, Revenue};
+use domain::payment::Provider;
+use domain::validation::Language;
+use leptos::prelude::*;
+
+/// Each provider's colour in the chart (as its mark on the checkout page).
+fn colour(p: Provider) -> &'static str {
+    match p {
+        Provider::Wave => "#0891b2",
+        Provider::Orange => "#ea580c",
+        Provider::Stripe => "#635bff",
+    }
+}
+
+fn xof(amount: i64, lang: Language) -> String {
+    Money::xof(amount).format(lang)
+}
+
+/// `déc. 2026`, `Dec 2026`.
+fn month_label(t: &'static Texts, month: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let name = t.months_short.split(',').nth(month.month0() as usize).unwrap_or("").trim();
+    format!("{name} {}", month.year())
+}
+
+/// Stacked bars of each month's net revenue per provider.
+#[component]
+fn Chart(t: &'static Texts, revenue: Revenue, lang: Language) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 240.0;
+    const LEFT: f64 = 8.0;
+    const BOTTOM: f64 = 28.0;
+    let highest = revenue.months.iter().map(|m| m.providers.iter().map(|(_, f)| f.net().max(0)).sum::<i64>()).max().unwrap_or(0).max(1);
+    let slot = (W - LEFT) / revenue.months.len().max(1) as f64;
+    let scale = (H - BOTTOM - 16.0) / highest as f64;
+    let bars = revenue
+        .months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = LEFT + i as f64 * slot + slot * 0.15;
+            let width = slot * 0.7;
+            let mut y = H - BOTTOM;
+            let segments = m
+                .providers
+                .iter()
+                .filter(|(_, f)| f.net() > 0)
+                .map(|(p, f)| {
+                    let h = f.net() as f64 * scale;
+                    y -= h;
+                    view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{width:.1}") height=format!("{h:.1}") fill=colour(*p)/> }
+                })
+                .collect_view();
+            let label = month_label(t, m.month);
+            let short = label.split(' ').next().unwrap_or("").to_owned();
+            view! {
+                <g>
+                    <title>{format!("{label} : {}", xof(m.total.net(), lang))}</title>
+                    {segments}
+                    <text x=format!("{:.1}", x + width / 2.0) y=format!("{:.1}", H - 10.0) text-anchor="middle" font-size="11" fill="currentColor">{short}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let summary = crate::i18n::fill(t.revenue_chart_label, &[("total", &xof(revenue.total.net(), lang))]);
+    view! {
+        <svg viewBox=format!("0 0 {W} {H}") class="h-auto w-full text-slate-700 dark:text-slate-300" role="img" aria-label=summary data-testid="revenue-chart">
+            <line x1=LEFT y1=H - BOTTOM x2=W y2=H - BOTTOM stroke="currentColor" stroke-width="1"/>
+            {bars}
+        </svg>
+    }
+}
+
+fn cells(f: &Figures, lang: Language) -> impl IntoView {
+    view! {
+        <td class="py-2 pe-3 text-end whitespace-nowrap">{xof(f.received, lang)}</td>
+        <td class="py-2 pe-3 text-end whitespace-nowrap">{if f.refunded > 0 { format!("− {}", xof(f.refunded, lang)) } else { "—".to_owned() }}</td>
+        <td class="py-2 text-end font-semibold whitespace-nowrap">{xof(f.net(), lang)}</td>
+    }
+}
+
+#[component]
+pub fn AdminRevenuePage(revenue: Revenue) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let lang = ctx.lang;
+    let legend = Provider::ALL
+        .into_iter()
+        .map(|p| {
+            let net = revenue.providers.iter().find(|(q, _)| *q == p).map(|(_, f)| f.net()).unwrap_or(0);
+            view! {
+                <li class="flex items-center gap-2" data-testid="revenue-provider" data-provider=p.as_str()>
+                    <span aria-hidden="true" class="inline-block h-3 w-3 rounded-sm" style=format!("background:{}", colour(p))></span>
+                    <span class="font-medium">{p.label()}</span>
+                    <span>{xof(net, lang)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let rows = revenue
+        .months
+        .iter()
+        .rev()
+        .map(|m| {
+            let by = |p: Provider| m.providers.iter().find(|(q, _)| *q == p).map(|(_, f)| f.net()).unwrap_or(0);
+            view! {
+                <tr class="border-t border-slate-200 dark:border-slate-700" data-testid="revenue-month" data-month=m.month.format("%Y-%m").to_string()>
+                    <th scope="row" class="py-2 pe-3 text-start font-medium whitespace-nowrap">{month_label(t, m.month)}</th>
+                    {Provider::ALL.into_iter().map(|p| view! { <td class="py-2 pe-3 text-end whitespace-nowrap">{xof(by(p), lang)}</td> }).collect_view()}
+                    {cells(&m.total, lang)}
+                </tr>
+            }
+        })
+        .collect_view();
+    let total = revenue.total.clone();
+    view! {
+        <section>
+            <crate::pages::admin_entries::AdminTabs current="/admin/revenus"/>
+            <h1 class=styles::H1>{t.revenue_title}</h1>
+            <p class="mb-4 max-w-prose text-slate-800 dark:text-slate-200">{t.revenue_lead}</p>
+            <div class=format!("{} mb-6", styles::CARD)>
+                <p class="text-lg">{t.revenue_total}" "<strong class="text-2xl" data-testid="revenue-total">{xof(total.net(), lang)}</strong></p>
+                <ul class="mt-3 flex flex-wrap gap-x-6 gap-y-2">{legend}</ul>
+                <div class="mt-4"><Chart t=t revenue=revenue.clone() lang=lang/></div>
+            </div>
+            <div class=format!("{} overflow-x-auto", styles::CARD)>
+                <table class="w-full text-sm sm:text-base">
+                    <caption class="sr-only">{t.revenue_table_caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="pb-2 pe-3 text-start">{t.revenue_month}</th>
+                            {Provider::ALL.into_iter().map(|p| view! { <th scope="col" class="pb-2 pe-3 text-end">{p.label()}</th> }).collect_view()}
+                            <th scope="col" class="pb-2 pe-3 text-end">{t.revenue_received}</th>
+                            <th scope="col" class="pb-2 pe-3 text-end">{t.revenue_refunded}</th>
+                            <th scope="col" class="pb-2 text-end">{t.revenue_net}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
