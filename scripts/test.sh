@@ -74,7 +74,7 @@ else
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 
   step "Page weight"
-  if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion /catalogue "/recherche?q=moby"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
+  if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion /catalogue "/recherche?q=moby" /premium; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
 
   step "End-to-end flows in Chromium"
   export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox" COKO_E2E_SANDBOX="$COKO_WAVE_BASE_URL"

@@ -39,6 +39,8 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "file" => t.upload_label,
         "provider" => t.field_provider,
         "phone" => t.field_phone,
+        "price-monthly" | "price-yearly" => t.plan_price_label,
+        "plan" => t.field_plan,
         "confirm" => t.admin_payment_refund_confirm,
         _ => "",
     }

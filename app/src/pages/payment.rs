@@ -62,7 +62,7 @@ pub fn failure_text(t: &'static Texts, code: Option<&str>) -> String {
 
 /// What the reader is paying for, in their words: its name, its price, where the form posts,
 /// where "back" goes, and what the payment gives.
-fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, String, String, String, &'static str) {
+fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, String, String, String, &'static str, &'static str) {
     match buying {
         Buying::Book(book) => (
             book.title.clone(),
@@ -70,6 +70,7 @@ fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, 
             format!("/livres/{}/acheter", book.id),
             format!("/livres/{}", book.id),
             t.checkout_lead,
+            t.checkout_back,
         ),
         Buying::Plan(plan) => (
             format!("Coko {}", crate::pages::premium::plan_name(t, &plan.id)),
@@ -77,6 +78,7 @@ fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, 
             format!("/premium/{}", plan.id),
             "/premium".to_owned(),
             t.checkout_plan_lead,
+            t.checkout_back_premium,
         ),
     }
 }
@@ -94,7 +96,7 @@ pub fn CheckoutPage(buying: Buying, providers: Vec<Provider>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("checkout").cloned();
-    let (title, amount, action, back, lead) = buying_texts(t, &buying, ctx.lang);
+    let (title, amount, action, back, lead, back_label) = buying_texts(t, &buying, ctx.lang);
     let heading = match buying {
         Buying::Book(_) => t.checkout_title,
         Buying::Plan(_) => t.checkout_plan_title,
@@ -156,7 +158,7 @@ pub fn CheckoutPage(buying: Buying, providers: Vec<Provider>) -> impl IntoView {
                         </form>
                     }.into_any()
                 }}
-                <p class="mt-4"><a href=back class=styles::LINK>{t.checkout_back}</a></p>
+                <p class="mt-4"><a href=back class=styles::LINK>{back_label}</a></p>
             </div>
         </section>
     }
