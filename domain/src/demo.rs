@@ -58,9 +58,7 @@ const JA_CHAPTERS: &[(&str, &str)] = &[
 /// The style sheet of the vertical (Japanese) demo book.
 const VERTICAL_CSS: &str = "html { writing-mode: vertical-rl; -epub-writing-mode: vertical-rl; -webkit-writing-mode: vertical-rl; }\nbody { font-family: serif; line-height: 1.75; }\nh1 { font-size: 1.4em; margin: 0 0 0 1em; }\np { text-indent: 1em; margin: 0; }\n";
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::markup::escape as esc;
 
 /// A small PNG cover: a coloured page with a band and a sun.
 pub fn cover_png(bg: [u8; 3], accent: [u8; 3]) -> Vec<u8> {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod jobs;
+pub mod markup;
 pub mod payment;
 pub mod pdf;
 pub mod reading;

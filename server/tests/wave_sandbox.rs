@@ -787,3 +787,52 @@ async fn a_reader_pays_with_orange_money_whose_notifications_prove_nothing_by_th
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn readers_cannot_act_as_admins_and_oversized_or_unknown_input_is_refused() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let token = bearer(&app, "curieux@coko.test", "reader").await;
+        let reader = signed_in(&app, "curieux-web@coko.test", "reader").await;
+        let api = |path: &str| app.url(&format!("/api/v1/payment/{path}"));
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&token)
+            .json(&json!({"book_id": book.id, "provider": "wave", "phone": "+221771234567"}))
+            .send()
+            .await
+            .unwrap();
+        let payment: Value = res.json().await.unwrap();
+        let id = payment["payment_id"].as_str().unwrap().to_owned();
+
+        // A reader posting the admins' forms is refused, and nothing moves.
+        for action in ["verifier", "rembourser"] {
+            let res = reader.post(app.url(&format!("/admin/paiements/{id}/{action}"))).form(&[("confirm", "1")]).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: {action}", app.label);
+        }
+        assert_eq!(
+            reader.post(app.url("/admin/formules/monthly")).form(&[("price", "1")]).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        // Fields the API does not know are named, not ignored.
+        let res = client()
+            .post(api("checkout/"))
+            .bearer_auth(&token)
+            .json(&json!({"book_id": book.id, "provider": "wave", "phone": "+221771234567", "amount": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", app.label);
+        let body: Value = res.json().await.unwrap();
+        assert!(body["error"]["code"].is_string() && body["error"]["message"].is_string(), "{body}");
+        // A webhook body past 256 KB is refused before it is read.
+        let huge = vec![b'a'; 300 * 1024];
+        let res = client().post(api("webhooks/wave/")).header("wave-signature", "t=1,v1=00").body(huge).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{}", app.label);
+        let p = app.state.payments.payments(&app.state.accounts.verified_user_by_email("curieux@coko.test").await.unwrap()).await.unwrap();
+        assert_eq!(p[0].state, domain::payment::PaymentState::Pending, "{}", app.label);
+        app.finish().await;
+    }
+}

@@ -125,7 +125,5 @@ fn random_id(prefix: &str, len: usize) -> String {
     format!("{prefix}{}", tail.to_lowercase())
 }
 
-/// Text for an HTML page, escaped.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+// Text for an HTML page, escaped.
+use domain::markup::escape as esc;
