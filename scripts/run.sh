@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Coko on http://127.0.0.1:3000 with the embedded defaults (SQLite under data/, mail to
 # data/outbox/). On first start it offers demo accounts; pass --no-demo to skip them.
-# Payments go to the Wave, Orange Money and Stripe sandbox (`coko payment-sandbox`, started here on
+# Payments go to the Wave, Orange Money, Stripe and PayPal sandbox (`coko payment-sandbox`, started here on
 # 127.0.0.1:4010) unless COKO_WAVE_API_KEY is already set (then to the providers configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +32,13 @@ if [ -z "${COKO_WAVE_API_KEY:-}" ]; then
   export COKO_STRIPE_SECRET_KEY=sk_test_sandbox COKO_STRIPE_WEBHOOK_SECRET=whsec_sandbox COKO_STRIPE_BASE_URL="http://$COKO_SANDBOX_ADDR/stripe"
   export COKO_ORANGE_CLIENT_ID=orange_client_sandbox COKO_ORANGE_CLIENT_SECRET=orange_secret_sandbox COKO_ORANGE_MERCHANT_KEY=orange_merchant_sandbox
   export COKO_ORANGE_BASE_URL="http://$COKO_SANDBOX_ADDR" COKO_ORANGE_COUNTRY=ci
+  export COKO_SANDBOX_PAYPAL_WEBHOOK_URL="http://$LEPTOS_SITE_ADDR/api/v1/payment/webhooks/paypal/"
+  export COKO_PAYPAL_CLIENT_ID=paypal_client_sandbox COKO_PAYPAL_CLIENT_SECRET=paypal_secret_sandbox COKO_PAYPAL_WEBHOOK_ID=WH-COKO-SANDBOX
+  export COKO_PAYPAL_BASE_URL="http://$COKO_SANDBOX_ADDR/paypal"
   target/release/coko payment-sandbox &
   sandbox=$!
   trap 'kill "$sandbox" 2>/dev/null || true' EXIT
-  echo "Payment sandbox (Wave, Orange Money, Stripe): $COKO_WAVE_BASE_URL (no real money)"
+  echo "Payment sandbox (Wave, Orange Money, Stripe, PayPal): $COKO_WAVE_BASE_URL (no real money)"
 fi
 echo "Coko: http://$LEPTOS_SITE_ADDR"
 target/release/coko serve

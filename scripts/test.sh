@@ -62,12 +62,15 @@ else
   sandbox_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   COKO_SANDBOX_ADDR="127.0.0.1:$sandbox_port" COKO_SANDBOX_WAVE_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/wave/" \
     COKO_SANDBOX_STRIPE_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/stripe/" \
+    COKO_SANDBOX_PAYPAL_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/paypal/" \
     target/release/coko payment-sandbox > "$logs/sandbox.txt" 2>&1 &
   sandbox_pid=$!
   export COKO_WAVE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_WAVE_API_KEY=wave_sn_prod_sandbox COKO_WAVE_WEBHOOK_SECRET=wave_sn_WHS_sandbox
   export COKO_STRIPE_BASE_URL="http://127.0.0.1:$sandbox_port/stripe" COKO_STRIPE_SECRET_KEY=sk_test_sandbox COKO_STRIPE_WEBHOOK_SECRET=whsec_sandbox
   export COKO_ORANGE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_ORANGE_CLIENT_ID=orange_client_sandbox COKO_ORANGE_CLIENT_SECRET=orange_secret_sandbox
   export COKO_ORANGE_MERCHANT_KEY=orange_merchant_sandbox COKO_ORANGE_COUNTRY=ci
+  export COKO_PAYPAL_BASE_URL="http://127.0.0.1:$sandbox_port/paypal" COKO_PAYPAL_CLIENT_ID=paypal_client_sandbox
+  export COKO_PAYPAL_CLIENT_SECRET=paypal_secret_sandbox COKO_PAYPAL_WEBHOOK_ID=WH-COKO-SANDBOX
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$logs/sandbox.txt" && break; sleep 0.1; done

@@ -63,7 +63,7 @@ impl PaymentProvider for Double {
     async fn refund(&self, _provider_ref: &str) -> Result<String, ProviderError> {
         Ok("{}".into())
     }
-    fn verify_webhook(&self, _headers: Headers<'_>, _body: &[u8], _now: i64) -> Result<WebhookHint, WebhookRejected> {
+    async fn verify_webhook(&self, _headers: Headers<'_>, _body: &[u8], _now: i64) -> Result<WebhookHint, WebhookRejected> {
         Err(WebhookRejected::Unsigned)
     }
     fn kept_headers(&self) -> &'static [&'static str] {

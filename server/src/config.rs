@@ -46,6 +46,8 @@ pub struct Config {
     /// Orange Money WebPay, when its client id, client secret and merchant key are set
     /// (`COKO_ORANGE_*`).
     pub orange: Option<domain::payment::providers::orange::OrangeConfig>,
+    /// PayPal, when its client id, secret and webhook id are set (`COKO_PAYPAL_*`).
+    pub paypal: Option<domain::payment::providers::paypal::PayPalConfig>,
     /// Who sells, as invoices name them (`COKO_SELLER_NAME`, `COKO_SELLER_ADDRESS` with `|`
     /// between lines, `COKO_SELLER_TAX_ID`).
     pub seller: domain::payment::invoice::Seller,
@@ -93,6 +95,7 @@ impl std::fmt::Debug for Config {
             .field("wave", &self.wave)
             .field("stripe", &self.stripe)
             .field("orange", &self.orange)
+            .field("paypal", &self.paypal)
             .field("payment_check_after", &self.payment_check_after)
             .finish()
     }
@@ -193,6 +196,7 @@ impl Config {
         let wave = wave_config(&get)?;
         let stripe = stripe_config(&get)?;
         let orange = orange_config(&get)?;
+        let paypal = paypal_config(&get)?;
         let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
             None => std::time::Duration::from_secs(20),
             Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
@@ -209,6 +213,7 @@ impl Config {
         Ok(Self {
             stripe,
             orange,
+            paypal,
             seller,
             payment_check_after,
             wave,
@@ -323,13 +328,7 @@ fn stripe_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain:
 fn orange_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::orange::OrangeConfig>, ConfigError> {
     use domain::payment::providers::orange::{OrangeConfig, OFFICIAL_BASE_URL};
     let vars = ["COKO_ORANGE_CLIENT_ID", "COKO_ORANGE_CLIENT_SECRET", "COKO_ORANGE_MERCHANT_KEY"];
-    let values: Vec<Option<String>> = vars.iter().map(|v| get(v).map(|s| s.trim().to_owned())).collect();
-    if values.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    if let Some(i) = values.iter().position(Option::is_none) {
-        return Err(bad(vars[i], format!("is needed with {}: Orange needs all three", vars.join(", "))));
-    }
+    let Some(values) = all_or_none(get, &vars, "Orange")? else { return Ok(None) };
     let base_url = get("COKO_ORANGE_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
     if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
         return Err(bad("COKO_ORANGE_BASE_URL", "must be an http:// or https:// URL"));
@@ -338,10 +337,34 @@ fn orange_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain:
     if !(2..=3).contains(&country.len()) || !country.bytes().all(|b| b.is_ascii_lowercase()) {
         return Err(bad("COKO_ORANGE_COUNTRY", format!("'{country}' is not a country path such as ci, ml, sn (or dev)")));
     }
-    let mut values = values.into_iter().flatten();
-    let (client_id, client_secret, merchant_key) =
-        (values.next().unwrap_or_default(), values.next().unwrap_or_default(), values.next().unwrap_or_default());
+    let [client_id, client_secret, merchant_key]: [String; 3] = values.try_into().map_err(|_| bad(vars[0], "unreadable"))?;
     Ok(Some(OrangeConfig { base_url, country, client_id, client_secret, merchant_key, timeout: payment_timeout(get)? }))
+}
+
+/// The variables of a provider that needs all of them, or none: their values, in order.
+fn all_or_none(get: &impl Fn(&str) -> Option<String>, vars: &[&'static str], provider: &str) -> Result<Option<Vec<String>>, ConfigError> {
+    let values: Vec<Option<String>> = vars.iter().map(|v| get(v).map(|s| s.trim().to_owned())).collect();
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(i) = values.iter().position(Option::is_none) {
+        return Err(bad(vars[i], format!("is needed with {}: {provider} needs all of them", vars.join(", "))));
+    }
+    Ok(Some(values.into_iter().flatten().collect()))
+}
+
+/// PayPal (`COKO_PAYPAL_CLIENT_ID`, `COKO_PAYPAL_CLIENT_SECRET`, `COKO_PAYPAL_WEBHOOK_ID`, all
+/// three or none; `COKO_PAYPAL_BASE_URL`).
+fn paypal_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain::payment::providers::paypal::PayPalConfig>, ConfigError> {
+    use domain::payment::providers::paypal::{PayPalConfig, OFFICIAL_BASE_URL};
+    let vars = ["COKO_PAYPAL_CLIENT_ID", "COKO_PAYPAL_CLIENT_SECRET", "COKO_PAYPAL_WEBHOOK_ID"];
+    let Some(values) = all_or_none(get, &vars, "PayPal")? else { return Ok(None) };
+    let base_url = get("COKO_PAYPAL_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(bad("COKO_PAYPAL_BASE_URL", "must be an http:// or https:// URL"));
+    }
+    let [client_id, client_secret, webhook_id]: [String; 3] = values.try_into().map_err(|_| bad(vars[0], "unreadable"))?;
+    Ok(Some(PayPalConfig { base_url, client_id, client_secret, webhook_id, timeout: payment_timeout(get)? }))
 }
 
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {

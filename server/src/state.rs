@@ -80,6 +80,9 @@ impl AppState {
         if let Some(orange) = &config.orange {
             providers.push(Arc::new(domain::payment::providers::orange::Orange::new(orange.clone())));
         }
+        if let Some(paypal) = &config.paypal {
+            providers.push(Arc::new(domain::payment::providers::paypal::PayPal::new(paypal.clone())));
+        }
         let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
             .with_check_after(config.payment_check_after);
         let jobs = Runner::new(Arc::new(store.clone()))

@@ -87,6 +87,7 @@ const SECRET: &str = "wave_sn_WHS_sandbox";
 
 async fn app_with(db: support::Db, sandbox: &Sandbox) -> TestApp {
     let stripe_base = sandbox.url("/stripe");
+    let paypal_base = sandbox.url("/paypal");
     let vars = [
         ("COKO_WAVE_API_KEY", "wave_sn_prod_sandbox"),
         ("COKO_WAVE_WEBHOOK_SECRET", SECRET),
@@ -100,10 +101,15 @@ async fn app_with(db: support::Db, sandbox: &Sandbox) -> TestApp {
         ("COKO_ORANGE_MERCHANT_KEY", "orange_merchant_sandbox"),
         ("COKO_ORANGE_BASE_URL", sandbox.base.as_str()),
         ("COKO_ORANGE_COUNTRY", "ci"),
+        ("COKO_PAYPAL_CLIENT_ID", "paypal_client_sandbox"),
+        ("COKO_PAYPAL_CLIENT_SECRET", "paypal_secret_sandbox"),
+        ("COKO_PAYPAL_WEBHOOK_ID", "WH-COKO-SANDBOX"),
+        ("COKO_PAYPAL_BASE_URL", &paypal_base),
     ];
     let app = spawn_with(db, &vars).await;
     sandbox.put("/_sandbox/wave/webhook", json!({"url": app.url("/api/v1/payment/webhooks/wave/")})).await;
     sandbox.put("/_sandbox/stripe/webhook", json!({"url": app.url("/api/v1/payment/webhooks/stripe/")})).await;
+    sandbox.put("/_sandbox/paypal/webhook", json!({"url": app.url("/api/v1/payment/webhooks/paypal/")})).await;
     app
 }
 
@@ -833,6 +839,84 @@ async fn readers_cannot_act_as_admins_and_oversized_or_unknown_input_is_refused(
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{}", app.label);
         let p = app.state.payments.payments(&app.state.accounts.verified_user_by_email("curieux@coko.test").await.unwrap()).await.unwrap();
         assert_eq!(p[0].state, domain::payment::PaymentState::Pending, "{}", app.label);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reader_pays_with_paypal_in_euros_at_the_peg_and_coko_captures_once() {
+    for db in backends() {
+        let sandbox = Sandbox::start();
+        let app = app_with(db, &sandbox).await;
+        let book = paid_book(&app).await;
+        let reader = signed_in(&app, "paypal-lectrice@coko.test", "reader").await;
+        let user = app.state.accounts.verified_user_by_email("paypal-lectrice@coko.test").await.unwrap();
+        let url = app.url(&format!("/livres/{}/acheter", book.id));
+        let html = reader.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"paypal\""), "{}: offered", app.label);
+        let res = reader.post(&url).form(&[("provider", "paypal"), ("phone", "")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        let pay = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(pay.starts_with(&sandbox.url("/paypal/checkoutnow?token=")), "{pay}");
+        let p = app.state.payments.payments(&user).await.unwrap().remove(0);
+        // No XOF at PayPal: 1 500 XOF is 2.29 EUR at 655.957, and both are kept.
+        assert_eq!((p.amount, p.currency.as_str(), p.charged_amount, p.charged_currency.as_str()), (1500, "XOF", 229, "EUR"));
+        let page = client().get(&pay).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("2.29 EUR"), "{page}");
+
+        // A webhook PayPal did not send: its verification says FAILURE, 401, kept nowhere.
+        let forged = json!({"id": "WH-FORGED", "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource": {"custom_id": p.id}}).to_string();
+        let res = client()
+            .post(app.url("/api/v1/payment/webhooks/paypal/"))
+            .header("paypal-auth-algo", "SHA256withRSA")
+            .header("paypal-cert-url", "https://api.paypal.com/v1/notifications/certs/CERT")
+            .header("paypal-transmission-id", "made-up")
+            .header("paypal-transmission-sig", "made-up")
+            .header("paypal-transmission-time", "2026-12-06T10:00:00Z")
+            .body(forged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+        assert_eq!(app.state.payments.payment_for(&user, &p.id).await.unwrap().state, domain::payment::PaymentState::Pending);
+
+        // Approved on PayPal's page: the approval's webhook, verified by PayPal, makes Coko capture.
+        let token = pay.split("token=").nth(1).unwrap().to_owned();
+        let res = client()
+            .post(sandbox.url("/paypal/checkoutnow"))
+            .form(&[("token", token.as_str()), ("outcome", "approve")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(res.headers()["location"].to_str().unwrap().starts_with(&app.url(&format!("/achats/{}?token=", p.id))));
+        sandbox.delivered_of("paypal", 2).await;
+        let kinds: Vec<Value> = sandbox.deliveries_of("paypal").await.iter().map(|d| d["type"].clone()).collect();
+        assert_eq!(kinds, [json!("CHECKOUT.ORDER.APPROVED"), json!("PAYMENT.CAPTURE.COMPLETED")], "{}: captured once", app.label);
+        let paid = app.state.payments.payment_for(&user, &p.id).await.unwrap();
+        assert_eq!(paid.state, domain::payment::PaymentState::Succeeded, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::OK);
+        let pdf = reader.get(app.url(&format!("/achats/{}/facture", p.id))).send().await.unwrap().bytes().await.unwrap();
+        let pdf = String::from_utf8_lossy(&pdf).to_string();
+        assert!(pdf.contains("2,29") && pdf.contains("EUR") && pdf.contains("PayPal"), "{}: the invoice says what was charged", app.label);
+
+        // Refunded through the capture: the book goes.
+        let admin = domain::audit::Actor::system(domain::account::Role::Admin);
+        assert_eq!(app.state.payments.refund(&admin, &p.id).await.unwrap().state, domain::payment::PaymentState::Refunded, "{}", app.label);
+        assert_eq!(reader.get(app.url(&format!("/lire/{}", book.id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        // A card declined at capture: failed for good, and a retry opens a new order.
+        let other = signed_in(&app, "paypal-refus@coko.test", "reader").await;
+        let res = other.post(&url).form(&[("provider", "paypal"), ("phone", "")]).send().await.unwrap();
+        let pay = res.headers()["location"].to_str().unwrap().to_owned();
+        let token = pay.split("token=").nth(1).unwrap().to_owned();
+        client().post(sandbox.url("/paypal/checkoutnow")).form(&[("token", token.as_str()), ("outcome", "decline")]).send().await.unwrap();
+        sandbox.delivered_of("paypal", 5).await;
+        let refused = app.state.accounts.verified_user_by_email("paypal-refus@coko.test").await.unwrap();
+        let q = app.state.payments.payments(&refused).await.unwrap().remove(0);
+        assert_eq!(q.state, domain::payment::PaymentState::Failed, "{}", app.label);
+        let res = other.post(&url).form(&[("provider", "paypal"), ("phone", "")]).send().await.unwrap();
+        assert_ne!(res.headers()["location"].to_str().unwrap(), pay, "{}: a new order", app.label);
         app.finish().await;
     }
 }

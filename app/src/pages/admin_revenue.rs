@@ -17,6 +17,7 @@ fn colour(p: Provider) -> &'static str {
         Provider::Wave => "#0891b2",
         Provider::Orange => "#ea580c",
         Provider::Stripe => "#635bff",
+        Provider::PayPal => "#003087",
     }
 }
 

@@ -23,6 +23,7 @@ fn ProviderMark(provider: Provider) -> impl IntoView {
         Provider::Wave => ("#1dc8ff", "#0b1f33", 64),
         Provider::Orange => ("#ff7900", "#000000", 104),
         Provider::Stripe => ("#635bff", "#ffffff", 64),
+        Provider::PayPal => ("#003087", "#ffffff", 64),
     };
     view! {
         <svg viewBox=format!("0 0 {width} 24") width=width height="24" aria-hidden="true" class="shrink-0 rounded">

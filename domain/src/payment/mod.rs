@@ -51,16 +51,18 @@ pub enum Provider {
     Wave,
     Orange,
     Stripe,
+    PayPal,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [Provider::Wave, Provider::Orange, Provider::Stripe];
+    pub const ALL: [Provider; 4] = [Provider::Wave, Provider::Orange, Provider::Stripe, Provider::PayPal];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Wave => "wave",
             Provider::Orange => "orange",
             Provider::Stripe => "stripe",
+            Provider::PayPal => "paypal",
         }
     }
 
@@ -74,6 +76,7 @@ impl Provider {
             Provider::Wave => "Wave",
             Provider::Orange => "Orange Money",
             Provider::Stripe => "Stripe",
+            Provider::PayPal => "PayPal",
         }
     }
 
@@ -85,7 +88,7 @@ impl Provider {
     /// A failed attempt ends its session (Orange: FAILED is final), where Wave's and Stripe's
     /// stay open for the payer to try again.
     pub fn failure_is_final(self) -> bool {
-        matches!(self, Provider::Orange)
+        matches!(self, Provider::Orange | Provider::PayPal)
     }
 
     /// The payer's number is asked by Coko and given to the provider (Wave: only that account
@@ -103,10 +106,24 @@ impl Provider {
             // Madagascar, Sierra Leone, DR Congo, Central African Republic, Guinea-Bissau,
             // Botswana (developer.orange.com/apis/om-webpay).
             Provider::Orange => &["225", "223", "221", "226", "237", "224", "261", "232", "243", "236", "245", "267"],
-            // Cards: no phone is asked.
-            Provider::Stripe => &[],
+            // Cards and PayPal: no phone is asked.
+            Provider::Stripe | Provider::PayPal => &[],
         }
     }
+}
+
+/// What `provider` is asked to charge for `price`: the same XOF, or for PayPal (which takes no
+/// XOF) its euros at the fixed peg, in cents.
+pub fn charged(provider: Provider, price: &crate::catalog::Money) -> crate::catalog::Money {
+    match (provider, price.currency.as_str()) {
+        (Provider::PayPal, "XOF") => crate::catalog::Money { amount: eur_cents(price.amount), currency: "EUR".into() },
+        _ => price.clone(),
+    }
+}
+
+/// `xof` francs in euro cents at the peg (1 EUR = 655.957 XOF), rounded half up.
+pub fn eur_cents(xof: i64) -> i64 {
+    (xof * 100_000 * 2 + 655_957) / (2 * 655_957)
 }
 
 /// A payer's phone number as typed (`77 123 45 67` with the country's code, `+221771234567`,

@@ -173,6 +173,9 @@ impl PaymentService {
             (true, _) | (false, true) => Some(parse_phone(provider, &input.phone).map_err(|r| invalid("phone", r))?),
             (false, false) => None,
         };
+        // What the provider is asked for: the price, or its euros at the peg where the provider
+        // takes no XOF (PayPal); both are kept.
+        let charged = super::charged(provider, &price);
         if let Item::Book(book_id) = &item {
             if self.store.owns_book(&user.id, book_id).await? {
                 return Err(PaymentError::AlreadyOwned);
@@ -205,8 +208,8 @@ impl PaymentService {
                 title: title.clone(),
                 amount: price.amount,
                 currency: price.currency.clone(),
-                charged_amount: price.amount,
-                charged_currency: price.currency.clone(),
+                charged_amount: charged.amount,
+                charged_currency: charged.currency.clone(),
                 provider,
                 payer_phone: phone.clone(),
                 open_key: open_key.clone(),
@@ -555,7 +558,11 @@ impl PaymentService {
     /// on the raw body; kept as received; then the payment is looked up with the provider.
     pub async fn webhook(&self, provider: &str, headers: Headers<'_>, body: &[u8]) -> Result<WebhookOutcome, PaymentError> {
         let provider = Provider::parse(provider).and_then(|p| self.providers.get(&p)).ok_or(PaymentError::NotFound)?;
-        let hint = provider.verify_webhook(headers, body, chrono::Utc::now().timestamp()).map_err(PaymentError::Rejected)?;
+        let hint = provider.verify_webhook(headers, body, chrono::Utc::now().timestamp()).await.map_err(|e| match e {
+            // Not refused: not checkable now (PayPal's verification did not answer); 503, sent again.
+            WebhookRejected::Unverifiable(why) => PaymentError::Unavailable(why),
+            e => PaymentError::Rejected(e),
+        })?;
         let by_reference = match &hint.client_reference {
             Some(id) => self.store.payment(id).await?.filter(|p| p.provider == provider.provider()),
             None => None,

@@ -57,12 +57,22 @@ pub struct HookSettings {
     pub late_ms: u64,
 }
 
-/// How a provider signs: the header's name and its value for (secret, unix time, body). An
-/// empty name sends no signature (Orange's notifications carry only their order's token).
+/// The headers a delivery carries, for (secret, unix time, body).
+pub type SignHeaders = Box<dyn Fn(&str, i64, &str) -> Vec<(String, String)> + Send + Sync>;
+
+/// How a provider signs: the headers a delivery carries for (secret, unix time, body) — one
+/// signature (Wave, Stripe), none (Orange: its notifications carry only their order's token),
+/// or PayPal's five transmission headers.
 pub struct Signer {
-    pub header: &'static str,
-    pub sign: fn(&str, i64, &str) -> String,
+    pub headers: SignHeaders,
     pub user_agent: &'static str,
+}
+
+impl Signer {
+    /// One header, `name`, whose value `sign` computes.
+    pub fn one(name: &'static str, sign: fn(&str, i64, &str) -> String, user_agent: &'static str) -> Self {
+        Signer { headers: Box::new(move |secret, t, body| vec![(name.to_owned(), sign(secret, t, body))]), user_agent }
+    }
 }
 
 /// One webhook sent (or held back), for tests to read.
@@ -175,8 +185,8 @@ impl Hooks {
                 .header("content-type", "application/json")
                 .header("user-agent", self.signer.user_agent)
                 .body(body.clone());
-            if !self.signer.header.is_empty() {
-                req = req.header(self.signer.header, (self.signer.sign)(&secret, chrono::Utc::now().timestamp(), &body));
+            for (name, value) in (self.signer.headers)(&secret, chrono::Utc::now().timestamp(), &body) {
+                req = req.header(name, value);
             }
             let res = req.send().await;
             let status = res.as_ref().ok().map(|r| r.status().as_u16());

@@ -7,7 +7,8 @@
 //! Wave is served at the root (`/v1/checkout/sessions…`, hosted page `/c/{id}`), as
 //! `https://api.wave.com` and `https://pay.wave.com` are; Orange Money WebPay at the root too
 //! (`/oauth/v3/token`, `/orange-money-webpay/{country}/v1/…`, payment page
-//! `/orange-webpay/payment/pay_token/{token}`), as `https://api.orange.com` is; Stripe under `/stripe`
+//! `/orange-webpay/payment/pay_token/{token}`), as `https://api.orange.com` is; PayPal under
+//! `/paypal` (`/paypal/v2/checkout/orders…`, payer's page `/paypal/checkoutnow?token=`); Stripe under `/stripe`
 //! (`/stripe/v1/checkout/sessions…`, hosted page `/stripe/pay/{id}`). What no provider has — switches for
 //! the quirks, the webhook URL a merchant would register in the provider's portal — lives
 //! under `/_sandbox/`, so it can never be mistaken for the provider's contract.
@@ -25,10 +26,14 @@
 //!   Orange's credentials `COKO_SANDBOX_ORANGE_CLIENT_ID` (default `orange_client_sandbox`),
 //!   `COKO_SANDBOX_ORANGE_CLIENT_SECRET` (`orange_secret_sandbox`),
 //!   `COKO_SANDBOX_ORANGE_MERCHANT_KEY` (`orange_merchant_sandbox`) and
-//!   `COKO_SANDBOX_ORANGE_{DELIVERY,LATE_MS}` (its notifications go to each order's `notif_url`).
+//!   `COKO_SANDBOX_ORANGE_{DELIVERY,LATE_MS}` (its notifications go to each order's `notif_url`);
+//!   PayPal's `COKO_SANDBOX_PAYPAL_CLIENT_ID` (`paypal_client_sandbox`),
+//!   `COKO_SANDBOX_PAYPAL_CLIENT_SECRET` (`paypal_secret_sandbox`), `COKO_SANDBOX_PAYPAL_WEBHOOK_ID`
+//!   (`WH-COKO-SANDBOX`) and `COKO_SANDBOX_PAYPAL_{WEBHOOK_URL,DELIVERY,LATE_MS}`.
 
 mod hooks;
 mod orange;
+mod paypal;
 mod stripe;
 mod wave;
 
@@ -37,6 +42,7 @@ use std::sync::Arc;
 
 pub use hooks::{Delivery, HookSettings};
 pub use orange::OrangeSandbox;
+pub use paypal::PayPalSandbox;
 pub use stripe::StripeSandbox;
 pub use wave::WaveSandbox;
 
@@ -48,6 +54,7 @@ pub struct SandboxConfig {
     pub wave: wave::WaveSettings,
     pub stripe: stripe::StripeSettings,
     pub orange: orange::OrangeSettings,
+    pub paypal: paypal::PayPalSettings,
 }
 
 impl SandboxConfig {
@@ -89,6 +96,13 @@ impl SandboxConfig {
                 // Orange notifies each order's own notif_url, and signs nothing.
                 hooks: hooks("ORANGE", "")?,
             },
+            paypal: paypal::PayPalSettings {
+                client_id: get("COKO_SANDBOX_PAYPAL_CLIENT_ID").unwrap_or_else(|| "paypal_client_sandbox".into()),
+                client_secret: get("COKO_SANDBOX_PAYPAL_CLIENT_SECRET").unwrap_or_else(|| "paypal_secret_sandbox".into()),
+                webhook_id: get("COKO_SANDBOX_PAYPAL_WEBHOOK_ID").unwrap_or_else(|| "WH-COKO-SANDBOX".into()),
+                // PayPal signs with its own keys: only its verification endpoint checks them.
+                hooks: hooks("PAYPAL", "")?,
+            },
         })
     }
 }
@@ -101,13 +115,16 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
     let wave = Arc::new(WaveSandbox::new(config.wave.clone(), &public));
     let stripe = Arc::new(StripeSandbox::new(config.stripe.clone(), &public));
     let orange = Arc::new(OrangeSandbox::new(config.orange.clone(), &public));
+    let paypal = Arc::new(PayPalSandbox::new(config.paypal.clone(), &public));
     // Wave and Orange at the root (as api.wave.com and api.orange.com: their paths differ),
     // Stripe under /stripe (as api.stripe.com).
     let app = Router::new()
         .merge(wave::routes(wave))
         .merge(orange::routes(orange))
         .merge(stripe.control())
-        .nest("/stripe", stripe::routes(stripe));
+        .nest("/stripe", stripe::routes(stripe))
+        .merge(paypal.control())
+        .nest("/paypal", paypal::routes(paypal));
     // Tests and scripts wait for this line: it is printed once the socket accepts.
     println!("payment sandbox listening on http://{local}");
     use std::io::Write;

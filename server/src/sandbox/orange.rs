@@ -74,14 +74,9 @@ pub struct OrangeSandbox {
     hooks: Arc<Hooks>,
 }
 
-/// Orange signs nothing: the notification's `notif_token` is its only proof.
-fn unsigned(_: &str, _: i64, _: &str) -> String {
-    String::new()
-}
-
 impl OrangeSandbox {
     pub fn new(settings: OrangeSettings, public: &str) -> Self {
-        let signer = Signer { header: "", sign: unsigned, user_agent: "OrangeMoney-WebPay (Coko sandbox)" };
+        let signer = Signer { headers: Box::new(|_, _, _| Vec::new()), user_agent: "OrangeMoney-WebPay (Coko sandbox)" };
         let hooks = Hooks::new(settings.hooks.clone(), signer);
         OrangeSandbox {
             public: public.trim_end_matches('/').to_owned(),

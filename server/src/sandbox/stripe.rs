@@ -118,8 +118,7 @@ fn sign(secret: &str, t: i64, body: &str) -> String {
 
 impl StripeSandbox {
     pub fn new(settings: StripeSettings, public: &str) -> Self {
-        let signer =
-            Signer { header: "stripe-signature", sign, user_agent: "Stripe/1.0 (+https://stripe.com/docs/webhooks; Coko sandbox)" };
+        let signer = Signer::one("stripe-signature", sign, "Stripe/1.0 (+https://stripe.com/docs/webhooks; Coko sandbox)");
         StripeSandbox {
             public: public.trim_end_matches('/').to_owned(),
             inner: Mutex::new(Inner { sessions: HashMap::new(), replays: HashMap::new(), secret_key: settings.secret_key }),

@@ -104,7 +104,7 @@ fn sign(secret: &str, t: i64, body: &str) -> String {
 
 impl WaveSandbox {
     pub fn new(settings: WaveSettings, public: &str) -> Self {
-        let signer = Signer { header: "wave-signature", sign, user_agent: "Wave-Webhooks (Coko sandbox)" };
+        let signer = Signer::one("wave-signature", sign, "Wave-Webhooks (Coko sandbox)");
         WaveSandbox {
             public: public.trim_end_matches('/').to_owned(),
             inner: Mutex::new(Inner { sessions: HashMap::new(), api_key: settings.api_key }),

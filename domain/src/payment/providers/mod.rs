@@ -3,6 +3,7 @@
 //! project's sandbox in tests and the embedded default: `server/src/sandbox/`).
 
 pub mod orange;
+pub mod paypal;
 pub mod stripe;
 pub mod wave;
 
@@ -102,6 +103,10 @@ pub enum WebhookRejected {
     Stale,
     #[error("unreadable body: {0}")]
     Unreadable(String),
+    /// The provider that verifies its own webhooks (PayPal) could not be asked: answered 503
+    /// so that it sends the webhook again.
+    #[error("could not be verified now: {0}")]
+    Unverifiable(String),
 }
 
 /// A request's headers, as the adapters read them (names lower-case).
@@ -125,7 +130,7 @@ pub trait PaymentProvider: Send + Sync + 'static {
     async fn refund(&self, provider_ref: &str) -> Result<String, ProviderError>;
     /// Checks a webhook's signature on its raw body at `now_secs`, and reads which payment it
     /// is about.
-    fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected>;
+    async fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected>;
     /// The headers kept with a webhook in the payment's history.
     fn kept_headers(&self) -> &'static [&'static str];
     /// The origin of the provider's payment page (`https://pay.wave.com`): the checkout form's

@@ -244,7 +244,7 @@ impl PaymentProvider for Orange {
     }
 
     /// Unsigned: read for its token only (the service finds the payment by it, or refuses).
-    fn verify_webhook(&self, _headers: Headers<'_>, body: &[u8], _now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
+    async fn verify_webhook(&self, _headers: Headers<'_>, body: &[u8], _now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
         #[derive(Deserialize)]
         struct Notification {
             #[serde(default)]
@@ -305,8 +305,8 @@ mod tests {
         assert!(observed("MAYBE", 2000, "XOF").is_err());
     }
 
-    #[test]
-    fn notifications_are_read_for_their_token_only() {
+    #[tokio::test]
+    async fn notifications_are_read_for_their_token_only() {
         let o = Orange::new(OrangeConfig {
             base_url: OFFICIAL_BASE_URL.into(),
             country: "ci".into(),
@@ -315,8 +315,8 @@ mod tests {
             merchant_key: "m".into(),
             timeout: Duration::from_secs(1),
         });
-        let hint = o.verify_webhook(&[], br#"{"status":"SUCCESS","notif_token":"nt-1","txnid":"MP1"}"#, 0).unwrap();
+        let hint = o.verify_webhook(&[], br#"{"status":"SUCCESS","notif_token":"nt-1","txnid":"MP1"}"#, 0).await.unwrap();
         assert_eq!((hint.secret.as_deref(), hint.event_id.as_deref()), (Some("nt-1"), Some("MP1:SUCCESS")));
-        assert_eq!(o.verify_webhook(&[], br#"{"status":"SUCCESS","txnid":"MP1"}"#, 0), Err(WebhookRejected::Unsigned));
+        assert_eq!(o.verify_webhook(&[], br#"{"status":"SUCCESS","txnid":"MP1"}"#, 0).await, Err(WebhookRejected::Unsigned));
     }
 }

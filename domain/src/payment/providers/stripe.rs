@@ -216,7 +216,7 @@ impl PaymentProvider for Stripe {
         self.send(req).await
     }
 
-    fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
+    async fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
         let signature = header(headers, "stripe-signature").ok_or(WebhookRejected::Unsigned)?;
         super::verify_hmac_header(signature, &self.config.webhook_secrets, now_secs, TOLERANCE_SECS, |t| {
             [t.as_bytes(), b".", body].concat()
@@ -286,16 +286,16 @@ mod tests {
         assert_eq!(s(refunded), Observed::Refunded);
     }
 
-    #[test]
-    fn webhooks_are_signed_over_the_timestamp_a_dot_and_the_raw_body() {
+    #[tokio::test]
+    async fn webhooks_are_signed_over_the_timestamp_a_dot_and_the_raw_body() {
         let body = br#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":{"object":"checkout.session","id":"cs_1","client_reference_id":"p1"}}}"#;
         let dotted = super::super::hmac_hex("whsec_test", &[b"1700000000.".as_slice(), body].concat());
         let headers = vec![("stripe-signature".to_owned(), format!("t=1700000000,v1={dotted},v0=ignored"))];
-        let hint = stripe().verify_webhook(&headers, body, 1700000010).unwrap();
+        let hint = stripe().verify_webhook(&headers, body, 1700000010).await.unwrap();
         assert_eq!((hint.client_reference.as_deref(), hint.provider_ref.as_deref()), (Some("p1"), Some("cs_1")));
         // Wave's way (no dot) is not Stripe's.
         let undotted = super::super::hmac_hex("whsec_test", &[b"1700000000".as_slice(), body].concat());
         let headers = vec![("stripe-signature".to_owned(), format!("t=1700000000,v1={undotted}"))];
-        assert_eq!(stripe().verify_webhook(&headers, body, 1700000010), Err(WebhookRejected::BadSignature));
+        assert_eq!(stripe().verify_webhook(&headers, body, 1700000010).await, Err(WebhookRejected::BadSignature));
     }
 }

@@ -179,7 +179,7 @@ impl PaymentProvider for Wave {
         self.send(self.http.post(self.url(&format!("/v1/checkout/sessions/{provider_ref}/refund")))).await
     }
 
-    fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
+    async fn verify_webhook(&self, headers: Headers<'_>, body: &[u8], now_secs: i64) -> Result<WebhookHint, WebhookRejected> {
         let signature = header(headers, "wave-signature").ok_or(WebhookRejected::Unsigned)?;
         super::verify_hmac_header(signature, &self.config.webhook_secrets, now_secs, TOLERANCE_SECS, |t| [t.as_bytes(), body].concat())?;
         #[derive(Deserialize)]
@@ -247,8 +247,8 @@ mod tests {
         assert_eq!(odd.observed(), Observed::Failed { reason: "amount-mismatch".into() }, "an unreadable amount proves nothing");
     }
 
-    #[test]
-    fn webhooks_are_signed_over_the_timestamp_and_the_raw_body() {
+    #[tokio::test]
+    async fn webhooks_are_signed_over_the_timestamp_and_the_raw_body() {
         let wave = Wave::new(WaveConfig {
             base_url: OFFICIAL_BASE_URL.into(),
             api_key: "k".into(),
@@ -258,11 +258,15 @@ mod tests {
         let body = br#"{"id":"AE_1","type":"checkout.session.completed","data":{"id":"cos-1","client_reference":"p1"}}"#;
         let sig = super::super::hmac_hex("wave_sn_WHS_test", &[b"1700000000".as_slice(), body].concat());
         let headers = vec![("wave-signature".to_owned(), format!("t=1700000000,v1={sig}"))];
-        let hint = wave.verify_webhook(&headers, body, 1700000100).unwrap();
+        let hint = wave.verify_webhook(&headers, body, 1700000100).await.unwrap();
         assert_eq!(hint.client_reference.as_deref(), Some("p1"));
         assert_eq!(hint.provider_ref.as_deref(), Some("cos-1"));
         let dotted = super::super::hmac_hex("wave_sn_WHS_test", &[b"1700000000.".as_slice(), body].concat());
         let headers = vec![("Wave-Signature".to_owned(), format!("t=1700000000,v1={dotted}"))];
-        assert_eq!(wave.verify_webhook(&headers, body, 1700000100), Err(WebhookRejected::BadSignature), "Stripe's scheme is not Wave's");
+        assert_eq!(
+            wave.verify_webhook(&headers, body, 1700000100).await,
+            Err(WebhookRejected::BadSignature),
+            "Stripe's scheme is not Wave's"
+        );
     }
 }
