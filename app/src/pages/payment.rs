@@ -84,6 +84,13 @@ fn buying_texts(t: &'static Texts, buying: &Buying, lang: Language) -> (String, 
     }
 }
 
+fn price_of(buying: &Buying) -> Money {
+    match buying {
+        Buying::Book(book) => book.price.clone(),
+        Buying::Plan(plan) => plan.price.clone(),
+    }
+}
+
 /// A payment's item as the reader names it (a plan in their language, a book by its title).
 pub fn item_title(t: &'static Texts, p: &Payment) -> String {
     match &p.item {
@@ -108,6 +115,13 @@ pub fn CheckoutPage(buying: Buying, providers: Vec<Provider>) -> impl IntoView {
     let phone_error = form.as_ref().and_then(|f| f.field_error("phone")).cloned();
     let provider_error = form.as_ref().and_then(|f| f.field_error("provider")).cloned();
     let none = providers.is_empty();
+    // What each provider takes: mobile money, a card, or PayPal's euros at the peg.
+    let charged_eur = domain::payment::charged(Provider::PayPal, &price_of(&buying)).format(ctx.lang);
+    let kind = |p: Provider| match p {
+        Provider::PayPal => fill(t.checkout_paypal, &[("eur", &charged_eur)]),
+        p if p.is_mobile_money() => t.checkout_mobile_money.to_owned(),
+        _ => t.checkout_card.to_owned(),
+    };
     let options = providers
         .iter()
         .map(|p| {
@@ -117,10 +131,10 @@ pub fn CheckoutPage(buying: Buying, providers: Vec<Provider>) -> impl IntoView {
             view! {
                 <li>
                     <label for=label_for class="flex cursor-pointer items-center gap-3 rounded-lg border border-slate-300 p-3 has-[:checked]:border-teal-700 has-[:checked]:ring-2 has-[:checked]:ring-teal-700 dark:border-slate-600">
-                        <input type="radio" id=id name="provider" value=p.as_str() checked=checked class="h-5 w-5 accent-teal-700"/>
+                        <input type="radio" id=id name="provider" value=p.as_str() checked=checked class="h-5 w-5 shrink-0 accent-teal-700"/>
                         <ProviderMark provider=*p/>
                         <span class="font-medium">{p.label()}</span>
-                        <span class="text-sm text-slate-700 dark:text-slate-300">{if p.is_mobile_money() { t.checkout_mobile_money } else { t.checkout_card }}</span>
+                        <span class="text-sm text-slate-700 dark:text-slate-300">{kind(*p)}</span>
                     </label>
                 </li>
             }
@@ -231,6 +245,10 @@ pub fn PaymentPage(payment: Payment) -> impl IntoView {
             <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2">
                 <dt class="font-medium">{t.purchases_item}</dt><dd dir="auto">{title.clone()}</dd>
                 <dt class="font-medium">{t.purchases_amount}</dt><dd>{amount}</dd>
+                {(payment.charged_currency != payment.currency).then(|| view! {
+                    <dt class="font-medium">{t.purchases_charged}</dt>
+                    <dd data-testid="payment-charged">{Money { amount: payment.charged_amount, currency: payment.charged_currency.clone() }.format(ctx.lang)}</dd>
+                })}
                 <dt class="font-medium">{t.purchases_provider}</dt><dd>{payment.provider.label()}</dd>
                 <dt class="font-medium">{t.purchases_date}</dt>
                 <dd><time datetime=payment.created_at.to_rfc3339()>{payment.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></dd>
