@@ -10,7 +10,7 @@ use domain::account::{Role, Theme};
 use domain::validation::Language;
 use leptos::prelude::*;
 
-const NAV_LINK: &str = "rounded-md px-3 py-2 font-medium text-slate-800 hover:bg-slate-100 hover:text-slate-950 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 aria-[current=page]:bg-teal-50 aria-[current=page]:text-teal-900 dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-teal-950 dark:aria-[current=page]:text-teal-200";
+const NAV_LINK: &str = "rounded-md px-2 py-2 font-medium sm:px-3 text-slate-800 hover:bg-slate-100 hover:text-slate-950 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 aria-[current=page]:bg-teal-50 aria-[current=page]:text-teal-900 dark:text-slate-200 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-teal-950 dark:aria-[current=page]:text-teal-200";
 const MENU: &str =
     "absolute end-0 z-20 mt-2 w-64 rounded-xl border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900";
 const MENU_ITEM: &str = "block w-full rounded-md px-3 py-2 text-start text-slate-800 hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-amber-500 dark:text-slate-200 dark:hover:bg-slate-800";
