@@ -168,6 +168,73 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .expect("an HTTP client with rustls")
 }
 
+/// A client-credentials OAuth token (Orange, PayPal): asked with the client id and secret in
+/// Basic auth, kept until a minute before it ends; a call answered 401 (a token revoked or
+/// ended early) is tried once more with a new one.
+pub(crate) struct OAuth {
+    token_url: String,
+    client_id: String,
+    client_secret: String,
+    cached: tokio::sync::Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl OAuth {
+    pub(crate) fn new(token_url: String, client_id: &str, client_secret: &str) -> Self {
+        OAuth { token_url, client_id: client_id.to_owned(), client_secret: client_secret.to_owned(), cached: Default::default() }
+    }
+
+    async fn token<A, F>(&self, http: &reqwest::Client, fresh: bool, answer: &A) -> Result<String, ProviderError>
+    where
+        A: Fn(reqwest::Response) -> F,
+        F: std::future::Future<Output = Result<String, ProviderError>>,
+    {
+        let mut cached = self.cached.lock().await;
+        if let Some((token, until)) = cached.as_ref() {
+            if !fresh && std::time::Instant::now() < *until {
+                return Ok(token.clone());
+            }
+        }
+        #[derive(serde::Deserialize)]
+        struct Token {
+            access_token: String,
+            #[serde(default)]
+            expires_in: Option<u64>,
+        }
+        let req = http
+            .post(&self.token_url)
+            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .header("accept", "application/json")
+            .form(&[("grant_type", "client_credentials")]);
+        let t: Token = read(&answer(req.send().await.map_err(unavailable)?).await?)?;
+        let life = Duration::from_secs(t.expires_in.unwrap_or(3600).saturating_sub(60).max(30));
+        *cached = Some((t.access_token.clone(), std::time::Instant::now() + life));
+        Ok(t.access_token)
+    }
+
+    /// The request `build` makes, with the bearer token; its body, or the provider's error as
+    /// `answer` reads it.
+    pub(crate) async fn call<A, F>(
+        &self,
+        http: &reqwest::Client,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        answer: A,
+    ) -> Result<String, ProviderError>
+    where
+        A: Fn(reqwest::Response) -> F,
+        F: std::future::Future<Output = Result<String, ProviderError>>,
+    {
+        for fresh in [false, true] {
+            let token = self.token(http, fresh, &answer).await?;
+            let res = build(http).bearer_auth(&token).send().await.map_err(unavailable)?;
+            if res.status() == reqwest::StatusCode::UNAUTHORIZED && !fresh {
+                continue;
+            }
+            return answer(res).await;
+        }
+        Err(ProviderError::Unavailable("the token was refused twice".into()))
+    }
+}
+
 /// A transport failure, as [`ProviderError::Unavailable`].
 fn unavailable(e: reqwest::Error) -> ProviderError {
     let what = if e.is_timeout() {

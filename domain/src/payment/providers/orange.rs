@@ -29,7 +29,7 @@ use crate::payment::state::Observed;
 use crate::payment::Provider;
 use async_trait::async_trait;
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const OFFICIAL_BASE_URL: &str = "https://api.orange.com";
 /// How long an Orange payment page lives (about 10 minutes, per integrators).
@@ -56,8 +56,7 @@ impl std::fmt::Debug for OrangeConfig {
 pub struct Orange {
     config: OrangeConfig,
     http: reqwest::Client,
-    /// The access token and when to stop using it.
-    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    oauth: super::OAuth,
 }
 
 /// `order_id` for a payment (≤ 30 characters): its UUID in base 36, `-n` after the first attempt.
@@ -94,7 +93,9 @@ struct OrangeError {
 impl Orange {
     pub fn new(config: OrangeConfig) -> Self {
         let http = super::http_client(config.timeout);
-        Orange { config, http, token: tokio::sync::Mutex::new(None) }
+        let token_url = format!("{}/oauth/v3/token", config.base_url.trim_end_matches('/'));
+        let oauth = super::OAuth::new(token_url, &config.client_id, &config.client_secret);
+        Orange { config, http, oauth }
     }
 
     fn url(&self, path: &str) -> String {
@@ -105,65 +106,30 @@ impl Orange {
         self.url(&format!("/orange-money-webpay/{}/v1/{call}", self.config.country))
     }
 
-    /// The cached token, or a new one (kept until a minute before it ends).
-    async fn token(&self, fresh: bool) -> Result<String, ProviderError> {
-        let mut cached = self.token.lock().await;
-        if let Some((token, until)) = cached.as_ref() {
-            if !fresh && Instant::now() < *until {
-                return Ok(token.clone());
-            }
-        }
-        #[derive(Deserialize)]
-        struct Token {
-            access_token: String,
-            #[serde(default)]
-            expires_in: Option<u64>,
-        }
-        let req = self
-            .http
-            .post(self.url("/oauth/v3/token"))
-            .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
-            .header("accept", "application/json")
-            .form(&[("grant_type", "client_credentials")]);
-        let body = self.answer(req.send().await.map_err(unavailable)?).await?;
-        let t: Token = super::read(&body)?;
-        let life = Duration::from_secs(t.expires_in.unwrap_or(3600).saturating_sub(60).max(30));
-        *cached = Some((t.access_token.clone(), Instant::now() + life));
-        Ok(t.access_token)
-    }
-
-    async fn answer(&self, res: reqwest::Response) -> Result<String, ProviderError> {
-        let status = res.status();
-        let body = res.text().await.map_err(unavailable)?;
-        if status.is_success() {
-            return Ok(body);
-        }
-        let err: OrangeError = serde_json::from_str(&body).unwrap_or_default();
-        let code = match &err.code {
-            serde_json::Value::String(s) if !s.is_empty() => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => format!("http-{}", status.as_u16()),
-        };
-        match status.as_u16() {
-            404 => Err(ProviderError::NotFound),
-            s if s >= 500 || s == 429 => Err(ProviderError::Unavailable(format!("HTTP {s}: {code}"))),
-            _ => Err(ProviderError::Refused { code, message: if err.description.is_empty() { err.message } else { err.description } }),
-        }
-    }
-
-    /// A JSON call with the bearer token; a 401 (a token revoked or ended early) gets one retry
-    /// with a new token.
+    /// A JSON call to the WebPay API with the bearer token.
     async fn call(&self, call: &str, body: &serde_json::Value) -> Result<String, ProviderError> {
-        for fresh in [false, true] {
-            let token = self.token(fresh).await?;
-            let req = self.http.post(self.api(call)).bearer_auth(&token).header("accept", "application/json").json(body);
-            let res = req.send().await.map_err(unavailable)?;
-            if res.status() == reqwest::StatusCode::UNAUTHORIZED && !fresh {
-                continue;
-            }
-            return self.answer(res).await;
-        }
-        Err(ProviderError::Unavailable("the token was refused twice".into()))
+        let url = self.api(call);
+        self.oauth.call(&self.http, |h| h.post(&url).header("accept", "application/json").json(body), answer).await
+    }
+}
+
+/// Orange's answer: its body, or its error (`{code, message, description}`) as a provider error.
+async fn answer(res: reqwest::Response) -> Result<String, ProviderError> {
+    let status = res.status();
+    let body = res.text().await.map_err(unavailable)?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    let err: OrangeError = serde_json::from_str(&body).unwrap_or_default();
+    let code = match &err.code {
+        serde_json::Value::String(s) if !s.is_empty() => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => format!("http-{}", status.as_u16()),
+    };
+    match status.as_u16() {
+        404 => Err(ProviderError::NotFound),
+        s if s >= 500 || s == 429 => Err(ProviderError::Unavailable(format!("HTTP {s}: {code}"))),
+        _ => Err(ProviderError::Refused { code, message: if err.description.is_empty() { err.message } else { err.description } }),
     }
 }
 

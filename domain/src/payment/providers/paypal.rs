@@ -20,7 +20,7 @@ use crate::payment::state::Observed;
 use crate::payment::Provider;
 use async_trait::async_trait;
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const OFFICIAL_BASE_URL: &str = "https://api-m.paypal.com";
 /// How many XOF make one euro (the CFA franc's fixed peg).
@@ -67,7 +67,7 @@ impl std::fmt::Debug for PayPalConfig {
 pub struct PayPal {
     config: PayPalConfig,
     http: reqwest::Client,
-    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    oauth: super::OAuth,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,48 +150,18 @@ impl OrderBody {
 impl PayPal {
     pub fn new(config: PayPalConfig) -> Self {
         let http = super::http_client(config.timeout);
-        PayPal { config, http, token: tokio::sync::Mutex::new(None) }
+        let token_url = format!("{}/v1/oauth2/token", config.base_url.trim_end_matches('/'));
+        let oauth = super::OAuth::new(token_url, &config.client_id, &config.client_secret);
+        PayPal { config, http, oauth }
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.base_url.trim_end_matches('/'))
     }
 
-    async fn token(&self, fresh: bool) -> Result<String, ProviderError> {
-        let mut cached = self.token.lock().await;
-        if let Some((token, until)) = cached.as_ref() {
-            if !fresh && Instant::now() < *until {
-                return Ok(token.clone());
-            }
-        }
-        #[derive(Deserialize)]
-        struct Token {
-            access_token: String,
-            #[serde(default)]
-            expires_in: Option<u64>,
-        }
-        let req = self
-            .http
-            .post(self.url("/v1/oauth2/token"))
-            .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
-            .form(&[("grant_type", "client_credentials")]);
-        let t: Token = super::read(&answer(req.send().await.map_err(unavailable)?).await?)?;
-        let life = Duration::from_secs(t.expires_in.unwrap_or(3600).saturating_sub(60).max(30));
-        *cached = Some((t.access_token.clone(), Instant::now() + life));
-        Ok(t.access_token)
-    }
-
-    /// A call with the bearer token (one retry with a new token after a 401).
+    /// A call with the bearer token.
     async fn call(&self, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> Result<String, ProviderError> {
-        for fresh in [false, true] {
-            let token = self.token(fresh).await?;
-            let res = build(&self.http).bearer_auth(&token).send().await.map_err(unavailable)?;
-            if res.status() == reqwest::StatusCode::UNAUTHORIZED && !fresh {
-                continue;
-            }
-            return answer(res).await;
-        }
-        Err(ProviderError::Unavailable("the token was refused twice".into()))
+        self.oauth.call(&self.http, build, answer).await
     }
 
     async fn order(&self, id: &str) -> Result<(OrderBody, String), ProviderError> {
