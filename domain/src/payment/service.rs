@@ -150,8 +150,7 @@ impl PaymentService {
         let (item, title, price) = match (input.book_id.trim(), input.plan.trim()) {
             ("", "") => return Err(invalid("plan", Reason::Required)),
             ("", plan) => {
-                let plan = self.store.plans().await?.into_iter().find(|p| p.id == plan && p.active);
-                let plan = plan.ok_or_else(|| invalid("plan", Reason::Unknown))?;
+                let plan = self.plan(plan).await?.filter(|p| p.active).ok_or_else(|| invalid("plan", Reason::Unknown))?;
                 (Item::Plan(plan.id.clone()), format!("Coko {}", super::Plan::name(&plan.id, crate::validation::Language::Fr)), plan.price)
             }
             (book_id, "") => {
@@ -482,10 +481,7 @@ impl PaymentService {
         // What a plan adds is read before the unit of work: a unit of work asks nothing of the
         // pool (with every connection inside one, none would be left to answer).
         let plan = match &seen.item {
-            Item::Plan(plan_id) => {
-                let plans = self.store.plans().await?;
-                Some(plans.into_iter().find(|x| &x.id == plan_id).ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?)
-            }
+            Item::Plan(plan_id) => Some(self.plan(plan_id).await?.ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id}")))?),
             Item::Book(_) => None,
         };
         let mut tx = self.store.begin().await?;
@@ -660,7 +656,7 @@ impl PaymentService {
         if !super::PLAN_PRICES.contains(&price) {
             return Err(invalid("price", Reason::OutOfRange));
         }
-        let before = self.store.plans().await?.into_iter().find(|p| p.id == id).ok_or(PaymentError::NotFound)?;
+        let before = self.plan(id).await?.ok_or(PaymentError::NotFound)?;
         if before.price.amount == price && before.active == active {
             return Ok(before);
         }
@@ -680,7 +676,12 @@ impl PaymentService {
         );
         tx.audit(&entry).await?;
         tx.commit().await?;
-        self.store.plans().await?.into_iter().find(|p| p.id == id).ok_or(PaymentError::NotFound)
+        self.plan(id).await?.ok_or(PaymentError::NotFound)
+    }
+
+    /// One plan, sold or not.
+    pub async fn plan(&self, id: &str) -> Result<Option<super::Plan>, PaymentError> {
+        Ok(self.store.plans().await?.into_iter().find(|p| p.id == id))
     }
 
     /// The reader stops automatic renewal (their Premium runs to its end). Mobile money never

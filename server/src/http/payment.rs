@@ -72,8 +72,8 @@ pub async fn premium(State(s): State<AppState>, v: Visit) -> PageResult {
 }
 
 async fn plan_on_sale(s: &AppState, id: &str) -> Result<domain::payment::Plan, HttpError> {
-    let plans = s.payments.plans(false).await?;
-    plans.into_iter().find(|p| p.id == id).ok_or_else(|| HttpError::from(domain::payment::PaymentError::NotFound))
+    let plan = s.payments.plan(id).await?.filter(|p| p.active);
+    plan.ok_or_else(|| HttpError::from(domain::payment::PaymentError::NotFound))
 }
 
 /// `/premium/{plan}`: the providers offered for a plan.
