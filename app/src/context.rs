@@ -144,6 +144,27 @@ pub enum Page {
     PdfReader {
         view: Box<crate::pages::reader_pdf::PdfReaderView>,
     },
+    /// The reader's notifications (`archived`: the archive rather than the inbox).
+    Notifications {
+        page: domain::notification::NotificationPage,
+        archived: bool,
+    },
+    /// What Coko tells the reader, on which channel, and when not.
+    NotificationPrefs {
+        prefs: domain::notification::Preferences,
+        channels: Vec<domain::notification::Channel>,
+        zones: Vec<String>,
+    },
+    /// The delivery log and "send me a test" (admins).
+    AdminNotifications {
+        deliveries: Vec<domain::notification::Delivery>,
+    },
+    /// A one-click unsubscribe link from a mail.
+    Unsubscribe {
+        token: String,
+        category: Option<domain::notification::Category>,
+        state: crate::pages::notifications::Unsubscribe,
+    },
     /// What the service worker shows for a page it does not keep.
     Offline,
     /// The books kept on this device.
@@ -184,6 +205,10 @@ impl Page {
                 | Page::AdminPayment { .. }
                 | Page::AdminPlans { .. }
                 | Page::AdminRevenue { .. }
+                | Page::Notifications { .. }
+                | Page::NotificationPrefs { .. }
+                | Page::Unsubscribe { .. }
+                | Page::AdminNotifications { .. }
                 | Page::Error { .. }
         )
     }
@@ -230,6 +255,10 @@ pub enum Flash {
     PaymentRefunded,
     PlanSaved,
     RenewalStopped,
+    NotificationsRead,
+    NotificationArchived,
+    NotificationPrefsSaved,
+    NotificationTestSent,
 }
 
 impl Flash {
@@ -260,6 +289,10 @@ impl Flash {
             Flash::PaymentRefunded => "payment_refunded",
             Flash::PlanSaved => "plan_saved",
             Flash::RenewalStopped => "renewal_stopped",
+            Flash::NotificationsRead => "notifications_read",
+            Flash::NotificationArchived => "notification_archived",
+            Flash::NotificationPrefsSaved => "notification_prefs_saved",
+            Flash::NotificationTestSent => "notification_test_sent",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -290,6 +323,10 @@ impl Flash {
             PaymentRefunded,
             PlanSaved,
             RenewalStopped,
+            NotificationsRead,
+            NotificationArchived,
+            NotificationPrefsSaved,
+            NotificationTestSent,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)
@@ -329,6 +366,8 @@ pub struct PageCtx {
     pub flash: Option<Flash>,
     pub form: Option<FormState>,
     pub page: Page,
+    /// The signed-in reader's unread notifications (for the bell; capped).
+    pub unread: u32,
 }
 
 impl PageCtx {

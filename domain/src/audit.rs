@@ -73,10 +73,12 @@ pub enum AuditAction {
     PlanChanged,
     /// A reader stopped their Premium's automatic renewal.
     RenewalStopped,
+    /// A reader changed what Coko tells them and how (or unsubscribed from a mail).
+    NotificationsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -106,6 +108,7 @@ impl AuditAction {
         Self::PaymentChecked,
         Self::PlanChanged,
         Self::RenewalStopped,
+        Self::NotificationsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +142,7 @@ impl AuditAction {
             Self::PaymentChecked => "payment_checked",
             Self::PlanChanged => "plan_changed",
             Self::RenewalStopped => "renewal_stopped",
+            Self::NotificationsChanged => "notifications_changed",
         }
     }
 
@@ -161,7 +165,8 @@ impl AuditAction {
             | Self::PasswordChanged
             | Self::PasswordReset
             | Self::ProfileChanged
-            | Self::RenewalStopped => None,
+            | Self::RenewalStopped
+            | Self::NotificationsChanged => None,
             Self::PlanChanged => Some("/admin/formules".to_owned()),
             Self::JobRetried => Some("/admin/taches".to_owned()),
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {

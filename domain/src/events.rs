@@ -47,6 +47,9 @@ pub enum Event {
         #[serde(default)]
         book_id: Option<String>,
     },
+    /// The provider said a payment did not go through (its reason is on the payment). Wave
+    /// may still take a later payment on the same session: a success then follows.
+    PaymentFailed { payment_id: String, user_id: String },
     /// A succeeded payment was given back; what it granted was taken back.
     PaymentRefunded {
         payment_id: String,
@@ -77,6 +80,7 @@ impl Event {
             Event::PaymentStarted { .. } => "payment_started",
             Event::PaymentSucceeded { .. } => "payment_succeeded",
             Event::PaymentRefunded { .. } => "payment_refunded",
+            Event::PaymentFailed { .. } => "payment_failed",
             Event::SubscriptionExtended { .. } => "subscription_extended",
         }
     }
@@ -104,6 +108,7 @@ impl Event {
             | Event::PaymentStarted { user_id, .. }
             | Event::PaymentSucceeded { user_id, .. }
             | Event::PaymentRefunded { user_id, .. }
+            | Event::PaymentFailed { user_id, .. }
             | Event::SubscriptionExtended { user_id, .. } => Some(user_id),
             _ => None,
         }

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod error;
 pub mod jobs;
 pub mod markup;
+pub mod notification;
 pub mod payment;
 pub mod pdf;
 pub mod reading;

@@ -3,12 +3,24 @@
 use async_trait::async_trait;
 use std::path::PathBuf;
 
-/// A plain-text message.
-#[derive(Debug, Clone)]
+/// A message: plain text, and an HTML alternative when it has one.
+#[derive(Debug, Clone, Default)]
 pub struct Message {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
+    /// Extra headers (`List-Unsubscribe`, `List-Unsubscribe-Post`), ASCII names and values.
+    pub headers: Vec<(String, String)>,
+    /// A stable `Message-ID` (without brackets): the same message sent again carries the same
+    /// one, so that a receiving server or client can tell it is a repeat.
+    pub id: Option<String>,
+}
+
+impl Message {
+    pub fn plain(to: impl Into<String>, subject: impl Into<String>, body: impl Into<String>) -> Self {
+        Message { to: to.into(), subject: subject.into(), body: body.into(), ..Message::default() }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +29,8 @@ pub struct MailError(pub String);
 
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
-    async fn send(&self, message: Message) -> Result<(), MailError>;
+    /// Sends it; the server's answer (SMTP reply, outbox file) when it was taken.
+    async fn send(&self, message: Message) -> Result<String, MailError>;
 }
 
 /// Writes each message as an `.eml` file into a folder: the embedded default, and what
@@ -35,16 +48,32 @@ impl OutboxMailer {
 
 #[async_trait]
 impl Mailer for OutboxMailer {
-    async fn send(&self, m: Message) -> Result<(), MailError> {
+    async fn send(&self, m: Message) -> Result<String, MailError> {
         tokio::fs::create_dir_all(&self.dir).await.map_err(|e| MailError(e.to_string()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f");
         let safe_to: String = m.to.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
-        let path = self.dir.join(format!("{stamp}-{safe_to}.eml"));
-        let text = format!(
-            "From: {}\r\nTo: {}\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-            self.from, m.to, m.subject, m.body
-        );
-        tokio::fs::write(&path, text).await.map_err(|e| MailError(e.to_string()))
+        let name = format!("{stamp}-{safe_to}.eml");
+        let mut text = format!("From: {}\r\nTo: {}\r\nSubject: {}\r\n", self.from, m.to, m.subject);
+        if let Some(id) = &m.id {
+            text.push_str(&format!("Message-ID: <{id}>\r\n"));
+        }
+        for (k, v) in &m.headers {
+            text.push_str(&format!("{k}: {v}\r\n"));
+        }
+        match &m.html {
+            None => text.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n", m.body)),
+            Some(html) => {
+                let b = "coko-alternative";
+                text.push_str(&format!(
+                    "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"{b}\"\r\n\r\n\
+                     --{b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n\
+                     --{b}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--{b}--\r\n",
+                    m.body
+                ));
+            }
+        }
+        tokio::fs::write(self.dir.join(&name), text).await.map_err(|e| MailError(e.to_string()))?;
+        Ok(format!("outbox {name}"))
     }
 }
 
@@ -66,16 +95,27 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, m: Message) -> Result<(), MailError> {
+    async fn send(&self, m: Message) -> Result<String, MailError> {
+        use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+        use lettre::message::{MultiPart, SinglePart};
         use lettre::AsyncTransport;
-        let email = lettre::Message::builder()
+        let mut builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(m.to.parse().map_err(|e| MailError(format!("bad recipient: {e}")))?)
             .subject(m.subject)
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(m.body)
-            .map_err(|e| MailError(e.to_string()))?;
-        self.transport.send(email).await.map_err(|e| MailError(e.to_string()))?;
-        Ok(())
+            .message_id(m.id.map(|id| format!("<{id}>")));
+        for (k, v) in m.headers {
+            let name = HeaderName::new_from_ascii(k).map_err(|e| MailError(format!("bad header name: {e}")))?;
+            builder = builder.raw_header(HeaderValue::new(name, v));
+        }
+        let email = match m.html {
+            None => builder.header(ContentType::TEXT_PLAIN).body(m.body),
+            Some(html) => {
+                builder.multipart(MultiPart::alternative().singlepart(SinglePart::plain(m.body)).singlepart(SinglePart::html(html)))
+            }
+        }
+        .map_err(|e| MailError(e.to_string()))?;
+        let reply = self.transport.send(email).await.map_err(|e| MailError(e.to_string()))?;
+        Ok(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")))
     }
 }

@@ -346,9 +346,9 @@ struct Recorder(Mutex<Vec<domain::mail::Message>>);
 
 #[async_trait]
 impl domain::mail::Mailer for Recorder {
-    async fn send(&self, m: domain::mail::Message) -> Result<(), domain::mail::MailError> {
+    async fn send(&self, m: domain::mail::Message) -> Result<String, domain::mail::MailError> {
         self.0.lock().unwrap().push(m);
-        Ok(())
+        Ok("250 OK".into())
     }
 }
 
@@ -366,10 +366,11 @@ backend_test!(renewal_reminders_come_three_days_then_one_day_before_the_end, |db
 
     let store = Arc::new(db.store.clone());
     let mails = Arc::new(Recorder::default());
-    let reminders = Arc::new(RenewalReminders {
-        payments: store.clone(),
+    let notifications = domain::notification::NotificationService::new(store.clone(), store.clone(), store.clone());
+    let reminders = Arc::new(RenewalReminders { payments: store.clone(), jobs: store.clone(), notifications: notifications.clone() });
+    let email = Arc::new(domain::notification::EmailDeliveries {
+        service: notifications.clone(),
         accounts: store.clone(),
-        jobs: store.clone(),
         mailer: mails.clone(),
         base_url: "https://coko.example".into(),
     });
@@ -377,7 +378,7 @@ backend_test!(renewal_reminders_come_three_days_then_one_day_before_the_end, |db
     let event = Event::SubscriptionExtended { payment_id: p.id.clone(), user_id: user.id.clone(), until_ms: until };
     let planned = reminders.job_for(&event).unwrap();
     assert_eq!(planned.run_at_ms, until - 3 * DAY);
-    let runner = Runner::new(store.clone()).with(reminders.clone());
+    let runner = Runner::new(store.clone()).with(reminders.clone()).with(email);
     runner.dispatch().await.unwrap();
     assert_eq!(store.backlog().await.unwrap().ready, 1, "{}: one reminder waits for its day", db.label);
     assert!(mails.0.lock().unwrap().is_empty(), "not before its time");
@@ -385,15 +386,26 @@ backend_test!(renewal_reminders_come_three_days_then_one_day_before_the_end, |db
     // Its day come: the mail, with a link to the plan's checkout, and the one-day reminder queued.
     let job = |payload: serde_json::Value| Job { id: "j".into(), queue: RENEWAL_QUEUE.into(), payload, attempts: 1, max_attempts: 10 };
     reminders.run(&job(planned.payload.clone())).await.unwrap();
+    runner.settle(std::time::Duration::from_secs(10)).await.unwrap();
     {
         let sent = mails.0.lock().unwrap();
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].subject, "Votre Premium se termine dans 3 jours");
         assert!(sent[0].body.contains("https://coko.example/premium/monthly") && sent[0].to == user.email, "{}", sent[0].body);
     }
-    assert_eq!(store.backlog().await.unwrap().ready, 2, "{}", db.label);
+    assert_eq!(store.backlog().await.unwrap().ready, 2, "{}: the 3-day one and the 1-day one wait", db.label);
+    // In the app too, with the same words.
+    let inbox = notifications.page(&user, domain::notification::Shelf::Inbox, None).await.unwrap();
+    assert_eq!((inbox.unread, inbox.items[0].title.as_str()), (1, "Votre Premium se termine dans 3 jours"), "{}", db.label);
+    assert_eq!(inbox.items[0].link.as_deref(), Some("/premium/monthly"));
+    // Run again (a retry after a crash): nothing new on any channel.
+    reminders.run(&job(planned.payload.clone())).await.unwrap();
+    runner.settle(std::time::Duration::from_secs(10)).await.unwrap();
+    assert_eq!(mails.0.lock().unwrap().len(), 1, "{}", db.label);
+    assert_eq!(notifications.unread(&user.id).await.unwrap(), 1);
     let one_day = domain::payment::reminder(&user.id, until, 1, domain::clock::now_ms()).unwrap();
     reminders.run(&job(one_day.payload.clone())).await.unwrap();
+    runner.settle(std::time::Duration::from_secs(10)).await.unwrap();
     assert_eq!(mails.0.lock().unwrap()[1].subject, "Votre Premium se termine demain");
 
     // Extended since: an older reminder says nothing.
@@ -401,6 +413,7 @@ backend_test!(renewal_reminders_come_three_days_then_one_day_before_the_end, |db
     payments.apply(&y.id, &paid(20000), "lookup", "{}", None).await.unwrap();
     reminders.run(&job(planned.payload)).await.unwrap();
     reminders.run(&job(one_day.payload)).await.unwrap();
+    runner.settle(std::time::Duration::from_secs(10)).await.unwrap();
     assert_eq!(mails.0.lock().unwrap().len(), 2, "{}", db.label);
     db
 });

@@ -174,6 +174,24 @@ impl From<domain::payment::PaymentError> for HttpError {
     }
 }
 
+impl From<domain::notification::NotificationError> for HttpError {
+    fn from(e: domain::notification::NotificationError) -> Self {
+        use domain::notification::NotificationError as N;
+        match e {
+            N::NotFound => Self::new(ErrorCode::NotFound),
+            N::Forbidden => Self::new(ErrorCode::Forbidden),
+            N::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            N::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
+        }
+    }
+}
+
+impl From<domain::store::StoreError> for HttpError {
+    fn from(e: domain::store::StoreError) -> Self {
+        Self::new(ErrorCode::Internal).caused_by(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

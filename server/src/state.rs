@@ -42,6 +42,8 @@ pub struct AppState {
     /// Payments, through the providers configured (`COKO_WAVE_*`; none: the checkout page
     /// says no way to pay is available).
     pub payments: domain::payment::PaymentService,
+    /// What readers are told, in the app and on the channels they allow.
+    pub notifications: domain::notification::NotificationService,
 }
 
 impl AppState {
@@ -85,20 +87,21 @@ impl AppState {
         }
         let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
             .with_check_after(config.payment_check_after);
+        let notifications =
+            domain::notification::NotificationService::new(Arc::new(store.clone()), Arc::new(store.clone()), Arc::new(store.clone()));
         let jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))
             .with(Arc::new(domain::payment::CheckPendingPayments(payments.clone())))
-            .with(Arc::new(domain::payment::PaymentMails {
-                payments: Arc::new(store.clone()),
-                accounts: Arc::new(store.clone()),
-                mailer: mailer.clone(),
-                base_url: config.base_url.clone(),
-            }))
+            .with(Arc::new(domain::payment::PaymentNotices { payments: Arc::new(store.clone()), notifications: notifications.clone() }))
             .with(Arc::new(domain::payment::RenewalReminders {
                 payments: Arc::new(store.clone()),
-                accounts: Arc::new(store.clone()),
                 jobs: Arc::new(store.clone()),
+                notifications: notifications.clone(),
+            }))
+            .with(Arc::new(domain::notification::EmailDeliveries {
+                service: notifications.clone(),
+                accounts: Arc::new(store.clone()),
                 mailer,
                 base_url: config.base_url.clone(),
             }));
@@ -128,6 +131,7 @@ impl AppState {
             jobs: Arc::new(jobs),
             dead_jobs,
             payments,
+            notifications,
         })
     }
 }

@@ -188,7 +188,7 @@ async fn a_reader_pays_with_wave_after_a_refusal_and_gets_the_book_once() {
         // The receipt leaves from the job queue, in the reader's language.
         app.wait_for_mails("wave-lectrice@coko.test", 1).await;
         let receipt = app.last_mail_to("wave-lectrice@coko.test").unwrap();
-        assert!(receipt.contains("Votre reçu") && receipt.contains("500\u{a0}FCFA") && receipt.contains(&payment.id), "{receipt}");
+        assert!(receipt.contains("Paiement confirmé") && receipt.contains("500\u{a0}FCFA") && receipt.contains(&payment.id), "{receipt}");
 
         // Wave sends the same event again: kept in the history, nothing granted twice.
         let session = p.provider_ref.clone().unwrap();

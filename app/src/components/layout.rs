@@ -70,6 +70,10 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::PlanSaved => t.plan_saved_flash,
         Flash::RenewalStopped => t.renewal_stopped_flash,
         Flash::JobAlreadyWaiting => t.job_already_waiting,
+        Flash::NotificationsRead => t.notif_marked_flash,
+        Flash::NotificationArchived => t.notif_archived_flash,
+        Flash::NotificationPrefsSaved => t.prefs_saved_flash,
+        Flash::NotificationTestSent => t.admin_notif_sent_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }
@@ -94,6 +98,7 @@ fn Header(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                     <span class="sr-only sm:not-sr-only">{t.install_app}</span>
                 </button>
                 <SettingsMenu ctx=ctx.clone() t=t/>
+                <Bell ctx=ctx.clone() t=t/>
                 <AccountMenu ctx=ctx.clone() t=t/>
                 <SearchBox ctx=ctx t=t/>
             </div>
@@ -170,6 +175,30 @@ fn SettingsMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
     }
 }
 
+/// The bell: a link to the notifications page with the unread count (a plain link: it works
+/// without WASM; the count is the server's at the time of the page).
+#[component]
+fn Bell(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
+    ctx.viewer.as_ref()?;
+    let label = crate::pages::notifications::bell_label(t, ctx.unread);
+    let shown = match ctx.unread {
+        0 => None,
+        n if n >= domain::notification::UNREAD_CAP => Some("99+".to_owned()),
+        n => Some(n.to_string()),
+    };
+    Some(view! {
+        <a href="/notifications" class=format!("{SUMMARY} relative") aria-label=label.clone() title=label data-testid="bell"
+            aria-current=current(&ctx, "/notifications")>
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+            </svg>
+            {shown.map(|n| view! {
+                <span aria-hidden="true" data-testid="bell-count" class="absolute -end-0.5 -top-0.5 min-w-[1.25rem] rounded-full bg-red-700 px-1 text-center text-xs font-bold leading-5 text-white">{n}</span>
+            })}
+        </a>
+    })
+}
+
 #[component]
 fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
     match ctx.viewer.clone() {
@@ -194,9 +223,11 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                         <a href="/telechargements" class=MENU_ITEM>{t.downloads_title}</a>
                         <a href="/statistiques" class=MENU_ITEM>{t.stats_title}</a>
                         <a href="/achats" class=MENU_ITEM>{t.purchases_title}</a>
+                        <a href="/notifications" class=MENU_ITEM>{t.nav_notifications}</a>
                         {editor.then(|| view! { <a href="/admin/livres" class=MENU_ITEM>{t.nav_admin_books}</a> })}
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
                         {admin.then(|| view! { <a href="/admin/journal" class=MENU_ITEM>{t.audit_title}</a> })}
+                        {admin.then(|| view! { <a href="/admin/notifications" class=MENU_ITEM>{t.nav_admin_notifications}</a> })}
                         <form method="post" action="/deconnexion">
                             <button type="submit" class=MENU_ITEM>{t.nav_logout}</button>
                         </form>

@@ -28,6 +28,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::PaymentRefunded => t.audit_payment_refunded,
         AuditAction::PlanChanged => t.audit_plan_changed,
         AuditAction::RenewalStopped => t.audit_renewal_stopped,
+        AuditAction::NotificationsChanged => t.audit_notifications_changed,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod home;
 pub mod library;
 pub mod listed;
+pub mod notifications;
 pub mod offline;
 pub mod payment;
 pub mod premium;

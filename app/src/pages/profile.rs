@@ -30,14 +30,6 @@ pub fn ProfilePage() -> impl IntoView {
     let (name_err, country_err, language_err, avatar_err, theme_err) =
         (err("name"), err("country"), err("language"), err("avatar_url"), err("theme"));
     let theme_options = Theme::ALL.into_iter().map(|th| (th.as_str().to_owned(), theme_label(t, th).to_owned())).collect::<Vec<_>>();
-    let checkbox = |name: &'static str, label: &'static str, on: bool| {
-        view! {
-            <label class="flex items-center gap-3 py-1.5 text-slate-900 dark:text-slate-100">
-                <input type="checkbox" name=name value="on" checked=on class="h-5 w-5 accent-teal-700"/>
-                {label}
-            </label>
-        }
-    };
     let pw_form = ctx.form_for("password").cloned();
     let current_err = pw_form.as_ref().and_then(|f| f.field_error("current_password").cloned());
     let new_err = pw_form.as_ref().and_then(|f| f.field_error("new_password").cloned());
@@ -72,11 +64,9 @@ pub fn ProfilePage() -> impl IntoView {
                         <legend class=LEGEND>{t.preferences_title}</legend>
                         <Select t=t name="theme" label=t.theme_label options=theme_options selected=theme error=theme_err/>
                     </fieldset>
-                    <fieldset class=FIELDSET>
+                    <fieldset class=FIELDSET id="notifications">
                         <legend class=LEGEND>{t.notify_title}</legend>
-                        {checkbox("notify_email", t.notify_email, p.notify_email)}
-                        {checkbox("notify_sms", t.notify_sms, p.notify_sms)}
-                        {checkbox("notify_push", t.notify_push, p.notify_push)}
+                        <a href="/profil/notifications" class=styles::LINK data-testid="notification-prefs-link">{t.notif_prefs_link}</a>
                     </fieldset>
                     <button type="submit" class=styles::BUTTON>{t.profile_save}</button>
                 </form>

@@ -616,7 +616,7 @@ impl AccountService {
 
     async fn mail(&self, user: &User, kind: MailKind, link: &str) {
         let (subject, body) = mail_text(user.language, kind, &user.name, link);
-        let msg = Message { to: user.email.clone(), subject, body };
+        let msg = Message::plain(user.email.clone(), subject, body);
         if let Err(e) = self.mailer.send(msg).await {
             tracing::error!(error = %e, "mail not sent");
         }

@@ -16,7 +16,7 @@ pub mod invoice;
 #[cfg(feature = "ssr")]
 mod jobs;
 #[cfg(feature = "ssr")]
-mod mails;
+mod notices;
 #[cfg(feature = "ssr")]
 mod port;
 #[cfg(feature = "ssr")]
@@ -31,7 +31,7 @@ mod sql;
 #[cfg(feature = "ssr")]
 pub use jobs::CheckPendingPayments;
 #[cfg(feature = "ssr")]
-pub use mails::PaymentMails;
+pub use notices::{PaymentNotices, NOTICE_QUEUE};
 #[cfg(feature = "ssr")]
 pub use port::{NewPayment, NewProviderEvent, PaymentStore};
 #[cfg(feature = "ssr")]

@@ -1,6 +1,6 @@
 //! Renewal reminders: mobile money keeps no card on file, so a Premium period is renewed by its
-//! reader, who is reminded 3 days and 1 day before it ends, by e-mail today (in-app, SMS and
-//! push come with the notifications issue). The mail's link leads to the plan's checkout page:
+//! reader, who is reminded 3 days and 1 day before it ends, through the notifications area (in
+//! the app, by e-mail, and on the other channels the reader allows). The link leads to the plan's checkout page:
 //! the provider's session is made only when the reader chooses to pay there (a Wave session
 //! lives 30 minutes, a reminder's link must not hold one).
 //!
@@ -9,12 +9,10 @@
 //! queued already: one waiting job per key). A reminder whose subscription has changed since
 //! (extended, refunded, renewing by card) sends nothing.
 
-use super::{PaymentStore, Plan};
-use crate::account::AccountStore;
+use super::PaymentStore;
 use crate::events::Event;
 use crate::jobs::{Handler, Job, NewJob, QueueStore};
-use crate::mail::{Mailer, Message};
-use crate::validation::Language;
+use crate::notification::{Category, Kind, Notice, NotificationService};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -23,11 +21,8 @@ const DAY_MS: i64 = 86_400_000;
 
 pub struct RenewalReminders {
     pub payments: Arc<dyn PaymentStore>,
-    pub accounts: Arc<dyn AccountStore>,
     pub jobs: Arc<dyn QueueStore>,
-    pub mailer: Arc<dyn Mailer>,
-    /// Coko's public address, for the link in the mail.
-    pub base_url: String,
+    pub notifications: NotificationService,
 }
 
 /// The reminder `days` before `until_ms`, or `None` when that moment has passed already (a
@@ -71,39 +66,19 @@ impl Handler for RenewalReminders {
                 tx.commit().await.map_err(err)?;
             }
         }
-        let Some(reader) = self.accounts.user_by_id(user_id).await.map_err(err)? else { return Ok(()) };
-        let user = reader.user;
-        let link = format!("{}/premium/{}", self.base_url, sub.plan_id);
-        let (subject, body) = text(user.language, days, &user.name, &sub.plan_id, sub.access_until, &link);
-        self.mailer.send(Message { to: user.email.clone(), subject, body }).await.map_err(|e| e.0)
-    }
-}
-
-fn text(lang: Language, days: i64, name: &str, plan_id: &str, until: chrono::DateTime<chrono::Utc>, link: &str) -> (String, String) {
-    let plan = Plan::name(plan_id, lang);
-    let day = until.format("%Y-%m-%d");
-    match lang {
-        Language::En => (
-            match days {
-                1 => "Your Premium ends tomorrow".to_owned(),
-                n => format!("Your Premium ends in {n} days"),
-            },
-            format!("Hello {name},\n\nYour {plan} ends on {day}. To extend it (the days left are kept), choose how to pay here:\n{link}\n\nWith mobile money nothing is ever taken without you.\n"),
-        ),
-        Language::Ar => (
-            match days {
-                1 => "ينتهي بريميوم غدًا".to_owned(),
-                n => format!("ينتهي بريميوم بعد {n} أيام"),
-            },
-            format!("مرحبًا {name}،\n\nينتهي {plan} في {day}. لتمديده (مع الاحتفاظ بالأيام المتبقية) اختر وسيلة الدفع هنا:\n{link}\n\nمع المحفظة الإلكترونية لا يُقتطع شيء دون موافقتك.\n"),
-        ),
-        _ => (
-            match days {
-                1 => "Votre Premium se termine demain".to_owned(),
-                n => format!("Votre Premium se termine dans {n} jours"),
-            },
-            format!("Bonjour {name},\n\nVotre {plan} se termine le {day}. Pour le prolonger (les jours restants sont conservés), choisissez comment payer ici :\n{link}\n\nAvec le mobile money, rien n'est jamais prélevé sans vous.\n"),
-        ),
+        let mut params = serde_json::Map::new();
+        params.insert("plan".into(), sub.plan_id.clone().into());
+        params.insert("until_ms".into(), until_ms.into());
+        params.insert("days".into(), days.into());
+        let notice = Notice {
+            user_id: user_id.to_owned(),
+            category: Category::Payments,
+            kind: Kind::RenewalReminder,
+            params,
+            link: Some(format!("/premium/{}", sub.plan_id)),
+            source: format!("renewal:{until_ms}:{days}"),
+        };
+        self.notifications.notify(&notice).await.map_err(err)
     }
 }
 

@@ -544,6 +544,9 @@ impl PaymentService {
                 tx.audit(&change(AuditAction::PaymentRefunded)).await?;
                 tx.event(&Event::PaymentRefunded { payment_id: p.id.clone(), user_id: p.user_id.clone(), book_id }).await?;
             }
+            PaymentState::Failed => {
+                tx.event(&Event::PaymentFailed { payment_id: p.id.clone(), user_id: p.user_id.clone() }).await?;
+            }
             _ => {}
         }
         tx.commit().await?;

@@ -42,7 +42,9 @@ web_error_from!(
     domain::catalog::CatalogError,
     domain::reading::ReadingError,
     domain::jobs::JobsError,
-    domain::payment::PaymentError
+    domain::payment::PaymentError,
+    domain::notification::NotificationError,
+    domain::store::StoreError
 );
 
 /// The error, waiting in the response's extensions for the middleware to render it.
@@ -94,6 +96,7 @@ pub async fn error_pages(State(s): State<AppState>, mut req: Request, next: Next
         flash: None,
         form: None,
         page: Page::NotFound,
+        unread: 0,
     });
     ctx.page = if e.code == ErrorCode::NotFound { Page::NotFound } else { Page::Error { code: e.code } };
     let mut page = render(&s, ctx, e.status).await;

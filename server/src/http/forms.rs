@@ -91,10 +91,6 @@ pub async fn logout(v: Visit) -> Response {
     redirect_with(&v.session, "/", Some(Flash::SignedOut)).await
 }
 
-fn checkbox(f: &HashMap<String, String>, k: &str) -> Option<bool> {
-    Some(f.contains_key(k))
-}
-
 pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
     let user = signed_in(&v)?;
     let changes = ProfileChanges {
@@ -103,9 +99,10 @@ pub async fn profile(State(s): State<AppState>, v: Visit, Form(f): Fields) -> Pa
         language: f.get("language").cloned(),
         avatar_url: f.get("avatar_url").cloned(),
         theme: f.get("theme").cloned(),
-        notify_email: checkbox(&f, "notify_email"),
-        notify_sms: checkbox(&f, "notify_sms"),
-        notify_push: checkbox(&f, "notify_push"),
+        // Chosen per category on /profil/notifications; the channel defaults stay as they are.
+        notify_email: None,
+        notify_sms: None,
+        notify_push: None,
     };
     Ok(match s.accounts.update_profile(&user.id, changes, &v.ip).await {
         Ok(updated) => {

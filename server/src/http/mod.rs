@@ -7,6 +7,7 @@ pub mod errors;
 pub mod files;
 pub mod forms;
 pub mod middleware;
+pub mod notifications;
 pub mod offline;
 pub mod pages;
 pub mod payment;
@@ -88,6 +89,14 @@ pub fn router(state: AppState) -> Router {
         .route("/livres/{id}", get(pages::book))
         .route("/livres/{id}/acheter", get(payment::checkout_page).post(payment::checkout))
         .route("/achats", get(payment::purchases))
+        .route("/notifications", get(notifications::inbox))
+        .route("/notifications/lues", post(notifications::mark_read))
+        .route("/notifications/archiver", post(notifications::archive))
+        .route("/notifications/desabonnement", get(notifications::unsubscribe_page).post(notifications::unsubscribe))
+        .route("/notifications/{id}", get(notifications::open))
+        .route("/admin/notifications", get(notifications::admin))
+        .route("/admin/notifications/essai", post(notifications::send_test))
+        .route("/profil/notifications", get(notifications::preferences).post(notifications::save_preferences))
         .route("/premium", get(payment::premium))
         .route("/premium/renouvellement", post(payment::stop_renewal))
         .route("/premium/{plan}", get(payment::plan_checkout_page).post(payment::plan_checkout))

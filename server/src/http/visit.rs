@@ -23,6 +23,8 @@ pub struct Visit {
     pub path: String,
     pub ip: String,
     pub flash: Option<Flash>,
+    /// The reader's unread notifications, for the bell (pages only: 0 for forms).
+    pub unread: u32,
 }
 
 impl Visit {
@@ -36,6 +38,7 @@ impl Visit {
             flash: self.flash,
             form: None,
             page,
+            unread: self.unread,
         }
     }
 
@@ -186,7 +189,15 @@ impl FromRequestParts<AppState> for Visit {
             .unwrap_or_default();
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
         let ip = client_ip(parts, state.config.trusted_proxies);
-        let visit = Self { session, user, lang, theme, path, ip, flash };
+        // The bell's count, for the pages that show it (a form's POST answers with a redirect).
+        let unread = match (&user, parts.method == axum::http::Method::GET) {
+            (Some(u), true) => state.notifications.unread(&u.id).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "unread notifications not counted: the bell shows none");
+                0
+            }),
+            _ => 0,
+        };
+        let visit = Self { session, user, lang, theme, path, ip, flash, unread };
         if let Some(seen) = parts.extensions.get::<super::errors::Seen>() {
             seen.record(visit.ctx(Page::NotFound));
         }

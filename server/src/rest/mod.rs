@@ -4,6 +4,7 @@
 pub(crate) mod auth;
 mod catalog;
 mod json;
+mod notifications;
 mod payment;
 pub mod reading;
 
@@ -41,6 +42,13 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/reading/settings/", get(reading::settings).put(reading::save_settings))
         .route("/reading/annotations/export/", get(reading::export))
         .route("/reading/annotations/{id}/", axum::routing::put(reading::edit_annotation).delete(reading::delete_annotation))
+        .route("/notifications/", get(notifications::list))
+        .route("/notifications/read/", post(notifications::read))
+        .route("/notifications/archive/", post(notifications::archive))
+        .route("/notifications/preferences/", get(notifications::preferences).put(notifications::save_preferences))
+        .route("/notifications/deliveries/", get(notifications::deliveries))
+        .route("/notifications/unsubscribe/", post(notifications::unsubscribe))
+        .route("/notifications/test/", post(notifications::test))
         .route("/payment/checkout/", post(payment::checkout))
         .route("/payment/payments/", get(payment::payments))
         .route("/payment/plans/", get(payment::plans))

@@ -1,0 +1,422 @@
+//! Notifications: what Coko tells a reader (a receipt, a Premium about to end…), on the channels
+//! they chose — in the app (the bell and its page) and by e-mail today; SMS and Web Push plug
+//! into the same fan-out as further [`Channel`]s.
+//!
+//! An area that has something to say builds a [`Notice`] in one of its jobs and hands it to
+//! [`NotificationService::notify`], which in one unit of work stores the in-app notification
+//! and one *delivery* per other channel the reader allows, each with its job. A delivery's key
+//! names its source, its reader and its channel: a notice handed over twice (a retried job, a
+//! redelivered webhook) is stored once and sent once. Texts are rendered from the notice's
+//! parameters in the reader's language when they are shown or sent ([`templates`]).
+
+#[cfg(feature = "ssr")]
+mod email;
+#[cfg(feature = "ssr")]
+pub mod quiet;
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+mod sql;
+#[cfg(feature = "ssr")]
+pub mod templates;
+
+#[cfg(feature = "ssr")]
+pub use email::{EmailDeliveries, EMAIL_QUEUE};
+#[cfg(feature = "ssr")]
+pub use service::{NotificationError, NotificationService, PreferencesForm};
+
+use serde::{Deserialize, Serialize};
+
+/// The bell counts up to this (and shows "99+").
+pub const UNREAD_CAP: u32 = 100;
+
+/// What a notification is about; preferences are kept per category and channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Verification, password, sign-in: always on, never held by quiet hours.
+    Account,
+    /// Receipts, failures, refunds, Premium reminders.
+    Payments,
+    /// Reading groups and replies (community).
+    Groups,
+    /// Badges, streaks, challenges (gamification).
+    Achievements,
+    /// A new book by a followed author or in a followed category.
+    NewBooks,
+    /// Coko's news (broadcasts).
+    News,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] =
+        [Category::Account, Category::Payments, Category::Groups, Category::Achievements, Category::NewBooks, Category::News];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Account => "account",
+            Category::Payments => "payments",
+            Category::Groups => "groups",
+            Category::Achievements => "achievements",
+            Category::NewBooks => "new_books",
+            Category::News => "news",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A reader cannot turn it off, and quiet hours do not hold it.
+    pub fn is_critical(self) -> bool {
+        self == Category::Account
+    }
+}
+
+/// How a notification reaches its reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    InApp,
+    Email,
+    Sms,
+    Push,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::InApp, Channel::Email, Channel::Sms, Channel::Push];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::InApp => "in_app",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Push => "push",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// A reader's choices: which category reaches them on which channel, and when not to disturb.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// Every category × channel, in the order of [`Category::ALL`] then [`Channel::ALL`].
+    pub cells: Vec<Cell>,
+    /// Local hours (start, end) during which non-critical messages wait (in-app ones are stored
+    /// at once, silently); `None`: no quiet hours. `(22, 7)` spans midnight.
+    pub quiet_hours: Option<(u8, u8)>,
+    /// The reader's IANA time zone (`Africa/Dakar`), for quiet hours.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub category: Category,
+    pub channel: Channel,
+    pub enabled: bool,
+}
+
+/// The channel defaults an account carries from before per-category preferences (its profile's
+/// `notify_email`, `notify_sms`, `notify_push`): a cell nobody set follows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelDefaults {
+    pub email: bool,
+    pub sms: bool,
+    pub push: bool,
+}
+
+impl Preferences {
+    /// What a reader who never chose gets.
+    pub fn defaults(d: ChannelDefaults, time_zone: &str) -> Self {
+        let cells = Category::ALL
+            .into_iter()
+            .flat_map(|category| Channel::ALL.into_iter().map(move |channel| (category, channel)))
+            .map(|(category, channel)| Cell { category, channel, enabled: Self::default_for(d, category, channel) })
+            .collect();
+        Preferences { cells, quiet_hours: None, time_zone: time_zone.to_owned() }
+    }
+
+    fn default_for(d: ChannelDefaults, category: Category, channel: Channel) -> bool {
+        if category.is_critical() {
+            return matches!(channel, Channel::InApp | Channel::Email);
+        }
+        match channel {
+            Channel::InApp => true,
+            // News and achievements would be chatty by mail: asked for, not assumed.
+            Channel::Email => d.email && !matches!(category, Category::News | Category::Achievements),
+            Channel::Sms => d.sms && category == Category::Payments,
+            Channel::Push => d.push,
+        }
+    }
+
+    /// Whether `category` reaches the reader on `channel` (critical ones always do by mail
+    /// and in the app).
+    pub fn allows(&self, category: Category, channel: Channel) -> bool {
+        if category.is_critical() && matches!(channel, Channel::InApp | Channel::Email) {
+            return true;
+        }
+        self.cells.iter().find(|c| c.category == category && c.channel == channel).is_some_and(|c| c.enabled)
+    }
+
+    pub fn set(&mut self, category: Category, channel: Channel, enabled: bool) {
+        if let Some(c) = self.cells.iter_mut().find(|c| c.category == category && c.channel == channel) {
+            c.enabled = enabled;
+        }
+    }
+}
+
+/// The time zone a reader of `country` most likely lives in (the capital's), until they choose.
+pub fn zone_of_country(country: &str) -> &'static str {
+    match country.to_ascii_uppercase().as_str() {
+        "SN" => "Africa/Dakar",
+        "CI" => "Africa/Abidjan",
+        "ML" => "Africa/Bamako",
+        "BF" => "Africa/Ouagadougou",
+        "GN" => "Africa/Conakry",
+        "NE" => "Africa/Niamey",
+        "TG" => "Africa/Lome",
+        "BJ" => "Africa/Porto-Novo",
+        "MR" => "Africa/Nouakchott",
+        "GM" => "Africa/Banjul",
+        "GH" => "Africa/Accra",
+        "NG" => "Africa/Lagos",
+        "CM" => "Africa/Douala",
+        "GA" => "Africa/Libreville",
+        "CG" => "Africa/Brazzaville",
+        "CD" => "Africa/Kinshasa",
+        "TD" => "Africa/Ndjamena",
+        "CF" => "Africa/Bangui",
+        "MA" => "Africa/Casablanca",
+        "DZ" => "Africa/Algiers",
+        "TN" => "Africa/Tunis",
+        "EG" => "Africa/Cairo",
+        "KE" => "Africa/Nairobi",
+        "TZ" => "Africa/Dar_es_Salaam",
+        "UG" => "Africa/Kampala",
+        "RW" => "Africa/Kigali",
+        "ET" => "Africa/Addis_Ababa",
+        "ZA" => "Africa/Johannesburg",
+        "MG" => "Indian/Antananarivo",
+        "FR" => "Europe/Paris",
+        "BE" => "Europe/Brussels",
+        "CA" => "America/Toronto",
+        "US" => "America/New_York",
+        "GB" => "Europe/London",
+        _ => "UTC",
+    }
+}
+
+/// What a notification says, by template (its texts are in [`templates`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    PaymentReceipt,
+    PaymentRefund,
+    PaymentFailed,
+    RenewalReminder,
+    /// An admin's "send me a test".
+    Test,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::PaymentReceipt, Kind::PaymentRefund, Kind::PaymentFailed, Kind::RenewalReminder, Kind::Test];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PaymentReceipt => "payment_receipt",
+            Kind::PaymentRefund => "payment_refund",
+            Kind::PaymentFailed => "payment_failed",
+            Kind::RenewalReminder => "renewal_reminder",
+            Kind::Test => "test",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A notification in the app, as its page and the REST API show it (texts rendered in the
+/// viewer's language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub category: Category,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One page of a reader's notifications (unread first, then the newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    pub unread: u32,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
+}
+
+/// Which of a reader's notifications a page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shelf {
+    #[default]
+    Inbox,
+    Archived,
+}
+
+/// Where a message on a channel other than the app stands (the delivery log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Queued,
+    /// Handed to the provider; no answer recorded yet (a crash here may send it again).
+    Sending,
+    /// The provider acknowledged it.
+    Sent,
+    /// The provider reported it delivered (SMS delivery reports, push).
+    Delivered,
+    /// Given up (its answer says why).
+    Failed,
+    /// Not sent: the reader turned the category off since, or has no address for it.
+    Skipped,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 6] = [
+        DeliveryState::Queued,
+        DeliveryState::Sending,
+        DeliveryState::Sent,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+        DeliveryState::Skipped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Nothing more will be tried.
+    pub fn is_final(self) -> bool {
+        matches!(self, DeliveryState::Sent | DeliveryState::Delivered | DeliveryState::Failed | DeliveryState::Skipped)
+    }
+}
+
+/// One message on one channel, as the delivery log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub key: String,
+    pub user_id: String,
+    /// The reader's e-mail address (who it was for, in the log).
+    pub recipient: String,
+    pub channel: Channel,
+    pub category: Category,
+    pub kind: Kind,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    /// The provider's last answer (its reply, its error).
+    pub answer: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(feature = "ssr")]
+pub use port::*;
+
+#[cfg(feature = "ssr")]
+mod port {
+    use super::{Category, Delivery, DeliveryState, Kind, Preferences, Shelf};
+    use crate::store::{StoreResult, Tx, UnitOfWork};
+    use async_trait::async_trait;
+
+    /// Something an area wants a reader to hear of.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Notice {
+        pub user_id: String,
+        pub category: Category,
+        pub kind: Kind,
+        /// What the template needs (amounts, titles, dates), kept with the notification.
+        pub params: serde_json::Map<String, serde_json::Value>,
+        /// A path on Coko the notification opens (`/achats/…`).
+        pub link: Option<String>,
+        /// What it is about, once (`receipt:{payment}`): with the reader and the channel, the key
+        /// that makes a second hand-over a no-op.
+        pub source: String,
+    }
+
+    /// A notification as stored: its texts are rendered from `kind` and `params` when shown.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StoredNotification {
+        pub id: String,
+        pub user_id: String,
+        pub category: Category,
+        pub kind: Kind,
+        pub params: serde_json::Map<String, serde_json::Value>,
+        pub link: Option<String>,
+        pub created_at_ms: i64,
+        pub read_at_ms: Option<i64>,
+        pub archived_at_ms: Option<i64>,
+    }
+
+    /// A delivery with what its sending needs.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StoredDelivery {
+        pub delivery: Delivery,
+        pub params: serde_json::Map<String, serde_json::Value>,
+        pub link: Option<String>,
+    }
+
+    /// The rows a reader's preferences are kept in (cells they set; the rest follow defaults).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct StoredSettings {
+        pub cells: Vec<(String, String, bool)>,
+        pub quiet_hours: Option<(u8, u8)>,
+        pub time_zone: Option<String>,
+        pub unsubscribe_token: Option<String>,
+    }
+
+    #[async_trait]
+    pub trait NotificationStore: UnitOfWork {
+        /// Stores an in-app notification; false when its key is stored already.
+        async fn insert_notification(&self, tx: &mut Tx, n: &StoredNotification, key: &str) -> StoreResult<bool>;
+        async fn notification(&self, user_id: &str, id: &str) -> StoreResult<Option<StoredNotification>>;
+        /// A page of a reader's notifications after `after` (a cursor from the previous page).
+        async fn notifications(&self, user_id: &str, shelf: Shelf, after: Option<&str>, limit: u32)
+            -> StoreResult<Vec<StoredNotification>>;
+        /// Unread and not archived, counting at most `cap`.
+        async fn unread_count(&self, user_id: &str, cap: u32) -> StoreResult<u32>;
+        /// Marks read `ids` (all unread when `None`) of the reader's; how many changed.
+        async fn mark_read(&self, tx: &mut Tx, user_id: &str, ids: Option<&[String]>, now_ms: i64) -> StoreResult<u64>;
+        /// Archives `ids` of the reader's (read as well); how many changed.
+        async fn archive(&self, tx: &mut Tx, user_id: &str, ids: &[String], now_ms: i64) -> StoreResult<u64>;
+        async fn settings(&self, user_id: &str) -> StoreResult<StoredSettings>;
+        async fn save_settings(&self, tx: &mut Tx, user_id: &str, prefs: &Preferences, now_ms: i64) -> StoreResult<()>;
+        /// The reader's unsubscribe token, made on first use.
+        async fn unsubscribe_token(&self, user_id: &str) -> StoreResult<String>;
+        async fn user_of_unsubscribe_token(&self, token: &str) -> StoreResult<Option<String>>;
+        /// Stores a delivery `queued`; false when its key is stored already.
+        async fn insert_delivery(&self, tx: &mut Tx, d: &StoredDelivery) -> StoreResult<bool>;
+        async fn delivery(&self, key: &str) -> StoreResult<Option<StoredDelivery>>;
+        /// Moves a delivery to `state` with the provider's answer; `attempt` counts one more try.
+        async fn set_delivery(&self, key: &str, state: DeliveryState, answer: Option<&str>, attempt: bool, now_ms: i64) -> StoreResult<()>;
+        /// The most recent deliveries (of one reader when given), newest first.
+        async fn deliveries(&self, user_id: Option<&str>, limit: u32) -> StoreResult<Vec<Delivery>>;
+    }
+}

@@ -1,0 +1,359 @@
+//! The notifications' rules: the fan-out of a notice to the channels its reader allows, the
+//! inbox (read, archive), the preferences and the one-click unsubscribe.
+
+use super::sql::cursor_of;
+use super::templates::render;
+use super::{
+    quiet, Category, Channel, ChannelDefaults, Delivery, DeliveryState, Notice, Notification, NotificationPage, NotificationStore,
+    Preferences, Shelf, StoredDelivery, StoredNotification, UNREAD_CAP,
+};
+use crate::account::{AccountStore, User};
+use crate::audit::{Actor, AuditAction, AuditEntry};
+use crate::error::{FieldError, Reason};
+use crate::jobs::{JobStore, NewJob};
+use crate::store::{StoreError, StoreResult};
+use crate::validation::Language;
+use std::sync::Arc;
+
+/// How many times a message is tried on a channel before it is given up (and shown failed).
+pub const DELIVERY_ATTEMPTS: u32 = 8;
+const PAGE: u32 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// A change of preferences, as the profile's form or the API sends it.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesForm {
+    /// (category, channel, enabled) as sent; cells not named keep their value.
+    pub cells: Vec<(String, String, bool)>,
+    /// `Some(None)`: no quiet hours; `Some(Some((start, end)))`: hours as sent; `None`: kept.
+    pub quiet_hours: Option<Option<(String, String)>>,
+    pub time_zone: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct NotificationService {
+    store: Arc<dyn NotificationStore>,
+    accounts: Arc<dyn AccountStore>,
+    jobs: Arc<dyn JobStore>,
+    /// The channels this server can send on besides the app and e-mail (SMS and push once
+    /// their providers are configured).
+    extra: Vec<Channel>,
+}
+
+impl NotificationService {
+    pub fn new(store: Arc<dyn NotificationStore>, accounts: Arc<dyn AccountStore>, jobs: Arc<dyn JobStore>) -> Self {
+        NotificationService { store, accounts, jobs, extra: Vec::new() }
+    }
+
+    pub fn with_channel(mut self, channel: Channel) -> Self {
+        if !self.extra.contains(&channel) && !matches!(channel, Channel::InApp | Channel::Email) {
+            self.extra.push(channel);
+        }
+        self
+    }
+
+    /// The channels readers can choose from here.
+    pub fn channels(&self) -> Vec<Channel> {
+        let mut all = vec![Channel::InApp, Channel::Email];
+        all.extend(Channel::ALL.into_iter().filter(|c| self.extra.contains(c)));
+        all
+    }
+
+    pub fn store(&self) -> &Arc<dyn NotificationStore> {
+        &self.store
+    }
+
+    /// A reader's choices, with the defaults for what they never set.
+    pub async fn preferences(&self, user: &User) -> StoreResult<Preferences> {
+        let s = self.store.settings(&user.id).await?;
+        let p = &user.preferences;
+        let defaults = ChannelDefaults { email: p.notify_email, sms: p.notify_sms, push: p.notify_push };
+        let zone = s.time_zone.clone().filter(|z| quiet::is_zone(z)).unwrap_or_else(|| super::zone_of_country(&user.country).to_owned());
+        let mut prefs = Preferences::defaults(defaults, &zone);
+        for (cat, ch, on) in &s.cells {
+            if let (Some(cat), Some(ch)) = (Category::parse(cat), Channel::parse(ch)) {
+                prefs.set(cat, ch, *on);
+            }
+        }
+        prefs.quiet_hours = s.quiet_hours;
+        Ok(prefs)
+    }
+
+    /// Changes a reader's choices (audited); the fields at fault when something does not hold.
+    pub async fn set_preferences(&self, user: &User, form: &PreferencesForm, ip: &str) -> Result<Preferences, NotificationError> {
+        let before = self.preferences(user).await?;
+        let mut after = before.clone();
+        let mut errors = Vec::new();
+        for (cat, ch, on) in &form.cells {
+            match (Category::parse(cat), Channel::parse(ch)) {
+                (Some(cat), Some(ch)) if !cat.is_critical() || !matches!(ch, Channel::InApp | Channel::Email) => after.set(cat, ch, *on),
+                // Account messages always come in the app and by mail: asking otherwise is kept as is.
+                (Some(_), Some(_)) => {}
+                _ => errors.push(FieldError::new(&format!("{cat}.{ch}"), Reason::Unknown)),
+            }
+        }
+        match &form.quiet_hours {
+            Some(Some((start, end))) => {
+                let mut hour = |field: &str, v: &str| match v.trim().parse::<u8>() {
+                    Ok(h) if h <= 23 => Some(h),
+                    Ok(_) => {
+                        errors.push(FieldError::new(field, Reason::OutOfRange));
+                        None
+                    }
+                    Err(_) if v.trim().is_empty() => {
+                        errors.push(FieldError::new(field, Reason::Required));
+                        None
+                    }
+                    Err(_) => {
+                        errors.push(FieldError::new(field, Reason::InvalidFormat));
+                        None
+                    }
+                };
+                let (s, e) = (hour("quiet_start", start), hour("quiet_end", end));
+                if let (Some(s), Some(e)) = (s, e) {
+                    if s == e {
+                        errors.push(FieldError::new("quiet_end", Reason::Mismatch));
+                    }
+                    after.quiet_hours = Some((s, e));
+                }
+            }
+            Some(None) => after.quiet_hours = None,
+            None => {}
+        }
+        if let Some(zone) = &form.time_zone {
+            let zone = zone.trim();
+            if quiet::is_zone(zone) {
+                after.time_zone = zone.to_owned();
+            } else {
+                errors.push(FieldError::new("time_zone", if zone.is_empty() { Reason::Required } else { Reason::Unknown }));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(NotificationError::Invalid(errors));
+        }
+        if after == before {
+            return Ok(after);
+        }
+        let mut tx = self.store.begin().await?;
+        self.store.save_settings(&mut tx, &user.id, &after, crate::clock::now_ms()).await?;
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(summary(&before)),
+            Some(summary(&after)),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// One-click unsubscribe (RFC 8058): the mails of `category` stop for the reader whose link
+    /// it is (all non-critical ones when `None`). `Ok(false)`: it was off already.
+    pub async fn unsubscribe(&self, token: &str, category: Option<Category>, ip: &str) -> Result<(User, bool), NotificationError> {
+        let token = token.trim();
+        if token.is_empty() || token.len() > 100 {
+            return Err(NotificationError::NotFound);
+        }
+        let user_id = self.store.user_of_unsubscribe_token(token).await?.ok_or(NotificationError::NotFound)?;
+        let user = self.accounts.user_by_id(&user_id).await?.ok_or(NotificationError::NotFound)?.user;
+        let cats: Vec<Category> = match category {
+            Some(c) if c.is_critical() => return Ok((user, false)),
+            Some(c) => vec![c],
+            None => Category::ALL.into_iter().filter(|c| !c.is_critical()).collect(),
+        };
+        let before = self.preferences(&user).await?;
+        if cats.iter().all(|c| !before.allows(*c, Channel::Email)) {
+            return Ok((user, false));
+        }
+        let form = PreferencesForm {
+            cells: cats.iter().map(|c| (c.as_str().to_owned(), Channel::Email.as_str().to_owned(), false)).collect(),
+            ..PreferencesForm::default()
+        };
+        self.set_preferences(&user, &form, ip).await?;
+        Ok((user, true))
+    }
+
+    /// The query (`t=…&c=…`) of the links that stop `category`'s mails for this reader: the
+    /// page `/notifications/desabonnement?…` and the one-click target
+    /// `/api/v1/notifications/unsubscribe/?…` (its token made on first use).
+    pub async fn unsubscribe_query(&self, user_id: &str, category: Category) -> StoreResult<String> {
+        let token = self.store.unsubscribe_token(user_id).await?;
+        Ok(format!("t={token}&c={}", category.as_str()))
+    }
+
+    /// Hands a notice to every channel its reader allows, once: the in-app notification and a
+    /// queued delivery per other channel, in one unit of work. A second call with the same
+    /// notice changes nothing.
+    pub async fn notify(&self, n: &Notice) -> StoreResult<()> {
+        let Some(rec) = self.accounts.user_by_id(&n.user_id).await? else { return Ok(()) };
+        let user = rec.user;
+        let prefs = self.preferences(&user).await?;
+        let now = chrono::Utc::now();
+        let release = if n.category.is_critical() { now } else { quiet::release_at(now, prefs.quiet_hours, &prefs.time_zone) };
+        let mut tx = self.store.begin().await?;
+        if prefs.allows(n.category, Channel::InApp) {
+            let stored = StoredNotification {
+                id: uuid::Uuid::now_v7().to_string(),
+                user_id: user.id.clone(),
+                category: n.category,
+                kind: n.kind,
+                params: n.params.clone(),
+                link: n.link.clone(),
+                created_at_ms: now.timestamp_millis(),
+                read_at_ms: None,
+                archived_at_ms: None,
+            };
+            self.store.insert_notification(&mut tx, &stored, &delivery_key(&n.source, &user.id, Channel::InApp)).await?;
+        }
+        for channel in self.channels().into_iter().filter(|c| *c != Channel::InApp && prefs.allows(n.category, *c)) {
+            let key = delivery_key(&n.source, &user.id, channel);
+            let d = StoredDelivery {
+                delivery: Delivery {
+                    key: key.clone(),
+                    user_id: user.id.clone(),
+                    recipient: user.email.clone(),
+                    channel,
+                    category: n.category,
+                    kind: n.kind,
+                    state: DeliveryState::Queued,
+                    attempts: 0,
+                    answer: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+                params: n.params.clone(),
+                link: n.link.clone(),
+            };
+            if self.store.insert_delivery(&mut tx, &d).await? {
+                let job = NewJob {
+                    queue: queue_of(channel),
+                    payload: serde_json::json!({ "key": key }),
+                    dedupe_key: key,
+                    max_attempts: DELIVERY_ATTEMPTS,
+                    run_at_ms: release.timestamp_millis(),
+                };
+                self.jobs.enqueue(&mut tx, &job).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// A page of the reader's notifications, in their language.
+    pub async fn page(&self, user: &User, shelf: Shelf, after: Option<&str>) -> StoreResult<NotificationPage> {
+        let mut rows = self.store.notifications(&user.id, shelf, after, PAGE + 1).await?;
+        let more = rows.len() > PAGE as usize;
+        rows.truncate(PAGE as usize);
+        let next = if more { rows.last().map(|n| cursor_of(n, shelf)) } else { None };
+        let unread = self.store.unread_count(&user.id, UNREAD_CAP).await?;
+        Ok(NotificationPage { items: rows.iter().map(|n| shown(n, user.language)).collect(), unread, next })
+    }
+
+    pub async fn unread(&self, user_id: &str) -> StoreResult<u32> {
+        self.store.unread_count(user_id, UNREAD_CAP).await
+    }
+
+    /// Marks read the reader's `ids` (every unread one when `None`).
+    pub async fn mark_read(&self, user: &User, ids: Option<&[String]>) -> Result<u64, NotificationError> {
+        if ids.is_some_and(|ids| ids.len() > 200) {
+            return Err(NotificationError::Invalid(vec![FieldError::new("ids", Reason::TooLong)]));
+        }
+        let mut tx = self.store.begin().await?;
+        let n = self.store.mark_read(&mut tx, &user.id, ids, crate::clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// A notification of the reader's, marked read: where its link leads.
+    pub async fn open(&self, user: &User, id: &str) -> Result<Option<String>, NotificationError> {
+        let n = self.store.notification(&user.id, id).await?.ok_or(NotificationError::NotFound)?;
+        if n.read_at_ms.is_none() {
+            self.mark_read(user, Some(std::slice::from_ref(&n.id))).await?;
+        }
+        Ok(n.link)
+    }
+
+    pub async fn archive(&self, user: &User, ids: &[String]) -> Result<u64, NotificationError> {
+        if ids.len() > 200 {
+            return Err(NotificationError::Invalid(vec![FieldError::new("ids", Reason::TooLong)]));
+        }
+        let mut tx = self.store.begin().await?;
+        let n = self.store.archive(&mut tx, &user.id, ids, crate::clock::now_ms()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// An admin's "send me a test": a test notice to themselves in `category`, on every
+    /// channel they allow for it (so that each channel's setup can be checked from the app).
+    pub async fn send_test(&self, by: &User, category: &str) -> Result<(), NotificationError> {
+        if !by.role.can_manage_users() {
+            return Err(NotificationError::Forbidden);
+        }
+        let category =
+            Category::parse(category).ok_or_else(|| NotificationError::Invalid(vec![FieldError::new("category", Reason::Unknown)]))?;
+        let notice = Notice {
+            user_id: by.id.clone(),
+            category,
+            kind: super::Kind::Test,
+            params: serde_json::Map::new(),
+            link: Some("/notifications".into()),
+            source: format!("test:{}", uuid::Uuid::now_v7()),
+        };
+        Ok(self.notify(&notice).await?)
+    }
+
+    /// What was sent lately (admins: everyone's; otherwise the reader's own).
+    pub async fn deliveries(&self, by: &User, all: bool, limit: u32) -> StoreResult<Vec<Delivery>> {
+        let scope = if all && by.role.can_manage_users() { None } else { Some(by.id.as_str()) };
+        self.store.deliveries(scope, limit).await
+    }
+}
+
+/// The key of one notice for one reader on one channel.
+pub fn delivery_key(source: &str, user_id: &str, channel: Channel) -> String {
+    format!("{source}:{user_id}:{}", channel.as_str())
+}
+
+/// The queue that sends on `channel`.
+pub fn queue_of(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => super::EMAIL_QUEUE,
+        Channel::Sms => "notify.sms",
+        Channel::Push => "notify.push",
+        Channel::InApp => "notify.in_app",
+    }
+}
+
+fn shown(n: &StoredNotification, lang: Language) -> Notification {
+    let r = render(n.kind, &n.params, lang);
+    Notification {
+        id: n.id.clone(),
+        category: n.category,
+        kind: n.kind,
+        title: r.title,
+        body: r.body,
+        link: n.link.clone(),
+        created_at: crate::clock::from_ms(n.created_at_ms),
+        read_at: n.read_at_ms.map(crate::clock::from_ms),
+        archived_at: n.archived_at_ms.map(crate::clock::from_ms),
+    }
+}
+
+/// The audit journal's view of a reader's choices: the cells that are off, quiet hours, zone.
+fn summary(p: &Preferences) -> serde_json::Value {
+    let off: Vec<String> =
+        p.cells.iter().filter(|c| !c.enabled).map(|c| format!("{}.{}", c.category.as_str(), c.channel.as_str())).collect();
+    serde_json::json!({ "off": off, "quiet_hours": p.quiet_hours, "time_zone": p.time_zone })
+}

@@ -1,0 +1,301 @@
+//! The notifications' SQL, written once for SQLite and PostgreSQL.
+
+use super::{
+    Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, Shelf, StoredDelivery, StoredNotification,
+    StoredSettings,
+};
+use crate::clock::from_ms;
+use crate::store::rows::flag;
+use crate::store::sql::{bind_all, exec_in, Bind, Params};
+use crate::store::{SqlStore, StoreError, StoreResult, Tx};
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+type Params_ = serde_json::Map<String, serde_json::Value>;
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("notification {what} '{v}'"))
+}
+
+fn params_of(raw: &str) -> StoreResult<Params_> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("notification params: {e}")))
+}
+
+fn category_of(r: &AnyRow) -> StoreResult<Category> {
+    let s: String = r.try_get("category")?;
+    Category::parse(&s).ok_or_else(|| corrupt("category", &s))
+}
+
+fn kind_of(r: &AnyRow) -> StoreResult<Kind> {
+    let s: String = r.try_get("kind")?;
+    Kind::parse(&s).ok_or_else(|| corrupt("kind", &s))
+}
+
+fn notification_from_row(r: &AnyRow) -> StoreResult<StoredNotification> {
+    let params: String = r.try_get("params")?;
+    Ok(StoredNotification {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        category: category_of(r)?,
+        kind: kind_of(r)?,
+        params: params_of(&params)?,
+        link: r.try_get("link")?,
+        created_at_ms: r.try_get("created_at")?,
+        read_at_ms: r.try_get("read_at")?,
+        archived_at_ms: r.try_get("archived_at")?,
+    })
+}
+
+const DELIVERY_COLUMNS: &str =
+    "d.key, d.user_id, u.email, d.channel, d.category, d.kind, d.params, d.link, d.state, d.attempts, d.answer, \
+                                d.created_at, d.updated_at";
+
+fn delivery_from_row(r: &AnyRow) -> StoreResult<StoredDelivery> {
+    let (channel, state, params): (String, String, String) = (r.try_get("channel")?, r.try_get("state")?, r.try_get("params")?);
+    Ok(StoredDelivery {
+        delivery: Delivery {
+            key: r.try_get("key")?,
+            user_id: r.try_get("user_id")?,
+            recipient: r.try_get("email")?,
+            channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+            category: category_of(r)?,
+            kind: kind_of(r)?,
+            state: DeliveryState::parse(&state).ok_or_else(|| corrupt("delivery state", &state))?,
+            attempts: r.try_get::<i64, _>("attempts")?.clamp(0, i64::from(u32::MAX)) as u32,
+            answer: r.try_get("answer")?,
+            created_at: from_ms(r.try_get("created_at")?),
+            updated_at: from_ms(r.try_get("updated_at")?),
+        },
+        params: params_of(&params)?,
+        link: r.try_get("link")?,
+    })
+}
+
+/// An inbox cursor: `u.<id>` inside the unread ones, `r.<id>` inside the read ones.
+fn parse_cursor(c: &str) -> Option<(bool, &str)> {
+    let (part, id) = c.split_once('.')?;
+    let unread = match part {
+        "u" => true,
+        "r" => false,
+        _ => return None,
+    };
+    (!id.is_empty() && id.len() <= 64).then_some((unread, id))
+}
+
+/// The cursor after `n` (what [`NotificationStore::notifications`] takes back).
+pub fn cursor_of(n: &StoredNotification, shelf: Shelf) -> String {
+    match (shelf, n.read_at_ms) {
+        (Shelf::Inbox, None) => format!("u.{}", n.id),
+        _ => format!("r.{}", n.id),
+    }
+}
+
+#[async_trait]
+impl NotificationStore for SqlStore {
+    async fn insert_notification(&self, tx: &mut Tx, n: &StoredNotification, key: &str) -> StoreResult<bool> {
+        let sql = "INSERT INTO notifications (id, user_id, category, kind, params, link, delivery_key, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+        let params = serde_json::Value::Object(n.params.clone()).to_string();
+        let binds = vec![
+            Bind::Text(&n.id),
+            Bind::Text(&n.user_id),
+            Bind::Text(n.category.as_str()),
+            Bind::Text(n.kind.as_str()),
+            Bind::Text(&params),
+            Bind::OptText(n.link.as_deref()),
+            Bind::Text(key),
+            Bind::Int(n.created_at_ms),
+        ];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn notification(&self, user_id: &str, id: &str) -> StoreResult<Option<StoredNotification>> {
+        let sql = "SELECT id, user_id, category, kind, params, link, created_at, read_at, archived_at FROM notifications WHERE user_id = $1 AND id = $2";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id), Bind::Text(id)]).fetch_optional(self.pool()).await?;
+        row.as_ref().map(notification_from_row).transpose()
+    }
+
+    async fn notifications(&self, user_id: &str, shelf: Shelf, after: Option<&str>, limit: u32) -> StoreResult<Vec<StoredNotification>> {
+        let mut p = Params { binds: Vec::new() };
+        let user = p.push(Bind::Text(user_id));
+        let mut sql = format!(
+            "SELECT id, user_id, category, kind, params, link, created_at, read_at, archived_at FROM notifications WHERE user_id = {user}"
+        );
+        let order = match shelf {
+            Shelf::Archived => {
+                sql.push_str(" AND archived_at IS NOT NULL");
+                if let Some((_, id)) = after.and_then(parse_cursor) {
+                    sql.push_str(&format!(" AND id < {}", p.push(Bind::Text(id))));
+                }
+                " ORDER BY id DESC"
+            }
+            Shelf::Inbox => {
+                sql.push_str(" AND archived_at IS NULL");
+                match after.and_then(parse_cursor) {
+                    Some((true, id)) => {
+                        sql.push_str(&format!(" AND ((read_at IS NULL AND id < {}) OR read_at IS NOT NULL)", p.push(Bind::Text(id))))
+                    }
+                    Some((false, id)) => sql.push_str(&format!(" AND read_at IS NOT NULL AND id < {}", p.push(Bind::Text(id)))),
+                    None => {}
+                }
+                " ORDER BY CASE WHEN read_at IS NULL THEN 0 ELSE 1 END, id DESC"
+            }
+        };
+        sql.push_str(order);
+        sql.push_str(&format!(" LIMIT {}", p.push(Bind::Int(i64::from(limit.clamp(1, 200))))));
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        rows.iter().map(notification_from_row).collect()
+    }
+
+    async fn unread_count(&self, user_id: &str, cap: u32) -> StoreResult<u32> {
+        let sql = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND archived_at IS NULL \
+                   AND read_at IS NULL LIMIT $2) capped";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id), Bind::Int(i64::from(cap))]).fetch_one(self.pool()).await?;
+        Ok(row.try_get::<i64, _>("n")?.clamp(0, i64::from(cap)) as u32)
+    }
+
+    async fn mark_read(&self, tx: &mut Tx, user_id: &str, ids: Option<&[String]>, now_ms: i64) -> StoreResult<u64> {
+        let mut p = Params { binds: vec![Bind::Int(now_ms), Bind::Text(user_id)] };
+        let mut sql = String::from("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL");
+        if let Some(ids) = ids {
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            let list: Vec<String> = ids.iter().map(|id| p.push(Bind::Text(id))).collect();
+            sql.push_str(&format!(" AND id IN ({})", list.join(", ")));
+        }
+        exec_in(tx, &sql, p.binds).await
+    }
+
+    async fn archive(&self, tx: &mut Tx, user_id: &str, ids: &[String], now_ms: i64) -> StoreResult<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut p = Params { binds: vec![Bind::Int(now_ms), Bind::Text(user_id)] };
+        let list: Vec<String> = ids.iter().map(|id| p.push(Bind::Text(id))).collect();
+        let sql = format!(
+            "UPDATE notifications SET archived_at = $1, read_at = COALESCE(read_at, $1) WHERE user_id = $2 \
+             AND archived_at IS NULL AND id IN ({})",
+            list.join(", ")
+        );
+        exec_in(tx, &sql, p.binds).await
+    }
+
+    async fn settings(&self, user_id: &str) -> StoreResult<StoredSettings> {
+        let rows = bind_all(
+            sqlx::query("SELECT category, channel, enabled FROM notification_prefs WHERE user_id = $1"),
+            vec![Bind::Text(user_id)],
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let cells = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>("category")?, r.try_get::<String, _>("channel")?, flag(r, "enabled")?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let sql = "SELECT quiet_start, quiet_end, time_zone, unsubscribe_token FROM notification_settings WHERE user_id = $1";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id)]).fetch_optional(self.pool()).await?;
+        let mut s = StoredSettings { cells, ..StoredSettings::default() };
+        if let Some(r) = row {
+            let (start, end): (Option<i64>, Option<i64>) = (r.try_get("quiet_start")?, r.try_get("quiet_end")?);
+            s.quiet_hours = start.zip(end).map(|(a, b)| (a.clamp(0, 23) as u8, b.clamp(0, 23) as u8));
+            s.time_zone = r.try_get("time_zone")?;
+            s.unsubscribe_token = r.try_get("unsubscribe_token")?;
+        }
+        Ok(s)
+    }
+
+    async fn save_settings(&self, tx: &mut Tx, user_id: &str, prefs: &Preferences, now_ms: i64) -> StoreResult<()> {
+        for c in &prefs.cells {
+            let sql = "INSERT INTO notification_prefs (user_id, category, channel, enabled) VALUES ($1, $2, $3, $4) \
+                       ON CONFLICT (user_id, category, channel) DO UPDATE SET enabled = excluded.enabled";
+            exec_in(
+                tx,
+                sql,
+                vec![Bind::Text(user_id), Bind::Text(c.category.as_str()), Bind::Text(c.channel.as_str()), Bind::Bool(c.enabled)],
+            )
+            .await?;
+        }
+        let (start, end) = (prefs.quiet_hours.map(|q| i64::from(q.0)), prefs.quiet_hours.map(|q| i64::from(q.1)));
+        let sql = "INSERT INTO notification_settings (user_id, quiet_start, quiet_end, time_zone, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (user_id) DO UPDATE SET quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, \
+                   time_zone = excluded.time_zone, updated_at = excluded.updated_at";
+        let binds = vec![Bind::Text(user_id), Bind::OptInt(start), Bind::OptInt(end), Bind::Text(&prefs.time_zone), Bind::Int(now_ms)];
+        exec_in(tx, sql, binds).await?;
+        Ok(())
+    }
+
+    async fn unsubscribe_token(&self, user_id: &str) -> StoreResult<String> {
+        let fresh = crate::account::tokens::generate();
+        // Made once: a second caller's insert or update changes nothing, and both read the same.
+        let sql = "INSERT INTO notification_settings (user_id, unsubscribe_token, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (user_id) DO UPDATE SET unsubscribe_token = COALESCE(notification_settings.unsubscribe_token, excluded.unsubscribe_token)";
+        self.exec(sql, vec![Bind::Text(user_id), Bind::Text(&fresh), Bind::Int(crate::clock::now_ms())]).await?;
+        let row =
+            bind_all(sqlx::query("SELECT unsubscribe_token FROM notification_settings WHERE user_id = $1"), vec![Bind::Text(user_id)])
+                .fetch_one(self.pool())
+                .await?;
+        let token: Option<String> = row.try_get("unsubscribe_token")?;
+        token.ok_or_else(|| StoreError::Corrupt("unsubscribe token not kept".into()))
+    }
+
+    async fn user_of_unsubscribe_token(&self, token: &str) -> StoreResult<Option<String>> {
+        let row = bind_all(sqlx::query("SELECT user_id FROM notification_settings WHERE unsubscribe_token = $1"), vec![Bind::Text(token)])
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    }
+
+    async fn insert_delivery(&self, tx: &mut Tx, d: &StoredDelivery) -> StoreResult<bool> {
+        let sql = "INSERT INTO deliveries (key, user_id, channel, category, kind, params, link, state, attempts, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING";
+        let params = serde_json::Value::Object(d.params.clone()).to_string();
+        let x = &d.delivery;
+        let binds = vec![
+            Bind::Text(&x.key),
+            Bind::Text(&x.user_id),
+            Bind::Text(x.channel.as_str()),
+            Bind::Text(x.category.as_str()),
+            Bind::Text(x.kind.as_str()),
+            Bind::Text(&params),
+            Bind::OptText(d.link.as_deref()),
+            Bind::Int(x.created_at.timestamp_millis()),
+        ];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn delivery(&self, key: &str) -> StoreResult<Option<StoredDelivery>> {
+        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN users u ON u.id = d.user_id WHERE d.key = $1");
+        let row = bind_all(sqlx::query(&sql), vec![Bind::Text(key)]).fetch_optional(self.pool()).await?;
+        row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    async fn set_delivery(&self, key: &str, state: DeliveryState, answer: Option<&str>, attempt: bool, now_ms: i64) -> StoreResult<()> {
+        let sql =
+            "UPDATE deliveries SET state = $1, answer = COALESCE($2, answer), attempts = attempts + $3, updated_at = $4 WHERE key = $5";
+        let answer = answer.map(|a| a.chars().take(500).collect::<String>());
+        let binds = vec![
+            Bind::Text(state.as_str()),
+            Bind::OptText(answer.as_deref()),
+            Bind::Int(i64::from(attempt)),
+            Bind::Int(now_ms),
+            Bind::Text(key),
+        ];
+        self.exec(sql, binds).await?;
+        Ok(())
+    }
+
+    async fn deliveries(&self, user_id: Option<&str>, limit: u32) -> StoreResult<Vec<Delivery>> {
+        let mut p = Params { binds: Vec::new() };
+        let filter = match user_id {
+            Some(u) => format!(" WHERE d.user_id = {}", p.push(Bind::Text(u))),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN users u ON u.id = d.user_id{filter} ORDER BY d.updated_at DESC, d.key LIMIT {}",
+            p.push(Bind::Int(i64::from(limit.clamp(1, 500))))
+        );
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| delivery_from_row(r).map(|d| d.delivery)).collect()
+    }
+}

@@ -1,0 +1,241 @@
+//! `/api/v1/notifications/…`: the inbox, marking read, archiving, preferences, the delivery log
+//! and the one-click unsubscribe of mails (RFC 8058) — the same service as the pages
+//! (`crate::http::notifications`).
+
+use super::auth::Ip;
+use super::json::{ApiError, Body, Lang};
+use super::reading::ReaderAuth;
+use crate::error::HttpError;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use domain::error::{FieldError, Reason};
+use domain::notification::{Category, Preferences, PreferencesForm, Shelf};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+    /// `archived` for the archive; the inbox otherwise.
+    shelf: Option<String>,
+}
+
+/// `GET /notifications/` → `{"notifications": […], "unread": N, "next"?}`: unread first, then
+/// the newest; `next` is the `after` of the following page.
+pub async fn list(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let shelf = match q.shelf.as_deref() {
+        None | Some("") | Some("inbox") => Shelf::Inbox,
+        Some("archived") => Shelf::Archived,
+        Some(_) => return Err(ApiError::new(invalid("shelf", Reason::Unknown), lang)),
+    };
+    let page = s.notifications.page(&user, shelf, q.after.as_deref()).await.map_err(|e| ApiError::new(e, lang))?;
+    let mut body = json!({ "notifications": page.items, "unread": page.unread });
+    if let Some(next) = page.next {
+        body["next"] = next.into();
+    }
+    Ok(Json(body))
+}
+
+fn invalid(field: &str, reason: Reason) -> HttpError {
+    HttpError::from(domain::notification::NotificationError::Invalid(vec![FieldError::new(field, reason)]))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadBody {
+    #[serde(default)]
+    ids: Option<Vec<String>>,
+    #[serde(default)]
+    all: bool,
+}
+
+/// `POST /notifications/read/` with `{"ids": […]}` or `{"all": true}` → `{"marked": n, "unread": N}`.
+pub async fn read(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(b): Body<ReadBody>,
+) -> Result<Json<Value>, ApiError> {
+    let ids = match (b.ids, b.all) {
+        (Some(_), true) => return Err(ApiError::new(invalid("all", Reason::Mismatch), lang)),
+        (None, false) => return Err(ApiError::new(invalid("ids", Reason::Required), lang)),
+        (ids, _) => ids,
+    };
+    let marked = s.notifications.mark_read(&user, ids.as_deref()).await.map_err(|e| ApiError::new(e, lang))?;
+    let unread = s.notifications.unread(&user.id).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "marked": marked, "unread": unread })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveBody {
+    ids: Vec<String>,
+}
+
+/// `POST /notifications/archive/` with `{"ids": […]}` → `{"archived": n}`.
+pub async fn archive(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(b): Body<ArchiveBody>,
+) -> Result<Json<Value>, ApiError> {
+    let archived = s.notifications.archive(&user, &b.ids).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "archived": archived })))
+}
+
+fn prefs_json(s: &AppState, p: &Preferences) -> Value {
+    let channels = s.notifications.channels();
+    let cells: Vec<Value> = p
+        .cells
+        .iter()
+        .filter(|c| channels.contains(&c.channel))
+        .map(|c| {
+            let fixed = c.category.is_critical()
+                && matches!(c.channel, domain::notification::Channel::InApp | domain::notification::Channel::Email);
+            json!({ "category": c.category, "channel": c.channel, "enabled": p.allows(c.category, c.channel), "locked": fixed })
+        })
+        .collect();
+    json!({
+        "preferences": {
+            "cells": cells,
+            "quiet_hours": p.quiet_hours.map(|(start, end)| json!({ "start": start, "end": end })),
+            "time_zone": p.time_zone,
+        },
+        "channels": channels,
+        "categories": Category::ALL,
+    })
+}
+
+/// `GET /notifications/preferences/` → `{"preferences": {cells, quiet_hours, time_zone},
+/// "channels", "categories"}`.
+pub async fn preferences(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let p = s.notifications.preferences(&user).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    Ok(Json(prefs_json(&s, &p)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellBody {
+    category: String,
+    channel: String,
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietBody {
+    start: Value,
+    end: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    #[serde(default)]
+    cells: Vec<CellBody>,
+    /// Absent: kept; `null`: none; `{"start", "end"}`: local hours 0–23.
+    #[serde(default, deserialize_with = "present")]
+    quiet_hours: Option<Option<QuietBody>>,
+    #[serde(default)]
+    time_zone: Option<String>,
+}
+
+/// Tells an absent field (`None`) from a `null` one (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<QuietBody>>, D::Error> {
+    Ok(Some(Option::<QuietBody>::deserialize(d)?))
+}
+
+/// `PUT /notifications/preferences/`: the cells named change, the rest are kept.
+pub async fn save_preferences(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(b): Body<PreferencesBody>,
+) -> Result<Json<Value>, ApiError> {
+    let hour = |v: &Value| match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => "x".to_owned(),
+    };
+    let form = PreferencesForm {
+        cells: b.cells.into_iter().map(|c| (c.category, c.channel, c.enabled)).collect(),
+        quiet_hours: b.quiet_hours.map(|q| q.map(|q| (hour(&q.start), hour(&q.end)))),
+        time_zone: b.time_zone,
+    };
+    let p = s.notifications.set_preferences(&user, &form, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(prefs_json(&s, &p)))
+}
+
+#[derive(Deserialize)]
+pub struct DeliveriesQuery {
+    all: Option<String>,
+}
+
+/// `GET /notifications/deliveries/` → `{"deliveries": […]}`: the messages sent to the reader on
+/// other channels than the app, with their state and the provider's answer; `?all=1` for an
+/// admin: everyone's.
+pub async fn deliveries(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Query(q): Query<DeliveriesQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let all = q.all.is_some_and(|a| a == "1" || a == "true");
+    if all && !user.role.can_manage_users() {
+        return Err(ApiError::new(HttpError::new(domain::ErrorCode::Forbidden), lang));
+    }
+    let list = s.notifications.deliveries(&user, all, 200).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    Ok(Json(json!({ "deliveries": list })))
+}
+
+#[derive(Deserialize)]
+pub struct UnsubscribeQuery {
+    t: Option<String>,
+    c: Option<String>,
+}
+
+/// `POST /notifications/unsubscribe/?t=…&c=…`: the target of a mail's `List-Unsubscribe` with
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the mail client posts it
+/// without anyone signed in; the token says whose. → `{"unsubscribed": true|false}` (false: it
+/// was off already).
+pub async fn unsubscribe(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ip: Ip,
+    Query(q): Query<UnsubscribeQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let category = match q.c.as_deref() {
+        None | Some("all") => None,
+        Some(c) => Some(Category::parse(c).ok_or_else(|| ApiError::new(invalid("c", Reason::Unknown), lang))?),
+    };
+    let (_, changed) =
+        s.notifications.unsubscribe(q.t.as_deref().unwrap_or(""), category, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "unsubscribed": changed })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestBody {
+    #[serde(default)]
+    category: Option<String>,
+}
+
+/// `POST /notifications/test/` (admins) with `{"category"?}` → 202: a test notice to oneself on
+/// every channel one allows for that category (`payments` by default).
+pub async fn test(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    Body(b): Body<TestBody>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let category = b.category.unwrap_or_else(|| "payments".into());
+    s.notifications.send_test(&user, &category).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "queued": true }))))
+}
