@@ -125,6 +125,10 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.waitForURL(`${BASE}/notifications?vue=archives`);
     assert.match(await page.getByTestId('notification').first().innerText(), /Message d'essai/);
     await shot(page, 'notifications-archived');
+    await page.getByRole('link', { name: 'Choisir ce que Coko vous envoie' }).click();
+    await page.waitForURL(`${BASE}/profil/notifications`);
+    await page.getByLabel('Nouvelles de Coko — Par e-mail').waitFor();
+    await shot(page, 'notification-prefs');
 
     // In Arabic, right to left.
     await page.getByTestId('settings-menu').locator('summary').click();

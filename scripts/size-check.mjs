@@ -1,6 +1,7 @@
 // Prints the critical path of a page in bytes (HTML + CSS + JS + WASM), as sent with brotli
 // and with gzip, and fails when the brotli total is over the budget.
 // usage: node scripts/size-check.mjs [base-url] [path...]
+// COKO_SIZE_COOKIE="id=…" measures pages as a signed-in reader sees them (the inbox, preferences).
 import http from 'node:http';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
@@ -9,7 +10,9 @@ const BUDGET_BR = 150 * 1024;
 
 function get(url, encoding) {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { 'accept-encoding': encoding } }, (res) => {
+    const headers = { 'accept-encoding': encoding };
+    if (process.env.COKO_SIZE_COOKIE) headers.cookie = process.env.COKO_SIZE_COOKIE;
+    http.get(url, { headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, encoding: res.headers['content-encoding'] ?? 'identity', body: Buffer.concat(chunks) }));

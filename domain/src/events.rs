@@ -20,6 +20,12 @@ pub enum Event {
     SearchRebuildAsked,
     /// An account was made (registration, staff, the command line).
     AccountCreated { user_id: String },
+    /// A reader asked for a new verification link.
+    VerificationAsked { user_id: String },
+    /// Someone asked for a password reset link for this account's address.
+    PasswordResetAsked { user_id: String },
+    /// Someone tried to register with this account's address.
+    DuplicateRegistration { user_id: String },
     /// An account's owner proved their address.
     EmailVerified { user_id: String },
     /// An account's password changed (by its owner, a reset link or the operator); its other
@@ -71,6 +77,9 @@ impl Event {
             Event::SearchRebuildAsked => "search_rebuild_asked",
             Event::AccountCreated { .. } => "account_created",
             Event::EmailVerified { .. } => "email_verified",
+            Event::VerificationAsked { .. } => "verification_asked",
+            Event::PasswordResetAsked { .. } => "password_reset_asked",
+            Event::DuplicateRegistration { .. } => "duplicate_registration",
             Event::PasswordChanged { .. } => "password_changed",
             Event::ProfileChanged { .. } => "profile_changed",
             Event::RoleChanged { .. } => "role_changed",
@@ -99,6 +108,9 @@ impl Event {
         match self {
             Event::AccountCreated { user_id }
             | Event::EmailVerified { user_id }
+            | Event::VerificationAsked { user_id }
+            | Event::PasswordResetAsked { user_id }
+            | Event::DuplicateRegistration { user_id }
             | Event::PasswordChanged { user_id }
             | Event::ProfileChanged { user_id }
             | Event::RoleChanged { user_id }

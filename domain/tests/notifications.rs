@@ -11,8 +11,8 @@ use domain::account::{AccountStore, Preferences as AccountPrefs, Role, User};
 use domain::jobs::{Handler, Job, JobStore, Runner};
 use domain::mail::{MailError, Mailer, Message};
 use domain::notification::{
-    Category, Channel, DeliveryState, EmailDeliveries, Kind, Notice, NotificationError, NotificationService, PreferencesForm, Shelf,
-    EMAIL_QUEUE,
+    Category, Channel, DeliveryState, EmailDeliveries, Kind, Notice, NotificationError, NotificationService, NotificationStore,
+    PreferencesForm, Shelf, EMAIL_QUEUE,
 };
 use domain::store::UnitOfWork;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -315,3 +315,66 @@ backend_test!(a_failing_mail_server_is_retried_then_the_delivery_is_shown_failed
     let _ = JobStore::backlog(&db.store).await.unwrap();
     db
 });
+
+backend_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    account_mails_leave_from_the_queue_once_and_their_links_are_never_stored,
+    |db: support::TestDb| async move {
+        use domain::account::{AccountMails, AccountService, NewAccount};
+        let store = Arc::new(db.store.clone());
+        let mails = Arc::new(Recorder::default());
+        let accounts = AccountService::new(store.clone(), mails.clone(), "https://coko.example");
+        let handler = Arc::new(AccountMails { accounts: accounts.clone(), deliveries: store.clone() });
+        let runner = Runner::new(store.clone()).with(handler.clone());
+        let form = NewAccount {
+            email: "queue@example.sn".into(),
+            password: "motdepasse-1".into(),
+            name: "Queue".into(),
+            country: "SN".into(),
+            language: None,
+        };
+        accounts.register(form, "10.0.0.1").await.unwrap();
+        // Nothing sent before the queue runs: the mail follows the account's event.
+        assert!(mails.sent.lock().unwrap().is_empty());
+        runner.settle(Duration::from_secs(20)).await.unwrap();
+        let sent = mails.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1, "{}", db.label);
+        assert_eq!(sent[0].subject, "Confirmez votre adresse e-mail");
+        let token = sent[0].body.split("/verifier-email?token=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let log = store.deliveries(None, 10).await.unwrap();
+        assert_eq!((log.len(), log[0].kind, log[0].state), (1, Kind::VerifyEmail, DeliveryState::Sent), "{}", db.label);
+        // The link is in the mail only.
+        let d = store.delivery(&log[0].key).await.unwrap().unwrap();
+        assert!(d.params.is_empty() && !format!("{d:?}").contains(&token));
+        // A retry of the same job (a worker killed after the server's reply, its lease over):
+        // the delivery is sent already, nothing goes twice.
+        let user = accounts.store().user_by_email("queue@example.sn").await.unwrap().unwrap().user;
+        let key = log[0].key.clone();
+        let job = Job {
+            id: "j".into(),
+            queue: domain::account::ACCOUNT_MAIL_QUEUE.into(),
+            payload: serde_json::json!({ "kind": "verify", "user_id": user.id, "key": key }),
+            attempts: 2,
+            max_attempts: 10,
+        };
+        handler.run(&job).await.unwrap();
+        assert_eq!(mails.sent.lock().unwrap().len(), 1, "{}", db.label);
+        // The link works.
+        accounts.verify_email(&token, "").await.unwrap();
+        // Reset links: asked three times at once, mailed once.
+        let (a, b, c) = tokio::join!(
+            accounts.forgot_password("queue@example.sn"),
+            accounts.forgot_password("queue@example.sn"),
+            accounts.forgot_password("queue@example.sn")
+        );
+        a.unwrap();
+        b.unwrap();
+        c.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        runner.settle(Duration::from_secs(20)).await.unwrap();
+        let sent = mails.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 2, "{}: one reset mail", db.label);
+        assert!(sent[1].body.contains("/mot-de-passe/nouveau?token="));
+        db
+    }
+);

@@ -99,6 +99,7 @@ impl AppState {
                 jobs: Arc::new(store.clone()),
                 notifications: notifications.clone(),
             }))
+            .with(Arc::new(domain::account::AccountMails { accounts: accounts.clone(), deliveries: Arc::new(store.clone()) }))
             .with(Arc::new(domain::notification::EmailDeliveries {
                 service: notifications.clone(),
                 accounts: Arc::new(store.clone()),

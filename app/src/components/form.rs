@@ -41,6 +41,9 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "phone" => t.field_phone,
         "price-monthly" | "price-yearly" => t.plan_price_label,
         "plan" => t.field_plan,
+        "quiet_start" => t.field_quiet_start,
+        "quiet_end" => t.field_quiet_end,
+        "time_zone" => t.prefs_time_zone,
         "confirm" => t.admin_payment_refund_confirm,
         _ => "",
     }

@@ -31,6 +31,16 @@ fn channel_label(t: &'static Texts, c: Channel) -> &'static str {
     }
 }
 
+/// A channel's name in a column heading.
+fn channel_short(t: &'static Texts, c: Channel) -> &'static str {
+    match c {
+        Channel::InApp => t.prefs_ch_in_app_short,
+        Channel::Email => t.prefs_ch_email_short,
+        Channel::Sms => t.prefs_ch_sms_short,
+        Channel::Push => t.prefs_ch_push_short,
+    }
+}
+
 /// What the bell says to a screen reader (and its title): how many are unread.
 pub fn bell_label(t: &'static Texts, unread: u32) -> String {
     match unread {
@@ -132,8 +142,13 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("notification_prefs").cloned();
-    let heads =
-        channels.iter().map(|c| view! { <th scope="col" class="p-2 text-center font-semibold">{channel_label(t, *c)}</th> }).collect_view();
+    // A refused form shows what was chosen, not what is stored.
+    let sent = |k: &str| form.as_ref().map(|f| f.value(k).is_some());
+    let sent_value = |k: &str| form.as_ref().and_then(|f| f.value(k)).map(str::to_owned);
+    let heads = channels
+        .iter()
+        .map(|c| view! { <th scope="col" class="px-1 py-2 text-center text-sm font-semibold">{channel_short(t, *c)}</th> })
+        .collect_view();
     let rows = Category::ALL
         .into_iter()
         .map(|cat| {
@@ -143,12 +158,13 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
                     let name = format!("{}.{}", cat.as_str(), ch.as_str());
                     let fixed = cat.is_critical() && matches!(ch, Channel::InApp | Channel::Email);
                     let label = format!("{} — {}", category_label(t, cat), channel_label(t, *ch));
+                    let on = sent(&name).unwrap_or_else(|| prefs.allows(cat, *ch));
                     view! {
-                        <td class="p-2 text-center">
+                        <td class="px-1 py-2 text-center">
                             {match fixed {
                                 true => view! { <span class="text-sm text-slate-700 dark:text-slate-300">{t.prefs_always}</span> }.into_any(),
                                 false => view! {
-                                    <input type="checkbox" name=name.clone() id=name value="on" checked=prefs.allows(cat, *ch)
+                                    <input type="checkbox" name=name.clone() id=name value="on" checked=on
                                         aria-label=label class="h-6 w-6 accent-teal-700"/>
                                 }.into_any(),
                             }}
@@ -158,23 +174,29 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
                 .collect_view();
             view! {
                 <tr class="border-t border-slate-200 dark:border-slate-700">
-                    <th scope="row" class="p-2 text-start font-medium">{category_label(t, cat)}</th>
+                    <th scope="row" class="py-2 pe-2 text-start font-medium">{category_label(t, cat)}</th>
                     {cells}
                 </tr>
             }
         })
         .collect_view();
-    let (quiet_on, start, end) = match prefs.quiet_hours {
+    let (mut quiet_on, mut start, mut end) = match prefs.quiet_hours {
         Some((s, e)) => (true, s, e),
         None => (false, 22, 7),
     };
+    if form.is_some() {
+        quiet_on = sent("quiet").unwrap_or(quiet_on);
+        start = sent_value("quiet_start").and_then(|v| v.parse().ok()).unwrap_or(start);
+        end = sent_value("quiet_end").and_then(|v| v.parse().ok()).unwrap_or(end);
+    }
+    let zone = sent_value("time_zone").unwrap_or_else(|| prefs.time_zone.clone());
     let hours = |selected: u8| {
         (0u8..24).map(|h| view! { <option value=h.to_string() selected=h == selected>{format!("{h:02}:00")}</option> }).collect_view()
     };
     let zone_options = zones
         .into_iter()
         .map(|z| {
-            let selected = z == prefs.time_zone;
+            let selected = z == zone;
             view! { <option value=z.clone() selected=selected>{z.replace('_', " ")}</option> }
         })
         .collect_view();
@@ -184,10 +206,10 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
         <p class="-mt-4 mb-6 max-w-prose text-slate-700 dark:text-slate-300">{t.prefs_lead}</p>
         <ErrorSummary t=t form=form.clone()/>
         <form method="post" action="/profil/notifications" class="space-y-6" data-testid="notification-prefs">
-            <section class=styles::CARD>
+            <section class=format!("{} !px-3 sm:!px-8", styles::CARD)>
                 <div class="overflow-x-auto">
-                    <table class="w-full min-w-[20rem] border-collapse text-slate-900 dark:text-slate-100">
-                        <thead><tr><th scope="col" class="p-2 text-start font-semibold">{t.prefs_category}</th>{heads}</tr></thead>
+                    <table class="w-full border-collapse text-slate-900 dark:text-slate-100">
+                        <thead><tr><th scope="col" class="py-2 pe-2 text-start text-sm font-semibold">{t.prefs_category}</th>{heads}</tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
@@ -275,6 +297,9 @@ fn kind_label(t: &'static Texts, k: Kind) -> &'static str {
         Kind::PaymentFailed => t.kind_payment_failed,
         Kind::RenewalReminder => t.kind_renewal_reminder,
         Kind::Test => t.kind_test,
+        Kind::VerifyEmail => t.kind_verify_email,
+        Kind::PasswordReset => t.kind_password_reset,
+        Kind::AlreadyRegistered => t.kind_already_registered,
     }
 }
 

@@ -4,6 +4,8 @@ use crate::validation::Language;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+mod mails;
+#[cfg(feature = "ssr")]
 mod password;
 #[cfg(feature = "ssr")]
 mod port;
@@ -16,6 +18,8 @@ pub use port::{AccountStore, ProfileRecord, RefreshUse, UserRecord};
 #[cfg(feature = "ssr")]
 pub mod tokens;
 
+#[cfg(feature = "ssr")]
+pub use mails::{AccountMails, ACCOUNT_MAIL_QUEUE};
 #[cfg(feature = "ssr")]
 pub use service::{AccountError, AccountService, AdminOutcome, NewAccount, ProfileChanges, RefreshToken};
 

@@ -142,9 +142,10 @@ pub struct AccountService {
     store: Arc<dyn AccountStore>,
     mailer: Arc<dyn Mailer>,
     base_url: String,
-    /// Serialises "was a link mailed lately?" with making the next one, so that requests
-    /// arriving together mail once (per process: several servers may each mail one).
-    reset_gate: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises "was a link mailed lately?" with asking for the next one, and remembers who
+    /// asked lately (their mail may not be made yet), so that requests arriving together mail
+    /// once (per process: several servers may each mail one).
+    reset_gate: Arc<tokio::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl AccountService {
@@ -162,13 +163,9 @@ impl AccountService {
     /// `ip` is the client's address, for the audit journal (as for every command a reader
     /// makes on their own account).
     pub async fn register(&self, form: NewAccount, ip: &str) -> Result<(), AccountError> {
+        // The verification mail follows the account's event, from the job queue (`AccountMails`).
         match self.create_user(None, ip, form, Role::Reader, false).await {
-            Ok(user) => {
-                let service = self.clone();
-                tokio::spawn(async move { service.send_verification(&user).await });
-                Ok(())
-            }
-            Err(AccountError::EmailTaken) => Ok(()),
+            Ok(_) | Err(AccountError::EmailTaken) => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -233,14 +230,19 @@ impl AccountService {
     }
 
     /// Someone registered with an address that has an account: its owner hears of it, with the
-    /// ways back in, from the background.
+    /// ways back in, from the job queue.
     async fn tell_owner_of_registration(&self, email: &str) {
         let Ok(Some(rec)) = self.store.user_by_email(email).await else { return };
-        let service = self.clone();
-        tokio::spawn(async move {
-            let links = format!("{0}/connexion\n{0}/mot-de-passe/oublie", service.base_url);
-            service.mail(&rec.user, MailKind::AlreadyRegistered, &links).await;
-        });
+        if let Err(e) = self.announce(Event::DuplicateRegistration { user_id: rec.user.id }).await {
+            tracing::error!(error = %e, "the owner of an address registered again is not told");
+        }
+    }
+
+    /// Writes an event alone in its unit of work (what asks the job queue for a mail).
+    async fn announce(&self, event: Event) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.event(&event).await?;
+        tx.commit().await
     }
 
     /// `coko create-admin`: creates an admin, or makes an existing account the operator's.
@@ -418,26 +420,41 @@ impl AccountService {
         Ok(tx.event(&Event::PasswordChanged { user_id: id.to_owned() }).await?)
     }
 
-    /// Mails a fresh verification link (no-op once verified).
+    /// Asks for a fresh verification link to be mailed (no-op once verified), from the job queue.
     pub async fn send_verification(&self, user: &User) {
         if user.email_verified {
             return;
         }
-        let raw = tokens::generate();
-        let stored = async {
-            let mut tx = self.store.begin().await?;
-            self.store
-                .insert_one_time_token(&mut tx, &tokens::digest(&raw), &user.id, Purpose::VerifyEmail.as_str(), now_ms() + VERIFY_TTL_MS)
-                .await?;
-            tx.commit().await
+        if let Err(e) = self.announce(Event::VerificationAsked { user_id: user.id.clone() }).await {
+            tracing::error!(error = %e, "verification mail not asked for");
         }
-        .await;
-        if let Err(e) = stored {
-            tracing::error!(error = %e, "could not store verification token");
-            return;
-        }
-        let link = format!("{}/verifier-email?token={raw}", self.base_url);
-        self.mail(user, MailKind::Verify, &link).await;
+    }
+
+    /// Makes the link of an account mail and sends it: the raw token goes into the mail only
+    /// (its digest is stored). The mail server's reply, or why it failed. `key` names the
+    /// delivery (the mail's `Message-ID` comes from it).
+    pub(crate) async fn deliver(&self, kind: MailKind, user: &User, key: &str) -> Result<String, String> {
+        let link = match kind {
+            MailKind::AlreadyRegistered => format!("{0}/connexion\n{0}/mot-de-passe/oublie", self.base_url),
+            MailKind::Verify | MailKind::Reset => {
+                let (purpose, ttl, path) = match kind {
+                    MailKind::Verify => (Purpose::VerifyEmail, VERIFY_TTL_MS, "verifier-email"),
+                    _ => (Purpose::ResetPassword, RESET_TTL_MS, "mot-de-passe/nouveau"),
+                };
+                let raw = tokens::generate();
+                let mut tx = self.store.begin().await.map_err(|e| e.to_string())?;
+                self.store
+                    .insert_one_time_token(&mut tx, &tokens::digest(&raw), &user.id, purpose.as_str(), now_ms() + ttl)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+                format!("{}/{path}?token={raw}", self.base_url)
+            }
+        };
+        let (subject, body) = mail_text(user.language, kind, &user.name, &link);
+        let id = format!("{}@coko", tokens::digest(key).get(..32).unwrap_or_default());
+        let msg = Message { id: Some(id), ..Message::plain(user.email.clone(), subject, body) };
+        self.mailer.send(msg).await.map_err(|e| e.0)
     }
 
     /// Spends a verification link: the token and the verified address together.
@@ -465,37 +482,36 @@ impl AccountService {
     }
 
     /// Mails a reset link if the address has an account. Answers at once and the same either
-    /// way: the look-up and the mail happen in the background. A link mailed less than
-    /// [`RESET_SPACING_MS`] ago is not mailed again (the owner has it), so nobody can flood an
-    /// inbox from many addresses.
+    /// way: the look-up happens in the background, the mail from the job queue. A link mailed
+    /// (or asked for) less than [`RESET_SPACING_MS`] ago is not mailed again (the owner has it),
+    /// so nobody can flood an inbox from many addresses.
     pub async fn forgot_password(&self, email: &str) -> Result<(), AccountError> {
         let email = Email::parse(email).map_err(invalid)?;
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = service.mail_reset_link(email.as_str()).await {
-                tracing::error!(error = %e, "reset link not sent");
+            if let Err(e) = service.ask_reset_link(email.as_str()).await {
+                tracing::error!(error = %e, "reset link not asked for");
             }
         });
         Ok(())
     }
 
-    async fn mail_reset_link(&self, email: &str) -> Result<(), AccountError> {
+    async fn ask_reset_link(&self, email: &str) -> Result<(), AccountError> {
         let Some(rec) = self.store.user_by_email(email).await? else { return Ok(()) };
         let purpose = Purpose::ResetPassword.as_str();
-        let raw = tokens::generate();
-        {
-            let _gate = self.reset_gate.lock().await;
-            if let Some(last) = self.store.last_one_time_token_at(&rec.user.id, purpose).await? {
-                if now_ms() - last < RESET_SPACING_MS {
-                    return Ok(());
-                }
+        let mut asked = self.reset_gate.lock().await;
+        if let Some(last) = self.store.last_one_time_token_at(&rec.user.id, purpose).await? {
+            if now_ms() - last < RESET_SPACING_MS {
+                return Ok(());
             }
-            let mut tx = self.store.begin().await?;
-            self.store.insert_one_time_token(&mut tx, &tokens::digest(&raw), &rec.user.id, purpose, now_ms() + RESET_TTL_MS).await?;
-            tx.commit().await?;
         }
-        let link = format!("{}/mot-de-passe/nouveau?token={raw}", self.base_url);
-        self.mail(&rec.user, MailKind::Reset, &link).await;
+        // Asked lately, its mail not made yet: the same mail.
+        asked.retain(|_, at| now_ms() - *at < RESET_SPACING_MS);
+        if asked.contains_key(&rec.user.id) {
+            return Ok(());
+        }
+        self.announce(Event::PasswordResetAsked { user_id: rec.user.id.clone() }).await?;
+        asked.insert(rec.user.id, now_ms());
         Ok(())
     }
 
@@ -613,14 +629,6 @@ impl AccountService {
         tx.commit().await?;
         self.user(target_id).await
     }
-
-    async fn mail(&self, user: &User, kind: MailKind, link: &str) {
-        let (subject, body) = mail_text(user.language, kind, &user.name, link);
-        let msg = Message::plain(user.email.clone(), subject, body);
-        if let Err(e) = self.mailer.send(msg).await {
-            tracing::error!(error = %e, "mail not sent");
-        }
-    }
 }
 
 async fn audit_role(tx: &mut Tx, by: &Actor, user: &User, before: Option<Role>) -> Result<(), AccountError> {
@@ -639,8 +647,8 @@ fn profile_json(u: &User) -> serde_json::Value {
     })
 }
 
-#[derive(Clone, Copy)]
-enum MailKind {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MailKind {
     Verify,
     Reset,
     AlreadyRegistered,

@@ -67,7 +67,12 @@ impl JobStore for SqlStore {
             Bind::Int(job.run_at_ms),
             Bind::Int(crate::clock::now_ms()),
         ];
-        Ok(bind_all(sqlx::query(sql), binds).execute(tx.conn()).await?.rows_affected() == 1)
+        let added = bind_all(sqlx::query(sql), binds).execute(tx.conn()).await?.rows_affected() == 1;
+        if added && job.run_at_ms <= crate::clock::now_ms() {
+            // Due now: this process's worker starts on it at commit, not at its next poll.
+            tx.wake_on_commit();
+        }
+        Ok(added)
     }
 
     async fn claim_jobs(&self, queues: &[(&str, Duration)], worker: &str, now_ms: i64, limit: u32) -> StoreResult<Vec<Job>> {

@@ -219,10 +219,23 @@ pub enum Kind {
     RenewalReminder,
     /// An admin's "send me a test".
     Test,
+    /// The account's own mails (sent by `account::AccountMails`; never in the app).
+    VerifyEmail,
+    PasswordReset,
+    AlreadyRegistered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::PaymentReceipt, Kind::PaymentRefund, Kind::PaymentFailed, Kind::RenewalReminder, Kind::Test];
+    pub const ALL: [Kind; 8] = [
+        Kind::PaymentReceipt,
+        Kind::PaymentRefund,
+        Kind::PaymentFailed,
+        Kind::RenewalReminder,
+        Kind::Test,
+        Kind::VerifyEmail,
+        Kind::PasswordReset,
+        Kind::AlreadyRegistered,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -231,6 +244,9 @@ impl Kind {
             Kind::PaymentFailed => "payment_failed",
             Kind::RenewalReminder => "renewal_reminder",
             Kind::Test => "test",
+            Kind::VerifyEmail => "verify_email",
+            Kind::PasswordReset => "password_reset",
+            Kind::AlreadyRegistered => "already_registered",
         }
     }
 

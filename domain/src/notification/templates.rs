@@ -198,6 +198,17 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
                 ),
             }
         }
+        // Sent by the account area with their links (made at sending, never stored): only
+        // their names here, for the delivery log.
+        (Kind::VerifyEmail, Fr) => r("Confirmez votre adresse e-mail".into(), String::new(), ""),
+        (Kind::VerifyEmail, En) => r("Confirm your e-mail address".into(), String::new(), ""),
+        (Kind::VerifyEmail, Ar) => r("أكّد عنوان بريدك الإلكتروني".into(), String::new(), ""),
+        (Kind::PasswordReset, Fr) => r("Réinitialisez votre mot de passe".into(), String::new(), ""),
+        (Kind::PasswordReset, En) => r("Reset your password".into(), String::new(), ""),
+        (Kind::PasswordReset, Ar) => r("أعد تعيين كلمة المرور".into(), String::new(), ""),
+        (Kind::AlreadyRegistered, Fr) => r("Quelqu'un a voulu créer un compte avec votre adresse".into(), String::new(), ""),
+        (Kind::AlreadyRegistered, En) => r("Someone tried to create an account with your address".into(), String::new(), ""),
+        (Kind::AlreadyRegistered, Ar) => r("حاول أحدهم إنشاء حساب بعنوانك".into(), String::new(), ""),
         (Kind::Test, Fr) => {
             r("Message d'essai".to_owned(), "Ce message vérifie que les notifications vous parviennent.".to_owned(), "Ouvrir Coko")
         }

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
-    /// Events written: the dispatcher of this process is woken on commit.
+    /// Events written (or jobs due now added): this process's queue is woken on commit.
     events: usize,
     wake: Arc<Notify>,
 }
@@ -53,6 +53,11 @@ impl Tx {
             .await?;
         self.events += 1;
         Ok(())
+    }
+
+    /// Wakes this process's job queue when the unit of work commits (a job due now was added).
+    pub(crate) fn wake_on_commit(&mut self) {
+        self.events += 1;
     }
 
     /// Ends the unit of work without keeping anything. Call it rather than dropping a `Tx`:
