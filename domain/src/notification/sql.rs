@@ -226,17 +226,21 @@ impl NotificationStore for SqlStore {
     }
 
     async fn unsubscribe_token(&self, user_id: &str) -> StoreResult<String> {
+        let read = || async {
+            let sql = "SELECT unsubscribe_token FROM notification_settings WHERE user_id = $1";
+            let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id)]).fetch_optional(self.pool()).await?;
+            Ok::<_, StoreError>(row.map(|r| r.try_get::<Option<String>, _>("unsubscribe_token")).transpose()?.flatten())
+        };
+        // Read first: every mail asks, only the first one writes.
+        if let Some(token) = read().await? {
+            return Ok(token);
+        }
         let fresh = crate::account::tokens::generate();
         // Made once: a second caller's insert or update changes nothing, and both read the same.
         let sql = "INSERT INTO notification_settings (user_id, unsubscribe_token, updated_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (user_id) DO UPDATE SET unsubscribe_token = COALESCE(notification_settings.unsubscribe_token, excluded.unsubscribe_token)";
         self.exec(sql, vec![Bind::Text(user_id), Bind::Text(&fresh), Bind::Int(crate::clock::now_ms())]).await?;
-        let row =
-            bind_all(sqlx::query("SELECT unsubscribe_token FROM notification_settings WHERE user_id = $1"), vec![Bind::Text(user_id)])
-                .fetch_one(self.pool())
-                .await?;
-        let token: Option<String> = row.try_get("unsubscribe_token")?;
-        token.ok_or_else(|| StoreError::Corrupt("unsubscribe token not kept".into()))
+        read().await?.ok_or_else(|| StoreError::Corrupt("unsubscribe token not kept".into()))
     }
 
     async fn user_of_unsubscribe_token(&self, token: &str) -> StoreResult<Option<String>> {
