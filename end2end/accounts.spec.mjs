@@ -92,12 +92,12 @@ for (const viewport of [PHONE, DESKTOP]) {
     await page.getByTestId('email-verified').waitFor();
     await page.getByLabel('Nom').fill('Awa D.');
     await page.getByLabel("Langue de l'interface").selectOption('en');
-    await page.getByLabel('Par SMS').check();
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByText('Profile saved.').waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.equal(await page.getByLabel('Name').inputValue(), 'Awa D.');
-    assert.ok(await page.getByLabel('By SMS').isChecked());
+    // What Coko sends, and how, has its own page now.
+    assert.equal(await page.getByTestId('notification-prefs-link').innerText(), 'Choose what Coko sends you');
     await page.getByRole('heading', { name: 'My profile' }).waitFor();
     await shot(page, 'profile-english');
 

@@ -124,6 +124,42 @@ async fn bench(label: &str, url: &str, n: usize, workers: usize) {
         percentile(&lat, 0.99),
     );
     assert_eq!(sent, n, "{label}: every notice sent once");
+
+    // Paced below capacity: a notice's own path from `notify` to the mailer, not the backlog's.
+    let (rate, count) = (40usize, 600usize);
+    let tick = Duration::from_secs_f64(1.0 / rate as f64);
+    let paced_start = Instant::now();
+    for i in 0..count {
+        let due = paced_start + tick * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let notice = Notice {
+            user_id: users[i % users.len()].clone(),
+            category: Category::Payments,
+            kind: Kind::PaymentReceipt,
+            params: serde_json::json!({"item": "book", "title": "Livre", "amount": 1500, "currency": "XOF", "provider": "Wave"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            link: None,
+            source: format!("paced:{i}"),
+        };
+        service.notify(&notice).await.unwrap();
+    }
+    while mailer.0.load(Ordering::Relaxed) < n + count && paced_start.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut paced: Vec<i64> = Vec::with_capacity(count);
+    for i in 0..count {
+        let d = store.delivery(&format!("paced:{i}:{}:email", users[i % users.len()])).await.unwrap().unwrap().delivery;
+        assert_eq!(d.state, DeliveryState::Sent);
+        paced.push((d.updated_at - d.created_at).num_milliseconds());
+    }
+    paced.sort_unstable();
+    println!(
+        "{label:<11} workers {workers}  {count} notices paced at {rate}/s: enqueue→sent p50 {} ms, p99 {} ms",
+        percentile(&paced, 0.5),
+        percentile(&paced, 0.99)
+    );
     store.close().await;
 }
 
