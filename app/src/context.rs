@@ -154,10 +154,13 @@ pub enum Page {
         prefs: domain::notification::Preferences,
         channels: Vec<domain::notification::Channel>,
         zones: Vec<String>,
+        /// The number texts go to (when SMS is one of the channels).
+        phone: Option<domain::notification::Phone>,
     },
-    /// The delivery log and "send me a test" (admins).
+    /// The delivery log, "send me a test" and the messages' previews (admins).
     AdminNotifications {
         deliveries: Vec<domain::notification::Delivery>,
+        previews: Vec<domain::notification::TemplatePreview>,
     },
     /// A one-click unsubscribe link from a mail.
     Unsubscribe {
@@ -259,6 +262,9 @@ pub enum Flash {
     NotificationArchived,
     NotificationPrefsSaved,
     NotificationTestSent,
+    PhoneCodeSent,
+    PhoneVerified,
+    PhoneRemoved,
 }
 
 impl Flash {
@@ -293,6 +299,9 @@ impl Flash {
             Flash::NotificationArchived => "notification_archived",
             Flash::NotificationPrefsSaved => "notification_prefs_saved",
             Flash::NotificationTestSent => "notification_test_sent",
+            Flash::PhoneCodeSent => "phone_code_sent",
+            Flash::PhoneVerified => "phone_verified",
+            Flash::PhoneRemoved => "phone_removed",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -327,6 +336,9 @@ impl Flash {
             NotificationArchived,
             NotificationPrefsSaved,
             NotificationTestSent,
+            PhoneCodeSent,
+            PhoneVerified,
+            PhoneRemoved,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

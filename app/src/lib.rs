@@ -127,10 +127,12 @@ pub fn App() -> impl IntoView {
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Notifications { page, archived } => view! { <pages::notifications::NotificationsPage page archived/> }.into_any(),
-        Page::NotificationPrefs { prefs, channels, zones } => {
-            view! { <pages::notifications::NotificationPrefsPage prefs channels zones/> }.into_any()
+        Page::NotificationPrefs { prefs, channels, zones, phone } => {
+            view! { <pages::notifications::NotificationPrefsPage prefs channels zones phone/> }.into_any()
         }
-        Page::AdminNotifications { deliveries } => view! { <pages::notifications::AdminNotificationsPage deliveries/> }.into_any(),
+        Page::AdminNotifications { deliveries, previews } => {
+            view! { <pages::notifications::AdminNotificationsPage deliveries previews/> }.into_any()
+        }
         Page::Unsubscribe { token, category, state } => view! { <pages::notifications::UnsubscribePage token category state/> }.into_any(),
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),
         Page::Stats { stats } => view! { <pages::stats::StatsPage stats/> }.into_any(),

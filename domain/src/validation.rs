@@ -320,3 +320,17 @@ mod bidi_tests {
         assert_eq!(strip_bidi_controls("كتاب\u{200F} Book"), "كتاب\u{200F} Book", "marks and Arabic kept");
     }
 }
+
+/// A phone number as typed (`+221 77 123 45 67`, `00221…`, with spaces, dots, dashes or
+/// brackets), read as E.164 (`+221771234567`): the country's code is required.
+pub fn e164(input: &str) -> Result<String, Reason> {
+    let compact: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}')).collect();
+    if compact.is_empty() {
+        return Err(Reason::Required);
+    }
+    let digits = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00")).ok_or(Reason::InvalidFormat)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+        return Err(Reason::InvalidFormat);
+    }
+    Ok(format!("+{digits}"))
+}

@@ -53,6 +53,11 @@ pub struct Config {
     pub seller: domain::payment::invoice::Seller,
     /// When the background check of a new payment first asks its provider.
     pub payment_check_after: std::time::Duration,
+    /// Africa's Talking for SMS, when its username and key are set (`COKO_AFRICASTALKING_*`).
+    pub sms: Option<domain::notification::africastalking::AfricasTalkingConfig>,
+    /// The secret path segment of the SMS delivery-report URL registered with the provider
+    /// (`COKO_SMS_REPORT_TOKEN`): reports are unsigned, so only who knows it may post them.
+    pub sms_report_token: Option<Secret>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -97,6 +102,8 @@ impl std::fmt::Debug for Config {
             .field("orange", &self.orange)
             .field("paypal", &self.paypal)
             .field("payment_check_after", &self.payment_check_after)
+            .field("sms", &self.sms)
+            .field("sms_report_token", &self.sms_report_token)
             .finish()
     }
 }
@@ -197,6 +204,13 @@ impl Config {
         let stripe = stripe_config(&get)?;
         let orange = orange_config(&get)?;
         let paypal = paypal_config(&get)?;
+        let sms = sms_config(&get)?;
+        let sms_report_token = match get("COKO_SMS_REPORT_TOKEN") {
+            Some(t) if t.trim().len() < 16 || !t.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+                return Err(bad("COKO_SMS_REPORT_TOKEN", "must be at least 16 letters, digits, - or _ (it is part of a URL)"));
+            }
+            t => t.map(|t| Secret(t.trim().as_bytes().to_vec())),
+        };
         let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
             None => std::time::Duration::from_secs(20),
             Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
@@ -211,6 +225,8 @@ impl Config {
             tax_id: get("COKO_SELLER_TAX_ID"),
         };
         Ok(Self {
+            sms,
+            sms_report_token,
             stripe,
             orange,
             paypal,
@@ -365,6 +381,32 @@ fn paypal_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<domain:
     }
     let [client_id, client_secret, webhook_id]: [String; 3] = values.try_into().map_err(|_| bad(vars[0], "unreadable"))?;
     Ok(Some(PayPalConfig { base_url, client_id, client_secret, webhook_id, timeout: payment_timeout(get)? }))
+}
+
+/// Africa's Talking SMS (`COKO_AFRICASTALKING_USERNAME`, `COKO_AFRICASTALKING_API_KEY`, both or
+/// neither; `COKO_AFRICASTALKING_SENDER_ID`, 3–11 letters and digits, or a short code;
+/// `COKO_AFRICASTALKING_BASE_URL`, `https://api.sandbox.africastalking.com` for theirs).
+fn sms_config(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<domain::notification::africastalking::AfricasTalkingConfig>, ConfigError> {
+    use domain::notification::africastalking::{AfricasTalkingConfig, OFFICIAL_BASE_URL};
+    let vars = ["COKO_AFRICASTALKING_USERNAME", "COKO_AFRICASTALKING_API_KEY"];
+    let Some(values) = all_or_none(get, &vars, "Africa's Talking")? else { return Ok(None) };
+    let base_url = get("COKO_AFRICASTALKING_BASE_URL").unwrap_or_else(|| OFFICIAL_BASE_URL.into());
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(bad("COKO_AFRICASTALKING_BASE_URL", "must be an http:// or https:// URL"));
+    }
+    let sender_id = get("COKO_AFRICASTALKING_SENDER_ID").map(|s| s.trim().to_owned());
+    if let Some(id) = &sender_id {
+        if !(3..=11).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(bad(
+                "COKO_AFRICASTALKING_SENDER_ID",
+                format!("'{id}' is not 3 to 11 letters and digits (operators refuse other sender ids)"),
+            ));
+        }
+    }
+    let [username, api_key]: [String; 2] = values.try_into().map_err(|_| bad(vars[0], "unreadable"))?;
+    Ok(Some(AfricasTalkingConfig { base_url, username, api_key, sender_id, timeout: payment_timeout(get)? }))
 }
 
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {

@@ -181,6 +181,7 @@ impl From<domain::notification::NotificationError> for HttpError {
             N::NotFound => Self::new(ErrorCode::NotFound),
             N::Forbidden => Self::new(ErrorCode::Forbidden),
             N::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            N::TooSoon(secs) => Self::rate_limited(secs),
             N::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
         }
     }

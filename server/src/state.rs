@@ -87,9 +87,15 @@ impl AppState {
         }
         let payments = domain::payment::PaymentService::new(Arc::new(store.clone()), Arc::new(store.clone()), providers, &config.base_url)
             .with_check_after(config.payment_check_after);
-        let notifications =
+        let mut notifications =
             domain::notification::NotificationService::new(Arc::new(store.clone()), Arc::new(store.clone()), Arc::new(store.clone()));
-        let jobs = Runner::new(Arc::new(store.clone()))
+        let sms: Option<Arc<dyn domain::notification::sms::SmsSender>> = config.sms.clone().map(|c| {
+            Arc::new(domain::notification::africastalking::AfricasTalking::new(c)) as Arc<dyn domain::notification::sms::SmsSender>
+        });
+        if sms.is_some() {
+            notifications = notifications.with_channel(domain::notification::Channel::Sms);
+        }
+        let mut jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))
             .with(Arc::new(domain::payment::CheckPendingPayments(payments.clone())))
@@ -106,6 +112,14 @@ impl AppState {
                 mailer,
                 base_url: config.base_url.clone(),
             }));
+        if let Some(sender) = sms {
+            jobs = jobs.with(Arc::new(domain::notification::sms::SmsDeliveries {
+                service: notifications.clone(),
+                accounts: Arc::new(store.clone()),
+                sender,
+                base_url: config.base_url.clone(),
+            }));
+        }
         let dead_jobs = domain::jobs::DeadJobs::new(Arc::new(store.clone()));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));

@@ -44,6 +44,8 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "quiet_start" => t.field_quiet_start,
         "quiet_end" => t.field_quiet_end,
         "time_zone" => t.prefs_time_zone,
+        "sms_phone" => t.field_sms_phone,
+        "sms_code" => t.field_sms_code,
         "confirm" => t.admin_payment_refund_confirm,
         _ => "",
     }
@@ -62,6 +64,7 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::Unknown => t.err_unknown,
         Reason::Mismatch => t.err_mismatch,
         Reason::OutOfRange if matches!(e.field.as_str(), "parent" | "fusion" | "into") => t.err_own_branch,
+        Reason::OutOfRange if e.field == "sms_code" => t.err_code_expired,
         Reason::OutOfRange => t.err_out_of_range,
         Reason::Taken => t.err_taken,
         Reason::Unverified => t.err_unverified,

@@ -74,6 +74,9 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::NotificationArchived => t.notif_archived_flash,
         Flash::NotificationPrefsSaved => t.prefs_saved_flash,
         Flash::NotificationTestSent => t.admin_notif_sent_flash,
+        Flash::PhoneCodeSent => t.phone_code_sent_flash,
+        Flash::PhoneVerified => t.phone_verified_flash,
+        Flash::PhoneRemoved => t.phone_removed_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

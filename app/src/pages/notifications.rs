@@ -2,12 +2,12 @@
 //! preferences page `/profil/notifications` (category × channel, quiet hours, time zone) and
 //! the one-click unsubscribe page. Plain forms and links: no WASM needed.
 
-use crate::components::form::ErrorSummary;
+use crate::components::form::{described_by, ErrorSummary, FieldHelp};
 use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts, Texts};
 use crate::pages::premium::long_date;
-use domain::notification::{Category, Channel, Delivery, DeliveryState, Kind, NotificationPage, Preferences};
+use domain::notification::{Category, Channel, Delivery, DeliveryState, Kind, NotificationPage, Phone, Preferences, TemplatePreview};
 use leptos::prelude::*;
 
 /// A category's name for readers.
@@ -138,7 +138,7 @@ pub fn NotificationsPage(page: NotificationPage, archived: bool) -> impl IntoVie
 }
 
 #[component]
-pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: Vec<String>) -> impl IntoView {
+pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: Vec<String>, phone: Option<Phone>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("notification_prefs").cloned();
@@ -201,6 +201,7 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
         })
         .collect_view();
     let field_error = |k: &str| form.as_ref().and_then(|f| f.field_error(k)).is_some();
+    let sms = channels.contains(&Channel::Sms).then(|| view! { <SmsPhone phone=phone/> });
     view! {
         <h1 class=styles::H1>{t.prefs_title}</h1>
         <p class="-mt-4 mb-6 max-w-prose text-slate-700 dark:text-slate-300">{t.prefs_lead}</p>
@@ -238,6 +239,89 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
             </section>
             <button type="submit" class=styles::BUTTON>{t.prefs_save}</button>
         </form>
+        {sms}
+    }
+}
+
+/// The number texts go to: given, proved by the code sent to it, changed or removed. Forms of
+/// their own (a form cannot hold another).
+#[component]
+fn SmsPhone(phone: Option<Phone>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let number_form = ctx.form_for("sms_phone").cloned();
+    let code_form = ctx.form_for("sms_code").cloned();
+    let typed = number_form.as_ref().and_then(|f| f.value("sms_phone")).map(str::to_owned);
+    let number_error = number_form.as_ref().and_then(|f| f.field_error("sms_phone")).cloned();
+    let code_error = code_form.as_ref().and_then(|f| f.field_error("sms_code")).cloned();
+    let number_input = move |value: String| {
+        let described = described_by("sms_phone", true, number_error.is_some());
+        view! {
+            <form method="post" action="/profil/notifications/telephone" class="mt-4 flex flex-wrap items-end gap-3" novalidate=true data-testid="sms-phone-form">
+                <div class="min-w-[16rem] grow">
+                    <label for="sms_phone" class=styles::LABEL>{t.field_sms_phone}</label>
+                    <input id="sms_phone" name="sms_phone" type="tel" inputmode="tel" autocomplete="tel" value=value dir="ltr"
+                        placeholder="+221 77 123 45 67" aria-invalid=number_error.is_some().then_some("true")
+                        aria-describedby=described class=styles::INPUT/>
+                    <FieldHelp t=t name="sms_phone" hint=Some(t.prefs_sms_number) error=number_error.clone()/>
+                </div>
+                <button type="submit" class=styles::BUTTON>{t.prefs_sms_send_code}</button>
+            </form>
+        }
+    };
+    let remove = view! {
+        <form method="post" action="/profil/notifications/telephone/supprimer" class="mt-3">
+            <button type="submit" class=SMALL_BUTTON>{t.prefs_sms_remove}</button>
+        </form>
+    };
+    let state = match phone {
+        None => number_input(typed.unwrap_or_default()).into_any(),
+        Some(p) if p.verified => {
+            let shown = view! { <bdi dir="ltr" class="font-semibold">{p.number.clone()}</bdi> };
+            let (before, after) = t.prefs_sms_verified.split_once("{number}").unwrap_or((t.prefs_sms_verified, ""));
+            view! {
+                <p data-testid="sms-phone-verified">"✓ "{before}{shown}{after}</p>
+                <details class="mt-3" open=number_form.is_some()>
+                    <summary class=format!("cursor-pointer {}", styles::LINK)>{t.prefs_sms_change}</summary>
+                    {number_input(typed.unwrap_or_default())}
+                </details>
+                {remove}
+            }
+            .into_any()
+        }
+        Some(p) => {
+            let (before, after) = t.prefs_sms_pending.split_once("{number}").unwrap_or((t.prefs_sms_pending, ""));
+            let described = described_by("sms_code", false, code_error.is_some());
+            view! {
+                <p data-testid="sms-phone-pending">{before}<bdi dir="ltr" class="font-semibold">{p.number.clone()}</bdi>{after}</p>
+                <form method="post" action="/profil/notifications/telephone/code" class="mt-4 flex flex-wrap items-end gap-3" novalidate=true data-testid="sms-code-form">
+                    <div class="w-48">
+                        <label for="sms_code" class=styles::LABEL>{t.prefs_sms_code}</label>
+                        <input id="sms_code" name="sms_code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
+                            dir="ltr" aria-invalid=code_error.is_some().then_some("true") aria-describedby=described class=styles::INPUT/>
+                        <FieldHelp t=t name="sms_code" hint=None error=code_error/>
+                    </div>
+                    <button type="submit" class=styles::BUTTON>{t.prefs_sms_confirm}</button>
+                </form>
+                <div class="mt-3 flex flex-wrap gap-2">
+                    <form method="post" action="/profil/notifications/telephone">
+                        <input type="hidden" name="sms_phone" value=p.number.clone()/>
+                        <button type="submit" class=SMALL_BUTTON>{t.prefs_sms_resend}</button>
+                    </form>
+                    {remove}
+                </div>
+            }
+            .into_any()
+        }
+    };
+    let summary = number_form.or(code_form);
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="sms-heading" id="sms" data-testid="sms-phone">
+            <h2 id="sms-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.prefs_sms_title}</h2>
+            <p class="mb-2 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.prefs_sms_lead}</p>
+            <ErrorSummary t=t form=summary/>
+            {state}
+        </section>
     }
 }
 
@@ -300,12 +384,13 @@ fn kind_label(t: &'static Texts, k: Kind) -> &'static str {
         Kind::VerifyEmail => t.kind_verify_email,
         Kind::PasswordReset => t.kind_password_reset,
         Kind::AlreadyRegistered => t.kind_already_registered,
+        Kind::PhoneCode => t.kind_phone_code,
     }
 }
 
 /// `/admin/notifications`: "send me a test" and the delivery log (admins).
 #[component]
-pub fn AdminNotificationsPage(deliveries: Vec<Delivery>) -> impl IntoView {
+pub fn AdminNotificationsPage(deliveries: Vec<Delivery>, previews: Vec<TemplatePreview>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let options = Category::ALL
@@ -323,7 +408,7 @@ pub fn AdminNotificationsPage(deliveries: Vec<Delivery>) -> impl IntoView {
             };
             view! {
                 <tr class="border-t border-slate-200 align-top dark:border-slate-700" data-testid="delivery" data-state=d.state.as_str()>
-                    <td class="p-2 break-all">{d.recipient.clone()}</td>
+                    <td class="p-2 break-all">{d.recipient.clone()}{d.address.clone().map(|a| view! { <br/><bdi dir="ltr" class="text-sm">{a}</bdi> })}</td>
                     <td class="p-2">{channel_label(t, d.channel)}</td>
                     <td class="p-2">{kind_label(t, d.kind)}" · "{category_label(t, d.category)}</td>
                     <td class=format!("p-2 {tone}")>{delivery_state_label(t, d.state)}</td>
@@ -363,5 +448,43 @@ pub fn AdminNotificationsPage(deliveries: Vec<Delivery>) -> impl IntoView {
                 </div>
             }.into_any(),
         }}
+        <Previews previews=previews/>
+    }
+}
+
+/// Each message in each language, and its SMS with its encoding and parts (flagged when a
+/// character forced UCS-2).
+#[component]
+fn Previews(previews: Vec<TemplatePreview>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let items = previews
+        .into_iter()
+        .map(|p| {
+            let costly = p.sms_encoding != "GSM-7" || p.sms_parts > 1;
+            let cost = t.count(&t.preview_sms_cost, u64::from(p.sms_parts), &[("encoding", &p.sms_encoding)]);
+            let tone = if costly { "font-semibold text-amber-900 dark:text-amber-200" } else { "text-emerald-800 dark:text-emerald-300" };
+            let dir = if p.language.is_rtl() { "rtl" } else { "ltr" };
+            let offending = (!p.offending.is_empty()).then(|| fill(t.preview_sms_offending, &[("chars", &p.offending)]));
+            view! {
+                <li class="border-t border-slate-200 py-3 dark:border-slate-700" data-testid="preview" data-kind=p.kind.as_str()
+                    data-lang=p.language.as_str() data-encoding=p.sms_encoding.clone() data-parts=p.sms_parts.to_string()>
+                    <p class="text-sm text-slate-700 dark:text-slate-300">{kind_label(t, p.kind)}" · "{p.language.as_str()}</p>
+                    <div lang=p.language.as_str() dir=dir>
+                        <p class="font-semibold">{p.title.clone()}</p>
+                        <p class="text-slate-800 dark:text-slate-200">{p.body.clone()}</p>
+                        <p class="mt-1 break-words rounded bg-slate-100 p-2 font-mono text-sm dark:bg-slate-800">{p.sms.clone()}</p>
+                    </div>
+                    <p class=format!("mt-1 text-sm {tone}")>{t.preview_sms}" — "{cost}{offending.map(|o| format!(" — {o}"))}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="previews-heading">
+            <h2 id="previews-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.admin_notif_previews}</h2>
+            <p class="mb-2 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.admin_notif_previews_lead}</p>
+            <ul>{items}</ul>
+        </section>
     }
 }

@@ -97,6 +97,7 @@ impl Handler for AccountMails {
                     key: key.clone(),
                     user_id: user.id.clone(),
                     recipient: user.email.clone(),
+                    address: None,
                     channel: Channel::Email,
                     category: Category::Account,
                     kind: kind.notice_kind(),

@@ -10,11 +10,16 @@
 //! parameters in the reader's language when they are shown or sent ([`templates`]).
 
 #[cfg(feature = "ssr")]
+pub mod africastalking;
+#[cfg(feature = "ssr")]
 mod email;
+pub mod gsm;
 #[cfg(feature = "ssr")]
 pub mod quiet;
 #[cfg(feature = "ssr")]
 mod service;
+#[cfg(feature = "ssr")]
+pub mod sms;
 #[cfg(feature = "ssr")]
 mod sql;
 #[cfg(feature = "ssr")]
@@ -223,10 +228,12 @@ pub enum Kind {
     VerifyEmail,
     PasswordReset,
     AlreadyRegistered,
+    /// The code that proves a reader's phone number (SMS only).
+    PhoneCode,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::PaymentReceipt,
         Kind::PaymentRefund,
         Kind::PaymentFailed,
@@ -235,6 +242,7 @@ impl Kind {
         Kind::VerifyEmail,
         Kind::PasswordReset,
         Kind::AlreadyRegistered,
+        Kind::PhoneCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -247,6 +255,7 @@ impl Kind {
             Kind::VerifyEmail => "verify_email",
             Kind::PasswordReset => "password_reset",
             Kind::AlreadyRegistered => "already_registered",
+            Kind::PhoneCode => "phone_code",
         }
     }
 
@@ -342,6 +351,8 @@ pub struct Delivery {
     pub user_id: String,
     /// The reader's e-mail address (who it was for, in the log).
     pub recipient: String,
+    /// Where it went on its channel, once known (the phone number of an SMS).
+    pub address: Option<String>,
     pub channel: Channel,
     pub category: Category,
     pub kind: Kind,
@@ -351,6 +362,31 @@ pub struct Delivery {
     pub answer: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A message as it leaves, for the admins' preview: its words in one language and its SMS with
+/// what that costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplatePreview {
+    pub kind: Kind,
+    pub language: crate::validation::Language,
+    pub title: String,
+    pub body: String,
+    pub sms: String,
+    /// `GSM-7` or `UCS-2`.
+    pub sms_encoding: String,
+    pub sms_parts: u32,
+    /// The characters that forced UCS-2 (none for GSM-7).
+    pub offending: String,
+}
+
+/// The reader's number for SMS, as their preferences page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// E.164 (`+221771234567`).
+    pub number: String,
+    /// The reader typed back the code sent to it: texts go there.
+    pub verified: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -408,6 +444,18 @@ mod port {
         pub unsubscribe_token: Option<String>,
     }
 
+    /// A reader's number for SMS and where its proof stands.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StoredPhone {
+        pub number: String,
+        pub verified_at_ms: Option<i64>,
+        pub code_digest: Option<String>,
+        pub code_expires_ms: Option<i64>,
+        pub code_tries: u32,
+        /// When a code was last asked for (one a minute at most).
+        pub asked_at_ms: i64,
+    }
+
     #[async_trait]
     pub trait NotificationStore: UnitOfWork {
         /// Stores an in-app notification; false when its key is stored already.
@@ -434,5 +482,21 @@ mod port {
         async fn set_delivery(&self, key: &str, state: DeliveryState, answer: Option<&str>, attempt: bool, now_ms: i64) -> StoreResult<()>;
         /// The most recent deliveries (of one reader when given), newest first.
         async fn deliveries(&self, user_id: Option<&str>, limit: u32) -> StoreResult<Vec<Delivery>>;
+        /// Where a delivery is sent (the number of an SMS), written before it is.
+        async fn set_delivery_address(&self, key: &str, address: &str) -> StoreResult<()>;
+        /// The provider's id of a delivery it accepted (what its reports name).
+        async fn set_delivery_ref(&self, key: &str, reference: &str) -> StoreResult<()>;
+        async fn delivery_by_ref(&self, channel: super::Channel, reference: &str) -> StoreResult<Option<StoredDelivery>>;
+        async fn phone(&self, user_id: &str) -> StoreResult<Option<StoredPhone>>;
+        /// A new number, not verified yet (any earlier number and code forgotten).
+        async fn save_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<()>;
+        /// Keeps the digest of the code about to be sent to `number`; false when the reader's
+        /// number is another one now, or verified.
+        async fn set_phone_code(&self, user_id: &str, number: &str, digest: &str, expires_ms: i64) -> StoreResult<bool>;
+        /// Counts one wrong code.
+        async fn phone_code_missed(&self, user_id: &str) -> StoreResult<()>;
+        /// Marks `number` verified (its code spent); false when it is not the reader's pending one.
+        async fn verify_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<bool>;
+        async fn delete_phone(&self, tx: &mut Tx, user_id: &str) -> StoreResult<bool>;
     }
 }

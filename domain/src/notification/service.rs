@@ -1,10 +1,11 @@
 //! The notifications' rules: the fan-out of a notice to the channels its reader allows, the
 //! inbox (read, archive), the preferences and the one-click unsubscribe.
 
+use super::sms::{code_digest, report_state, DeliveryReport, CODE_TRIES};
 use super::sql::cursor_of;
 use super::templates::render;
 use super::{
-    quiet, Category, Channel, ChannelDefaults, Delivery, DeliveryState, Notice, Notification, NotificationPage, NotificationStore,
+    quiet, Category, Channel, ChannelDefaults, Delivery, DeliveryState, Notice, Notification, NotificationPage, NotificationStore, Phone,
     Preferences, Shelf, StoredDelivery, StoredNotification, UNREAD_CAP,
 };
 use crate::account::{AccountStore, User};
@@ -27,6 +28,9 @@ pub enum NotificationError {
     Forbidden,
     #[error("invalid: {0:?}")]
     Invalid(Vec<FieldError>),
+    /// Asked again too soon: wait this many seconds.
+    #[error("too soon: {0} s")]
+    TooSoon(u64),
     #[error("store: {0}")]
     Store(#[from] StoreError),
 }
@@ -225,6 +229,7 @@ impl NotificationService {
                     key: key.clone(),
                     user_id: user.id.clone(),
                     recipient: user.email.clone(),
+                    address: None,
                     channel,
                     category: n.category,
                     kind: n.kind,
@@ -319,6 +324,161 @@ impl NotificationService {
         let scope = if all && by.role.can_manage_users() { None } else { Some(by.id.as_str()) };
         self.store.deliveries(scope, limit).await
     }
+}
+
+impl NotificationService {
+    /// The reader's number for SMS, if they gave one.
+    pub async fn phone(&self, user: &User) -> StoreResult<Option<Phone>> {
+        Ok(self.store.phone(&user.id).await?.map(|p| Phone { number: p.number, verified: p.verified_at_ms.is_some() }))
+    }
+
+    /// Takes a reader's number for SMS and sends it a code (from the queue); texts go there once
+    /// the code is typed back ([`Self::confirm_phone`]). The same verified number again changes
+    /// nothing; a code is sent once a minute at most.
+    pub async fn set_phone(&self, user: &User, input: &str, ip: &str) -> Result<Phone, NotificationError> {
+        let invalid = |field: &str, reason: Reason| NotificationError::Invalid(vec![FieldError::new(field, reason)]);
+        if !self.channels().contains(&Channel::Sms) {
+            return Err(invalid("sms_phone", Reason::Unknown));
+        }
+        let number = crate::validation::e164(input).map_err(|r| invalid("sms_phone", r))?;
+        let now = crate::clock::now_ms();
+        let before = self.store.phone(&user.id).await?;
+        if let Some(p) = &before {
+            if p.number == number && p.verified_at_ms.is_some() {
+                return Ok(Phone { number, verified: true });
+            }
+            let wait = p.asked_at_ms + 60_000 - now;
+            if wait > 0 {
+                return Err(NotificationError::TooSoon(((wait + 999) / 1000) as u64));
+            }
+        }
+        let key = format!("phone_code:{}:{}", user.id, uuid::Uuid::now_v7().simple());
+        let mut params = serde_json::Map::new();
+        params.insert("number".into(), number.clone().into());
+        let d = StoredDelivery {
+            delivery: Delivery {
+                key: key.clone(),
+                user_id: user.id.clone(),
+                recipient: user.email.clone(),
+                address: Some(number.clone()),
+                channel: Channel::Sms,
+                category: Category::Account,
+                kind: super::Kind::PhoneCode,
+                state: DeliveryState::Queued,
+                attempts: 0,
+                answer: None,
+                created_at: crate::clock::from_ms(now),
+                updated_at: crate::clock::from_ms(now),
+            },
+            params,
+            link: None,
+        };
+        let mut tx = self.store.begin().await?;
+        self.store.save_phone(&mut tx, &user.id, &number, now).await?;
+        self.store.insert_delivery(&mut tx, &d).await?;
+        // A code is worth nothing after ten minutes: a few tries, then it is given up.
+        let job = NewJob {
+            queue: queue_of(Channel::Sms),
+            payload: serde_json::json!({ "key": key }),
+            dedupe_key: key,
+            max_attempts: 4,
+            run_at_ms: now,
+        };
+        self.jobs.enqueue(&mut tx, &job).await?;
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "sms_phone": before.map(|p| masked(&p.number)) })),
+            Some(serde_json::json!({ "sms_phone": masked(&number), "verified": false })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(Phone { number, verified: false })
+    }
+
+    /// The code sent to the reader's new number, typed back: the number is theirs.
+    pub async fn confirm_phone(&self, user: &User, code: &str, ip: &str) -> Result<Phone, NotificationError> {
+        let invalid = |reason: Reason| NotificationError::Invalid(vec![FieldError::new("sms_code", reason)]);
+        let p = self.store.phone(&user.id).await?.ok_or(NotificationError::NotFound)?;
+        if p.verified_at_ms.is_some() {
+            return Ok(Phone { number: p.number, verified: true });
+        }
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.is_empty() {
+            return Err(invalid(Reason::Required));
+        }
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(Reason::InvalidFormat));
+        }
+        let now = crate::clock::now_ms();
+        let live = p.code_digest.as_deref().filter(|_| p.code_tries < CODE_TRIES && p.code_expires_ms.is_some_and(|e| e > now));
+        let Some(digest) = live else { return Err(invalid(Reason::OutOfRange)) };
+        if digest != code_digest(&user.id, &code) {
+            self.store.phone_code_missed(&user.id).await?;
+            return Err(invalid(Reason::Mismatch));
+        }
+        let mut tx = self.store.begin().await?;
+        if !self.store.verify_phone(&mut tx, &user.id, &p.number, now).await? {
+            tx.rollback().await?;
+            return Err(invalid(Reason::OutOfRange));
+        }
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "sms_phone": masked(&p.number), "verified": false })),
+            Some(serde_json::json!({ "sms_phone": masked(&p.number), "verified": true })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(Phone { number: p.number, verified: true })
+    }
+
+    /// Forgets the reader's number: no more texts. `Ok(false)`: there was none.
+    pub async fn remove_phone(&self, user: &User, ip: &str) -> Result<bool, NotificationError> {
+        let Some(p) = self.store.phone(&user.id).await? else { return Ok(false) };
+        let mut tx = self.store.begin().await?;
+        let removed = self.store.delete_phone(&mut tx, &user.id).await?;
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "sms_phone": masked(&p.number) })),
+            Some(serde_json::json!({ "sms_phone": null })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// An SMS provider's delivery report: settles the delivery it names when the number matches
+    /// the one that message went to. False when it names no message of Coko's (it is dropped).
+    pub async fn sms_report(&self, r: &DeliveryReport) -> StoreResult<bool> {
+        let Some(d) = self.store.delivery_by_ref(Channel::Sms, r.message_id.trim()).await? else { return Ok(false) };
+        if d.delivery.address.as_deref() != Some(r.phone.trim()) {
+            return Ok(false);
+        }
+        let Some(state) = report_state(&r.status) else { return Ok(true) };
+        if matches!(d.delivery.state, DeliveryState::Sent | DeliveryState::Sending) {
+            let why = r.failure_reason.as_deref().filter(|f| !f.is_empty()).map(|f| format!(" ({f})")).unwrap_or_default();
+            let answer = format!("report: {}{why}", r.status);
+            self.store.set_delivery(&d.delivery.key, state, Some(&answer), false, crate::clock::now_ms()).await?;
+        }
+        Ok(true)
+    }
+}
+
+/// A number as the journal keeps it: its country code and last two digits.
+fn masked(number: &str) -> String {
+    let n = number.len();
+    if n <= 6 {
+        return "…".into();
+    }
+    format!("{}…{}", &number[..4], &number[n - 2..])
 }
 
 /// The key of one notice for one reader on one channel.

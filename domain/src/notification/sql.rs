@@ -2,7 +2,7 @@
 
 use super::{
     Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, Shelf, StoredDelivery, StoredNotification,
-    StoredSettings,
+    StoredPhone, StoredSettings,
 };
 use crate::clock::from_ms;
 use crate::store::rows::flag;
@@ -48,7 +48,7 @@ fn notification_from_row(r: &AnyRow) -> StoreResult<StoredNotification> {
 }
 
 const DELIVERY_COLUMNS: &str =
-    "d.key, d.user_id, u.email, d.channel, d.category, d.kind, d.params, d.link, d.state, d.attempts, d.answer, \
+    "d.key, d.user_id, u.email, d.address, d.channel, d.category, d.kind, d.params, d.link, d.state, d.attempts, d.answer, \
                                 d.created_at, d.updated_at";
 
 fn delivery_from_row(r: &AnyRow) -> StoreResult<StoredDelivery> {
@@ -58,6 +58,7 @@ fn delivery_from_row(r: &AnyRow) -> StoreResult<StoredDelivery> {
             key: r.try_get("key")?,
             user_id: r.try_get("user_id")?,
             recipient: r.try_get("email")?,
+            address: r.try_get("address")?,
             channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
             category: category_of(r)?,
             kind: kind_of(r)?,
@@ -301,5 +302,70 @@ impl NotificationStore for SqlStore {
         );
         let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
         rows.iter().map(|r| delivery_from_row(r).map(|d| d.delivery)).collect()
+    }
+
+    async fn set_delivery_address(&self, key: &str, address: &str) -> StoreResult<()> {
+        self.exec("UPDATE deliveries SET address = $1 WHERE key = $2", vec![Bind::Text(address), Bind::Text(key)]).await?;
+        Ok(())
+    }
+
+    async fn set_delivery_ref(&self, key: &str, reference: &str) -> StoreResult<()> {
+        self.exec("UPDATE deliveries SET provider_ref = $1 WHERE key = $2", vec![Bind::Text(reference), Bind::Text(key)]).await?;
+        Ok(())
+    }
+
+    async fn delivery_by_ref(&self, channel: Channel, reference: &str) -> StoreResult<Option<StoredDelivery>> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN users u ON u.id = d.user_id WHERE d.channel = $1 AND d.provider_ref = $2"
+        );
+        let row =
+            bind_all(sqlx::query(&sql), vec![Bind::Text(channel.as_str()), Bind::Text(reference)]).fetch_optional(self.pool()).await?;
+        row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    async fn phone(&self, user_id: &str) -> StoreResult<Option<StoredPhone>> {
+        let sql = "SELECT number, verified_at, code_digest, code_expires_at, code_tries, asked_at FROM sms_phones WHERE user_id = $1";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id)]).fetch_optional(self.pool()).await?;
+        row.map(|r| {
+            Ok(StoredPhone {
+                number: r.try_get("number")?,
+                verified_at_ms: r.try_get("verified_at")?,
+                code_digest: r.try_get("code_digest")?,
+                code_expires_ms: r.try_get("code_expires_at")?,
+                code_tries: r.try_get::<i64, _>("code_tries")?.clamp(0, 1000) as u32,
+                asked_at_ms: r.try_get("asked_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO sms_phones (user_id, number, verified_at, code_digest, code_expires_at, code_tries, asked_at) \
+                   VALUES ($1, $2, NULL, NULL, NULL, 0, $3) ON CONFLICT (user_id) DO UPDATE SET number = excluded.number, \
+                   verified_at = NULL, code_digest = NULL, code_expires_at = NULL, code_tries = 0, asked_at = excluded.asked_at";
+        exec_in(tx, sql, vec![Bind::Text(user_id), Bind::Text(number), Bind::Int(now_ms)]).await?;
+        Ok(())
+    }
+
+    async fn set_phone_code(&self, user_id: &str, number: &str, digest: &str, expires_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE sms_phones SET code_digest = $1, code_expires_at = $2, code_tries = 0 \
+                   WHERE user_id = $3 AND number = $4 AND verified_at IS NULL";
+        let binds = vec![Bind::Text(digest), Bind::Int(expires_ms), Bind::Text(user_id), Bind::Text(number)];
+        Ok(self.exec(sql, binds).await? == 1)
+    }
+
+    async fn phone_code_missed(&self, user_id: &str) -> StoreResult<()> {
+        self.exec("UPDATE sms_phones SET code_tries = code_tries + 1 WHERE user_id = $1", vec![Bind::Text(user_id)]).await?;
+        Ok(())
+    }
+
+    async fn verify_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<bool> {
+        let sql = "UPDATE sms_phones SET verified_at = $1, code_digest = NULL, code_expires_at = NULL, code_tries = 0 \
+                   WHERE user_id = $2 AND number = $3 AND verified_at IS NULL";
+        Ok(exec_in(tx, sql, vec![Bind::Int(now_ms), Bind::Text(user_id), Bind::Text(number)]).await? == 1)
+    }
+
+    async fn delete_phone(&self, tx: &mut Tx, user_id: &str) -> StoreResult<bool> {
+        Ok(exec_in(tx, "DELETE FROM sms_phones WHERE user_id = $1", vec![Bind::Text(user_id)]).await? == 1)
     }
 }

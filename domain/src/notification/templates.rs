@@ -209,6 +209,9 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
         (Kind::AlreadyRegistered, Fr) => r("Quelqu'un a voulu créer un compte avec votre adresse".into(), String::new(), ""),
         (Kind::AlreadyRegistered, En) => r("Someone tried to create an account with your address".into(), String::new(), ""),
         (Kind::AlreadyRegistered, Ar) => r("حاول أحدهم إنشاء حساب بعنوانك".into(), String::new(), ""),
+        (Kind::PhoneCode, Fr) => r("Code de vérification du téléphone".into(), String::new(), ""),
+        (Kind::PhoneCode, En) => r("Phone verification code".into(), String::new(), ""),
+        (Kind::PhoneCode, Ar) => r("رمز التحقق من الهاتف".into(), String::new(), ""),
         (Kind::Test, Fr) => {
             r("Message d'essai".to_owned(), "Ce message vérifie que les notifications vous parviennent.".to_owned(), "Ouvrir Coko")
         }

@@ -130,18 +130,11 @@ pub fn eur_cents(xof: i64) -> i64 {
 /// `00221…`), read as E.164 (`+221771234567`) and checked against the countries where
 /// `provider` works.
 pub fn parse_phone(provider: Provider, input: &str) -> Result<String, Reason> {
-    let compact: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}')).collect();
-    if compact.is_empty() {
-        return Err(Reason::Required);
-    }
-    let digits = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00")).ok_or(Reason::InvalidFormat)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(8..=15).contains(&digits.len()) {
-        return Err(Reason::InvalidFormat);
-    }
-    if !provider.calling_codes().iter().any(|code| digits.starts_with(code)) {
+    let number = crate::validation::e164(input)?;
+    if !provider.calling_codes().iter().any(|code| number[1..].starts_with(code)) {
         return Err(Reason::Unknown);
     }
-    Ok(format!("+{digits}"))
+    Ok(number)
 }
 
 /// What a payment buys.

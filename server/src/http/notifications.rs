@@ -66,7 +66,8 @@ pub async fn archive(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<
 async fn prefs_page(s: &AppState, user: &domain::account::User) -> Result<Page, HttpError> {
     let prefs = s.notifications.preferences(user).await.map_err(HttpError::from)?;
     let zones = domain::notification::quiet::zones().map(str::to_owned).collect();
-    Ok(Page::NotificationPrefs { prefs, channels: s.notifications.channels(), zones })
+    let phone = s.notifications.phone(user).await.map_err(HttpError::from)?;
+    Ok(Page::NotificationPrefs { prefs, channels: s.notifications.channels(), zones, phone })
 }
 
 /// `/profil/notifications`: what Coko tells the reader, on which channel, and when not.
@@ -153,11 +154,63 @@ pub async fn admin(State(s): State<AppState>, v: Visit) -> PageResult {
         return Err(HttpError::new(domain::ErrorCode::Forbidden).into());
     }
     let deliveries = s.notifications.deliveries(user, true, 200).await?;
-    Ok(render(&s, v.ctx(Page::AdminNotifications { deliveries }), StatusCode::OK).await)
+    let previews = domain::notification::sms::previews(&s.config.base_url);
+    Ok(render(&s, v.ctx(Page::AdminNotifications { deliveries, previews }), StatusCode::OK).await)
 }
 
 pub async fn send_test(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
     let user = signed_in(&v)?;
     s.notifications.send_test(user, f.get("category").map(String::as_str).unwrap_or("payments")).await?;
     Ok(redirect_with(&v.session, "/admin/notifications", Some(Flash::NotificationTestSent)).await)
+}
+
+/// The preferences page again with a phone form refused: what was typed and why.
+async fn refused(
+    s: &AppState,
+    v: &Visit,
+    user: &domain::account::User,
+    form: &'static str,
+    f: HashMap<String, String>,
+    e: domain::notification::NotificationError,
+) -> PageResult {
+    let err = HttpError::from(e);
+    err.log();
+    let mut ctx = v.ctx(prefs_page(s, user).await?);
+    ctx.form = Some(FormState {
+        form,
+        values: f.into_iter().collect(),
+        fields: err.fields,
+        error: (err.code == domain::ErrorCode::RateLimited).then_some(err.code),
+        retry_after_secs: err.retry_after,
+        detail: None,
+    });
+    Ok(render(s, ctx, err.status).await)
+}
+
+/// The number for texts: a code goes to it.
+pub async fn set_phone(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let user = signed_in(&v)?;
+    let number = f.get("sms_phone").cloned().unwrap_or_default();
+    match s.notifications.set_phone(user, &number, &v.ip).await {
+        Ok(p) if p.verified => Ok(Redirect::to("/profil/notifications#sms").into_response()),
+        Ok(_) => Ok(redirect_with(&v.session, "/profil/notifications#sms", Some(Flash::PhoneCodeSent)).await),
+        Err(e) => refused(&s, &v, user, "sms_phone", f, e).await,
+    }
+}
+
+/// The code typed back.
+pub async fn confirm_phone(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let user = signed_in(&v)?;
+    let code = f.get("sms_code").cloned().unwrap_or_default();
+    match s.notifications.confirm_phone(user, &code, &v.ip).await {
+        Ok(_) => Ok(redirect_with(&v.session, "/profil/notifications#sms", Some(Flash::PhoneVerified)).await),
+        Err(domain::notification::NotificationError::NotFound) => Ok(Redirect::to("/profil/notifications#sms").into_response()),
+        Err(e) => refused(&s, &v, user, "sms_code", f, e).await,
+    }
+}
+
+pub async fn remove_phone(State(s): State<AppState>, v: Visit) -> PageResult {
+    let user = signed_in(&v)?;
+    s.notifications.remove_phone(user, &v.ip).await?;
+    Ok(redirect_with(&v.session, "/profil/notifications", Some(Flash::PhoneRemoved)).await)
 }

@@ -239,3 +239,98 @@ pub async fn test(
     s.notifications.send_test(&user, &category).await.map_err(|e| ApiError::new(e, lang))?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "queued": true }))))
 }
+
+fn phone_json(p: Option<domain::notification::Phone>) -> Value {
+    json!({ "phone": p })
+}
+
+/// `GET /notifications/phone/` → `{"phone": {"number", "verified"} | null, "sms": bool}` (`sms`:
+/// whether this server sends texts at all).
+pub async fn phone(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let p = s.notifications.phone(&user).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    let mut body = phone_json(p);
+    body["sms"] = s.notifications.channels().contains(&domain::notification::Channel::Sms).into();
+    Ok(Json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneBody {
+    number: String,
+}
+
+/// `PUT /notifications/phone/` with `{"number"}` → 202 `{"phone": {…, "verified": false}}`: a code
+/// is on its way by SMS (200 and `verified: true` when it is the verified number already).
+pub async fn set_phone(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(b): Body<PhoneBody>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let p = s.notifications.set_phone(&user, &b.number, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    let status = if p.verified { axum::http::StatusCode::OK } else { axum::http::StatusCode::ACCEPTED };
+    Ok((status, Json(phone_json(Some(p)))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    code: String,
+}
+
+/// `POST /notifications/phone/confirm/` with `{"code"}` → `{"phone": {…, "verified": true}}`.
+pub async fn confirm_phone(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(b): Body<CodeBody>,
+) -> Result<Json<Value>, ApiError> {
+    let p = s.notifications.confirm_phone(&user, &b.code, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(phone_json(Some(p))))
+}
+
+/// `DELETE /notifications/phone/` → `{"removed": bool}`: no more texts.
+pub async fn remove_phone(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+) -> Result<Json<Value>, ApiError> {
+    let removed = s.notifications.remove_phone(&user, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "removed": removed })))
+}
+
+/// `POST /notifications/sms/reports/{token}/`: Africa's Talking's delivery reports, form-encoded
+/// (`id`, `status`, `phoneNumber`, `failureReason`…), to the URL registered in its dashboard with
+/// `COKO_SMS_REPORT_TOKEN` as its last segment (the reports carry no signature). A wrong token
+/// is 404; a report about no message of Coko's is still answered 200 (`accepted: false`), so that
+/// the provider does not send it again and again.
+pub async fn sms_report(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let expected = s.config.sms_report_token.as_ref().map(|t| t.0.as_slice());
+    let same = expected.is_some_and(|e| e.len() == token.len() && e.iter().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0);
+    if !same {
+        return Err(ApiError::new(HttpError::new(domain::ErrorCode::NotFound), lang));
+    }
+    let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let report = domain::notification::sms::DeliveryReport {
+        message_id: field("id"),
+        status: field("status"),
+        phone: field("phoneNumber"),
+        failure_reason: f.get("failureReason").cloned(),
+    };
+    if report.message_id.is_empty() || report.status.is_empty() {
+        return Err(ApiError::new(invalid(if report.message_id.is_empty() { "id" } else { "status" }, Reason::Required), lang));
+    }
+    let accepted = s.notifications.sms_report(&report).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    if !accepted {
+        tracing::warn!(id = %report.message_id, "an SMS delivery report about no message of Coko's (or another number) was dropped");
+    }
+    Ok(Json(json!({ "accepted": accepted })))
+}

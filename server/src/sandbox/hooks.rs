@@ -66,12 +66,18 @@ pub type SignHeaders = Box<dyn Fn(&str, i64, &str) -> Vec<(String, String)> + Se
 pub struct Signer {
     pub headers: SignHeaders,
     pub user_agent: &'static str,
+    /// How the body is sent: JSON for the payment providers, a form for Africa's Talking's reports.
+    pub content_type: &'static str,
 }
 
 impl Signer {
     /// One header, `name`, whose value `sign` computes.
     pub fn one(name: &'static str, sign: fn(&str, i64, &str) -> String, user_agent: &'static str) -> Self {
-        Signer { headers: Box::new(move |secret, t, body| vec![(name.to_owned(), sign(secret, t, body))]), user_agent }
+        Signer {
+            headers: Box::new(move |secret, t, body| vec![(name.to_owned(), sign(secret, t, body))]),
+            user_agent,
+            content_type: "application/json",
+        }
     }
 }
 
@@ -182,7 +188,7 @@ impl Hooks {
             let mut req = self
                 .http
                 .post(&url)
-                .header("content-type", "application/json")
+                .header("content-type", self.signer.content_type)
                 .header("user-agent", self.signer.user_agent)
                 .body(body.clone());
             for (name, value) in (self.signer.headers)(&secret, chrono::Utc::now().timestamp(), &body) {

@@ -29,8 +29,14 @@
 //!   `COKO_SANDBOX_ORANGE_{DELIVERY,LATE_MS}` (its notifications go to each order's `notif_url`);
 //!   PayPal's `COKO_SANDBOX_PAYPAL_CLIENT_ID` (`paypal_client_sandbox`),
 //!   `COKO_SANDBOX_PAYPAL_CLIENT_SECRET` (`paypal_secret_sandbox`), `COKO_SANDBOX_PAYPAL_WEBHOOK_ID`
-//!   (`WH-COKO-SANDBOX`) and `COKO_SANDBOX_PAYPAL_{WEBHOOK_URL,DELIVERY,LATE_MS}`.
+//!   (`WH-COKO-SANDBOX`) and `COKO_SANDBOX_PAYPAL_{WEBHOOK_URL,DELIVERY,LATE_MS}`;
+//!   Africa's Talking's SMS API (at the root, `/version1/messaging`, as
+//!   `https://api.africastalking.com`): `COKO_SANDBOX_AFRICASTALKING_USERNAME` (`sandbox`),
+//!   `COKO_SANDBOX_AFRICASTALKING_API_KEY` (`atsk_sandbox`) and
+//!   `COKO_SANDBOX_AFRICASTALKING_{WEBHOOK_URL,DELIVERY,LATE_MS}` (the delivery-report callback);
+//!   the texts it took are listed at `/_sandbox/africastalking/phone`.
 
+mod africastalking;
 mod hooks;
 mod orange;
 mod paypal;
@@ -40,6 +46,7 @@ mod wave;
 use axum::Router;
 use std::sync::Arc;
 
+pub use africastalking::AfricasTalkingSandbox;
 pub use hooks::{Delivery, HookSettings};
 pub use orange::OrangeSandbox;
 pub use paypal::PayPalSandbox;
@@ -55,6 +62,7 @@ pub struct SandboxConfig {
     pub stripe: stripe::StripeSettings,
     pub orange: orange::OrangeSettings,
     pub paypal: paypal::PayPalSettings,
+    pub africastalking: africastalking::AfricasTalkingSettings,
 }
 
 impl SandboxConfig {
@@ -103,6 +111,12 @@ impl SandboxConfig {
                 // PayPal signs with its own keys: only its verification endpoint checks them.
                 hooks: hooks("PAYPAL", "")?,
             },
+            africastalking: africastalking::AfricasTalkingSettings {
+                username: get("COKO_SANDBOX_AFRICASTALKING_USERNAME").unwrap_or_else(|| "sandbox".into()),
+                api_key: get("COKO_SANDBOX_AFRICASTALKING_API_KEY").unwrap_or_else(|| "atsk_sandbox".into()),
+                // Delivery reports are unsigned.
+                hooks: hooks("AFRICASTALKING", "")?,
+            },
         })
     }
 }
@@ -116,6 +130,7 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
     let stripe = Arc::new(StripeSandbox::new(config.stripe.clone(), &public));
     let orange = Arc::new(OrangeSandbox::new(config.orange.clone(), &public));
     let paypal = Arc::new(PayPalSandbox::new(config.paypal.clone(), &public));
+    let africastalking = Arc::new(AfricasTalkingSandbox::new(config.africastalking.clone()));
     // Wave and Orange at the root (as api.wave.com and api.orange.com: their paths differ),
     // Stripe under /stripe (as api.stripe.com).
     let app = Router::new()
@@ -124,7 +139,8 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
         .merge(stripe.control())
         .nest("/stripe", stripe::routes(stripe))
         .merge(paypal.control())
-        .nest("/paypal", paypal::routes(paypal));
+        .nest("/paypal", paypal::routes(paypal))
+        .merge(africastalking::routes(africastalking));
     // Tests and scripts wait for this line: it is printed once the socket accepts.
     println!("payment sandbox listening on http://{local}");
     use std::io::Write;

@@ -76,7 +76,11 @@ pub struct OrangeSandbox {
 
 impl OrangeSandbox {
     pub fn new(settings: OrangeSettings, public: &str) -> Self {
-        let signer = Signer { headers: Box::new(|_, _, _| Vec::new()), user_agent: "OrangeMoney-WebPay (Coko sandbox)" };
+        let signer = Signer {
+            headers: Box::new(|_, _, _| Vec::new()),
+            user_agent: "OrangeMoney-WebPay (Coko sandbox)",
+            content_type: "application/json",
+        };
         let hooks = Hooks::new(settings.hooks.clone(), signer);
         OrangeSandbox {
             public: public.trim_end_matches('/').to_owned(),

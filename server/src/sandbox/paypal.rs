@@ -96,6 +96,7 @@ impl PayPalSandbox {
                 ]
             }),
             user_agent: "PayPal/AUHD-214.0-58184924 (Coko sandbox)",
+            content_type: "application/json",
         };
         PayPalSandbox {
             hooks: Hooks::new(settings.hooks.clone(), signer),
