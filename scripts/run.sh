@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Coko on http://127.0.0.1:3000 with the embedded defaults (SQLite under data/, mail to
 # data/outbox/). On first start it offers demo accounts; pass --no-demo to skip them.
-# Payments go to the Wave, Orange Money, Stripe and PayPal sandbox (`coko payment-sandbox`, started here on
-# 127.0.0.1:4010) unless COKO_WAVE_API_KEY is already set (then to the providers configured).
+# Payments go to the Wave, Orange Money, Stripe and PayPal sandbox and texts to the Africa's Talking one
+# (`coko payment-sandbox`, started here on 127.0.0.1:4010) unless COKO_WAVE_API_KEY is already set (then to the providers configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -35,10 +35,16 @@ if [ -z "${COKO_WAVE_API_KEY:-}" ]; then
   export COKO_SANDBOX_PAYPAL_WEBHOOK_URL="http://$LEPTOS_SITE_ADDR/api/v1/payment/webhooks/paypal/"
   export COKO_PAYPAL_CLIENT_ID=paypal_client_sandbox COKO_PAYPAL_CLIENT_SECRET=paypal_secret_sandbox COKO_PAYPAL_WEBHOOK_ID=WH-COKO-SANDBOX
   export COKO_PAYPAL_BASE_URL="http://$COKO_SANDBOX_ADDR/paypal"
+  # Texts go to the Africa's Talking sandbox in the same process; its delivery reports come back
+  # to the secret report URL. Texts sent are listed on http://$COKO_SANDBOX_ADDR/_sandbox/africastalking/phone
+  export COKO_AFRICASTALKING_USERNAME=sandbox COKO_AFRICASTALKING_API_KEY=atsk_sandbox
+  export COKO_AFRICASTALKING_BASE_URL="http://$COKO_SANDBOX_ADDR" COKO_SMS_REPORT_TOKEN=sms-reports-sandbox-0123456789
+  export COKO_SANDBOX_AFRICASTALKING_WEBHOOK_URL="http://$LEPTOS_SITE_ADDR/api/v1/notifications/sms/reports/$COKO_SMS_REPORT_TOKEN/"
   target/release/coko payment-sandbox &
   sandbox=$!
   trap 'kill "$sandbox" 2>/dev/null || true' EXIT
   echo "Payment sandbox (Wave, Orange Money, Stripe, PayPal): $COKO_WAVE_BASE_URL (no real money)"
+  echo "SMS sandbox (Africa's Talking), the texts sent: $COKO_WAVE_BASE_URL/_sandbox/africastalking/phone"
 fi
 echo "Coko: http://$LEPTOS_SITE_ADDR"
 target/release/coko serve

@@ -58,11 +58,12 @@ else
   bad=$(mktemp -d); printf 'not a book' > "$bad/broken.epub"
   if target/release/coko import "$bad"; then echo "a broken file was imported"; failed=$((failed + 1)); stage_failed=1; else passed=$((passed + 1)); fi
   rm -rf "$bad"
-  # Payments go to the Wave sandbox, a separate process, as in the run command.
+  # Payments and texts go to the sandbox, a separate process, as in the run command.
   sandbox_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   COKO_SANDBOX_ADDR="127.0.0.1:$sandbox_port" COKO_SANDBOX_WAVE_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/wave/" \
     COKO_SANDBOX_STRIPE_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/stripe/" \
     COKO_SANDBOX_PAYPAL_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/payment/webhooks/paypal/" \
+    COKO_SANDBOX_AFRICASTALKING_WEBHOOK_URL="http://127.0.0.1:$port/api/v1/notifications/sms/reports/sms-reports-e2e-0123456789/" \
     target/release/coko payment-sandbox > "$logs/sandbox.txt" 2>&1 &
   sandbox_pid=$!
   export COKO_WAVE_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_WAVE_API_KEY=wave_sn_prod_sandbox COKO_WAVE_WEBHOOK_SECRET=wave_sn_WHS_sandbox
@@ -71,6 +72,8 @@ else
   export COKO_ORANGE_MERCHANT_KEY=orange_merchant_sandbox COKO_ORANGE_COUNTRY=ci
   export COKO_PAYPAL_BASE_URL="http://127.0.0.1:$sandbox_port/paypal" COKO_PAYPAL_CLIENT_ID=paypal_client_sandbox
   export COKO_PAYPAL_CLIENT_SECRET=paypal_secret_sandbox COKO_PAYPAL_WEBHOOK_ID=WH-COKO-SANDBOX
+  export COKO_AFRICASTALKING_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_AFRICASTALKING_USERNAME=sandbox COKO_AFRICASTALKING_API_KEY=atsk_sandbox
+  export COKO_SMS_REPORT_TOKEN=sms-reports-e2e-0123456789
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$logs/sandbox.txt" && break; sleep 0.1; done

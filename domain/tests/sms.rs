@@ -1,7 +1,7 @@
 //! The SMS channel on SQLite and PostgreSQL: a number receives texts only once its reader typed
 //! back the code sent to it; a notice reaches a verified number once (handed over twice or
 //! retried), in GSM-7; refusals the provider calls final are not retried; delivery reports settle
-//! a text only for the message id and number it was sent with. (The adapter against the
+//! a text only for the message id and number it was sent with, even when they come first. (The adapter against the
 //! provider's contract over HTTP is tested in `server/tests/sms_sandbox.rs`.)
 
 #[macro_use]
@@ -219,12 +219,21 @@ backend_test!(
         let d = k.service.store().delivery(&key).await.unwrap().unwrap().delivery;
         assert_eq!((d.state, d.answer.as_deref()), (DeliveryState::Delivered, Some("report: Success")), "{}", db.label);
 
+        // A report that comes before the send's answer is written down is kept, then settles
+        // its text once the message id is known.
+        assert!(!k.service.sms_report(&report("ATXid_3", "Success", "+221771234567")).await.unwrap());
+        k.service.notify(&receipt(&user, "receipt:early")).await.unwrap();
+        k.runner.settle(Duration::from_secs(10)).await.unwrap();
+        let d = k.service.store().delivery(&format!("receipt:early:{}:sms", user.id)).await.unwrap().unwrap().delivery;
+        assert_eq!((d.state, d.answer.as_deref()), (DeliveryState::Delivered, Some("report: Success")), "{}", db.label);
+        assert!(k.service.store().take_early_report("ATXid_3").await.unwrap().is_none(), "claimed once");
+
         // Turned off: skipped. Removed: no more texts.
         let off = PreferencesForm { cells: vec![("payments".into(), "sms".into(), false)], ..Default::default() };
         k.service.set_preferences(&user, &off, "").await.unwrap();
         k.service.notify(&receipt(&user, "receipt:off")).await.unwrap();
         k.runner.settle(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(k.phone.count(), 2);
+        assert_eq!(k.phone.count(), 3);
         assert!(k.service.remove_phone(&user, "").await.unwrap());
         assert!(k.service.phone(&user).await.unwrap().is_none());
         assert!(!k.service.remove_phone(&user, "").await.unwrap());

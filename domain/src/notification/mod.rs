@@ -487,6 +487,11 @@ mod port {
         /// The provider's id of a delivery it accepted (what its reports name).
         async fn set_delivery_ref(&self, key: &str, reference: &str) -> StoreResult<()>;
         async fn delivery_by_ref(&self, channel: super::Channel, reference: &str) -> StoreResult<Option<StoredDelivery>>;
+        /// Keeps a report whose message id no delivery names yet (reports older than
+        /// `forget_before_ms` are dropped on the way).
+        async fn keep_early_report(&self, report: &super::sms::DeliveryReport, now_ms: i64, forget_before_ms: i64) -> StoreResult<()>;
+        /// Takes (reads and removes) the report kept for `message_id`, if one came early.
+        async fn take_early_report(&self, message_id: &str) -> StoreResult<Option<super::sms::DeliveryReport>>;
         async fn phone(&self, user_id: &str) -> StoreResult<Option<StoredPhone>>;
         /// A new number, not verified yet (any earlier number and code forgotten).
         async fn save_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<()>;

@@ -458,7 +458,38 @@ impl NotificationService {
     /// An SMS provider's delivery report: settles the delivery it names when the number matches
     /// the one that message went to. False when it names no message of Coko's (it is dropped).
     pub async fn sms_report(&self, r: &DeliveryReport) -> StoreResult<bool> {
-        let Some(d) = self.store.delivery_by_ref(Channel::Sms, r.message_id.trim()).await? else { return Ok(false) };
+        let reference = r.message_id.trim();
+        if reference.is_empty() || reference == "None" {
+            return Ok(false);
+        }
+        if let Some(d) = self.store.delivery_by_ref(Channel::Sms, reference).await? {
+            return self.settle(&d, r).await;
+        }
+        // Before the send's answer was written down: kept, then looked for again, so that
+        // either this call or the handler's `claim_early_report` sees the other's write.
+        let now = crate::clock::now_ms();
+        self.store.keep_early_report(r, now, now - 86_400_000).await?;
+        match self.store.delivery_by_ref(Channel::Sms, reference).await? {
+            Some(d) => {
+                self.store.take_early_report(reference).await?;
+                self.settle(&d, r).await
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Settles the SMS `key`, just marked sent with `message_id`, with a report that came before.
+    pub async fn claim_early_report(&self, key: &str, message_id: &str) -> StoreResult<()> {
+        let Some(r) = self.store.take_early_report(message_id).await? else { return Ok(()) };
+        if let Some(d) = self.store.delivery(key).await? {
+            self.settle(&d, &r).await?;
+        }
+        Ok(())
+    }
+
+    /// A report about a delivery: trusted only for the number that message went to; only a
+    /// text sent (or being sent) moves to delivered or failed.
+    async fn settle(&self, d: &StoredDelivery, r: &DeliveryReport) -> StoreResult<bool> {
         if d.delivery.address.as_deref() != Some(r.phone.trim()) {
             return Ok(false);
         }

@@ -14,7 +14,8 @@
 //!   a blacklisted reader) fails the delivery at once; anything else is retried by the queue.
 //! - Delivery reports (the provider's callback) move a sent delivery to `delivered` or `failed`;
 //!   they are unsigned, so a report is trusted only for a message id Coko was given and the
-//!   number it sent that message to.
+//!   number it sent that message to. A report may come before the send's answer is written
+//!   down: it is kept (a day at most) and claimed once the message id is.
 
 use super::gsm::{cost, transliterate};
 use super::templates::render;
@@ -225,8 +226,11 @@ impl Handler for SmsDeliveries {
                     c.encoding.as_str(),
                     ack.cost.map(|c| format!(", {c}")).unwrap_or_default()
                 );
+                // Sent first, then the id its reports name: a report found by that id always
+                // finds the text sent, never overwritten by this mark.
+                store.set_delivery(key, DeliveryState::Sent, Some(&answer), false, now()).await.map_err(err)?;
                 store.set_delivery_ref(key, &ack.message_id).await.map_err(err)?;
-                store.set_delivery(key, DeliveryState::Sent, Some(&answer), false, now()).await.map_err(err)
+                self.service.claim_early_report(key, &ack.message_id).await.map_err(err)
             }
             Err(e) if e.permanent => {
                 store.set_delivery(key, DeliveryState::Failed, Some(&e.message), false, now()).await.map_err(err)?;

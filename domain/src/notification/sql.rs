@@ -1,5 +1,6 @@
 //! The notifications' SQL, written once for SQLite and PostgreSQL.
 
+use super::sms::DeliveryReport;
 use super::{
     Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, Shelf, StoredDelivery, StoredNotification,
     StoredPhone, StoredSettings,
@@ -321,6 +322,36 @@ impl NotificationStore for SqlStore {
         let row =
             bind_all(sqlx::query(&sql), vec![Bind::Text(channel.as_str()), Bind::Text(reference)]).fetch_optional(self.pool()).await?;
         row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    async fn keep_early_report(&self, r: &DeliveryReport, now_ms: i64, forget_before_ms: i64) -> StoreResult<()> {
+        self.exec("DELETE FROM sms_early_reports WHERE received_at < $1", vec![Bind::Int(forget_before_ms)]).await?;
+        let sql = "INSERT INTO sms_early_reports (message_id, phone, status, failure_reason, received_at) VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (message_id) DO UPDATE SET phone = excluded.phone, status = excluded.status, \
+                   failure_reason = excluded.failure_reason, received_at = excluded.received_at";
+        let binds = vec![
+            Bind::Text(&r.message_id),
+            Bind::Text(&r.phone),
+            Bind::Text(&r.status),
+            Bind::OptText(r.failure_reason.as_deref()),
+            Bind::Int(now_ms),
+        ];
+        self.exec(sql, binds).await?;
+        Ok(())
+    }
+
+    async fn take_early_report(&self, message_id: &str) -> StoreResult<Option<DeliveryReport>> {
+        let sql = "DELETE FROM sms_early_reports WHERE message_id = $1 RETURNING message_id, phone, status, failure_reason";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(message_id)]).fetch_optional(self.pool()).await?;
+        row.map(|r| {
+            Ok(DeliveryReport {
+                message_id: r.try_get("message_id")?,
+                phone: r.try_get("phone")?,
+                status: r.try_get("status")?,
+                failure_reason: r.try_get("failure_reason")?,
+            })
+        })
+        .transpose()
     }
 
     async fn phone(&self, user_id: &str) -> StoreResult<Option<StoredPhone>> {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use domain::store::{postgres_url_with_database, SqlStore};
 use leptos::config::LeptosOptions;
 use server::config::Config;
