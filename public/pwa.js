@@ -223,10 +223,63 @@
     }
   }
 
+  // --- Web Push on this browser (the preferences page) --------------------------------------
+  function keyBytes(s) {
+    const raw = atob((s + '='.repeat((4 - (s.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/'));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  }
+
+  async function pushBox() {
+    const box = $('[data-push]');
+    if (!box) return;
+    const on = $('[data-push-on]', box);
+    const off = $('[data-push-off]', box);
+    const say = (text, bad) => {
+      const s = $('[data-push-status]', box);
+      s.textContent = text || '';
+      s.dataset.bad = bad ? 'true' : '';
+    };
+    if (!('PushManager' in window) || !('Notification' in window) || !box.dataset.key) return say(box.dataset.tUnsupported);
+    const reg = await navigator.serviceWorker.ready;
+    let sub = await reg.pushManager.getSubscription().catch(() => null);
+    const show = () => { on.hidden = Boolean(sub); off.hidden = !sub; box.dataset.subscribed = sub ? 'true' : 'false'; };
+    if (Notification.permission === 'denied') say(box.dataset.tBlocked, true);
+    show();
+    const post = (path, body) => fetch(path, {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    on.onclick = async () => {
+      on.disabled = true;
+      say(box.dataset.tWorking);
+      try {
+        if (await Notification.requestPermission() !== 'granted') return say(box.dataset.tBlocked, true);
+        try {
+          sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) });
+        } catch (e) {
+          return say(box.dataset.tUnreachable, true);
+        }
+        const res = await post('/api/v1/notifications/push/devices/', sub.toJSON());
+        if (!res.ok) { await sub.unsubscribe().catch(() => false); sub = null; return say(box.dataset.tFailed, true); }
+        location.reload();
+      } finally { on.disabled = false; show(); }
+    };
+    off.onclick = async () => {
+      off.disabled = true;
+      try {
+        const endpoint = sub && sub.endpoint;
+        if (sub) await sub.unsubscribe().catch(() => false);
+        sub = null;
+        if (endpoint) await post('/api/v1/notifications/push/unsubscribe/', { endpoint });
+        location.reload();
+      } finally { off.disabled = false; show(); }
+    };
+  }
+
   async function start() {
     if (await dataSaver().catch(() => false)) document.documentElement.dataset.saver = 'on';
     await Promise.all([status(), downloadButtons(), lists()]);
     try { await register(); } catch (e) { /* no worker (e.g. not a secure context): the site works without */ }
+    pushBox().catch(() => { /* the section keeps saying what it said */ });
     tell({ type: 'replay' });
     document.documentElement.dataset.pwa = 'ready';
   }

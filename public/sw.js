@@ -9,6 +9,9 @@
 // - Downloaded books live in one cache per account and book, served only to that account.
 // - Reading writes (progress, annotations, sessions) that cannot reach the server go to an
 //   outbox in IndexedDB and are replayed, in order, as their own account only.
+// - Web Push: a message (`{title, body, link, tag, lang, dir}`, decrypted by the browser) is
+//   shown as a notification; a click opens its link, on Coko's own origin only. A subscription
+//   the push service renewed is handed to the server again.
 'use strict';
 importScripts('/coko-store.js');
 
@@ -42,6 +45,47 @@ self.addEventListener('message', (event) => {
   if (msg.type === 'skip-waiting') self.skipWaiting();
   if (msg.type === 'replay') event.waitUntil(replay());
   if (msg.type === 'hello') event.waitUntil(hello(msg.user || ''));
+});
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (_) { data = { body: event.data ? event.data.text() : '' }; }
+  event.waitUntil(self.registration.showNotification(data.title || 'Coko', {
+    body: data.body || '',
+    tag: data.tag || undefined,
+    lang: data.lang || undefined,
+    dir: data.dir === 'rtl' ? 'rtl' : 'auto',
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    data: { link: typeof data.link === 'string' ? data.link : '/notifications' },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const link = new URL((event.notification.data && event.notification.data.link) || '/notifications', self.location.origin);
+  if (link.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((w) => new URL(w.url).pathname === link.pathname);
+    if (open && 'focus' in open) return open.focus();
+    return self.clients.openWindow(link.href);
+  })());
+});
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    const key = old && old.options && old.options.applicationServerKey;
+    const fresh = event.newSubscription || (key ? await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }) : null);
+    if (!fresh) return;
+    await fetch('/api/v1/notifications/push/devices/', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fresh.toJSON()),
+    });
+  })());
 });
 
 self.addEventListener('sync', (event) => {

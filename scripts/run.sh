@@ -40,6 +40,8 @@ if [ -z "${COKO_WAVE_API_KEY:-}" ]; then
   export COKO_AFRICASTALKING_USERNAME=sandbox COKO_AFRICASTALKING_API_KEY=atsk_sandbox
   export COKO_AFRICASTALKING_BASE_URL="http://$COKO_SANDBOX_ADDR" COKO_SMS_REPORT_TOKEN=sms-reports-sandbox-0123456789
   export COKO_SANDBOX_AFRICASTALKING_WEBHOOK_URL="http://$LEPTOS_SITE_ADDR/api/v1/notifications/sms/reports/$COKO_SMS_REPORT_TOKEN/"
+  # Subscriptions made by the push sandbox (plain HTTP on loopback) are accepted.
+  export COKO_PUSH_ALLOW_LOOPBACK=true
   target/release/coko payment-sandbox &
   sandbox=$!
   trap 'kill "$sandbox" 2>/dev/null || true' EXIT

@@ -73,7 +73,7 @@ else
   export COKO_PAYPAL_BASE_URL="http://127.0.0.1:$sandbox_port/paypal" COKO_PAYPAL_CLIENT_ID=paypal_client_sandbox
   export COKO_PAYPAL_CLIENT_SECRET=paypal_secret_sandbox COKO_PAYPAL_WEBHOOK_ID=WH-COKO-SANDBOX
   export COKO_AFRICASTALKING_BASE_URL="http://127.0.0.1:$sandbox_port" COKO_AFRICASTALKING_USERNAME=sandbox COKO_AFRICASTALKING_API_KEY=atsk_sandbox
-  export COKO_SMS_REPORT_TOKEN=sms-reports-e2e-0123456789
+  export COKO_SMS_REPORT_TOKEN=sms-reports-e2e-0123456789 COKO_PUSH_ALLOW_LOOPBACK=true
   target/release/coko serve > "$logs/server.txt" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$logs/sandbox.txt" && break; sleep 0.1; done

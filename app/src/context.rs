@@ -156,6 +156,8 @@ pub enum Page {
         zones: Vec<String>,
         /// The number texts go to (when SMS is one of the channels).
         phone: Option<domain::notification::Phone>,
+        /// Web Push's key and the reader's browsers (when push is one of the channels).
+        push: Option<domain::notification::PushSection>,
     },
     /// The delivery log, "send me a test" and the messages' previews (admins).
     AdminNotifications {
@@ -265,6 +267,7 @@ pub enum Flash {
     PhoneCodeSent,
     PhoneVerified,
     PhoneRemoved,
+    PushDeviceRemoved,
 }
 
 impl Flash {
@@ -302,6 +305,7 @@ impl Flash {
             Flash::PhoneCodeSent => "phone_code_sent",
             Flash::PhoneVerified => "phone_verified",
             Flash::PhoneRemoved => "phone_removed",
+            Flash::PushDeviceRemoved => "push_device_removed",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -339,6 +343,7 @@ impl Flash {
             PhoneCodeSent,
             PhoneVerified,
             PhoneRemoved,
+            PushDeviceRemoved,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

@@ -127,8 +127,8 @@ pub fn App() -> impl IntoView {
         Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Notifications { page, archived } => view! { <pages::notifications::NotificationsPage page archived/> }.into_any(),
-        Page::NotificationPrefs { prefs, channels, zones, phone } => {
-            view! { <pages::notifications::NotificationPrefsPage prefs channels zones phone/> }.into_any()
+        Page::NotificationPrefs { prefs, channels, zones, phone, push } => {
+            view! { <pages::notifications::NotificationPrefsPage prefs channels zones phone push/> }.into_any()
         }
         Page::AdminNotifications { deliveries, previews } => {
             view! { <pages::notifications::AdminNotificationsPage deliveries previews/> }.into_any()

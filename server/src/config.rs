@@ -58,6 +58,14 @@ pub struct Config {
     /// The secret path segment of the SMS delivery-report URL registered with the provider
     /// (`COKO_SMS_REPORT_TOKEN`): reports are unsigned, so only who knows it may post them.
     pub sms_report_token: Option<Secret>,
+    /// Web Push: Coko's VAPID private key (`COKO_VAPID_PRIVATE_KEY`, base64url; unset: made
+    /// once into `<data>/vapid.key` and kept — a new key would drop every subscription).
+    pub vapid_private_key: Option<Secret>,
+    /// Who push services may contact (`COKO_VAPID_SUBJECT`, `mailto:` or `https:`).
+    pub vapid_subject: String,
+    /// Subscriptions whose endpoint is plain HTTP on loopback are accepted
+    /// (`COKO_PUSH_ALLOW_LOOPBACK`, for the push sandbox; never in production).
+    pub push_allow_loopback: bool,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -104,6 +112,8 @@ impl std::fmt::Debug for Config {
             .field("payment_check_after", &self.payment_check_after)
             .field("sms", &self.sms)
             .field("sms_report_token", &self.sms_report_token)
+            .field("vapid_subject", &self.vapid_subject)
+            .field("push_allow_loopback", &self.push_allow_loopback)
             .finish()
     }
 }
@@ -211,6 +221,24 @@ impl Config {
             }
             t => t.map(|t| Secret(t.trim().as_bytes().to_vec())),
         };
+        let vapid_private_key = get("COKO_VAPID_PRIVATE_KEY").map(|k| Secret(k.trim().as_bytes().to_vec()));
+        if let Some(k) = &vapid_private_key {
+            domain::notification::webpush::VapidKey::from_base64(&String::from_utf8_lossy(&k.0))
+                .map_err(|e| bad("COKO_VAPID_PRIVATE_KEY", format!("must be a base64url P-256 private key: {e}")))?;
+        }
+        let mail_from = get("COKO_MAIL_FROM").unwrap_or_else(|| "Coko <no-reply@coko.africa>".into());
+        let vapid_subject = match get("COKO_VAPID_SUBJECT") {
+            Some(v) if v.starts_with("mailto:") || v.starts_with("https://") => v,
+            Some(_) => return Err(bad("COKO_VAPID_SUBJECT", "must start with mailto: or https://")),
+            None => {
+                let address = mail_from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(&mail_from).trim();
+                format!("mailto:{address}")
+            }
+        };
+        let push_allow_loopback = match get("COKO_PUSH_ALLOW_LOOPBACK") {
+            Some(v) => parse_bool("COKO_PUSH_ALLOW_LOOPBACK", &v)?,
+            None => false,
+        };
         let payment_check_after = match get("COKO_PAYMENT_CHECK_AFTER_SECS") {
             None => std::time::Duration::from_secs(20),
             Some(v) => v.parse::<u64>().ok().filter(|n| (1..=3600).contains(n)).map(std::time::Duration::from_secs).ok_or_else(|| {
@@ -227,6 +255,9 @@ impl Config {
         Ok(Self {
             sms,
             sms_report_token,
+            vapid_private_key,
+            vapid_subject,
+            push_allow_loopback,
             stripe,
             orange,
             paypal,
@@ -239,7 +270,7 @@ impl Config {
             data_dir: PathBuf::from(get("COKO_DATA_DIR").unwrap_or_else(|| "data".into())),
             base_url,
             smtp_url,
-            mail_from: get("COKO_MAIL_FROM").unwrap_or_else(|| "Coko <no-reply@coko.africa>".into()),
+            mail_from,
             jwt_secret,
             log_format,
             secure_cookies,

@@ -85,6 +85,24 @@ impl JwtKeys {
     }
 }
 
+/// Coko's VAPID key for Web Push: the configured one, else the one kept in `<data>/vapid.key`,
+/// made there on first start (never replaced: browsers subscribed with its public half).
+pub fn load_vapid_key(configured: Option<&Secret>, data_dir: &Path) -> std::io::Result<domain::notification::webpush::VapidKey> {
+    use domain::notification::webpush::VapidKey;
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    if let Some(s) = configured {
+        return VapidKey::from_base64(&String::from_utf8_lossy(&s.0)).map_err(invalid);
+    }
+    let path = data_dir.join("vapid.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return VapidKey::from_base64(&existing).map_err(|e| invalid(format!("{}: {e}", path.display())));
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let key = VapidKey::generate();
+    write_private(&path, key.to_base64().as_bytes())?;
+    Ok(key)
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {

@@ -44,6 +44,8 @@ pub struct AppState {
     pub payments: domain::payment::PaymentService,
     /// What readers are told, in the app and on the channels they allow.
     pub notifications: domain::notification::NotificationService,
+    /// The VAPID public key browsers subscribe to Web Push with (base64url).
+    pub push_key: String,
 }
 
 impl AppState {
@@ -95,6 +97,12 @@ impl AppState {
         if sms.is_some() {
             notifications = notifications.with_channel(domain::notification::Channel::Sms);
         }
+        // Web Push needs no provider account: Coko's own VAPID key is enough.
+        let vapid = crate::jwt::load_vapid_key(config.vapid_private_key.as_ref(), &config.data_dir)?;
+        let push_key = vapid.public_base64();
+        let push =
+            Arc::new(domain::notification::webpush::WebPush::new(vapid, config.vapid_subject.clone(), std::time::Duration::from_secs(10)));
+        notifications = notifications.with_channel(domain::notification::Channel::Push).allow_loopback_push(config.push_allow_loopback);
         let mut jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))
@@ -120,6 +128,11 @@ impl AppState {
                 base_url: config.base_url.clone(),
             }));
         }
+        jobs = jobs.with(Arc::new(domain::notification::push::PushDeliveries {
+            service: notifications.clone(),
+            accounts: Arc::new(store.clone()),
+            sender: push,
+        }));
         let dead_jobs = domain::jobs::DeadJobs::new(Arc::new(store.clone()));
         let jwt = JwtKeys::load(config.jwt_secret.as_ref(), &config.data_dir)?;
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_factor));
@@ -147,6 +160,7 @@ impl AppState {
             dead_jobs,
             payments,
             notifications,
+            push_key,
         })
     }
 }

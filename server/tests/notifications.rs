@@ -65,7 +65,8 @@ async fn the_inbox_the_preferences_and_unsubscribing_work_over_rest_and_pages() 
         // Preferences: defaults, a change, a refusal naming its field.
         let prefs: Value = c.get(api("preferences/")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(prefs["preferences"]["time_zone"], "Africa/Dakar", "{prefs}");
-        assert_eq!(prefs["channels"], json!(["in_app", "email"]));
+        // Web Push needs no provider account (Coko signs with its own VAPID key): always offered.
+        assert_eq!(prefs["channels"], json!(["in_app", "email", "push"]));
         let locked = prefs["preferences"]["cells"]
             .as_array()
             .unwrap()

@@ -77,6 +77,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::PhoneCodeSent => t.phone_code_sent_flash,
         Flash::PhoneVerified => t.phone_verified_flash,
         Flash::PhoneRemoved => t.phone_removed_flash,
+        Flash::PushDeviceRemoved => t.push_device_removed_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

@@ -7,7 +7,9 @@ use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts, Texts};
 use crate::pages::premium::long_date;
-use domain::notification::{Category, Channel, Delivery, DeliveryState, Kind, NotificationPage, Phone, Preferences, TemplatePreview};
+use domain::notification::{
+    Category, Channel, Delivery, DeliveryState, Kind, NotificationPage, Phone, Preferences, PushSection, TemplatePreview,
+};
 use leptos::prelude::*;
 
 /// A category's name for readers.
@@ -138,7 +140,13 @@ pub fn NotificationsPage(page: NotificationPage, archived: bool) -> impl IntoVie
 }
 
 #[component]
-pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: Vec<String>, phone: Option<Phone>) -> impl IntoView {
+pub fn NotificationPrefsPage(
+    prefs: Preferences,
+    channels: Vec<Channel>,
+    zones: Vec<String>,
+    phone: Option<Phone>,
+    push: Option<PushSection>,
+) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let form = ctx.form_for("notification_prefs").cloned();
@@ -202,6 +210,7 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
         .collect_view();
     let field_error = |k: &str| form.as_ref().and_then(|f| f.field_error(k)).is_some();
     let sms = channels.contains(&Channel::Sms).then(|| view! { <SmsPhone phone=phone/> });
+    let push = push.map(|section| view! { <PushBrowsers section=section/> });
     view! {
         <h1 class=styles::H1>{t.prefs_title}</h1>
         <p class="-mt-4 mb-6 max-w-prose text-slate-700 dark:text-slate-300">{t.prefs_lead}</p>
@@ -240,6 +249,53 @@ pub fn NotificationPrefsPage(prefs: Preferences, channels: Vec<Channel>, zones: 
             <button type="submit" class=styles::BUTTON>{t.prefs_save}</button>
         </form>
         {sms}
+        {push}
+    }
+}
+
+/// Web Push on this browser: a button (shown by `pwa.js` where the browser can subscribe) and
+/// the reader's browsers, each removable without script.
+#[component]
+fn PushBrowsers(section: PushSection) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let devices = if section.devices.is_empty() {
+        view! { <p class="text-sm text-slate-700 dark:text-slate-300" data-testid="push-none">{t.prefs_push_none}</p> }.into_any()
+    } else {
+        let items = section
+            .devices
+            .into_iter()
+            .map(|d| {
+                let added = fill(t.prefs_push_added, &[("date", &long_date(t, d.created_at))]);
+                let label = format!("{} : {}", t.prefs_push_remove, d.device);
+                view! {
+                    <li class="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 py-2 dark:border-slate-700" data-testid="push-device">
+                        <span><span class="font-semibold" dir="auto">{d.device.clone()}</span>" · "<span class="text-sm text-slate-700 dark:text-slate-300">{added}</span></span>
+                        <form method="post" action="/profil/notifications/appareils/supprimer">
+                            <input type="hidden" name="id" value=d.id/>
+                            <button type="submit" class=SMALL_BUTTON aria-label=label>{t.prefs_push_remove}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="mt-1">{items}</ul> }.into_any()
+    };
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="push-heading" id="push" data-testid="push" data-push=""
+            data-key=section.public_key data-t-unsupported=t.prefs_push_unsupported data-t-blocked=t.prefs_push_blocked
+            data-t-unreachable=t.prefs_push_unreachable data-t-failed=t.prefs_push_failed data-t-working=t.prefs_push_working>
+            <h2 id="push-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.prefs_push_title}</h2>
+            <p class="mb-3 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.prefs_push_lead}</p>
+            <div class="flex flex-wrap gap-2">
+                <button type="button" class=styles::BUTTON data-push-on="" hidden=true>{t.prefs_push_on}</button>
+                <button type="button" class=SMALL_BUTTON data-push-off="" hidden=true>{t.prefs_push_off}</button>
+            </div>
+            <p class="mt-2 text-sm font-medium text-slate-800 data-[bad=true]:text-red-800 dark:text-slate-200 dark:data-[bad=true]:text-red-300"
+                role="status" aria-live="polite" data-push-status=""></p>
+            <h3 class="mt-4 font-semibold text-slate-950 dark:text-white">{t.prefs_push_devices}</h3>
+            {devices}
+        </section>
     }
 }
 

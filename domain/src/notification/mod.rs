@@ -15,6 +15,8 @@ pub mod africastalking;
 mod email;
 pub mod gsm;
 #[cfg(feature = "ssr")]
+pub mod push;
+#[cfg(feature = "ssr")]
 pub mod quiet;
 #[cfg(feature = "ssr")]
 mod service;
@@ -24,6 +26,8 @@ pub mod sms;
 mod sql;
 #[cfg(feature = "ssr")]
 pub mod templates;
+#[cfg(feature = "ssr")]
+pub mod webpush;
 
 #[cfg(feature = "ssr")]
 pub use email::{EmailDeliveries, EMAIL_QUEUE};
@@ -380,6 +384,34 @@ pub struct TemplatePreview {
     pub offending: String,
 }
 
+/// A browser that receives the reader's Web Push messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushDevice {
+    pub id: String,
+    pub user_id: String,
+    /// The push service's URL for this browser (a capability: never shown to others).
+    #[serde(skip_serializing, default)]
+    pub endpoint: String,
+    /// The browser's P-256 key (base64url, 65 bytes uncompressed) and auth secret (16 bytes).
+    #[serde(skip_serializing, default)]
+    pub p256dh: String,
+    #[serde(skip_serializing, default)]
+    pub auth: String,
+    /// What the reader sees to tell their browsers apart ("Chrome · Android").
+    pub device: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub last_sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Web Push on the preferences page: the key browsers subscribe with and the reader's browsers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSection {
+    pub public_key: String,
+    pub devices: Vec<PushDevice>,
+}
+
 /// The reader's number for SMS, as their preferences page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
@@ -394,7 +426,7 @@ pub use port::*;
 
 #[cfg(feature = "ssr")]
 mod port {
-    use super::{Category, Delivery, DeliveryState, Kind, Preferences, Shelf};
+    use super::{Category, Delivery, DeliveryState, Kind, Preferences, PushDevice, Shelf};
     use crate::store::{StoreResult, Tx, UnitOfWork};
     use async_trait::async_trait;
 
@@ -503,5 +535,14 @@ mod port {
         /// Marks `number` verified (its code spent); false when it is not the reader's pending one.
         async fn verify_phone(&self, tx: &mut Tx, user_id: &str, number: &str, now_ms: i64) -> StoreResult<bool>;
         async fn delete_phone(&self, tx: &mut Tx, user_id: &str) -> StoreResult<bool>;
+        /// Stores a browser's subscription (one already stored for that endpoint moves to this
+        /// reader with its new keys); its id.
+        async fn save_push_device(&self, tx: &mut Tx, d: &PushDevice) -> StoreResult<String>;
+        /// The reader's browsers, oldest first.
+        async fn push_devices(&self, user_id: &str) -> StoreResult<Vec<PushDevice>>;
+        async fn push_device(&self, id: &str) -> StoreResult<Option<PushDevice>>;
+        /// Forgets a browser (of `user_id` when given); false when there was none.
+        async fn delete_push_device(&self, tx: &mut Tx, user_id: Option<&str>, id: &str) -> StoreResult<bool>;
+        async fn push_sent(&self, id: &str, now_ms: i64) -> StoreResult<()>;
     }
 }

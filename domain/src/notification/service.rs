@@ -1,12 +1,13 @@
 //! The notifications' rules: the fan-out of a notice to the channels its reader allows, the
 //! inbox (read, archive), the preferences and the one-click unsubscribe.
 
+use super::push::{NewDevice, MAX_DEVICES};
 use super::sms::{code_digest, report_state, DeliveryReport, CODE_TRIES};
 use super::sql::cursor_of;
 use super::templates::render;
 use super::{
     quiet, Category, Channel, ChannelDefaults, Delivery, DeliveryState, Notice, Notification, NotificationPage, NotificationStore, Phone,
-    Preferences, Shelf, StoredDelivery, StoredNotification, UNREAD_CAP,
+    Preferences, PushDevice, Shelf, StoredDelivery, StoredNotification, UNREAD_CAP,
 };
 use crate::account::{AccountStore, User};
 use crate::audit::{Actor, AuditAction, AuditEntry};
@@ -53,11 +54,14 @@ pub struct NotificationService {
     /// The channels this server can send on besides the app and e-mail (SMS and push once
     /// their providers are configured).
     extra: Vec<Channel>,
+    /// Web Push endpoints on loopback over plain HTTP are accepted (the sandbox; never in
+    /// production, where a subscription must not make Coko post into its own network).
+    push_loopback: bool,
 }
 
 impl NotificationService {
     pub fn new(store: Arc<dyn NotificationStore>, accounts: Arc<dyn AccountStore>, jobs: Arc<dyn JobStore>) -> Self {
-        NotificationService { store, accounts, jobs, extra: Vec::new() }
+        NotificationService { store, accounts, jobs, extra: Vec::new(), push_loopback: false }
     }
 
     pub fn with_channel(mut self, channel: Channel) -> Self {
@@ -68,6 +72,11 @@ impl NotificationService {
     }
 
     /// The channels readers can choose from here.
+    pub fn allow_loopback_push(mut self, allow: bool) -> Self {
+        self.push_loopback = allow;
+        self
+    }
+
     pub fn channels(&self) -> Vec<Channel> {
         let mut all = vec![Channel::InApp, Channel::Email];
         all.extend(Channel::ALL.into_iter().filter(|c| self.extra.contains(c)));
@@ -222,14 +231,24 @@ impl NotificationService {
             };
             self.store.insert_notification(&mut tx, &stored, &delivery_key(&n.source, &user.id, Channel::InApp)).await?;
         }
+        let mut targets = Vec::new();
         for channel in self.channels().into_iter().filter(|c| *c != Channel::InApp && prefs.allows(n.category, *c)) {
-            let key = delivery_key(&n.source, &user.id, channel);
+            if channel == Channel::Push {
+                // One delivery per browser: each is retried and settled on its own.
+                for device in self.store.push_devices(&user.id).await? {
+                    targets.push((channel, format!("{}:{}", delivery_key(&n.source, &user.id, channel), device.id), Some(device.id)));
+                }
+            } else {
+                targets.push((channel, delivery_key(&n.source, &user.id, channel), None));
+            }
+        }
+        for (channel, key, address) in targets {
             let d = StoredDelivery {
                 delivery: Delivery {
                     key: key.clone(),
                     user_id: user.id.clone(),
                     recipient: user.email.clone(),
-                    address: None,
+                    address,
                     channel,
                     category: n.category,
                     kind: n.kind,
@@ -453,6 +472,79 @@ impl NotificationService {
         tx.audit(&entry).await?;
         tx.commit().await?;
         Ok(removed)
+    }
+
+    /// The reader's browsers that receive Web Push messages.
+    pub async fn push_devices(&self, user: &User) -> StoreResult<Vec<PushDevice>> {
+        self.store.push_devices(&user.id).await
+    }
+
+    /// Stores the subscription of one of the reader's browsers (the same browser subscribing
+    /// again keeps its id; beyond [`MAX_DEVICES`] the oldest is dropped).
+    pub async fn add_push_device(&self, user: &User, input: &NewDevice, ip: &str) -> Result<PushDevice, NotificationError> {
+        if !self.channels().contains(&Channel::Push) {
+            return Err(NotificationError::Invalid(vec![FieldError::new("endpoint", Reason::Unknown)]));
+        }
+        let input = NewDevice::parse(&input.endpoint, &input.p256dh, &input.auth, &input.device, self.push_loopback)
+            .map_err(NotificationError::Invalid)?;
+        let before = self.store.push_devices(&user.id).await?;
+        let known = before.iter().find(|d| d.endpoint == input.endpoint);
+        let now = chrono::Utc::now();
+        let mut device = PushDevice {
+            id: known.map(|d| d.id.clone()).unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
+            user_id: user.id.clone(),
+            endpoint: input.endpoint.clone(),
+            p256dh: input.p256dh.clone(),
+            auth: input.auth.clone(),
+            device: input.device.clone(),
+            created_at: known.map(|d| d.created_at).unwrap_or(now),
+            last_sent_at: known.and_then(|d| d.last_sent_at),
+        };
+        let mut tx = self.store.begin().await?;
+        device.id = self.store.save_push_device(&mut tx, &device).await?;
+        if known.is_none() {
+            let excess = (before.len() + 1).saturating_sub(MAX_DEVICES);
+            for old in before.iter().take(excess) {
+                self.store.delete_push_device(&mut tx, Some(&user.id), &old.id).await?;
+            }
+        }
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "push_devices": before.len() })),
+            Some(serde_json::json!({ "push_device": device.device, "added": known.is_none() })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(device)
+    }
+
+    /// Forgets one of the reader's browsers (by its id or its endpoint). `Ok(false)`: none such.
+    pub async fn remove_push_device(&self, user: &User, id_or_endpoint: &str, ip: &str) -> Result<bool, NotificationError> {
+        let devices = self.store.push_devices(&user.id).await?;
+        let Some(d) = devices.iter().find(|d| d.id == id_or_endpoint || d.endpoint == id_or_endpoint) else { return Ok(false) };
+        let mut tx = self.store.begin().await?;
+        let removed = self.store.delete_push_device(&mut tx, Some(&user.id), &d.id).await?;
+        let entry = AuditEntry::new(
+            &Actor::user(user, ip),
+            AuditAction::NotificationsChanged,
+            &user.id,
+            &user.email,
+            Some(serde_json::json!({ "push_device": d.device })),
+            Some(serde_json::json!({ "push_device": null })),
+        );
+        tx.audit(&entry).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// A browser its push service no longer knows (it answered 404 or 410).
+    pub async fn forget_push_device(&self, id: &str) -> StoreResult<()> {
+        let mut tx = self.store.begin().await?;
+        self.store.delete_push_device(&mut tx, None, id).await?;
+        tx.commit().await
     }
 
     /// An SMS provider's delivery report: settles the delivery it names when the number matches

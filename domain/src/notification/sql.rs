@@ -2,8 +2,8 @@
 
 use super::sms::DeliveryReport;
 use super::{
-    Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, Shelf, StoredDelivery, StoredNotification,
-    StoredPhone, StoredSettings,
+    Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, PushDevice, Shelf, StoredDelivery,
+    StoredNotification, StoredPhone, StoredSettings,
 };
 use crate::clock::from_ms;
 use crate::store::rows::flag;
@@ -253,8 +253,8 @@ impl NotificationStore for SqlStore {
     }
 
     async fn insert_delivery(&self, tx: &mut Tx, d: &StoredDelivery) -> StoreResult<bool> {
-        let sql = "INSERT INTO deliveries (key, user_id, channel, category, kind, params, link, state, attempts, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING";
+        let sql = "INSERT INTO deliveries (key, user_id, channel, category, kind, params, link, state, attempts, created_at, updated_at, address) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8, $9) ON CONFLICT DO NOTHING";
         let params = serde_json::Value::Object(d.params.clone()).to_string();
         let x = &d.delivery;
         let binds = vec![
@@ -266,6 +266,7 @@ impl NotificationStore for SqlStore {
             Bind::Text(&params),
             Bind::OptText(d.link.as_deref()),
             Bind::Int(x.created_at.timestamp_millis()),
+            Bind::OptText(x.address.as_deref()),
         ];
         Ok(exec_in(tx, sql, binds).await? == 1)
     }
@@ -399,4 +400,63 @@ impl NotificationStore for SqlStore {
     async fn delete_phone(&self, tx: &mut Tx, user_id: &str) -> StoreResult<bool> {
         Ok(exec_in(tx, "DELETE FROM sms_phones WHERE user_id = $1", vec![Bind::Text(user_id)]).await? == 1)
     }
+
+    async fn save_push_device(&self, tx: &mut Tx, d: &PushDevice) -> StoreResult<String> {
+        let sql = "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, device, created_at, last_sent_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, \
+                   p256dh = excluded.p256dh, auth = excluded.auth, device = excluded.device RETURNING id";
+        let binds = vec![
+            Bind::Text(&d.id),
+            Bind::Text(&d.user_id),
+            Bind::Text(&d.endpoint),
+            Bind::Text(&d.p256dh),
+            Bind::Text(&d.auth),
+            Bind::Text(&d.device),
+            Bind::Int(d.created_at.timestamp_millis()),
+        ];
+        let row = bind_all(sqlx::query(sql), binds).fetch_one(tx.conn()).await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn push_devices(&self, user_id: &str) -> StoreResult<Vec<PushDevice>> {
+        let sql = format!("SELECT {PUSH_COLUMNS} FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id");
+        let rows = bind_all(sqlx::query(&sql), vec![Bind::Text(user_id)]).fetch_all(self.pool()).await?;
+        rows.iter().map(push_from_row).collect()
+    }
+
+    async fn push_device(&self, id: &str) -> StoreResult<Option<PushDevice>> {
+        let sql = format!("SELECT {PUSH_COLUMNS} FROM push_subscriptions WHERE id = $1");
+        let row = bind_all(sqlx::query(&sql), vec![Bind::Text(id)]).fetch_optional(self.pool()).await?;
+        row.as_ref().map(push_from_row).transpose()
+    }
+
+    async fn delete_push_device(&self, tx: &mut Tx, user_id: Option<&str>, id: &str) -> StoreResult<bool> {
+        let n = match user_id {
+            Some(u) => {
+                exec_in(tx, "DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2", vec![Bind::Text(id), Bind::Text(u)]).await?
+            }
+            None => exec_in(tx, "DELETE FROM push_subscriptions WHERE id = $1", vec![Bind::Text(id)]).await?,
+        };
+        Ok(n == 1)
+    }
+
+    async fn push_sent(&self, id: &str, now_ms: i64) -> StoreResult<()> {
+        self.exec("UPDATE push_subscriptions SET last_sent_at = $1 WHERE id = $2", vec![Bind::Int(now_ms), Bind::Text(id)]).await?;
+        Ok(())
+    }
+}
+
+const PUSH_COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, device, created_at, last_sent_at";
+
+fn push_from_row(r: &AnyRow) -> StoreResult<PushDevice> {
+    Ok(PushDevice {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        endpoint: r.try_get("endpoint")?,
+        p256dh: r.try_get("p256dh")?,
+        auth: r.try_get("auth")?,
+        device: r.try_get("device")?,
+        created_at: from_ms(r.try_get("created_at")?),
+        last_sent_at: r.try_get::<Option<i64>, _>("last_sent_at")?.map(from_ms),
+    })
 }

@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/profil/notifications/telephone", post(notifications::set_phone))
         .route("/profil/notifications/telephone/code", post(notifications::confirm_phone))
         .route("/profil/notifications/telephone/supprimer", post(notifications::remove_phone))
+        .route("/profil/notifications/appareils/supprimer", post(notifications::remove_push_device))
         .route("/premium", get(payment::premium))
         .route("/premium/renouvellement", post(payment::stop_renewal))
         .route("/premium/{plan}", get(payment::plan_checkout_page).post(payment::plan_checkout))

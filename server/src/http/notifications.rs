@@ -67,7 +67,15 @@ async fn prefs_page(s: &AppState, user: &domain::account::User) -> Result<Page, 
     let prefs = s.notifications.preferences(user).await.map_err(HttpError::from)?;
     let zones = domain::notification::quiet::zones().map(str::to_owned).collect();
     let phone = s.notifications.phone(user).await.map_err(HttpError::from)?;
-    Ok(Page::NotificationPrefs { prefs, channels: s.notifications.channels(), zones, phone })
+    let channels = s.notifications.channels();
+    let push = match channels.contains(&domain::notification::Channel::Push) {
+        true => Some(domain::notification::PushSection {
+            public_key: s.push_key.clone(),
+            devices: s.notifications.push_devices(user).await.map_err(HttpError::from)?,
+        }),
+        false => None,
+    };
+    Ok(Page::NotificationPrefs { prefs, channels, zones, phone, push })
 }
 
 /// `/profil/notifications`: what Coko tells the reader, on which channel, and when not.
@@ -207,6 +215,14 @@ pub async fn confirm_phone(State(s): State<AppState>, v: Visit, Form(f): Form<Ha
         Err(domain::notification::NotificationError::NotFound) => Ok(Redirect::to("/profil/notifications#sms").into_response()),
         Err(e) => refused(&s, &v, user, "sms_code", f, e).await,
     }
+}
+
+/// One of the reader's browsers removed from the preferences page (no script needed).
+pub async fn remove_push_device(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let user = signed_in(&v)?;
+    let id = f.get("id").map(String::as_str).unwrap_or("");
+    s.notifications.remove_push_device(user, id, &v.ip).await?;
+    Ok(redirect_with(&v.session, "/profil/notifications#push", Some(Flash::PushDeviceRemoved)).await)
 }
 
 pub async fn remove_phone(State(s): State<AppState>, v: Visit) -> PageResult {

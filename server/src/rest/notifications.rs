@@ -302,6 +302,86 @@ pub async fn remove_phone(
     Ok(Json(json!({ "removed": removed })))
 }
 
+/// `GET /notifications/push/` → `{"public_key": <VAPID key, base64url> | null, "devices": […]}`:
+/// the key a browser subscribes with (`null`: this server sends no Web Push) and the reader's
+/// browsers (`id`, `device`, `created_at`, `last_sent_at`).
+pub async fn push(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let devices = s.notifications.push_devices(&user).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    Ok(Json(json!({ "public_key": s.push_key, "devices": devices })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushKeys {
+    p256dh: String,
+    auth: String,
+}
+
+/// What `PushSubscription.toJSON()` gives.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PushBody {
+    endpoint: String,
+    #[allow(dead_code)]
+    expiration_time: Option<serde_json::Number>,
+    keys: PushKeys,
+}
+
+/// `POST /notifications/push/devices/` with a browser's `PushSubscription.toJSON()` → 201
+/// `{"device": {…}}` (200 when that browser was stored already). Endpoints must be `https` on a
+/// named host; keys a P-256 point and a 16-byte secret (422 naming the field otherwise).
+pub async fn add_push_device(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    headers: axum::http::HeaderMap,
+    Body(b): Body<PushBody>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let before = s.notifications.push_devices(&user).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
+    let input = domain::notification::push::NewDevice {
+        endpoint: b.endpoint,
+        p256dh: b.keys.p256dh,
+        auth: b.keys.auth,
+        device: domain::notification::push::device_name(ua),
+    };
+    let d = s.notifications.add_push_device(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    let status = if before.iter().any(|x| x.id == d.id) { axum::http::StatusCode::OK } else { axum::http::StatusCode::CREATED };
+    Ok((status, Json(json!({ "device": d }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointBody {
+    endpoint: String,
+}
+
+/// `DELETE /notifications/push/devices/{id}/` → `{"removed": bool}`.
+pub async fn remove_push_device(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let removed = s.notifications.remove_push_device(&user, &id, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "removed": removed })))
+}
+
+/// `POST /notifications/push/unsubscribe/` with `{"endpoint"}` → `{"removed": bool}`: what a
+/// browser calls when it unsubscribes (it knows its endpoint, not Coko's id for it).
+pub async fn unsubscribe_push(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(b): Body<EndpointBody>,
+) -> Result<Json<Value>, ApiError> {
+    let removed = s.notifications.remove_push_device(&user, &b.endpoint, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "removed": removed })))
+}
+
 /// `POST /notifications/sms/reports/{token}/`: Africa's Talking's delivery reports, form-encoded
 /// (`id`, `status`, `phoneNumber`, `failureReason`…), to the URL registered in its dashboard with
 /// `COKO_SMS_REPORT_TOKEN` as its last segment (the reports carry no signature). A wrong token

@@ -35,11 +35,15 @@
 //!   `COKO_SANDBOX_AFRICASTALKING_API_KEY` (`atsk_sandbox`) and
 //!   `COKO_SANDBOX_AFRICASTALKING_{WEBHOOK_URL,DELIVERY,LATE_MS}` (the delivery-report callback);
 //!   the texts it took are listed at `/_sandbox/africastalking/phone`.
+//! - A Web Push service with its browsers ([`push`]): `/_sandbox/push/subscriptions` makes a
+//!   subscription, `/push/{id}` takes encrypted messages and decrypts them with the
+//!   subscription's private key, `/_sandbox/push/messages` lists them.
 
 mod africastalking;
 mod hooks;
 mod orange;
 mod paypal;
+mod push;
 mod stripe;
 mod wave;
 
@@ -131,6 +135,7 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
     let orange = Arc::new(OrangeSandbox::new(config.orange.clone(), &public));
     let paypal = Arc::new(PayPalSandbox::new(config.paypal.clone(), &public));
     let africastalking = Arc::new(AfricasTalkingSandbox::new(config.africastalking.clone()));
+    let push = Arc::new(push::PushSandbox::new(&public));
     // Wave and Orange at the root (as api.wave.com and api.orange.com: their paths differ),
     // Stripe under /stripe (as api.stripe.com).
     let app = Router::new()
@@ -140,7 +145,8 @@ pub async fn run(config: SandboxConfig) -> anyhow::Result<()> {
         .nest("/stripe", stripe::routes(stripe))
         .merge(paypal.control())
         .nest("/paypal", paypal::routes(paypal))
-        .merge(africastalking::routes(africastalking));
+        .merge(africastalking::routes(africastalking))
+        .merge(push::routes(push));
     // Tests and scripts wait for this line: it is printed once the socket accepts.
     println!("payment sandbox listening on http://{local}");
     use std::io::Write;
