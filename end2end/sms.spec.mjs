@@ -41,14 +41,14 @@ for (const viewport of [PHONE, DESKTOP]) {
     await section.getByRole('heading', { name: 'Numéro pour les SMS' }).waitFor();
 
     // Without the country code: refused on the field, the number kept.
-    await section.getByLabel('Numéro pour les SMS').fill('77 123 45 67');
+    await section.getByLabel('Numéro de mobile').fill('77 123 45 67');
     await section.getByRole('button', { name: 'Recevoir un code' }).click();
     await page.locator('#sms_phone[aria-invalid="true"]').waitFor();
     assert.equal(await page.locator('#sms_phone').inputValue(), '77 123 45 67');
     assert.match(await page.locator('#sms_phone-error').innerText(), /indicatif|\+/);
     await shot(page, 'sms-number-error');
 
-    await page.getByLabel('Numéro pour les SMS').fill(typed);
+    await page.getByLabel('Numéro de mobile').fill(typed);
     await page.getByRole('button', { name: 'Recevoir un code' }).click();
     await page.getByText('Un code vous a été envoyé par SMS.').waitFor();
     assert.match(await page.getByTestId('sms-phone-pending').innerText(), new RegExp(`${e164.replace('+', '\\+')}[\\s\\S]*10 minutes`));

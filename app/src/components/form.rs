@@ -59,6 +59,8 @@ pub fn reason_text(t: &'static Texts, e: &FieldError) -> &'static str {
         Reason::TooShort if e.field.contains("password") => t.err_password_too_short,
         Reason::TooShort => t.err_too_short,
         Reason::TooLong => t.err_too_long,
+        Reason::InvalidFormat if matches!(e.field.as_str(), "phone" | "sms_phone") => t.err_phone_format,
+        Reason::InvalidFormat if e.field == "sms_code" => t.err_code_format,
         Reason::InvalidFormat => t.err_invalid_format,
         Reason::Unknown if e.field == "phone" => t.err_phone_country,
         Reason::Unknown => t.err_unknown,
