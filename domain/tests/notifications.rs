@@ -7,14 +7,13 @@
 mod support;
 
 use async_trait::async_trait;
-use domain::account::{AccountStore, Preferences as AccountPrefs, Role, User};
+use domain::account::User;
 use domain::jobs::{Handler, Job, JobStore, Runner};
 use domain::mail::{MailError, Mailer, Message};
 use domain::notification::{
     Category, Channel, DeliveryState, EmailDeliveries, Kind, Notice, NotificationError, NotificationService, NotificationStore,
     PreferencesForm, Shelf, EMAIL_QUEUE,
 };
-use domain::store::UnitOfWork;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,22 +37,7 @@ impl Mailer for Recorder {
 }
 
 async fn reader(db: &support::TestDb) -> User {
-    let u = User {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: format!("{}@example.sn", uuid::Uuid::now_v7().simple()),
-        name: "Awa Ndiaye".into(),
-        country: "SN".into(),
-        language: domain::validation::Language::Fr,
-        avatar_url: None,
-        role: Role::Reader,
-        email_verified: true,
-        preferences: AccountPrefs::default(),
-        created_at: chrono::Utc::now(),
-    };
-    let mut tx = db.store.begin().await.unwrap();
-    db.store.insert_user(&mut tx, &u, "h").await.unwrap();
-    tx.commit().await.unwrap();
-    u
+    support::reader(db, "Awa Ndiaye", "SN").await
 }
 
 struct Kit {

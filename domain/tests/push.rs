@@ -8,12 +8,11 @@
 mod support;
 
 use async_trait::async_trait;
-use domain::account::{AccountStore, Preferences as AccountPrefs, Role, User};
+use domain::account::User;
 use domain::jobs::Runner;
 use domain::notification::push::{NewDevice, PushAck, PushDeliveries, PushError, PushOptions, PushSender};
 use domain::notification::Channel;
 use domain::notification::{Category, DeliveryState, Kind, Notice, NotificationService, PreferencesForm, PushDevice};
-use domain::store::UnitOfWork;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -43,22 +42,7 @@ impl PushSender for PushService {
 }
 
 async fn reader(db: &support::TestDb) -> User {
-    let u = User {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: format!("{}@example.ci", uuid::Uuid::now_v7().simple()),
-        name: "Awa Koné".into(),
-        country: "CI".into(),
-        language: domain::validation::Language::Fr,
-        avatar_url: None,
-        role: Role::Reader,
-        email_verified: true,
-        preferences: AccountPrefs::default(),
-        created_at: chrono::Utc::now(),
-    };
-    let mut tx = db.store.begin().await.unwrap();
-    db.store.insert_user(&mut tx, &u, "h").await.unwrap();
-    tx.commit().await.unwrap();
-    u
+    support::reader(db, "Awa Koné", "CI").await
 }
 
 fn device(endpoint: &str) -> NewDevice {

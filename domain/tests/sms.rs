@@ -8,14 +8,13 @@
 mod support;
 
 use async_trait::async_trait;
-use domain::account::{AccountStore, Preferences as AccountPrefs, Role, User};
+use domain::account::User;
 use domain::jobs::{Handler, Job, Runner};
 use domain::notification::gsm::{cost, Encoding};
 use domain::notification::sms::{DeliveryReport, SmsAck, SmsDeliveries, SmsError, SmsSender, SMS_QUEUE};
 use domain::notification::{
     Category, Channel, DeliveryState, Kind, Notice, NotificationError, NotificationService, NotificationStore, PreferencesForm,
 };
-use domain::store::UnitOfWork;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -57,22 +56,7 @@ impl Phone {
 }
 
 async fn reader(db: &support::TestDb) -> User {
-    let u = User {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: format!("{}@example.sn", uuid::Uuid::now_v7().simple()),
-        name: "Fatou Sarr".into(),
-        country: "SN".into(),
-        language: domain::validation::Language::Fr,
-        avatar_url: None,
-        role: Role::Reader,
-        email_verified: true,
-        preferences: AccountPrefs::default(),
-        created_at: chrono::Utc::now(),
-    };
-    let mut tx = db.store.begin().await.unwrap();
-    db.store.insert_user(&mut tx, &u, "h").await.unwrap();
-    tx.commit().await.unwrap();
-    u
+    support::reader(db, "Fatou Sarr", "SN").await
 }
 
 struct Kit {

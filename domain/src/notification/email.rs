@@ -43,21 +43,14 @@ impl Handler for EmailDeliveries {
 
     async fn run(&self, job: &Job) -> Result<(), String> {
         let err = |e: crate::store::StoreError| e.to_string();
-        let key = job.payload.get("key").and_then(|v| v.as_str()).ok_or("no key in the job")?;
+        let Some(open) = self.service.open_delivery(self.accounts.as_ref(), job).await? else { return Ok(()) };
+        let (key, d, user) = (open.key.as_str(), &open.d, &open.user);
         let store = self.service.store();
-        let Some(d) = store.delivery(key).await.map_err(err)? else { return Ok(()) };
-        if d.delivery.state.is_final() {
-            return Ok(());
-        }
-        let now = || crate::clock::now_ms();
-        let Some(rec) = self.accounts.user_by_id(&d.delivery.user_id).await.map_err(err)? else {
-            return store.set_delivery(key, DeliveryState::Skipped, Some("no such account"), false, now()).await.map_err(err);
-        };
-        let user = rec.user;
+        let now = crate::clock::now_ms;
         // Turned off since it was queued (it may have waited for the end of quiet hours).
-        let prefs = self.service.preferences(&user).await.map_err(err)?;
+        let prefs = self.service.preferences(user).await.map_err(err)?;
         if !prefs.allows(d.delivery.category, Channel::Email) {
-            return store.set_delivery(key, DeliveryState::Skipped, Some("turned off by the reader"), false, now()).await.map_err(err);
+            return self.service.settle_delivery(key, DeliveryState::Skipped, "turned off by the reader").await;
         }
         let r = render(d.delivery.kind, &d.params, user.language);
         let words = mail_words(user.language, &user.name);
@@ -95,13 +88,8 @@ impl Handler for EmailDeliveries {
         let message = Message { to: user.email.clone(), subject: r.title, body, html: Some(html), headers, id: Some(id) };
         store.set_delivery(key, DeliveryState::Sending, None, true, now()).await.map_err(err)?;
         match self.mailer.send(message).await {
-            Ok(reply) => store.set_delivery(key, DeliveryState::Sent, Some(&reply), false, now()).await.map_err(err),
-            Err(e) => {
-                let last = job.attempts >= job.max_attempts;
-                let state = if last { DeliveryState::Failed } else { DeliveryState::Queued };
-                store.set_delivery(key, state, Some(&e.0), false, now()).await.map_err(err)?;
-                Err(e.0)
-            }
+            Ok(reply) => self.service.settle_delivery(key, DeliveryState::Sent, &reply).await,
+            Err(e) => self.service.retry_later(key, job, e.0).await,
         }
     }
 }

@@ -213,25 +213,18 @@ impl Handler for PushDeliveries {
 
     async fn run(&self, job: &Job) -> Result<(), String> {
         let err = |e: crate::store::StoreError| e.to_string();
-        let key = job.payload.get("key").and_then(|v| v.as_str()).ok_or("no key in the job")?;
+        let Some(open) = self.service.open_delivery(self.accounts.as_ref(), job).await? else { return Ok(()) };
+        let (key, d, user) = (open.key.as_str(), &open.d, &open.user);
         let store = self.service.store();
-        let Some(d) = store.delivery(key).await.map_err(err)? else { return Ok(()) };
-        if d.delivery.state.is_final() {
-            return Ok(());
-        }
         let now = crate::clock::now_ms;
-        let skip = |why: &'static str| async move { store.set_delivery(key, DeliveryState::Skipped, Some(why), false, now()).await };
-        let Some(rec) = self.accounts.user_by_id(&d.delivery.user_id).await.map_err(err)? else {
-            return skip("no such account").await.map_err(err);
-        };
-        let user = rec.user;
+        let skip = |why: &'static str| self.service.settle_delivery(key, DeliveryState::Skipped, why);
         let device_id = d.delivery.address.clone().unwrap_or_default();
         let Some(device) = store.push_device(&device_id).await.map_err(err)?.filter(|p| p.user_id == user.id) else {
-            return skip("the browser was removed").await.map_err(err);
+            return skip("the browser was removed").await;
         };
-        let prefs = self.service.preferences(&user).await.map_err(err)?;
+        let prefs = self.service.preferences(user).await.map_err(err)?;
         if !prefs.allows(d.delivery.category, Channel::Push) {
-            return skip("turned off by the reader").await.map_err(err);
+            return skip("turned off by the reader").await;
         }
         let tag = key.rsplit_once(":push").map(|(source, _)| source).unwrap_or(key);
         let body = payload(d.delivery.kind, &d.params, user.language, d.link.as_deref(), &short_tag(tag));
@@ -239,19 +232,14 @@ impl Handler for PushDeliveries {
         match self.sender.push(&device, &body, &options_for(d.delivery.kind)).await {
             Ok(ack) => {
                 store.push_sent(&device.id, now()).await.map_err(err)?;
-                store.set_delivery(key, DeliveryState::Sent, Some(&ack.answer), false, now()).await.map_err(err)
+                self.service.settle_delivery(key, DeliveryState::Sent, &ack.answer).await
             }
             Err(PushError::Gone(why)) => {
                 self.service.forget_push_device(&device.id).await.map_err(err)?;
-                store.set_delivery(key, DeliveryState::Failed, Some(&why), false, now()).await.map_err(err)
+                self.service.settle_delivery(key, DeliveryState::Failed, &why).await
             }
-            Err(PushError::Refused(why)) => store.set_delivery(key, DeliveryState::Failed, Some(&why), false, now()).await.map_err(err),
-            Err(PushError::Transient(why)) => {
-                let last = job.attempts >= job.max_attempts;
-                let state = if last { DeliveryState::Failed } else { DeliveryState::Queued };
-                store.set_delivery(key, state, Some(&why), false, now()).await.map_err(err)?;
-                Err(why)
-            }
+            Err(PushError::Refused(why)) => self.service.settle_delivery(key, DeliveryState::Failed, &why).await,
+            Err(PushError::Transient(why)) => self.service.retry_later(key, job, why).await,
         }
     }
 }

@@ -474,6 +474,35 @@ impl NotificationService {
         Ok(removed)
     }
 
+    /// What each channel's handler does first: the delivery its job names, with its reader,
+    /// unless it is settled already (`None`); skipped when the account is gone.
+    pub(crate) async fn open_delivery(&self, accounts: &dyn AccountStore, job: &crate::jobs::Job) -> Result<Option<OpenDelivery>, String> {
+        let err = |e: StoreError| e.to_string();
+        let key = job.payload.get("key").and_then(|v| v.as_str()).ok_or("no key in the job")?;
+        let Some(d) = self.store.delivery(key).await.map_err(err)? else { return Ok(None) };
+        if d.delivery.state.is_final() {
+            return Ok(None);
+        }
+        let Some(rec) = accounts.user_by_id(&d.delivery.user_id).await.map_err(err)? else {
+            self.settle_delivery(key, DeliveryState::Skipped, "no such account").await?;
+            return Ok(None);
+        };
+        Ok(Some(OpenDelivery { key: key.to_owned(), d, user: rec.user }))
+    }
+
+    /// Moves a delivery to `state` with the provider's (or Coko's) words.
+    pub(crate) async fn settle_delivery(&self, key: &str, state: DeliveryState, answer: &str) -> Result<(), String> {
+        self.store.set_delivery(key, state, Some(answer), false, crate::clock::now_ms()).await.map_err(|e| e.to_string())
+    }
+
+    /// A try that may pass later: queued again (failed after the job's last attempt), and the
+    /// job fails with `why` so that the queue retries it.
+    pub(crate) async fn retry_later(&self, key: &str, job: &crate::jobs::Job, why: String) -> Result<(), String> {
+        let state = if job.attempts >= job.max_attempts { DeliveryState::Failed } else { DeliveryState::Queued };
+        self.settle_delivery(key, state, &why).await?;
+        Err(why)
+    }
+
     /// The reader's browsers that receive Web Push messages.
     pub async fn push_devices(&self, user: &User) -> StoreResult<Vec<PushDevice>> {
         self.store.push_devices(&user.id).await
@@ -593,6 +622,13 @@ impl NotificationService {
         }
         Ok(true)
     }
+}
+
+/// A delivery a channel's handler is about to send, with its reader.
+pub(crate) struct OpenDelivery {
+    pub key: String,
+    pub d: StoredDelivery,
+    pub user: User,
 }
 
 /// A number as the journal keeps it: its country code and last two digits.

@@ -179,36 +179,29 @@ impl Handler for SmsDeliveries {
 
     async fn run(&self, job: &Job) -> Result<(), String> {
         let err = |e: crate::store::StoreError| e.to_string();
-        let key = job.payload.get("key").and_then(|v| v.as_str()).ok_or("no key in the job")?;
+        let Some(open) = self.service.open_delivery(self.accounts.as_ref(), job).await? else { return Ok(()) };
+        let (key, d, user) = (open.key.as_str(), &open.d, &open.user);
         let store = self.service.store();
-        let Some(d) = store.delivery(key).await.map_err(err)? else { return Ok(()) };
-        if d.delivery.state.is_final() {
-            return Ok(());
-        }
         let now = crate::clock::now_ms;
-        let skip = |why: &'static str| async move { store.set_delivery(key, DeliveryState::Skipped, Some(why), false, now()).await };
-        let Some(rec) = self.accounts.user_by_id(&d.delivery.user_id).await.map_err(err)? else {
-            return skip("no such account").await.map_err(err);
-        };
-        let user = rec.user;
+        let skip = |why: &'static str| self.service.settle_delivery(key, DeliveryState::Skipped, why);
         let phone = store.phone(&user.id).await.map_err(err)?;
         let (to, text) = if d.delivery.kind == Kind::PhoneCode {
             let asked = d.params.get("number").and_then(|v| v.as_str()).unwrap_or_default();
             let Some(p) = phone.filter(|p| p.number == asked && p.verified_at_ms.is_none()) else {
-                return skip("the number changed or was verified since").await.map_err(err);
+                return skip("the number changed or was verified since").await;
             };
             let code = new_code();
             if !store.set_phone_code(&user.id, &p.number, &code_digest(&user.id, &code), now() + CODE_TTL_MS).await.map_err(err)? {
-                return skip("the number changed or was verified since").await.map_err(err);
+                return skip("the number changed or was verified since").await;
             }
             (p.number, transliterate(&code_text(&code, user.language)))
         } else {
             let Some(p) = phone.filter(|p| p.verified_at_ms.is_some()) else {
-                return skip("no verified phone number").await.map_err(err);
+                return skip("no verified phone number").await;
             };
-            let prefs = self.service.preferences(&user).await.map_err(err)?;
+            let prefs = self.service.preferences(user).await.map_err(err)?;
             if !prefs.allows(d.delivery.category, Channel::Sms) {
-                return skip("turned off by the reader").await.map_err(err);
+                return skip("turned off by the reader").await;
             }
             let link = d.link.as_deref().map(|l| format!("{}{l}", self.base_url));
             (p.number, sms_text(d.delivery.kind, &d.params, user.language, link.as_deref()))
@@ -228,20 +221,12 @@ impl Handler for SmsDeliveries {
                 );
                 // Sent first, then the id its reports name: a report found by that id always
                 // finds the text sent, never overwritten by this mark.
-                store.set_delivery(key, DeliveryState::Sent, Some(&answer), false, now()).await.map_err(err)?;
+                self.service.settle_delivery(key, DeliveryState::Sent, &answer).await?;
                 store.set_delivery_ref(key, &ack.message_id).await.map_err(err)?;
                 self.service.claim_early_report(key, &ack.message_id).await.map_err(err)
             }
-            Err(e) if e.permanent => {
-                store.set_delivery(key, DeliveryState::Failed, Some(&e.message), false, now()).await.map_err(err)?;
-                Ok(())
-            }
-            Err(e) => {
-                let last = job.attempts >= job.max_attempts;
-                let state = if last { DeliveryState::Failed } else { DeliveryState::Queued };
-                store.set_delivery(key, state, Some(&e.message), false, now()).await.map_err(err)?;
-                Err(e.message)
-            }
+            Err(e) if e.permanent => self.service.settle_delivery(key, DeliveryState::Failed, &e.message).await,
+            Err(e) => self.service.retry_later(key, job, e.message).await,
         }
     }
 }

@@ -140,3 +140,25 @@ pub async fn pending_events(db: &TestDb) -> Vec<domain::events::Event> {
     drop(tx);
     claimed.into_iter().filter_map(|e| e.event).collect()
 }
+
+/// A verified reader (French), stored: `name` and `country` as given.
+pub async fn reader(db: &TestDb, name: &str, country: &str) -> domain::account::User {
+    use domain::account::AccountStore;
+    use domain::store::UnitOfWork;
+    let u = domain::account::User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: format!("{}@example.{}", uuid::Uuid::now_v7().simple(), country.to_lowercase()),
+        name: name.into(),
+        country: country.into(),
+        language: domain::validation::Language::Fr,
+        avatar_url: None,
+        role: domain::account::Role::Reader,
+        email_verified: true,
+        preferences: domain::account::Preferences::default(),
+        created_at: chrono::Utc::now(),
+    };
+    let mut tx = db.store.begin().await.unwrap();
+    db.store.insert_user(&mut tx, &u, "h").await.unwrap();
+    tx.commit().await.unwrap();
+    u
+}
