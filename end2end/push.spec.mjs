@@ -95,24 +95,36 @@ for (const viewport of [PHONE, DESKTOP]) {
     assert.match(message.payload.link, /^\/achats\/[0-9a-f-]{36}$/);
     assert.equal(message.urgency, 'normal');
 
-    // The browser hands it to the service worker, which shows it.
+    // The browser hands it to the service worker, which shows it. The worker may still be
+    // installing on this first visit: wait until it is active, and hand the message again if it
+    // was not taken (the same tag replaces, never adds, a notification).
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     const cdp = await page.context().newCDPSession(page);
     const registrations = [];
+    const versions = [];
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => versions.push(...e.versions));
     await cdp.send('ServiceWorker.enable');
-    for (let i = 0; i < 50 && !registrations.some((r) => r.scopeURL === `${BASE}/`); i++) await page.waitForTimeout(100);
-    const reg = registrations.find((r) => r.scopeURL === `${BASE}/`);
-    assert.ok(reg, 'the service worker is registered');
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: `${BASE}/`, registrationId: reg.registrationId, data: JSON.stringify(message.payload) });
-    const shown = await page.evaluate(async () => {
-      const r = await navigator.serviceWorker.ready;
-      for (let i = 0; i < 50; i++) {
-        const list = await r.getNotifications();
-        if (list.length) return list.map((n) => ({ title: n.title, body: n.body, link: n.data && n.data.link }));
-        await new Promise((ok) => setTimeout(ok, 100));
-      }
-      return [];
-    });
+    const active = () => {
+      const reg = registrations.find((r) => r.scopeURL === `${BASE}/` && !r.isDeleted);
+      return reg && versions.some((v) => v.registrationId === reg.registrationId && v.status === 'activated') ? reg : null;
+    };
+    for (let i = 0; i < 100 && !active(); i++) await page.waitForTimeout(100);
+    const reg = active();
+    assert.ok(reg, 'the service worker is active');
+    let shown = [];
+    for (let attempt = 0; attempt < 3 && shown.length === 0; attempt++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: `${BASE}/`, registrationId: reg.registrationId, data: JSON.stringify(message.payload) });
+      shown = await page.evaluate(async () => {
+        const r = await navigator.serviceWorker.ready;
+        for (let i = 0; i < 30; i++) {
+          const list = await r.getNotifications();
+          if (list.length) return list.map((n) => ({ title: n.title, body: n.body, link: n.data && n.data.link }));
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        return [];
+      });
+    }
     assert.equal(shown.length, 1, JSON.stringify(shown));
     assert.equal(shown[0].title, 'Paiement confirmé : Rain over Lagos');
     assert.equal(shown[0].link, message.payload.link);
