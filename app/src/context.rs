@@ -37,6 +37,8 @@ pub enum Page {
         categories: Vec<(String, String)>,
         /// The languages the books are in (codes), for the filter.
         languages: Vec<String>,
+        /// The chosen category's follow button.
+        follow: Option<FollowBox>,
     },
     Book {
         book: Box<Book>,
@@ -89,6 +91,8 @@ pub enum Page {
         kind: domain::catalog::Listing,
         entry: domain::catalog::Listed,
         page: BookPage,
+        /// Authors: the follow button.
+        follow: Option<FollowBox>,
     },
     Search {
         query: String,
@@ -158,11 +162,16 @@ pub enum Page {
         phone: Option<domain::notification::Phone>,
         /// Web Push's key and the reader's browsers (when push is one of the channels).
         push: Option<domain::notification::PushSection>,
+        /// The authors and categories the reader follows.
+        follows: Vec<domain::notification::Follow>,
     },
     /// The delivery log, "send me a test" and the messages' previews (admins).
     AdminNotifications {
         deliveries: Vec<domain::notification::Delivery>,
         previews: Vec<domain::notification::TemplatePreview>,
+        broadcasts: Vec<domain::notification::Broadcast>,
+        /// A broadcast counted before it is sent: as typed, and what it reaches.
+        preview: Option<(domain::notification::BroadcastForm, domain::notification::Reach)>,
     },
     /// A one-click unsubscribe link from a mail.
     Unsubscribe {
@@ -232,6 +241,18 @@ impl Default for Page {
     }
 }
 
+/// The "follow" button of an author's page or a category's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowBox {
+    pub kind: domain::notification::FollowKind,
+    pub id: String,
+    pub name: String,
+    /// Whether the viewer follows it; `None`: nobody is signed in.
+    pub following: Option<bool>,
+    /// Where the page is (the form comes back to it).
+    pub here: String,
+}
+
 /// A one-time message shown after a redirect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flash {
@@ -268,6 +289,9 @@ pub enum Flash {
     PhoneVerified,
     PhoneRemoved,
     PushDeviceRemoved,
+    Followed,
+    Unfollowed,
+    BroadcastSent,
 }
 
 impl Flash {
@@ -306,6 +330,9 @@ impl Flash {
             Flash::PhoneVerified => "phone_verified",
             Flash::PhoneRemoved => "phone_removed",
             Flash::PushDeviceRemoved => "push_device_removed",
+            Flash::Followed => "followed",
+            Flash::Unfollowed => "unfollowed",
+            Flash::BroadcastSent => "broadcast_sent",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -344,6 +371,9 @@ impl Flash {
             PhoneVerified,
             PhoneRemoved,
             PushDeviceRemoved,
+            Followed,
+            Unfollowed,
+            BroadcastSent,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

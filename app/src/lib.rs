@@ -112,8 +112,8 @@ pub fn App() -> impl IntoView {
         Page::ForgotPassword { sent } => view! { <pages::auth::ForgotPasswordPage sent/> }.into_any(),
         Page::ResetPassword { token } => view! { <pages::auth::ResetPasswordPage token/> }.into_any(),
         Page::AdminUsers { page, search } => view! { <pages::admin_users::AdminUsersPage page search/> }.into_any(),
-        Page::Catalog { page, filter, cursor, categories, languages } => {
-            view! { <pages::catalog::CatalogPage page filter cursor categories languages/> }.into_any()
+        Page::Catalog { page, filter, cursor, categories, languages, follow } => {
+            view! { <pages::catalog::CatalogPage page filter cursor categories languages follow/> }.into_any()
         }
         Page::Book { book, related, readable } => view! { <pages::book::BookPage book=*book related readable/> }.into_any(),
         Page::Checkout { buying, providers, .. } => view! { <pages::payment::CheckoutPage buying providers/> }.into_any(),
@@ -124,14 +124,14 @@ pub fn App() -> impl IntoView {
         Page::AdminRevenue { revenue } => view! { <pages::admin_revenue::AdminRevenuePage revenue/> }.into_any(),
         Page::AdminPayments { list, filter } => view! { <pages::admin_payments::AdminPaymentsPage list filter/> }.into_any(),
         Page::AdminPayment { row, history } => view! { <pages::admin_payments::AdminPaymentPage row=*row history/> }.into_any(),
-        Page::Listed { kind, entry, page } => view! { <pages::listed::ListedPage kind entry page/> }.into_any(),
+        Page::Listed { kind, entry, page, follow } => view! { <pages::listed::ListedPage kind entry page follow/> }.into_any(),
         Page::Search { query, filter, found, page } => view! { <pages::search::SearchPage query filter found page/> }.into_any(),
         Page::Notifications { page, archived } => view! { <pages::notifications::NotificationsPage page archived/> }.into_any(),
-        Page::NotificationPrefs { prefs, channels, zones, phone, push } => {
-            view! { <pages::notifications::NotificationPrefsPage prefs channels zones phone push/> }.into_any()
+        Page::NotificationPrefs { prefs, channels, zones, phone, push, follows } => {
+            view! { <pages::notifications::NotificationPrefsPage prefs channels zones phone push follows/> }.into_any()
         }
-        Page::AdminNotifications { deliveries, previews } => {
-            view! { <pages::notifications::AdminNotificationsPage deliveries previews/> }.into_any()
+        Page::AdminNotifications { deliveries, previews, broadcasts, preview } => {
+            view! { <pages::notifications::AdminNotificationsPage deliveries previews broadcasts preview/> }.into_any()
         }
         Page::Unsubscribe { token, category, state } => view! { <pages::notifications::UnsubscribePage token category state/> }.into_any(),
         Page::Library { library } => view! { <pages::library::LibraryPage library/> }.into_any(),

@@ -75,10 +75,12 @@ pub enum AuditAction {
     RenewalStopped,
     /// A reader changed what Coko tells them and how (or unsubscribed from a mail).
     NotificationsChanged,
+    /// An admin sent Coko's news to a segment of readers.
+    BroadcastSent,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -109,6 +111,7 @@ impl AuditAction {
         Self::PlanChanged,
         Self::RenewalStopped,
         Self::NotificationsChanged,
+        Self::BroadcastSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +146,7 @@ impl AuditAction {
             Self::PlanChanged => "plan_changed",
             Self::RenewalStopped => "renewal_stopped",
             Self::NotificationsChanged => "notifications_changed",
+            Self::BroadcastSent => "broadcast_sent",
         }
     }
 
@@ -169,6 +173,7 @@ impl AuditAction {
             | Self::NotificationsChanged => None,
             Self::PlanChanged => Some("/admin/formules".to_owned()),
             Self::JobRetried => Some("/admin/taches".to_owned()),
+            Self::BroadcastSent => Some("/admin/notifications#broadcasts".to_owned()),
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
                 Some(format!("/admin/paiements/{id}"))
             }

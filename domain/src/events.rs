@@ -66,6 +66,10 @@ pub enum Event {
     /// A payment added its period to a reader's Premium, which now ends at `until_ms`
     /// (renewal reminders are planned from it).
     SubscriptionExtended { payment_id: String, user_id: String, until_ms: i64 },
+    /// A reader followed (or stopped following) an author or a category (`target_kind`).
+    FollowChanged { user_id: String, target_kind: String, target_id: String, following: bool },
+    /// An admin sent Coko's news to a segment of readers.
+    BroadcastSent { broadcast_id: String },
 }
 
 impl Event {
@@ -91,6 +95,8 @@ impl Event {
             Event::PaymentRefunded { .. } => "payment_refunded",
             Event::PaymentFailed { .. } => "payment_failed",
             Event::SubscriptionExtended { .. } => "subscription_extended",
+            Event::FollowChanged { .. } => "follow_changed",
+            Event::BroadcastSent { .. } => "broadcast_sent",
         }
     }
 
@@ -121,7 +127,8 @@ impl Event {
             | Event::PaymentSucceeded { user_id, .. }
             | Event::PaymentRefunded { user_id, .. }
             | Event::PaymentFailed { user_id, .. }
-            | Event::SubscriptionExtended { user_id, .. } => Some(user_id),
+            | Event::SubscriptionExtended { user_id, .. }
+            | Event::FollowChanged { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

@@ -70,6 +70,7 @@ fn receipt(user: &User, source: &str, title: &str) -> Notice {
         params: params.as_object().cloned().unwrap(),
         link: Some("/achats/p1".into()),
         source: source.into(),
+        pace: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn receipt(user: &User, source: &str) -> Notice {
         params: params.as_object().cloned().unwrap(),
         link: Some("/achats/p1".into()),
         source: source.into(),
+        pace: None,
     }
 }
 

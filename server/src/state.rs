@@ -113,6 +113,12 @@ impl AppState {
                 jobs: Arc::new(store.clone()),
                 notifications: notifications.clone(),
             }))
+            .with(Arc::new(domain::notification::NewBookNotices {
+                notifications: notifications.clone(),
+                catalog: Arc::new(store.clone()),
+                jobs: Arc::new(store.clone()),
+            }))
+            .with(Arc::new(domain::notification::BroadcastFanOut { notifications: notifications.clone(), jobs: Arc::new(store.clone()) }))
             .with(Arc::new(domain::account::AccountMails { accounts: accounts.clone(), deliveries: Arc::new(store.clone()) }))
             .with(Arc::new(domain::notification::EmailDeliveries {
                 service: notifications.clone(),

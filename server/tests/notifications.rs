@@ -157,3 +157,96 @@ async fn the_inbox_the_preferences_and_unsubscribing_work_over_rest_and_pages() 
         app.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follows_and_broadcasts_over_rest_and_forms() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let c = client();
+        let book = support::import(&app, "epub/moby-dick.epub", false).await;
+        let author = book.authors[0].id.clone();
+        let reader = bearer(&app, "suiveuse@coko.test", "reader").await;
+        let api = |path: &str| app.url(&format!("/api/v1/follows/{path}"));
+
+        // Signed out: refused. Unknown kinds and authors: named.
+        assert_eq!(c.get(api("")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{}", app.label);
+        assert_eq!(c.put(api(&format!("author/{author}/"))).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let res = c.put(api("planet/x/")).bearer_auth(&reader).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["details"]["field"], "kind", "{err}");
+        assert_eq!(c.put(api("author/nobody/")).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+        // Followed, twice (once), listed, let go.
+        let res: Value = c.put(api(&format!("author/{author}/"))).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(res, json!({"following": true, "changed": true}), "{}", app.label);
+        let res: Value = c.put(api(&format!("author/{author}/"))).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(res["changed"], false);
+        let list: Value = c.get(api("")).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["follows"][0]["kind"], "author", "{list}");
+        assert_eq!(list["follows"][0]["name"], book.authors[0].name.as_str());
+
+        // Published: the follower hears of it in the app.
+        support::set_price(&app, &book.id, 0).await;
+        app.settle().await;
+        let inbox: Value = c.get(app.url("/api/v1/notifications/")).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(inbox["notifications"][0]["kind"], "new_book", "{}: {inbox}", app.label);
+        assert_eq!(inbox["notifications"][0]["link"], format!("/livres/{}", book.id));
+        let res: Value = c.delete(api(&format!("author/{author}/"))).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(res, json!({"following": false, "changed": true}));
+
+        // The page's button, as a form: follows and comes back.
+        let browser = support::signed_in(&app, "lecteur-page@coko.test", "reader").await;
+        let page = browser.get(app.url(&format!("/auteurs/{author}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"action="/suivis""#) && page.contains(r#"aria-pressed="false""#), "{}", app.label);
+        let next = format!("/auteurs/{author}");
+        let res = browser
+            .post(app.url("/suivis"))
+            .form(&[("kind", "author"), ("id", author.as_str()), ("following", "true"), ("next", next.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], next.as_str());
+        let page = browser.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"aria-pressed="true""#), "{}", app.label);
+        let prefs = browser.get(app.url("/profil/notifications")).send().await.unwrap().text().await.unwrap();
+        assert!(prefs.contains(r#"data-testid="follow-item""#));
+
+        // Broadcasts: readers may not; an admin counts, then sends.
+        let res = browser.post(app.url("/admin/notifications/annonce")).form(&[("title", "x"), ("body", "y")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label);
+        let admin = support::signed_in(&app, "diffuseuse@coko.test", "admin").await;
+        let fields = [("title", "Nouveautés"), ("body", "Dix livres."), ("country", "sn"), ("language", ""), ("plan", "")];
+        let res = admin
+            .post(app.url("/admin/notifications/annonce"))
+            .form(&[&fields[..], &[("action", "preview")][..]].concat())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(r#"data-testid="broadcast-reach""#) && page.contains(r#"value="SN||""#), "{}", app.label);
+        // Sent with another segment than the one counted: counted again, not sent.
+        let moved = [&fields[..], &[("action", "send"), ("counted", "CI||")][..]].concat();
+        let page = admin.post(app.url("/admin/notifications/annonce")).form(&moved).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"data-testid="broadcast-reach""#));
+        let send = [&fields[..], &[("action", "send"), ("counted", "SN||")][..]].concat();
+        let res = admin.post(app.url("/admin/notifications/annonce")).form(&send).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label);
+        app.settle().await;
+        let inbox: Value = c.get(app.url("/api/v1/notifications/")).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        let kinds: Vec<&str> = inbox["notifications"].as_array().unwrap().iter().filter_map(|n| n["kind"].as_str()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "broadcast").count(), 1, "{}: {inbox}", app.label);
+        // A refused one names its field.
+        let res = admin
+            .post(app.url("/admin/notifications/annonce"))
+            .form(&[("title", ""), ("body", "Dix livres."), ("action", "preview")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains(r##"href="#title""##));
+        app.finish().await;
+    }
+}

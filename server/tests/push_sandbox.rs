@@ -50,6 +50,7 @@ fn notice(user_id: &str, kind: domain::notification::Kind, params: Value, source
         params: params.as_object().cloned().unwrap(),
         link: Some("/achats".into()),
         source: source.into(),
+        pace: None,
     }
 }
 

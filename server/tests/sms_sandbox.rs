@@ -91,6 +91,7 @@ fn receipt(user_id: &str, source: &str) -> domain::notification::Notice {
         params: params.as_object().cloned().unwrap(),
         link: Some("/achats".into()),
         source: source.into(),
+        pace: None,
     }
 }
 

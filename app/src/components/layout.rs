@@ -78,6 +78,9 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::PhoneVerified => t.phone_verified_flash,
         Flash::PhoneRemoved => t.phone_removed_flash,
         Flash::PushDeviceRemoved => t.push_device_removed_flash,
+        Flash::Followed => t.followed_flash,
+        Flash::Unfollowed => t.unfollowed_flash,
+        Flash::BroadcastSent => t.broadcast_sent_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

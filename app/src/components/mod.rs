@@ -2,6 +2,7 @@
 
 pub mod book_card;
 pub mod danger;
+pub mod follow;
 pub mod form;
 pub mod layout;
 pub mod logo;

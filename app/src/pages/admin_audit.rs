@@ -29,6 +29,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::PlanChanged => t.audit_plan_changed,
         AuditAction::RenewalStopped => t.audit_renewal_stopped,
         AuditAction::NotificationsChanged => t.audit_notifications_changed,
+        AuditAction::BroadcastSent => t.audit_broadcast_sent,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

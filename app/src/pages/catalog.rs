@@ -60,6 +60,7 @@ pub fn CatalogPage(
     cursor: Option<String>,
     categories: Vec<(String, String)>,
     languages: Vec<String>,
+    follow: Option<crate::context::FollowBox>,
 ) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
@@ -98,6 +99,7 @@ pub fn CatalogPage(
                 <button type="submit" class=format!("{} self-end", styles::BUTTON)>{t.filter_apply}</button>
             </div>
         </form>
+        {follow.map(|follow| view! { <crate::components::follow::FollowButton follow lang=ctx.lang/> })}
         <p class="mb-4 text-sm text-slate-700 dark:text-slate-300" data-testid="catalog-count">{count}</p>
         {if empty {
             view! { <p class=styles::CARD>{t.catalog_empty}</p> }.into_any()

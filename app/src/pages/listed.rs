@@ -9,7 +9,7 @@ use domain::catalog::{BookPage, Listed, Listing};
 use leptos::prelude::*;
 
 #[component]
-pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView {
+pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage, follow: Option<crate::context::FollowBox>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let (kind_label, base) = match kind {
@@ -39,6 +39,7 @@ pub fn ListedPage(kind: Listing, entry: Listed, page: BookPage) -> impl IntoView
                 <h1 class=format!("{} mb-2", styles::H1) dir="auto">{entry.name.clone()}</h1>
             </div>
         </div>
+        {follow.map(|follow| view! { <crate::components::follow::FollowButton follow lang=ctx.lang/> })}
         {biography.map(|b| view! { <p class="mb-4 max-w-prose whitespace-pre-line text-slate-800 dark:text-slate-200" dir="auto">{b}</p> })}
         <p class="mb-6 text-slate-700 dark:text-slate-300">{count}</p>
         <BookGrid t=t books=page.books lang=ctx.lang/>

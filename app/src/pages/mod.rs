@@ -9,6 +9,7 @@ pub mod admin_revenue;
 pub mod admin_users;
 pub mod auth;
 pub mod book;
+pub mod broadcast;
 pub mod catalog;
 pub mod home;
 pub mod library;

@@ -146,6 +146,7 @@ pub fn NotificationPrefsPage(
     zones: Vec<String>,
     phone: Option<Phone>,
     push: Option<PushSection>,
+    follows: Vec<domain::notification::Follow>,
 ) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
@@ -250,6 +251,49 @@ pub fn NotificationPrefsPage(
         </form>
         {sms}
         {push}
+        <Follows follows=follows/>
+    }
+}
+
+/// The authors and categories the reader follows, each one can be let go (no script needed).
+#[component]
+fn Follows(follows: Vec<domain::notification::Follow>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let list = if follows.is_empty() {
+        view! { <p class="text-sm text-slate-700 dark:text-slate-300" data-testid="follows-none">{t.follows_none}</p> }.into_any()
+    } else {
+        let items = follows
+            .into_iter()
+            .map(|f| {
+                let kind = match f.kind {
+                    domain::notification::FollowKind::Author => t.author_label,
+                    domain::notification::FollowKind::Category => t.category_label,
+                };
+                let label = format!("{} : {}", t.unfollow, f.name);
+                let href = f.href();
+                view! {
+                    <li class="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 py-2 dark:border-slate-700" data-testid="follow-item">
+                        <span><a href=href class=styles::LINK dir="auto">{f.name.clone()}</a>" · "<span class="text-sm text-slate-700 dark:text-slate-300">{kind}</span></span>
+                        <form method="post" action="/suivis">
+                            <input type="hidden" name="kind" value=f.kind.as_str()/>
+                            <input type="hidden" name="id" value=f.id.clone()/>
+                            <input type="hidden" name="following" value="false"/>
+                            <input type="hidden" name="next" value="/profil/notifications#suivis"/>
+                            <button type="submit" class=SMALL_BUTTON aria-label=label>{t.unfollow}</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="mt-1">{items}</ul> }.into_any()
+    };
+    view! {
+        <section class=format!("{} mt-6", styles::CARD) aria-labelledby="follows-heading" id="suivis" data-testid="follows">
+            <h2 id="follows-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.follows_title}</h2>
+            <p class="mb-3 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.follows_lead}</p>
+            {list}
+        </section>
     }
 }
 
@@ -287,6 +331,7 @@ fn PushBrowsers(section: PushSection) -> impl IntoView {
             data-t-unreachable=t.prefs_push_unreachable data-t-failed=t.prefs_push_failed data-t-working=t.prefs_push_working>
             <h2 id="push-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.prefs_push_title}</h2>
             <p class="mb-3 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.prefs_push_lead}</p>
+            <noscript><p class="mb-2 text-sm font-medium text-slate-800 dark:text-slate-200">{t.prefs_push_noscript}</p></noscript>
             <div class="flex flex-wrap gap-2">
                 <button type="button" class=styles::BUTTON data-push-on="" hidden=true>{t.prefs_push_on}</button>
                 <button type="button" class=SMALL_BUTTON data-push-off="" hidden=true>{t.prefs_push_off}</button>
@@ -441,12 +486,19 @@ fn kind_label(t: &'static Texts, k: Kind) -> &'static str {
         Kind::PasswordReset => t.kind_password_reset,
         Kind::AlreadyRegistered => t.kind_already_registered,
         Kind::PhoneCode => t.kind_phone_code,
+        Kind::NewBook => t.kind_new_book,
+        Kind::Broadcast => t.kind_broadcast,
     }
 }
 
 /// `/admin/notifications`: "send me a test" and the delivery log (admins).
 #[component]
-pub fn AdminNotificationsPage(deliveries: Vec<Delivery>, previews: Vec<TemplatePreview>) -> impl IntoView {
+pub fn AdminNotificationsPage(
+    deliveries: Vec<Delivery>,
+    previews: Vec<TemplatePreview>,
+    broadcasts: Vec<domain::notification::Broadcast>,
+    preview: Option<(domain::notification::BroadcastForm, domain::notification::Reach)>,
+) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let options = Category::ALL
@@ -485,6 +537,7 @@ pub fn AdminNotificationsPage(deliveries: Vec<Delivery>, previews: Vec<TemplateP
             </div>
             <button type="submit" class=styles::BUTTON>{t.admin_notif_test}</button>
         </form>
+        <crate::pages::broadcast::BroadcastBox broadcasts preview/>
         {match empty {
             true => view! { <p class=styles::CARD>{t.admin_notif_empty}</p> }.into_any(),
             false => view! {

@@ -12,7 +12,11 @@
 #[cfg(feature = "ssr")]
 pub mod africastalking;
 #[cfg(feature = "ssr")]
+pub mod broadcast;
+#[cfg(feature = "ssr")]
 mod email;
+#[cfg(feature = "ssr")]
+pub mod follows;
 pub mod gsm;
 #[cfg(feature = "ssr")]
 pub mod push;
@@ -30,7 +34,11 @@ pub mod templates;
 pub mod webpush;
 
 #[cfg(feature = "ssr")]
+pub use broadcast::{BroadcastFanOut, BROADCAST_QUEUE};
+#[cfg(feature = "ssr")]
 pub use email::{EmailDeliveries, EMAIL_QUEUE};
+#[cfg(feature = "ssr")]
+pub use follows::{NewBookNotices, NEW_BOOK_QUEUE};
 #[cfg(feature = "ssr")]
 pub use service::{NotificationError, NotificationService, PreferencesForm};
 
@@ -234,10 +242,14 @@ pub enum Kind {
     AlreadyRegistered,
     /// The code that proves a reader's phone number (SMS only).
     PhoneCode,
+    /// A book was published by an author, or in a category, the reader follows.
+    NewBook,
+    /// Coko's news, written by an admin for a segment of readers (its words are its params).
+    Broadcast,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::PaymentReceipt,
         Kind::PaymentRefund,
         Kind::PaymentFailed,
@@ -247,6 +259,8 @@ impl Kind {
         Kind::PasswordReset,
         Kind::AlreadyRegistered,
         Kind::PhoneCode,
+        Kind::NewBook,
+        Kind::Broadcast,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -260,6 +274,8 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::AlreadyRegistered => "already_registered",
             Kind::PhoneCode => "phone_code",
+            Kind::NewBook => "new_book",
+            Kind::Broadcast => "broadcast",
         }
     }
 
@@ -412,6 +428,112 @@ pub struct PushSection {
     pub devices: Vec<PushDevice>,
 }
 
+/// What a reader can follow to hear of its new books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowKind {
+    Author,
+    /// A category and the categories under it.
+    Category,
+}
+
+impl FollowKind {
+    pub const ALL: [FollowKind; 2] = [FollowKind::Author, FollowKind::Category];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowKind::Author => "author",
+            FollowKind::Category => "category",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    fn href(self, id: &str) -> String {
+        match self {
+            FollowKind::Author => format!("/auteurs/{id}"),
+            FollowKind::Category => "/catalogue".to_owned(),
+        }
+    }
+}
+
+/// An author or a category a reader follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Follow {
+    pub kind: FollowKind,
+    pub id: String,
+    pub name: String,
+    /// A category's slug (its catalogue is `/catalogue?categorie=<slug>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Follow {
+    /// Its page on Coko.
+    pub fn href(&self) -> String {
+        match (self.kind, &self.slug) {
+            (FollowKind::Category, Some(slug)) => format!("/catalogue?categorie={slug}"),
+            _ => self.kind.href(&self.id),
+        }
+    }
+}
+
+/// Which readers a broadcast reaches (each field empty: any).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// ISO 3166 code (`SN`).
+    pub country: String,
+    /// The interface language (`fr`, `en`, `ar`).
+    pub language: String,
+    /// `premium` (Premium now) or `free` (not).
+    pub plan: String,
+}
+
+/// An admin's broadcast as typed: French words (required), English and Arabic ones (optional:
+/// readers in those languages read the French otherwise), a link on Coko, and the segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastForm {
+    pub title: String,
+    pub body: String,
+    pub title_en: String,
+    pub body_en: String,
+    pub title_ar: String,
+    pub body_ar: String,
+    pub link: String,
+    pub segment: Segment,
+}
+
+/// What a broadcast would reach, shown before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    /// Readers in the segment.
+    pub readers: u64,
+    /// Messages per channel (readers who allow news there; push: their browsers).
+    pub channels: Vec<(Channel, u64)>,
+    /// The French SMS as it leaves, its encoding and parts (each part is paid).
+    pub sms_text: String,
+    pub sms_encoding: String,
+    pub sms_parts: u32,
+    /// Minutes the slowest channel takes at its pace.
+    pub minutes: u64,
+}
+
+/// A broadcast sent, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Broadcast {
+    pub id: String,
+    pub title: String,
+    pub segment: Segment,
+    pub readers: u64,
+    /// Who sent it (their e-mail address).
+    pub sent_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The reader's number for SMS, as their preferences page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
@@ -426,7 +548,7 @@ pub use port::*;
 
 #[cfg(feature = "ssr")]
 mod port {
-    use super::{Category, Delivery, DeliveryState, Kind, Preferences, PushDevice, Shelf};
+    use super::{Broadcast, Category, Channel, Delivery, DeliveryState, Follow, FollowKind, Kind, Preferences, PushDevice, Segment, Shelf};
     use crate::store::{StoreResult, Tx, UnitOfWork};
     use async_trait::async_trait;
 
@@ -443,6 +565,28 @@ mod port {
         /// What it is about, once (`receipt:{payment}`): with the reader and the channel, the key
         /// that makes a second hand-over a no-op.
         pub source: String,
+        /// The place of this reader in a broadcast: its messages leave at each channel's pace
+        /// ([`super::broadcast::per_second`]) from the broadcast's start.
+        pub pace: Option<Pace>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Pace {
+        pub start_ms: i64,
+        pub index: u64,
+    }
+
+    /// A broadcast as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StoredBroadcast {
+        pub id: String,
+        pub sent_by: String,
+        /// `title`, `body`, `title_en`… (what [`super::templates`] renders).
+        pub params: serde_json::Map<String, serde_json::Value>,
+        pub link: Option<String>,
+        pub segment: super::Segment,
+        pub readers: u64,
+        pub created_at_ms: i64,
     }
 
     /// A notification as stored: its texts are rendered from `kind` and `params` when shown.
@@ -474,6 +618,15 @@ mod port {
         pub quiet_hours: Option<(u8, u8)>,
         pub time_zone: Option<String>,
         pub unsubscribe_token: Option<String>,
+    }
+
+    /// A reader who hears of a book through what they follow: one of the follows it matched.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Follower {
+        pub user_id: String,
+        pub kind: FollowKind,
+        pub target_id: String,
+        pub name: String,
     }
 
     /// A reader's number for SMS and where its proof stands.
@@ -544,5 +697,33 @@ mod port {
         /// Forgets a browser (of `user_id` when given); false when there was none.
         async fn delete_push_device(&self, tx: &mut Tx, user_id: Option<&str>, id: &str) -> StoreResult<bool>;
         async fn push_sent(&self, id: &str, now_ms: i64) -> StoreResult<()>;
+        /// Follows an author or a category; false when the reader did already.
+        async fn follow(&self, tx: &mut Tx, user_id: &str, kind: FollowKind, id: &str, now_ms: i64) -> StoreResult<bool>;
+        /// False when the reader did not follow it.
+        async fn unfollow(&self, tx: &mut Tx, user_id: &str, kind: FollowKind, id: &str) -> StoreResult<bool>;
+        /// What the reader follows (whose target still exists), newest first.
+        async fn follows(&self, user_id: &str) -> StoreResult<Vec<Follow>>;
+        async fn follow_count(&self, user_id: &str) -> StoreResult<u64>;
+        async fn is_following(&self, user_id: &str, kind: FollowKind, id: &str) -> StoreResult<bool>;
+        /// The name of the author or category, when there is one with that id.
+        async fn follow_target(&self, kind: FollowKind, id: &str) -> StoreResult<Option<String>>;
+        /// When the book was published, if it is published now.
+        async fn book_published_at(&self, book_id: &str) -> StoreResult<Option<i64>>;
+        /// The readers (ids after `after`, the first `limit` of them in id order) who follow one
+        /// of the book's contributors, or one of its categories or the categories above them;
+        /// every follow of theirs that matched, authors first.
+        async fn followers_of_book(&self, book_id: &str, after: &str, limit: u32) -> StoreResult<Vec<Follower>>;
+        /// How many readers the segment holds (accounts with a verified address), or, with a
+        /// channel, how many messages news makes on it (SMS: readers with a proved number; push:
+        /// their browsers). A reader who never chose follows their account's flag for the
+        /// channel: `defaults` is (flag on, flag off).
+        async fn segment_reach(&self, segment: &Segment, channel: Option<Channel>, defaults: (bool, bool), now_ms: i64)
+            -> StoreResult<u64>;
+        /// The segment's readers after `after`, the first `limit` in id order.
+        async fn segment_readers(&self, segment: &Segment, after: &str, limit: u32, now_ms: i64) -> StoreResult<Vec<String>>;
+        async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<()>;
+        async fn broadcast(&self, id: &str) -> StoreResult<Option<StoredBroadcast>>;
+        /// The latest broadcasts, newest first.
+        async fn broadcasts(&self, limit: u32) -> StoreResult<Vec<Broadcast>>;
     }
 }

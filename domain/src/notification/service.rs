@@ -262,12 +262,14 @@ impl NotificationService {
                 link: n.link.clone(),
             };
             if self.store.insert_delivery(&mut tx, &d).await? {
+                // A broadcast's messages leave at the channel's pace, quiet hours still apply.
+                let paced = n.pace.map(|p| super::broadcast::paced_at(p, channel)).unwrap_or(0);
                 let job = NewJob {
                     queue: queue_of(channel),
                     payload: serde_json::json!({ "key": key }),
                     dedupe_key: key,
                     max_attempts: DELIVERY_ATTEMPTS,
-                    run_at_ms: release.timestamp_millis(),
+                    run_at_ms: release.timestamp_millis().max(paced),
                 };
                 self.jobs.enqueue(&mut tx, &job).await?;
             }
@@ -334,6 +336,7 @@ impl NotificationService {
             params: serde_json::Map::new(),
             link: Some("/notifications".into()),
             source: format!("test:{}", uuid::Uuid::now_v7()),
+            pace: None,
         };
         Ok(self.notify(&notice).await?)
     }

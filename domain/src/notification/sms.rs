@@ -110,6 +110,11 @@ pub fn previews(base_url: &str) -> Vec<super::TemplatePreview> {
             Some("/catalogue"),
         ),
         (Kind::RenewalReminder, json!({"plan": "monthly", "until_ms": until, "days": 3}), Some("/premium/monthly")),
+        (
+            Kind::NewBook,
+            json!({"title": "La Route de Kankan", "authors": "Aminata Diallo", "via": "author", "via_name": "Aminata Diallo"}),
+            Some("/livres/0193a5c2"),
+        ),
         (Kind::Test, json!({}), Some("/notifications")),
     ];
     let mut out = Vec::new();

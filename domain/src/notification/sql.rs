@@ -2,8 +2,8 @@
 
 use super::sms::DeliveryReport;
 use super::{
-    Category, Channel, Delivery, DeliveryState, Kind, NotificationStore, Preferences, PushDevice, Shelf, StoredDelivery,
-    StoredNotification, StoredPhone, StoredSettings,
+    Broadcast, Category, Channel, Delivery, DeliveryState, Follow, FollowKind, Follower, Kind, NotificationStore, Preferences, PushDevice,
+    Segment, Shelf, StoredBroadcast, StoredDelivery, StoredNotification, StoredPhone, StoredSettings,
 };
 use crate::clock::from_ms;
 use crate::store::rows::flag;
@@ -444,7 +444,220 @@ impl NotificationStore for SqlStore {
         self.exec("UPDATE push_subscriptions SET last_sent_at = $1 WHERE id = $2", vec![Bind::Int(now_ms), Bind::Text(id)]).await?;
         Ok(())
     }
+
+    async fn follow(&self, tx: &mut Tx, user_id: &str, kind: FollowKind, id: &str, now_ms: i64) -> StoreResult<bool> {
+        let sql = "INSERT INTO follows (user_id, target_kind, target_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+        let binds = vec![Bind::Text(user_id), Bind::Text(kind.as_str()), Bind::Text(id), Bind::Int(now_ms)];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn unfollow(&self, tx: &mut Tx, user_id: &str, kind: FollowKind, id: &str) -> StoreResult<bool> {
+        let sql = "DELETE FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3";
+        Ok(exec_in(tx, sql, vec![Bind::Text(user_id), Bind::Text(kind.as_str()), Bind::Text(id)]).await? == 1)
+    }
+
+    async fn follows(&self, user_id: &str) -> StoreResult<Vec<Follow>> {
+        let sql = format!(
+            "SELECT f.target_kind, f.target_id, f.created_at, {FOLLOWED_NAME} AS name, fc.slug FROM follows f {FOLLOWED_JOINS} \
+             WHERE f.user_id = $1 AND {FOLLOWED_NAME} IS NOT NULL ORDER BY f.created_at DESC, f.target_id"
+        );
+        let rows = bind_all(sqlx::query(&sql), vec![Bind::Text(user_id)]).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("target_kind")?;
+                Ok(Follow {
+                    kind: FollowKind::parse(&kind).ok_or_else(|| corrupt("follow kind", &kind))?,
+                    id: r.try_get("target_id")?,
+                    name: r.try_get("name")?,
+                    slug: r.try_get("slug")?,
+                    created_at: from_ms(r.try_get("created_at")?),
+                })
+            })
+            .collect()
+    }
+
+    async fn follow_count(&self, user_id: &str) -> StoreResult<u64> {
+        let row = bind_all(sqlx::query("SELECT COUNT(*) AS n FROM follows WHERE user_id = $1"), vec![Bind::Text(user_id)])
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
+    }
+
+    async fn is_following(&self, user_id: &str, kind: FollowKind, id: &str) -> StoreResult<bool> {
+        let sql = "SELECT 1 AS one FROM follows WHERE user_id = $1 AND target_kind = $2 AND target_id = $3";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id), Bind::Text(kind.as_str()), Bind::Text(id)])
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn follow_target(&self, kind: FollowKind, id: &str) -> StoreResult<Option<String>> {
+        let sql = match kind {
+            FollowKind::Author => "SELECT name FROM authors WHERE id = $1",
+            FollowKind::Category => "SELECT name FROM categories WHERE id = $1",
+        };
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(id)]).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get("name")).transpose()?)
+    }
+
+    async fn book_published_at(&self, book_id: &str) -> StoreResult<Option<i64>> {
+        let sql = "SELECT COALESCE(published_at, created_at) AS at FROM books WHERE id = $1 AND status = 'published'";
+        let row = bind_all(sqlx::query(sql), vec![Bind::Text(book_id)]).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get("at")).transpose()?)
+    }
+
+    async fn followers_of_book(&self, book_id: &str, after: &str, limit: u32) -> StoreResult<Vec<Follower>> {
+        // The book's categories and every category above them (UNION stops on a cycle).
+        let sql = format!(
+            "WITH RECURSIVE cats (id) AS ( \
+                 SELECT category_id FROM book_categories WHERE book_id = $1 \
+                 UNION SELECT c.parent_id FROM categories c JOIN cats ON c.id = cats.id WHERE c.parent_id IS NOT NULL), \
+             matched AS (SELECT f.user_id, f.target_kind, f.target_id FROM follows f \
+                 WHERE (f.target_kind = 'author' AND f.target_id IN (SELECT author_id FROM book_authors WHERE book_id = $1)) \
+                    OR (f.target_kind = 'category' AND f.target_id IN (SELECT id FROM cats))), \
+             readers AS (SELECT DISTINCT user_id FROM matched WHERE user_id > $2 ORDER BY user_id LIMIT $3) \
+             SELECT f.user_id, f.target_kind, f.target_id, {FOLLOWED_NAME} AS name \
+             FROM matched f JOIN readers r ON r.user_id = f.user_id {FOLLOWED_JOINS} \
+             WHERE {FOLLOWED_NAME} IS NOT NULL ORDER BY f.user_id, f.target_kind, name"
+        );
+        let binds = vec![Bind::Text(book_id), Bind::Text(after), Bind::Int(i64::from(limit.clamp(1, 10_000)))];
+        let rows = bind_all(sqlx::query(&sql), binds).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("target_kind")?;
+                Ok(Follower {
+                    user_id: r.try_get("user_id")?,
+                    kind: FollowKind::parse(&kind).ok_or_else(|| corrupt("follow kind", &kind))?,
+                    target_id: r.try_get("target_id")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn segment_reach(&self, seg: &Segment, channel: Option<Channel>, defaults: (bool, bool), now_ms: i64) -> StoreResult<u64> {
+        let mut p = Params { binds: Vec::new() };
+        let Some(channel) = channel else {
+            let filter = segment_where(&mut p, seg, now_ms);
+            let row =
+                bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM users u WHERE {filter}")), p.binds).fetch_one(self.pool()).await?;
+            return Ok(row.try_get::<i64, _>("n")?.max(0) as u64);
+        };
+        let cat = p.push(Bind::Text(Category::News.as_str()));
+        let ch = p.push(Bind::Text(channel.as_str()));
+        let flag = match channel {
+            Channel::InApp => "TRUE",
+            Channel::Email => "u.notify_email",
+            Channel::Sms => "u.notify_sms",
+            Channel::Push => "u.notify_push",
+        };
+        // Booleans on PostgreSQL, 0/1 on SQLite: both read TRUE and FALSE, and test a flag as is.
+        let literal = |b: bool| if b { "TRUE" } else { "FALSE" };
+        let (on, off) = (literal(defaults.0), literal(defaults.1));
+        let joins = match channel {
+            Channel::Sms => " JOIN sms_phones ph ON ph.user_id = u.id AND ph.verified_at IS NOT NULL",
+            // One message per browser.
+            Channel::Push => " JOIN push_subscriptions d ON d.user_id = u.id",
+            _ => "",
+        };
+        let filter = segment_where(&mut p, seg, now_ms);
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM users u LEFT JOIN notification_prefs np ON np.user_id = u.id AND np.category = {cat} AND np.channel = {ch}{joins} \
+             WHERE {filter} AND COALESCE(np.enabled, CASE WHEN {flag} THEN {on} ELSE {off} END)"
+        );
+        let row = bind_all(sqlx::query(&sql), p.binds).fetch_one(self.pool()).await?;
+        Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
+    }
+
+    async fn segment_readers(&self, seg: &Segment, after: &str, limit: u32, now_ms: i64) -> StoreResult<Vec<String>> {
+        let mut p = Params { binds: Vec::new() };
+        let filter = segment_where(&mut p, seg, now_ms);
+        let after = p.push(Bind::Text(after));
+        let limit = p.push(Bind::Int(i64::from(limit.clamp(1, 10_000))));
+        let sql = format!("SELECT u.id FROM users u WHERE {filter} AND u.id > {after} ORDER BY u.id LIMIT {limit}");
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<()> {
+        let sql = "INSERT INTO broadcasts (id, sent_by, params, link, country, language, plan, readers, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let params = serde_json::Value::Object(b.params.clone()).to_string();
+        let binds = vec![
+            Bind::Text(&b.id),
+            Bind::Text(&b.sent_by),
+            Bind::Text(&params),
+            Bind::OptText(b.link.as_deref()),
+            Bind::Text(&b.segment.country),
+            Bind::Text(&b.segment.language),
+            Bind::Text(&b.segment.plan),
+            Bind::Int(b.readers.min(i64::MAX as u64) as i64),
+            Bind::Int(b.created_at_ms),
+        ];
+        exec_in(tx, sql, binds).await?;
+        Ok(())
+    }
+
+    async fn broadcast(&self, id: &str) -> StoreResult<Option<StoredBroadcast>> {
+        let sql = "SELECT id, sent_by, params, link, country, language, plan, readers, created_at FROM broadcasts WHERE id = $1";
+        let Some(r) = bind_all(sqlx::query(sql), vec![Bind::Text(id)]).fetch_optional(self.pool()).await? else { return Ok(None) };
+        let params: String = r.try_get("params")?;
+        Ok(Some(StoredBroadcast {
+            id: r.try_get("id")?,
+            sent_by: r.try_get::<Option<String>, _>("sent_by")?.unwrap_or_default(),
+            params: params_of(&params)?,
+            link: r.try_get("link")?,
+            segment: Segment { country: r.try_get("country")?, language: r.try_get("language")?, plan: r.try_get("plan")? },
+            readers: r.try_get::<i64, _>("readers")?.max(0) as u64,
+            created_at_ms: r.try_get("created_at")?,
+        }))
+    }
+
+    async fn broadcasts(&self, limit: u32) -> StoreResult<Vec<Broadcast>> {
+        let sql = "SELECT b.id, b.params, b.country, b.language, b.plan, b.readers, b.created_at, u.email FROM broadcasts b \
+                   LEFT JOIN users u ON u.id = b.sent_by ORDER BY b.created_at DESC, b.id DESC LIMIT $1";
+        let rows = bind_all(sqlx::query(sql), vec![Bind::Int(i64::from(limit.clamp(1, 500)))]).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let params = params_of(&r.try_get::<String, _>("params")?)?;
+                Ok(Broadcast {
+                    id: r.try_get("id")?,
+                    title: params.get("title").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                    segment: Segment { country: r.try_get("country")?, language: r.try_get("language")?, plan: r.try_get("plan")? },
+                    readers: r.try_get::<i64, _>("readers")?.max(0) as u64,
+                    sent_by: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
+                    created_at: from_ms(r.try_get("created_at")?),
+                })
+            })
+            .collect()
+    }
 }
+
+/// The readers of a segment: verified accounts of its country, language and plan (`u` is the
+/// user; `$now` the moment Premium is checked at).
+fn segment_where<'a>(p: &mut Params<'a>, seg: &'a Segment, now_ms: i64) -> String {
+    let mut sql = String::from("u.email_verified_at IS NOT NULL");
+    if !seg.country.is_empty() {
+        sql.push_str(&format!(" AND u.country = {}", p.push(Bind::Text(&seg.country))));
+    }
+    if !seg.language.is_empty() {
+        sql.push_str(&format!(" AND u.language = {}", p.push(Bind::Text(&seg.language))));
+    }
+    let premium = |p: &mut Params<'a>| {
+        format!("EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.access_until > {})", p.push(Bind::Int(now_ms)))
+    };
+    match seg.plan.as_str() {
+        "premium" => sql.push_str(&format!(" AND {}", premium(p))),
+        "free" => sql.push_str(&format!(" AND NOT {}", premium(p))),
+        _ => {}
+    }
+    sql
+}
+
+/// The followed author's or category's name (NULL once it is gone), over [`FOLLOWED_JOINS`].
+const FOLLOWED_NAME: &str = "COALESCE(fa.name, fc.name)";
+const FOLLOWED_JOINS: &str = "LEFT JOIN authors fa ON f.target_kind = 'author' AND fa.id = f.target_id \
+                              LEFT JOIN categories fc ON f.target_kind = 'category' AND fc.id = f.target_id";
 
 const PUSH_COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, device, created_at, last_sent_at";
 

@@ -212,6 +212,54 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
         (Kind::PhoneCode, Fr) => r("Code de vérification du téléphone".into(), String::new(), ""),
         (Kind::PhoneCode, En) => r("Phone verification code".into(), String::new(), ""),
         (Kind::PhoneCode, Ar) => r("رمز التحقق من الهاتف".into(), String::new(), ""),
+        (Kind::NewBook, _) => {
+            let book = text(p, "title");
+            let authors = text(p, "authors");
+            let via = text(p, "via_name");
+            let by_author = text(p, "via") == "author";
+            match lang {
+                Fr => r(
+                    if by_author { format!("Nouveau livre de {via} : {book}") } else { format!("Nouveau dans {via} : {book}") },
+                    if authors.is_empty() {
+                        format!("« {book} » vient de paraître sur Coko.")
+                    } else {
+                        format!("« {book} » de {authors} vient de paraître sur Coko.")
+                    },
+                    "Voir le livre",
+                ),
+                En => r(
+                    if by_author { format!("New book by {via}: {book}") } else { format!("New in {via}: {book}") },
+                    if authors.is_empty() {
+                        format!("« {book} » is now on Coko.")
+                    } else {
+                        format!("« {book} » by {authors} is now on Coko.")
+                    },
+                    "See the book",
+                ),
+                Ar => r(
+                    if by_author { format!("كتاب جديد لـ{via}: {book}") } else { format!("جديد في {via}: {book}") },
+                    if authors.is_empty() {
+                        format!("صدر «{book}» على كوكو.")
+                    } else {
+                        format!("صدر «{book}» لـ{authors} على كوكو.")
+                    },
+                    "عرض الكتاب",
+                ),
+            }
+        }
+        (Kind::Broadcast, _) => {
+            // Written by an admin, in French and, where they wrote them, in English and Arabic.
+            let own = |k: &str| {
+                let localized = format!("{k}_{}", lang.as_str());
+                Some(text(p, &localized)).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| text(p, k)).to_owned()
+            };
+            let action = match lang {
+                Fr => "Ouvrir Coko",
+                En => "Open Coko",
+                Ar => "فتح كوكو",
+            };
+            r(own("title"), own("body"), action)
+        }
         (Kind::Test, Fr) => {
             r("Message d'essai".to_owned(), "Ce message vérifie que les notifications vous parviennent.".to_owned(), "Ouvrir Coko")
         }
@@ -279,6 +327,24 @@ mod tests {
         assert!(fr.body.contains("5 janvier 2027"), "{}", fr.body);
         let p = params(json!({"plan": "monthly", "until_ms": until, "days": 1}));
         assert_eq!(render(Kind::RenewalReminder, &p, Language::En).title, "Your Premium ends tomorrow");
+    }
+
+    #[test]
+    fn a_new_book_names_what_brought_it() {
+        let p = params(json!({"title": "Une si longue lettre", "authors": "Mariama Bâ", "via": "author", "via_name": "Mariama Bâ"}));
+        assert_eq!(render(Kind::NewBook, &p, Language::Fr).title, "Nouveau livre de Mariama Bâ : Une si longue lettre");
+        let p = params(json!({"title": "Une si longue lettre", "authors": "Mariama Bâ", "via": "category", "via_name": "Romans"}));
+        let en = render(Kind::NewBook, &p, Language::En);
+        assert_eq!(en.title, "New in Romans: Une si longue lettre");
+        assert!(en.body.contains("by Mariama Bâ"), "{}", en.body);
+    }
+
+    #[test]
+    fn a_broadcast_reads_in_the_readers_language_when_it_was_written_in_it() {
+        let p = params(json!({"title": "Nouveautés", "body": "Dix livres.", "title_en": "What's new", "body_en": ""}));
+        assert_eq!(render(Kind::Broadcast, &p, Language::En).title, "What's new");
+        assert_eq!(render(Kind::Broadcast, &p, Language::En).body, "Dix livres.", "an empty translation falls back to French");
+        assert_eq!(render(Kind::Broadcast, &p, Language::Ar).title, "Nouveautés");
     }
 
     #[test]

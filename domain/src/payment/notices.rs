@@ -101,6 +101,7 @@ impl Handler for PaymentNotices {
             params,
             link: Some(link),
             source: format!("{which}:{}", p.id),
+            pace: None,
         };
         self.notifications.notify(&notice).await.map_err(err)
     }

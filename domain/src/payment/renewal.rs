@@ -77,6 +77,7 @@ impl Handler for RenewalReminders {
             params,
             link: Some(format!("/premium/{}", sub.plan_id)),
             source: format!("renewal:{until_ms}:{days}"),
+            pace: None,
         };
         self.notifications.notify(&notice).await.map_err(err)
     }

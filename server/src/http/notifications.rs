@@ -1,7 +1,7 @@
 //! Notifications as pages and forms (see `app::pages::notifications`): the inbox, marking read
 //! and archiving, the preferences, and the unsubscribe link of a mail.
 
-use super::errors::PageResult;
+use super::errors::{PageResult, WebError};
 use super::pages::signed_in;
 use super::render::{redirect_with, render, safe_next};
 use super::visit::Visit;
@@ -12,7 +12,7 @@ use app::pages::notifications::Unsubscribe;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use domain::notification::{Category, Channel, PreferencesForm, Shelf};
+use domain::notification::{BroadcastForm, Category, Channel, PreferencesForm, Shelf};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -75,7 +75,8 @@ async fn prefs_page(s: &AppState, user: &domain::account::User) -> Result<Page, 
         }),
         false => None,
     };
-    Ok(Page::NotificationPrefs { prefs, channels, zones, phone, push })
+    let follows = s.notifications.follows(user).await.map_err(HttpError::from)?;
+    Ok(Page::NotificationPrefs { prefs, channels, zones, phone, push, follows })
 }
 
 /// `/profil/notifications`: what Coko tells the reader, on which channel, and when not.
@@ -161,9 +162,68 @@ pub async fn admin(State(s): State<AppState>, v: Visit) -> PageResult {
     if !user.role.can_manage_users() {
         return Err(HttpError::new(domain::ErrorCode::Forbidden).into());
     }
-    let deliveries = s.notifications.deliveries(user, true, 200).await?;
+    Ok(render(&s, v.ctx(admin_page(&s, user, None).await?), StatusCode::OK).await)
+}
+
+async fn admin_page(
+    s: &AppState,
+    user: &domain::account::User,
+    preview: Option<(BroadcastForm, domain::notification::Reach)>,
+) -> Result<Page, WebError> {
+    let deliveries = s.notifications.deliveries(user, true, 200).await.map_err(HttpError::from)?;
     let previews = domain::notification::sms::previews(&s.config.base_url);
-    Ok(render(&s, v.ctx(Page::AdminNotifications { deliveries, previews }), StatusCode::OK).await)
+    let broadcasts = s.notifications.broadcasts(user).await?;
+    Ok(Page::AdminNotifications { deliveries, previews, broadcasts, preview })
+}
+
+/// `/admin/notifications/annonce`: counts a broadcast's recipients (`action=preview`), or sends
+/// it (`action=send`) when the segment is the one just counted — otherwise it is counted again.
+pub async fn broadcast(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let user = signed_in(&v)?;
+    if !user.role.can_manage_users() {
+        return Err(HttpError::new(domain::ErrorCode::Forbidden).into());
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let form = BroadcastForm {
+        title: get("title"),
+        body: get("body"),
+        title_en: get("title_en"),
+        body_en: get("body_en"),
+        title_ar: get("title_ar"),
+        body_ar: get("body_ar"),
+        link: get("link"),
+        segment: domain::notification::Segment {
+            country: get("country").trim().to_ascii_uppercase(),
+            language: get("language"),
+            plan: get("plan"),
+        },
+    };
+    let counted = f.get("counted").is_some_and(|k| *k == app::pages::broadcast::segment_key(&form.segment));
+    let outcome = if get("action") == "send" && counted {
+        match s.notifications.send_broadcast(user, &form, &v.ip).await {
+            Ok(_) => return Ok(redirect_with(&v.session, "/admin/notifications#broadcasts", Some(Flash::BroadcastSent)).await),
+            Err(e) => Err(e),
+        }
+    } else {
+        s.notifications.preview_broadcast(user, &form, &s.config.base_url).await
+    };
+    match outcome {
+        Ok(reach) => Ok(render(&s, v.ctx(admin_page(&s, user, Some((form, reach))).await?), StatusCode::OK).await),
+        Err(e) => {
+            let err = HttpError::from(e);
+            err.log();
+            let mut ctx = v.ctx(admin_page(&s, user, None).await?);
+            ctx.form = Some(FormState {
+                form: "broadcast",
+                values: f.into_iter().collect(),
+                fields: err.fields,
+                error: None,
+                retry_after_secs: None,
+                detail: None,
+            });
+            Ok(render(&s, ctx, err.status).await)
+        }
+    }
 }
 
 pub async fn send_test(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
@@ -229,4 +289,15 @@ pub async fn remove_phone(State(s): State<AppState>, v: Visit) -> PageResult {
     let user = signed_in(&v)?;
     s.notifications.remove_phone(user, &v.ip).await?;
     Ok(redirect_with(&v.session, "/profil/notifications", Some(Flash::PhoneRemoved)).await)
+}
+
+/// `/suivis`: follows (or stops following) an author or a category from its page, and goes
+/// back to it.
+pub async fn follow(State(s): State<AppState>, v: Visit, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let user = signed_in(&v)?;
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let following = get("following") != "false";
+    s.notifications.set_follow(user, get("kind"), get("id"), following, &v.ip).await?;
+    let next = safe_next(f.get("next").map(String::as_str), "/profil/notifications#suivis");
+    Ok(redirect_with(&v.session, &next, Some(if following { Flash::Followed } else { Flash::Unfollowed })).await)
 }

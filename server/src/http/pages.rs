@@ -5,10 +5,11 @@ use super::render::render;
 use super::visit::Visit;
 use crate::error::HttpError;
 use crate::state::AppState;
-use app::context::Page;
+use app::context::{FollowBox, Page};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::notification::FollowKind;
 use serde::Deserialize;
 
 async fn show(state: &AppState, visit: &Visit, page: Page) -> PageResult {
@@ -137,15 +138,25 @@ pub async fn catalog(State(s): State<AppState>, v: Visit, Query(q): Query<Catalo
         tracing::warn!(error = %e, "catalogue: language filter left out");
         Vec::new()
     });
-    let categories = match s.catalog.categories().await {
-        Ok(list) => domain::catalog::category_tree(&list),
-        Err(e) => {
-            tracing::warn!(error = %e, "catalogue: category tree left out");
-            Vec::new()
+    let listed = s.catalog.categories().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "catalogue: category tree left out");
+        Vec::new()
+    });
+    let categories = domain::catalog::category_tree(&listed);
+    // A chosen category can be followed from its catalogue.
+    let chosen = filter.category.as_deref().and_then(|slug| listed.iter().find(|c| c.detail == slug));
+    let follow = match chosen {
+        Some(c) => {
+            let here = app::pages::catalog::catalog_href(
+                &domain::catalog::BookFilter { category: Some(c.detail.clone()), ..Default::default() },
+                None,
+            );
+            Some(follow_box(&s, &v, FollowKind::Category, c, here).await?)
         }
+        None => None,
     };
     let page = s.catalog.browse(&filter, q.apres.as_deref(), 20, role).await?;
-    show(&s, &v, Page::Catalog { page, filter, cursor: q.apres, categories, languages }).await
+    show(&s, &v, Page::Catalog { page, filter, cursor: q.apres, categories, languages, follow }).await
 }
 
 #[derive(Deserialize)]
@@ -190,7 +201,26 @@ pub struct CursorQuery {
 
 async fn listed(s: AppState, v: Visit, kind: domain::catalog::Listing, id: String, cursor: Option<String>) -> PageResult {
     let (entry, page) = s.catalog.listed_with_books(kind, &id, cursor.as_deref(), v.user.as_ref().map(|u| u.role)).await?;
-    show(&s, &v, Page::Listed { kind, entry, page }).await
+    let follow = match kind {
+        domain::catalog::Listing::Authors => Some(follow_box(&s, &v, FollowKind::Author, &entry, format!("/auteurs/{}", entry.id)).await?),
+        _ => None,
+    };
+    show(&s, &v, Page::Listed { kind, entry, page, follow }).await
+}
+
+/// The follow button of an author or a category, as the viewer sees it.
+async fn follow_box(
+    s: &AppState,
+    v: &Visit,
+    kind: FollowKind,
+    entry: &domain::catalog::Listed,
+    here: String,
+) -> Result<FollowBox, WebError> {
+    let following = match &v.user {
+        Some(u) => Some(s.notifications.is_following(u, kind, &entry.id).await.map_err(|e| WebError(HttpError::from(e)))?),
+        None => None,
+    };
+    Ok(FollowBox { kind, id: entry.id.clone(), name: entry.name.clone(), following, here })
 }
 
 /// `/auteurs/{id}`: an author and their books.

@@ -56,6 +56,8 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/notifications/push/devices/", post(notifications::add_push_device))
         .route("/notifications/push/devices/{id}/", axum::routing::delete(notifications::remove_push_device))
         .route("/notifications/push/unsubscribe/", post(notifications::unsubscribe_push))
+        .route("/follows/", get(notifications::follows))
+        .route("/follows/{kind}/{id}/", axum::routing::put(notifications::follow).delete(notifications::unfollow))
         .route("/payment/checkout/", post(payment::checkout))
         .route("/payment/payments/", get(payment::payments))
         .route("/payment/plans/", get(payment::plans))

@@ -414,3 +414,34 @@ pub async fn sms_report(
     }
     Ok(Json(json!({ "accepted": accepted })))
 }
+
+/// `GET /follows/` → `{"follows": [{"kind", "id", "name", "created_at"}]}`: the authors and
+/// categories the reader follows, newest first.
+pub async fn follows(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let follows = s.notifications.follows(&user).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "follows": follows })))
+}
+
+/// `PUT /follows/{kind}/{id}/` (`author` or `category`) → `{"following": true, "changed": bool}`.
+pub async fn follow(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = s.notifications.set_follow(&user, &kind, &id, true, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "following": true, "changed": changed })))
+}
+
+/// `DELETE /follows/{kind}/{id}/` → `{"following": false, "changed": bool}`.
+pub async fn unfollow(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let changed = s.notifications.set_follow(&user, &kind, &id, false, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "following": false, "changed": changed })))
+}
