@@ -2,8 +2,9 @@
 // page and a category from its catalogue; an editor saves one of that author's new books and
 // the reader's bell counts "Nouveau livre de …" once (not twice for following both); the reader
 // lets the category go from the preferences page. An admin writes an announcement, is told which
-// field is missing, counts who will get it per channel, sends it, and the reader finds it in the
-// app. Screenshots at 360 px and 1280 px.
+// field is missing, counts who will get it per channel, sends it, and the reader — who takes the
+// chatty categories as a daily digest — finds it in the app at once. Screenshots at 360 px and
+// 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, DESKTOP, PHONE, bookId, launch, mailedLink, newPage, register, shot, signIn, signInAdmin, unique, waitForServer } from './lib.mjs';
@@ -98,6 +99,13 @@ test('a reader follows an author and a category, hears of a new book once, and a
   assert.match(await page.getByTestId('follows').innerText(), /Fatoumata Keïta/);
   await page.locator('#suivis').scrollIntoViewIfNeeded();
   await shots(page, 'follows-list');
+  // The chatty categories as one summary a day.
+  await page.getByLabel("Hors de l'application").selectOption('daily');
+  await page.getByRole('button', { name: 'Enregistrer mes choix' }).click();
+  await page.getByText('Vos choix de notifications sont enregistrés.').waitFor();
+  assert.equal(await page.getByLabel("Hors de l'application").inputValue(), 'daily');
+  await page.getByRole('heading', { name: 'Messages fréquents' }).scrollIntoViewIfNeeded();
+  await shots(page, 'digest-daily');
 
   // An announcement: a missing title is named, then counted, then sent.
   await admin.goto(`${BASE}/admin/notifications`);

@@ -5,6 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || { echo "summary: 0 passed, 1 failed"; exit 1; }
+# Dependencies are built once per machine, not once per clone: a clone without a target
+# directory of its own shares ~/.cache/coko/target (linked as ./target for the paths below;
+# cargo rebuilds whatever changed). COKO_OWN_TARGET=1 keeps a clone's own.
+shared_target="$HOME/.cache/coko/target"
+if [ -z "${COKO_OWN_TARGET:-}" ] && { [ ! -e target ] || [ "$(readlink target)" = "$shared_target" ]; }; then
+  mkdir -p "$shared_target" && ln -sfn "$shared_target" target && export CARGO_TARGET_DIR="$shared_target"
+fi
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export COKO_REQUIRE_SMTP_TEST=1

@@ -225,6 +225,7 @@ backend_test!(
             cells: vec![("weather".into(), "email".into(), true)],
             quiet_hours: Some(Some(("25".into(), "x".into()))),
             time_zone: Some("Mars/Olympus".into()),
+            digest: Some("hourly".into()),
         };
         let Err(NotificationError::Invalid(fields)) = k.service.set_preferences(&user, &bad, "").await else { panic!("refused") };
         let named: Vec<(String, &str)> = fields.iter().map(|f| (f.field.clone(), f.reason.as_str())).collect();
@@ -234,7 +235,8 @@ backend_test!(
                 ("weather.email".to_owned(), "unknown"),
                 ("quiet_start".to_owned(), "out_of_range"),
                 ("quiet_end".to_owned(), "invalid_format"),
-                ("time_zone".to_owned(), "unknown")
+                ("time_zone".to_owned(), "unknown"),
+                ("digest".to_owned(), "unknown")
             ]
         );
         assert_eq!(k.service.preferences(&user).await.unwrap().time_zone, "UTC");

@@ -82,9 +82,10 @@ backend_test!(
         // Refused: not https on a named host (no loopback here).
         assert!(service.add_push_device(&awa, &device("http://127.0.0.1:9/push/a"), "").await.is_err());
         // Two browsers; the first subscribing again keeps its id.
-        let phone = service.add_push_device(&awa, &device("https://push.example.com/p/phone"), "").await.unwrap();
-        let again = service.add_push_device(&awa, &device("https://push.example.com/p/phone"), "").await.unwrap();
+        let (phone, added) = service.add_push_device(&awa, &device("https://push.example.com/p/phone"), "").await.unwrap();
+        let (again, added_again) = service.add_push_device(&awa, &device("https://push.example.com/p/phone"), "").await.unwrap();
         assert_eq!(phone.id, again.id);
+        assert!(added && !added_again, "the same browser again is not new");
         service.add_push_device(&awa, &device("https://push.example.com/p/gone-laptop"), "").await.unwrap();
         assert_eq!(service.push_devices(&awa).await.unwrap().len(), 2, "{}", db.label);
 
@@ -110,8 +111,9 @@ backend_test!(
 
         // The same endpoint subscribed by another reader (a shared phone) moves to them.
         let binta = reader(&db).await;
-        let moved = service.add_push_device(&binta, &device("https://push.example.com/p/phone"), "").await.unwrap();
+        let (moved, added) = service.add_push_device(&binta, &device("https://push.example.com/p/phone"), "").await.unwrap();
         assert_eq!(moved.id, phone.id);
+        assert!(added, "new to this reader");
         assert!(service.push_devices(&awa).await.unwrap().is_empty(), "{}", db.label);
 
         // Beyond ten browsers the oldest is dropped.

@@ -88,6 +88,7 @@ async fn bench(label: &str, url: &str, n: usize, workers: usize) {
                         params: params.as_object().cloned().unwrap(),
                         link: Some(format!("/achats/p{i}")),
                         source: format!("receipt:p{i}"),
+                        pace: None,
                     };
                     service.notify(&notice).await.unwrap();
                 }
@@ -142,6 +143,7 @@ async fn bench(label: &str, url: &str, n: usize, workers: usize) {
                 .unwrap(),
             link: None,
             source: format!("paced:{i}"),
+            pace: None,
         };
         service.notify(&notice).await.unwrap();
     }

@@ -118,6 +118,7 @@ impl AppState {
                 catalog: Arc::new(store.clone()),
                 jobs: Arc::new(store.clone()),
             }))
+            .with(Arc::new(domain::notification::DigestDeliveries { service: notifications.clone() }))
             .with(Arc::new(domain::notification::BroadcastFanOut { notifications: notifications.clone(), jobs: Arc::new(store.clone()) }))
             .with(Arc::new(domain::account::AccountMails { accounts: accounts.clone(), deliveries: Arc::new(store.clone()) }))
             .with(Arc::new(domain::notification::EmailDeliveries {

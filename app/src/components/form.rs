@@ -54,6 +54,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "body_ar" => t.broadcast_body_ar,
         "link" => t.broadcast_link,
         "follows" => t.follows_title,
+        "digest" => t.prefs_digest_label,
         _ => "",
     }
 }

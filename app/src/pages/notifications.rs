@@ -210,6 +210,18 @@ pub fn NotificationPrefsPage(
         })
         .collect_view();
     let field_error = |k: &str| form.as_ref().and_then(|f| f.field_error(k)).is_some();
+    let digest = sent_value("digest").unwrap_or_else(|| prefs.digest.as_str().to_owned());
+    let digest_options = domain::notification::Digest::ALL
+        .into_iter()
+        .map(|d| {
+            let label = match d {
+                domain::notification::Digest::Immediate => t.prefs_digest_immediate,
+                domain::notification::Digest::Daily => t.prefs_digest_daily,
+                domain::notification::Digest::Weekly => t.prefs_digest_weekly,
+            };
+            view! { <option value=d.as_str() selected=d.as_str() == digest>{label}</option> }
+        })
+        .collect_view();
     let sms = channels.contains(&Channel::Sms).then(|| view! { <SmsPhone phone=phone/> });
     let push = push.map(|section| view! { <PushBrowsers section=section/> });
     view! {
@@ -224,6 +236,13 @@ pub fn NotificationPrefsPage(
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
+            </section>
+            <section class=styles::CARD aria-labelledby="digest-heading">
+                <h2 id="digest-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.prefs_digest_title}</h2>
+                <p id="digest-hint" class="mb-4 max-w-prose text-sm text-slate-700 dark:text-slate-300">{t.prefs_digest_lead}</p>
+                <label for="digest" class=styles::LABEL>{t.prefs_digest_label}</label>
+                <select id="digest" name="digest" class=format!("{} sm:max-w-md", styles::INPUT) aria-describedby="digest-hint"
+                    aria-invalid=field_error("digest").then_some("true")>{digest_options}</select>
             </section>
             <section class=styles::CARD aria-labelledby="quiet-heading">
                 <h2 id="quiet-heading" class="mb-1 text-lg font-bold text-slate-950 dark:text-white">{t.prefs_quiet_title}</h2>
@@ -488,6 +507,7 @@ fn kind_label(t: &'static Texts, k: Kind) -> &'static str {
         Kind::PhoneCode => t.kind_phone_code,
         Kind::NewBook => t.kind_new_book,
         Kind::Broadcast => t.kind_broadcast,
+        Kind::Digest => t.kind_digest,
     }
 }
 

@@ -60,8 +60,10 @@ impl Backlog {
 pub trait Handler: Send + Sync + 'static {
     /// The queue it works; jobs in it are run by this handler only.
     fn queue(&self) -> &'static str;
-    /// The job wanted for `event`, if any.
-    fn job_for(&self, event: &Event) -> Option<NewJob>;
+    /// The job wanted for `event`, if any (none: a queue filled by a service, not by events).
+    fn job_for(&self, _event: &Event) -> Option<NewJob> {
+        None
+    }
     /// Does the work. An error is retried later (its text is kept on the job).
     async fn run(&self, job: &Job) -> Result<(), String>;
     /// How long a run may take before another worker may claim the job again.

@@ -47,8 +47,11 @@ pub fn paced_at(pace: Pace, channel: Channel) -> i64 {
     pace.start_ms.saturating_add((pace.index.saturating_mul(1000) / rate).min(i64::MAX as u64) as i64)
 }
 
-/// The form's words as a notification's params; the fields at fault otherwise.
-fn checked(form: &BroadcastForm) -> Result<(serde_json::Map<String, serde_json::Value>, Option<String>, Segment), NotificationError> {
+/// A broadcast's words (a notification's params), its link and its segment, as checked.
+type Checked = (serde_json::Map<String, serde_json::Value>, Option<String>, Segment);
+
+/// The form as a broadcast; the fields at fault otherwise.
+fn checked(form: &BroadcastForm) -> Result<Checked, NotificationError> {
     let mut errors = Vec::new();
     let mut params = serde_json::Map::new();
     for (field, value, max, required) in [

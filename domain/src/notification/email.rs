@@ -10,7 +10,7 @@
 use super::templates::{mail_words, render};
 use super::{Channel, DeliveryState, NotificationService};
 use crate::account::AccountStore;
-use crate::jobs::{Handler, Job, NewJob};
+use crate::jobs::{Handler, Job};
 use crate::mail::{Mailer, Message};
 use crate::markup::escape;
 use async_trait::async_trait;
@@ -30,11 +30,6 @@ pub struct EmailDeliveries {
 impl Handler for EmailDeliveries {
     fn queue(&self) -> &'static str {
         EMAIL_QUEUE
-    }
-
-    fn job_for(&self, _event: &crate::events::Event) -> Option<NewJob> {
-        // Queued by `NotificationService::notify`, not from events.
-        None
     }
 
     fn lease(&self) -> std::time::Duration {

@@ -14,6 +14,8 @@ pub mod africastalking;
 #[cfg(feature = "ssr")]
 pub mod broadcast;
 #[cfg(feature = "ssr")]
+pub mod digest;
+#[cfg(feature = "ssr")]
 mod email;
 #[cfg(feature = "ssr")]
 pub mod follows;
@@ -35,6 +37,8 @@ pub mod webpush;
 
 #[cfg(feature = "ssr")]
 pub use broadcast::{BroadcastFanOut, BROADCAST_QUEUE};
+#[cfg(feature = "ssr")]
+pub use digest::{DigestDeliveries, DIGEST_QUEUE};
 #[cfg(feature = "ssr")]
 pub use email::{EmailDeliveries, EMAIL_QUEUE};
 #[cfg(feature = "ssr")]
@@ -88,6 +92,38 @@ impl Category {
     pub fn is_critical(self) -> bool {
         self == Category::Account
     }
+
+    /// Many messages, none urgent: what a reader may take as a daily or weekly digest.
+    pub fn is_chatty(self) -> bool {
+        matches!(self, Category::Groups | Category::Achievements | Category::NewBooks | Category::News)
+    }
+}
+
+/// How the chatty categories reach a reader outside the app: each message as it comes, or one
+/// summary a day (8 o'clock, their time) or a week (Monday, 8 o'clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Digest {
+    #[default]
+    Immediate,
+    Daily,
+    Weekly,
+}
+
+impl Digest {
+    pub const ALL: [Digest; 3] = [Digest::Immediate, Digest::Daily, Digest::Weekly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Digest::Immediate => "immediate",
+            Digest::Daily => "daily",
+            Digest::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
 }
 
 /// How a notification reaches its reader.
@@ -127,6 +163,9 @@ pub struct Preferences {
     pub quiet_hours: Option<(u8, u8)>,
     /// The reader's IANA time zone (`Africa/Dakar`), for quiet hours.
     pub time_zone: String,
+    /// The chatty categories as they come, or in a digest.
+    #[serde(default)]
+    pub digest: Digest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,7 +192,7 @@ impl Preferences {
             .flat_map(|category| Channel::ALL.into_iter().map(move |channel| (category, channel)))
             .map(|(category, channel)| Cell { category, channel, enabled: Self::default_for(d, category, channel) })
             .collect();
-        Preferences { cells, quiet_hours: None, time_zone: time_zone.to_owned() }
+        Preferences { cells, quiet_hours: None, time_zone: time_zone.to_owned(), digest: Digest::Immediate }
     }
 
     fn default_for(d: ChannelDefaults, category: Category, channel: Channel) -> bool {
@@ -246,10 +285,12 @@ pub enum Kind {
     NewBook,
     /// Coko's news, written by an admin for a segment of readers (its words are its params).
     Broadcast,
+    /// A daily or weekly summary of the chatty categories (e-mail and push).
+    Digest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::PaymentReceipt,
         Kind::PaymentRefund,
         Kind::PaymentFailed,
@@ -261,6 +302,7 @@ impl Kind {
         Kind::PhoneCode,
         Kind::NewBook,
         Kind::Broadcast,
+        Kind::Digest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -276,6 +318,7 @@ impl Kind {
             Kind::PhoneCode => "phone_code",
             Kind::NewBook => "new_book",
             Kind::Broadcast => "broadcast",
+            Kind::Digest => "digest",
         }
     }
 
@@ -618,6 +661,7 @@ mod port {
         pub quiet_hours: Option<(u8, u8)>,
         pub time_zone: Option<String>,
         pub unsubscribe_token: Option<String>,
+        pub digest: Option<String>,
     }
 
     /// A reader who hears of a book through what they follow: one of the follows it matched.
@@ -725,5 +769,18 @@ mod port {
         async fn broadcast(&self, id: &str) -> StoreResult<Option<StoredBroadcast>>;
         /// The latest broadcasts, newest first.
         async fn broadcasts(&self, limit: u32) -> StoreResult<Vec<Broadcast>>;
+        /// Holds a notice for the reader's digest; false when its key is held already.
+        async fn add_digest_item(
+            &self,
+            tx: &mut Tx,
+            user_id: &str,
+            key: &str,
+            item: &super::digest::DigestItem,
+            now_ms: i64,
+        ) -> StoreResult<bool>;
+        /// The reader's held notices, oldest first.
+        async fn digest_items(&self, user_id: &str, limit: u32) -> StoreResult<Vec<super::digest::DigestItem>>;
+        /// Drops the reader's held notices up to `last_id` (included).
+        async fn drop_digest_items(&self, tx: &mut Tx, user_id: &str, last_id: &str) -> StoreResult<u64>;
     }
 }

@@ -19,7 +19,7 @@ use super::templates::render;
 use super::{Channel, DeliveryState, Kind, NotificationService, PushDevice};
 use crate::account::AccountStore;
 use crate::error::{FieldError, Reason};
-use crate::jobs::{Handler, Job, NewJob};
+use crate::jobs::{Handler, Job};
 use crate::validation::Language;
 use async_trait::async_trait;
 use base64::Engine;
@@ -200,11 +200,6 @@ pub struct PushDeliveries {
 impl Handler for PushDeliveries {
     fn queue(&self) -> &'static str {
         PUSH_QUEUE
-    }
-
-    fn job_for(&self, _event: &crate::events::Event) -> Option<NewJob> {
-        // Queued by `NotificationService::notify`, one per browser.
-        None
     }
 
     fn lease(&self) -> std::time::Duration {

@@ -39,18 +39,41 @@ pub fn release_at(now: DateTime<Utc>, quiet: Option<(u8, u8)>, zone: &str) -> Da
     for days in 0..3 {
         let day = local.date_naive() + Duration::days(days);
         // A time that a DST change skips resolves to the first valid instant after it.
-        let candidate = match tz.from_local_datetime(&day.and_time(end)) {
-            chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-            chrono::LocalResult::None => match tz.from_local_datetime(&(day.and_time(end) + Duration::hours(1))).earliest() {
-                Some(t) => t.with_timezone(&Utc),
-                None => continue,
-            },
-        };
-        if candidate > now {
+        if let Some(candidate) = local_instant(tz, day.and_time(end)).filter(|t| *t > now) {
             return candidate;
         }
     }
     now
+}
+
+/// The instant `naive` local time is in `tz` (a time a DST change skips: an hour later).
+fn local_instant(tz: Tz, naive: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        chrono::LocalResult::None => tz.from_local_datetime(&(naive + Duration::hours(1))).earliest().map(|t| t.with_timezone(&Utc)),
+    }
+}
+
+/// The hour digests go out, local time.
+pub const DIGEST_HOUR: u32 = 8;
+
+/// When the next digest after `now` goes out: 8 o'clock local time the next morning it is
+/// still to come (daily), or on the next Monday (weekly).
+pub fn next_digest_at(now: DateTime<Utc>, every: super::Digest, zone: &str) -> DateTime<Utc> {
+    use chrono::Datelike;
+    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    let local = now.with_timezone(&tz);
+    let at = NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0).unwrap_or(NaiveTime::MIN);
+    for days in 0..9 {
+        let day = local.date_naive() + Duration::days(days);
+        if every == super::Digest::Weekly && day.weekday() != chrono::Weekday::Mon {
+            continue;
+        }
+        if let Some(t) = local_instant(tz, day.and_time(at)).filter(|t| *t > now) {
+            return t;
+        }
+    }
+    now + Duration::days(1)
 }
 
 #[cfg(test)]
@@ -76,6 +99,19 @@ mod tests {
         assert_eq!(release_at(at("2026-12-07T12:10:00Z"), None, "UTC"), at("2026-12-07T12:10:00Z"));
         // Equal hours: no quiet hours at all.
         assert_eq!(release_at(at("2026-12-07T23:00:00Z"), Some((7, 7)), "UTC"), at("2026-12-07T23:00:00Z"));
+    }
+
+    #[test]
+    fn digests_go_out_at_eight_in_the_readers_morning() {
+        use super::super::Digest;
+        // Monday 7 December 2026, 06:00 in Dakar: today at 08:00; at 09:00: tomorrow.
+        assert_eq!(next_digest_at(at("2026-12-07T06:00:00Z"), Digest::Daily, "Africa/Dakar"), at("2026-12-07T08:00:00Z"));
+        assert_eq!(next_digest_at(at("2026-12-07T09:00:00Z"), Digest::Daily, "Africa/Dakar"), at("2026-12-08T08:00:00Z"));
+        // Nairobi (UTC+3): 08:00 there is 05:00 UTC.
+        assert_eq!(next_digest_at(at("2026-12-07T09:00:00Z"), Digest::Daily, "Africa/Nairobi"), at("2026-12-08T05:00:00Z"));
+        // Weekly: the next Monday.
+        assert_eq!(next_digest_at(at("2026-12-07T09:00:00Z"), Digest::Weekly, "Africa/Dakar"), at("2026-12-14T08:00:00Z"));
+        assert_eq!(next_digest_at(at("2026-12-10T09:00:00Z"), Digest::Weekly, "UTC"), at("2026-12-14T08:00:00Z"));
     }
 
     #[test]

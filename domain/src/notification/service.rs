@@ -44,6 +44,8 @@ pub struct PreferencesForm {
     /// `Some(None)`: no quiet hours; `Some(Some((start, end)))`: hours as sent; `None`: kept.
     pub quiet_hours: Option<Option<(String, String)>>,
     pub time_zone: Option<String>,
+    /// `immediate`, `daily` or `weekly`; `None`: kept.
+    pub digest: Option<String>,
 }
 
 #[derive(Clone)]
@@ -87,6 +89,10 @@ impl NotificationService {
         &self.store
     }
 
+    pub(crate) fn accounts(&self) -> &Arc<dyn AccountStore> {
+        &self.accounts
+    }
+
     /// A reader's choices, with the defaults for what they never set.
     pub async fn preferences(&self, user: &User) -> StoreResult<Preferences> {
         let s = self.store.settings(&user.id).await?;
@@ -100,6 +106,7 @@ impl NotificationService {
             }
         }
         prefs.quiet_hours = s.quiet_hours;
+        prefs.digest = s.digest.as_deref().and_then(super::Digest::parse).unwrap_or_default();
         Ok(prefs)
     }
 
@@ -150,6 +157,12 @@ impl NotificationService {
                 after.time_zone = zone.to_owned();
             } else {
                 errors.push(FieldError::new("time_zone", if zone.is_empty() { Reason::Required } else { Reason::Unknown }));
+            }
+        }
+        if let Some(d) = &form.digest {
+            match super::Digest::parse(d.trim()) {
+                Some(d) => after.digest = d,
+                None => errors.push(FieldError::new("digest", Reason::Unknown)),
             }
         }
         if !errors.is_empty() {
@@ -208,16 +221,32 @@ impl NotificationService {
     }
 
     /// Hands a notice to every channel its reader allows, once: the in-app notification and a
-    /// queued delivery per other channel, in one unit of work. A second call with the same
-    /// notice changes nothing.
+    /// queued delivery per other channel, in one unit of work (for a reader who takes the
+    /// chatty categories as a digest, the other channels' part waits for it). A second call
+    /// with the same notice changes nothing.
     pub async fn notify(&self, n: &Notice) -> StoreResult<()> {
         let Some(rec) = self.accounts.user_by_id(&n.user_id).await? else { return Ok(()) };
         let user = rec.user;
         let prefs = self.preferences(&user).await?;
+        let mut tx = self.store.begin().await?;
+        self.fan_out_in(&mut tx, n, &user, &prefs, None).await?;
+        tx.commit().await
+    }
+
+    /// The notice's rows in `tx`: with `only`, a delivery on that channel alone (a digest);
+    /// otherwise the in-app notification and the other channels' deliveries, or the digest
+    /// item and job when the reader takes this category as a digest.
+    pub(crate) async fn fan_out_in(
+        &self,
+        tx: &mut crate::store::Tx,
+        n: &Notice,
+        user: &User,
+        prefs: &Preferences,
+        only: Option<Channel>,
+    ) -> StoreResult<()> {
         let now = chrono::Utc::now();
         let release = if n.category.is_critical() { now } else { quiet::release_at(now, prefs.quiet_hours, &prefs.time_zone) };
-        let mut tx = self.store.begin().await?;
-        if prefs.allows(n.category, Channel::InApp) {
+        if only.is_none() && prefs.allows(n.category, Channel::InApp) {
             let stored = StoredNotification {
                 id: uuid::Uuid::now_v7().to_string(),
                 user_id: user.id.clone(),
@@ -229,10 +258,32 @@ impl NotificationService {
                 read_at_ms: None,
                 archived_at_ms: None,
             };
-            self.store.insert_notification(&mut tx, &stored, &delivery_key(&n.source, &user.id, Channel::InApp)).await?;
+            self.store.insert_notification(tx, &stored, &delivery_key(&n.source, &user.id, Channel::InApp)).await?;
+        }
+        let wanted: Vec<Channel> = self
+            .channels()
+            .into_iter()
+            .filter(|c| *c != Channel::InApp && only.is_none_or(|o| o == *c) && prefs.allows(n.category, *c))
+            .collect();
+        if only.is_none() && super::digest::held(n.category, prefs.digest) {
+            // Kept for the digest (which never texts), when a channel it goes on wants it.
+            if wanted.iter().any(|c| matches!(c, Channel::Email | Channel::Push)) {
+                let item = super::digest::DigestItem {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    category: n.category,
+                    kind: n.kind,
+                    params: n.params.clone(),
+                };
+                let key = format!("{}:{}:digest", n.source, user.id);
+                if self.store.add_digest_item(tx, &user.id, &key, &item, now.timestamp_millis()).await? {
+                    let at = quiet::next_digest_at(now, prefs.digest, &prefs.time_zone);
+                    self.jobs.enqueue(tx, &super::digest::digest_job(&user.id, at.timestamp_millis())).await?;
+                }
+            }
+            return Ok(());
         }
         let mut targets = Vec::new();
-        for channel in self.channels().into_iter().filter(|c| *c != Channel::InApp && prefs.allows(n.category, *c)) {
+        for channel in wanted {
             if channel == Channel::Push {
                 // One delivery per browser: each is retried and settled on its own.
                 for device in self.store.push_devices(&user.id).await? {
@@ -261,7 +312,7 @@ impl NotificationService {
                 params: n.params.clone(),
                 link: n.link.clone(),
             };
-            if self.store.insert_delivery(&mut tx, &d).await? {
+            if self.store.insert_delivery(tx, &d).await? {
                 // A broadcast's messages leave at the channel's pace, quiet hours still apply.
                 let paced = n.pace.map(|p| super::broadcast::paced_at(p, channel)).unwrap_or(0);
                 let job = NewJob {
@@ -271,10 +322,10 @@ impl NotificationService {
                     max_attempts: DELIVERY_ATTEMPTS,
                     run_at_ms: release.timestamp_millis().max(paced),
                 };
-                self.jobs.enqueue(&mut tx, &job).await?;
+                self.jobs.enqueue(tx, &job).await?;
             }
         }
-        tx.commit().await
+        Ok(())
     }
 
     /// A page of the reader's notifications, in their language.
@@ -512,8 +563,9 @@ impl NotificationService {
     }
 
     /// Stores the subscription of one of the reader's browsers (the same browser subscribing
-    /// again keeps its id; beyond [`MAX_DEVICES`] the oldest is dropped).
-    pub async fn add_push_device(&self, user: &User, input: &NewDevice, ip: &str) -> Result<PushDevice, NotificationError> {
+    /// again keeps its id; beyond [`MAX_DEVICES`] the oldest is dropped); whether it is new to
+    /// the reader.
+    pub async fn add_push_device(&self, user: &User, input: &NewDevice, ip: &str) -> Result<(PushDevice, bool), NotificationError> {
         if !self.channels().contains(&Channel::Push) {
             return Err(NotificationError::Invalid(vec![FieldError::new("endpoint", Reason::Unknown)]));
         }
@@ -550,7 +602,7 @@ impl NotificationService {
         );
         tx.audit(&entry).await?;
         tx.commit().await?;
-        Ok(device)
+        Ok((device, known.is_none()))
     }
 
     /// Forgets one of the reader's browsers (by its id or its endpoint). `Ok(false)`: none such.
@@ -677,5 +729,5 @@ fn shown(n: &StoredNotification, lang: Language) -> Notification {
 fn summary(p: &Preferences) -> serde_json::Value {
     let off: Vec<String> =
         p.cells.iter().filter(|c| !c.enabled).map(|c| format!("{}.{}", c.category.as_str(), c.channel.as_str())).collect();
-    serde_json::json!({ "off": off, "quiet_hours": p.quiet_hours, "time_zone": p.time_zone })
+    serde_json::json!({ "off": off, "quiet_hours": p.quiet_hours, "time_zone": p.time_zone, "digest": p.digest.as_str() })
 }

@@ -21,7 +21,7 @@ use super::gsm::{cost, transliterate};
 use super::templates::render;
 use super::{Channel, DeliveryState, Kind, NotificationService};
 use crate::account::AccountStore;
-use crate::jobs::{Handler, Job, NewJob};
+use crate::jobs::{Handler, Job};
 use crate::validation::Language;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -171,11 +171,6 @@ pub struct SmsDeliveries {
 impl Handler for SmsDeliveries {
     fn queue(&self) -> &'static str {
         SMS_QUEUE
-    }
-
-    fn job_for(&self, _event: &crate::events::Event) -> Option<NewJob> {
-        // Queued by `NotificationService::notify` and `set_phone`, not from events.
-        None
     }
 
     fn lease(&self) -> std::time::Duration {

@@ -195,7 +195,7 @@ impl NotificationStore for SqlStore {
             .iter()
             .map(|r| Ok((r.try_get::<String, _>("category")?, r.try_get::<String, _>("channel")?, flag(r, "enabled")?)))
             .collect::<StoreResult<Vec<_>>>()?;
-        let sql = "SELECT quiet_start, quiet_end, time_zone, unsubscribe_token FROM notification_settings WHERE user_id = $1";
+        let sql = "SELECT quiet_start, quiet_end, time_zone, unsubscribe_token, digest FROM notification_settings WHERE user_id = $1";
         let row = bind_all(sqlx::query(sql), vec![Bind::Text(user_id)]).fetch_optional(self.pool()).await?;
         let mut s = StoredSettings { cells, ..StoredSettings::default() };
         if let Some(r) = row {
@@ -203,6 +203,7 @@ impl NotificationStore for SqlStore {
             s.quiet_hours = start.zip(end).map(|(a, b)| (a.clamp(0, 23) as u8, b.clamp(0, 23) as u8));
             s.time_zone = r.try_get("time_zone")?;
             s.unsubscribe_token = r.try_get("unsubscribe_token")?;
+            s.digest = r.try_get("digest")?;
         }
         Ok(s)
     }
@@ -219,10 +220,17 @@ impl NotificationStore for SqlStore {
             .await?;
         }
         let (start, end) = (prefs.quiet_hours.map(|q| i64::from(q.0)), prefs.quiet_hours.map(|q| i64::from(q.1)));
-        let sql = "INSERT INTO notification_settings (user_id, quiet_start, quiet_end, time_zone, updated_at) VALUES ($1, $2, $3, $4, $5) \
+        let sql = "INSERT INTO notification_settings (user_id, quiet_start, quiet_end, time_zone, digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
                    ON CONFLICT (user_id) DO UPDATE SET quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, \
-                   time_zone = excluded.time_zone, updated_at = excluded.updated_at";
-        let binds = vec![Bind::Text(user_id), Bind::OptInt(start), Bind::OptInt(end), Bind::Text(&prefs.time_zone), Bind::Int(now_ms)];
+                   time_zone = excluded.time_zone, digest = excluded.digest, updated_at = excluded.updated_at";
+        let binds = vec![
+            Bind::Text(user_id),
+            Bind::OptInt(start),
+            Bind::OptInt(end),
+            Bind::Text(&prefs.time_zone),
+            Bind::Text(prefs.digest.as_str()),
+            Bind::Int(now_ms),
+        ];
         exec_in(tx, sql, binds).await?;
         Ok(())
     }
@@ -630,6 +638,51 @@ impl NotificationStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn add_digest_item(
+        &self,
+        tx: &mut Tx,
+        user_id: &str,
+        key: &str,
+        item: &super::digest::DigestItem,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let sql =
+            "INSERT INTO digest_items (id, user_id, item_key, category, kind, params, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                   ON CONFLICT DO NOTHING";
+        let params = serde_json::Value::Object(item.params.clone()).to_string();
+        let binds = vec![
+            Bind::Text(&item.id),
+            Bind::Text(user_id),
+            Bind::Text(key),
+            Bind::Text(item.category.as_str()),
+            Bind::Text(item.kind.as_str()),
+            Bind::Text(&params),
+            Bind::Int(now_ms),
+        ];
+        Ok(exec_in(tx, sql, binds).await? == 1)
+    }
+
+    async fn digest_items(&self, user_id: &str, limit: u32) -> StoreResult<Vec<super::digest::DigestItem>> {
+        let sql = "SELECT id, category, kind, params FROM digest_items WHERE user_id = $1 ORDER BY id LIMIT $2";
+        let rows = bind_all(sqlx::query(sql), vec![Bind::Text(user_id), Bind::Int(i64::from(limit.clamp(1, 10_000)))])
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::digest::DigestItem {
+                    id: r.try_get("id")?,
+                    category: category_of(r)?,
+                    kind: kind_of(r)?,
+                    params: params_of(&r.try_get::<String, _>("params")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn drop_digest_items(&self, tx: &mut Tx, user_id: &str, last_id: &str) -> StoreResult<u64> {
+        exec_in(tx, "DELETE FROM digest_items WHERE user_id = $1 AND id <= $2", vec![Bind::Text(user_id), Bind::Text(last_id)]).await
     }
 }
 

@@ -260,6 +260,23 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
             };
             r(own("title"), own("body"), action)
         }
+        (Kind::Digest, _) => {
+            let count = int(p, "count");
+            let lines: Vec<&str> =
+                p.get("lines").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let more = count - lines.len() as i64;
+            let mut body = lines.iter().map(|l| format!("• {l}")).collect::<Vec<_>>().join("\n\n");
+            let (title, rest, action) = match lang {
+                Fr => (format!("Vos nouvelles de Coko : {count} messages"), format!("… et {more} de plus."), "Tout lire"),
+                En => (format!("Your Coko news: {count} messages"), format!("… and {more} more."), "Read them all"),
+                Ar => (format!("أخبارك في كوكو: {count} رسائل"), format!("… و{more} غيرها."), "قراءة الكل"),
+            };
+            if more > 0 {
+                body.push_str("\n\n");
+                body.push_str(&rest);
+            }
+            r(title, body, action)
+        }
         (Kind::Test, Fr) => {
             r("Message d'essai".to_owned(), "Ce message vérifie que les notifications vous parviennent.".to_owned(), "Ouvrir Coko")
         }

@@ -102,7 +102,7 @@ pub async fn save_preferences(State(s): State<AppState>, v: Visit, Form(f): Form
         true => Some((field("quiet_start"), field("quiet_end"))),
         false => None,
     };
-    let form = PreferencesForm { cells, quiet_hours: Some(quiet), time_zone: Some(field("time_zone")) };
+    let form = PreferencesForm { cells, quiet_hours: Some(quiet), time_zone: Some(field("time_zone")), digest: f.get("digest").cloned() };
     match s.notifications.set_preferences(user, &form, &v.ip).await {
         Ok(_) => Ok(redirect_with(&v.session, "/profil/notifications", Some(Flash::NotificationPrefsSaved)).await),
         Err(e) => {

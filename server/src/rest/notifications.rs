@@ -106,6 +106,7 @@ fn prefs_json(s: &AppState, p: &Preferences) -> Value {
             "cells": cells,
             "quiet_hours": p.quiet_hours.map(|(start, end)| json!({ "start": start, "end": end })),
             "time_zone": p.time_zone,
+            "digest": p.digest,
         },
         "channels": channels,
         "categories": Category::ALL,
@@ -144,6 +145,9 @@ pub struct PreferencesBody {
     quiet_hours: Option<Option<QuietBody>>,
     #[serde(default)]
     time_zone: Option<String>,
+    /// `immediate`, `daily` or `weekly`.
+    #[serde(default)]
+    digest: Option<String>,
 }
 
 /// Tells an absent field (`None`) from a `null` one (`Some(None)`).
@@ -168,6 +172,7 @@ pub async fn save_preferences(
         cells: b.cells.into_iter().map(|c| (c.category, c.channel, c.enabled)).collect(),
         quiet_hours: b.quiet_hours.map(|q| q.map(|q| (hour(&q.start), hour(&q.end)))),
         time_zone: b.time_zone,
+        digest: b.digest,
     };
     let p = s.notifications.set_preferences(&user, &form, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
     Ok(Json(prefs_json(&s, &p)))
@@ -339,15 +344,14 @@ pub async fn add_push_device(
     Body(b): Body<PushBody>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let before = s.notifications.push_devices(&user).await.map_err(|e| ApiError::new(HttpError::from(e), lang))?;
     let input = domain::notification::push::NewDevice {
         endpoint: b.endpoint,
         p256dh: b.keys.p256dh,
         auth: b.keys.auth,
         device: domain::notification::push::device_name(ua),
     };
-    let d = s.notifications.add_push_device(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
-    let status = if before.iter().any(|x| x.id == d.id) { axum::http::StatusCode::OK } else { axum::http::StatusCode::CREATED };
+    let (d, added) = s.notifications.add_push_device(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    let status = if added { axum::http::StatusCode::CREATED } else { axum::http::StatusCode::OK };
     Ok((status, Json(json!({ "device": d }))))
 }
 
