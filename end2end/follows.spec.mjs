@@ -124,7 +124,7 @@ test('a reader follows an author and a category, hears of a new book once, and a
   await reach.waitFor();
   assert.ok(Number(await reach.getByTestId('reach-readers').innerText()) >= 1);
   assert.match(await reach.innerText(), /Dans l'application : \d+/);
-  assert.match(await reach.innerText(), /GSM-7 · parties × 1/);
+  assert.match(await reach.innerText(), /GSM-7, 1 partie/);
   await reach.scrollIntoViewIfNeeded();
   await shot(admin, 'broadcast-reach');
   await admin.setViewportSize(PHONE);

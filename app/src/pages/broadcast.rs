@@ -114,7 +114,7 @@ pub fn BroadcastBox(broadcasts: Vec<Broadcast>, preview: Option<(BroadcastForm, 
                 view! { <li data-testid="reach-channel" data-channel=c.as_str()>{label}" : "<span class="font-semibold tabular-nums">{*n}</span></li> }
             })
             .collect_view();
-        let sms = format!("{} · {} × {}", reach.sms_encoding, t.broadcast_sms_parts, reach.sms_parts);
+        let sms = t.count(&t.preview_sms_cost, u64::from(reach.sms_parts), &[("encoding", &reach.sms_encoding)]);
         view! {
             <div class="mt-4 rounded-xl border border-teal-700 bg-teal-50 p-4 dark:border-teal-400 dark:bg-teal-950" data-testid="broadcast-reach" role="status">
                 <h3 class="mb-2 font-semibold text-slate-950 dark:text-white">{t.broadcast_reach_title}</h3>

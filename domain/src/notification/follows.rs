@@ -144,9 +144,12 @@ impl Handler for NewBookNotices {
         if crate::clock::now_ms() - published > ANNOUNCE_WINDOW_MS {
             return Ok(());
         }
+        let readers = by_reader(store.followers_of_book(&book_id, &after, FAN_OUT_PAGE).await.map_err(err)?);
+        // Most books have no follower yet (a bulk import): two queries and done.
+        if readers.is_empty() {
+            return Ok(());
+        }
         let Some(book) = self.catalog.book_by_id(&book_id).await.map_err(err)? else { return Ok(()) };
-        let rows = store.followers_of_book(&book_id, &after, FAN_OUT_PAGE).await.map_err(err)?;
-        let readers = by_reader(rows);
         let authors = book.authors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
         for r in &readers {
             let mut params = serde_json::Map::new();
