@@ -142,6 +142,15 @@ test('a reader follows an author and a category, hears of a new book once, and a
   const news = await notified(page, 'La semaine du conte');
   assert.match(await news.innerText(), /Vingt livres de contes/);
   await shots(page, 'broadcast-received');
+  // In Arabic, right to left: what the reader follows and the digest choice.
+  await page.getByTestId('settings-menu').locator('summary').click();
+  await page.getByRole('button', { name: 'العربية' }).click();
+  await page.goto(`${BASE}/profil/notifications#suivis`);
+  assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+  await page.getByRole('heading', { name: 'ما تتابعه' }).waitFor();
+  assert.equal(await page.getByLabel('خارج التطبيق').inputValue(), 'daily');
+  await page.locator('#suivis').scrollIntoViewIfNeeded();
+  await shots(page, 'follows-ar');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
