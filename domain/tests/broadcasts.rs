@@ -80,8 +80,12 @@ backend_test!(an_admin_counts_a_segment_then_each_of_its_readers_hears_once, |db
     let Err(NotificationError::Invalid(f)) = service.send_broadcast(&admin, &bad, "").await else { panic!("refused") };
     assert_eq!(f.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["title", "plan"]);
 
-    // Sent: each reader of the segment once, in their language where it was written.
-    let id = service.send_broadcast(&admin, &form(sn.clone()), "10.0.0.1").await.unwrap();
+    // Sent: each reader of the segment once, in their language where it was written. Sent
+    // again with the id its count gave it (a double click): nothing more.
+    let counted = BroadcastForm { id: reach.id.clone(), ..form(sn.clone()) };
+    let id = service.send_broadcast(&admin, &counted, "10.0.0.1").await.unwrap();
+    assert_eq!(id, reach.id);
+    assert_eq!(service.send_broadcast(&admin, &counted, "10.0.0.1").await.unwrap(), id);
     runner.settle(std::time::Duration::from_secs(30)).await.unwrap();
     assert_eq!(news(&service, &fr).await, ["Dix nouveaux livres"], "{}", db.label);
     assert_eq!(news(&service, &en).await, ["Ten new books"]);

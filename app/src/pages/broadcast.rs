@@ -124,6 +124,7 @@ pub fn BroadcastBox(broadcasts: Vec<Broadcast>, preview: Option<(BroadcastForm, 
                 <p class="text-sm">{sms}</p>
                 <p class="text-sm">{t.broadcast_minutes}" : "<span class="tabular-nums">{reach.minutes}</span></p>
                 <input type="hidden" name="counted" value=key/>
+                <input type="hidden" name="broadcast_id" value=reach.id.clone()/>
                 <button type="submit" name="action" value="send" class=format!("{} mt-3", styles::BUTTON) data-testid="broadcast-send">{t.broadcast_send}</button>
             </div>
         }

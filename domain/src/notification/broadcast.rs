@@ -28,6 +28,14 @@ pub const FAN_OUT_PAGE: u32 = 500;
 const TITLE_MAX: usize = 120;
 const BODY_MAX: usize = 1000;
 
+/// The id a form names (what its count gave it), or a new one when it names none that could be.
+fn broadcast_id(given: &str) -> String {
+    match uuid::Uuid::parse_str(given.trim()) {
+        Ok(id) => id.to_string(),
+        Err(_) => uuid::Uuid::now_v7().to_string(),
+    }
+}
+
 /// Messages a second a broadcast sends on `channel` (in the app: all at once).
 pub fn per_second(channel: Channel) -> u64 {
     match channel {
@@ -104,15 +112,20 @@ fn checked(form: &BroadcastForm) -> Result<Checked, NotificationError> {
 }
 
 impl NotificationService {
-    /// What the broadcast would reach, before it is sent (admins).
-    pub async fn preview_broadcast(&self, by: &User, form: &BroadcastForm, base_url: &str) -> Result<Reach, NotificationError> {
+    /// An admin's form, checked, with the segment's size now.
+    async fn admitted(&self, by: &User, form: &BroadcastForm) -> Result<(Checked, u64, i64), NotificationError> {
         if !by.role.can_manage_users() {
             return Err(NotificationError::Forbidden);
         }
-        let (params, link, segment) = checked(form)?;
+        let checked = checked(form)?;
         let now = crate::clock::now_ms();
-        let store = self.store();
-        let readers = store.segment_reach(&segment, None, (true, true), now).await?;
+        let readers = self.store().segment_reach(&checked.2, None, (true, true), now).await?;
+        Ok((checked, readers, now))
+    }
+
+    /// What the broadcast would reach, before it is sent (admins), and the id to send it with.
+    pub async fn preview_broadcast(&self, by: &User, form: &BroadcastForm, base_url: &str) -> Result<Reach, NotificationError> {
+        let ((params, link, segment), readers, now) = self.admitted(by, form).await?;
         let mut channels = Vec::new();
         let mut minutes = 0;
         for channel in self.channels() {
@@ -120,7 +133,7 @@ impl NotificationService {
             let on = ChannelDefaults { email: true, sms: true, push: true };
             let off = ChannelDefaults { email: false, sms: false, push: false };
             let default = |d| Preferences::defaults(d, "UTC").allows(Category::News, channel);
-            let n = store.segment_reach(&segment, Some(channel), (default(on), default(off)), now).await?;
+            let n = self.store().segment_reach(&segment, Some(channel), (default(on), default(off)), now).await?;
             if per_second(channel) != u64::MAX {
                 minutes = minutes.max(n / per_second(channel) / 60);
             }
@@ -129,30 +142,20 @@ impl NotificationService {
         let link = link.map(|l| format!("{base_url}{l}"));
         let sms = sms_text(Kind::Broadcast, &params, Language::Fr, link.as_deref());
         let c = cost(&sms);
-        Ok(Reach { readers, channels, sms_encoding: c.encoding.as_str().to_owned(), sms_parts: c.parts as u32, sms_text: sms, minutes })
+        let id = broadcast_id(&form.id);
+        Ok(Reach { id, readers, channels, sms_encoding: c.encoding.as_str().to_owned(), sms_parts: c.parts as u32, sms_text: sms, minutes })
     }
 
     /// Sends the broadcast (admins): stored with its audit entry and event; the queue tells the
-    /// segment. Its id.
+    /// segment. Its id. Sent again with the same id (a double click), nothing more happens.
     pub async fn send_broadcast(&self, by: &User, form: &BroadcastForm, ip: &str) -> Result<String, NotificationError> {
-        if !by.role.can_manage_users() {
-            return Err(NotificationError::Forbidden);
-        }
-        let (params, link, segment) = checked(form)?;
-        let now = crate::clock::now_ms();
+        let ((params, link, segment), readers, now) = self.admitted(by, form).await?;
+        let b = StoredBroadcast { id: broadcast_id(&form.id), sent_by: by.id.clone(), params, link, segment, readers, created_at_ms: now };
         let store = self.store();
-        let readers = store.segment_reach(&segment, None, (true, true), now).await?;
-        let b = StoredBroadcast {
-            id: uuid::Uuid::now_v7().to_string(),
-            sent_by: by.id.clone(),
-            params,
-            link,
-            segment,
-            readers,
-            created_at_ms: now,
-        };
         let mut tx = store.begin().await?;
-        store.insert_broadcast(&mut tx, &b).await?;
+        if !store.insert_broadcast(&mut tx, &b).await? {
+            return Ok(b.id);
+        }
         let after = serde_json::json!({
             "title": b.params.get("title"), "segment": b.segment, "readers": readers,
         });

@@ -548,11 +548,16 @@ pub struct BroadcastForm {
     pub body_ar: String,
     pub link: String,
     pub segment: Segment,
+    /// The id its count gave it: the same broadcast sent twice (a double click) is sent once.
+    /// Empty: a new one.
+    pub id: String,
 }
 
 /// What a broadcast would reach, shown before it is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reach {
+    /// The id it will be sent with.
+    pub id: String,
     /// Readers in the segment.
     pub readers: u64,
     /// Messages per channel (readers who allow news there; push: their browsers).
@@ -765,7 +770,8 @@ mod port {
             -> StoreResult<u64>;
         /// The segment's readers after `after`, the first `limit` in id order.
         async fn segment_readers(&self, segment: &Segment, after: &str, limit: u32, now_ms: i64) -> StoreResult<Vec<String>>;
-        async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<()>;
+        /// Stores a broadcast; false when one with its id is stored already.
+        async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<bool>;
         async fn broadcast(&self, id: &str) -> StoreResult<Option<StoredBroadcast>>;
         /// The latest broadcasts, newest first.
         async fn broadcasts(&self, limit: u32) -> StoreResult<Vec<Broadcast>>;

@@ -587,9 +587,9 @@ impl NotificationStore for SqlStore {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
-    async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<()> {
+    async fn insert_broadcast(&self, tx: &mut Tx, b: &StoredBroadcast) -> StoreResult<bool> {
         let sql = "INSERT INTO broadcasts (id, sent_by, params, link, country, language, plan, readers, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
         let params = serde_json::Value::Object(b.params.clone()).to_string();
         let binds = vec![
             Bind::Text(&b.id),
@@ -602,8 +602,7 @@ impl NotificationStore for SqlStore {
             Bind::Int(b.readers.min(i64::MAX as u64) as i64),
             Bind::Int(b.created_at_ms),
         ];
-        exec_in(tx, sql, binds).await?;
-        Ok(())
+        Ok(exec_in(tx, sql, binds).await? == 1)
     }
 
     async fn broadcast(&self, id: &str) -> StoreResult<Option<StoredBroadcast>> {

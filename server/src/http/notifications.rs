@@ -197,6 +197,7 @@ pub async fn broadcast(State(s): State<AppState>, v: Visit, Form(f): Form<HashMa
             language: get("language"),
             plan: get("plan"),
         },
+        id: get("broadcast_id"),
     };
     let counted = f.get("counted").is_some_and(|k| *k == app::pages::broadcast::segment_key(&form.segment));
     let outcome = if get("action") == "send" && counted {

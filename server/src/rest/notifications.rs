@@ -434,8 +434,7 @@ pub async fn follow(
     ip: Ip,
     axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let changed = s.notifications.set_follow(&user, &kind, &id, true, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
-    Ok(Json(json!({ "following": true, "changed": changed })))
+    set_follow(&s, lang, &user, &ip, &kind, &id, true).await
 }
 
 /// `DELETE /follows/{kind}/{id}/` → `{"following": false, "changed": bool}`.
@@ -446,6 +445,18 @@ pub async fn unfollow(
     ip: Ip,
     axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let changed = s.notifications.set_follow(&user, &kind, &id, false, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
-    Ok(Json(json!({ "following": false, "changed": changed })))
+    set_follow(&s, lang, &user, &ip, &kind, &id, false).await
+}
+
+async fn set_follow(
+    s: &AppState,
+    lang: domain::validation::Language,
+    user: &domain::account::User,
+    ip: &Ip,
+    kind: &str,
+    id: &str,
+    following: bool,
+) -> Result<Json<Value>, ApiError> {
+    let changed = s.notifications.set_follow(user, kind, id, following, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "following": following, "changed": changed })))
 }
