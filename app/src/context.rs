@@ -45,6 +45,12 @@ pub enum Page {
         related: Vec<Book>,
         /// The viewer may open it (free, bought, staff); a paid book shows "buy" otherwise.
         readable: bool,
+        /// Its readers' reviews (left out when they could not be loaded).
+        reviews: Option<Box<domain::community::ReviewPage>>,
+    },
+    /// Reviews waiting for a moderator.
+    Moderation {
+        held: Vec<domain::community::HeldReview>,
     },
     /// Choosing how to pay for a book or a Premium plan.
     Checkout {
@@ -223,6 +229,7 @@ impl Page {
                 | Page::NotificationPrefs { .. }
                 | Page::Unsubscribe { .. }
                 | Page::AdminNotifications { .. }
+                | Page::Moderation { .. }
                 | Page::Error { .. }
         )
     }
@@ -292,6 +299,10 @@ pub enum Flash {
     Followed,
     Unfollowed,
     BroadcastSent,
+    ReviewSaved,
+    ReviewHeld,
+    ReviewDeleted,
+    ReviewModerated,
 }
 
 impl Flash {
@@ -333,6 +344,10 @@ impl Flash {
             Flash::Followed => "followed",
             Flash::Unfollowed => "unfollowed",
             Flash::BroadcastSent => "broadcast_sent",
+            Flash::ReviewSaved => "review_saved",
+            Flash::ReviewHeld => "review_held",
+            Flash::ReviewDeleted => "review_deleted",
+            Flash::ReviewModerated => "review_moderated",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -374,6 +389,10 @@ impl Flash {
             Followed,
             Unfollowed,
             BroadcastSent,
+            ReviewSaved,
+            ReviewHeld,
+            ReviewDeleted,
+            ReviewModerated,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

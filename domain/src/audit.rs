@@ -77,10 +77,16 @@ pub enum AuditAction {
     NotificationsChanged,
     /// An admin sent Coko's news to a segment of readers.
     BroadcastSent,
+    /// A reader posted, changed or deleted their review of a book (or a moderator deleted it).
+    ReviewPosted,
+    ReviewEdited,
+    ReviewDeleted,
+    /// A moderator published a held review, or hid one (with the reason told to its author).
+    ReviewModerated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 35] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -112,6 +118,10 @@ impl AuditAction {
         Self::RenewalStopped,
         Self::NotificationsChanged,
         Self::BroadcastSent,
+        Self::ReviewPosted,
+        Self::ReviewEdited,
+        Self::ReviewDeleted,
+        Self::ReviewModerated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -147,6 +157,10 @@ impl AuditAction {
             Self::RenewalStopped => "renewal_stopped",
             Self::NotificationsChanged => "notifications_changed",
             Self::BroadcastSent => "broadcast_sent",
+            Self::ReviewPosted => "review_posted",
+            Self::ReviewEdited => "review_edited",
+            Self::ReviewDeleted => "review_deleted",
+            Self::ReviewModerated => "review_moderated",
         }
     }
 
@@ -174,6 +188,9 @@ impl AuditAction {
             Self::PlanChanged => Some("/admin/formules".to_owned()),
             Self::JobRetried => Some("/admin/taches".to_owned()),
             Self::BroadcastSent => Some("/admin/notifications#broadcasts".to_owned()),
+            // The target is the book the review is about.
+            Self::ReviewPosted | Self::ReviewEdited | Self::ReviewModerated => Some(format!("/livres/{id}#avis")),
+            Self::ReviewDeleted => None,
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
                 Some(format!("/admin/paiements/{id}"))
             }

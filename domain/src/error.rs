@@ -85,6 +85,8 @@ pub enum ErrorCode {
     PaymentRefused,
     /// The reader already has what they tried to buy.
     AlreadyOwned,
+    /// One review per reader and book: the reader has one already (edit it).
+    AlreadyReviewed,
     /// Nothing to pay for (a free book), or nothing to refund.
     NotForSale,
     /// A webhook whose signature does not hold.
@@ -113,6 +115,7 @@ impl ErrorCode {
             ErrorCode::PaymentUnavailable => "PAYMENT_UNAVAILABLE",
             ErrorCode::PaymentRefused => "PAYMENT_REFUSED",
             ErrorCode::AlreadyOwned => "ALREADY_OWNED",
+            ErrorCode::AlreadyReviewed => "ALREADY_REVIEWED",
             ErrorCode::NotForSale => "NOT_FOR_SALE",
             ErrorCode::InvalidSignature => "INVALID_SIGNATURE",
             ErrorCode::Internal => "INTERNAL",

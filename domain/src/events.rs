@@ -70,6 +70,13 @@ pub enum Event {
     FollowChanged { user_id: String, target_kind: String, target_id: String, following: bool },
     /// An admin sent Coko's news to a segment of readers.
     BroadcastSent { broadcast_id: String },
+    /// A review was posted, edited, deleted or moderated (`change`); `status` is where it is now
+    /// (`published`, `pending`, `hidden`, or `deleted`). Points for an approved review and the
+    /// author's notice come from it.
+    /// `at_ms`: when (with the review, what makes a notice about this change once).
+    ReviewChanged { review_id: String, book_id: String, user_id: String, change: String, status: String, at_ms: i64 },
+    /// A reader found a review helpful (or took it back).
+    ReviewVoted { review_id: String, user_id: String, helpful: bool },
 }
 
 impl Event {
@@ -97,6 +104,8 @@ impl Event {
             Event::SubscriptionExtended { .. } => "subscription_extended",
             Event::FollowChanged { .. } => "follow_changed",
             Event::BroadcastSent { .. } => "broadcast_sent",
+            Event::ReviewChanged { .. } => "review_changed",
+            Event::ReviewVoted { .. } => "review_voted",
         }
     }
 
@@ -128,7 +137,9 @@ impl Event {
             | Event::PaymentRefunded { user_id, .. }
             | Event::PaymentFailed { user_id, .. }
             | Event::SubscriptionExtended { user_id, .. }
-            | Event::FollowChanged { user_id, .. } => Some(user_id),
+            | Event::FollowChanged { user_id, .. }
+            | Event::ReviewChanged { user_id, .. }
+            | Event::ReviewVoted { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

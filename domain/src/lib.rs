@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod catalog;
+pub mod community;
 pub mod error;
 pub mod jobs;
 pub mod markup;

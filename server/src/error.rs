@@ -59,7 +59,7 @@ impl HttpError {
             ErrorCode::SearchUnavailable | ErrorCode::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             // The provider's decision on our request, not the client's mistake.
             ErrorCode::PaymentRefused => StatusCode::BAD_GATEWAY,
-            ErrorCode::AlreadyOwned | ErrorCode::NotForSale => StatusCode::CONFLICT,
+            ErrorCode::AlreadyOwned | ErrorCode::NotForSale | ErrorCode::AlreadyReviewed => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         // An index that is down usually answers again within seconds (it restarts, or the
@@ -183,6 +183,20 @@ impl From<domain::notification::NotificationError> for HttpError {
             N::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
             N::TooSoon(secs) => Self::rate_limited(secs),
             N::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
+        }
+    }
+}
+
+impl From<domain::community::CommunityError> for HttpError {
+    fn from(e: domain::community::CommunityError) -> Self {
+        use domain::community::CommunityError as C;
+        match e {
+            C::NotFound => Self::new(ErrorCode::NotFound),
+            C::Forbidden => Self::new(ErrorCode::Forbidden),
+            C::Invalid(fields) => Self { fields, ..Self::new(ErrorCode::ValidationError) },
+            C::AlreadyReviewed => Self::new(ErrorCode::AlreadyReviewed),
+            C::TooMany(secs) => Self::rate_limited(secs),
+            C::Store(e) => Self::new(ErrorCode::Internal).caused_by(e),
         }
     }
 }

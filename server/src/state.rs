@@ -46,6 +46,8 @@ pub struct AppState {
     pub notifications: domain::notification::NotificationService,
     /// The VAPID public key browsers subscribe to Web Push with (base64url).
     pub push_key: String,
+    /// Reviews and ratings (community).
+    pub community: domain::community::CommunityService,
 }
 
 impl AppState {
@@ -103,6 +105,7 @@ impl AppState {
         let push =
             Arc::new(domain::notification::webpush::WebPush::new(vapid, config.vapid_subject.clone(), std::time::Duration::from_secs(10)));
         notifications = notifications.with_channel(domain::notification::Channel::Push).allow_loopback_push(config.push_allow_loopback);
+        let community = domain::community::CommunityService::new(Arc::new(store.clone()), Arc::new(store.clone()));
         let mut jobs = Runner::new(Arc::new(store.clone()))
             .with(Arc::new(IndexBooks(catalog.clone())))
             .with(Arc::new(RebuildIndex(catalog.clone())))
@@ -119,6 +122,11 @@ impl AppState {
                 jobs: Arc::new(store.clone()),
             }))
             .with(Arc::new(domain::notification::DigestDeliveries { service: notifications.clone() }))
+            .with(Arc::new(domain::community::ReviewNotices {
+                community: community.clone(),
+                books: Arc::new(store.clone()),
+                notifications: notifications.clone(),
+            }))
             .with(Arc::new(domain::notification::BroadcastFanOut { notifications: notifications.clone(), jobs: Arc::new(store.clone()) }))
             .with(Arc::new(domain::account::AccountMails { accounts: accounts.clone(), deliveries: Arc::new(store.clone()) }))
             .with(Arc::new(domain::notification::EmailDeliveries {
@@ -168,6 +176,7 @@ impl AppState {
             payments,
             notifications,
             push_key,
+            community,
         })
     }
 }

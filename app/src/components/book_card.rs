@@ -77,6 +77,13 @@ pub fn BookCard(t: &'static Texts, book: Book, lang: Language, #[prop(default = 
                 <Cover t=t book=book.clone() eager=eager/>
                 <h3 class="mt-2 line-clamp-2 font-semibold leading-snug text-slate-950 group-hover:underline dark:text-white" dir=text_dir>{book.title.clone()}</h3>
                 <p class="line-clamp-1 text-sm text-slate-700 dark:text-slate-300" dir="auto">{authors}</p>
+                {book.rating().map(|avg| view! {
+                    <p class="text-sm text-slate-700 dark:text-slate-300" data-testid="card-rating">
+                        <span class="text-amber-600 dark:text-amber-400" aria-hidden="true">"★ "</span>
+                        <span class="sr-only">{crate::pages::reviews::rating_line(t, avg, book.rating_count as u64, lang)}</span>
+                        <span aria-hidden="true">{format!("{} ({})", crate::pages::reviews::rating_number(avg, lang), book.rating_count)}</span>
+                    </p>
+                })}
                 <p class=if free { "mt-1 text-sm font-bold text-emerald-800 dark:text-emerald-300" } else { "mt-1 text-sm font-bold text-slate-900 dark:text-slate-100" }>{price}</p>
             </a>
         </li>

@@ -81,6 +81,10 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::Followed => t.followed_flash,
         Flash::Unfollowed => t.unfollowed_flash,
         Flash::BroadcastSent => t.broadcast_sent_flash,
+        Flash::ReviewSaved => t.review_saved_flash,
+        Flash::ReviewHeld => t.review_held_flash,
+        Flash::ReviewDeleted => t.review_deleted_flash,
+        Flash::ReviewModerated => t.review_moderated_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }
@@ -235,6 +239,7 @@ fn AccountMenu(ctx: PageCtx, t: &'static Texts) -> impl IntoView {
                         {admin.then(|| view! { <a href="/admin/utilisateurs" class=MENU_ITEM>{t.nav_admin_users}</a> })}
                         {admin.then(|| view! { <a href="/admin/journal" class=MENU_ITEM>{t.audit_title}</a> })}
                         {admin.then(|| view! { <a href="/admin/notifications" class=MENU_ITEM>{t.nav_admin_notifications}</a> })}
+                        {user.role.can_moderate().then(|| view! { <a href="/moderation" class=MENU_ITEM>{t.moderation_title}</a> })}
                         <form method="post" action="/deconnexion">
                             <button type="submit" class=MENU_ITEM>{t.nav_logout}</button>
                         </form>

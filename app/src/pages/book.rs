@@ -36,7 +36,12 @@ fn author_links(t: &'static crate::i18n::Texts, book: &Book) -> impl IntoView {
 }
 
 #[component]
-pub fn BookPage(book: Book, related: Vec<Book>, #[prop(default = true)] readable: bool) -> impl IntoView {
+pub fn BookPage(
+    book: Book,
+    related: Vec<Book>,
+    #[prop(default = true)] readable: bool,
+    #[prop(default = None)] reviews: Option<domain::community::ReviewPage>,
+) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let authors = book.author_names();
@@ -88,6 +93,12 @@ pub fn BookPage(book: Book, related: Vec<Book>, #[prop(default = true)] readable
                         }).collect_view()}
                     </ul>
                 })}
+                {book.rating().map(|avg| view! {
+                    <p class="mt-3"><a href="#avis" class="inline-flex items-center gap-2 text-slate-800 hover:underline dark:text-slate-200" data-testid="book-rating">
+                        <span class="text-amber-600 dark:text-amber-400" aria-hidden="true">"★"</span>
+                        {crate::pages::reviews::rating_line(t, avg, book.rating_count as u64, ctx.lang)}
+                    </a></p>
+                })}
                 <p class="mt-4 text-2xl font-bold text-teal-900 dark:text-teal-200" data-testid="book-price">{price}</p>
                 {book.premium.then(|| view! {
                     <p class="mt-1"><a href="/premium" data-testid="premium-badge"
@@ -138,6 +149,7 @@ pub fn BookPage(book: Book, related: Vec<Book>, #[prop(default = true)] readable
                 })}
             </div>
         </article>
+        {reviews.map(|page| view! { <crate::pages::reviews::ReviewsSection book_id=book.id.clone() page/> })}
         {(!related.is_empty()).then(|| view! {
             <section class="mt-10" aria-labelledby="related-heading">
                 <h2 id="related-heading" class="mb-4 text-xl font-bold">{t.related_books}</h2>

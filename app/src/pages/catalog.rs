@@ -74,7 +74,7 @@ pub fn CatalogPage(
     let formats = vec![all(), ("epub".into(), "EPUB".into()), ("pdf".into(), "PDF".into())];
     let prices = vec![all(), ("gratuit".into(), t.filter_free.into()), ("payant".into(), t.filter_paid.into())];
     let categories = std::iter::once(all()).chain(categories).collect::<Vec<_>>();
-    let sorts = [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular)]
+    let sorts = [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular), (Sort::Rating, t.sort_rating)]
         .into_iter()
         .map(|(s, label)| (sort_word(s).to_owned(), label.to_owned()))
         .collect::<Vec<_>>();
@@ -125,12 +125,13 @@ pub fn sort_word(sort: Sort) -> &'static str {
         Sort::Newest => "recent",
         Sort::Title => "titre",
         Sort::Popular => "populaire",
+        Sort::Rating => "mieux-notes",
     }
 }
 
 /// The sort a `tri=` word names.
 pub fn sort_from_word(word: &str) -> Option<Sort> {
-    [Sort::Newest, Sort::Title, Sort::Popular].into_iter().find(|s| sort_word(*s) == word)
+    [Sort::Newest, Sort::Title, Sort::Popular, Sort::Rating].into_iter().find(|s| sort_word(*s) == word)
 }
 
 pub fn browse_filter(

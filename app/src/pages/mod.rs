@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin_audit;
+pub mod reviews;
 pub mod admin_books;
 pub mod admin_entries;
 pub mod admin_jobs;

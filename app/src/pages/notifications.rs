@@ -508,6 +508,8 @@ fn kind_label(t: &'static Texts, k: Kind) -> &'static str {
         Kind::NewBook => t.kind_new_book,
         Kind::Broadcast => t.kind_broadcast,
         Kind::Digest => t.kind_digest,
+        Kind::ReviewPublished => t.kind_review_published,
+        Kind::ReviewHidden => t.kind_review_hidden,
     }
 }
 

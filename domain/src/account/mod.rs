@@ -54,6 +54,10 @@ impl Role {
     pub fn can_edit_catalog(self) -> bool {
         matches!(self, Role::Admin | Role::Editor)
     }
+    /// `community:moderate`: moderators and admins decide about readers' words.
+    pub fn can_moderate(self) -> bool {
+        matches!(self, Role::Admin | Role::Moderator)
+    }
 }
 
 /// Interface theme: follow the system, or force light or dark.

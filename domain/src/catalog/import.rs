@@ -52,6 +52,8 @@ fn new_book(meta: Extracted, file_name: &str, file_hash: String, size: u64, cove
         status: if publish { BookStatus::Published } else { BookStatus::Draft },
         created_at: chrono::Utc::now(),
         popularity: 0,
+        rating_count: 0,
+        rating_sum: 0,
         subjects: meta.subjects.iter().map(|s| truncate(s, 200)).filter(|s| !s.is_empty() && !s.contains('\n')).take(20).collect(),
     };
     NewBook {

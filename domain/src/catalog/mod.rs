@@ -173,6 +173,11 @@ pub struct Book {
     /// The subjects the file names (EPUB `dc:subject`): searched, and suggested as categories.
     #[serde(default)]
     pub subjects: Vec<String>,
+    /// Its published reviews' ratings: how many, and their sum (see [`Book::rating`]).
+    #[serde(default)]
+    pub rating_count: u32,
+    #[serde(default)]
+    pub rating_sum: u64,
 }
 
 /// How a book is offered: its price, whether the home page features it, whether Premium
@@ -188,6 +193,11 @@ impl Book {
     /// Open to every signed-in reader: no price and not kept for Premium.
     pub fn is_free(&self) -> bool {
         self.price.amount == 0 && !self.premium
+    }
+
+    /// The average rating to one decimal, `None` before the first.
+    pub fn rating(&self) -> Option<f64> {
+        crate::community::average(self.rating_count as u64, self.rating_sum)
     }
 
     /// Can be bought on its own.
@@ -260,6 +270,8 @@ pub enum Sort {
     Title,
     /// Most read first.
     Popular,
+    /// Best rated first (a Bayesian average: a single 5 does not beat two hundred 4.8s).
+    Rating,
 }
 
 impl Sort {
@@ -269,6 +281,7 @@ impl Sort {
             Sort::Newest => "newest",
             Sort::Title => "title",
             Sort::Popular => "popular",
+            Sort::Rating => "rating",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -276,6 +289,7 @@ impl Sort {
             "newest" => Some(Sort::Newest),
             "title" => Some(Sort::Title),
             "popular" => Some(Sort::Popular),
+            "rating" => Some(Sort::Rating),
             _ => None,
         }
     }

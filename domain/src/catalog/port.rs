@@ -41,6 +41,8 @@ pub enum Start {
     Offset(u64),
     /// After the book with this (popularity, id), most read first.
     AfterPopularity(i64, String),
+    /// After the book with this (rating rank, id), best rated first.
+    AfterRating(i64, String),
     /// After the book with this (sort title, id), A to Z.
     AfterTitle(String, String),
 }

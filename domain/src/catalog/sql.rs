@@ -13,7 +13,8 @@ use std::collections::HashMap;
 
 const BOOK_COLUMNS: &str = "b.id, b.title, b.subtitle, b.description, b.language, b.isbn, b.publisher_id, \
     p.name AS publisher_name, b.published_date, b.format, b.file_hash, b.file_size, b.cover_hash, b.page_count, \
-    b.spine_length, b.price_amount, b.price_currency, b.featured, b.premium, b.status, b.created_at, b.popularity, b.subjects";
+    b.spine_length, b.price_amount, b.price_currency, b.featured, b.premium, b.status, b.created_at, b.popularity, b.subjects, \
+    b.rating_count, b.rating_sum";
 const FROM_BOOKS: &str = "FROM books b LEFT JOIN publishers p ON p.id = b.publisher_id";
 
 fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
@@ -47,6 +48,8 @@ fn book_from_row(r: &AnyRow) -> StoreResult<Book> {
         status: BookStatus::from_stored(&status),
         created_at: from_ms(r.try_get("created_at")?),
         popularity: r.try_get("popularity")?,
+        rating_count: r.try_get::<i64, _>("rating_count")?.clamp(0, u32::MAX as i64) as u32,
+        rating_sum: r.try_get::<i64, _>("rating_sum")?.max(0) as u64,
         subjects: r.try_get::<String, _>("subjects")?.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
     })
 }
@@ -590,6 +593,10 @@ impl CatalogStore for SqlStore {
                 let (a, c) = (p.push(Bind::Int(*n)), p.push(Bind::Text(id)));
                 page_sql.push_str(&format!(" AND (b.popularity, b.id) < ({a}, {c})"));
             }
+            Start::AfterRating(n, id) => {
+                let (a, c) = (p.push(Bind::Int(*n)), p.push(Bind::Text(id)));
+                page_sql.push_str(&format!(" AND (b.rating_rank, b.id) < ({a}, {c})"));
+            }
             Start::AfterTitle(t, id) => {
                 let (a, c) = (p.push(Bind::Text(t)), p.push(Bind::Text(id)));
                 page_sql.push_str(&format!(" AND ({title}, b.id) > ({a}, {c})"));
@@ -598,6 +605,7 @@ impl CatalogStore for SqlStore {
         let order = match filter.sort {
             Sort::Newest => "b.created_at DESC, b.id DESC".to_owned(),
             Sort::Popular => "b.popularity DESC, b.id DESC".to_owned(),
+            Sort::Rating => "b.rating_rank DESC, b.id DESC".to_owned(),
             Sort::Title => format!("{title}, b.id"),
         };
         let lim = p.push(Bind::Int(limit as i64 + 1));
@@ -703,7 +711,18 @@ fn cursor_after(sort: Sort, b: &Book) -> String {
     match sort {
         Sort::Newest => format!("{}_{}", b.created_at.timestamp_millis(), b.id),
         Sort::Popular => format!("p{}_{}", b.popularity, b.id),
+        Sort::Rating => format!("r{}_{}", rating_rank(b), b.id),
         Sort::Title => format!("t{}_{}", sort_key(&b.title).bytes().map(|x| format!("{x:02x}")).collect::<String>(), b.id),
+    }
+}
+
+/// The rank the catalogue sorts by rating with, as `refresh_book_rating` stores it: hundredths
+/// of the average with two phantom ratings of 3, 0 without ratings.
+fn rating_rank(b: &Book) -> i64 {
+    if b.rating_count == 0 {
+        0
+    } else {
+        ((b.rating_sum as i64 + 6) * 100) / (b.rating_count as i64 + 2)
     }
 }
 
@@ -716,6 +735,9 @@ pub fn parse_cursor(cursor: &str) -> Option<Start> {
     let id = id.to_owned();
     if let Some(n) = key.strip_prefix('p') {
         return Some(Start::AfterPopularity(n.parse().ok()?, id));
+    }
+    if let Some(n) = key.strip_prefix('r') {
+        return Some(Start::AfterRating(n.parse().ok()?, id));
     }
     if let Some(hex) = key.strip_prefix('t') {
         if hex.len() % 2 != 0 {

@@ -287,10 +287,14 @@ pub enum Kind {
     Broadcast,
     /// A daily or weekly summary of the chatty categories (e-mail and push).
     Digest,
+    /// A moderator published a reader's held review.
+    ReviewPublished,
+    /// A moderator hid a reader's review, with the reason.
+    ReviewHidden,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::PaymentReceipt,
         Kind::PaymentRefund,
         Kind::PaymentFailed,
@@ -303,6 +307,8 @@ impl Kind {
         Kind::NewBook,
         Kind::Broadcast,
         Kind::Digest,
+        Kind::ReviewPublished,
+        Kind::ReviewHidden,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -319,6 +325,8 @@ impl Kind {
             Kind::NewBook => "new_book",
             Kind::Broadcast => "broadcast",
             Kind::Digest => "digest",
+            Kind::ReviewPublished => "review_published",
+            Kind::ReviewHidden => "review_hidden",
         }
     }
 

@@ -260,6 +260,39 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
             };
             r(own("title"), own("body"), action)
         }
+        (Kind::ReviewPublished, _) => {
+            let book = text(p, "title");
+            match lang {
+                Fr => r(
+                    format!("Votre avis sur « {book} » est publié"),
+                    "Un modérateur l'a relu : tout le monde peut maintenant le lire.".into(),
+                    "Voir l'avis",
+                ),
+                En => r(format!("Your review of « {book} » is published"), "A moderator read it: everyone can now see it.".into(), "See the review"),
+                Ar => r(format!("نُشرت مراجعتك لكتاب «{book}»"), "راجعها أحد المشرفين: يمكن للجميع قراءتها الآن.".into(), "عرض المراجعة"),
+            }
+        }
+        (Kind::ReviewHidden, _) => {
+            let book = text(p, "title");
+            let reason = text(p, "reason");
+            match lang {
+                Fr => r(
+                    format!("Votre avis sur « {book} » a été masqué"),
+                    format!("Raison donnée par la modération : {reason}\n\nVous pouvez le modifier : il sera relu avant d'être publié à nouveau."),
+                    "Voir l'avis",
+                ),
+                En => r(
+                    format!("Your review of « {book} » was hidden"),
+                    format!("The moderators' reason: {reason}\n\nYou may edit it: it will be read again before it is published."),
+                    "See the review",
+                ),
+                Ar => r(
+                    format!("أُخفيت مراجعتك لكتاب «{book}»"),
+                    format!("سبب المشرفين: {reason}\n\nيمكنك تعديلها: ستُراجع قبل نشرها من جديد."),
+                    "عرض المراجعة",
+                ),
+            }
+        }
         (Kind::Digest, _) => {
             let count = int(p, "count");
             let lines: Vec<&str> =

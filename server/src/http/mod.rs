@@ -3,6 +3,7 @@
 pub mod admin_books;
 pub mod admin_entries;
 pub mod admin_payments;
+pub mod community;
 pub mod errors;
 pub mod files;
 pub mod forms;
@@ -87,6 +88,11 @@ pub fn router(state: AppState) -> Router {
         .route("/preferences/theme", post(forms::set_theme))
         .route("/catalogue", get(pages::catalog))
         .route("/livres/{id}", get(pages::book))
+        .route("/livres/{id}/avis", post(community::save_review))
+        .route("/avis/{id}/supprimer", post(community::delete_review))
+        .route("/avis/{id}/utile", post(community::vote))
+        .route("/moderation", get(community::moderation))
+        .route("/moderation/avis/{id}", post(community::moderate))
         .route("/livres/{id}/acheter", get(payment::checkout_page).post(payment::checkout))
         .route("/achats", get(payment::purchases))
         .route("/notifications", get(notifications::inbox))

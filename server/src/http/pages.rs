@@ -183,15 +183,43 @@ pub async fn search(State(s): State<AppState>, v: Visit, Query(q): Query<SearchQ
     show(&s, &v, Page::Search { query, filter, found: Some(found), page }).await
 }
 
-pub async fn book(State(s): State<AppState>, v: Visit, axum::extract::Path(id): axum::extract::Path<String>) -> PageResult {
-    let book = s.catalog.book(&id, v.user.as_ref().map(|u| u.role)).await?;
+#[derive(Deserialize, Default)]
+pub struct BookQuery {
+    /// The reviews' order (`utiles`, `recents`, `notes`) and where their page starts.
+    avis: Option<String>,
+    avis_apres: Option<String>,
+}
+
+pub async fn book(
+    State(s): State<AppState>,
+    v: Visit,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<BookQuery>,
+) -> PageResult {
+    let page = book_page(&s, &v, &id, &q).await?;
+    show(&s, &v, page).await
+}
+
+/// A book's page as `v` sees it, its reviews in the order asked.
+pub(crate) async fn book_page(s: &AppState, v: &Visit, id: &str, q: &BookQuery) -> Result<Page, WebError> {
+    let book = s.catalog.book(id, v.user.as_ref().map(|u| u.role)).await?;
     let related = s.catalog.related(&book, 6).await.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "book page: related books left out");
         Vec::new()
     });
     // A paid book offers "buy" to those who cannot open it yet.
     let readable = s.reading.access_to_book(v.user.as_ref(), &book).await? == domain::reading::Access::Granted;
-    show(&s, &v, Page::Book { book: Box::new(book), related, readable }).await
+    let sort = q.avis.as_deref().and_then(app::pages::reviews::sort_from_word).unwrap_or_default();
+    let reviews = match s.community.reviews_of(v.user.as_ref(), &book, sort, q.avis_apres.as_deref()).await {
+        Ok(page) => Some(Box::new(page)),
+        // A cursor that does not read: the first page.
+        Err(domain::community::CommunityError::Invalid(_)) => s.community.reviews_of(v.user.as_ref(), &book, sort, None).await.ok().map(Box::new),
+        Err(e) => {
+            tracing::warn!(error = %e, "book page: reviews left out");
+            None
+        }
+    };
+    Ok(Page::Book { book: Box::new(book), related, readable, reviews })
 }
 
 #[derive(Deserialize)]

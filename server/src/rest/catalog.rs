@@ -24,6 +24,16 @@ struct BookJson<'a> {
     cover_url: Option<String>,
     is_free: bool,
     file_url: String,
+    /// The seed's `stats`: how many readers opened it, its average rating, its reviews.
+    stats: Stats,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stats {
+    downloads: i64,
+    rating: Option<f64>,
+    review_count: u32,
 }
 
 fn book_json(book: &Book) -> BookJson<'_> {
@@ -32,6 +42,7 @@ fn book_json(book: &Book) -> BookJson<'_> {
         cover_url: book.cover_hash.as_ref().map(|h| format!("/files/covers/{h}")),
         is_free: book.is_free(),
         file_url: book.file_url(),
+        stats: Stats { downloads: book.popularity, rating: book.rating(), review_count: book.rating_count },
     }
 }
 

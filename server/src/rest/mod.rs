@@ -3,6 +3,7 @@
 
 pub(crate) mod auth;
 mod catalog;
+mod community;
 mod json;
 mod notifications;
 mod payment;
@@ -58,6 +59,11 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/notifications/push/unsubscribe/", post(notifications::unsubscribe_push))
         .route("/follows/", get(notifications::follows))
         .route("/follows/{kind}/{id}/", axum::routing::put(notifications::follow).delete(notifications::unfollow))
+        .route("/community/books/{id}/reviews/", get(community::reviews).post(community::post_review))
+        .route("/community/reviews/{id}/", get(community::review).put(community::edit_review).delete(community::delete_review))
+        .route("/community/reviews/{id}/helpful/", axum::routing::put(community::vote).delete(community::unvote))
+        .route("/community/moderation/queue/", get(community::queue))
+        .route("/community/moderation/reviews/{id}/", post(community::moderate))
         .route("/payment/checkout/", post(payment::checkout))
         .route("/payment/payments/", get(payment::payments))
         .route("/payment/plans/", get(payment::plans))
