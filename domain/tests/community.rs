@@ -90,7 +90,10 @@ backend_test!(one_review_per_reader_and_book_and_the_book_keeps_its_rating, |db:
     assert_eq!((stored.rating_count, stored.rating(), stored.rating_sum), (2, Some(3.5), 7), "{}", db.label);
 
     // Edited: the rating follows; deleted: it goes.
-    let edited = community.edit_review(&awa, &first.id, &ReviewInput { rating: 4, title: "Revu".into(), body: "Long.".into(), spoiler: true }, IP).await.unwrap();
+    let edited = community
+        .edit_review(&awa, &first.id, &ReviewInput { rating: 4, title: "Revu".into(), body: "Long.".into(), spoiler: true }, IP)
+        .await
+        .unwrap();
     assert_eq!((edited.rating, edited.title.as_str(), edited.spoiler), (4, "Revu", true));
     let page = community.reviews(Some(&moussa), &book.id, ReviewSort::Newest, None).await.unwrap();
     assert_eq!((page.summary.count, page.summary.average, page.summary.histogram), (2, Some(3.0), [0, 1, 0, 1, 0]));

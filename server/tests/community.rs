@@ -53,7 +53,10 @@ async fn reviews_over_rest_and_forms() {
         let res = c.post(&reviews).bearer_auth(&moderator).json(&json!({"rating": 9})).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let err: Value = res.json().await.unwrap();
-        assert_eq!((err["error"]["details"]["field"].as_str(), err["error"]["details"]["reason"].as_str()), (Some("rating"), Some("out_of_range")));
+        assert_eq!(
+            (err["error"]["details"]["field"].as_str(), err["error"]["details"]["reason"].as_str()),
+            (Some("rating"), Some("out_of_range"))
+        );
         let visitor: Value = c.get(&reviews).send().await.unwrap().json().await.unwrap();
         assert_eq!(visitor["count"], 0, "held: not counted");
         let own: Value = c.get(&reviews).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
@@ -87,7 +90,10 @@ async fn reviews_over_rest_and_forms() {
         assert!(html.contains("Votre avis est publié."), "the notice");
         assert!(html.contains("4,5 sur 5 (2 avis)"), "the average and count");
         assert!(html.contains("<em>chef-d’œuvre</em>") || html.contains("<em>chef-d'œuvre</em>"), "rendered Markdown");
-        assert!(html.contains("Cet avis révèle l'intrigue") || html.contains("Cet avis révèle l&#x27;intrigue"), "behind the spoiler warning");
+        assert!(
+            html.contains("Cet avis révèle l'intrigue") || html.contains("Cet avis révèle l&#x27;intrigue"),
+            "behind the spoiler warning"
+        );
         // Changed from the same form (one review per reader and book).
         let res = web.post(&form).form(&[("rating", "3"), ("body", "Finalement, long.")]).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -108,8 +114,7 @@ async fn reviews_over_rest_and_forms() {
         let res = c.post(&decide).bearer_auth(&moderator).json(&json!({"decision": "hide", "reason": "Hors sujet"})).send().await.unwrap();
         assert_eq!(res.json::<Value>().await.unwrap()["status"], "hidden");
         app.settle().await;
-        let inbox: Value =
-            c.get(app.url("/api/v1/notifications/")).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
+        let inbox: Value = c.get(app.url("/api/v1/notifications/")).bearer_auth(&reader).send().await.unwrap().json().await.unwrap();
         let hidden = inbox["notifications"].as_array().unwrap().iter().find(|n| n["kind"] == "review_hidden").cloned();
         assert!(hidden.is_some_and(|n| n["body"].as_str().unwrap().contains("Hors sujet")), "{}: {inbox}", app.label);
         assert_eq!(c.get(app.url(&format!("/api/v1/community/reviews/{id}/"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);

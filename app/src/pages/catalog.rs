@@ -74,10 +74,11 @@ pub fn CatalogPage(
     let formats = vec![all(), ("epub".into(), "EPUB".into()), ("pdf".into(), "PDF".into())];
     let prices = vec![all(), ("gratuit".into(), t.filter_free.into()), ("payant".into(), t.filter_paid.into())];
     let categories = std::iter::once(all()).chain(categories).collect::<Vec<_>>();
-    let sorts = [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular), (Sort::Rating, t.sort_rating)]
-        .into_iter()
-        .map(|(s, label)| (sort_word(s).to_owned(), label.to_owned()))
-        .collect::<Vec<_>>();
+    let sorts =
+        [(Sort::Newest, t.sort_newest), (Sort::Title, t.sort_title), (Sort::Popular, t.sort_popular), (Sort::Rating, t.sort_rating)]
+            .into_iter()
+            .map(|(s, label)| (sort_word(s).to_owned(), label.to_owned()))
+            .collect::<Vec<_>>();
     let price_sel = match filter.free {
         Some(true) => "gratuit",
         Some(false) => "payant",

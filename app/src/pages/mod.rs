@@ -1,7 +1,6 @@
 //! One module per page.
 
 pub mod admin_audit;
-pub mod reviews;
 pub mod admin_books;
 pub mod admin_entries;
 pub mod admin_jobs;
@@ -22,6 +21,7 @@ pub mod premium;
 pub mod profile;
 pub mod reader;
 pub mod reader_pdf;
+pub mod reviews;
 pub mod search;
 pub mod stats;
 pub mod status;

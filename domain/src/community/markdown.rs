@@ -118,7 +118,9 @@ mod tests {
         for input in corpus {
             let html = render(input);
             let lower = html.to_lowercase();
-            for bad in ["<script", "<img", "<svg", "<iframe", "<form", "<object", "<embed", "<meta", "<base", "<style", "<math", "<details", "<div"] {
+            for bad in [
+                "<script", "<img", "<svg", "<iframe", "<form", "<object", "<embed", "<meta", "<base", "<style", "<math", "<details", "<div",
+            ] {
                 assert!(!lower.contains(bad), "{input:?} → {html}");
             }
             for bad in ["javascript:", "vbscript:", "data:", " on", "style=", "href=\"/"] {

@@ -108,7 +108,9 @@ impl CommunityService {
         cursor: Option<&str>,
     ) -> Result<ReviewPage, CommunityError> {
         let after = match cursor.filter(|c| !c.is_empty()) {
-            Some(c) => Some(parse_cursor(c).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)]))?),
+            Some(c) => {
+                Some(parse_cursor(c).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)]))?)
+            }
             None => None,
         };
         let viewer_id = viewer.map(|u| u.id.as_str());
@@ -130,8 +132,7 @@ impl CommunityService {
     /// A review as `viewer` may see it: published, or their own, or any to a moderator.
     pub async fn review(&self, viewer: Option<&User>, id: &str) -> Result<Review, CommunityError> {
         let review = self.store.review(id, viewer.map(|u| u.id.as_str())).await?.ok_or(CommunityError::NotFound)?;
-        let visible = review.status == ReviewStatus::Published
-            || viewer.is_some_and(|u| u.id == review.author_id || u.role.can_moderate());
+        let visible = review.status == ReviewStatus::Published || viewer.is_some_and(|u| u.id == review.author_id || u.role.can_moderate());
         if !visible {
             return Err(CommunityError::NotFound);
         }

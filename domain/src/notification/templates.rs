@@ -268,7 +268,11 @@ pub fn render(kind: Kind, p: &Map<String, Value>, lang: Language) -> Rendered {
                     "Un modérateur l'a relu : tout le monde peut maintenant le lire.".into(),
                     "Voir l'avis",
                 ),
-                En => r(format!("Your review of « {book} » is published"), "A moderator read it: everyone can now see it.".into(), "See the review"),
+                En => r(
+                    format!("Your review of « {book} » is published"),
+                    "A moderator read it: everyone can now see it.".into(),
+                    "See the review",
+                ),
                 Ar => r(format!("نُشرت مراجعتك لكتاب «{book}»"), "راجعها أحد المشرفين: يمكن للجميع قراءتها الآن.".into(), "عرض المراجعة"),
             }
         }

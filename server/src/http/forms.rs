@@ -30,7 +30,14 @@ pub(crate) fn echo(f: &HashMap<String, String>, keys: &[&str]) -> Vec<(String, S
 
 /// The form's page again, with what was typed and what was wrong (our own failures logged once,
 /// here: the visitor keeps what they typed rather than landing on the error page).
-pub(crate) async fn refuse(s: &AppState, v: &Visit, page: Page, form: &'static str, values: Vec<(String, String)>, err: HttpError) -> Response {
+pub(crate) async fn refuse(
+    s: &AppState,
+    v: &Visit,
+    page: Page,
+    form: &'static str,
+    values: Vec<(String, String)>,
+    err: HttpError,
+) -> Response {
     err.log();
     let mut ctx = v.ctx(page);
     ctx.form = Some(FormState { form, values, fields: err.fields, error: Some(err.code), retry_after_secs: err.retry_after, detail: None });

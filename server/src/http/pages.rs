@@ -213,7 +213,9 @@ pub(crate) async fn book_page(s: &AppState, v: &Visit, id: &str, q: &BookQuery) 
     let reviews = match s.community.reviews_of(v.user.as_ref(), &book, sort, q.avis_apres.as_deref()).await {
         Ok(page) => Some(Box::new(page)),
         // A cursor that does not read: the first page.
-        Err(domain::community::CommunityError::Invalid(_)) => s.community.reviews_of(v.user.as_ref(), &book, sort, None).await.ok().map(Box::new),
+        Err(domain::community::CommunityError::Invalid(_)) => {
+            s.community.reviews_of(v.user.as_ref(), &book, sort, None).await.ok().map(Box::new)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "book page: reviews left out");
             None
