@@ -2,7 +2,8 @@
 // the rating is missing, then posts a review (Markdown, typed HTML shown as typed, a spoiler
 // warning) that waits for the moderators; the admin — a moderator too — finds it on the
 // moderation page and publishes it; the average appears on the book's page and its catalogue
-// card; the admin reviews the book too, the reader finds that review helpful, then the admin
+// card; the admin reviews the book too, the reader finds that review helpful and reports it, the
+// admin keeps it from the moderation page's reports, then
 // hides the reader's review with a reason and the reader's bell says why. Screenshots at 360 px
 // and 1280 px.
 import { test, before, after } from 'node:test';
@@ -82,7 +83,9 @@ test('a reader reviews a book, a moderator publishes then hides it, and the aver
   await admin.waitForURL(/\/moderation$/);
   const held = admin.getByTestId('held-review').filter({ hasText: 'Ndèye Fall' });
   await held.getByText('compte récent').waitFor();
+  await admin.setViewportSize(PHONE);
   await shots(admin, 'moderation-queue');
+  await admin.setViewportSize(DESKTOP);
   await held.getByRole('button', { name: 'Publier' }).click();
   await admin.getByText("Décision enregistrée ; l'auteur de l'avis est prévenu.").waitFor();
 
@@ -106,6 +109,24 @@ test('a reader reviews a book, a moderator publishes then hides it, and the aver
   assert.equal(await adminReview.getByRole('button', { name: 'Ne plus trouver utile' }).getAttribute('aria-pressed'), 'true');
   await page.locator('#avis').scrollIntoViewIfNeeded();
   await shots(page, 'review-published');
+
+  // The reader reports the admin's review; the admin finds the report on the moderation page
+  // (reason counted, the note quoted) and keeps the review.
+  await adminReview.getByText('Signaler').click();
+  await adminReview.getByLabel('Pourquoi le signaler ?').selectOption('off_topic');
+  await adminReview.getByLabel('Précisez (facultatif)').fill('Ne parle pas du livre');
+  await adminReview.getByRole('button', { name: 'Envoyer le signalement' }).click();
+  await page.getByText('Merci : la modération va examiner ce signalement.').waitFor();
+  await admin.goto(`${BASE}/moderation`);
+  const flagged = admin.getByTestId('flagged-review').filter({ hasText: 'Trop long à mon goût.' });
+  await flagged.getByText('Hors sujet × 1').waitFor();
+  await flagged.getByText('Ne parle pas du livre').waitFor();
+  await admin.setViewportSize(PHONE);
+  await shots(admin, 'moderation-report');
+  await admin.setViewportSize(DESKTOP);
+  await flagged.getByRole('button', { name: "Garder l'avis" }).click();
+  await admin.getByText('Signalement traité.').waitFor();
+  await admin.getByText('Aucun signalement en attente.').waitFor();
 
   // The admin hides the reader's review with a reason; the reader's bell says why.
   await until(admin, `${book}#avis`, (p) => p.getByTestId('review-list').getByText('Ndèye Fall'));

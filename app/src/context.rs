@@ -51,6 +51,8 @@ pub enum Page {
     /// Reviews waiting for a moderator.
     Moderation {
         held: Vec<domain::community::HeldReview>,
+        /// Reviews readers reported, the most weighty first.
+        flagged: Vec<domain::community::FlaggedReview>,
     },
     /// Choosing how to pay for a book or a Premium plan.
     Checkout {
@@ -303,6 +305,8 @@ pub enum Flash {
     ReviewHeld,
     ReviewDeleted,
     ReviewModerated,
+    ReportFiled,
+    FlagDecided,
 }
 
 impl Flash {
@@ -348,6 +352,8 @@ impl Flash {
             Flash::ReviewHeld => "review_held",
             Flash::ReviewDeleted => "review_deleted",
             Flash::ReviewModerated => "review_moderated",
+            Flash::ReportFiled => "report_filed",
+            Flash::FlagDecided => "flag_decided",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -393,6 +399,8 @@ impl Flash {
             ReviewHeld,
             ReviewDeleted,
             ReviewModerated,
+            ReportFiled,
+            FlagDecided,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)
@@ -434,6 +442,8 @@ pub struct PageCtx {
     pub page: Page,
     /// The signed-in reader's unread notifications (for the bell; capped).
     pub unread: u32,
+    /// Where Coko is served (`COKO_BASE_URL`), for the absolute links of share previews.
+    pub base_url: String,
 }
 
 impl PageCtx {

@@ -83,10 +83,14 @@ pub enum AuditAction {
     ReviewDeleted,
     /// A moderator published a held review, or hid one (with the reason told to its author).
     ReviewModerated,
+    /// A reader reported something (a review) to the moderators.
+    ReportFiled,
+    /// A moderator decided a flag (hid, deleted, kept or left the item).
+    FlagDecided,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 37] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -122,6 +126,8 @@ impl AuditAction {
         Self::ReviewEdited,
         Self::ReviewDeleted,
         Self::ReviewModerated,
+        Self::ReportFiled,
+        Self::FlagDecided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -161,6 +167,8 @@ impl AuditAction {
             Self::ReviewEdited => "review_edited",
             Self::ReviewDeleted => "review_deleted",
             Self::ReviewModerated => "review_moderated",
+            Self::ReportFiled => "report_filed",
+            Self::FlagDecided => "flag_decided",
         }
     }
 
@@ -189,7 +197,9 @@ impl AuditAction {
             Self::JobRetried => Some("/admin/taches".to_owned()),
             Self::BroadcastSent => Some("/admin/notifications#broadcasts".to_owned()),
             // The target is the book the review is about.
-            Self::ReviewPosted | Self::ReviewEdited | Self::ReviewModerated => Some(format!("/livres/{id}#avis")),
+            Self::ReviewPosted | Self::ReviewEdited | Self::ReviewModerated | Self::ReportFiled | Self::FlagDecided => {
+                Some(format!("/livres/{id}#avis"))
+            }
             Self::ReviewDeleted => None,
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
                 Some(format!("/admin/paiements/{id}"))

@@ -77,6 +77,8 @@ pub enum Event {
     ReviewChanged { review_id: String, book_id: String, user_id: String, change: String, status: String, at_ms: i64 },
     /// A reader found a review helpful (or took it back).
     ReviewVoted { review_id: String, user_id: String, helpful: bool },
+    /// Someone reported an item (`target_kind`: `review`) to the moderators.
+    ContentReported { target_kind: String, target_id: String, reporter_id: String },
 }
 
 impl Event {
@@ -106,6 +108,7 @@ impl Event {
             Event::BroadcastSent { .. } => "broadcast_sent",
             Event::ReviewChanged { .. } => "review_changed",
             Event::ReviewVoted { .. } => "review_voted",
+            Event::ContentReported { .. } => "content_reported",
         }
     }
 

@@ -327,3 +327,79 @@ backend_test!(the_permission_matrix, |db: support::TestDb| async move {
     }
     db
 });
+
+backend_test!(reports_merge_weigh_hold_and_are_decided, |db: support::TestDb| async move {
+    use domain::community::{FlagDecision, FlagState, ReportInput, ReportReason};
+    let files = tempfile::tempdir().unwrap();
+    let catalog = support::catalog(&db, files.path());
+    let community = service(&db);
+    let book = imported(&catalog, "moby-dick.epub").await;
+    let author = veteran(&db, "Auteur", Role::Reader).await;
+    let moderator = veteran(&db, "Modé", Role::Moderator).await;
+    let review = community.post_review(&author, &book.id, &said(1, "Nul, achetez ailleurs : http://spam.example"), IP).await.unwrap();
+    let report = |reason: &str, note: &str| ReportInput {
+        target_kind: "review".into(),
+        target_id: review.id.clone(),
+        reason: reason.into(),
+        note: note.into(),
+    };
+    let mut reporters = Vec::new();
+    for i in 0..4 {
+        let r = veteran(&db, &format!("Rapporteur {i}"), Role::Reader).await;
+        assert!(community
+            .report(&r, &report(if i < 3 { "spam" } else { "offensive" }, if i == 0 { "un lien de pub" } else { "" }), IP)
+            .await
+            .unwrap());
+        reporters.push(r);
+    }
+    assert!(!community.report(&reporters[0], &report("spam", ""), IP).await.unwrap(), "twice is once");
+    assert!(matches!(community.report(&author, &report("spam", ""), IP).await, Err(CommunityError::Forbidden)), "not one's own");
+    assert!(matches!(
+        community.report(&reporters[0], &report("boring", ""), IP).await,
+        Err(CommunityError::Invalid(f)) if f[0].field == "reason"
+    ));
+    assert!(matches!(community.flagged(&reporters[0]).await, Err(CommunityError::Forbidden)));
+    let queue = community.flagged(&moderator).await.unwrap();
+    assert_eq!((queue.len(), queue[0].reports, queue[0].score), (1, 4, 400), "{}", db.label);
+    assert_eq!(queue[0].reasons, vec![(ReportReason::Spam, 3), (ReportReason::Offensive, 1)], "merged, most given first");
+    assert_eq!(queue[0].notes, ["un lien de pub"]);
+    assert_eq!(community.review(None, &review.id).await.unwrap().status, ReviewStatus::Published, "400 holds nothing yet");
+
+    // The fifth reader's report holds it: off the page, out of the rating.
+    let fifth = veteran(&db, "Rapporteur 4", Role::Reader).await;
+    community.report(&fifth, &report("spam", ""), IP).await.unwrap();
+    let held = community.review(Some(&moderator), &review.id).await.unwrap();
+    assert_eq!((held.status, held.status_reason.as_str()), (ReviewStatus::Pending, "reported"), "{}", db.label);
+    assert_eq!(catalog.book(&book.id, None).await.unwrap().rating_count, 0);
+
+    // Kept: back on the page; the reporters were wrong this time.
+    community.decide_flag(&moderator, "review", &review.id, &FlagDecision::Reject, IP).await.unwrap();
+    assert_eq!(community.review(None, &review.id).await.unwrap().status, ReviewStatus::Published);
+    assert!(community.flagged(&moderator).await.unwrap().is_empty());
+    assert!(
+        matches!(community.decide_flag(&moderator, "review", &review.id, &FlagDecision::Reject, IP).await, Err(CommunityError::NotFound)),
+        "decided once"
+    );
+    use domain::community::CommunityStore;
+    assert_eq!(db.store.reporter_record(&reporters[1].id).await.unwrap(), (0, 1));
+
+    // Reported again: the flag reopens with the new report alone; a moderator's report weighs 5
+    // and holds it at once; hidden with a reason, the reporters were right.
+    let other_mod = veteran(&db, "Modé 2", Role::Moderator).await;
+    community.report(&other_mod, &report("spam", "toujours la pub"), IP).await.unwrap();
+    let queue = community.flagged(&moderator).await.unwrap();
+    assert_eq!((queue[0].reports, queue[0].score, queue[0].state), (1, 500, FlagState::Pending));
+    assert_eq!(community.review(Some(&moderator), &review.id).await.unwrap().status, ReviewStatus::Pending);
+    assert!(matches!(
+        community.decide_flag(&moderator, "review", &review.id, &FlagDecision::Hide { reason: " ".into() }, IP).await,
+        Err(CommunityError::Invalid(_))
+    ));
+    community.decide_flag(&moderator, "review", &review.id, &FlagDecision::Hide { reason: "Publicité".into() }, IP).await.unwrap();
+    let hidden = community.review(Some(&moderator), &review.id).await.unwrap();
+    assert_eq!((hidden.status, hidden.status_reason.as_str()), (ReviewStatus::Hidden, "Publicité"));
+    assert_eq!(db.store.reporter_record(&other_mod.id).await.unwrap(), (1, 0));
+    let events = support::pending_events(&db).await;
+    assert!(events.iter().any(|e| matches!(e, Event::ContentReported { target_id, .. } if *target_id == review.id)));
+    assert!(events.iter().any(|e| matches!(e, Event::ReviewChanged { change, .. } if change == "hidden")), "the author will be told");
+    db
+});

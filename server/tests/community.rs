@@ -128,3 +128,94 @@ async fn reviews_over_rest_and_forms() {
         app.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_over_rest_and_the_moderation_page() {
+    for db in backends() {
+        let app = spawn(db).await;
+        let book = import(&app, "epub/moby-dick.epub", true).await;
+        let c = client();
+        let author = bearer(&app, "auteur-avis@coko.test", "reader").await;
+        age_account(&app, "auteur-avis@coko.test").await;
+        let res = c
+            .post(app.url(&format!("/api/v1/community/books/{}/reviews/", book.id)))
+            .bearer_auth(&author)
+            .json(&json!({"rating": 1, "body": "Achetez sur http://spam.example"}))
+            .send()
+            .await
+            .unwrap();
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let reports = app.url("/api/v1/community/reports/");
+
+        // Signed out: refused; a reason nobody knows: which field.
+        let body = json!({"target_kind": "review", "target_id": id, "reason": "spam", "note": "un lien de pub"});
+        assert_eq!(c.post(&reports).json(&body).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let reader = bearer(&app, "rapporteuse@coko.test", "reader").await;
+        let res = c
+            .post(&reports)
+            .bearer_auth(&reader)
+            .json(&json!({"target_kind": "review", "target_id": id, "reason": "ennui"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["details"]["field"], "reason");
+        assert_eq!(c.post(&reports).bearer_auth(&author).json(&body).send().await.unwrap().status(), StatusCode::FORBIDDEN, "one's own");
+        let res = c.post(&reports).bearer_auth(&reader).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", app.label);
+        let res = c.post(&reports).bearer_auth(&reader).json(&body).send().await.unwrap();
+        assert_eq!(
+            (res.status(), res.json::<Value>().await.unwrap()["reported"].as_bool()),
+            (StatusCode::OK, Some(false)),
+            "twice is once"
+        );
+
+        // A reader reports from the book page too (a form): merged into the same flag.
+        let web = signed_in(&app, "lecteur-signale@coko.test", "reader").await;
+        let form = [("target_kind", "review"), ("target_id", id.as_str()), ("reason", "offensive"), ("note", ""), ("next", "/catalogue")];
+        let res = web.post(app.url("/signalements")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+        // The queue: moderators only; the flag merged both, reasons counted.
+        let moderator = bearer(&app, "moderateur@coko.test", "moderator").await;
+        let queue = app.url("/api/v1/community/moderation/queue/");
+        assert_eq!(c.get(&queue).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let q: Value = c.get(&queue).bearer_auth(&moderator).send().await.unwrap().json().await.unwrap();
+        let flag = &q["flags"][0];
+        assert_eq!(
+            (flag["reports"].as_u64(), flag["score"].as_i64(), flag["review"]["id"].as_str()),
+            (Some(2), Some(200), Some(id.as_str())),
+            "{}: {q}",
+            app.label
+        );
+        assert_eq!(flag["notes"], json!(["un lien de pub"]));
+
+        // The moderation page shows it; hidden from there with a reason, the author is told.
+        let page = signed_in(&app, "moderatrice-page@coko.test", "moderator").await;
+        let html = page.get(app.url("/moderation")).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("Signalements") && html.contains("un lien de pub") && html.contains("Publicité ou spam × 1"),
+            "{}",
+            app.label
+        );
+        let decide = app.url(&format!("/moderation/signalements/review/{id}"));
+        let res = page.post(&decide).form(&[("decision", "hide"), ("reason", "")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is required to hide");
+        let res = page.post(&decide).form(&[("decision", "hide"), ("reason", "Publicité")]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let q: Value = c.get(&queue).bearer_auth(&moderator).send().await.unwrap().json().await.unwrap();
+        assert_eq!(q["flags"], json!([]), "decided");
+        let res = c
+            .post(app.url(&format!("/api/v1/community/moderation/flags/review/{id}/")))
+            .bearer_auth(&moderator)
+            .json(&json!({"decision": "reject"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "nothing pending any more");
+        app.settle().await;
+        let inbox: Value = c.get(app.url("/api/v1/notifications/")).bearer_auth(&author).send().await.unwrap().json().await.unwrap();
+        assert!(inbox["notifications"].as_array().unwrap().iter().any(|n| n["kind"] == "review_hidden"), "{inbox}");
+        app.finish().await;
+    }
+}

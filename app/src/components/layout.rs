@@ -85,6 +85,8 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::ReviewHeld => t.review_held_flash,
         Flash::ReviewDeleted => t.review_deleted_flash,
         Flash::ReviewModerated => t.review_moderated_flash,
+        Flash::ReportFiled => t.report_filed_flash,
+        Flash::FlagDecided => t.flag_decided_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

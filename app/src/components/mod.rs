@@ -10,6 +10,7 @@ pub mod notice;
 pub mod offline;
 pub mod password_input;
 pub mod search_suggest;
+pub mod share;
 
 /// Tailwind classes shared by buttons and inputs, so every form looks the same.
 pub mod styles {

@@ -34,6 +34,8 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::ReviewEdited => t.audit_review_edited,
         AuditAction::ReviewDeleted => t.audit_review_deleted,
         AuditAction::ReviewModerated => t.audit_review_moderated,
+        AuditAction::ReportFiled => t.audit_report_filed,
+        AuditAction::FlagDecided => t.audit_flag_decided,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

@@ -75,7 +75,16 @@ pub fn BookPage(
     let draft = book.status == BookStatus::Draft;
     let dir_lang = book.language.clone();
     let text_dir = if book.is_rtl() { "rtl" } else { "auto" };
+    let base = ctx.base_url.trim_end_matches('/').to_owned();
+    let url = format!("{base}/livres/{}", book.id);
+    let image = book.cover_hash.as_ref().map(|h| format!("{base}/files/covers/{h}/640"));
+    let share_text = if authors.is_empty() {
+        crate::i18n::fill(t.share_book_text, &[("title", &book.title), ("url", &url)])
+    } else {
+        crate::i18n::fill(t.share_book_text_by, &[("title", &book.title), ("authors", &authors), ("url", &url)])
+    };
     view! {
+        <crate::components::share::SharePreview title=book.title.clone() description=book.description.clone() url=url image/>
         <article class="grid gap-6 sm:grid-cols-[minmax(0,16rem)_1fr] sm:gap-10">
             <div class="mx-auto w-48 sm:w-full">
                 <Cover t=t book=book.clone() eager=true sizes="(min-width: 640px) 16rem, 12rem"/>
@@ -135,6 +144,7 @@ pub fn BookPage(
                         }
                     }
                 </div>
+                <p class="mt-4"><crate::components::share::WhatsAppLink t=t text=share_text/></p>
                 <dl class="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-slate-800 dark:text-slate-200">
                     {facts.into_iter().map(|(k, v, href)| view! {
                         <dt class="font-medium">{k}</dt>

@@ -7,9 +7,18 @@ use crate::components::styles;
 use crate::context::page_ctx;
 use crate::i18n::{fill, texts, Texts};
 use crate::pages::premium::long_date;
-use domain::community::{HeldReview, RatingSummary, Review, ReviewPage, ReviewSort, ReviewStatus, MAX_BODY, MAX_TITLE};
+use domain::community::{
+    FlaggedReview, HeldReview, RatingSummary, ReportReason, Review, ReviewPage, ReviewSort, ReviewStatus, MAX_BODY, MAX_TITLE,
+};
 use domain::validation::Language;
 use leptos::prelude::*;
+
+/// Readers' sanitised Markdown: long words wrap, quotes and lists look like quotes and lists
+/// (Tailwind's reset takes their styles away), links are underlined.
+const USER_TEXT: &str = "max-w-prose break-words leading-relaxed [overflow-wrap:anywhere] [&_p+p]:mt-2 \
+    [&_blockquote]:my-2 [&_blockquote]:border-s-4 [&_blockquote]:border-slate-300 [&_blockquote]:ps-3 [&_blockquote]:italic \
+    [&_ul]:my-2 [&_ul]:list-disc [&_ul]:ps-6 [&_ol]:my-2 [&_ol]:list-decimal [&_ol]:ps-6 [&_a]:underline [&_a]:text-teal-800 \
+    dark:[&_a]:text-teal-300 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1 dark:[&_code]:bg-slate-800 [&_pre]:overflow-x-auto";
 
 /// A sort's word in the book page's URL (`avis=`).
 pub fn sort_word(sort: ReviewSort) -> &'static str {
@@ -94,7 +103,7 @@ fn ReviewItem(t: &'static Texts, review: Review, book_id: String, #[prop(default
     };
     let body = (!review.body_html.is_empty()).then(|| {
         let html = review.body_html.clone();
-        let text = view! { <div class="review-text mt-2 max-w-prose break-words leading-relaxed [overflow-wrap:anywhere]" dir="auto" inner_html=html></div> };
+        let text = view! { <div class=format!("review-text mt-2 {USER_TEXT}") dir="auto" inner_html=html></div> };
         if review.spoiler {
             view! {
                 <details class="mt-2 rounded-lg border border-amber-300 bg-amber-50 p-3 dark:border-amber-700 dark:bg-amber-950">
@@ -137,7 +146,32 @@ fn ReviewItem(t: &'static Texts, review: Review, book_id: String, #[prop(default
             </details>
         }
     });
+    let report = may_vote.then(|| {
+        let options =
+            ReportReason::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{reason_label(t, r)}</option> }).collect_view();
+        let (select_id, note_id) = (format!("report-reason-{}", review.id), format!("report-note-{}", review.id));
+        view! {
+            <details class="text-sm" data-testid="report">
+                <summary class="cursor-pointer font-medium text-slate-700 dark:text-slate-300">{t.report_act}</summary>
+                <form method="post" action="/signalements" class="mt-2 grid gap-2 sm:max-w-md">
+                    <input type="hidden" name="target_kind" value="review"/>
+                    <input type="hidden" name="target_id" value=review.id.clone()/>
+                    <input type="hidden" name="next" value=here.clone()/>
+                    <label for=select_id.clone() class=styles::LABEL>{t.report_reason_label}</label>
+                    <select id=select_id name="reason" class=styles::INPUT>{options}</select>
+                    <label for=note_id.clone() class=styles::LABEL>{t.report_note_label}</label>
+                    <input id=note_id type="text" name="note" maxlength="500" dir="auto" class=styles::INPUT/>
+                    <button type="submit" class=styles::BUTTON_SECONDARY>{t.report_send}</button>
+                </form>
+            </details>
+        }
+    });
     let helpful = (review.helpful > 0).then(|| t.count(&t.review_helpful_count, review.helpful as u64, &[]));
+    let share = (review.status == ReviewStatus::Published).then(|| {
+        let url = format!("{}/livres/{book_id}#avis-{}", ctx.base_url.trim_end_matches('/'), review.id);
+        let text = fill(t.share_review_text, &[("name", &review.author_name), ("rating", &review.rating.to_string()), ("url", &url)]);
+        view! { <crate::components::share::WhatsAppLink t=t text=text class="text-sm"/> }
+    });
     view! {
         <article id=format!("avis-{}", review.id) class="border-t border-slate-200 py-4 dark:border-slate-700" data-testid="review">
             <header class="flex flex-wrap items-center gap-x-3 gap-y-1">
@@ -156,6 +190,8 @@ fn ReviewItem(t: &'static Texts, review: Review, book_id: String, #[prop(default
             <footer class="mt-3 flex flex-wrap items-center gap-3 text-sm text-slate-700 dark:text-slate-300">
                 {helpful.map(|h| view! { <span data-testid="helpful-count">{h}</span> })}
                 {vote}
+                {share}
+                {report}
                 {moderate}
             </footer>
         </article>
@@ -287,12 +323,76 @@ pub fn ReviewsSection(book_id: String, page: ReviewPage) -> impl IntoView {
     }
 }
 
-/// `/moderation`: reviews waiting for a decision (moderators and admins).
+/// A report's reason in the reader's words.
+pub fn reason_label(t: &'static Texts, r: ReportReason) -> &'static str {
+    match r {
+        ReportReason::Spam => t.report_reason_spam,
+        ReportReason::Offensive => t.report_reason_offensive,
+        ReportReason::Spoiler => t.report_reason_spoiler,
+        ReportReason::OffTopic => t.report_reason_off_topic,
+        ReportReason::Other => t.report_reason_other,
+    }
+}
+
+/// One reported review and the four decisions.
 #[component]
-pub fn ModerationPage(held: Vec<HeldReview>) -> impl IntoView {
+fn FlagItem(t: &'static Texts, flag: FlaggedReview) -> impl IntoView {
+    let r = flag.review;
+    let action = format!("/moderation/signalements/review/{}", r.id);
+    let reasons = flag
+        .reasons
+        .iter()
+        .map(|(reason, n)| view! { <li class="rounded-full bg-red-50 px-2 py-0.5 text-red-900 ring-1 ring-red-200 dark:bg-red-950 dark:text-red-100 dark:ring-red-800">{format!("{} × {n}", reason_label(t, *reason))}</li> })
+        .collect_view();
+    let weight = rating_number(flag.score as f64 / 100.0, page_ctx().lang);
+    let meta =
+        fill(t.moderation_flag_meta, &[("reports", &t.count(&t.moderation_flag_reports, flag.reports as u64, &[])), ("score", &weight)]);
+    let button = |decision: &'static str, label: &'static str| {
+        let action = action.clone();
+        view! {
+            <form method="post" action=action>
+                <input type="hidden" name="decision" value=decision/>
+                <button type="submit" class=styles::BUTTON_SECONDARY>{label}</button>
+            </form>
+        }
+    };
+    view! {
+        <li class=format!("{} mb-4", styles::CARD) data-testid="flagged-review">
+            <p class="text-sm text-slate-700 dark:text-slate-300">
+                <a href=format!("/livres/{}#avis-{}", r.book_id, r.id) class=styles::LINK dir="auto">{flag.book_title.clone()}</a>" · "{meta}
+            </p>
+            <ul class="mt-2 flex flex-wrap gap-2 text-sm" aria-label=t.report_reason_label>{reasons}</ul>
+            {flag.notes.into_iter().map(|n| view! { <blockquote class="mt-2 border-s-4 border-slate-300 ps-3 text-sm italic [overflow-wrap:anywhere]" dir="auto">{n}</blockquote> }).collect_view()}
+            <p class="mt-3"><span class="text-amber-600" aria-hidden="true">{stars(r.rating)}</span>
+                <span class="sr-only">{t.count(&t.stars_count, r.rating as u64, &[])}</span>" "
+                <strong dir="auto">{r.author_name.clone()}</strong></p>
+            {(!r.title.is_empty()).then(|| view! { <h3 class="mt-1 font-bold [overflow-wrap:anywhere]" dir="auto">{r.title.clone()}</h3> })}
+            <div class=format!("mt-1 {USER_TEXT}") dir="auto" inner_html=r.body_html.clone()></div>
+            <div class="mt-3 flex flex-wrap items-end gap-3">
+                <form method="post" action=action.clone() class="flex grow flex-wrap items-end gap-2">
+                    <input type="hidden" name="decision" value="hide"/>
+                    <label class="grow">
+                        <span class=styles::LABEL>{t.moderation_reason}</span>
+                        <input type="text" name="reason" required=true maxlength="500" class=styles::INPUT/>
+                    </label>
+                    <button type="submit" class=styles::BUTTON>{t.moderation_hide}</button>
+                </form>
+                {button("delete", t.moderation_flag_delete)}
+                {button("reject", t.moderation_flag_reject)}
+                {button("ignore", t.moderation_flag_ignore)}
+            </div>
+        </li>
+    }
+}
+
+/// `/moderation`: reviews readers reported, and reviews held back (moderators and admins).
+#[component]
+pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let empty = held.is_empty();
+    let no_flags = flagged.is_empty();
+    let flags = flagged.into_iter().map(|flag| view! { <FlagItem t=t flag/> }).collect_view();
     let items = held
         .into_iter()
         .map(|h| {
@@ -301,6 +401,7 @@ pub fn ModerationPage(held: Vec<HeldReview>) -> impl IntoView {
                 domain::community::HELD_NEW_ACCOUNT => t.moderation_why_new.to_owned(),
                 domain::community::HELD_BURST => t.moderation_why_burst.to_owned(),
                 "edited" => t.moderation_why_edited.to_owned(),
+                domain::community::HELD_REPORTED => t.moderation_why_reported.to_owned(),
                 other => other.to_owned(),
             };
             let since = fill(t.moderation_author_since, &[("date", &long_date(t, h.author_since))]);
@@ -315,7 +416,7 @@ pub fn ModerationPage(held: Vec<HeldReview>) -> impl IntoView {
                         <span class="sr-only">{t.count(&t.stars_count, r.rating as u64, &[])}</span>" "
                         <strong dir="auto">{r.author_name.clone()}</strong></p>
                     {(!r.title.is_empty()).then(|| view! { <h2 class="mt-1 font-bold [overflow-wrap:anywhere]" dir="auto">{r.title.clone()}</h2> })}
-                    <div class="mt-1 break-words [overflow-wrap:anywhere]" dir="auto" inner_html=r.body_html.clone()></div>
+                    <div class=format!("mt-1 {USER_TEXT}") dir="auto" inner_html=r.body_html.clone()></div>
                     <div class="mt-3 flex flex-wrap items-end gap-3">
                         <form method="post" action=format!("/moderation/avis/{id}")>
                             <input type="hidden" name="decision" value="publish"/>
@@ -338,6 +439,10 @@ pub fn ModerationPage(held: Vec<HeldReview>) -> impl IntoView {
         <h1 class=styles::H1>{t.moderation_title}</h1>
         <p class="mb-6 max-w-prose text-slate-800 dark:text-slate-200">{t.moderation_lead}</p>
         <ErrorSummary t=t form=ctx.form_for("moderation").cloned()/>
+        <h2 class="mb-3 text-xl font-bold">{t.moderation_flags_title}</h2>
+        {no_flags.then(|| view! { <p class=format!("{} mb-6", styles::CARD)>{t.moderation_flags_empty}</p> })}
+        <ul class="mb-8">{flags}</ul>
+        <h2 class="mb-3 text-xl font-bold">{t.moderation_held_title}</h2>
         {empty.then(|| view! { <p class=styles::CARD>{t.moderation_empty}</p> })}
         <ul>{items}</ul>
     }

@@ -12,6 +12,7 @@ use crate::error::{FieldError, Reason};
 
 #[cfg(feature = "ssr")]
 pub mod markdown;
+pub mod moderation;
 #[cfg(feature = "ssr")]
 mod port;
 #[cfg(feature = "ssr")]
@@ -19,6 +20,7 @@ mod service;
 #[cfg(feature = "ssr")]
 mod sql;
 
+pub use moderation::{FlagDecision, FlagState, FlaggedReview, ReportInput, ReportReason};
 #[cfg(feature = "ssr")]
 pub use port::CommunityStore;
 #[cfg(feature = "ssr")]
@@ -62,6 +64,8 @@ impl ReviewStatus {
 /// Why a review waits for a moderator.
 pub const HELD_NEW_ACCOUNT: &str = "new_account";
 pub const HELD_BURST: &str = "burst";
+/// Held because readers reported it (see [`moderation::HOLD_SCORE`]).
+pub const HELD_REPORTED: &str = "reported";
 
 /// A review as readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

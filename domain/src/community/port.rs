@@ -1,6 +1,6 @@
 //! The community port: reviews, votes and books' ratings.
 
-use super::{HeldReview, RatingSummary, Review, ReviewSort, ReviewStatus};
+use super::{FlagState, FlaggedReview, HeldReview, RatingSummary, Review, ReviewSort, ReviewStatus};
 use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
@@ -55,4 +55,36 @@ pub trait CommunityStore: UnitOfWork {
     async fn vote(&self, tx: &mut Tx, review_id: &str, user_id: &str, helpful: bool, at_ms: i64) -> StoreResult<(u32, bool)>;
     /// Reviews waiting for a moderator, oldest first.
     async fn held_reviews(&self, limit: u32) -> StoreResult<Vec<HeldReview>>;
+
+    /// How many of a reporter's reports were upheld, and how many rejected.
+    async fn reporter_record(&self, user_id: &str) -> StoreResult<(u64, u64)>;
+    async fn reports_by_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u64>;
+    /// Files a report and merges it into its item's flag (reopened if it was decided): the
+    /// flag's score now, or `None` when this reporter had reported the item already.
+    async fn file_report(&self, tx: &mut Tx, r: &ReportRow<'_>) -> StoreResult<Option<i64>>;
+    /// Decides the pending flag of `target` (kind, id) and gives its reports their outcome;
+    /// `false`: none was pending.
+    async fn decide_flag(
+        &self,
+        tx: &mut Tx,
+        target: (&str, &str),
+        state: FlagState,
+        by: &str,
+        reason: &str,
+        at_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Pending flags on reviews, highest score first, with what their reporters said.
+    async fn flagged_reviews(&self, limit: u32) -> StoreResult<Vec<FlaggedReview>>;
+}
+
+/// A report as it is written.
+pub struct ReportRow<'a> {
+    pub id: &'a str,
+    pub target_kind: &'a str,
+    pub target_id: &'a str,
+    pub reporter_id: &'a str,
+    pub reason: &'a str,
+    pub note: &'a str,
+    pub weight: i64,
+    pub at_ms: i64,
 }

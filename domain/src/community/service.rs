@@ -1,7 +1,10 @@
 //! The community service: the rules for reviews (who may post, edit, delete, vote and moderate),
 //! each command one unit of work with its audit line and its event.
 
-use super::port::{CommunityStore, ReviewRow};
+use super::moderation::{
+    reporter_weight, FlagDecision, FlagState, FlaggedReview, ReportInput, ReportReason, HOLD_SCORE, MAX_NOTE, REPORTS_PER_DAY,
+};
+use super::port::{CommunityStore, ReportRow, ReviewRow};
 use super::{
     cursor_after, markdown, parse_cursor, Decision, HeldReview, Review, ReviewInput, ReviewPage, ReviewSort, ReviewStatus, HELD_BURST,
     HELD_NEW_ACCOUNT, MAX_REASON,
@@ -352,6 +355,9 @@ impl CommunityService {
             return Err(CommunityError::NotFound);
         }
         self.store.refresh_book_rating(&mut tx, &review.book_id).await?;
+        // A report waiting on this review is answered by the same decision.
+        let flag = if status == ReviewStatus::Hidden { FlagState::Approved } else { FlagState::Rejected };
+        self.store.decide_flag(&mut tx, ("review", id), flag, &moderator.id, &reason, now).await?;
         let state = |s: ReviewStatus, why: &str| serde_json::json!({ "review": review.id, "author": review.author_name, "status": s.as_str(), "reason": why });
         let entry = AuditEntry::new(
             &Actor::user(moderator, ip),
@@ -365,6 +371,144 @@ impl CommunityService {
         tx.event(&changed(&review, status.as_str(), status.as_str(), now)).await?;
         tx.commit().await?;
         self.review(Some(moderator), id).await
+    }
+}
+
+/// Reports and flags.
+impl CommunityService {
+    /// Reports an item to the moderators (a review today). `Ok(false)`: this reader had reported
+    /// it already (nothing changes). A flag whose score reaches [`HOLD_SCORE`] takes its review
+    /// off the page until a moderator decides.
+    pub async fn report(&self, user: &User, input: &ReportInput, ip: &str) -> Result<bool, CommunityError> {
+        let invalid = |field: &str, reason: Reason| CommunityError::Invalid(vec![FieldError::new(field, reason)]);
+        if input.target_kind != "review" {
+            return Err(invalid("target_kind", Reason::Unknown));
+        }
+        let reason = ReportReason::parse(input.reason.trim()).ok_or_else(|| invalid("reason", Reason::Unknown))?;
+        let note = input.note.trim();
+        if note.chars().count() > MAX_NOTE {
+            return Err(invalid("note", Reason::TooLong));
+        }
+        let review = self.review(Some(user), &input.target_id).await?;
+        if review.status != ReviewStatus::Published {
+            return Err(CommunityError::NotFound);
+        }
+        if review.author_id == user.id {
+            return Err(CommunityError::Forbidden);
+        }
+        let now = crate::clock::now_ms();
+        if self.store.reports_by_since(&user.id, now - 24 * HOUR_MS).await? >= REPORTS_PER_DAY {
+            return Err(CommunityError::TooMany(86_400));
+        }
+        let (upheld, rejected) = self.store.reporter_record(&user.id).await?;
+        let weight = reporter_weight(user.role, upheld, rejected);
+        let id = uuid::Uuid::now_v7().to_string();
+        let row = ReportRow {
+            id: &id,
+            target_kind: "review",
+            target_id: &review.id,
+            reporter_id: &user.id,
+            reason: reason.as_str(),
+            note,
+            weight,
+            at_ms: now,
+        };
+        let label = self.book_title(&review.book_id).await?;
+        let mut tx = self.store.begin().await?;
+        let Some(score) = self.store.file_report(&mut tx, &row).await? else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        let held = score >= HOLD_SCORE;
+        if held {
+            self.store.set_review_status(&mut tx, &review.id, ReviewStatus::Pending, super::HELD_REPORTED).await?;
+            self.store.refresh_book_rating(&mut tx, &review.book_id).await?;
+        }
+        let after = serde_json::json!({ "review": review.id, "author": review.author_name, "reason": reason.as_str(), "note": note, "score": score, "held": held });
+        let entry = AuditEntry::new(&Actor::user(user, ip), AuditAction::ReportFiled, &review.book_id, &label, None, Some(after));
+        tx.audit(&entry).await?;
+        let event = Event::ContentReported { target_kind: "review".into(), target_id: review.id.clone(), reporter_id: user.id.clone() };
+        tx.event(&event).await?;
+        if held {
+            tx.event(&changed(&review, "held", ReviewStatus::Pending.as_str(), now)).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Reviews readers reported, the most weighty first (moderators and admins).
+    pub async fn flagged(&self, moderator: &User) -> Result<Vec<FlaggedReview>, CommunityError> {
+        if !moderator.role.can_moderate() {
+            return Err(CommunityError::Forbidden);
+        }
+        Ok(self.store.flagged_reviews(50).await?)
+    }
+
+    /// Decides a flag: hide the review (its author told why), delete it, keep it (back on the
+    /// page if the flag held it), or leave it without judging the reporters.
+    pub async fn decide_flag(
+        &self,
+        moderator: &User,
+        kind: &str,
+        id: &str,
+        decision: &FlagDecision,
+        ip: &str,
+    ) -> Result<(), CommunityError> {
+        if !moderator.role.can_moderate() {
+            return Err(CommunityError::Forbidden);
+        }
+        if kind != "review" {
+            return Err(CommunityError::NotFound);
+        }
+        let reason = match decision {
+            FlagDecision::Hide { reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::Required)]));
+                }
+                if reason.chars().count() > MAX_REASON {
+                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::TooLong)]));
+                }
+                reason.to_owned()
+            }
+            _ => String::new(),
+        };
+        let review = self.review(Some(moderator), id).await?;
+        let label = self.book_title(&review.book_id).await?;
+        let now = crate::clock::now_ms();
+        let state = decision.state();
+        let mut tx = self.store.begin().await?;
+        if !self.store.decide_flag(&mut tx, (kind, id), state, &moderator.id, &reason, now).await? {
+            tx.rollback().await?;
+            return Err(CommunityError::NotFound);
+        }
+        let held_by_reports = review.status == ReviewStatus::Pending && review.status_reason == super::HELD_REPORTED;
+        let change = match decision {
+            FlagDecision::Hide { .. } => {
+                self.store.set_review_status(&mut tx, id, ReviewStatus::Hidden, &reason).await?;
+                Some(("hidden", ReviewStatus::Hidden.as_str()))
+            }
+            FlagDecision::Delete => {
+                self.store.delete_review(&mut tx, id).await?;
+                Some(("deleted", "deleted"))
+            }
+            FlagDecision::Reject | FlagDecision::Ignore if held_by_reports => {
+                self.store.set_review_status(&mut tx, id, ReviewStatus::Published, "").await?;
+                Some(("restored", ReviewStatus::Published.as_str()))
+            }
+            _ => None,
+        };
+        self.store.refresh_book_rating(&mut tx, &review.book_id).await?;
+        let before = serde_json::json!({ "review": review.id, "author": review.author_name, "status": review.status.as_str() });
+        let after = serde_json::json!({ "flag": state.as_str(), "reason": reason });
+        let entry =
+            AuditEntry::new(&Actor::user(moderator, ip), AuditAction::FlagDecided, &review.book_id, &label, Some(before), Some(after));
+        tx.audit(&entry).await?;
+        if let Some((change, status)) = change {
+            tx.event(&changed(&review, change, status, now)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

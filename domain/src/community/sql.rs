@@ -1,7 +1,7 @@
 //! Community on SQLite and PostgreSQL: the same statements for both.
 
-use super::port::{CommunityStore, ReviewRow};
-use super::{HeldReview, RatingSummary, Review, ReviewSort, ReviewStatus, VERIFIED_FROM_BP};
+use super::port::{CommunityStore, ReportRow, ReviewRow};
+use super::{FlagState, FlaggedReview, HeldReview, RatingSummary, ReportReason, Review, ReviewSort, ReviewStatus, VERIFIED_FROM_BP};
 use crate::clock::from_ms;
 use crate::store::rows::flag;
 use crate::store::sql::{bind_all, conflict_or, exec_in, Bind, Params, SqlStore};
@@ -213,5 +213,123 @@ impl CommunityStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn reporter_record(&self, user_id: &str) -> StoreResult<(u64, u64)> {
+        let sql =
+            "SELECT outcome, COUNT(*) AS n FROM reports WHERE reporter_id = $1 AND outcome IN ('upheld', 'rejected') GROUP BY outcome";
+        let rows = sqlx::query(sql).bind(user_id.to_owned()).fetch_all(self.pool()).await?;
+        let (mut upheld, mut rejected) = (0, 0);
+        for r in &rows {
+            match r.try_get::<String, _>("outcome")?.as_str() {
+                "upheld" => upheld = count(r)?,
+                _ => rejected = count(r)?,
+            }
+        }
+        Ok((upheld, rejected))
+    }
+
+    async fn reports_by_since(&self, user_id: &str, since_ms: i64) -> StoreResult<u64> {
+        let sql = "SELECT COUNT(*) AS n FROM reports WHERE reporter_id = $1 AND created_at >= $2";
+        count(&sqlx::query(sql).bind(user_id.to_owned()).bind(since_ms).fetch_one(self.pool()).await?)
+    }
+
+    async fn file_report(&self, tx: &mut Tx, r: &ReportRow<'_>) -> StoreResult<Option<i64>> {
+        let sql = "INSERT INTO reports (id, target_kind, target_id, reporter_id, reason, note, weight, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (target_kind, target_id, reporter_id) DO NOTHING";
+        let binds = vec![
+            Bind::Text(r.id),
+            Bind::Text(r.target_kind),
+            Bind::Text(r.target_id),
+            Bind::Text(r.reporter_id),
+            Bind::Text(r.reason),
+            Bind::Text(r.note),
+            Bind::Int(r.weight),
+            Bind::Int(r.at_ms),
+        ];
+        if exec_in(tx, sql, binds).await? == 0 {
+            return Ok(None);
+        }
+        // One flag per item: a report on a pending flag adds to it; on a decided one, reopens it
+        // (the earlier reports were judged already).
+        let merge = "INSERT INTO flags (target_kind, target_id, state, score, reports, first_at, last_at) \
+                     VALUES ($1, $2, 'pending', $3, 1, $4, $4) ON CONFLICT (target_kind, target_id) DO UPDATE SET \
+                     score = CASE WHEN flags.state = 'pending' THEN flags.score + excluded.score ELSE excluded.score END, \
+                     reports = CASE WHEN flags.state = 'pending' THEN flags.reports + 1 ELSE 1 END, \
+                     first_at = CASE WHEN flags.state = 'pending' THEN flags.first_at ELSE excluded.first_at END, \
+                     state = 'pending', last_at = excluded.last_at, decided_by = NULL, decided_at = NULL, decision_reason = ''";
+        exec_in(tx, merge, vec![Bind::Text(r.target_kind), Bind::Text(r.target_id), Bind::Int(r.weight), Bind::Int(r.at_ms)]).await?;
+        let row = bind_all(
+            sqlx::query("SELECT score AS n FROM flags WHERE target_kind = $1 AND target_id = $2"),
+            vec![Bind::Text(r.target_kind), Bind::Text(r.target_id)],
+        )
+        .fetch_one(tx.conn())
+        .await?;
+        Ok(Some(row.try_get::<i64, _>("n")?))
+    }
+
+    async fn decide_flag(
+        &self,
+        tx: &mut Tx,
+        (kind, id): (&str, &str),
+        state: FlagState,
+        by: &str,
+        reason: &str,
+        at_ms: i64,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE flags SET state = $3, decided_by = $4, decided_at = $5, decision_reason = $6 \
+                   WHERE target_kind = $1 AND target_id = $2 AND state = 'pending'";
+        let binds =
+            vec![Bind::Text(kind), Bind::Text(id), Bind::Text(state.as_str()), Bind::Text(by), Bind::Int(at_ms), Bind::Text(reason)];
+        if exec_in(tx, sql, binds).await? == 0 {
+            return Ok(false);
+        }
+        let sql = "UPDATE reports SET outcome = $3 WHERE target_kind = $1 AND target_id = $2 AND outcome = ''";
+        exec_in(tx, sql, vec![Bind::Text(kind), Bind::Text(id), Bind::Text(state.outcome())]).await?;
+        Ok(true)
+    }
+
+    async fn flagged_reviews(&self, limit: u32) -> StoreResult<Vec<FlaggedReview>> {
+        let sql = format!(
+            "SELECT q.*, b.title AS book_title, f.state AS flag_state, f.score AS flag_score, f.reports AS flag_reports, \
+             f.last_at AS flag_last FROM flags f JOIN ({}) q ON q.id = f.target_id JOIN books b ON b.id = q.book_id \
+             WHERE f.target_kind = 'review' AND f.state = 'pending' ORDER BY f.score DESC, f.last_at LIMIT $2",
+            select_reviews()
+        );
+        let rows = sqlx::query(&sql).bind(String::new()).bind(limit.clamp(1, 200) as i64).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let review = review_from_row(r)?;
+            let state: String = r.try_get("flag_state")?;
+            let said =
+                "SELECT reason, note FROM reports WHERE target_kind = 'review' AND target_id = $1 AND outcome = '' ORDER BY created_at";
+            let reports = sqlx::query(said).bind(review.id.clone()).fetch_all(self.pool()).await?;
+            let mut reasons: Vec<(ReportReason, u32)> = Vec::new();
+            let mut notes = Vec::new();
+            for rep in &reports {
+                let reason = ReportReason::parse(&rep.try_get::<String, _>("reason")?).unwrap_or(ReportReason::Other);
+                match reasons.iter_mut().find(|(x, _)| *x == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => reasons.push((reason, 1)),
+                }
+                let note: String = rep.try_get("note")?;
+                if !note.is_empty() && notes.len() < 10 {
+                    notes.push(note);
+                }
+            }
+            reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+            let flag_reports: i64 = r.try_get("flag_reports")?;
+            out.push(FlaggedReview {
+                review,
+                book_title: r.try_get("book_title")?,
+                state: FlagState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("flag state {state}")))?,
+                score: r.try_get("flag_score")?,
+                reports: flag_reports.max(0) as u32,
+                reasons,
+                notes,
+                last_at: from_ms(r.try_get("flag_last")?),
+            });
+        }
+        Ok(out)
     }
 }

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use app::context::{Flash, Page};
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use domain::community::{CommunityError, Decision, ReviewInput, ReviewStatus};
+use domain::community::{CommunityError, Decision, FlagDecision, ReportInput, ReviewInput, ReviewStatus};
 use std::collections::HashMap;
 
 type Fields = Form<HashMap<String, String>>;
@@ -70,8 +70,47 @@ pub async fn vote(State(s): State<AppState>, v: Visit, Path(id): Path<String>, F
 /// `GET /moderation`: what waits for a moderator.
 pub async fn moderation(State(s): State<AppState>, v: Visit) -> PageResult {
     let user = signed_in(&v)?;
+    Ok(render(&s, v.ctx(moderation_page(&s, user).await?), StatusCode::OK).await)
+}
+
+async fn moderation_page(s: &AppState, user: &domain::account::User) -> Result<Page, WebError> {
     let held = s.community.held_reviews(user).await.map_err(|e| WebError(e.into()))?;
-    Ok(render(&s, v.ctx(Page::Moderation { held }), StatusCode::OK).await)
+    let flagged = s.community.flagged(user).await.map_err(|e| WebError(e.into()))?;
+    Ok(Page::Moderation { held, flagged })
+}
+
+/// `POST /signalements` (`target_kind`, `target_id`, `reason`, `note`, `next`): back to the page.
+pub async fn report(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
+    let user = signed_in(&v)?;
+    let input = ReportInput {
+        target_kind: get(&f, "target_kind").to_owned(),
+        target_id: get(&f, "target_id").to_owned(),
+        reason: get(&f, "reason").to_owned(),
+        note: get(&f, "note").to_owned(),
+    };
+    s.community.report(user, &input, &v.ip).await.map_err(|e| WebError(e.into()))?;
+    let next = safe_next(f.get("next").map(String::as_str), "/");
+    Ok(redirect_with(&v.session, &next, Some(Flash::ReportFiled)).await)
+}
+
+/// `POST /moderation/signalements/{kind}/{id}` (`decision=hide` with a `reason`, `delete`,
+/// `reject`, `ignore`).
+pub async fn decide_flag(State(s): State<AppState>, v: Visit, Path((kind, id)): Path<(String, String)>, Form(f): Fields) -> PageResult {
+    let user = signed_in(&v)?;
+    let decision = match get(&f, "decision") {
+        "hide" => FlagDecision::Hide { reason: get(&f, "reason").to_owned() },
+        "delete" => FlagDecision::Delete,
+        "reject" => FlagDecision::Reject,
+        _ => FlagDecision::Ignore,
+    };
+    match s.community.decide_flag(user, &kind, &id, &decision, &v.ip).await {
+        Ok(()) => Ok(redirect_with(&v.session, "/moderation", Some(Flash::FlagDecided)).await),
+        Err(e @ CommunityError::Invalid(_)) => {
+            let page = moderation_page(&s, user).await?;
+            Ok(refuse(&s, &v, page, "moderation", Vec::new(), e.into()).await)
+        }
+        Err(e) => Err(WebError(e.into())),
+    }
 }
 
 /// `POST /moderation/avis/{id}` (`decision=publish`, or `hide` with a `reason`).
@@ -87,8 +126,8 @@ pub async fn moderate(State(s): State<AppState>, v: Visit, Path(id): Path<String
             Ok(redirect_with(&v.session, &next, Some(Flash::ReviewModerated)).await)
         }
         Err(e @ CommunityError::Invalid(_)) => {
-            let held = s.community.held_reviews(user).await.map_err(|e| WebError(e.into()))?;
-            Ok(refuse(&s, &v, Page::Moderation { held }, "moderation", Vec::new(), e.into()).await)
+            let page = moderation_page(&s, user).await?;
+            Ok(refuse(&s, &v, page, "moderation", Vec::new(), e.into()).await)
         }
         Err(e) => Err(WebError(e.into())),
     }

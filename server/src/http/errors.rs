@@ -97,6 +97,7 @@ pub async fn error_pages(State(s): State<AppState>, mut req: Request, next: Next
         form: None,
         page: Page::NotFound,
         unread: 0,
+        base_url: s.config.base_url.clone(),
     });
     ctx.page = if e.code == ErrorCode::NotFound { Page::NotFound } else { Page::Error { code: e.code } };
     let mut page = render(&s, ctx, e.status).await;

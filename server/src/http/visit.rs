@@ -25,6 +25,7 @@ pub struct Visit {
     pub flash: Option<Flash>,
     /// The reader's unread notifications, for the bell (pages only: 0 for forms).
     pub unread: u32,
+    pub base_url: String,
 }
 
 impl Visit {
@@ -39,6 +40,7 @@ impl Visit {
             form: None,
             page,
             unread: self.unread,
+            base_url: self.base_url.clone(),
         }
     }
 
@@ -197,7 +199,8 @@ impl FromRequestParts<AppState> for Visit {
             }),
             _ => 0,
         };
-        let visit = Self { session, user, lang, theme, path, ip, flash, unread };
+        let base_url = state.config.base_url.clone();
+        let visit = Self { session, user, lang, theme, path, ip, flash, unread, base_url };
         if let Some(seen) = parts.extensions.get::<super::errors::Seen>() {
             seen.record(visit.ctx(Page::NotFound));
         }

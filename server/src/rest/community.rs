@@ -11,7 +11,7 @@ use axum::http::{header::AUTHORIZATION, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::account::User;
-use domain::community::{Decision, ReviewInput, ReviewSort};
+use domain::community::{Decision, FlagDecision, ReportInput, ReviewInput, ReviewSort};
 use domain::error::{ErrorCode, FieldError, Reason};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -144,7 +144,37 @@ pub async fn unvote(
 /// `{"reviews": [{"review", "book_title", "author_since"}]}`: what waits for a decision.
 pub async fn queue(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
     let held = s.community.held_reviews(&user).await.map_err(|e| ApiError::new(e, lang))?;
-    Ok(Json(json!({ "reviews": held })))
+    let flagged = s.community.flagged(&user).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "reviews": held, "flags": flagged })))
+}
+
+/// `POST /community/reports/` `{"target_kind": "review", "target_id", "reason": "spam" |
+/// "offensive" | "spoiler" | "off_topic" | "other", "note"?}` → 201 `{"reported": true}`, or 200
+/// `{"reported": false}` when this reader had reported it already.
+pub async fn report(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Body(input): Body<ReportInput>,
+) -> Result<Response, ApiError> {
+    let filed = s.community.report(&user, &input, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    let status = if filed { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json!({ "reported": filed }))).into_response())
+}
+
+/// `POST /community/moderation/flags/{kind}/{id}/` `{"decision": "hide", "reason"}` |
+/// `{"decision": "delete" | "reject" | "ignore"}` → 204 (moderators and admins).
+pub async fn decide_flag(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    Path((kind, id)): Path<(String, String)>,
+    Body(decision): Body<FlagDecision>,
+) -> Result<Response, ApiError> {
+    s.community.decide_flag(&user, &kind, &id, &decision, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `POST /community/moderation/reviews/{id}/` `{"decision": "publish"}` or

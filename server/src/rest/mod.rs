@@ -63,6 +63,8 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/community/reviews/{id}/", get(community::review).put(community::edit_review).delete(community::delete_review))
         .route("/community/reviews/{id}/helpful/", axum::routing::put(community::vote).delete(community::unvote))
         .route("/community/moderation/queue/", get(community::queue))
+        .route("/community/reports/", post(community::report))
+        .route("/community/moderation/flags/{kind}/{id}/", post(community::decide_flag))
         .route("/community/moderation/reviews/{id}/", post(community::moderate))
         .route("/payment/checkout/", post(payment::checkout))
         .route("/payment/payments/", get(payment::payments))
