@@ -112,7 +112,7 @@ test('a reader reviews a book, a moderator publishes then hides it, and the aver
 
   // The reader reports the admin's review; the admin finds the report on the moderation page
   // (reason counted, the note quoted) and keeps the review.
-  await adminReview.getByText('Signaler').click();
+  await adminReview.getByText('Signaler', { exact: true }).click();
   await adminReview.getByLabel('Pourquoi le signaler ?').selectOption('off_topic');
   await adminReview.getByLabel('Précisez (facultatif)').fill('Ne parle pas du livre');
   await adminReview.getByRole('button', { name: 'Envoyer le signalement' }).click();
