@@ -87,7 +87,9 @@ else
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 
   step "Page weight"
-  if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion /catalogue "/recherche?q=moby" /premium; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
+  # A book's page too (with its reviews section), found by the demo book's title.
+  book=$(curl -fs "http://127.0.0.1:$port/api/v1/catalog/books/search/?q=baobab" | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).books[0]?.id ?? ""))')
+  if node scripts/size-check.mjs "http://127.0.0.1:$port" / /connexion /catalogue "/recherche?q=moby" /premium "/livres/$book"; then passed=$((passed + 1)); else failed=$((failed + 1)); stage_failed=1; fi
 
   step "End-to-end flows in Chromium"
   export COKO_E2E_URL="http://127.0.0.1:$port" COKO_E2E_OUTBOX="$data/outbox" COKO_E2E_SANDBOX="$COKO_WAVE_BASE_URL"
