@@ -127,6 +127,11 @@ test('a reader reviews a book, a moderator publishes then hides it, and the aver
   await flagged.getByRole('button', { name: "Garder l'avis" }).click();
   await admin.getByText('Signalement traité.').waitFor();
   await admin.getByText('Aucun signalement en attente.').waitFor();
+  // A word to watch: reviews that use it will be reported here by Coko itself.
+  await admin.getByLabel('Mot ou expression').fill('Arnaque');
+  await admin.getByRole('button', { name: 'Surveiller' }).click();
+  await admin.getByText('Liste des mots surveillés enregistrée.').waitFor();
+  await admin.getByTestId('watched-word').filter({ hasText: 'arnaque' }).waitFor();
 
   // The admin hides the reader's review with a reason; the reader's bell says why.
   await until(admin, `${book}#avis`, (p) => p.getByTestId('review-list').getByText('Ndèye Fall'));
@@ -147,5 +152,14 @@ test('a reader reviews a book, a moderator publishes then hides it, and the aver
   await shots(page, 'review-hidden-notice');
   await until(page, `${book}#mon-avis`, (p) => p.getByTestId('rating-summary').getByText('2,0 sur 5 (1 avis)'));
   await page.getByTestId('my-review').getByText('Masqué par la modération. Raison : Révèle la fin sans prévenir assez tôt').waitFor();
+
+  // The public moderation log: what was decided and why, about which book — nobody's name.
+  await page.getByRole('link', { name: 'Journal public de modération' }).click();
+  await page.waitForURL(/\/moderation\/journal$/);
+  const line = page.getByTestId('modlog-entry').filter({ hasText: 'Révèle la fin sans prévenir assez tôt' }).first();
+  await line.getByText('Avis masqué').waitFor();
+  await line.getByRole('link', { name: 'Le Baobab de Ndiaye' }).waitFor();
+  assert.equal(await page.getByText('Admin E2E').count(), 0, 'no moderator named');
+  await shots(page, 'modlog');
   await page.context().close();
 });

@@ -48,11 +48,18 @@ pub enum Page {
         /// Its readers' reviews (left out when they could not be loaded).
         reviews: Option<Box<domain::community::ReviewPage>>,
     },
+    /// The public moderation log.
+    Modlog {
+        entries: Vec<domain::community::ModlogEntry>,
+        next: Option<String>,
+    },
     /// Reviews waiting for a moderator.
     Moderation {
         held: Vec<domain::community::HeldReview>,
         /// Reviews readers reported, the most weighty first.
         flagged: Vec<domain::community::FlaggedReview>,
+        /// The words moderators watch: (language, word).
+        words: Vec<(String, String)>,
     },
     /// Choosing how to pay for a book or a Premium plan.
     Checkout {
@@ -307,6 +314,7 @@ pub enum Flash {
     ReviewModerated,
     ReportFiled,
     FlagDecided,
+    WordsSaved,
 }
 
 impl Flash {
@@ -354,6 +362,7 @@ impl Flash {
             Flash::ReviewModerated => "review_moderated",
             Flash::ReportFiled => "report_filed",
             Flash::FlagDecided => "flag_decided",
+            Flash::WordsSaved => "words_saved",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -401,6 +410,7 @@ impl Flash {
             ReviewModerated,
             ReportFiled,
             FlagDecided,
+            WordsSaved,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)

@@ -118,7 +118,8 @@ pub fn App() -> impl IntoView {
         Page::Book { book, related, readable, reviews } => {
             view! { <pages::book::BookPage book=*book related readable reviews=reviews.map(|r| *r)/> }.into_any()
         }
-        Page::Moderation { held, flagged } => view! { <pages::reviews::ModerationPage held flagged/> }.into_any(),
+        Page::Modlog { entries, next } => view! { <pages::reviews::ModlogPage entries next/> }.into_any(),
+        Page::Moderation { held, flagged, words } => view! { <pages::reviews::ModerationPage held flagged words/> }.into_any(),
         Page::Checkout { buying, providers, .. } => view! { <pages::payment::CheckoutPage buying providers/> }.into_any(),
         Page::Payment { payment } => view! { <pages::payment::PaymentPage payment=*payment/> }.into_any(),
         Page::Purchases { payments, subscription } => view! { <pages::payment::PurchasesPage payments subscription/> }.into_any(),

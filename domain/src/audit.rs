@@ -87,10 +87,12 @@ pub enum AuditAction {
     ReportFiled,
     /// A moderator decided a flag (hid, deleted, kept or left the item).
     FlagDecided,
+    /// A moderator watched a word (or stopped).
+    WatchedWordsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 38] = [
         Self::BookAdded,
         Self::BookChanged,
         Self::BookCorrected,
@@ -128,6 +130,7 @@ impl AuditAction {
         Self::ReviewModerated,
         Self::ReportFiled,
         Self::FlagDecided,
+        Self::WatchedWordsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +172,7 @@ impl AuditAction {
             Self::ReviewModerated => "review_moderated",
             Self::ReportFiled => "report_filed",
             Self::FlagDecided => "flag_decided",
+            Self::WatchedWordsChanged => "watched_words_changed",
         }
     }
 
@@ -201,6 +205,7 @@ impl AuditAction {
                 Some(format!("/livres/{id}#avis"))
             }
             Self::ReviewDeleted => None,
+            Self::WatchedWordsChanged => Some("/moderation#mots".to_owned()),
             Self::PaymentStarted | Self::PaymentSucceeded | Self::PaymentRefunded | Self::PaymentChecked => {
                 Some(format!("/admin/paiements/{id}"))
             }

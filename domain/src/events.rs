@@ -79,6 +79,8 @@ pub enum Event {
     ReviewVoted { review_id: String, user_id: String, helpful: bool },
     /// Someone reported an item (`target_kind`: `review`) to the moderators.
     ContentReported { target_kind: String, target_id: String, reporter_id: String },
+    /// A moderator changed the words watched in a language.
+    WatchedWordsChanged { language: String },
 }
 
 impl Event {
@@ -109,6 +111,7 @@ impl Event {
             Event::ReviewChanged { .. } => "review_changed",
             Event::ReviewVoted { .. } => "review_voted",
             Event::ContentReported { .. } => "content_reported",
+            Event::WatchedWordsChanged { .. } => "watched_words_changed",
         }
     }
 

@@ -401,5 +401,53 @@ backend_test!(reports_merge_weigh_hold_and_are_decided, |db: support::TestDb| as
     let events = support::pending_events(&db).await;
     assert!(events.iter().any(|e| matches!(e, Event::ContentReported { target_id, .. } if *target_id == review.id)));
     assert!(events.iter().any(|e| matches!(e, Event::ReviewChanged { change, .. } if change == "hidden")), "the author will be told");
+
+    // The public log: the two decisions, newest first, with the reason — and no names.
+    let (log, next) = community.modlog(None).await.unwrap();
+    let actions: Vec<_> = log.iter().map(|l| l.action).collect();
+    assert_eq!(actions, [domain::community::ModAction::Hidden, domain::community::ModAction::Kept], "{}", db.label);
+    assert_eq!((log[0].reason.as_str(), log[0].book_id.as_str(), next), ("Publicité", book.id.as_str(), None));
+    let public = serde_json::to_string(&log).unwrap();
+    assert!(!public.contains("Modé") && !public.contains("Auteur") && !public.contains(&moderator.id), "{public}");
+    db
+});
+
+backend_test!(watched_words_flag_reviews_for_the_moderators, |db: support::TestDb| async move {
+    use domain::community::ReportReason;
+    let files = tempfile::tempdir().unwrap();
+    let catalog = support::catalog(&db, files.path());
+    let community = service(&db);
+    let book = imported(&catalog, "moby-dick.epub").await;
+    let moderator = veteran(&db, "Modé", Role::Moderator).await;
+    let reader = veteran(&db, "Lectrice", Role::Reader).await;
+    assert!(matches!(community.watch_word(&reader, "fr", "arnaque", true, IP).await, Err(CommunityError::Forbidden)));
+    assert!(matches!(
+        community.watch_word(&moderator, "wo", "arnaque", true, IP).await,
+        Err(CommunityError::Invalid(f)) if f[0].field == "language"
+    ));
+    assert!(
+        matches!(community.watch_word(&moderator, "fr", " !? ", true, IP).await, Err(CommunityError::Invalid(f)) if f[0].field == "word")
+    );
+    assert!(community.watch_word(&moderator, "fr", "Arnaque", true, IP).await.unwrap());
+    assert!(!community.watch_word(&moderator, "fr", "arnaque", true, IP).await.unwrap(), "twice is once");
+    assert!(community.watch_word(&moderator, "en", "scam", true, IP).await.unwrap());
+    assert_eq!(community.watched_words(&moderator).await.unwrap(), [("en".to_owned(), "scam".to_owned()), ("fr".into(), "arnaque".into())]);
+
+    // A review that says it is flagged by Coko (it stays published); one that does not, is not.
+    let clean = veteran(&db, "Propre", Role::Reader).await;
+    community.post_review(&clean, &book.id, &said(4, "Un arnaqueur attachant."), IP).await.unwrap();
+    let r = community.post_review(&reader, &book.id, &said(1, "Une ARNAQUE !"), IP).await.unwrap();
+    assert_eq!(r.status, ReviewStatus::Published);
+    let queue = community.flagged(&moderator).await.unwrap();
+    assert_eq!(queue.len(), 1, "{}", db.label);
+    assert_eq!(
+        (queue[0].review.id.as_str(), queue[0].reasons.clone(), queue[0].notes.clone()),
+        (r.id.as_str(), vec![(ReportReason::WatchedWord, 1)], vec!["arnaque".to_owned()])
+    );
+    // Edited with it again: still one report from Coko.
+    community.edit_review(&reader, &r.id, &said(1, "Une arnaque, vraiment."), IP).await.unwrap();
+    assert_eq!(community.flagged(&moderator).await.unwrap()[0].reports, 1);
+    assert!(community.watch_word(&moderator, "fr", "arnaque", false, IP).await.unwrap());
+    assert_eq!(community.watched_words(&moderator).await.unwrap().len(), 1);
     db
 });

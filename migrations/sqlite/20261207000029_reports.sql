@@ -24,8 +24,9 @@ CREATE TABLE reports (
     id TEXT PRIMARY KEY,
     target_kind TEXT NOT NULL,
     target_id TEXT NOT NULL,
-    reporter_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    reason TEXT NOT NULL CHECK (reason IN ('spam', 'offensive', 'spoiler', 'off_topic', 'other')),
+    -- NULL: Coko itself (a watched word).
+    reporter_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+    reason TEXT NOT NULL CHECK (reason IN ('spam', 'offensive', 'spoiler', 'off_topic', 'other', 'watched_word')),
     note TEXT NOT NULL DEFAULT '',
     weight BIGINT NOT NULL,
     -- '' while its flag waits; then 'upheld', 'rejected' or 'ignored'.

@@ -216,6 +216,36 @@ async fn reports_over_rest_and_the_moderation_page() {
         app.settle().await;
         let inbox: Value = c.get(app.url("/api/v1/notifications/")).bearer_auth(&author).send().await.unwrap().json().await.unwrap();
         assert!(inbox["notifications"].as_array().unwrap().iter().any(|n| n["kind"] == "review_hidden"), "{inbox}");
+
+        // The public log, for anyone: the decision and its reason, nobody's name.
+        let html = client().get(app.url("/moderation/journal")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Avis masqué") && html.contains("Raison : Publicité"), "{}", app.label);
+        assert!(!html.contains("Éditrice") && !html.contains("moderatrice-page"), "no names");
+        // Watched words over REST: moderators only; a review that uses one is in the queue.
+        let word = app.url("/api/v1/community/moderation/words/fr/arnaque/");
+        assert_eq!(c.put(&word).bearer_auth(&reader).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        let res: Value = c.put(&word).bearer_auth(&moderator).send().await.unwrap().json().await.unwrap();
+        assert_eq!(res, json!({"watching": true, "changed": true}));
+        let words: Value =
+            c.get(app.url("/api/v1/community/moderation/words/")).bearer_auth(&moderator).send().await.unwrap().json().await.unwrap();
+        assert_eq!(words["words"], json!([{"language": "fr", "word": "arnaque"}]));
+        let res = c
+            .post(app.url(&format!("/api/v1/community/books/{}/reviews/", book.id)))
+            .bearer_auth(&moderator)
+            .json(&json!({"rating": 1, "body": "Une Arnaque."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let q: Value = c.get(&queue).bearer_auth(&moderator).send().await.unwrap().json().await.unwrap();
+        assert_eq!(q["flags"][0]["reasons"], json!([["watched_word", 1]]), "{}: {q}", app.label);
+
+        let log: Value = c.get(app.url("/api/v1/community/moderation/log/")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            (log["entries"][0]["action"].as_str(), log["entries"][0]["reason"].as_str()),
+            (Some("hidden"), Some("Publicité")),
+            "{log}"
+        );
         app.finish().await;
     }
 }

@@ -49,6 +49,7 @@ pub fn field_label(t: &'static Texts, field: &str) -> &'static str {
         "confirm" => t.admin_payment_refund_confirm,
         "body" => t.broadcast_body,
         "rating" => t.review_rating_label,
+        "word" => t.words_label,
         "reason" => t.moderation_reason,
         "title_en" => t.broadcast_title_en,
         "body_en" => t.broadcast_body_en,

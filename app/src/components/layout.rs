@@ -87,6 +87,7 @@ fn FlashNotice(t: &'static Texts, flash: Flash) -> impl IntoView {
         Flash::ReviewModerated => t.review_moderated_flash,
         Flash::ReportFiled => t.report_filed_flash,
         Flash::FlagDecided => t.flag_decided_flash,
+        Flash::WordsSaved => t.words_saved_flash,
     };
     view! { <Notice tone=Tone::Success><p>{text}</p></Notice> }
 }

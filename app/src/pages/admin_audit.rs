@@ -36,6 +36,7 @@ pub fn action_label(t: &'static Texts, a: AuditAction) -> &'static str {
         AuditAction::ReviewModerated => t.audit_review_moderated,
         AuditAction::ReportFiled => t.audit_report_filed,
         AuditAction::FlagDecided => t.audit_flag_decided,
+        AuditAction::WatchedWordsChanged => t.audit_watched_words_changed,
         AuditAction::AuthorChanged => t.audit_author_changed,
         AuditAction::AuthorDeleted => t.audit_author_deleted,
         AuditAction::AuthorMerged => t.audit_author_merged,

@@ -8,7 +8,8 @@ use crate::context::page_ctx;
 use crate::i18n::{fill, texts, Texts};
 use crate::pages::premium::long_date;
 use domain::community::{
-    FlaggedReview, HeldReview, RatingSummary, ReportReason, Review, ReviewPage, ReviewSort, ReviewStatus, MAX_BODY, MAX_TITLE,
+    FlaggedReview, HeldReview, ModAction, ModlogEntry, RatingSummary, ReportReason, Review, ReviewPage, ReviewSort, ReviewStatus, MAX_BODY,
+    MAX_TITLE,
 };
 use domain::validation::Language;
 use leptos::prelude::*;
@@ -319,6 +320,7 @@ pub fn ReviewsSection(book_id: String, page: ReviewPage) -> impl IntoView {
                 {empty.then(|| view! { <p class="py-4 text-slate-700 dark:text-slate-300">{t.reviews_empty}</p> })}
             </div>
             {next.map(|href| view! { <a href=href class=styles::BUTTON_SECONDARY rel="next">{t.reviews_more}</a> })}
+            <p class="mt-4 text-sm"><a href="/moderation/journal" class=styles::LINK>{t.modlog_title}</a></p>
         </section>
     }
 }
@@ -331,6 +333,7 @@ pub fn reason_label(t: &'static Texts, r: ReportReason) -> &'static str {
         ReportReason::Spoiler => t.report_reason_spoiler,
         ReportReason::OffTopic => t.report_reason_off_topic,
         ReportReason::Other => t.report_reason_other,
+        ReportReason::WatchedWord => t.report_reason_watched,
     }
 }
 
@@ -387,7 +390,7 @@ fn FlagItem(t: &'static Texts, flag: FlaggedReview) -> impl IntoView {
 
 /// `/moderation`: reviews readers reported, and reviews held back (moderators and admins).
 #[component]
-pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>) -> impl IntoView {
+pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>, words: Vec<(String, String)>) -> impl IntoView {
     let ctx = page_ctx();
     let t = texts(ctx.lang);
     let empty = held.is_empty();
@@ -437,7 +440,8 @@ pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>) -> imp
         .collect_view();
     view! {
         <h1 class=styles::H1>{t.moderation_title}</h1>
-        <p class="mb-6 max-w-prose text-slate-800 dark:text-slate-200">{t.moderation_lead}</p>
+        <p class="mb-2 max-w-prose text-slate-800 dark:text-slate-200">{t.moderation_lead}</p>
+        <p class="mb-6"><a href="/moderation/journal" class=styles::LINK>{t.modlog_title}</a></p>
         <ErrorSummary t=t form=ctx.form_for("moderation").cloned()/>
         <h2 class="mb-3 text-xl font-bold">{t.moderation_flags_title}</h2>
         {no_flags.then(|| view! { <p class=format!("{} mb-6", styles::CARD)>{t.moderation_flags_empty}</p> })}
@@ -445,5 +449,101 @@ pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>) -> imp
         <h2 class="mb-3 text-xl font-bold">{t.moderation_held_title}</h2>
         {empty.then(|| view! { <p class=styles::CARD>{t.moderation_empty}</p> })}
         <ul>{items}</ul>
+        <WatchedWords t=t words/>
+    }
+}
+
+/// `/moderation/journal`: what moderators decided, on which book and why — never who, nor
+/// whose words.
+#[component]
+pub fn ModlogPage(entries: Vec<ModlogEntry>, next: Option<String>) -> impl IntoView {
+    let ctx = page_ctx();
+    let t = texts(ctx.lang);
+    let empty = entries.is_empty();
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            let action = match e.action {
+                ModAction::Published => t.modlog_published,
+                ModAction::Hidden => t.modlog_hidden,
+                ModAction::Deleted => t.modlog_deleted,
+                ModAction::Kept => t.modlog_kept,
+                ModAction::Ignored => t.modlog_ignored,
+            };
+            view! {
+                <li class="border-t border-slate-200 py-3 dark:border-slate-700" data-testid="modlog-entry">
+                    <p class="text-sm text-slate-700 dark:text-slate-300"><time datetime=e.at.to_rfc3339()>{long_date(t, e.at)}</time></p>
+                    <p><strong>{action}</strong>" · "<a href=format!("/livres/{}", e.book_id) class=styles::LINK dir="auto">{e.book_title.clone()}</a></p>
+                    {(!e.reason.is_empty()).then(|| view! { <p class="mt-1 [overflow-wrap:anywhere]" dir="auto">{fill(t.modlog_reason, &[("reason", &e.reason)])}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h1 class=styles::H1>{t.modlog_title}</h1>
+        <p class="mb-6 max-w-prose text-slate-800 dark:text-slate-200">{t.modlog_lead}</p>
+        {empty.then(|| view! { <p class=styles::CARD>{t.modlog_empty}</p> })}
+        <ul class="max-w-3xl">{rows}</ul>
+        {next.map(|c| view! { <a href=format!("/moderation/journal?apres={c}") class=format!("{} mt-4", styles::BUTTON_SECONDARY) rel="next">{t.modlog_more}</a> })}
+    }
+}
+
+/// The words moderators watch, per language, and the form that adds one.
+#[component]
+fn WatchedWords(t: &'static Texts, words: Vec<(String, String)>) -> impl IntoView {
+    let ctx = page_ctx();
+    let form = ctx.form_for("words").cloned();
+    let word_err = form.as_ref().and_then(|f| f.field_error("word")).cloned();
+    let word_desc = described_by("word", true, word_err.is_some());
+    let languages = [("fr", "Français"), ("en", "English"), ("ar", "العربية")];
+    let lists = languages
+        .into_iter()
+        .map(|(code, name)| {
+            let mine: Vec<String> = words.iter().filter(|(l, _)| l == code).map(|(_, w)| w.clone()).collect();
+            let empty = mine.is_empty();
+            view! {
+                <div class="mb-3">
+                    <h3 class="font-semibold">{name}</h3>
+                    {empty.then(|| view! { <p class="text-sm text-slate-700 dark:text-slate-300">{t.words_none}</p> })}
+                    <ul class="mt-1 flex flex-wrap gap-2" lang=code>
+                        {mine.into_iter().map(|w| view! {
+                            <li class="flex items-center gap-1 rounded-full bg-slate-100 ps-3 dark:bg-slate-800" data-testid="watched-word">
+                                <span dir="auto">{w.clone()}</span>
+                                <form method="post" action="/moderation/mots">
+                                    <input type="hidden" name="language" value=code/>
+                                    <input type="hidden" name="word" value=w.clone()/>
+                                    <input type="hidden" name="watching" value="false"/>
+                                    <button type="submit" class="rounded-full px-2 py-1 text-sm hover:bg-slate-200 dark:hover:bg-slate-700" aria-label=fill(t.words_remove, &[("word", &w)])>"×"</button>
+                                </form>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section id="mots" class="mt-10" aria-labelledby="mots-heading">
+            <h2 id="mots-heading" class="mb-2 text-xl font-bold">{t.words_title}</h2>
+            <p class="mb-4 max-w-prose text-slate-800 dark:text-slate-200">{t.words_lead}</p>
+            <ErrorSummary t=t form=form.clone()/>
+            {lists}
+            <form method="post" action="/moderation/mots" class="mt-4 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="watching" value="true"/>
+                <div>
+                    <label for="language" class=styles::LABEL>{t.filter_language}</label>
+                    <select id="language" name="language" class=styles::INPUT>
+                        {languages.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="grow">
+                    <label for="word" class=styles::LABEL>{t.words_label}</label>
+                    <input id="word" name="word" type="text" maxlength="60" dir="auto" class=styles::INPUT
+                        aria-invalid=word_err.is_some().then_some("true") aria-describedby=word_desc/>
+                    <FieldHelp t=t name="word" hint=Some(t.words_hint) error=word_err/>
+                </div>
+                <button type="submit" class=styles::BUTTON>{t.words_add}</button>
+            </form>
+        </section>
     }
 }

@@ -20,7 +20,7 @@ mod service;
 #[cfg(feature = "ssr")]
 mod sql;
 
-pub use moderation::{FlagDecision, FlagState, FlaggedReview, ReportInput, ReportReason};
+pub use moderation::{FlagDecision, FlagState, FlaggedReview, ModAction, ModlogEntry, ReportInput, ReportReason};
 #[cfg(feature = "ssr")]
 pub use port::CommunityStore;
 #[cfg(feature = "ssr")]

@@ -30,6 +30,8 @@ pub enum ReportReason {
     Spoiler,
     OffTopic,
     Other,
+    /// Coko's own report: the text uses a word moderators watch (never a reader's choice).
+    WatchedWord,
 }
 
 impl ReportReason {
@@ -42,10 +44,16 @@ impl ReportReason {
             ReportReason::Spoiler => "spoiler",
             ReportReason::OffTopic => "off_topic",
             ReportReason::Other => "other",
+            ReportReason::WatchedWord => "watched_word",
         }
     }
+    /// A reason a reader may give (not [`ReportReason::WatchedWord`]).
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    /// Any reason as stored.
+    pub fn from_stored(s: &str) -> Self {
+        Self::parse(s).unwrap_or(if s == "watched_word" { ReportReason::WatchedWord } else { ReportReason::Other })
     }
 }
 
@@ -181,5 +189,106 @@ mod tests {
         assert_eq!(FlagDecision::Delete.state().outcome(), "upheld");
         assert_eq!(FlagDecision::Reject.state().outcome(), "rejected");
         assert_eq!(FlagDecision::Ignore.state().outcome(), "ignored");
+    }
+}
+
+/// What the public moderation log says was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModAction {
+    /// A held review was published.
+    Published,
+    Hidden,
+    Deleted,
+    /// A reported review was kept.
+    Kept,
+    /// A report was left without a judgement.
+    Ignored,
+}
+
+/// A line of the public moderation log: what was decided, about which book, and why — never by
+/// whom, nor whose words (Lemmy's modlog without moderators' names; the audit journal keeps
+/// both for admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModlogEntry {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub action: ModAction,
+    pub book_id: String,
+    pub book_title: String,
+    pub reason: String,
+}
+
+impl ModlogEntry {
+    /// The public line of an audit entry (`review_moderated`, `flag_decided`), from what it
+    /// recorded after the change; `None` for anything else.
+    pub fn from_audit(id: String, at: DateTime<Utc>, action: &str, book_id: String, book_title: String, after: &str) -> Option<Self> {
+        let after: serde_json::Value = serde_json::from_str(after).ok()?;
+        let field = |k: &str| after.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let action = match (action, field("status").as_str(), field("flag").as_str()) {
+            ("review_moderated", "published", _) => ModAction::Published,
+            ("review_moderated", "hidden", _) | ("flag_decided", _, "approved") => ModAction::Hidden,
+            ("review_moderated", "deleted", _) | ("flag_decided", _, "deleted") => ModAction::Deleted,
+            ("flag_decided", _, "rejected") => ModAction::Kept,
+            ("flag_decided", _, "ignored") => ModAction::Ignored,
+            _ => return None,
+        };
+        Some(ModlogEntry { id, at, action, book_id, book_title, reason: field("reason") })
+    }
+}
+
+#[cfg(test)]
+mod modlog_tests {
+    use super::*;
+
+    #[test]
+    fn audit_lines_become_public_lines_without_names() {
+        let at = chrono::Utc::now();
+        let line = |action: &str, after: &str| ModlogEntry::from_audit("1".into(), at, action, "b".into(), "Livre".into(), after);
+        let hidden = line("review_moderated", r#"{"review":"r","author":"Awa","status":"hidden","reason":"Insultes"}"#).unwrap();
+        assert_eq!((hidden.action, hidden.reason.as_str()), (ModAction::Hidden, "Insultes"));
+        assert!(!serde_json::to_string(&hidden).unwrap().contains("Awa"), "never whose words");
+        assert_eq!(line("flag_decided", r#"{"flag":"rejected","reason":""}"#).unwrap().action, ModAction::Kept);
+        assert_eq!(line("flag_decided", r#"{"flag":"approved","reason":"Pub"}"#).unwrap().action, ModAction::Hidden);
+        assert_eq!(line("review_moderated", r#"{"status":"published"}"#).unwrap().action, ModAction::Published);
+        assert!(line("review_posted", r#"{"status":"published"}"#).is_none());
+    }
+}
+
+/// A watched word at most, in characters.
+pub const MAX_WORD: usize = 60;
+/// Words watched per language at most.
+pub const MAX_WORDS: usize = 500;
+
+/// A word (or a few) as moderators watch it: folded like search (no case, no accents), its
+/// words joined by single spaces.
+pub fn watch_key(word: &str) -> String {
+    words_of(word).join(" ")
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    crate::search::fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+/// The first watched word `text` uses, as whole words (`arnaque` matches "ARNAQUE !", not
+/// "arnaqueur").
+pub fn watched_in<'a>(text: &str, watched: &'a [String]) -> Option<&'a str> {
+    let padded = format!(" {} ", words_of(text).join(" "));
+    watched.iter().find(|w| !w.is_empty() && padded.contains(&format!(" {w} "))).map(String::as_str)
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_without_case_or_accents() {
+        let watched = vec![watch_key("Arnaque"), watch_key("sale  type"), watch_key("حقير")];
+        assert_eq!(watched_in("Une ARNAQUE, ce livre !", &watched), Some("arnaque"));
+        assert_eq!(watched_in("Un arnaqueur raconte", &watched), None, "whole words");
+        assert_eq!(watched_in("Quel sale-type.", &watched), Some("sale type"), "phrases too");
+        assert_eq!(watched_in("كاتب حقير", &watched), Some("حقير"));
+        assert_eq!(watched_in("Très beau", &watched), None);
+        assert_eq!(watch_key("  Éléphant "), "elephant");
     }
 }

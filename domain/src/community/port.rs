@@ -1,6 +1,6 @@
 //! The community port: reviews, votes and books' ratings.
 
-use super::{FlagState, FlaggedReview, HeldReview, RatingSummary, Review, ReviewSort, ReviewStatus};
+use super::{FlagState, FlaggedReview, HeldReview, ModlogEntry, RatingSummary, Review, ReviewSort, ReviewStatus};
 use crate::store::{StoreResult, Tx, UnitOfWork};
 use async_trait::async_trait;
 
@@ -75,6 +75,12 @@ pub trait CommunityStore: UnitOfWork {
     ) -> StoreResult<bool>;
     /// Pending flags on reviews, highest score first, with what their reporters said.
     async fn flagged_reviews(&self, limit: u32) -> StoreResult<Vec<FlaggedReview>>;
+    /// The words moderators watch: (language, word folded).
+    async fn watched_words(&self) -> StoreResult<Vec<(String, String)>>;
+    async fn watch_word(&self, tx: &mut Tx, language: &str, word: &str, by: &str, at_ms: i64) -> StoreResult<bool>;
+    async fn unwatch_word(&self, tx: &mut Tx, language: &str, word: &str) -> StoreResult<bool>;
+    /// The public moderation log, newest first, after `before` (`at` ms, id).
+    async fn modlog(&self, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<ModlogEntry>>;
 }
 
 /// A report as it is written.
@@ -82,7 +88,8 @@ pub struct ReportRow<'a> {
     pub id: &'a str,
     pub target_kind: &'a str,
     pub target_id: &'a str,
-    pub reporter_id: &'a str,
+    /// `None`: Coko itself (a watched word).
+    pub reporter_id: Option<&'a str>,
     pub reason: &'a str,
     pub note: &'a str,
     pub weight: i64,

@@ -4,6 +4,7 @@
 use super::moderation::{
     reporter_weight, FlagDecision, FlagState, FlaggedReview, ReportInput, ReportReason, HOLD_SCORE, MAX_NOTE, REPORTS_PER_DAY,
 };
+use super::moderation::{watch_key, watched_in, ModlogEntry, MAX_WORD, MAX_WORDS};
 use super::port::{CommunityStore, ReportRow, ReviewRow};
 use super::{
     cursor_after, markdown, parse_cursor, Decision, HeldReview, Review, ReviewInput, ReviewPage, ReviewSort, ReviewStatus, HELD_BURST,
@@ -171,6 +172,7 @@ impl CommunityService {
         };
         let id = uuid::Uuid::now_v7().to_string();
         let html = markdown::render(&input.body);
+        let watched = self.all_watched().await?;
         let row = ReviewRow {
             id: &id,
             book_id: &book.id,
@@ -195,6 +197,7 @@ impl CommunityService {
         if status == ReviewStatus::Published {
             self.store.refresh_book_rating(&mut tx, &book.id).await?;
         }
+        self.flag_watched(&mut tx, &id, &input, &watched).await?;
         let entry = AuditEntry::new(
             &Actor::user(user, ip),
             AuditAction::ReviewPosted,
@@ -247,11 +250,13 @@ impl CommunityService {
         };
         let was = ReviewInput { rating: before.rating, title: before.title.clone(), body: before.body.clone(), spoiler: before.spoiler };
         let label = self.book_title(&before.book_id).await?;
+        let watched = self.all_watched().await?;
         let mut tx = self.store.begin().await?;
         if !self.store.update_review(&mut tx, &row).await? {
             tx.rollback().await?;
             return Err(CommunityError::NotFound);
         }
+        self.flag_watched(&mut tx, id, &input, &watched).await?;
         self.store.refresh_book_rating(&mut tx, &before.book_id).await?;
         let entry = AuditEntry::new(
             &Actor::user(user, ip),
@@ -287,7 +292,14 @@ impl CommunityService {
         self.store.refresh_book_rating(&mut tx, &review.book_id).await?;
         let mut before = review_json(&was, review.status);
         before["author"] = review.author_name.clone().into();
-        let entry = AuditEntry::new(&Actor::user(user, ip), AuditAction::ReviewDeleted, &review.book_id, &label, Some(before), None);
+        // A moderator's deletion of someone's review is a moderation (and a line of the public
+        // log); its author's is not.
+        let entry = if review.author_id == user.id {
+            AuditEntry::new(&Actor::user(user, ip), AuditAction::ReviewDeleted, &review.book_id, &label, Some(before), None)
+        } else {
+            let after = serde_json::json!({ "review": review.id, "status": "deleted", "reason": "" });
+            AuditEntry::new(&Actor::user(user, ip), AuditAction::ReviewModerated, &review.book_id, &label, Some(before), Some(after))
+        };
         tx.audit(&entry).await?;
         tx.event(&changed(&review, "deleted", "deleted", crate::clock::now_ms())).await?;
         tx.commit().await?;
@@ -407,7 +419,7 @@ impl CommunityService {
             id: &id,
             target_kind: "review",
             target_id: &review.id,
-            reporter_id: &user.id,
+            reporter_id: Some(&user.id),
             reason: reason.as_str(),
             note,
             weight,
@@ -434,6 +446,102 @@ impl CommunityService {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The words moderators watch, per language (moderators and admins).
+    pub async fn watched_words(&self, moderator: &User) -> Result<Vec<(String, String)>, CommunityError> {
+        if !moderator.role.can_moderate() {
+            return Err(CommunityError::Forbidden);
+        }
+        Ok(self.store.watched_words().await?)
+    }
+
+    /// Watches a word (or stops): `language` is `fr`, `en` or `ar`; `Ok(false)`: it was so already.
+    pub async fn watch_word(&self, moderator: &User, language: &str, word: &str, watching: bool, ip: &str) -> Result<bool, CommunityError> {
+        if !moderator.role.can_moderate() {
+            return Err(CommunityError::Forbidden);
+        }
+        let invalid = |field: &str, reason: Reason| CommunityError::Invalid(vec![FieldError::new(field, reason)]);
+        if !matches!(language, "fr" | "en" | "ar") {
+            return Err(invalid("language", Reason::Unknown));
+        }
+        let key = watch_key(word);
+        if key.is_empty() {
+            return Err(invalid("word", Reason::Required));
+        }
+        if key.chars().count() > MAX_WORD {
+            return Err(invalid("word", Reason::TooLong));
+        }
+        let now = crate::clock::now_ms();
+        if watching && self.store.watched_words().await?.iter().filter(|(l, _)| l == language).count() >= MAX_WORDS {
+            return Err(invalid("word", Reason::OutOfRange));
+        }
+        let mut tx = self.store.begin().await?;
+        let changed = if watching {
+            self.store.watch_word(&mut tx, language, &key, &moderator.id, now).await?
+        } else {
+            self.store.unwatch_word(&mut tx, language, &key).await?
+        };
+        if !changed {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let word = serde_json::json!({ "language": language, "word": key });
+        let (before, after) = if watching { (None, Some(word)) } else { (Some(word), None) };
+        let entry = AuditEntry::new(&Actor::user(moderator, ip), AuditAction::WatchedWordsChanged, language, &key, before, after);
+        tx.audit(&entry).await?;
+        tx.event(&Event::WatchedWordsChanged { language: language.to_owned() }).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Files Coko's own report on a review whose words a moderator watches (once per review),
+    /// in the review's unit of work.
+    async fn flag_watched(
+        &self,
+        tx: &mut crate::store::Tx,
+        review_id: &str,
+        input: &ReviewInput,
+        watched: &[String],
+    ) -> Result<(), CommunityError> {
+        let text = format!("{}\n{}", input.title, input.body);
+        let Some(word) = watched_in(&text, watched) else { return Ok(()) };
+        let id = format!("watch:{review_id}");
+        let row = ReportRow {
+            id: &id,
+            target_kind: "review",
+            target_id: review_id,
+            reporter_id: None,
+            reason: ReportReason::WatchedWord.as_str(),
+            note: word,
+            weight: 100,
+            at_ms: crate::clock::now_ms(),
+        };
+        self.store.file_report(tx, &row).await?;
+        Ok(())
+    }
+
+    /// Every watched word, whatever its language (a review in French may insult in Wolof).
+    async fn all_watched(&self) -> Result<Vec<String>, CommunityError> {
+        Ok(self.store.watched_words().await?.into_iter().map(|(_, w)| w).collect())
+    }
+
+    /// The public moderation log: 50 lines a page, newest first, with the cursor of the next.
+    pub async fn modlog(&self, cursor: Option<&str>) -> Result<(Vec<ModlogEntry>, Option<String>), CommunityError> {
+        let before = match cursor.filter(|c| !c.is_empty()) {
+            Some(c) => {
+                Some(parse_cursor(c).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)]))?)
+            }
+            None => None,
+        };
+        let mut lines = self.store.modlog(before, 51).await?;
+        let next = if lines.len() > 50 {
+            lines.truncate(50);
+            lines.last().map(|l| format!("{}_{}", l.at.timestamp_millis(), l.id))
+        } else {
+            None
+        };
+        Ok((lines, next))
     }
 
     /// Reviews readers reported, the most weighty first (moderators and admins).

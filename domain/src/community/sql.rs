@@ -1,7 +1,9 @@
 //! Community on SQLite and PostgreSQL: the same statements for both.
 
 use super::port::{CommunityStore, ReportRow, ReviewRow};
-use super::{FlagState, FlaggedReview, HeldReview, RatingSummary, ReportReason, Review, ReviewSort, ReviewStatus, VERIFIED_FROM_BP};
+use super::{
+    FlagState, FlaggedReview, HeldReview, ModlogEntry, RatingSummary, ReportReason, Review, ReviewSort, ReviewStatus, VERIFIED_FROM_BP,
+};
 use crate::clock::from_ms;
 use crate::store::rows::flag;
 use crate::store::sql::{bind_all, conflict_or, exec_in, Bind, Params, SqlStore};
@@ -236,12 +238,12 @@ impl CommunityStore for SqlStore {
 
     async fn file_report(&self, tx: &mut Tx, r: &ReportRow<'_>) -> StoreResult<Option<i64>> {
         let sql = "INSERT INTO reports (id, target_kind, target_id, reporter_id, reason, note, weight, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (target_kind, target_id, reporter_id) DO NOTHING";
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
         let binds = vec![
             Bind::Text(r.id),
             Bind::Text(r.target_kind),
             Bind::Text(r.target_id),
-            Bind::Text(r.reporter_id),
+            Bind::OptText(r.reporter_id),
             Bind::Text(r.reason),
             Bind::Text(r.note),
             Bind::Int(r.weight),
@@ -289,6 +291,51 @@ impl CommunityStore for SqlStore {
         Ok(true)
     }
 
+    async fn watched_words(&self) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT language, word FROM watched_words ORDER BY language, word").fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get("language")?, r.try_get("word")?))).collect()
+    }
+
+    async fn watch_word(&self, tx: &mut Tx, language: &str, word: &str, by: &str, at_ms: i64) -> StoreResult<bool> {
+        let sql = "INSERT INTO watched_words (language, word, added_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+        Ok(exec_in(tx, sql, vec![Bind::Text(language), Bind::Text(word), Bind::Text(by), Bind::Int(at_ms)]).await? == 1)
+    }
+
+    async fn unwatch_word(&self, tx: &mut Tx, language: &str, word: &str) -> StoreResult<bool> {
+        let sql = "DELETE FROM watched_words WHERE language = $1 AND word = $2";
+        Ok(exec_in(tx, sql, vec![Bind::Text(language), Bind::Text(word)]).await? == 1)
+    }
+
+    async fn modlog(&self, before: Option<(i64, String)>, limit: u32) -> StoreResult<Vec<ModlogEntry>> {
+        let mut p = Params { binds: Vec::new() };
+        let mut sql = String::from(
+            "SELECT id, at, action, target_id, target_label, after_json FROM audit_log \
+             WHERE action IN ('review_moderated', 'flag_decided')",
+        );
+        if let Some((ms, id)) = &before {
+            let (a, c) = (p.push(Bind::Int(*ms)), p.push(Bind::Text(id)));
+            sql.push_str(&format!(" AND (at, id) < ({a}, {c})"));
+        }
+        let lim = p.push(Bind::Int(i64::from(limit.clamp(1, 200))));
+        sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {lim}"));
+        let rows = bind_all(sqlx::query(&sql), p.binds).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let after: Option<String> = r.try_get("after_json")?;
+            let action: String = r.try_get("action")?;
+            let line = ModlogEntry::from_audit(
+                r.try_get("id")?,
+                from_ms(r.try_get("at")?),
+                &action,
+                r.try_get("target_id")?,
+                r.try_get("target_label")?,
+                after.as_deref().unwrap_or("{}"),
+            );
+            out.extend(line);
+        }
+        Ok(out)
+    }
+
     async fn flagged_reviews(&self, limit: u32) -> StoreResult<Vec<FlaggedReview>> {
         let sql = format!(
             "SELECT q.*, b.title AS book_title, f.state AS flag_state, f.score AS flag_score, f.reports AS flag_reports, \
@@ -307,7 +354,7 @@ impl CommunityStore for SqlStore {
             let mut reasons: Vec<(ReportReason, u32)> = Vec::new();
             let mut notes = Vec::new();
             for rep in &reports {
-                let reason = ReportReason::parse(&rep.try_get::<String, _>("reason")?).unwrap_or(ReportReason::Other);
+                let reason = ReportReason::from_stored(&rep.try_get::<String, _>("reason")?);
                 match reasons.iter_mut().find(|(x, _)| *x == reason) {
                     Some((_, n)) => *n += 1,
                     None => reasons.push((reason, 1)),

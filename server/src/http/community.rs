@@ -76,7 +76,37 @@ pub async fn moderation(State(s): State<AppState>, v: Visit) -> PageResult {
 async fn moderation_page(s: &AppState, user: &domain::account::User) -> Result<Page, WebError> {
     let held = s.community.held_reviews(user).await.map_err(|e| WebError(e.into()))?;
     let flagged = s.community.flagged(user).await.map_err(|e| WebError(e.into()))?;
-    Ok(Page::Moderation { held, flagged })
+    let words = s.community.watched_words(user).await.map_err(|e| WebError(e.into()))?;
+    Ok(Page::Moderation { held, flagged, words })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LogQuery {
+    apres: Option<String>,
+}
+
+/// `GET /moderation/journal` (public): what moderators decided, never who.
+pub async fn modlog(State(s): State<AppState>, v: Visit, axum::extract::Query(q): axum::extract::Query<LogQuery>) -> PageResult {
+    let (entries, next) = match s.community.modlog(q.apres.as_deref()).await {
+        Err(CommunityError::Invalid(_)) => s.community.modlog(None).await,
+        other => other,
+    }
+    .map_err(|e| WebError(e.into()))?;
+    Ok(render(&s, v.ctx(Page::Modlog { entries, next }), StatusCode::OK).await)
+}
+
+/// `POST /moderation/mots` (`language`, `word`, `watching=true|false`).
+pub async fn watch_word(State(s): State<AppState>, v: Visit, Form(f): Fields) -> PageResult {
+    let user = signed_in(&v)?;
+    let watching = get(&f, "watching") != "false";
+    match s.community.watch_word(user, get(&f, "language"), get(&f, "word"), watching, &v.ip).await {
+        Ok(_) => Ok(redirect_with(&v.session, "/moderation#mots", Some(Flash::WordsSaved)).await),
+        Err(e @ CommunityError::Invalid(_)) => {
+            let page = moderation_page(&s, user).await?;
+            Ok(refuse(&s, &v, page, "words", echo(&f, &["language", "word"]), e.into()).await)
+        }
+        Err(e) => Err(WebError(e.into())),
+    }
 }
 
 /// `POST /signalements` (`target_kind`, `target_id`, `reason`, `note`, `next`): back to the page.

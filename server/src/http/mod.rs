@@ -93,6 +93,8 @@ pub fn router(state: AppState) -> Router {
         .route("/avis/{id}/utile", post(community::vote))
         .route("/moderation", get(community::moderation))
         .route("/moderation/avis/{id}", post(community::moderate))
+        .route("/moderation/journal", get(community::modlog))
+        .route("/moderation/mots", post(community::watch_word))
         .route("/signalements", post(community::report))
         .route("/moderation/signalements/{kind}/{id}", post(community::decide_flag))
         .route("/livres/{id}/acheter", get(payment::checkout_page).post(payment::checkout))

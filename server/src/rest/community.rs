@@ -148,6 +148,39 @@ pub async fn queue(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user)
     Ok(Json(json!({ "reviews": held, "flags": flagged })))
 }
 
+#[derive(Deserialize)]
+pub struct LogQuery {
+    cursor: Option<String>,
+}
+
+/// `GET /community/moderation/log/?cursor=` (public) → `{"entries": [{"at", "action", "book_id",
+/// "book_title", "reason"}], "next_cursor"}`: what moderators decided, never who.
+pub async fn modlog(State(s): State<AppState>, Lang(lang): Lang, Query(q): Query<LogQuery>) -> Result<Json<Value>, ApiError> {
+    let (entries, next) = s.community.modlog(q.cursor.as_deref()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "entries": entries, "next_cursor": next })))
+}
+
+/// `GET /community/moderation/words/` (moderators) → `{"words": [{"language", "word"}]}`.
+pub async fn words(State(s): State<AppState>, Lang(lang): Lang, ReaderAuth(user): ReaderAuth) -> Result<Json<Value>, ApiError> {
+    let words = s.community.watched_words(&user).await.map_err(|e| ApiError::new(e, lang))?;
+    let words: Vec<Value> = words.into_iter().map(|(l, w)| json!({ "language": l, "word": w })).collect();
+    Ok(Json(json!({ "words": words })))
+}
+
+/// `PUT` / `DELETE /community/moderation/words/{language}/{word}/` → `{"watching", "changed"}`.
+pub async fn watch(
+    State(s): State<AppState>,
+    Lang(lang): Lang,
+    ReaderAuth(user): ReaderAuth,
+    ip: Ip,
+    method: axum::http::Method,
+    Path((language, word)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let watching = method != axum::http::Method::DELETE;
+    let changed = s.community.watch_word(&user, &language, &word, watching, ip.as_str()).await.map_err(|e| ApiError::new(e, lang))?;
+    Ok(Json(json!({ "watching": watching, "changed": changed })))
+}
+
 /// `POST /community/reports/` `{"target_kind": "review", "target_id", "reason": "spam" |
 /// "offensive" | "spoiler" | "off_topic" | "other", "note"?}` → 201 `{"reported": true}`, or 200
 /// `{"reported": false}` when this reader had reported it already.
