@@ -219,6 +219,7 @@ pub struct ModlogEntry {
     pub reason: String,
 }
 
+#[cfg(feature = "ssr")]
 impl ModlogEntry {
     /// The public line of an audit entry (`review_moderated`, `flag_decided`), from what it
     /// recorded after the change; `None` for anything else.
@@ -237,7 +238,7 @@ impl ModlogEntry {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod modlog_tests {
     use super::*;
 
