@@ -132,15 +132,7 @@ fn ReviewItem(t: &'static Texts, review: Review, book_id: String, #[prop(default
         view! {
             <details class="text-sm">
                 <summary class="cursor-pointer font-medium text-slate-700 dark:text-slate-300">{t.moderation_act}</summary>
-                <form method="post" action=format!("/moderation/avis/{id}") class="mt-2 flex flex-wrap items-end gap-2">
-                    <input type="hidden" name="decision" value="hide"/>
-                    <input type="hidden" name="next" value=here.clone()/>
-                    <label class="grow">
-                        <span class=styles::LABEL>{t.moderation_reason}</span>
-                        <input type="text" name="reason" required=true maxlength="500" class=styles::INPUT/>
-                    </label>
-                    <button type="submit" class=styles::BUTTON_SECONDARY>{t.moderation_hide}</button>
-                </form>
+                <HideForm t=t action=format!("/moderation/avis/{id}") next=here.clone()/>
                 <form method="post" action=format!("/avis/{id}/supprimer") class="mt-2">
                     <button type="submit" class="text-red-800 underline dark:text-red-300">{t.review_delete}</button>
                 </form>
@@ -325,6 +317,23 @@ pub fn ReviewsSection(book_id: String, page: ReviewPage) -> impl IntoView {
     }
 }
 
+/// "Masquer" with the reason its author will receive (the book page's "Modérer", the held
+/// reviews, the reports); `next`: where to come back.
+#[component]
+fn HideForm(t: &'static Texts, action: String, #[prop(optional)] next: Option<String>) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="mt-2 flex grow flex-wrap items-end gap-2">
+            <input type="hidden" name="decision" value="hide"/>
+            {next.map(|n| view! { <input type="hidden" name="next" value=n/> })}
+            <label class="grow">
+                <span class=styles::LABEL>{t.moderation_reason}</span>
+                <input type="text" name="reason" required=true maxlength="500" class=styles::INPUT/>
+            </label>
+            <button type="submit" class=styles::BUTTON_SECONDARY>{t.moderation_hide}</button>
+        </form>
+    }
+}
+
 /// A report's reason in the reader's words.
 pub fn reason_label(t: &'static Texts, r: ReportReason) -> &'static str {
     match r {
@@ -372,14 +381,7 @@ fn FlagItem(t: &'static Texts, flag: FlaggedReview) -> impl IntoView {
             {(!r.title.is_empty()).then(|| view! { <h3 class="mt-1 font-bold [overflow-wrap:anywhere]" dir="auto">{r.title.clone()}</h3> })}
             <div class=format!("mt-1 {USER_TEXT}") dir="auto" inner_html=r.body_html.clone()></div>
             <div class="mt-3 flex flex-wrap items-end gap-3">
-                <form method="post" action=action.clone() class="flex grow flex-wrap items-end gap-2">
-                    <input type="hidden" name="decision" value="hide"/>
-                    <label class="grow">
-                        <span class=styles::LABEL>{t.moderation_reason}</span>
-                        <input type="text" name="reason" required=true maxlength="500" class=styles::INPUT/>
-                    </label>
-                    <button type="submit" class=styles::BUTTON>{t.moderation_hide}</button>
-                </form>
+                <HideForm t=t action=action.clone()/>
                 {button("delete", t.moderation_flag_delete)}
                 {button("reject", t.moderation_flag_reject)}
                 {button("ignore", t.moderation_flag_ignore)}
@@ -425,14 +427,7 @@ pub fn ModerationPage(held: Vec<HeldReview>, flagged: Vec<FlaggedReview>, words:
                             <input type="hidden" name="decision" value="publish"/>
                             <button type="submit" class=styles::BUTTON>{t.moderation_publish}</button>
                         </form>
-                        <form method="post" action=format!("/moderation/avis/{id}") class="flex grow flex-wrap items-end gap-2">
-                            <input type="hidden" name="decision" value="hide"/>
-                            <label class="grow">
-                                <span class=styles::LABEL>{t.moderation_reason}</span>
-                                <input type="text" name="reason" required=true maxlength="500" class=styles::INPUT/>
-                            </label>
-                            <button type="submit" class=styles::BUTTON_SECONDARY>{t.moderation_hide}</button>
-                        </form>
+                        <HideForm t=t action=format!("/moderation/avis/{id}")/>
                     </div>
                 </li>
             }

@@ -72,6 +72,26 @@ fn changed(review: &Review, change: &str, status: &str, at_ms: i64) -> Event {
     }
 }
 
+/// A keyset cursor as a page's URL or the API gives it (none or empty: the first page).
+fn read_cursor(cursor: Option<&str>) -> Result<Option<(i64, String)>, CommunityError> {
+    match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => parse_cursor(c).map(Some).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)])),
+        None => Ok(None),
+    }
+}
+
+/// The reason a moderator gives for hiding something (told to its author): required, bounded.
+fn hide_reason(reason: &str) -> Result<String, CommunityError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::Required)]));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::TooLong)]));
+    }
+    Ok(reason.to_owned())
+}
+
 impl CommunityService {
     pub fn new(store: Arc<dyn CommunityStore>, books: Arc<dyn CatalogStore>) -> Self {
         Self { store, books }
@@ -111,12 +131,7 @@ impl CommunityService {
         sort: ReviewSort,
         cursor: Option<&str>,
     ) -> Result<ReviewPage, CommunityError> {
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            Some(c) => {
-                Some(parse_cursor(c).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)]))?)
-            }
-            None => None,
-        };
+        let after = read_cursor(cursor)?;
         let viewer_id = viewer.map(|u| u.id.as_str());
         let mut reviews = self.store.reviews(&book.id, viewer_id, sort, after, PAGE + 1).await?;
         let next_cursor = if reviews.len() > PAGE as usize {
@@ -344,16 +359,7 @@ impl CommunityService {
         }
         let (status, reason) = match decision {
             Decision::Publish => (ReviewStatus::Published, String::new()),
-            Decision::Hide { reason } => {
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::Required)]));
-                }
-                if reason.chars().count() > MAX_REASON {
-                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::TooLong)]));
-                }
-                (ReviewStatus::Hidden, reason.to_owned())
-            }
+            Decision::Hide { reason } => (ReviewStatus::Hidden, hide_reason(reason)?),
         };
         let review = self.review(Some(moderator), id).await?;
         if review.status == status && review.status_reason == reason {
@@ -528,12 +534,7 @@ impl CommunityService {
 
     /// The public moderation log: 50 lines a page, newest first, with the cursor of the next.
     pub async fn modlog(&self, cursor: Option<&str>) -> Result<(Vec<ModlogEntry>, Option<String>), CommunityError> {
-        let before = match cursor.filter(|c| !c.is_empty()) {
-            Some(c) => {
-                Some(parse_cursor(c).ok_or_else(|| CommunityError::Invalid(vec![FieldError::new("cursor", Reason::InvalidFormat)]))?)
-            }
-            None => None,
-        };
+        let before = read_cursor(cursor)?;
         let mut lines = self.store.modlog(before, 51).await?;
         let next = if lines.len() > 50 {
             lines.truncate(50);
@@ -569,16 +570,7 @@ impl CommunityService {
             return Err(CommunityError::NotFound);
         }
         let reason = match decision {
-            FlagDecision::Hide { reason } => {
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::Required)]));
-                }
-                if reason.chars().count() > MAX_REASON {
-                    return Err(CommunityError::Invalid(vec![FieldError::new("reason", Reason::TooLong)]));
-                }
-                reason.to_owned()
-            }
+            FlagDecision::Hide { reason } => hide_reason(reason)?,
             _ => String::new(),
         };
         let review = self.review(Some(moderator), id).await?;
